@@ -1,0 +1,52 @@
+// Settings come from the environment: defaults, bounds, and a readable message for each mistake.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadEnrollmentConfig } from "./config";
+
+describe("loadEnrollmentConfig", () => {
+  it("uses the documented defaults", () => {
+    const result = loadEnrollmentConfig({}, "/srv/rms");
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        host: "127.0.0.1",
+        port: 3001,
+        dataDir: path.resolve("/srv/rms/data/enrollment"),
+        validityDays: 365,
+        issuerName: "RMS Enrollment Service",
+      },
+    });
+  });
+
+  it("puts the data folder under RMS_DATA_DIR unless RMS_ENROLLMENT_DATA_DIR is given", () => {
+    const underData = loadEnrollmentConfig({ RMS_DATA_DIR: "/var/lib/rms" }, "/srv");
+    expect(underData.ok && underData.config.dataDir).toBe("/var/lib/rms/enrollment");
+    const own = loadEnrollmentConfig({ RMS_DATA_DIR: "/var/lib/rms", RMS_ENROLLMENT_DATA_DIR: "signing" }, "/srv");
+    expect(own.ok && own.config.dataDir).toBe("/srv/signing");
+  });
+
+  it("accepts explicit values and treats empty strings as unset", () => {
+    const result = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PORT: "4001",
+      HOST: "0.0.0.0",
+      RMS_SLC_VALIDITY_DAYS: "30",
+      RMS_ENROLLMENT_ISSUER: "Contoso Signing",
+      RMS_DATA_DIR: "",
+    });
+    expect(result.ok && result.config).toMatchObject({ port: 4001, host: "0.0.0.0", validityDays: 30, issuerName: "Contoso Signing" });
+  });
+
+  it.each([
+    [{ RMS_ENROLLMENT_PORT: "abc" }, "RMS_ENROLLMENT_PORT"],
+    [{ RMS_ENROLLMENT_PORT: "70000" }, "RMS_ENROLLMENT_PORT"],
+    [{ RMS_SLC_VALIDITY_DAYS: "0" }, "RMS_SLC_VALIDITY_DAYS"],
+    [{ RMS_SLC_VALIDITY_DAYS: "3651" }, "RMS_SLC_VALIDITY_DAYS"],
+    [{ RMS_SLC_VALIDITY_DAYS: "1.5" }, "RMS_SLC_VALIDITY_DAYS"],
+    [{ HOST: "bad host/" }, "HOST"],
+    [{ RMS_ENROLLMENT_ISSUER: "a\nb" }, "RMS_ENROLLMENT_ISSUER"],
+  ])("rejects %o naming the variable", (env, variable) => {
+    const result = loadEnrollmentConfig(env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(variable);
+  });
+});

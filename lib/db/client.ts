@@ -1,0 +1,124 @@
+// Opens the database: PGlite in the data folder by default, PostgreSQL when DATABASE_URL is set.
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { Pool } from "pg";
+import * as schema from "./schema";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle; the same query code takes either. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Queryable = Database | Tx;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** PostgreSQL schema holding the tables (tests isolate themselves in their own). */
+  schema: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  /** PostgreSQL only: use this schema (created if missing) instead of public. */
+  pgSchema?: string;
+}
+
+export class DatabaseLockedError extends Error {}
+
+const MIGRATIONS = path.join(process.cwd(), "lib", "db", "migrations");
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** PGlite is single-process: a lock file makes a second opener fail fast instead of corrupting data. */
+function lockDataFolder(dir: string): () => void {
+  const lockPath = path.join(dir, "pglite.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx", mode: 0o600 });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+        throw new DatabaseLockedError(
+          `The data folder ${dir} is in use by process ${owner}. The embedded database allows one process at a time: ` +
+            "stop the running console first, or set DATABASE_URL to share a PostgreSQL database between processes.",
+        );
+      }
+      fs.unlinkSync(lockPath); // stale lock from a process that died
+    }
+  }
+  throw new DatabaseLockedError(`Could not lock the data folder ${dir}.`);
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) {
+    const pgSchema = opts.pgSchema ?? "public";
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new Error(`Invalid PostgreSQL schema name: ${pgSchema}`);
+    const pool = new Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      options: `-c search_path=${pgSchema}`,
+    });
+    if (pgSchema !== "public") await pool.query(`CREATE SCHEMA IF NOT EXISTS ${pgSchema}`);
+    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    return { db, kind: "postgres", schema: pgSchema, close: () => pool.end() };
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataFolder(opts.dataDir);
+  try {
+    const client = await PGlite.create(path.join(opts.dataDir, "pglite"));
+    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    let closed = false;
+    const release = () => {
+      if (!closed) unlock();
+    };
+    process.once("exit", release);
+    return {
+      db,
+      kind: "pglite",
+      schema: "public",
+      close: async () => {
+        await client.close();
+        release();
+        closed = true;
+        process.off("exit", release);
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+  if (handle.kind === "postgres") {
+    await migratePg(handle.db as Parameters<typeof migratePg>[0], {
+      migrationsFolder: MIGRATIONS,
+      migrationsSchema: handle.schema === "public" ? "drizzle" : handle.schema,
+    });
+  } else {
+    await migratePglite(handle.db as Parameters<typeof migratePglite>[0], { migrationsFolder: MIGRATIONS });
+  }
+}

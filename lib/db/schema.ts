@@ -1,0 +1,177 @@
+// The one database schema, shared by PGlite (embedded) and PostgreSQL; migrations are generated from it.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** RMS clusters; one per provisioned web site. */
+export const clusters = pgTable("clusters", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** The RMS cluster GUID in braces, kept across renewals. */
+  guid: text("guid").notNull().unique(),
+  name: text("name").notNull(),
+  serverName: text("server_name").notNull(),
+  clusterUrl: text("cluster_url").notNull(),
+  configDatabase: text("config_database").notNull(),
+  state: text("state", { enum: ["active", "disabled"] }).notNull().default("active"),
+  /** Lease that lets exactly one renewal run per cluster, across processes. */
+  renewalLockedBy: text("renewal_locked_by"),
+  renewalLockedUntil: timestamp("renewal_locked_until", { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+/** IIS-style web sites on this server; a provisioned one hosts a cluster. */
+export const webSites = pgTable("web_sites", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  state: text("state", { enum: ["started", "stopped"] }).notNull().default("started"),
+  clusterId: uuid("cluster_id").references(() => clusters.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+/** The cluster's RSA key; the private half only as an AES-GCM envelope under a key kept outside the DB. */
+export const clusterKeys = pgTable(
+  "cluster_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    publicKeyPem: text("public_key_pem").notNull(),
+    encryptedPrivateKey: text("encrypted_private_key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("cluster_keys_one_active").on(t.clusterId).where(sql`${t.active}`)],
+);
+
+/** Server licensor certificates, active and historical. */
+export const certificates = pgTable(
+  "certificates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    document: text("document").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    serialNumber: text("serial_number").notNull(),
+    issuerName: text("issuer_name").notNull(),
+    issuerSubject: text("issuer_subject").notNull(),
+    subjectName: text("subject_name").notNull(),
+    requestId: text("request_id"),
+    issuedAt: timestamp("issued_at", { withTimezone: true }).notNull(),
+    validFrom: timestamp("valid_from", { withTimezone: true }).notNull(),
+    validUntil: timestamp("valid_until", { withTimezone: true }).notNull(),
+    obtainedBy: text("obtained_by", { enum: ["enroll", "online", "offline"] }).notNull(),
+    installedBy: text("installed_by").notNull(),
+    installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
+    active: boolean("active").notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("certificates_one_active").on(t.clusterId).where(sql`${t.active}`),
+    uniqueIndex("certificates_fingerprint").on(t.clusterId, t.fingerprint),
+    index("certificates_cluster_installed").on(t.clusterId, t.installedAt),
+  ],
+);
+
+/** Offline renewal requests; at most one pending per cluster, single use. */
+export const renewalRequests = pgTable(
+  "renewal_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    requestId: uuid("request_id").notNull().unique(),
+    document: text("document").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: text("status", { enum: ["pending", "consumed", "cancelled", "superseded"] }).notNull(),
+    exportedBy: text("exported_by").notNull(),
+    exportedAt: timestamp("exported_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("renewal_requests_one_pending").on(t.clusterId).where(sql`${t.status} = 'pending'`)],
+);
+
+export const accounts = pgTable("accounts", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Lower-cased for lookups; displayName keeps what the admin typed. */
+  userName: text("user_name").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const groupMemberships = pgTable(
+  "group_memberships",
+  {
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    groupName: text("group_name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.groupName] })],
+);
+
+/** Server-side sessions; the cookie carries a random token, the table only its SHA-256. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    remoteAddress: text("remote_address"),
+  },
+  (t) => [index("sessions_account").on(t.accountId)],
+);
+
+/** Failed sign-in counters, per user name and per address, shared by all console processes. */
+export const signInThrottles = pgTable("sign_in_throttles", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+});
+
+/** One-time links that create the first administrator. */
+export const setupTokens = pgTable("setup_tokens", {
+  tokenHash: text("token_hash").primaryKey(),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+});
+
+/** Append-only audit trail (a trigger refuses UPDATE and DELETE). */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    actor: text("actor"),
+    remoteAddress: text("remote_address"),
+    action: text("action").notNull(),
+    outcome: text("outcome", { enum: ["success", "failure", "denied"] }).notNull(),
+    clusterId: uuid("cluster_id"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("audit_events_occurred").on(t.occurredAt)],
+);

@@ -1,0 +1,47 @@
+// Runs a data-layer suite on PGlite always and on PostgreSQL when DATABASE_URL is set, each in a fresh database.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Pool } from "pg";
+import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/lib/db/client";
+
+export interface TestDatabase {
+  kind: "pglite" | "postgres";
+  open(): Promise<DatabaseHandle>;
+  dispose(): Promise<void>;
+}
+
+export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
+  return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/** A migrated, empty database of the given kind; `dispose` removes it. */
+export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+  if (kind === "postgres") {
+    const databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) throw new Error("DATABASE_URL is required for the PostgreSQL suite");
+    const pgSchema = `t_${randomBytes(6).toString("hex")}`;
+    const handle = await openDatabase({ dataDir: os.tmpdir(), databaseUrl, pgSchema });
+    await migrateDatabase(handle);
+    return {
+      ...handle,
+      dispose: async () => {
+        await handle.close();
+        const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+        await pool.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await pool.end();
+      },
+    };
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-test-db-"));
+  const handle = await openDatabase({ dataDir });
+  await migrateDatabase(handle);
+  return {
+    ...handle,
+    dispose: async () => {
+      await handle.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

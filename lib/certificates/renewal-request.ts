@@ -1,0 +1,205 @@
+// The signed SLC renewal request (an RMS Enroll request, [MS-RMPR] 3.6.4.2, plus single-use id and time): build and verify.
+import { z } from "zod";
+import { escapeXmlText, parseXml, XmlInputError, XML_INPUT_ERROR_CODES, decodeXmlInput } from "@/lib/xml/safe-xml";
+import { childElements, inspectEnvelopedSignature, parseDom, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import { sanitizeServerName } from "./file-names";
+import { documentFingerprint, publicKeyBase64, publicKeyPemFromBase64, rsaModulusBits, toPublicKeyObject } from "./keys";
+import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
+
+export interface RenewalRequestFields {
+  requestId: string;
+  createdAt: Date;
+  clusterGuid: string;
+  serverName: string;
+  clusterUrl: string;
+  sku: string;
+  version: string;
+  name: string;
+  publicKeyBase64: string;
+  installedSlcFingerprint: string | null;
+  revocationInformation: string;
+}
+
+export const REQUEST_REJECT_REASONS = [
+  ...XML_INPUT_ERROR_CODES,
+  "comment",
+  "no_signature",
+  "multiple_signatures",
+  "malformed_signature",
+  "signature_wrapping",
+  "duplicate_element",
+  "reference_not_whole_document",
+  "disallowed_algorithm",
+  "extra_transform",
+  "signature_invalid",
+  "digest_mismatch",
+  "not_request",
+  "invalid_fields",
+  "weak_key",
+  "key_mismatch",
+  "request_from_future",
+  "request_expired",
+] as const;
+export type RequestRejectReason = (typeof REQUEST_REJECT_REASONS)[number];
+
+export type RequestVerification =
+  | { ok: true; fields: RenewalRequestFields; fingerprint: string }
+  | { ok: false; reason: RequestRejectReason; detail: string };
+
+/** A request older than this is refused: offline requests are carried by hand, but not for months. */
+export const MAX_REQUEST_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+export const REQUEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
+export const REQUEST_ROOT = "RenewalRequest";
+const MIN_RSA_BITS = 2048;
+
+/** What a signed request's body must contain, already decoded from XML text. */
+const requestBodySchema = z.strictObject({
+  RequestId: uuidText,
+  CreatedAt: isoDateText,
+  ServerName: plainText(256),
+  InstalledSlcFingerprint: fingerprintText.optional(),
+  EnrollmentInfo: z.strictObject({
+    PublicKey: base64Text(8192),
+    GUID: guidText,
+    EnrolleeInformation: z.strictObject({
+      SKU: plainText(256),
+      Version: plainText(64),
+      Name: plainText(256),
+      URL: urlText,
+    }),
+    RevocationInformation: plainText(8192, { allowEmpty: true }),
+  }),
+  "@_version": z.literal("1.0"),
+});
+const requestDocumentSchema = z.strictObject({ RenewalRequest: requestBodySchema });
+
+function toFields(body: z.infer<typeof requestBodySchema>): RenewalRequestFields {
+  const info = body.EnrollmentInfo;
+  return {
+    requestId: body.RequestId,
+    createdAt: body.CreatedAt,
+    clusterGuid: info.GUID,
+    serverName: body.ServerName,
+    clusterUrl: info.EnrolleeInformation.URL,
+    sku: info.EnrolleeInformation.SKU,
+    version: info.EnrolleeInformation.Version,
+    name: info.EnrolleeInformation.Name,
+    publicKeyBase64: info.PublicKey,
+    installedSlcFingerprint: body.InstalledSlcFingerprint ?? null,
+    revocationInformation: info.RevocationInformation,
+  };
+}
+
+function el(name: string, value: string): string {
+  return `<${name}>${escapeXmlText(value)}</${name}>`;
+}
+
+function rsaKeyValue(publicKeyPem: string, prefix: string): string {
+  const jwk = toPublicKeyObject(publicKeyPem).export({ format: "jwk" });
+  const b64 = (v: string | undefined) => Buffer.from(v ?? "", "base64url").toString("base64");
+  return `<${prefix}KeyValue><${prefix}RSAKeyValue><${prefix}Modulus>${b64(jwk.n)}</${prefix}Modulus><${prefix}Exponent>${b64(jwk.e)}</${prefix}Exponent></${prefix}RSAKeyValue></${prefix}KeyValue>`;
+}
+
+/**
+ * Builds and signs the request. Free-text fields lose leading/trailing whitespace (the shared parser trims values);
+ * everything else, including <, &, quotes, CR/LF and any Unicode, round-trips exactly. Throws on invalid fields.
+ */
+export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem: string): string {
+  const publicKeyPem = toPublicKeyObject(privateKeyPem).export({ type: "spki", format: "pem" }).toString();
+  if (publicKeyBase64(publicKeyPem) !== publicKeyBase64(fields.publicKeyBase64)) {
+    throw new Error("The request's public key is not the public half of the signing key.");
+  }
+  const t = (v: string) => v.trim();
+  const body = [
+    el("RequestId", fields.requestId),
+    el("CreatedAt", fields.createdAt.toISOString()),
+    el("ServerName", t(fields.serverName)),
+    ...(fields.installedSlcFingerprint === null ? [] : [el("InstalledSlcFingerprint", fields.installedSlcFingerprint)]),
+    "<EnrollmentInfo>",
+    el("PublicKey", publicKeyBase64(fields.publicKeyBase64)),
+    el("GUID", fields.clusterGuid),
+    "<EnrolleeInformation>",
+    el("SKU", t(fields.sku)),
+    el("Version", t(fields.version)),
+    el("Name", t(fields.name)),
+    el("URL", t(fields.clusterUrl)),
+    "</EnrolleeInformation>",
+    el("RevocationInformation", t(fields.revocationInformation)),
+    "</EnrollmentInfo>",
+  ].join("\n");
+  const unsigned = `<?xml version="1.0" encoding="UTF-8"?>\n<${REQUEST_ROOT} version="1.0">\n${body}\n</${REQUEST_ROOT}>`;
+  // Validate through the same schema the verifier uses, so we never sign something we would reject.
+  const check = requestDocumentSchema.safeParse(parseXml(unsigned.replace(/^<\?xml[^>]*\?>\s*/, "")));
+  if (!check.success) {
+    throw new Error(`Invalid renewal request fields: ${z.prettifyError(check.error)}`);
+  }
+  return signEnveloped(unsigned, { privateKeyPem, keyInfoContent: (prefix) => rsaKeyValue(publicKeyPem, prefix) });
+}
+
+function reject(reason: RequestRejectReason, detail: string): RequestVerification {
+  return { ok: false, reason, detail };
+}
+
+function textOfPath(root: Element, path: readonly string[]): string | null {
+  let node: Element | undefined = root;
+  for (const name of path) {
+    node = childElements(node).find((c) => c.localName === name && c.namespaceURI === null);
+    if (!node) return null;
+  }
+  return node.textContent;
+}
+
+export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new Date()): RequestVerification {
+  let xml: string;
+  let doc: Document;
+  try {
+    xml = decodeXmlInput(input);
+    doc = parseDom(xml);
+  } catch (error) {
+    if (error instanceof XmlInputError) return reject(error.code, error.message);
+    return reject("malformed", "The file could not be read as XML.");
+  }
+  if (doc.documentElement.localName !== REQUEST_ROOT || doc.documentElement.namespaceURI !== null) {
+    return reject("not_request", `The root element is ${doc.documentElement.nodeName}; expected ${REQUEST_ROOT}.`);
+  }
+  const structure = inspectEnvelopedSignature(doc, REQUEST_ROOT);
+  if (!structure.ok) return reject(structure.reason, structure.detail);
+
+  // Proof of possession: the key that must have signed is the one the (to be verified) body carries.
+  const claimedKey = textOfPath(doc.documentElement, ["EnrollmentInfo", "PublicKey"]);
+  if (!claimedKey) return reject("invalid_fields", "The request carries no EnrollmentInfo/PublicKey.");
+  let claimedKeyPem: string;
+  try {
+    const keyObject = toPublicKeyObject(claimedKey);
+    const bits = rsaModulusBits(keyObject);
+    if (bits === null || bits < MIN_RSA_BITS) {
+      return reject("weak_key", `The request's key is ${bits === null ? "not an RSA key" : `${bits}-bit RSA`}; RSA of at least ${MIN_RSA_BITS} bits is required.`);
+    }
+    claimedKeyPem = publicKeyPemFromBase64(claimedKey);
+  } catch {
+    return reject("invalid_fields", "EnrollmentInfo/PublicKey is not a base64 SubjectPublicKeyInfo.");
+  }
+
+  const verified = verifyEnvelopedSignature(xml, structure.signature, { publicKeyPem: claimedKeyPem });
+  if (!verified.ok) return reject(verified.reason, verified.detail);
+
+  // From here on, only the content the signature covered is read.
+  const parsed = requestDocumentSchema.safeParse(parseXml(verified.signedContent));
+  if (!parsed.success) return reject("invalid_fields", z.prettifyError(parsed.error));
+  const fields = toFields(parsed.data.RenewalRequest);
+  if (publicKeyBase64(fields.publicKeyBase64) !== publicKeyBase64(claimedKeyPem)) {
+    return reject("key_mismatch", "The signed public key differs from the key that verified the signature.");
+  }
+  const age = now.getTime() - fields.createdAt.getTime();
+  if (age < -REQUEST_CLOCK_SKEW_MS) {
+    return reject("request_from_future", `The request was created at ${fields.createdAt.toISOString()}, after now (${now.toISOString()}).`);
+  }
+  if (age > MAX_REQUEST_AGE_MS) {
+    return reject("request_expired", `The request was created at ${fields.createdAt.toISOString()}, more than 30 days ago.`);
+  }
+  return { ok: true, fields, fingerprint: documentFingerprint(xml) };
+}
+
+export function renewalRequestFileName(serverName: string): string {
+  return `${sanitizeServerName(serverName)}RenewalRequest.xml`;
+}

@@ -1,0 +1,226 @@
+// The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict algorithm profile.
+import { DOMParser } from "@xmldom/xmldom";
+import "./xmldom-compat";
+import { SignedXml } from "xml-crypto";
+import { XmlInputError } from "./safe-xml";
+
+export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
+export const ALG_RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+export const ALG_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+export const ALG_EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
+export const ALG_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+const REQUIRED_TRANSFORMS = [ALG_ENVELOPED, ALG_EXC_C14N] as const;
+
+/** Signs `xml` (already safe, well-formed) with an enveloped RSA-SHA256 signature over the whole document. */
+export function signEnveloped(xml: string, opts: { privateKeyPem: string; keyInfoContent: (prefix: string) => string }): string {
+  const sig = new SignedXml({
+    privateKey: opts.privateKeyPem,
+    signatureAlgorithm: ALG_RSA_SHA256,
+    canonicalizationAlgorithm: ALG_EXC_C14N,
+    getKeyInfoContent: (args) => opts.keyInfoContent(args?.prefix ? `${args.prefix}:` : ""),
+  });
+  sig.addReference({
+    xpath: "/*",
+    transforms: [...REQUIRED_TRANSFORMS],
+    digestAlgorithm: ALG_SHA256,
+    isEmptyUri: true,
+  });
+  sig.computeSignature(xml, { prefix: "ds", location: { reference: "/*", action: "append" } });
+  return sig.getSignedXml();
+}
+
+// xmldom's DOM types are its own; this is the small structural view the checks below need.
+export type XmlElement = ReturnType<Document["createElement"]>;
+
+/** Parses already-screened text into a DOM, turning any parser complaint into a typed error. */
+export function parseDom(xml: string): Document {
+  const problems: string[] = [];
+  let doc: unknown;
+  try {
+    doc = new DOMParser({
+      onError: (level, message) => {
+        if (level !== "warning") throw new Error(message);
+        problems.push(message);
+      },
+    }).parseFromString(xml, "text/xml");
+  } catch (error) {
+    throw new XmlInputError("malformed", `The file is not well-formed XML (${error instanceof Error ? error.message : "parse error"}).`);
+  }
+  const parsed = doc as unknown as Document;
+  if (!parsed.documentElement) throw new XmlInputError("malformed", "The file has no root element.");
+  return parsed;
+}
+
+export function childElements(node: Node): Element[] {
+  const out: Element[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) out.push(c as Element);
+  }
+  return out;
+}
+
+function isDsig(el: Element, localName: string): boolean {
+  return el.namespaceURI === DSIG_NS && el.localName === localName;
+}
+
+function hasComment(node: Node): boolean {
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 8) return true;
+    if (c.nodeType === 1 && hasComment(c)) return true;
+  }
+  return false;
+}
+
+export type SignatureStructureReason =
+  | "comment"
+  | "no_signature"
+  | "multiple_signatures"
+  | "signature_wrapping"
+  | "duplicate_element"
+  | "reference_not_whole_document"
+  | "disallowed_algorithm"
+  | "extra_transform"
+  | "malformed_signature";
+
+export type StructureCheck = "input" | "signature" | "whole_document" | "algorithms";
+
+export type SignatureStructure =
+  | { ok: true; signature: Element; keyInfo: Element | null }
+  | { ok: false; check: StructureCheck; reason: SignatureStructureReason; detail: string };
+
+function fail(check: StructureCheck, reason: SignatureStructureReason, detail: string): SignatureStructure {
+  return { ok: false, check, reason, detail };
+}
+
+/** Finds two siblings with the same name outside the signature: a wrapped or duplicated business element. */
+function findDuplicateSibling(el: Element, signature: Element): string | null {
+  const seen = new Set<string>();
+  for (const child of childElements(el)) {
+    if (child === signature) continue;
+    const key = `${child.namespaceURI ?? ""}|${child.localName}`;
+    if (seen.has(key)) return child.nodeName;
+    seen.add(key);
+    const nested = findDuplicateSibling(child, signature);
+    if (nested) return nested;
+  }
+  return null;
+}
+
+function algorithmOf(el: Element | undefined): string | null {
+  return el?.getAttribute("Algorithm") ?? null;
+}
+
+/**
+ * Checks, before any cryptography, that the document carries exactly one signature of our profile:
+ * a child of the root, one Reference URI="" with transforms [enveloped, exc-c14n], RSA-SHA256, SHA-256, exc-c14n,
+ * and that no business element is duplicated (signature wrapping).
+ */
+export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): SignatureStructure {
+  const root = doc.documentElement;
+  if (hasComment(doc)) return fail("input", "comment", "The document contains XML comments; signed files we issue never do.");
+  const signatures = Array.from(doc.getElementsByTagNameNS(DSIG_NS, "Signature"));
+  if (signatures.length === 0) return fail("signature", "no_signature", "No ds:Signature element found.");
+  if (signatures.length > 1) return fail("signature", "multiple_signatures", `${signatures.length} ds:Signature elements found; exactly one is allowed.`);
+  const signature = signatures[0];
+  if (!signature) return fail("signature", "no_signature", "No ds:Signature element found.");
+
+  if (root.namespaceURI !== null || root.localName !== expectedRoot) {
+    return fail("whole_document", "signature_wrapping", `The root element is ${root.nodeName}, expected ${expectedRoot}.`);
+  }
+  if (signature.parentNode !== root) {
+    return fail("whole_document", "signature_wrapping", "The signature is not a direct child of the document root.");
+  }
+  const duplicate = findDuplicateSibling(root, signature);
+  if (duplicate) return fail("whole_document", "duplicate_element", `Element ${duplicate} appears more than once among its siblings.`);
+
+  const parts = childElements(signature);
+  const [signedInfo, signatureValue, keyInfo, ...rest] = parts;
+  if (!signedInfo || !isDsig(signedInfo, "SignedInfo") || !signatureValue || !isDsig(signatureValue, "SignatureValue")) {
+    return fail("signature", "malformed_signature", "The signature must contain SignedInfo followed by SignatureValue.");
+  }
+  if (rest.length > 0 || (keyInfo && !isDsig(keyInfo, "KeyInfo"))) {
+    return fail("whole_document", "signature_wrapping", "The signature contains elements other than SignedInfo, SignatureValue and KeyInfo (for example ds:Object).");
+  }
+
+  const infoParts = childElements(signedInfo);
+  const [c14nMethod, sigMethod, ...references] = infoParts;
+  if (!c14nMethod || !isDsig(c14nMethod, "CanonicalizationMethod") || !sigMethod || !isDsig(sigMethod, "SignatureMethod")) {
+    return fail("signature", "malformed_signature", "SignedInfo must start with CanonicalizationMethod and SignatureMethod.");
+  }
+  if (references.length !== 1 || !references[0] || !isDsig(references[0], "Reference")) {
+    return fail("whole_document", "reference_not_whole_document", `SignedInfo must hold exactly one Reference; found ${references.length}.`);
+  }
+  const reference = references[0];
+  const uri = reference.getAttributeNode("URI");
+  if (!uri || uri.value !== "") {
+    return fail("whole_document", "reference_not_whole_document", `The signed reference is ${uri ? `URI="${uri.value}"` : "missing its URI"}; only URI="" (the whole document) is accepted.`);
+  }
+
+  const c14n = algorithmOf(c14nMethod);
+  if (c14n !== ALG_EXC_C14N || childElements(c14nMethod).length > 0) {
+    return fail("algorithms", "disallowed_algorithm", `Canonicalization ${c14n ?? "(none)"} is not allowed; only exclusive c14n without comments.`);
+  }
+  const sigAlg = algorithmOf(sigMethod);
+  if (sigAlg !== ALG_RSA_SHA256 || childElements(sigMethod).length > 0) {
+    return fail("algorithms", "disallowed_algorithm", `Signature method ${sigAlg ?? "(none)"} is not allowed; only RSA-SHA256.`);
+  }
+  const refParts = childElements(reference);
+  const [transformsEl, digestMethod, digestValue, ...refRest] = refParts;
+  if (!transformsEl || !isDsig(transformsEl, "Transforms")) {
+    return fail("algorithms", "extra_transform", "The reference must list exactly the enveloped-signature and exclusive c14n transforms.");
+  }
+  const transforms = childElements(transformsEl);
+  const transformAlgs = transforms.map((t) => algorithmOf(t) ?? "(none)");
+  const exact =
+    transforms.length === REQUIRED_TRANSFORMS.length &&
+    transforms.every((t, i) => isDsig(t, "Transform") && algorithmOf(t) === REQUIRED_TRANSFORMS[i] && childElements(t).length === 0);
+  if (!exact) {
+    return fail("algorithms", "extra_transform", `Transforms [${transformAlgs.join(", ")}] are not allowed; only [enveloped-signature, exc-c14n].`);
+  }
+  if (!digestMethod || !isDsig(digestMethod, "DigestMethod") || !digestValue || !isDsig(digestValue, "DigestValue") || refRest.length > 0) {
+    return fail("signature", "malformed_signature", "The reference must hold Transforms, DigestMethod and DigestValue only.");
+  }
+  const digestAlg = algorithmOf(digestMethod);
+  if (digestAlg !== ALG_SHA256) {
+    return fail("algorithms", "disallowed_algorithm", `Digest method ${digestAlg ?? "(none)"} is not allowed; only SHA-256.`);
+  }
+  return { ok: true, signature, keyInfo: keyInfo ?? null };
+}
+
+export type CryptoVerification =
+  | { ok: true; signedContent: string }
+  | { ok: false; reason: "signature_invalid" | "digest_mismatch"; detail: string };
+
+/**
+ * Verifies the signature cryptographically with xml-crypto and returns the canonical XML it covered.
+ * The key comes either from `certificateFromKeyInfo` (which must return only a certificate that chains to a trust
+ * anchor) or from `publicKeyPem`; never from whatever the file embeds.
+ */
+export function verifyEnvelopedSignature(
+  xml: string,
+  signature: Element,
+  key: { certificateFromKeyInfo: (keyInfo: Node | null | undefined) => string | null } | { publicKeyPem: string },
+): CryptoVerification {
+  const sig =
+    "publicKeyPem" in key
+      ? new SignedXml({ publicCert: key.publicKeyPem, getCertFromKeyInfo: () => null })
+      : new SignedXml({ getCertFromKeyInfo: (keyInfo) => key.certificateFromKeyInfo(keyInfo) });
+  let valid: boolean;
+  try {
+    sig.loadSignature(signature);
+    valid = sig.checkSignature(xml);
+  } catch (error) {
+    // xml-crypto throws (rather than returning false) when the SignatureValue does not verify or no key was accepted.
+    return { ok: false, reason: "signature_invalid", detail: error instanceof Error ? error.message : "Signature check failed." };
+  }
+  if (!valid) {
+    const why = sig.getReferences()[0]?.validationError?.message ?? "The digest of the signed content does not match.";
+    return { ok: false, reason: "digest_mismatch", detail: why };
+  }
+  const signed = sig.getSignedReferences();
+  const content = signed[0];
+  if (signed.length !== 1 || content === undefined) {
+    return { ok: false, reason: "signature_invalid", detail: `Expected one signed reference, got ${signed.length}.` };
+  }
+  return { ok: true, signedContent: content };
+}

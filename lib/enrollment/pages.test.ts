@@ -1,5 +1,6 @@
 // The web site's HTML: accessible structure, both languages, and escaping of everything that came from a request.
 import { describe, expect, it } from "vitest";
+import { REQUEST_REJECT_REASONS } from "@/lib/certificates/renewal-request";
 import { enrollmentMessages } from "@/lib/i18n/catalogue/enrollment";
 import { escapeHtml, rejectionMessageKey, renderHomePage, renderSubmissionPage } from "./pages";
 import type { IssuedSlcRecord } from "./store";
@@ -90,11 +91,11 @@ describe("helpers", () => {
   });
 
   it("maps verifier reasons to a message saying what to do", () => {
-    expect(rejectionMessageKey("too_large", 413)).toBe("errorTooLarge");
-    expect(rejectionMessageKey("doctype", 400)).toBe("errorUnsafeXml");
-    expect(rejectionMessageKey("malformed", 400)).toBe("errorNotXml");
-    expect(rejectionMessageKey("signature_invalid", 400)).toBe("errorSignature");
-    expect(rejectionMessageKey("missing_version", 422)).toBe("errorInvalidFields");
-    expect(rejectionMessageKey("something_new", 400)).toBe("errorGeneric");
+    expect(rejectionMessageKey("too_large")).toBe("errorTooLarge");
+    expect(rejectionMessageKey("doctype")).toBe("errorUnsafeXml");
+    expect(rejectionMessageKey("malformed")).toBe("errorNotXml");
+    expect(rejectionMessageKey("signature_invalid")).toBe("errorSignature");
+    expect(rejectionMessageKey("invalid_fields")).toBe("errorInvalidFields");
+    for (const reason of REQUEST_REJECT_REASONS) expect(enrollmentMessages.en[rejectionMessageKey(reason)]).toBeTruthy();
   });
 });

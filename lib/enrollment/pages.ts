@@ -1,7 +1,9 @@
 // Server-rendered HTML for the enrollment service's web site (offline step); every dynamic value goes through escapeHtml.
+import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import {
   enrollmentMessages,
   type EnrollmentLocale,
+  type EnrollmentMessageKey,
   type EnrollmentMessages,
 } from "@/lib/i18n/catalogue/enrollment";
 import type { IssuedSlcRecord } from "./store";
@@ -169,22 +171,38 @@ export function renderMessagePage(opts: { locale: EnrollmentLocale; kind: "not_f
   return layout({ locale: opts.locale, title, body });
 }
 
-export type RejectionMessageKey =
-  | "errorTooLarge"
-  | "errorNotXml"
-  | "errorUnsafeXml"
-  | "errorSignature"
-  | "errorNotRequest"
-  | "errorInvalidFields"
-  | "errorGeneric";
+export type RejectionMessageKey = Extract<EnrollmentMessageKey, `error${string}`>;
 
-/** Maps a verifier's reason code (and its HTTP status) to the catalogue message that says what to do. */
-export function rejectionMessageKey(reason: string, status: number): RejectionMessageKey {
-  if (reason === "too_large" || status === 413) return "errorTooLarge";
-  if (["not_utf8", "malformed", "empty", "too_deep"].includes(reason)) return "errorNotXml";
-  if (["doctype", "entity", "processing_instruction"].includes(reason)) return "errorUnsafeXml";
-  if (/signature|digest|transform|algorithm|reference|key_info|proof/.test(reason)) return "errorSignature";
-  if (/not_request|not_renewal|root|wrong_document/.test(reason)) return "errorNotRequest";
-  if (status === 422) return "errorInvalidFields";
-  return "errorGeneric";
+// Exhaustive on purpose: a new reason code in the verifier must get a message here before this compiles.
+const REJECTION_MESSAGES: Record<RequestRejectReason, RejectionMessageKey> = {
+  too_large: "errorTooLarge",
+  not_utf8: "errorNotXml",
+  malformed: "errorNotXml",
+  empty: "errorNotXml",
+  too_deep: "errorNotXml",
+  doctype: "errorUnsafeXml",
+  entity: "errorUnsafeXml",
+  processing_instruction: "errorUnsafeXml",
+  comment: "errorUnsafeXml",
+  no_signature: "errorNotSigned",
+  multiple_signatures: "errorSignature",
+  malformed_signature: "errorSignature",
+  signature_wrapping: "errorSignature",
+  duplicate_element: "errorSignature",
+  reference_not_whole_document: "errorSignature",
+  disallowed_algorithm: "errorSignature",
+  extra_transform: "errorSignature",
+  signature_invalid: "errorSignature",
+  digest_mismatch: "errorSignature",
+  key_mismatch: "errorSignature",
+  not_request: "errorNotRequest",
+  invalid_fields: "errorInvalidFields",
+  weak_key: "errorWeakKey",
+  request_from_future: "errorRequestFromFuture",
+  request_expired: "errorRequestExpired",
+};
+
+/** Maps the verifier's reason code to the catalogue message that says what to do. */
+export function rejectionMessageKey(reason: RequestRejectReason): RejectionMessageKey {
+  return REJECTION_MESSAGES[reason] ?? "errorGeneric";
 }

@@ -52,6 +52,13 @@ const en = {
     "The file is not a renewal request. Choose the file named like <servername>RenewalRequest.xml that the console exported.",
   errorInvalidFields:
     "The request is signed but some of its details are missing or invalid (for example the version, the cluster GUID or the URL). Check the cluster's settings on the console and export a new request.",
+  errorNotSigned:
+    "The file is not signed, so it cannot prove it comes from the cluster. Submit the unmodified request file exported from the console.",
+  errorWeakKey:
+    "The cluster's key is too short (at least 2048 bits are required). Create a new cluster key on the console, then export a new request.",
+  errorRequestFromFuture:
+    "The request was created in the future by this service's clock. Check the clocks of the console and of this service, then export a new request.",
+  errorRequestExpired: "The request is too old to be signed (older than 30 days). Export a new request on the console and submit it.",
   errorGeneric: "The request could not be processed. Export a new request on the console and try again.",
 } as const;
 
@@ -111,6 +118,13 @@ const sv: EnrollmentMessages = {
     "Filen är ingen förnyelsebegäran. Välj filen med ett namn som <servernamn>RenewalRequest.xml som konsolen exporterade.",
   errorInvalidFields:
     "Begäran är signerad men vissa uppgifter saknas eller är ogiltiga (till exempel versionen, klustrets GUID eller URL:en). Kontrollera klustrets inställningar i konsolen och exportera en ny begäran.",
+  errorNotSigned:
+    "Filen är inte signerad och kan därför inte visa att den kommer från klustret. Skicka den oförändrade begäransfilen som exporterades från konsolen.",
+  errorWeakKey:
+    "Klustrets nyckel är för kort (minst 2048 bitar krävs). Skapa en ny klusternyckel i konsolen och exportera sedan en ny begäran.",
+  errorRequestFromFuture:
+    "Begäran skapades vid en tidpunkt som ligger i framtiden enligt tjänstens klocka. Kontrollera klockorna i konsolen och i tjänsten och exportera sedan en ny begäran.",
+  errorRequestExpired: "Begäran är för gammal för att signeras (äldre än 30 dagar). Exportera en ny begäran i konsolen och skicka den.",
   errorGeneric: "Begäran kunde inte behandlas. Exportera en ny begäran i konsolen och försök igen.",
 };
 

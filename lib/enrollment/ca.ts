@@ -1,0 +1,115 @@
+// The enrollment service's own CA hierarchy (root → enrollment CA → service signing certificate), built with @peculiar/x509.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import { webcrypto } from "node:crypto";
+
+x509.cryptoProvider.set(webcrypto);
+
+export interface CaMaterial {
+  rootCertPem: string;
+  caCertPem: string;
+  serviceCertPem: string;
+  serviceKeyPem: string;
+  rootKeyPem: string;
+  caKeyPem: string;
+}
+
+const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]) } as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Certificates start slightly in the past so a verifier with a small clock skew accepts them at once.
+const BACKDATE_MS = 60 * 60 * 1000;
+
+function addYears(date: Date, years: number): Date {
+  const d = new Date(date.getTime());
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d;
+}
+
+function randomSerial(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = (bytes[0] ?? 0) & 0x7f; // positive INTEGER
+  bytes[0] = (bytes[0] ?? 0) | 0x01; // and no leading zero byte
+  return Buffer.from(bytes).toString("hex");
+}
+
+async function keyPair(modulusLength: number): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey({ ...ALGORITHM, modulusLength }, true, ["sign", "verify"]);
+}
+
+async function privateKeyPem(key: CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey("pkcs8", key);
+  return x509.PemConverter.encode(der, "PRIVATE KEY");
+}
+
+function name(commonName: string, organization: string): x509.Name {
+  // Explicit UTF8String values: @peculiar/x509 re-parses plain strings and mangles names containing quotes or <>.
+  return new x509.Name([{ CN: [{ utf8String: commonName }] }, { O: [{ utf8String: organization }] }]);
+}
+
+export async function createCaHierarchy(opts: { organization: string; now?: Date }): Promise<CaMaterial> {
+  const organization = opts.organization.trim() || "RMS";
+  const now = opts.now ?? new Date();
+  const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  const [rootKeys, caKeys, serviceKeys] = await Promise.all([keyPair(3072), keyPair(2048), keyPair(2048)]);
+
+  const rootName = name(`${organization} Enrollment Root`, organization);
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: rootName,
+    notBefore,
+    notAfter: addYears(now, 10),
+    keys: rootKeys,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+
+  const caName = name(`${organization} Enrollment CA`, organization);
+  const ca = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: caName,
+    issuer: root.subjectName,
+    notBefore,
+    notAfter: addYears(now, 5),
+    publicKey: caKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+
+  const service = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: name(`${organization} Enrollment Service`, organization),
+    issuer: ca.subjectName,
+    notBefore,
+    notAfter: new Date(Math.min(addYears(now, 2).getTime(), ca.notAfter.getTime())),
+    publicKey: serviceKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(serviceKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
+    ],
+  });
+
+  return {
+    rootCertPem: root.toString("pem"),
+    caCertPem: ca.toString("pem"),
+    serviceCertPem: service.toString("pem"),
+    serviceKeyPem: await privateKeyPem(serviceKeys.privateKey),
+    rootKeyPem: await privateKeyPem(rootKeys.privateKey),
+    caKeyPem: await privateKeyPem(caKeys.privateKey),
+  };
+}
+
+export const CA_VALIDITY = { rootYears: 10, caYears: 5, serviceYears: 2, backdateMs: BACKDATE_MS, dayMs: DAY_MS } as const;

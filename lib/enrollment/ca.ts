@@ -1,8 +1,9 @@
 // The enrollment service's own CA hierarchy (root → enrollment CA → service signing certificate), built with @peculiar/x509.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { webcrypto } from "node:crypto";
 
+// Node 20's global Web Crypto, typed as the DOM Crypto that @peculiar/x509 expects.
+const webcrypto = globalThis.crypto;
 x509.cryptoProvider.set(webcrypto);
 
 export interface CaMaterial {

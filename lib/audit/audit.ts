@@ -1,0 +1,134 @@
+// Append-only audit trail: who did what, when, from where, with what outcome — written in the caller's transaction.
+import { count, desc, eq } from "drizzle-orm";
+import type { Queryable } from "@/lib/db/client";
+import { auditEvents } from "@/lib/db/schema";
+
+export const AUDIT_ACTIONS = [
+  "sign_in",
+  "sign_out",
+  "setup_admin_created",
+  "access_denied",
+  "account_created",
+  "account_removed",
+  "group_member_added",
+  "group_member_removed",
+  "renew_online_started",
+  "renew_online_succeeded",
+  "renew_online_failed",
+  "request_exported",
+  "request_cancelled",
+  "import_validated",
+  "import_confirmed",
+  "import_declined",
+  "import_rejected",
+  "enroll_succeeded",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditOutcome = "success" | "failure" | "denied";
+
+export interface AuditEventInput {
+  actor: string | null;
+  remoteAddress: string | null;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  clusterId?: string | null;
+  details?: Record<string, unknown>;
+  /** Defaults to the database clock. */
+  occurredAt?: Date;
+}
+
+export interface AuditEvent {
+  id: number;
+  occurredAt: Date;
+  actor: string | null;
+  remoteAddress: string | null;
+  action: string;
+  outcome: AuditOutcome;
+  clusterId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const MAX_STRING = 2000;
+const MAX_DEPTH = 6;
+const MAX_ENTRIES = 100;
+const SECRET_KEY = /password|passwd|secret|token|private.?key/i;
+// C0/C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides: anything that could forge a log line.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Removes characters that could forge or disguise log lines, and caps the length. */
+export function sanitizeText(value: string): string {
+  const clean = value.replace(UNSAFE_CHARS, "");
+  return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean;
+}
+
+function sanitizeValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return sanitizeText(value);
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (depth >= MAX_DEPTH) return "[too deep]";
+  if (Array.isArray(value)) return value.slice(0, MAX_ENTRIES).map((v) => sanitizeValue(v, depth + 1));
+  if (typeof value === "object") return sanitizeDetails(value as Record<string, unknown>, depth + 1);
+  return undefined; // functions, symbols, undefined: not recordable
+}
+
+/** A JSON-safe copy of the details with control characters stripped and secret-looking fields redacted. */
+export function sanitizeDetails(details: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [rawKey, value] of Object.entries(details).slice(0, MAX_ENTRIES)) {
+    const key = sanitizeText(rawKey).slice(0, 100);
+    if (SECRET_KEY.test(key)) {
+      out[key] = "[redacted]";
+      continue;
+    }
+    const clean = sanitizeValue(value, depth);
+    if (clean !== undefined) out[key] = clean;
+  }
+  return out;
+}
+
+/**
+ * Records one event with the caller's handle: inside a transaction the audit row commits or rolls back with
+ * the change it describes, and a failed write fails the transaction.
+ */
+export async function recordAudit(db: Queryable, event: AuditEventInput): Promise<void> {
+  await db.insert(auditEvents).values({
+    actor: event.actor === null ? null : sanitizeText(event.actor),
+    remoteAddress: event.remoteAddress === null ? null : sanitizeText(event.remoteAddress),
+    action: event.action,
+    outcome: event.outcome,
+    clusterId: event.clusterId ?? null,
+    details: sanitizeDetails(event.details ?? {}),
+    ...(event.occurredAt ? { occurredAt: event.occurredAt } : {}),
+  });
+}
+
+/** One page of events, newest first, with the total count (optionally for one cluster). */
+export async function listAuditEvents(
+  db: Queryable,
+  opts: { page: number; pageSize: number; clusterId?: string | null },
+): Promise<AuditPage> {
+  const page = Math.max(1, Math.floor(opts.page) || 1);
+  const pageSize = Math.min(500, Math.max(1, Math.floor(opts.pageSize) || 50));
+  const where = opts.clusterId ? eq(auditEvents.clusterId, opts.clusterId) : undefined;
+  const [rows, totals] = await Promise.all([
+    db
+      .select()
+      .from(auditEvents)
+      .where(where)
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ total: count() }).from(auditEvents).where(where),
+  ]);
+  return { events: rows, total: totals[0]?.total ?? 0, page, pageSize };
+}

@@ -1,0 +1,112 @@
+// Sign-in: throttle check, password check in near-constant time, session creation, and an audit event either way.
+import { recordAudit } from "@/lib/audit/audit";
+import type { Queryable } from "@/lib/db/client";
+import { findAccountCredentials, setPasswordHash, userNameSchema } from "./accounts";
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
+import { createSession, destroySession, validateSession, type SessionAccount } from "./sessions";
+import { checkThrottle, recordFailure, recordSuccess, type ThrottleKeys } from "./throttle";
+
+export interface SignInInput {
+  userName: string;
+  password: string;
+  remoteAddress: string | null;
+  now: Date;
+  idleMinutes: number;
+  maxHours: number;
+}
+
+export type SignInResult =
+  | { ok: true; token: string; expiresAt: Date; account: SessionAccount }
+  | { ok: false; code: "invalid_credentials" }
+  | { ok: false; code: "throttled"; retryAfterSeconds: number };
+
+/**
+ * Checks credentials and starts a session. Unknown user, wrong password and malformed name all answer
+ * "invalid_credentials" after the same scrypt work. Group membership is not checked here: a non-administrator
+ * may sign in and is then shown Access denied by the pages.
+ */
+export async function signIn(db: Queryable, input: SignInInput): Promise<SignInResult> {
+  const name = userNameSchema.safeParse(input.userName);
+  const userName = name.success ? name.data.toLowerCase() : null;
+  // Malformed names still count against the address, but do not create per-name rows.
+  const keys: ThrottleKeys = { userName, remoteAddress: input.remoteAddress };
+  const attempted = input.userName.slice(0, 64);
+
+  const throttle = await checkThrottle(db, keys, input.now);
+  if (!throttle.allowed) {
+    await recordAudit(db, {
+      actor: attempted,
+      remoteAddress: input.remoteAddress,
+      action: "sign_in",
+      outcome: "denied",
+      occurredAt: input.now,
+      details: { reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds },
+    });
+    return { ok: false, code: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
+  }
+
+  const account = userName ? await findAccountCredentials(db, userName) : null;
+  const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
+
+  if (!account || !valid) {
+    await recordFailure(db, keys, input.now);
+    await recordAudit(db, {
+      actor: attempted,
+      remoteAddress: input.remoteAddress,
+      action: "sign_in",
+      outcome: "failure",
+      occurredAt: input.now,
+      details: { reason: account ? "wrong_password" : "unknown_user" },
+    });
+    return { ok: false, code: "invalid_credentials" };
+  }
+
+  await recordSuccess(db, keys);
+  if (needsRehash(account.passwordHash)) {
+    await setPasswordHash(db, account.id, await hashPassword(input.password));
+  }
+  const session = await db.transaction(async (tx) => {
+    const created = await createSession(tx, {
+      accountId: account.id,
+      remoteAddress: input.remoteAddress,
+      now: input.now,
+      idleMinutes: input.idleMinutes,
+      maxHours: input.maxHours,
+    });
+    await recordAudit(tx, {
+      actor: account.userName,
+      remoteAddress: input.remoteAddress,
+      action: "sign_in",
+      outcome: "success",
+      occurredAt: input.now,
+      details: { groups: account.groups },
+    });
+    return created;
+  });
+  return {
+    ok: true,
+    token: session.token,
+    expiresAt: session.expiresAt,
+    account: { id: account.id, userName: account.userName, displayName: account.displayName, groups: account.groups },
+  };
+}
+
+/** Ends the session behind a cookie token and audits it; harmless when the session is already gone. */
+export async function signOut(
+  db: Queryable,
+  input: { token: string; remoteAddress: string | null; now: Date; idleMinutes: number },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const session = await validateSession(tx, input.token, { now: input.now, idleMinutes: input.idleMinutes });
+    const destroyed = await destroySession(tx, input.token);
+    if (session && destroyed) {
+      await recordAudit(tx, {
+        actor: session.account.userName,
+        remoteAddress: input.remoteAddress,
+        action: "sign_out",
+        outcome: "success",
+        occurredAt: input.now,
+      });
+    }
+  });
+}

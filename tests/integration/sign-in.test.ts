@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { createAccount } from "@/lib/auth/accounts";
+import { validateSession } from "@/lib/auth/sessions";
+import { signIn, signOut } from "@/lib/auth/sign-in";
+import { listAuditEvents } from "@/lib/audit/audit";
+import { accounts } from "@/lib/db/schema";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+
+const PASSWORD = "Tr0ub4dor&3-but-longer";
+const T0 = new Date("2030-06-01T09:00:00Z");
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const base = { remoteAddress: "203.0.113.9", idleMinutes: 30, maxHours: 8 };
+
+describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+    await createAccount(handle.db, { userName: "Admin", password: PASSWORD, groups: ["Administrators"] });
+    await createAccount(handle.db, { userName: "reader", password: PASSWORD, groups: ["Users"] });
+  });
+  afterAll(async () => handle.dispose());
+  beforeEach(async () => {
+    await handle.db.execute(sql`DELETE FROM sign_in_throttles`);
+  });
+
+  it("signs in with the right password, in any letter case of the name, and audits it without the password", async () => {
+    const result = await signIn(handle.db, { ...base, userName: "ADMIN", password: PASSWORD, now: T0 });
+    if (!result.ok) throw new Error(result.code);
+    expect(result.account).toMatchObject({ userName: "admin", displayName: "Admin", groups: ["Administrators"] });
+    expect(result.expiresAt).toEqual(at(8 * 3600));
+    expect(await validateSession(handle.db, result.token, { now: at(60), idleMinutes: 30 })).toMatchObject({ account: { userName: "admin" } });
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
+    expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "admin", remoteAddress: "203.0.113.9" });
+    expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
+  it("lets a non-administrator sign in (the pages deny access)", async () => {
+    const result = await signIn(handle.db, { ...base, userName: "reader", password: PASSWORD, now: T0 });
+    expect(result).toMatchObject({ ok: true, account: { groups: ["Users"] } });
+  });
+
+  it("answers invalid_credentials alike for a wrong password, an unknown user and a malformed name", async () => {
+    for (const userName of ["admin", "ghost", "bad name\r\nforged"]) {
+      expect(await signIn(handle.db, { ...base, userName, password: "wrong-password", now: T0 })).toEqual({ ok: false, code: "invalid_credentials" });
+    }
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 3 });
+    expect(events.map((e) => [e.outcome, e.actor])).toEqual([
+      ["failure", "bad nameforged"],
+      ["failure", "ghost"],
+      ["failure", "admin"],
+    ]);
+    expect(JSON.stringify(events)).not.toContain("wrong-password");
+  });
+
+  it("throttles after 5 failures, even with the right password, and audits that", async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await signIn(handle.db, { ...base, userName: "admin", password: "nope-nope", now: at(i) })).ok).toBe(false);
+    }
+    const throttled = await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(10) });
+    expect(throttled).toEqual({ ok: false, code: "throttled", retryAfterSeconds: 54 });
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
+    expect(events[0]).toMatchObject({ action: "sign_in", outcome: "denied", details: { reason: "throttled" } });
+    expect((await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(65) })).ok).toBe(true);
+    // success cleared the user's counter
+    expect((await signIn(handle.db, { ...base, userName: "admin", password: "nope-nope", now: at(66) })).ok).toBe(false);
+    expect((await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(67) })).ok).toBe(true);
+  });
+
+  it("upgrades an old hash after a successful sign-in", async () => {
+
+    await createAccount(handle.db, { userName: "legacy", password: PASSWORD, groups: [] });
+    const { scryptSync, randomBytes } = await import("node:crypto");
+    const salt = randomBytes(16);
+    const key = scryptSync(PASSWORD, salt, 64, { N: 16384, r: 8, p: 1 });
+    const legacyHash = `scrypt$16384$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
+
+    await handle.db.update(accounts).set({ passwordHash: legacyHash }).where(eq(accounts.userName, "legacy"));
+    expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
+    const [row] = await handle.db.select().from(accounts).where(eq(accounts.userName, "legacy"));
+    expect(row?.passwordHash.startsWith("scrypt$32768$8$1$")).toBe(true);
+    expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
+  });
+
+  it("signs out: the session ends and the sign-out is audited", async () => {
+    const result = await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(1000) });
+    if (!result.ok) throw new Error(result.code);
+    await signOut(handle.db, { token: result.token, remoteAddress: "203.0.113.9", now: at(1005), idleMinutes: 30 });
+    expect(await validateSession(handle.db, result.token, { now: at(1006), idleMinutes: 30 })).toBeNull();
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
+    expect(events[0]).toMatchObject({ action: "sign_out", outcome: "success", actor: "admin" });
+    await signOut(handle.db, { token: result.token, remoteAddress: null, now: at(1007), idleMinutes: 30 });
+  });
+});

@@ -1,0 +1,107 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { ExpiryBadge } from "@/components/expiry-badge";
+import { LocalTime } from "@/components/local-time";
+import { Card } from "@/components/ui/card";
+import { requireAdminPage } from "@/lib/auth/guard";
+import { getClusterOverview } from "@/lib/clusters/queries";
+import { getDb } from "@/lib/db";
+import { getTranslator } from "@/lib/i18n/server";
+
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("admin.title") };
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid grid-cols-1 gap-1 py-2 sm:grid-cols-3 sm:gap-4">
+      <dt className="text-sm font-medium text-slate-600">{label}</dt>
+      <dd className="text-sm text-slate-900 sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+export default async function AdministrationPage({ params }: { params: Promise<{ clusterId: string }> }) {
+  const { clusterId } = await params;
+  await requireAdminPage(`/clusters/${clusterId}`);
+  if (!z.uuid().safeParse(clusterId).success) notFound();
+  const cluster = await getClusterOverview(await getDb(), clusterId);
+  if (!cluster) notFound();
+  const { locale, t } = await getTranslator();
+  const now = new Date();
+  const slc = cluster.certificate;
+  const linkClass = "font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800";
+  return (
+    <>
+      <nav aria-label={t("nav.breadcrumb")} className="mb-2 text-sm">
+        <Link href="/" className={linkClass}>
+          {t("nav.globalAdministration")}
+        </Link>
+        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
+        <span aria-current="page">{cluster.webSiteName ?? cluster.name}</span>
+      </nav>
+      <h1 className="mb-6 text-2xl font-semibold">{t("admin.title")}</h1>
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="flex flex-col gap-6 lg:col-span-2">
+          <Card id="cluster-information" title={t("admin.clusterInformation")}>
+            <dl className="divide-y divide-slate-100">
+              <Row label={t("admin.clusterName")}>{cluster.name}</Row>
+              <Row label={t("admin.serverName")}>{cluster.serverName}</Row>
+              <Row label={t("admin.clusterUrl")}>
+                <span className="font-mono text-xs">{cluster.clusterUrl}</span>
+              </Row>
+              <Row label={t("admin.clusterGuid")}>
+                <span className="font-mono text-xs">{cluster.guid}</span>
+              </Row>
+              <Row label={t("admin.configDatabase")}>
+                <span className="font-mono text-xs">{cluster.configDatabase}</span>
+              </Row>
+              <Row label={t("admin.slcName")}>{slc?.subjectName ?? "—"}</Row>
+            </dl>
+          </Card>
+          <Card id="cluster-resources" title={t("admin.clusterResources")}>
+            <dl className="divide-y divide-slate-100">
+              <Row label={t("admin.expiration")}>
+                {slc ? (
+                  <span className="flex flex-wrap items-center gap-3" data-testid="slc-expiration">
+                    <LocalTime date={slc.validUntil} locale={locale} />
+                    <ExpiryBadge validUntil={slc.validUntil} now={now} t={t} />
+                  </span>
+                ) : (
+                  t("admin.noSlc")
+                )}
+              </Row>
+            </dl>
+            <div className="mt-4">
+              <button type="button" className="inline-flex items-center rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+                {slc ? t("admin.renew") : t("admin.enroll")}
+              </button>
+            </div>
+          </Card>
+        </div>
+        <Card id="administration-links" title={t("admin.links")} className="self-start">
+          <ul className="flex flex-col gap-2 text-sm">
+            <li>
+              <Link href={`/clusters/${cluster.id}/history`} className={linkClass}>
+                {t("admin.link.history")}
+              </Link>
+            </li>
+            <li>
+              <Link href={`/audit?cluster=${cluster.id}`} className={linkClass}>
+                {t("admin.link.audit")}
+              </Link>
+            </li>
+            <li>
+              <Link href="/" className={linkClass}>
+                {t("admin.link.global")}
+              </Link>
+            </li>
+          </ul>
+        </Card>
+      </div>
+    </>
+  );
+}

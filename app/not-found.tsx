@@ -1,0 +1,16 @@
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
+import { getTranslator } from "@/lib/i18n/server";
+
+export default async function NotFound() {
+  const { t } = await getTranslator();
+  return (
+    <div className="mx-auto mt-8 max-w-xl rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+      <h1 className="mb-3 text-2xl font-semibold">{t("notFound.title")}</h1>
+      <p className="mb-6 text-slate-700">{t("notFound.body")}</p>
+      <Link href="/" className={buttonClass("secondary")}>
+        {t("notFound.back")}
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+"use client";
+// The one-time form that creates the first administrator.
+import { useActionState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { completeSetupAction, type SetupState } from "@/lib/actions/auth/complete-setup";
+
+export interface SetupLabels {
+  userName: string;
+  password: string;
+  confirmPassword: string;
+  submit: string;
+}
+
+export function SetupForm({ token, labels }: { token: string; labels: SetupLabels }) {
+  const [state, action, pending] = useActionState<SetupState, FormData>(completeSetupAction, {});
+  return (
+    <form action={action} className="flex flex-col gap-4">
+      {state.message && <Alert tone="error">{state.message}</Alert>}
+      <input type="hidden" name="token" value={token} />
+      <Field id="userName" name="userName" label={labels.userName} autoComplete="username" required maxLength={64} defaultValue={state.userName} />
+      <Field id="password" name="password" type="password" label={labels.password} autoComplete="new-password" required minLength={12} maxLength={1024} />
+      <Field
+        id="confirmPassword"
+        name="confirmPassword"
+        type="password"
+        label={labels.confirmPassword}
+        autoComplete="new-password"
+        required
+        minLength={12}
+        maxLength={1024}
+      />
+      <Button type="submit" disabled={pending}>
+        {labels.submit}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { Alert } from "@/components/ui/alert";
+import { getActor } from "@/lib/auth/current";
+import { getTranslator } from "@/lib/i18n/server";
+import { safeNextPath } from "@/lib/safe-next-path";
+import { SignInForm } from "./sign-in-form";
+
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("signIn.title") };
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const next = safeNextPath(typeof params.next === "string" ? params.next : undefined);
+  if (await getActor()) redirect(next);
+  const { t } = await getTranslator();
+  return (
+    <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+      <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>
+      <p className="mb-6 text-sm text-slate-600">{t("signIn.intro")}</p>
+      {params.setup === "done" && (
+        <Alert tone="success" className="mb-4">
+          {t("setup.done")}
+        </Alert>
+      )}
+      <SignInForm
+        next={next}
+        labels={{ userName: t("signIn.userName"), password: t("signIn.password"), submit: t("signIn.submit") }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+// Sign-in form; errors come back from the server action and are announced.
+import { useActionState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { signInAction, type SignInState } from "@/lib/actions/auth/sign-in";
+
+export interface SignInLabels {
+  userName: string;
+  password: string;
+  submit: string;
+}
+
+export function SignInForm({ labels, next }: { labels: SignInLabels; next: string }) {
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  return (
+    <form action={action} className="flex flex-col gap-4" aria-describedby={state.message ? "sign-in-error" : undefined}>
+      {state.message && (
+        <Alert tone="error" id="sign-in-error">
+          {state.message}
+        </Alert>
+      )}
+      <input type="hidden" name="next" value={next} />
+      <Field
+        id="userName"
+        name="userName"
+        label={labels.userName}
+        autoComplete="username"
+        required
+        maxLength={64}
+        defaultValue={state.userName}
+        autoFocus
+      />
+      <Field id="password" name="password" type="password" label={labels.password} autoComplete="current-password" required maxLength={1024} />
+      <Button type="submit" disabled={pending}>
+        {labels.submit}
+      </Button>
+    </form>
+  );
+}

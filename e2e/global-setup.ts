@@ -1,0 +1,7 @@
+// Starts the enrollment service and the console (production build) once for all walkthroughs.
+import { startStack } from "./support/stack";
+
+export default async function globalSetup(): Promise<void> {
+  const state = await startStack();
+  process.env.E2E_CONSOLE_URL = state.consoleUrl;
+}

@@ -1,0 +1,16 @@
+// Signing in as the test accounts, by the labels of DESIGN.md §2.
+import { expect, type Page } from "@playwright/test";
+import { readState } from "./stack";
+
+export async function signIn(page: Page, who: "admin" | "user"): Promise<void> {
+  const account = readState()[who];
+  await page.goto("/sign-in");
+  await page.getByLabel("User name").fill(account.userName);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+export function shot(name: string): { path: string; fullPage: boolean } {
+  return { path: `test-results/screenshots/${name}.png`, fullPage: true };
+}

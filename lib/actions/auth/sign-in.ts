@@ -1,0 +1,49 @@
+"use server";
+// Signs a user in: zod-validated form, throttled and audited by lib/auth/sign-in, session cookie set.
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { getRemoteAddress, setSessionCookie } from "@/lib/auth/current";
+import { signIn } from "@/lib/auth/sign-in";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { getTranslator } from "@/lib/i18n/server";
+import { safeNextPath } from "@/lib/safe-next-path";
+
+const signInSchema = z.object({
+  userName: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  next: z.string().max(2048).optional(),
+});
+
+export interface SignInState {
+  message?: string;
+  userName?: string;
+}
+
+export async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
+  const { t } = await getTranslator();
+  const parsed = signInSchema.safeParse({
+    userName: formData.get("userName"),
+    password: formData.get("password"),
+    next: formData.get("next") ?? undefined,
+  });
+  if (!parsed.success) return { message: t("signIn.badInput") };
+  const { userName, password, next } = parsed.data;
+  const result = await signIn(await getDb(), {
+    userName,
+    password,
+    remoteAddress: await getRemoteAddress(),
+    now: new Date(),
+    idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
+    maxHours: env().RMS_SESSION_MAX_HOURS,
+  });
+  if (!result.ok) {
+    const message =
+      result.code === "throttled"
+        ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 })
+        : t("signIn.invalid");
+    return { message, userName };
+  }
+  await setSessionCookie(result.token);
+  redirect(safeNextPath(next));
+}

@@ -1,0 +1,70 @@
+// Who is asking: the session behind the request's cookie, and where the request came from.
+import "server-only";
+import { cache } from "react";
+import { cookies, headers } from "next/headers";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { qualifiedUserName } from "@/lib/server-identity";
+import { isAdministrator } from "./accounts";
+import { validateSession } from "./sessions";
+
+export const SESSION_COOKIE = "rms_session";
+
+export interface Actor {
+  accountId: string;
+  userName: string;
+  displayName: string;
+  /** SERVER\user, as shown in the header and written to the audit log. */
+  qualifiedName: string;
+  groups: string[];
+  isAdministrator: boolean;
+  remoteAddress: string | null;
+}
+
+/** The client's address; the console listens on loopback, so Next's forwarded header is its own. */
+export async function getRemoteAddress(): Promise<string | null> {
+  const forwarded = (await headers()).get("x-forwarded-for");
+  const first = forwarded?.split(",")[0]?.trim();
+  return first && first.length <= 64 ? first : null;
+}
+
+/** The signed-in account for this request, or null. Cached per request. */
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!token || token.length > 128) return null;
+  const session = await validateSession(await getDb(), token, {
+    now: new Date(),
+    idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
+  });
+  if (!session) return null;
+  const { account } = session;
+  return {
+    accountId: account.id,
+    userName: account.userName,
+    displayName: account.displayName,
+    qualifiedName: qualifiedUserName(account.displayName),
+    groups: account.groups,
+    isAdministrator: isAdministrator(account.groups),
+    remoteAddress: await getRemoteAddress(),
+  };
+});
+
+export async function useSecureCookies(): Promise<boolean> {
+  const setting = env().RMS_SECURE_COOKIES;
+  if (setting !== "auto") return setting === "true";
+  return (await headers()).get("x-forwarded-proto") === "https";
+}
+
+export async function setSessionCookie(token: string): Promise<void> {
+  (await cookies()).set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: await useSecureCookies(),
+    path: "/",
+    maxAge: env().RMS_SESSION_MAX_HOURS * 3600,
+  });
+}
+
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).delete(SESSION_COOKIE);
+}

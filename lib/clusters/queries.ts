@@ -1,0 +1,91 @@
+// Read models for the console pages: web sites with their cluster and active SLC, one cluster's details.
+import { and, asc, eq } from "drizzle-orm";
+import type { Queryable } from "@/lib/db/client";
+import { certificates, clusters, webSites } from "@/lib/db/schema";
+
+export interface WebSiteOverview {
+  id: string;
+  name: string;
+  state: "started" | "stopped";
+  cluster: { id: string; clusterUrl: string; slcValidUntil: Date | null } | null;
+}
+
+export async function getWebSitesOverview(db: Queryable): Promise<WebSiteOverview[]> {
+  const rows = await db
+    .select({
+      id: webSites.id,
+      name: webSites.name,
+      state: webSites.state,
+      clusterId: clusters.id,
+      clusterUrl: clusters.clusterUrl,
+      slcValidUntil: certificates.validUntil,
+    })
+    .from(webSites)
+    .leftJoin(clusters, eq(clusters.id, webSites.clusterId))
+    .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
+    .orderBy(asc(webSites.name));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    state: r.state,
+    cluster:
+      r.clusterId && r.clusterUrl
+        ? { id: r.clusterId, clusterUrl: r.clusterUrl, slcValidUntil: r.slcValidUntil }
+        : null,
+  }));
+}
+
+export interface ActiveCertificate {
+  id: string;
+  fingerprint: string;
+  subjectName: string;
+  issuerName: string;
+  validFrom: Date;
+  validUntil: Date;
+  installedAt: Date;
+}
+
+export interface ClusterOverview {
+  id: string;
+  guid: string;
+  name: string;
+  serverName: string;
+  clusterUrl: string;
+  configDatabase: string;
+  webSiteName: string | null;
+  certificate: ActiveCertificate | null;
+}
+
+export async function getClusterOverview(db: Queryable, clusterId: string): Promise<ClusterOverview | null> {
+  const [row] = await db
+    .select({
+      cluster: clusters,
+      webSiteName: webSites.name,
+      certificate: {
+        id: certificates.id,
+        fingerprint: certificates.fingerprint,
+        subjectName: certificates.subjectName,
+        issuerName: certificates.issuerName,
+        validFrom: certificates.validFrom,
+        validUntil: certificates.validUntil,
+        installedAt: certificates.installedAt,
+      },
+    })
+    .from(clusters)
+    .leftJoin(webSites, eq(webSites.clusterId, clusters.id))
+    .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
+    .where(eq(clusters.id, clusterId))
+    .limit(1);
+  if (!row) return null;
+  const { cluster } = row;
+  return {
+    id: cluster.id,
+    guid: cluster.guid,
+    name: cluster.name,
+    serverName: cluster.serverName,
+    clusterUrl: cluster.clusterUrl,
+    configDatabase: cluster.configDatabase,
+    webSiteName: row.webSiteName,
+    certificate: row.certificate,
+  };
+}

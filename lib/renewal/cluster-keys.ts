@@ -1,0 +1,57 @@
+// The cluster's RSA key: made on this console, stored only encrypted, decrypted just for signing.
+import { and, eq } from "drizzle-orm";
+import { decryptPrivateKey, encryptPrivateKey, loadKeyEncryptionKey, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import { generateClusterKeyPair, publicKeyFingerprint } from "@/lib/certificates/keys";
+import type { Queryable } from "@/lib/db/client";
+import { clusterKeys } from "@/lib/db/schema";
+
+/** The key-encryption key from RMS_MASTER_KEY or the data folder's master.key (created on first use). */
+export function consoleKeyEncryptionKey(opts: { dataDir: string; masterKey?: string; createIfMissing?: boolean }): KeyEncryptionKey {
+  return loadKeyEncryptionKey({
+    dataDir: opts.dataDir,
+    masterKey: opts.masterKey,
+    createIfMissing: opts.createIfMissing ?? false,
+  });
+}
+
+const associatedData = (clusterId: string) => `cluster-key:${clusterId}`;
+
+export async function createClusterKey(db: Queryable, clusterId: string, kek: KeyEncryptionKey) {
+  const pair = await generateClusterKeyPair(2048);
+  const [row] = await db
+    .insert(clusterKeys)
+    .values({
+      clusterId,
+      publicKeyPem: pair.publicKeyPem,
+      encryptedPrivateKey: encryptPrivateKey(pair.privateKeyPem, kek, associatedData(clusterId)),
+      fingerprint: publicKeyFingerprint(pair.publicKeyPem),
+      active: true,
+    })
+    .returning();
+  if (!row) throw new Error("Inserting the cluster key returned no row");
+  return { ...row, privateKeyPem: pair.privateKeyPem };
+}
+
+export interface ClusterKey {
+  id: string;
+  publicKeyPem: string;
+  fingerprint: string;
+  /** Decrypts the private key on demand; throws KeyEncryptionError with an actionable message. */
+  privateKeyPem(): string;
+}
+
+/** The cluster's active key, or null when it has none (never silently regenerated). */
+export async function getClusterKey(db: Queryable, clusterId: string, kek: KeyEncryptionKey): Promise<ClusterKey | null> {
+  const [row] = await db
+    .select()
+    .from(clusterKeys)
+    .where(and(eq(clusterKeys.clusterId, clusterId), eq(clusterKeys.active, true)))
+    .limit(1);
+  if (!row) return null;
+  return {
+    id: row.id,
+    publicKeyPem: row.publicKeyPem,
+    fingerprint: row.fingerprint,
+    privateKeyPem: () => decryptPrivateKey(row.encryptedPrivateKey, kek, associatedData(clusterId)),
+  };
+}

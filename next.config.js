@@ -1,0 +1,33 @@
+// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pg",
+    "xml-crypto",
+    "@xmldom/xmldom",
+    "@peculiar/x509",
+    "reflect-metadata",
+  ],
+  experimental: {
+    authInterrupts: true,
+    serverActions: { bodySizeLimit: "1mb" },
+  },
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,159 @@
+// `npm start`: the enrollment service and the console side by side; on first run, migrate and provision the demo.
+import "reflect-metadata";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createCaHierarchy } from "@/lib/enrollment/ca";
+import { loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { issueSlc } from "@/lib/enrollment/issue";
+import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { needsSetup, createSetupToken } from "@/lib/auth/setup-tokens";
+import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
+import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { seedFirstRun } from "@/lib/db/seed";
+import { EnvError, parseEnv } from "@/lib/env";
+import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { localServerName } from "@/lib/server-identity";
+
+const DEMO_SLC_VALIDITY_DAYS = 20;
+const children = new Set<ChildProcess>();
+let stopping = false;
+
+function log(message: string): void {
+  console.log(`[rms] ${message}`);
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`[rms] ${message}`);
+  stopAll(code);
+  process.exit(code);
+}
+
+function stopAll(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 5_000).unref();
+}
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+  children.add(child);
+  child.on("exit", (code, signal) => {
+    children.delete(child);
+    if (stopping) {
+      if (children.size === 0) process.exit(0);
+      return;
+    }
+    console.error(`[rms] The ${name} stopped (${signal ?? `exit code ${code}`}); stopping everything.`);
+    stopAll(code === 0 ? 1 : (code ?? 1));
+  });
+  return child;
+}
+
+async function waitFor(url: string, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) fail(`The ${what} did not start.`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000), redirect: "manual" });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  fail(`The ${what} did not answer at ${url} within ${timeoutMs / 1000} s.`);
+}
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (error) {
+    fail(error instanceof EnvError ? error.message : String(error), 2);
+  }
+  const enrollmentConfig = loadEnrollmentConfig({ ...process.env, RMS_DATA_DIR: env.dataDir });
+  if (!enrollmentConfig.ok) fail(enrollmentConfig.message, 2);
+  process.on("SIGINT", () => stopAll(0));
+  process.on("SIGTERM", () => stopAll(0));
+
+  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    log("Building the console (first start only; `npm run build` rebuilds it)…");
+    await new Promise<void>((resolve) => {
+      const build = spawn(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      build.on("exit", (code) => (code === 0 ? resolve() : fail("`next build` failed; see above.")));
+    });
+  }
+
+  // --console-only: the enrollment service runs as its own process (tests, or a separate signing station).
+  const consoleOnly = process.argv.includes("--console-only");
+  const enrollmentUrl = consoleOnly
+    ? env.enrollmentUrl
+    : `http://${enrollmentConfig.config.host}:${enrollmentConfig.config.port}`;
+  if (!consoleOnly) {
+    run("enrollment service", ["--import", "tsx", path.join("scripts", "enrollment.ts")], {
+      ...process.env,
+      RMS_DATA_DIR: env.dataDir,
+    });
+  }
+  await waitFor(`${enrollmentUrl}/healthz`, "enrollment service", 60_000);
+
+  const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
+  try {
+    await migrateDatabase(handle);
+    if (!fs.existsSync(env.trustAnchorsPath)) {
+      const response = await fetch(`${enrollmentUrl}/root.pem`);
+      const pem = await response.text();
+      if (!response.ok || parseTrustAnchors(pem).length === 0) fail("Could not download the enrollment service's root certificate.");
+      fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
+      log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
+    }
+    const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: true });
+    const seeded = await seedFirstRun(handle.db, {
+      serverName: localServerName(),
+      kek,
+      trustAnchorsPem: parseTrustAnchors(fs.readFileSync(env.trustAnchorsPath, "utf8")),
+      enroll: async (requestXml) => {
+        // The demo's first SLC comes from the bundled service's CA with a short validity, so renewal is due.
+        const ca = await loadOrCreateCa({
+          dataDir: enrollmentConfig.config.dataDir,
+          organization: enrollmentConfig.config.issuerName,
+          createCa: createCaHierarchy,
+        });
+        const issued = issueSlc(requestXml, ca.material, {
+          validityDays: DEMO_SLC_VALIDITY_DAYS,
+          issuerName: enrollmentConfig.config.issuerName,
+          now: new Date(),
+        });
+        if (!issued.ok) throw new Error(`The enrollment service refused the demo request: ${issued.detail}`);
+        return issued.slcXml;
+      },
+    });
+    if (seeded) log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${DEMO_SLC_VALIDITY_DAYS} days.`);
+    if (await needsSetup(handle.db)) {
+      const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
+      log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
+      log(`  http://${env.HOST}:${env.PORT}/setup?token=${token}`);
+      log("  or: npm run rms -- user add <name> --group Administrators --password-stdin");
+    }
+  } finally {
+    await handle.close();
+  }
+
+  run("console", [nextBin, "start", "-H", env.HOST, "-p", String(env.PORT)], {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    RMS_DATA_DIR: env.dataDir,
+    RMS_ENROLLMENT_URL: enrollmentUrl,
+    RMS_TRUST_ANCHORS: env.trustAnchorsPath,
+  });
+  await waitFor(`http://${env.HOST}:${env.PORT}/sign-in`, "console", 60_000);
+  log(`RMS Administration console: http://${env.HOST}:${env.PORT}  (enrollment service: ${enrollmentUrl})`);
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm test`: system tools if missing, type check, Vitest (unit + integration), production build, Playwright in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}. Install them (apt-get install ${missing[*]}) or run as root." >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -n "${RMS_REQUIRE_POSTGRES:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+  echo "RMS_REQUIRE_POSTGRES is set but DATABASE_URL is not" >&2
+  exit 1
+fi
+
+results="$(mktemp -d)"
+echo "== type check"
+npx tsc --noEmit -p .
+echo "== unit and integration tests (Vitest)${DATABASE_URL:+, PGlite and PostgreSQL}"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+echo "== production build"
+npx next build
+echo "== end-to-end tests (Playwright, Debian Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+
+node -e '
+const fs = require("fs");
+const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const p = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const passed = v.numPassedTests + (p.stats.expected ?? 0);
+const failed = v.numFailedTests + (p.stats.unexpected ?? 0);
+const skipped = (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0) + (p.stats.skipped ?? 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);
+' "$results/vitest.json" "$results/playwright.json"

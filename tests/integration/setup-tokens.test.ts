@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createAccount, findAccountByUserName } from "@/lib/auth/accounts";
+import { checkSetupToken, createSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
+import { listAuditEvents } from "@/lib/audit/audit";
+import { setupTokens } from "@/lib/db/schema";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+
+const T0 = new Date("2030-07-01T09:00:00Z");
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+const PASSWORD = "first-admin-password";
+
+describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+  });
+  afterAll(async () => handle.dispose());
+  beforeEach(async () => {
+    await handle.db.execute(sql`DELETE FROM accounts`);
+    await handle.db.execute(sql`DELETE FROM setup_tokens`);
+  });
+
+  it("creates the first administrator once; the token is single use and only its hash is stored", async () => {
+    expect(await needsSetup(handle.db)).toBe(true);
+    const token = await createSetupToken(handle.db, { now: T0 });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(await handle.db.select().from(setupTokens))).not.toContain(token);
+    expect(await checkSetupToken(handle.db, { token, now: minutes(1) })).toEqual({ ok: true, expiresAt: minutes(60) });
+
+    const redeemed = await redeemSetupToken(handle.db, { token, userName: "FirstAdmin", password: PASSWORD, now: minutes(2), remoteAddress: "127.0.0.1" });
+    expect(redeemed).toMatchObject({ ok: true, account: { userName: "firstadmin", displayName: "FirstAdmin", groups: ["Administrators"] } });
+    expect(await needsSetup(handle.db)).toBe(false);
+
+    const again = await redeemSetupToken(handle.db, { token, userName: "second", password: PASSWORD, now: minutes(3) });
+    expect(again).toMatchObject({ ok: false, code: "used" });
+    expect(await findAccountByUserName(handle.db, "second")).toBeNull();
+
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 2 });
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([
+      ["setup_admin_created", "failure"],
+      ["setup_admin_created", "success"],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
+  it("refuses an expired or unknown token", async () => {
+    const token = await createSetupToken(handle.db, { now: T0, ttlMinutes: 10 });
+    expect(await redeemSetupToken(handle.db, { token, userName: "late", password: PASSWORD, now: minutes(10) })).toMatchObject({ ok: false, code: "expired" });
+    expect(await redeemSetupToken(handle.db, { token: "x".repeat(43), userName: "late", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_token" });
+    expect(await redeemSetupToken(handle.db, { token: "short", userName: "late", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_token" });
+    expect(await needsSetup(handle.db)).toBe(true);
+  });
+
+  it("refuses once an administrator exists (for example made with the CLI)", async () => {
+    const token = await createSetupToken(handle.db, { now: T0 });
+    await createAccount(handle.db, { userName: "cliadmin", password: PASSWORD, groups: ["Domain Admins"] });
+    expect(await checkSetupToken(handle.db, { token, now: T0 })).toEqual({ ok: false, code: "admin_exists" });
+    expect(await redeemSetupToken(handle.db, { token, userName: "web", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "admin_exists" });
+  });
+
+  it("keeps the token usable when the form input is invalid", async () => {
+    const token = await createSetupToken(handle.db, { now: T0 });
+    expect(await redeemSetupToken(handle.db, { token, userName: "bad name", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_user_name" });
+    expect(await redeemSetupToken(handle.db, { token, userName: "ok", password: "short", now: T0 })).toMatchObject({ ok: false, code: "invalid_password" });
+    expect((await redeemSetupToken(handle.db, { token, userName: "ok", password: PASSWORD, now: T0 })).ok).toBe(true);
+  });
+
+  it("lets only one of two tokens redeemed at once create an administrator", async () => {
+    const a = await createSetupToken(handle.db, { now: T0 });
+    const b = await createSetupToken(handle.db, { now: T0 });
+    const results = await Promise.all([
+      redeemSetupToken(handle.db, { token: a, userName: "one", password: PASSWORD, now: T0 }),
+      redeemSetupToken(handle.db, { token: b, userName: "two", password: PASSWORD, now: T0 }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)).toMatchObject({ code: "admin_exists" });
+  });
+});

@@ -1,0 +1,87 @@
+// The entry script as a real child process: readiness line, clean stop on SIGTERM, exit code 2 for bad settings, clear refusal of a broken CA folder.
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const script = path.join(root, "scripts", "enrollment.ts");
+
+let tmp = "";
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "enrollment-process-"));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the service; `whenReady` runs once the listening line appears, then the process gets SIGTERM. */
+function run(env: Record<string, string>, whenReady?: (url: string) => Promise<void>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [script], {
+      cwd: root,
+      env: { ...process.env, HOST: "127.0.0.1", RMS_SLC_VALIDITY_DAYS: "", RMS_ENROLLMENT_ISSUER: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let ready = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const match = /Enrollment service listening on (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1] && !ready) {
+        ready = true;
+        const after = whenReady ? whenReady(match[1]) : Promise.resolve();
+        after.then(
+          () => child.kill("SIGTERM"),
+          (error: unknown) => {
+            child.kill("SIGKILL");
+            reject(error);
+          },
+        );
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("scripts/enrollment.ts", () => {
+  it("prints one listening line, serves, and stops cleanly on SIGTERM", async () => {
+    const dataDir = path.join(tmp, "ok");
+    let health = 0;
+    const result = await run({ RMS_ENROLLMENT_PORT: "0", RMS_ENROLLMENT_DATA_DIR: dataDir }, async (url) => {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      health = (await fetch(`${url}/healthz`)).status;
+    });
+    expect(health).toBe(200);
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/Enrollment service listening on/g)).toHaveLength(1);
+    expect(await fs.readdir(path.join(dataDir, "ca"))).toContain("root.pem");
+  });
+
+  it("exits with code 2 and names the variable when the settings are invalid", async () => {
+    const result = await run({ RMS_SLC_VALIDITY_DAYS: "0", RMS_ENROLLMENT_DATA_DIR: path.join(tmp, "bad") });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("RMS_SLC_VALIDITY_DAYS");
+  });
+
+  it("refuses to start on a damaged CA folder instead of making a new root", async () => {
+    const dataDir = path.join(tmp, "damaged");
+    await fs.mkdir(path.join(dataDir, "ca"), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(dataDir, "ca", "root.pem"), "not a certificate");
+    const result = await run({ RMS_ENROLLMENT_PORT: "0", RMS_ENROLLMENT_DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("incomplete");
+    expect(await fs.readdir(path.join(dataDir, "ca"))).toEqual(["root.pem"]);
+  });
+});

@@ -1,6 +1,7 @@
 // Enrollment service settings: read once from the environment and validated, so a bad value stops the start with a clear message.
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_VALIDITY_DAYS } from "./issue";
 
 export interface EnrollmentConfig {
   host: string;
@@ -11,7 +12,6 @@ export interface EnrollmentConfig {
 }
 
 export const DEFAULT_ENROLLMENT_PORT = 3001;
-export const DEFAULT_VALIDITY_DAYS = 365;
 export const MAX_VALIDITY_DAYS = 3650;
 export const DEFAULT_ISSUER_NAME = "RMS Enrollment Service";
 

@@ -48,23 +48,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
 }
 
 /**
- * After answering a request whose body was not read (e.g. 413), close the connection without
- * resetting it under the client's feet: drain a bounded amount so the client can read the answer, then drop it.
+ * For an answer sent before the body was read (e.g. 413): the connection closes after the answer,
+ * so the rest of an oversized body is never read into memory.
  */
-export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, maxDrainBytes = 1024 * 1024): void {
+export function closeAfterResponse(res: ServerResponse): void {
   res.shouldKeepAlive = false;
-  res.once("finish", () => {
-    let drained = 0;
-    const timer = setTimeout(() => req.socket.destroy(), 2000);
-    timer.unref();
-    req.on("data", (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > maxDrainBytes) req.socket.destroy();
-    });
-    req.on("end", () => clearTimeout(timer));
-    req.on("close", () => clearTimeout(timer));
-    req.resume();
-  });
 }
 
 // ---------- responses ----------

@@ -160,7 +160,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     if (!body.ok) {
       if (body.reason === "aborted") return;
       await logSubmission(req, "api", { status: 413, reason: "too_large", bytes: null });
-      closeAfterResponse(req, res);
+      closeAfterResponse(res);
       sendApiError(
         res,
         413,
@@ -204,7 +204,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     if (!body.ok) {
       if (body.reason === "aborted") return;
       await logSubmission(req, "web", { status: 413, reason: "too_large", bytes: null });
-      closeAfterResponse(req, res);
+      closeAfterResponse(res);
       sendHome(res, locale, 413, { message: t.errorTooLarge });
       return;
     }

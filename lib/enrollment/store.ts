@@ -36,13 +36,16 @@ const CA_FIELDS: readonly CaField[] = ["rootCertPem", "rootKeyPem", "caCertPem",
 
 // ---------- files ----------
 
-/** Writes a file so that readers see either the old content or the whole new content, never a torn write. */
-export async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
+/**
+ * Writes a file so that readers see either the old content or the whole new content, never a torn write.
+ * `durable` also flushes it to disk first (CA material); archive copies skip that cost.
+ */
+export async function writeFileAtomic(file: string, content: string, mode: number, durable = true): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   try {
     await handle.writeFile(content, "utf8");
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -342,8 +345,8 @@ export class SlcArchive {
   /** Stores the SLC as `slc/<id>.xml` with its details beside it; the XML goes first so a record never points at nothing. */
   async save(record: IssuedSlcRecord, slcXml: string): Promise<void> {
     await this.ensureDir();
-    await writeFileAtomic(path.join(this.dir, `${record.id}.xml`), slcXml, 0o644);
-    await writeFileAtomic(path.join(this.dir, `${record.id}.json`), `${JSON.stringify(record, null, 2)}\n`, 0o644);
+    await writeFileAtomic(path.join(this.dir, `${record.id}.xml`), slcXml, 0o644, false);
+    await writeFileAtomic(path.join(this.dir, `${record.id}.json`), `${JSON.stringify(record, null, 2)}\n`, 0o644, false);
   }
 
   /** Null for an unknown or malformed id (the id is checked before it touches the file system). */

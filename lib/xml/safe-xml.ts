@@ -55,10 +55,17 @@ function decodeBytes(input: Uint8Array): string {
 /** Scans once for constructs we never accept and for nesting depth; stops at the first problem. */
 function scanMarkup(xml: string): void {
   let depth = 0;
+  let roots = 0;
   let i = 0;
   const n = xml.length;
+  const outsideText = (from: number, to: number) => {
+    if (depth === 0 && xml.slice(from, to).trim() !== "") {
+      throw new XmlInputError("malformed", "Text outside the root element.");
+    }
+  };
   while (i < n) {
     const lt = xml.indexOf("<", i);
+    outsideText(i, lt < 0 ? n : lt);
     if (lt < 0) break;
     if (xml.startsWith("<!--", lt)) {
       const end = xml.indexOf("-->", lt + 4);
@@ -122,6 +129,10 @@ function scanMarkup(xml: string): void {
       j += 1;
     }
     if (end < 0) throw new XmlInputError("malformed", "Unterminated start tag.");
+    if (depth === 0) {
+      roots += 1;
+      if (roots > 1) throw new XmlInputError("malformed", "More than one root element.");
+    }
     if (xml[end - 1] !== "/") {
       depth += 1;
       if (depth > MAX_XML_DEPTH) {

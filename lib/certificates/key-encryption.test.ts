@@ -1,0 +1,89 @@
+// The cluster private key at rest: AES-256-GCM under a master key kept outside the database.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { generateClusterKeyPair } from "./keys";
+import { decryptPrivateKey, encryptPrivateKey, KeyEncryptionError, loadKeyEncryptionKey, type KeyEncryptionErrorCode } from "./key-encryption";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "rms-kek-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function codeOf(fn: () => unknown): KeyEncryptionErrorCode | "ok" {
+  try {
+    fn();
+    return "ok";
+  } catch (error) {
+    if (error instanceof KeyEncryptionError) return error.code;
+    throw error;
+  }
+}
+
+describe("loadKeyEncryptionKey", () => {
+  it("creates master.key once with mode 0600 and never regenerates it", () => {
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, createIfMissing: false }))).toBe("missing");
+    const first = loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+    expect(first.key).toHaveLength(32);
+    expect(first.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(statSync(join(dir, "master.key")).mode & 0o777).toBe(0o600);
+    expect(loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true }).id).toBe(first.id);
+    expect(loadKeyEncryptionKey({ dataDir: dir, createIfMissing: false }).id).toBe(first.id);
+  });
+
+  it("prefers RMS_MASTER_KEY and validates its length", () => {
+    const key = randomBytes(32);
+    const kek = loadKeyEncryptionKey({ dataDir: dir, masterKey: key.toString("base64"), createIfMissing: false });
+    expect(kek.key.equals(key)).toBe(true);
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, masterKey: randomBytes(16).toString("base64"), createIfMissing: true }))).toBe("invalid");
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, masterKey: "not base64!", createIfMissing: true }))).toBe("invalid");
+  });
+
+  it("refuses a key file that others can read, or of the wrong length", () => {
+    const path = join(dir, "master.key");
+    writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o644 });
+    chmodSync(path, 0o644);
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true }))).toBe("invalid");
+    writeFileSync(path, randomBytes(31).toString("base64"), { mode: 0o600 });
+    chmodSync(path, 0o600);
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true }))).toBe("invalid");
+    expect(readFileSync(path, "utf8")).not.toBe(""); // never overwritten
+  });
+});
+
+describe("encryptPrivateKey / decryptPrivateKey", () => {
+  it("round-trips, and a dump of the envelope does not contain the PEM or its body", async () => {
+    const { privateKeyPem } = await generateClusterKeyPair();
+    const kek = loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+    const envelope = encryptPrivateKey(privateKeyPem, kek, "cluster:1");
+    expect(envelope).toMatch(/^v1\.[0-9a-f]{16}\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/);
+    const dump = JSON.stringify({ private_key_envelope: envelope });
+    expect(dump).not.toContain("PRIVATE KEY");
+    const pemBody = privateKeyPem.split("\n")[5] ?? "";
+    expect(pemBody.length).toBeGreaterThan(40);
+    expect(dump).not.toContain(pemBody);
+    expect(dump).not.toContain(Buffer.from(privateKeyPem).toString("base64").slice(40, 80));
+    expect(decryptPrivateKey(envelope, kek, "cluster:1")).toBe(privateKeyPem);
+    expect(encryptPrivateKey(privateKeyPem, kek, "cluster:1")).not.toBe(envelope); // random IV
+  });
+
+  it("wrong master key → wrong_key; wrong associated data or altered ciphertext → wrong_key; damaged envelope → corrupt", () => {
+    const kek = loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+    const other = loadKeyEncryptionKey({ dataDir: dir, masterKey: randomBytes(32).toString("base64"), createIfMissing: false });
+    const envelope = encryptPrivateKey("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n", kek, "cluster:1");
+    expect(codeOf(() => decryptPrivateKey(envelope, other, "cluster:1"))).toBe("wrong_key");
+    // Same id, different key bytes (an id collision or an edited envelope) still fails authentication.
+    expect(codeOf(() => decryptPrivateKey(envelope, { id: kek.id, key: other.key }, "cluster:1"))).toBe("wrong_key");
+    expect(codeOf(() => decryptPrivateKey(envelope, kek, "cluster:2"))).toBe("wrong_key");
+    const parts = envelope.split(".");
+    const ct = Buffer.from(parts[4] ?? "", "base64");
+    ct[0] = (ct[0] ?? 0) ^ 1;
+    expect(codeOf(() => decryptPrivateKey([...parts.slice(0, 4), ct.toString("base64")].join("."), kek, "cluster:1"))).toBe("wrong_key");
+    expect(codeOf(() => decryptPrivateKey("v1.abc", kek, "cluster:1"))).toBe("corrupt");
+    expect(codeOf(() => decryptPrivateKey(`v2.${parts.slice(1).join(".")}`, kek, "cluster:1"))).toBe("corrupt");
+    expect(codeOf(() => decryptPrivateKey([parts[0], parts[1], "AAAA", parts[3], parts[4]].join("."), kek, "cluster:1"))).toBe("corrupt");
+  });
+});

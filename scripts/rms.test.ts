@@ -1,0 +1,188 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findAccountByUserName, findAccountCredentials } from "@/lib/auth/accounts";
+import { verifyPassword } from "@/lib/auth/password";
+import { listAuditEvents } from "@/lib/audit/audit";
+import { openDatabase } from "@/lib/db/client";
+import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommand, readFirstLine, runCli, type CliIo } from "./rms";
+
+describe("rms argument parsing", () => {
+  it("parses each command", () => {
+    expect(parseCommand(["user", "add", "Ann", "--group", "administrators", "--group", "Ops", "--password-stdin"])).toEqual({
+      command: "user add",
+      userName: "Ann",
+      groups: ["Administrators", "Ops"],
+      passwordStdin: true,
+    });
+    expect(parseCommand(["user", "list"])).toEqual({ command: "user list" });
+    expect(parseCommand(["user", "remove", "ann"])).toEqual({ command: "user remove", userName: "ann" });
+    expect(parseCommand(["group", "add-member", "Domain Admins", "ann"])).toEqual({ command: "group add-member", groupName: "Domain Admins", userName: "ann" });
+    expect(parseCommand(["group", "remove-member", "Domain Admins", "ann"])).toEqual({ command: "group remove-member", groupName: "Domain Admins", userName: "ann" });
+    expect(parseCommand([])).toEqual({ command: "help" });
+    expect(parseCommand(["--help"])).toEqual({ command: "help" });
+    expect(parseCommand(["help"])).toEqual({ command: "help" });
+  });
+
+  it("refuses bad usage with a message", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["user", "add", "ann", "--group", "Users"], /--password-stdin/],
+      [["user", "add", "ann", "--password-stdin"], /at least one --group/],
+      [["user", "add", "bad name", "--group", "Users", "--password-stdin"], /User names may contain only/],
+      [["user", "add", "ann", "--group", "Users", "--password-stdin", "--password", "x"], /Unknown option/],
+      [["user", "list", "extra"], /Usage: npm run rms -- user list/],
+      [["user", "remove"], /user remove <name>/],
+      [["group", "add-member", "Users"], /group add-member <group> <name>/],
+      [["frobnicate"], /Unknown command "frobnicate"/],
+      [["user", "list", "--group", "x"], /--group is not an option/],
+    ];
+    for (const [argv, message] of cases) expect(() => parseCommand(argv)).toThrow(message);
+  });
+
+  it("reads only the first line of standard input", async () => {
+    expect(await readFirstLine(Readable.from([Buffer.from("pass word\r\nsecond line\n")]))).toBe("pass word");
+    expect(await readFirstLine(Readable.from([Buffer.from("no newline")]))).toBe("no newline");
+    expect(await readFirstLine(Readable.from([]))).toBe("");
+  });
+});
+
+describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+  });
+  afterAll(async () => handle.dispose());
+
+  async function run(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const io: CliIo = {
+      stdout: (t) => (out += `${t}\n`),
+      stderr: (t) => (err += `${t}\n`),
+      readPasswordLine: () => readFirstLine(Readable.from([Buffer.from(stdin)])),
+      openDatabase: async () => ({ db: handle.db, close: async () => {} }),
+      actor: "cli:tester",
+    };
+    return { code: await runCli(argv, io), out, err };
+  }
+
+  it("adds, lists, changes groups and removes accounts, audited as the CLI user", async () => {
+    expect(await run(["user", "add", "Ann", "--group", "Administrators", "--password-stdin"], "ann-password-1\nignored\n")).toMatchObject({ code: EXIT_OK, out: "Created account ann in Administrators.\n" });
+    const ann = await findAccountCredentials(handle.db, "ann");
+    expect(ann && (await verifyPassword("ann-password-1", ann.passwordHash))).toBe(true);
+    expect((await run(["user", "add", "bob", "--group", "Users", "--password-stdin"], "bob-password-1")).code).toBe(EXIT_OK);
+    expect(await run(["user", "add", "ANN", "--group", "Users", "--password-stdin"], "whatever-password")).toMatchObject({ code: EXIT_FAILURE, err: "Error: An account named ann already exists.\n" });
+    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "short")).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/at least 8 characters/) });
+    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "\n")).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/no password on standard input/) });
+
+    const list = await run(["user", "list"]);
+    expect(list.code).toBe(EXIT_OK);
+    expect(list.out.split("\n")[0]).toMatch(/^USER\s+GROUPS\s+CREATED$/);
+    expect(list.out).toMatch(/ann\s+Administrators\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(list.out).toMatch(/bob\s+Users\s+/);
+
+    expect(await run(["group", "add-member", "Domain Admins", "bob"])).toMatchObject({ code: EXIT_OK, out: "Added bob to Domain Admins.\n" });
+    expect((await run(["group", "add-member", "Domain Admins", "bob"])).code).toBe(EXIT_FAILURE);
+    expect(await run(["user", "remove", "ann"])).toMatchObject({ code: EXIT_OK });
+    expect(await run(["group", "remove-member", "domain admins", "bob"])).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/only administrator/) });
+    expect(await run(["group", "remove-member", "Users", "bob"])).toMatchObject({ code: EXIT_OK, out: "Removed bob from Users; their sessions have ended.\n" });
+    expect(await run(["user", "remove", "nobody"])).toMatchObject({ code: EXIT_FAILURE, err: "Error: There is no account named nobody.\n" });
+    expect(await findAccountByUserName(handle.db, "ann")).toBeNull();
+
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 20 });
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ["group_member_removed", "cli:tester"],
+      ["account_removed", "cli:tester"],
+      ["group_member_added", "cli:tester"],
+      ["account_created", "cli:tester"],
+      ["account_created", "cli:tester"],
+    ]);
+    expect(JSON.stringify(events)).not.toContain("password-1");
+  });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function rms(dataDir: string, args: string[], stdin?: string): Promise<Run> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, RMS_DATA_DIR: dataDir, NODE_NO_WARNINGS: "1" };
+  delete childEnv.DATABASE_URL; // the spawned CLI uses the embedded database in the temp folder
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["tsx", "scripts/rms.ts", ...args], { cwd: ROOT, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    // npm's own configuration warnings are not ours
+    child.on("close", (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, "") }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+describe("rms command-line tool (spawned, embedded database)", { timeout: 180_000 }, () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-cli-"));
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it("prints help and exits 0", async () => {
+    const result = await rms(dataDir, ["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("user add <name> --group <group>");
+  });
+
+  it("exits 2 on bad usage", async () => {
+    const result = await rms(dataDir, ["user", "frobnicate"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "user frobnicate"');
+    const noStdin = await rms(dataDir, ["user", "add", "x", "--group", "Users", "--password-stdin"], "");
+    expect(noStdin.code).toBe(2);
+  });
+
+  it("adds a user with the password on stdin, lists, changes groups and removes", async () => {
+    const add = await rms(dataDir, ["user", "add", "Admin", "--group", "Administrators", "--password-stdin"], "cli-password-1\n");
+    expect(add).toMatchObject({ code: 0, stdout: "Created account admin in Administrators.\n" });
+    expect((await rms(dataDir, ["user", "add", "op", "--group", "Users", "--password-stdin"], "cli-password-2\n")).code).toBe(0);
+    expect((await rms(dataDir, ["group", "add-member", "Domain Admins", "op"])).code).toBe(0);
+    const list = await rms(dataDir, ["user", "list"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/admin\s+Administrators\s+\d{4}-/);
+    expect(list.stdout).toMatch(/op\s+Domain Admins, Users\s+\d{4}-/);
+    expect((await rms(dataDir, ["group", "remove-member", "Users", "op"])).code).toBe(0);
+    const remove = await rms(dataDir, ["user", "remove", "admin"]);
+    expect(remove).toMatchObject({ code: 0, stdout: "Removed account admin; its sessions have ended.\n" });
+    expect(await rms(dataDir, ["user", "remove", "admin"])).toMatchObject({ code: 1, stderr: "Error: There is no account named admin.\n" });
+
+    const handle = await openDatabase({ dataDir });
+    try {
+      const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });
+      expect(events.map((e) => e.action)).toEqual(["account_removed", "group_member_removed", "group_member_added", "account_created", "account_created"]);
+      expect(events.every((e) => e.actor === `cli:${os.userInfo().username}`)).toBe(true);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("says so and exits 1 when the console holds the data folder", async () => {
+    fs.writeFileSync(path.join(dataDir, "pglite.lock"), String(process.pid)); // a live process that is not the CLI
+    try {
+      const result = await rms(dataDir, ["user", "list"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`is in use by process ${process.pid}`);
+      expect(result.stderr).toContain("stop the running console first");
+    } finally {
+      fs.rmSync(path.join(dataDir, "pglite.lock"), { force: true });
+    }
+  });
+});

@@ -1,0 +1,311 @@
+// The rms command-line tool: manages console accounts and groups directly in the database (audited as cli:<os user>).
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import {
+  addGroupMember,
+  createAccount,
+  groupNameSchema,
+  listAccounts,
+  removeAccount,
+  removeGroupMember,
+  userNameSchema,
+  type Account,
+  type AccountFailure,
+  type AuditContext,
+} from "@/lib/auth/accounts";
+import { DatabaseLockedError, migrateDatabase, openDatabase, type Database } from "@/lib/db/client";
+import { EnvError, env } from "@/lib/env";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export const USAGE = `Usage: npm run rms -- <command>
+
+Commands:
+  user add <name> --group <group> [--group <group>...] --password-stdin
+                        Create an account. The password is the first line of standard input
+                        (at least 8 characters), e.g.  printf '%s\\n' "$PW" | npm run rms -- user add ...
+  user list             List accounts with their groups.
+  user remove <name>    Remove an account and end its sessions.
+  group add-member <group> <name>
+  group remove-member <group> <name>
+                        Change group membership; the account's sessions end.
+  help                  Show this help.
+
+Only members of "Administrators" or "Domain Admins" may administer RMS. Quote group names
+that contain spaces: --group "Domain Admins".
+The database is RMS_DATA_DIR (default ./data) or DATABASE_URL when set.`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Reads the first line of standard input (without the line ending). */
+  readPasswordLine: () => Promise<string>;
+  openDatabase: () => Promise<{ db: Database; close(): Promise<void> }>;
+  actor: string;
+}
+
+const name = userNameSchema;
+const group = groupNameSchema;
+
+const commandSchema = z.discriminatedUnion("command", [
+  z.object({ command: z.literal("help") }),
+  z.object({
+    command: z.literal("user add"),
+    userName: name,
+    groups: z.array(group).min(1, "Give at least one --group (for an administrator: --group Administrators)."),
+    passwordStdin: z.literal(true, "Pass --password-stdin and give the password on standard input; passwords are never taken from the command line."),
+  }),
+  z.object({ command: z.literal("user list") }),
+  z.object({ command: z.literal("user remove"), userName: name }),
+  z.object({ command: z.literal("group add-member"), groupName: group, userName: name }),
+  z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
+]);
+type Command = z.infer<typeof commandSchema>;
+
+class UsageError extends Error {}
+
+function expectPositionals(positionals: string[], count: number, usage: string): string[] {
+  if (positionals.length !== count) throw new UsageError(`Usage: npm run rms -- ${usage}`);
+  return positionals;
+}
+
+/** argv (after the script name) → a validated command, or a UsageError saying what is wrong. */
+export function parseCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        group: { type: "string", multiple: true },
+        "password-stdin": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [noun, verb, ...rest] = positionals;
+  if (values.help || noun === undefined || noun === "help") return { command: "help" };
+
+  const onlyFor = (allowed: boolean, option: string) => {
+    if (!allowed) throw new UsageError(`${option} is not an option of "${noun} ${verb ?? ""}".`.replace(" \".", "\"."));
+  };
+  let raw: Record<string, unknown>;
+  const key = `${noun} ${verb ?? ""}`.trim();
+  onlyFor(values.group === undefined || key === "user add", "--group");
+  onlyFor(values["password-stdin"] === undefined || key === "user add", "--password-stdin");
+  switch (key) {
+    case "user add": {
+      const [userName] = expectPositionals(rest, 1, "user add <name> --group <group> [--group <group>...] --password-stdin");
+      raw = { command: key, userName, groups: values.group ?? [], passwordStdin: values["password-stdin"] ?? false };
+      break;
+    }
+    case "user list":
+      expectPositionals(rest, 0, "user list");
+      raw = { command: key };
+      break;
+    case "user remove": {
+      const [userName] = expectPositionals(rest, 1, "user remove <name>");
+      raw = { command: key, userName };
+      break;
+    }
+    case "group add-member":
+    case "group remove-member": {
+      const [groupName, userName] = expectPositionals(rest, 2, `${key} <group> <name>`);
+      raw = { command: key, groupName, userName };
+      break;
+    }
+    default:
+      throw new UsageError(`Unknown command "${positionals.join(" ")}". Run "npm run rms -- help" for the list.`);
+  }
+  const result = commandSchema.safeParse(raw);
+  if (!result.success) throw new UsageError(result.error.issues.map((i) => i.message).join("\n"));
+  return result.data;
+}
+
+function formatDate(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A plain text table; the widths follow the content. */
+export function formatAccountTable(accounts: Account[]): string {
+  const rows = [["USER", "GROUPS", "CREATED"], ...accounts.map((a) => [a.userName, a.groups.join(", ") || "-", formatDate(a.createdAt)])];
+  const widths = [0, 1].map((col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
+  return rows
+    .map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  "))
+    .join("\n");
+}
+
+function failure(io: CliIo, result: AccountFailure): number {
+  io.stderr(`Error: ${result.message}`);
+  return EXIT_FAILURE;
+}
+
+/** Runs one command; returns the exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`${error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (command.command === "help") {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+
+  let password = "";
+  if (command.command === "user add") {
+    password = await io.readPasswordLine();
+    if (password === "") {
+      io.stderr("Error: no password on standard input. Give the password as the first line, e.g. printf '%s\\n' \"$PW\" | npm run rms -- user add ...");
+      return EXIT_USAGE;
+    }
+  }
+
+  let database: { db: Database; close(): Promise<void> };
+  try {
+    database = await io.openDatabase();
+  } catch (error) {
+    if (error instanceof DatabaseLockedError || error instanceof EnvError) {
+      io.stderr(`Error: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  const audit: AuditContext = { actor: io.actor, remoteAddress: null };
+  try {
+    const { db } = database;
+    switch (command.command) {
+      case "user add": {
+        const result = await createAccount(db, { userName: command.userName, password, groups: command.groups, audit });
+        if (!result.ok) return failure(io, result);
+        const groups = result.account.groups.join(", ");
+        io.stdout(`Created account ${result.account.userName} in ${groups}.`);
+        return EXIT_OK;
+      }
+      case "user list": {
+        const accounts = await listAccounts(db);
+        io.stdout(accounts.length === 0 ? "No accounts yet. Create one with: npm run rms -- user add <name> --group Administrators --password-stdin" : formatAccountTable(accounts));
+        return EXIT_OK;
+      }
+      case "user remove": {
+        const result = await removeAccount(db, { userName: command.userName, audit });
+        if (!result.ok) return failure(io, result);
+        io.stdout(`Removed account ${result.account.userName}; its sessions have ended.`);
+        return EXIT_OK;
+      }
+      case "group add-member": {
+        const result = await addGroupMember(db, { groupName: command.groupName, userName: command.userName, audit });
+        if (!result.ok) return failure(io, result);
+        io.stdout(`Added ${result.userName} to ${result.groupName}.`);
+        return EXIT_OK;
+      }
+      case "group remove-member": {
+        const result = await removeGroupMember(db, { groupName: command.groupName, userName: command.userName, audit });
+        if (!result.ok) return failure(io, result);
+        io.stdout(`Removed ${result.userName} from ${result.groupName}; their sessions have ended.`);
+        return EXIT_OK;
+      }
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+const MAX_STDIN_BYTES = 64 * 1024;
+
+/** The first line of standard input; reads no further than the first newline (or a 64 KiB cap). */
+export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(buffer);
+    size += buffer.length;
+    if (buffer.includes(0x0a) || size >= MAX_STDIN_BYTES) break;
+  }
+  const text = Buffer.concat(chunks).subarray(0, MAX_STDIN_BYTES).toString("utf8");
+  const newline = text.indexOf("\n");
+  return (newline === -1 ? text : text.slice(0, newline)).replace(/\r$/, "");
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding("utf8");
+  stdin.resume();
+  return new Promise((resolve) => {
+    let value = "";
+    const finish = () => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write("\n");
+      resolve(value);
+    };
+    const onData = (input: string) => {
+      for (const ch of input) {
+        if (ch === "\r" || ch === "\n" || ch === "\u0004") return finish();
+        if (ch === "\u0003") {
+          value = "";
+          return finish();
+        }
+        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
+        else if (value.length < MAX_STDIN_BYTES) value += ch;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? String(process.getuid?.() ?? "unknown");
+  }
+}
+
+async function main(): Promise<void> {
+  const io: CliIo = {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+    readPasswordLine: () => (process.stdin.isTTY ? promptHidden("Password: ") : readFirstLine(process.stdin)),
+    openDatabase: async () => {
+      const config = env();
+      const handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.DATABASE_URL });
+      try {
+        await migrateDatabase(handle);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+      return handle;
+    },
+    actor: `cli:${osUser()}`,
+  };
+  let code: number;
+  try {
+    code = await runCli(process.argv.slice(2), io);
+  } catch (error) {
+    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = EXIT_FAILURE;
+  }
+  process.exit(code);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}

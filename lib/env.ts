@@ -51,12 +51,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
-  const dataDir = path.resolve(env.RMS_DATA_DIR);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.RMS_DATA_DIR);
   return {
     ...env,
     dataDir,
     enrollmentUrl: env.RMS_ENROLLMENT_URL ?? `http://127.0.0.1:${env.RMS_ENROLLMENT_PORT}`,
-    trustAnchorsPath: path.resolve(env.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
+    trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ env.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
   };
 }
 

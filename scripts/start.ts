@@ -13,6 +13,7 @@ import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { seedFirstRun } from "@/lib/db/seed";
 import { EnvError, parseEnv } from "@/lib/env";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { exchange } from "@/lib/renewal/enrollment-client";
 import { localServerName } from "@/lib/server-identity";
 
 const DEMO_SLC_VALIDITY_DAYS = 20;
@@ -56,8 +57,8 @@ async function waitFor(url: string, what: string, timeoutMs: number): Promise<vo
   while (Date.now() < deadline) {
     if (stopping) fail(`The ${what} did not start.`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000), redirect: "manual" });
-      if (response.status < 500) return;
+      const response = await exchange(url, { method: "GET" }, { connectTimeoutMs: 1_000, totalTimeoutMs: 5_000 });
+      if (response.ok || (response.kind !== "unreachable" && response.kind !== "timeout" && response.kind !== "server_error")) return;
     } catch {
       // not listening yet
     }
@@ -106,9 +107,9 @@ async function main(): Promise<void> {
   try {
     await migrateDatabase(handle);
     if (!fs.existsSync(env.trustAnchorsPath)) {
-      const response = await fetch(`${enrollmentUrl}/root.pem`);
-      const pem = await response.text();
-      if (!response.ok || parseTrustAnchors(pem).length === 0) fail("Could not download the enrollment service's root certificate.");
+      const response = await exchange(`${enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
+      const pem = response.ok ? response.body.toString("utf8") : "";
+      if (parseTrustAnchors(pem).length === 0) fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
       fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
       fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
       log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);

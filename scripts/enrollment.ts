@@ -29,6 +29,12 @@ async function main(): Promise<void> {
   if (service.caCreated) {
     console.log(`Created a new CA hierarchy in ${config.dataDir} (root fingerprint ${service.rootFingerprint}).`);
   }
+  const daysLeft = Math.floor((service.serviceCertificateValidUntil.getTime() - Date.now()) / 86_400_000);
+  if (daysLeft < 60) {
+    console.warn(
+      `Warning: the enrollment service's signing certificate ${daysLeft < 0 ? "has expired" : `expires in ${daysLeft} days`} (${service.serviceCertificateValidUntil.toISOString()}); consoles will reject SLCs it signs once it has expired.`,
+    );
+  }
   console.log(`Enrollment service listening on ${service.url}`);
 
   let stopping = false;

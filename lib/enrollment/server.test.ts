@@ -100,6 +100,7 @@ afterAll(async () => {
 describe("CA hierarchy and root certificate", () => {
   it("serves the root certificate as a PEM download that openssl parses", async () => {
     expect(service.caCreated).toBe(true);
+    expect(service.serviceCertificateValidUntil.getTime()).toBeGreaterThan(Date.now() + 365 * DAY_MS);
     const res = await fetch(`${service.url}/root.pem`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-pem-file");

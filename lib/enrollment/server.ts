@@ -1,4 +1,5 @@
 // The enrollment service process: node:http routes for online renewal (API), the offline web site, and the root certificate download.
+import { X509Certificate } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { enrollmentMessages, type EnrollmentLocale } from "@/lib/i18n/catalogue/enrollment";
 import { publicKeyFingerprint } from "@/lib/certificates/keys";
@@ -48,6 +49,8 @@ export interface EnrollmentService {
   rootFingerprint: string;
   /** True when this start created the CA hierarchy (first start on this data folder). */
   caCreated: boolean;
+  /** When the signing certificate expires: SLCs signed after that no longer chain to a valid certificate. */
+  serviceCertificateValidUntil: Date;
   close(): Promise<void>;
 }
 
@@ -357,6 +360,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     url,
     rootFingerprint: loaded.rootFingerprint,
     caCreated: loaded.created,
+    serviceCertificateValidUntil: new Date(new X509Certificate(ca.serviceCertPem).validTo),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

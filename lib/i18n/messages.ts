@@ -1,4 +1,5 @@
 // The one message catalogue: every feature's labels merged, looked up by key with {name} placeholders.
+import { certificateMessages } from "./catalogue/certificates";
 import { consoleMessages } from "./catalogue/console";
 
 export const LOCALES = ["en", "sv"] as const;
@@ -6,8 +7,8 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
 const catalogue = {
-  en: { ...consoleMessages.en },
-  sv: { ...consoleMessages.sv },
+  en: { ...consoleMessages.en, ...certificateMessages.en },
+  sv: { ...consoleMessages.sv, ...certificateMessages.sv },
 } satisfies Record<Locale, Record<string, string>>;
 
 export type MessageKey = keyof (typeof catalogue)["en"];

@@ -1,0 +1,34 @@
+"use server";
+// Renew → Online → Renew: the whole online renewal on the server, reported in the user's language.
+import { revalidatePath } from "next/cache";
+import { adminAction } from "@/lib/auth/guard";
+import { formatDateTime } from "@/lib/i18n/messages";
+import { getTranslator } from "@/lib/i18n/server";
+import { renewOnline } from "@/lib/renewal/renewal-service";
+import { renewalContext } from "@/lib/renewal/server-context";
+import { renewOnlineSchema } from "./schemas";
+import { failureState, type RenewState } from "./view";
+
+const action = adminAction("renewOnlineAction", renewOnlineSchema, async (input, actor) => {
+  const { locale, t } = await getTranslator();
+  const ctx = await renewalContext();
+  const result = await renewOnline(ctx, {
+    clusterId: input.clusterId,
+    actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+  });
+  if (!result.ok) return { ok: true, state: failureState(result, t, ctx.enrollmentUrl) };
+  revalidatePath(`/clusters/${input.clusterId}`);
+  return {
+    ok: true,
+    state: {
+      status: "renewed",
+      message: t("renew.success", { date: formatDateTime(locale, result.slc.validUntil) }),
+      validUntil: result.slc.validUntil.toISOString(),
+    } satisfies RenewState,
+  };
+});
+
+export async function renewOnlineAction(previous: RenewState, formData: FormData): Promise<RenewState> {
+  const result = await action(previous, formData);
+  return result.ok ? result.state : { status: "error", message: result.message };
+}

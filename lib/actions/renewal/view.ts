@@ -1,0 +1,111 @@
+// What the Renew dialog shows: serialisable states built on the server in the user's language.
+import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
+import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
+import { formatDateTime, isMessageKey, type Locale, type Translate } from "@/lib/i18n/messages";
+import type { RenewalFailure, SlcSummary } from "@/lib/renewal/renewal-service";
+
+export interface CheckView {
+  name: string;
+  label: string;
+  status: "passed" | "failed" | "not_run";
+}
+
+export interface SlcView {
+  issuer: string;
+  issuerSubject: string;
+  subject: string;
+  guid: string;
+  url: string;
+  validFrom: string;
+  validFromText: string;
+  validUntil: string;
+  validUntilText: string;
+  fingerprint: string;
+  serial: string;
+}
+
+export type RenewState =
+  | { status: "idle" }
+  | { status: "error"; message: string; checks?: CheckView[] }
+  | { status: "renewed"; message: string; validUntil: string }
+  | { status: "validated"; slc: SlcView; checks: CheckView[] }
+  | { status: "declined"; message: string };
+
+export const IDLE: RenewState = { status: "idle" };
+
+export function checkViews(checks: CheckResult[], t: Translate): CheckView[] {
+  return CHECK_NAMES.map((name) => {
+    const result = checks.find((c) => c.name === name);
+    return {
+      name,
+      label: t(`check.${name}`),
+      status: !result ? "not_run" : result.ok ? "passed" : "failed",
+    };
+  });
+}
+
+export function slcView(slc: SlcSummary, locale: Locale): SlcView {
+  return {
+    issuer: slc.issuerName,
+    issuerSubject: slc.issuerSubject,
+    subject: slc.serverName,
+    guid: slc.serverGuid,
+    url: slc.clusterUrl,
+    validFrom: slc.validFrom.toISOString(),
+    validFromText: formatDateTime(locale, slc.validFrom),
+    validUntil: slc.validUntil.toISOString(),
+    validUntilText: formatDateTime(locale, slc.validUntil),
+    fingerprint: slc.fingerprint,
+    serial: slc.serialNumber,
+  };
+}
+
+function reasonText(failure: RenewalFailure, t: Translate): string {
+  const key = failure.rejectReason ? `reason.${failure.rejectReason}` : "";
+  return isMessageKey(key) ? t(key) : (failure.detail ?? "");
+}
+
+/** The sentence that says what happened and what to do, for every failure code. */
+export function failureMessage(failure: RenewalFailure, t: Translate, enrollmentUrl: string): string {
+  switch (failure.code) {
+    case "unreachable":
+    case "timeout":
+      return t(`failure.${failure.code}`, { url: enrollmentUrl });
+    case "rejected": {
+      const key = failure.reason ? `reason.${failure.reason}` : "";
+      return t("failure.rejected", { message: isMessageKey(key) ? t(key) : (failure.serviceMessage ?? "") });
+    }
+    case "busy":
+      return failure.retryAfterSeconds != null
+        ? t("failure.busy", { seconds: failure.retryAfterSeconds })
+        : t("failure.busyNoTime");
+    case "key_unavailable":
+    case "no_trust_anchors":
+      return t(`failure.${failure.code}`, { detail: failure.detail ?? "" });
+    case "invalid_response":
+      return failure.failedCheck
+        ? t("failure.invalidResponseCheck", { check: t(`check.${failure.failedCheck}`), reason: reasonText(failure, t) })
+        : t("failure.invalid_response");
+    case "invalid_file":
+      return t("failure.invalid_file", {
+        check: failure.failedCheck ? t(`check.${failure.failedCheck}`) : "?",
+        reason: reasonText(failure, t),
+      });
+    default:
+      return t(`failure.${failure.code}`);
+  }
+}
+
+export function failureState(failure: RenewalFailure, t: Translate, enrollmentUrl: string): RenewState {
+  return {
+    status: "error",
+    message: failureMessage(failure, t, enrollmentUrl),
+    ...(failure.checks ? { checks: checkViews(failure.checks, t) } : {}),
+  };
+}
+
+export const MAX_UPLOAD_BYTES = MAX_XML_BYTES;
+
+export function tooLargeState(t: Translate): RenewState {
+  return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
+}

@@ -9,6 +9,10 @@ import { requireAdminPage } from "@/lib/auth/guard";
 import { getClusterOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
+import { getPendingRequest } from "@/lib/renewal/renewal-service";
+import { PendingRequestPanel } from "./_components/pending-request";
+import { RenewDialog } from "./_components/renew-dialog";
+import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await getTranslator();
@@ -28,8 +32,10 @@ export default async function AdministrationPage({ params }: { params: Promise<{
   const { clusterId } = await params;
   await requireAdminPage(`/clusters/${clusterId}`);
   if (!z.uuid().safeParse(clusterId).success) notFound();
-  const cluster = await getClusterOverview(await getDb(), clusterId);
+  const db = await getDb();
+  const cluster = await getClusterOverview(db, clusterId);
   if (!cluster) notFound();
+  const pending = await getPendingRequest(db, clusterId);
   const { locale, t } = await getTranslator();
   const now = new Date();
   const slc = cluster.certificate;
@@ -59,7 +65,9 @@ export default async function AdministrationPage({ params }: { params: Promise<{
               <Row label={t("admin.configDatabase")}>
                 <span className="font-mono text-xs">{cluster.configDatabase}</span>
               </Row>
-              <Row label={t("admin.slcName")}>{slc?.subjectName ?? "—"}</Row>
+              <Row label={t("admin.slcName")}>
+                {slc ? t("admin.slcNameValue", { subject: slc.subjectName, issuer: slc.issuerName }) : "—"}
+              </Row>
             </dl>
           </Card>
           <Card id="cluster-resources" title={t("admin.clusterResources")}>
@@ -75,10 +83,14 @@ export default async function AdministrationPage({ params }: { params: Promise<{
                 )}
               </Row>
             </dl>
+            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} locale={locale} t={t} />}
             <div className="mt-4">
-              <button type="button" className="inline-flex items-center rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
-                {slc ? t("admin.renew") : t("admin.enroll")}
-              </button>
+              <RenewDialog
+                clusterId={cluster.id}
+                triggerLabel={slc ? t("admin.renew") : t("admin.enroll")}
+                labels={renewLabels(t)}
+                pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+              />
             </div>
           </Card>
         </div>

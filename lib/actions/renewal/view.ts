@@ -1,37 +1,10 @@
 // What the Renew dialog shows: serialisable states built on the server in the user's language.
 import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
-import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { formatDateTime, isMessageKey, type Locale, type Translate } from "@/lib/i18n/messages";
 import type { RenewalFailure, SlcSummary } from "@/lib/renewal/renewal-service";
+import { MAX_UPLOAD_BYTES, type CheckView, type RenewState, type SlcView } from "./state";
 
-export interface CheckView {
-  name: string;
-  label: string;
-  status: "passed" | "failed" | "not_run";
-}
-
-export interface SlcView {
-  issuer: string;
-  issuerSubject: string;
-  subject: string;
-  guid: string;
-  url: string;
-  validFrom: string;
-  validFromText: string;
-  validUntil: string;
-  validUntilText: string;
-  fingerprint: string;
-  serial: string;
-}
-
-export type RenewState =
-  | { status: "idle" }
-  | { status: "error"; message: string; checks?: CheckView[] }
-  | { status: "renewed"; message: string; validUntil: string }
-  | { status: "validated"; slc: SlcView; checks: CheckView[] }
-  | { status: "declined"; message: string };
-
-export const IDLE: RenewState = { status: "idle" };
+export { IDLE, MAX_UPLOAD_BYTES, type CheckView, type RenewState, type SlcView } from "./state";
 
 export function checkViews(checks: CheckResult[], t: Translate): CheckView[] {
   return CHECK_NAMES.map((name) => {
@@ -103,8 +76,6 @@ export function failureState(failure: RenewalFailure, t: Translate, enrollmentUr
     ...(failure.checks ? { checks: checkViews(failure.checks, t) } : {}),
   };
 }
-
-export const MAX_UPLOAD_BYTES = MAX_XML_BYTES;
 
 export function tooLargeState(t: Translate): RenewState {
   return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };

@@ -1,0 +1,112 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { z } from "zod";
+import { LocalTime } from "@/components/local-time";
+import { AUDIT_ACTIONS, listAuditEvents } from "@/lib/audit/audit";
+import { requireAdminPage } from "@/lib/auth/guard";
+import { getDb } from "@/lib/db";
+import { isMessageKey } from "@/lib/i18n/messages";
+import { getTranslator } from "@/lib/i18n/server";
+
+const PAGE_SIZE = 50;
+const querySchema = z.object({
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  cluster: z.uuid().optional().catch(undefined),
+});
+
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("audit.title") };
+}
+
+function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" · ");
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdminPage("/audit");
+  const query = querySchema.parse(await searchParams);
+  const { locale, t } = await getTranslator();
+  const result = await listAuditEvents(await getDb(), { page: query.page, pageSize: PAGE_SIZE, clusterId: query.cluster });
+  const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  const href = (page: number) => `/audit?${new URLSearchParams({ page: String(page), ...(query.cluster ? { cluster: query.cluster } : {}) })}`;
+  const linkClass = "font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800";
+  const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
+  return (
+    <>
+      <nav aria-label={t("nav.breadcrumb")} className="mb-2 text-sm">
+        <Link href="/" className={linkClass}>
+          {t("nav.globalAdministration")}
+        </Link>
+        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
+        <span aria-current="page">{t("audit.title")}</span>
+      </nav>
+      <h1 className="mb-2 text-2xl font-semibold">{t("audit.title")}</h1>
+      <p className="mb-4 text-slate-600">{t("audit.intro")}</p>
+      {query.cluster && (
+        <p className="mb-4 text-sm">
+          <Link href="/audit" className={linkClass}>
+            {t("audit.allClusters")}
+          </Link>
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        {result.events.length === 0 ? (
+          <p className="p-5 text-slate-600">{t("audit.empty")}</p>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">{t("audit.title")}</caption>
+            <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-3">{t("audit.col.time")}</th>
+                <th scope="col" className="px-4 py-3">{t("audit.col.actor")}</th>
+                <th scope="col" className="px-4 py-3">{t("audit.col.address")}</th>
+                <th scope="col" className="px-4 py-3">{t("audit.col.action")}</th>
+                <th scope="col" className="px-4 py-3">{t("audit.col.outcome")}</th>
+                <th scope="col" className="px-4 py-3">{t("audit.col.details")}</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200">
+              {result.events.map((event) => {
+                const actionKey = `audit.action.${event.action}`;
+                return (
+                  <tr key={event.id} className="align-top" data-action={event.action}>
+                    <td className="whitespace-nowrap px-4 py-2">
+                      <LocalTime date={event.occurredAt} locale={locale} />
+                    </td>
+                    <td className="px-4 py-2">{event.actor ?? "—"}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
+                    <td className="px-4 py-2">
+                      {(AUDIT_ACTIONS as readonly string[]).includes(event.action) && isMessageKey(actionKey) ? t(actionKey) : event.action}
+                    </td>
+                    <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
+                    <td className="max-w-md break-all px-4 py-2 font-mono text-xs text-slate-600">{detailsText(event.details)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <nav aria-label={t("audit.pagination")} className="mt-4 flex items-center justify-between text-sm">
+        {result.page > 1 ? (
+          <Link href={href(result.page - 1)} className={linkClass} rel="prev">
+            {t("audit.previous")}
+          </Link>
+        ) : (
+          <span />
+        )}
+        <span>{t("audit.page", { page: result.page, pages })}</span>
+        {result.page < pages ? (
+          <Link href={href(result.page + 1)} className={linkClass} rel="next">
+            {t("audit.next")}
+          </Link>
+        ) : (
+          <span />
+        )}
+      </nav>
+    </>
+  );
+}

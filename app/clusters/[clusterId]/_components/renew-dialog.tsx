@@ -1,0 +1,379 @@
+"use client";
+// The Renew dialog (seed steps 2–13): Online → Renew, or Offline → Export, then Browse → Import → Yes/No.
+import * as Dialog from "@radix-ui/react-dialog";
+import * as RadioGroup from "@radix-ui/react-radio-group";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState, useTransition } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { confirmImportAction, declineImportAction, validateImportAction } from "@/lib/actions/renewal/import";
+import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
+import { IDLE, MAX_UPLOAD_BYTES, type CheckView, type RenewState } from "@/lib/actions/renewal/state";
+import type { RenewLabels } from "./renew-labels";
+
+export interface PendingView {
+  requestId: string;
+  fingerprint: string;
+  fileName: string;
+}
+
+type Method = "online" | "offline";
+type Busy = null | "renewing" | "exporting" | "importing" | "installing";
+
+function Spinner() {
+  return <span aria-hidden="true" className="h-4 w-4 animate-spin rounded-full border-2 border-current border-r-transparent" />;
+}
+
+function ChecksList({ checks, labels }: { checks: CheckView[]; labels: RenewLabels }) {
+  const tone = { passed: "text-emerald-800", failed: "text-red-800", not_run: "text-slate-500" } as const;
+  const text = { passed: labels.checkPassed, failed: labels.checkFailed, not_run: labels.checkNotRun } as const;
+  const icon = { passed: "✓", failed: "✗", not_run: "–" } as const;
+  return (
+    <section aria-labelledby="renew-checks-heading" className="mt-4">
+      <h3 id="renew-checks-heading" className="mb-2 text-sm font-semibold">
+        {labels.checks}
+      </h3>
+      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={labels.checks}>
+        {checks.map((check) => (
+          <li key={check.name} data-check={check.name} data-status={check.status} className={cn("flex items-center gap-2", tone[check.status])}>
+            <span aria-hidden="true" className="w-4 text-center font-bold">
+              {icon[check.status]}
+            </span>
+            <span>
+              {check.label}: <span className="font-medium">{text[check.status]}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function RenewDialog({
+  clusterId,
+  triggerLabel,
+  labels,
+  pending,
+}: {
+  clusterId: string;
+  triggerLabel: string;
+  labels: RenewLabels;
+  pending: PendingView | null;
+}) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [method, setMethod] = useState<Method>(pending ? "offline" : "online");
+  const [view, setView] = useState<RenewState>(IDLE);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [, startTransition] = useTransition();
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (view.status === "renewed") router.refresh();
+  }, [view, router]);
+
+  function reset(nextOpen: boolean) {
+    if (busy) return; // a running renewal cannot be dismissed half-way
+    setOpen(nextOpen);
+    if (!nextOpen) {
+      setView(IDLE);
+      setNotice(null);
+      setFileName(null);
+    }
+  }
+
+  function run(kind: Exclude<Busy, null>, work: () => Promise<RenewState>) {
+    if (busy) return;
+    setBusy(kind);
+    setNotice(null);
+    startTransition(async () => {
+      try {
+        setView(await work());
+      } catch {
+        setView({ status: "error", message: labels.genericError });
+      } finally {
+        setBusy(null);
+      }
+    });
+  }
+
+  function formData(extra: Record<string, string | File>): FormData {
+    const data = new FormData();
+    data.set("clusterId", clusterId);
+    for (const [key, value] of Object.entries(extra)) data.set(key, value);
+    return data;
+  }
+
+  function chosenFile(): File | null {
+    return fileInput.current?.files?.[0] ?? null;
+  }
+
+  function renewOnline() {
+    run("renewing", () => renewOnlineAction(IDLE, formData({})));
+  }
+
+  function exportRequest() {
+    if (busy) return;
+    setBusy("exporting");
+    setView(IDLE);
+    setNotice(null);
+    startTransition(async () => {
+      try {
+        const response = await fetch(`/clusters/${clusterId}/renewal-request`, { method: "POST" });
+        if (!response.ok) {
+          const body: unknown = await response.json().catch(() => null);
+          const message =
+            body && typeof body === "object" && "message" in body && typeof body.message === "string" ? body.message : labels.genericError;
+          setView({ status: "error", message });
+          return;
+        }
+        const disposition = response.headers.get("content-disposition") ?? "";
+        const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "RenewalRequest.xml";
+        const url = URL.createObjectURL(await response.blob());
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = name;
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        setNotice(labels.exported.replace("{file}", name));
+        router.refresh();
+      } catch {
+        setView({ status: "error", message: labels.genericError });
+      } finally {
+        setBusy(null);
+      }
+    });
+  }
+
+  function importFile() {
+    const file = chosenFile();
+    if (!file) return setView({ status: "error", message: labels.noFileChosen });
+    if (file.size > MAX_UPLOAD_BYTES) return setView({ status: "error", message: labels.tooLarge });
+    run("importing", () => validateImportAction(IDLE, formData({ file })));
+  }
+
+  function confirm(fingerprint: string) {
+    const file = chosenFile();
+    if (!file) return setView({ status: "error", message: labels.noFileChosen });
+    run("installing", () => confirmImportAction(IDLE, formData({ file, fingerprint })));
+  }
+
+  function decline(fingerprint: string) {
+    run("installing", () => declineImportAction(IDLE, formData({ fingerprint })));
+  }
+
+  const validated = view.status === "validated" ? view : null;
+  const finished = view.status === "renewed";
+
+  return (
+    <Dialog.Root open={open} onOpenChange={reset}>
+      <Dialog.Trigger asChild>
+        <Button>{triggerLabel}</Button>
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/50" />
+        <Dialog.Content
+          className="fixed left-1/2 top-1/2 z-50 max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl focus:outline-none"
+          aria-busy={busy !== null}
+          onEscapeKeyDown={(event) => {
+            if (busy) event.preventDefault();
+          }}
+          onPointerDownOutside={(event) => {
+            if (busy) event.preventDefault();
+          }}
+        >
+          <Dialog.Title className="text-lg font-semibold">{labels.title}</Dialog.Title>
+          <Dialog.Description className="mt-1 text-sm text-slate-600">{labels.description}</Dialog.Description>
+
+          {!validated && !finished && (
+            <fieldset className="mt-5" disabled={busy !== null}>
+              <legend className="mb-2 text-sm font-medium">{labels.method}</legend>
+              <RadioGroup.Root
+                value={method}
+                onValueChange={(value) => {
+                  setMethod(value === "offline" ? "offline" : "online");
+                  setView(IDLE);
+                  setNotice(null);
+                }}
+                className="grid gap-2 sm:grid-cols-2"
+                aria-label={labels.method}
+              >
+                {(["online", "offline"] as const).map((value) => (
+                  <div
+                    key={value}
+                    className={cn(
+                      "flex gap-3 rounded-md border p-3",
+                      method === value ? "border-brand-600 bg-brand-50" : "border-slate-200",
+                    )}
+                  >
+                    <RadioGroup.Item
+                      value={value}
+                      id={`renew-${value}`}
+                      aria-describedby={`renew-${value}-hint`}
+                      className="mt-0.5 flex h-4 w-4 shrink-0 items-center justify-center rounded-full border border-slate-500 bg-white data-[state=checked]:border-brand-600"
+                    >
+                      <RadioGroup.Indicator className="h-2 w-2 rounded-full bg-brand-600" />
+                    </RadioGroup.Item>
+                    <div>
+                      <label htmlFor={`renew-${value}`} className="text-sm font-semibold">
+                        {value === "online" ? labels.online : labels.offline}
+                      </label>
+                      <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
+                        {value === "online" ? labels.onlineHint : labels.offlineHint}
+                      </p>
+                    </div>
+                  </div>
+                ))}
+              </RadioGroup.Root>
+            </fieldset>
+          )}
+
+          {!validated && !finished && method === "online" && (
+            <div className="mt-5 flex justify-end">
+              <Button onClick={renewOnline} disabled={busy !== null} aria-disabled={busy !== null}>
+                {busy === "renewing" ? (
+                  <>
+                    <Spinner />
+                    {labels.renewing}
+                  </>
+                ) : (
+                  labels.renew
+                )}
+              </Button>
+            </div>
+          )}
+
+          {!validated && !finished && method === "offline" && (
+            <div className="mt-5 flex flex-col gap-4">
+              <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3">
+                <p className="text-sm text-slate-700">{pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}</p>
+                <Button variant={pending ? "secondary" : "primary"} onClick={exportRequest} disabled={busy !== null}>
+                  {busy === "exporting" ? (
+                    <>
+                      <Spinner />
+                      {labels.exporting}
+                    </>
+                  ) : (
+                    labels.export
+                  )}
+                </Button>
+              </div>
+              {pending && (
+                <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 p-3">
+                  <input
+                    ref={fileInput}
+                    id="renew-file"
+                    type="file"
+                    name="file"
+                    accept=".xml,application/xml,text/xml"
+                    className="peer sr-only"
+                    disabled={busy !== null}
+                    onChange={(event) => {
+                      setFileName(event.currentTarget.files?.[0]?.name ?? null);
+                      setView(IDLE);
+                    }}
+                  />
+                  <label
+                    htmlFor="renew-file"
+                    className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-100 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600"
+                  >
+                    {labels.browse}
+                  </label>
+                  <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
+                    {fileName ?? labels.noFile}
+                  </span>
+                  <Button onClick={importFile} disabled={busy !== null}>
+                    {busy === "importing" ? (
+                      <>
+                        <Spinner />
+                        {labels.importing}
+                      </>
+                    ) : (
+                      labels.import
+                    )}
+                  </Button>
+                </div>
+              )}
+            </div>
+          )}
+
+          {validated && (
+            <section aria-labelledby="renew-confirm-heading" className="mt-5">
+              <h3 id="renew-confirm-heading" className="text-base font-semibold">
+                {labels.confirmTitle}
+              </h3>
+              <p className="mt-1 text-sm text-slate-600">{labels.confirmIntro}</p>
+              <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
+                <dt className="font-medium text-slate-600">{labels.issuer}</dt>
+                <dd className="sm:col-span-2">
+                  {validated.slc.issuer} <span className="block text-xs text-slate-500">{validated.slc.issuerSubject}</span>
+                </dd>
+                <dt className="font-medium text-slate-600">{labels.subject}</dt>
+                <dd className="sm:col-span-2">{validated.slc.subject}</dd>
+                <dt className="font-medium text-slate-600">{labels.guid}</dt>
+                <dd className="font-mono text-xs sm:col-span-2">{validated.slc.guid}</dd>
+                <dt className="font-medium text-slate-600">{labels.url}</dt>
+                <dd className="font-mono text-xs sm:col-span-2">{validated.slc.url}</dd>
+                <dt className="font-medium text-slate-600">{labels.validity}</dt>
+                <dd className="sm:col-span-2">
+                  <time dateTime={validated.slc.validFrom}>{validated.slc.validFromText}</time> –{" "}
+                  <time dateTime={validated.slc.validUntil} data-testid="import-valid-until">
+                    {validated.slc.validUntilText}
+                  </time>
+                </dd>
+                <dt className="font-medium text-slate-600">{labels.fingerprint}</dt>
+                <dd className="break-all font-mono text-xs sm:col-span-2">{validated.slc.fingerprint}</dd>
+              </dl>
+              <ChecksList checks={validated.checks} labels={labels} />
+              <div className="mt-5 flex justify-end gap-3">
+                <Button variant="secondary" onClick={() => decline(validated.slc.fingerprint)} disabled={busy !== null}>
+                  {labels.no}
+                </Button>
+                <Button onClick={() => confirm(validated.slc.fingerprint)} disabled={busy !== null}>
+                  {busy === "installing" ? (
+                    <>
+                      <Spinner />
+                      {labels.installing}
+                    </>
+                  ) : (
+                    labels.yes
+                  )}
+                </Button>
+              </div>
+            </section>
+          )}
+
+          <div className="mt-4 flex flex-col gap-3">
+            {notice && <Alert tone="success">{notice}</Alert>}
+            {view.status === "error" && (
+              <>
+                <Alert tone="error">{view.message}</Alert>
+                {view.checks && <ChecksList checks={view.checks} labels={labels} />}
+              </>
+            )}
+            {view.status === "renewed" && <Alert tone="success">{view.message}</Alert>}
+            {view.status === "declined" && <Alert tone="info">{view.message}</Alert>}
+            {busy && (
+              <p role="status" className="sr-only">
+                {busy === "renewing" ? labels.renewing : busy === "exporting" ? labels.exporting : busy === "importing" ? labels.importing : labels.installing}
+              </p>
+            )}
+          </div>
+
+          <div className="mt-5 flex justify-end border-t border-slate-200 pt-4">
+            <Dialog.Close asChild>
+              <Button variant="secondary" disabled={busy !== null}>
+                {labels.close}
+              </Button>
+            </Dialog.Close>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -62,7 +62,7 @@ test.describe("foundation", () => {
     await page.getByLabel("User name").fill("alice");
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toContainText("user name or password is incorrect");
+    await expect(page.getByRole("alert").filter({ hasText: "user name or password is incorrect" })).toBeVisible();
   });
 
   test("a signed-in user outside the administrator groups gets Access denied (403)", async ({ page }) => {

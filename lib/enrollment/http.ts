@@ -68,7 +68,7 @@ export function securityHeaders(styleSources: string[] = []): Record<string, str
     "Content-Security-Policy": `default-src 'self'; ${styleSrc}; script-src 'none'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
   };
 }
@@ -135,6 +135,7 @@ export function negotiateLocale(header: string | undefined): EnrollmentLocale {
 }
 
 /**
+ * (Referrer-Policy stays same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts.)
  * A browser form post is accepted only from our own pages: when an Origin header is present it must
  * be this server's origin (as addressed by the Host header), otherwise the post came from another site.
  */

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getClusterOverview } from "@/lib/clusters/queries";
@@ -28,8 +29,15 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
-export default async function AdministrationPage({ params }: { params: Promise<{ clusterId: string }> }) {
+export default async function AdministrationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ clusterId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { clusterId } = await params;
+  const { cancelled } = await searchParams;
   await requireAdminPage(`/clusters/${clusterId}`);
   if (!z.uuid().safeParse(clusterId).success) notFound();
   const db = await getDb();
@@ -83,6 +91,11 @@ export default async function AdministrationPage({ params }: { params: Promise<{
                 )}
               </Row>
             </dl>
+            {cancelled === "1" && !pending && (
+              <Alert tone="success" className="mt-4">
+                {t("pending.cancelled")}
+              </Alert>
+            )}
             {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} locale={locale} t={t} />}
             <div className="mt-4">
               <RenewDialog

@@ -1,6 +1,7 @@
 "use server";
 // Cancel on the pending request in Cluster resources: the request can no longer be answered by an import.
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { adminAction } from "@/lib/auth/guard";
 import { getTranslator } from "@/lib/i18n/server";
 import { cancelRenewalRequest } from "@/lib/renewal/renewal-service";
@@ -21,9 +22,10 @@ const action = adminAction("cancelRequestAction", cancelRequestSchema, async (in
     requestId: input.requestId,
     actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
   });
-  revalidatePath(`/clusters/${input.clusterId}`);
   if (!result.ok) return { ok: true, state: { message: failureMessage(result, t, ctx.enrollmentUrl), tone: "error" } as CancelState };
-  return { ok: true, state: { message: t("pending.cancelled"), tone: "success" } as CancelState };
+  // The panel holding this form disappears with the request, so the confirmation is shown by the page.
+  revalidatePath(`/clusters/${input.clusterId}`);
+  redirect(`/clusters/${input.clusterId}?cancelled=1`);
 });
 
 export async function cancelRequestAction(previous: CancelState, formData: FormData): Promise<CancelState> {

@@ -3,7 +3,7 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import * as RadioGroup from "@radix-ui/react-radio-group";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -67,9 +67,9 @@ export function RenewDialog({
   const [view, setView] = useState<RenewState>(IDLE);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<Busy>(null);
-  const [fileName, setFileName] = useState<string | null>(null);
+  // Kept in state, not read from the input: the input is unmounted while the confirmation is shown.
+  const [file, setFile] = useState<File | null>(null);
   const [, startTransition] = useTransition();
-  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (view.status === "renewed") router.refresh();
@@ -81,7 +81,7 @@ export function RenewDialog({
     if (!nextOpen) {
       setView(IDLE);
       setNotice(null);
-      setFileName(null);
+      setFile(null);
     }
   }
 
@@ -105,10 +105,6 @@ export function RenewDialog({
     data.set("clusterId", clusterId);
     for (const [key, value] of Object.entries(extra)) data.set(key, value);
     return data;
-  }
-
-  function chosenFile(): File | null {
-    return fileInput.current?.files?.[0] ?? null;
   }
 
   function renewOnline() {
@@ -151,14 +147,12 @@ export function RenewDialog({
   }
 
   function importFile() {
-    const file = chosenFile();
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
     if (file.size > MAX_UPLOAD_BYTES) return setView({ status: "error", message: labels.tooLarge });
     run("importing", () => validateImportAction(IDLE, formData({ file })));
   }
 
   function confirm(fingerprint: string) {
-    const file = chosenFile();
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
     run("installing", () => confirmImportAction(IDLE, formData({ file, fingerprint })));
   }
@@ -266,7 +260,6 @@ export function RenewDialog({
               {pending && (
                 <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 p-3">
                   <input
-                    ref={fileInput}
                     id="renew-file"
                     type="file"
                     name="file"
@@ -274,7 +267,7 @@ export function RenewDialog({
                     className="peer sr-only"
                     disabled={busy !== null}
                     onChange={(event) => {
-                      setFileName(event.currentTarget.files?.[0]?.name ?? null);
+                      setFile(event.currentTarget.files?.[0] ?? null);
                       setView(IDLE);
                     }}
                   />
@@ -285,7 +278,7 @@ export function RenewDialog({
                     {labels.browse}
                   </label>
                   <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
-                    {fileName ?? labels.noFile}
+                    {file?.name ?? labels.noFile}
                   </span>
                   <Button onClick={importFile} disabled={busy !== null}>
                     {busy === "importing" ? (

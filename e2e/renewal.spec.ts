@@ -1,0 +1,279 @@
+// The seed procedure (technet-sv 18124863), steps 1–14, between the console and the enrollment service:
+// online renewal, the offline round trip through the enrollment service's web site, and the failure paths.
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { xmlsecVerifiesRequest } from "./support/files";
+import { shot, signIn } from "./support/session";
+import { readState, startEnrollment, stopEnrollment } from "./support/stack";
+
+const DIALOG = "Renew server licensor certificate";
+
+/** Step 1: Global Administration → Administer RMS on this Web site. */
+async function openAdministration(page: Page): Promise<void> {
+  await page.goto("/");
+  await page
+    .getByRole("row", { name: /Default Web Site/ })
+    .getByRole("link", { name: "Administer RMS on this Web site" })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+}
+
+function resources(page: Page) {
+  return page.getByRole("region", { name: "Cluster resources" });
+}
+
+async function expiration(page: Page): Promise<number> {
+  // By test id: while the modal is open the page behind it is hidden from the accessibility tree.
+  const iso = await page.getByTestId("slc-expiration").locator("time").getAttribute("datetime");
+  expect(iso).not.toBeNull();
+  return Date.parse(iso ?? "");
+}
+
+/** Step 2 / 11: Renew in Cluster resources opens the Renew dialog. */
+async function openRenew(page: Page) {
+  await resources(page).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: DIALOG });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+async function exportRequest(page: Page, dialog: ReturnType<Page["getByRole"]>, saveAs: string) {
+  await dialog.getByRole("radio", { name: "Offline" }).check();
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Export" }).click();
+  const file = await download;
+  await file.saveAs(saveAs);
+  return file.suggestedFilename();
+}
+
+const artifacts = path.join("test-results", "renewal");
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(() => {
+  fs.mkdirSync(artifacts, { recursive: true });
+});
+
+test("online: Renew → Online → Renew installs a later certificate", async ({ page }) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  const before = await expiration(page);
+
+  const dialog = await openRenew(page);
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  await page.screenshot(shot("renew-dialog-online"));
+  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
+  await page.screenshot(shot("renew-dialog-online-success"));
+
+  // Step 14 without a manual reload: Cluster resources shows the new date.
+  await expect.poll(() => expiration(page)).toBeGreaterThan(before);
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
+  expect((await expiration(page)) - Date.now()).toBeGreaterThan(300 * 86_400_000);
+});
+
+test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({ page, context }) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  const before = await expiration(page);
+  const serverName = (await page.getByRole("region", { name: "Cluster information" }).getByText(/^[A-Za-z0-9-]+$/).first().textContent()) ?? "";
+
+  // Steps 4–7: Offline → Export downloads <servername>RenewalRequest.xml.
+  let dialog = await openRenew(page);
+  const requestPath = path.join(artifacts, "request.xml");
+  const suggested = await exportRequest(page, dialog, requestPath);
+  expect(suggested).toBe(`${serverName}RenewalRequest.xml`);
+  expect(xmlsecVerifiesRequest(requestPath)).toBe(true);
+  await expect(dialog.getByRole("status").filter({ hasText: "was exported" })).toBeVisible();
+  await page.screenshot(shot("renew-dialog-exported"));
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  // The request is pending, visible, and survives a reload.
+  await page.reload();
+  const pending = resources(page).getByTestId("pending-request");
+  await expect(pending).toBeVisible();
+  await expect(pending).toContainText("alice");
+
+  // Steps 8–10: the enrollment service's web site signs it.
+  const { enrollmentUrl } = readState();
+  const station = await context.newPage();
+  await station.goto(enrollmentUrl);
+  await station.getByLabel("Request file").setInputFiles(requestPath);
+  await station.getByRole("button", { name: "Submit" }).click();
+  await expect(station.getByText(serverName, { exact: true }).first()).toBeVisible();
+  await station.screenshot(shot("enrollment-submission"));
+  const slcDownload = station.waitForEvent("download");
+  await station.getByRole("link", { name: "Download certificate" }).click();
+  const slcPath = path.join(artifacts, "slc.xml");
+  await (await slcDownload).saveAs(slcPath);
+  await station.close();
+
+  // Steps 11–13: Renew → Browse → Import → checks listed → Yes.
+  dialog = await openRenew(page);
+  await expect(dialog.getByRole("radio", { name: "Offline" })).toBeChecked();
+  await dialog.getByLabel("Browse").setInputFiles(slcPath);
+  await dialog.getByRole("button", { name: "Import" }).click();
+  await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+  const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
+  await expect(checks).toHaveCount(11);
+  for (const item of await checks.all()) await expect(item).toContainText("Passed");
+  await expect(dialog).toContainText(serverName);
+  await page.screenshot(shot("renew-dialog-confirm"));
+  await dialog.getByRole("button", { name: "Yes" }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
+  await page.screenshot(shot("renew-dialog-imported"));
+
+  // Step 14: the new expiration date, and the request is no longer pending.
+  await expect.poll(() => expiration(page)).toBeGreaterThan(before);
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(resources(page).getByTestId("pending-request")).toBeHidden();
+
+  // Importing the same file again is refused, even against a fresh request.
+  const installed = await expiration(page);
+  dialog = await openRenew(page);
+  await exportRequest(page, dialog, path.join(artifacts, "request-2.xml"));
+  await dialog.getByLabel("Browse").setInputFiles(slcPath);
+  await dialog.getByRole("button", { name: "Import" }).click();
+  await expect(dialog.getByRole("alert").filter({ hasText: "Answers the open request" })).toBeVisible();
+  await page.screenshot(shot("renew-dialog-replay-refused"));
+  await dialog.getByRole("button", { name: "Close" }).click();
+  expect(await expiration(page)).toBe(installed);
+
+  // No leaves the request pending and installs nothing; Cancel withdraws it.
+  await resources(page).getByRole("button", { name: "Cancel the pending renewal request" }).click();
+  await expect(resources(page).getByText("was cancelled")).toBeVisible();
+  await page.reload();
+  await expect(resources(page).getByTestId("pending-request")).toBeHidden();
+});
+
+test("a tampered certificate is rejected with the failed check named, and nothing changes", async ({ page, context }) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  const before = await expiration(page);
+  let dialog = await openRenew(page);
+  const requestPath = path.join(artifacts, "request-tamper.xml");
+  await exportRequest(page, dialog, requestPath);
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  const station = await context.newPage();
+  await station.goto(readState().enrollmentUrl);
+  await station.getByLabel("Request file").setInputFiles(requestPath);
+  await station.getByRole("button", { name: "Submit" }).click();
+  const slcDownload = station.waitForEvent("download");
+  await station.getByRole("link", { name: "Download certificate" }).click();
+  const slcPath = path.join(artifacts, "slc-tamper.xml");
+  await (await slcDownload).saveAs(slcPath);
+  await station.close();
+
+  // One changed character in the signed validity date.
+  const original = fs.readFileSync(slcPath, "utf8");
+  const tampered = original.replace(/(<UNTIL>\d{3})(\d)/, (_m, head: string, digit: string) => `${head}${(Number(digit) + 1) % 10}`);
+  expect(tampered).not.toBe(original);
+  const tamperedPath = path.join(artifacts, "slc-tampered.xml");
+  fs.writeFileSync(tamperedPath, tampered);
+
+  dialog = await openRenew(page);
+  await dialog.getByLabel("Browse").setInputFiles(tamperedPath);
+  await dialog.getByRole("button", { name: "Import" }).click();
+  const alert = dialog.getByRole("alert").filter({ hasText: "was rejected" });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText("Signature");
+  await expect(dialog.locator('[data-check="signature"]')).toHaveAttribute("data-status", "failed");
+  await page.screenshot(shot("renew-dialog-tampered"));
+  await dialog.getByRole("button", { name: "Close" }).click();
+  expect(await expiration(page)).toBe(before);
+  // The request stays pending: the genuine file can still be imported.
+  await expect(resources(page).getByTestId("pending-request")).toBeVisible();
+});
+
+test("enrollment service stopped: a clear error suggesting Offline, and the date is unchanged", async ({ page }) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  const before = await expiration(page);
+  await stopEnrollment();
+  try {
+    const dialog = await openRenew(page);
+    await dialog.getByRole("radio", { name: "Online" }).check();
+    await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+    const alert = dialog.getByRole("alert").filter({ hasText: "could not be reached" });
+    await expect(alert).toBeVisible({ timeout: 30_000 });
+    await expect(alert).toContainText("Offline");
+    await page.screenshot(shot("renew-dialog-unreachable"));
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await page.reload();
+    expect(await expiration(page)).toBe(before);
+  } finally {
+    await startEnrollment();
+  }
+});
+
+test("the SLC history and the audit log record what happened", async ({ page }) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  await page.getByRole("region", { name: "Administration links" }).getByRole("link", { name: "Server licensor certificate history" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Server licensor certificate history" })).toBeVisible();
+  const rows = page.getByRole("table").getByRole("row");
+  await expect(rows).toHaveCount(4); // header + enrollment + online + offline
+  await expect(page.locator('tr[data-active="true"]')).toHaveCount(1);
+  await expect(page.getByRole("table")).toContainText("Offline import");
+  await page.screenshot(shot("history"));
+
+  await page.goto("/audit");
+  await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
+  for (const action of ["renew_online_succeeded", "renew_online_failed", "request_exported", "import_confirmed", "import_rejected", "request_cancelled"]) {
+    await expect(page.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
+  }
+  await page.screenshot(shot("audit-log"));
+});
+
+test("a non-administrator can neither see nor call any of it", async ({ page, request, playwright }) => {
+  await signIn(page, "admin");
+  const clusterUrl =
+    (await page.getByRole("row", { name: /Default Web Site/ }).getByRole("link", { name: "Administer RMS on this Web site" }).getAttribute("href")) ?? "";
+  expect(clusterUrl).toMatch(/^\/clusters\/[0-9a-f-]{36}$/);
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, "user");
+  const response = await page.goto(clusterUrl);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Access denied" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Renew" })).toHaveCount(0);
+
+  const origin = readState().consoleUrl;
+  const cookies = await page.context().cookies();
+  const cookieHeader = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const exportAsUser = await request.post(`${clusterUrl}/renewal-request`, { headers: { Origin: origin, Cookie: cookieHeader } });
+  expect(exportAsUser.status()).toBe(403);
+  const downloadAsUser = await request.get(`${clusterUrl}/renewal-request`, { headers: { Cookie: cookieHeader } });
+  expect(downloadAsUser.status()).toBe(403);
+
+  // The server action itself, called directly by id, as the user and with no session at all.
+  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { exportedName: string }>;
+  };
+  const actionId = Object.entries(manifest.node).find(([, v]) => v.exportedName === "renewOnlineAction")?.[0];
+  expect(actionId).toBeTruthy();
+  const callAction = (headers: Record<string, string>) =>
+    request.post(clusterUrl, {
+      headers: { "Next-Action": actionId ?? "", "Content-Type": "text/plain;charset=UTF-8", Origin: origin, ...headers },
+      data: JSON.stringify([{ status: "idle" }, {}]),
+    });
+  expect((await callAction({ Cookie: cookieHeader })).status()).toBe(403);
+  const anonymous = await playwright.request.newContext({ baseURL: origin });
+  const noSession = await anonymous.post(clusterUrl, {
+    headers: { "Next-Action": actionId ?? "", "Content-Type": "text/plain;charset=UTF-8", Origin: origin },
+    data: JSON.stringify([{ status: "idle" }, {}]),
+  });
+  expect(noSession.status()).toBe(401);
+  const crossSite = await anonymous.post(`${clusterUrl}/renewal-request`, { headers: { Origin: "http://evil.example" } });
+  expect(crossSite.status()).toBe(403);
+  await anonymous.dispose();
+
+  // Every denial was audited (checked as the administrator).
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "admin");
+  await page.goto("/audit");
+  await expect(page.locator('tr[data-action="access_denied"]').first()).toContainText("bob");
+});

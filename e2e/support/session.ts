@@ -11,6 +11,7 @@ export async function signIn(page: Page, who: "admin" | "user"): Promise<void> {
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
+/** Screenshot options; dialogs are shot as the viewport shows them (a fixed overlay does not stretch over a full page). */
 export function shot(name: string): { path: string; fullPage: boolean } {
-  return { path: `test-results/screenshots/${name}.png`, fullPage: true };
+  return { path: `artifacts/screenshots/${name}.png`, fullPage: !name.includes("dialog") };
 }

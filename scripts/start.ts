@@ -4,14 +4,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
-import { loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { loadEnrollmentConfig, type EnrollmentConfig } from "@/lib/enrollment/config";
 import { issueSlc } from "@/lib/enrollment/issue";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { needsSetup, createSetupToken } from "@/lib/auth/setup-tokens";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
-import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { migrateDatabase, openDatabase, withStartupLock, type DatabaseHandle } from "@/lib/db/client";
 import { seedFirstRun } from "@/lib/db/seed";
-import { EnvError, parseEnv } from "@/lib/env";
+import { EnvError, parseEnv, type Env } from "@/lib/env";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import { exchange } from "@/lib/renewal/enrollment-client";
 import { localServerName } from "@/lib/server-identity";
@@ -67,6 +67,47 @@ async function waitFor(url: string, what: string, timeoutMs: number): Promise<vo
   fail(`The ${what} did not answer at ${url} within ${timeoutMs / 1000} s.`);
 }
 
+/** Migrates, trusts the bundled root, provisions the demo on first run, and offers a setup link when no admin exists. */
+async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string, enrollment: EnrollmentConfig): Promise<void> {
+  await migrateDatabase(handle);
+  if (!fs.existsSync(env.trustAnchorsPath)) {
+    const response = await exchange(`${enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
+    const pem = response.ok ? response.body.toString("utf8") : "";
+    if (parseTrustAnchors(pem).length === 0) fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
+    fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
+    log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
+  }
+  const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: true });
+  const seeded = await seedFirstRun(handle.db, {
+    serverName: localServerName(),
+    kek,
+    trustAnchorsPem: parseTrustAnchors(fs.readFileSync(env.trustAnchorsPath, "utf8")),
+    enroll: async (requestXml) => {
+      // The demo's first SLC comes from the bundled service's CA with a short validity, so renewal is due.
+      const ca = await loadOrCreateCa({
+        dataDir: enrollment.dataDir,
+        organization: enrollment.issuerName,
+        createCa: createCaHierarchy,
+      });
+      const issued = issueSlc(requestXml, ca.material, {
+        validityDays: DEMO_SLC_VALIDITY_DAYS,
+        issuerName: enrollment.issuerName,
+        now: new Date(),
+      });
+      if (!issued.ok) throw new Error(`The enrollment service refused the demo request: ${issued.detail}`);
+      return issued.slcXml;
+    },
+  });
+  if (seeded) log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${DEMO_SLC_VALIDITY_DAYS} days.`);
+  if (await needsSetup(handle.db)) {
+    const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
+    log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
+    log(`  http://${env.HOST}:${env.PORT}/setup?token=${token}`);
+    log("  or: npm run rms -- user add <name> --group Administrators --password-stdin");
+  }
+}
+
 async function main(): Promise<void> {
   let env;
   try {
@@ -105,43 +146,7 @@ async function main(): Promise<void> {
     fail(error instanceof Error ? error.message : String(error)),
   );
   try {
-    await migrateDatabase(handle);
-    if (!fs.existsSync(env.trustAnchorsPath)) {
-      const response = await exchange(`${enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
-      const pem = response.ok ? response.body.toString("utf8") : "";
-      if (parseTrustAnchors(pem).length === 0) fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
-      fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
-      log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
-    }
-    const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: true });
-    const seeded = await seedFirstRun(handle.db, {
-      serverName: localServerName(),
-      kek,
-      trustAnchorsPem: parseTrustAnchors(fs.readFileSync(env.trustAnchorsPath, "utf8")),
-      enroll: async (requestXml) => {
-        // The demo's first SLC comes from the bundled service's CA with a short validity, so renewal is due.
-        const ca = await loadOrCreateCa({
-          dataDir: enrollmentConfig.config.dataDir,
-          organization: enrollmentConfig.config.issuerName,
-          createCa: createCaHierarchy,
-        });
-        const issued = issueSlc(requestXml, ca.material, {
-          validityDays: DEMO_SLC_VALIDITY_DAYS,
-          issuerName: enrollmentConfig.config.issuerName,
-          now: new Date(),
-        });
-        if (!issued.ok) throw new Error(`The enrollment service refused the demo request: ${issued.detail}`);
-        return issued.slcXml;
-      },
-    });
-    if (seeded) log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${DEMO_SLC_VALIDITY_DAYS} days.`);
-    if (await needsSetup(handle.db)) {
-      const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
-      log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
-      log(`  http://${env.HOST}:${env.PORT}/setup?token=${token}`);
-      log("  or: npm run rms -- user add <name> --group Administrators --password-stdin");
-    }
+    await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl, enrollmentConfig.config));
   } finally {
     await handle.close();
   }

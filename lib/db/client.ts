@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -110,6 +111,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
     unlock();
     throw error;
   }
+}
+
+/**
+ * Runs `work` while holding the start-up lock: consoles starting together on one PostgreSQL migrate and seed
+ * one after another. (PGlite is single-process already.)
+ */
+export async function withStartupLock<T>(handle: DatabaseHandle, work: () => Promise<T>): Promise<T> {
+  if (handle.kind !== "postgres") return work();
+  return handle.db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(7226190300)`);
+    return work();
+  });
 }
 
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {

@@ -26,10 +26,10 @@ fi
 results="$(mktemp -d)"
 echo "== type check"
 npx tsc --noEmit -p .
-echo "== unit and integration tests (Vitest)${DATABASE_URL:+, PGlite and PostgreSQL}"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-echo "== production build"
+echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
+echo "== unit, integration and system tests (Vitest)${DATABASE_URL:+, PGlite and PostgreSQL}"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 echo "== end-to-end tests (Playwright, Debian Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 

@@ -1,6 +1,8 @@
 // One renewal at a time per cluster: a lease row in the database (across processes) plus an in-process guard
-// (PGlite does not serialise row locks between callers in one process).
+// (PGlite does not serialise row locks between callers in one process). A lease left by a process that died on
+// this host is taken over at once; otherwise it lapses after its time.
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
@@ -8,6 +10,43 @@ import { clusters } from "@/lib/db/schema";
 const heldHere = new Set<string>();
 
 export type Locked<T> = { acquired: true; value: T } | { acquired: false };
+
+/** Owner ids look like "<host>/<pid>/<uuid>", so a lease of a dead local process can be recognised. */
+function ownerId(): string {
+  return `${os.hostname()}/${process.pid}/${randomUUID()}`;
+}
+
+function isDeadLocalOwner(owner: string | null): boolean {
+  if (!owner) return false;
+  const [host, pidText] = owner.split("/");
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const until = sql`now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})`;
+  const free = await db
+    .update(clusters)
+    .set({ renewalLockedBy: owner, renewalLockedUntil: until })
+    .where(and(eq(clusters.id, clusterId), or(isNull(clusters.renewalLockedUntil), lt(clusters.renewalLockedUntil, sql`now()`))))
+    .returning({ id: clusters.id });
+  if (free.length > 0) return true;
+  const [current] = await db.select({ owner: clusters.renewalLockedBy }).from(clusters).where(eq(clusters.id, clusterId));
+  if (!current || !isDeadLocalOwner(current.owner) || !current.owner) return false;
+  // Take over from the dead owner only if nobody else did meanwhile.
+  const taken = await db
+    .update(clusters)
+    .set({ renewalLockedBy: owner, renewalLockedUntil: until })
+    .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, current.owner)))
+    .returning({ id: clusters.id });
+  return taken.length > 0;
+}
 
 export async function withRenewalLock<T>(
   db: Queryable,
@@ -17,22 +56,9 @@ export async function withRenewalLock<T>(
 ): Promise<Locked<T>> {
   if (heldHere.has(clusterId)) return { acquired: false };
   heldHere.add(clusterId);
-  const owner = `${process.pid}:${randomUUID()}`;
+  const owner = ownerId();
   try {
-    const leased = await db
-      .update(clusters)
-      .set({
-        renewalLockedBy: owner,
-        renewalLockedUntil: sql`now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})`,
-      })
-      .where(
-        and(
-          eq(clusters.id, clusterId),
-          or(isNull(clusters.renewalLockedUntil), lt(clusters.renewalLockedUntil, sql`now()`)),
-        ),
-      )
-      .returning({ id: clusters.id });
-    if (leased.length === 0) return { acquired: false };
+    if (!(await lease(db, clusterId, owner, leaseMs))) return { acquired: false };
     try {
       return { acquired: true, value: await work() };
     } finally {

@@ -16,8 +16,7 @@ function ownerId(): string {
   return `${os.hostname()}/${process.pid}/${randomUUID()}`;
 }
 
-function isDeadLocalOwner(owner: string | null): boolean {
-  if (!owner) return false;
+function isDeadLocalOwner(owner: string): boolean {
   const [host, pidText] = owner.split("/");
   const pid = Number(pidText);
   if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
@@ -38,7 +37,7 @@ async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: n
     .returning({ id: clusters.id });
   if (free.length > 0) return true;
   const [current] = await db.select({ owner: clusters.renewalLockedBy }).from(clusters).where(eq(clusters.id, clusterId));
-  if (!current || !isDeadLocalOwner(current.owner) || !current.owner) return false;
+  if (!current?.owner || !isDeadLocalOwner(current.owner)) return false;
   // Take over from the dead owner only if nobody else did meanwhile.
   const taken = await db
     .update(clusters)

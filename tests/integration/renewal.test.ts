@@ -1,0 +1,325 @@
+// The renewal operations against a real enrollment service (in-process, loopback HTTP) and a real database,
+// on PGlite and on PostgreSQL: success, every failure path changing nothing, concurrency, offline round trip.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/audit";
+import { generateClusterKeyPair } from "@/lib/certificates/keys";
+import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
+import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
+import { issueSlc } from "@/lib/enrollment/issue";
+import { startEnrollmentService, type EnrollmentService } from "@/lib/enrollment/server";
+import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { createCaHierarchy } from "@/lib/enrollment/ca";
+import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
+import { seedFirstRun } from "@/lib/db/seed";
+import type { RenewalContext } from "@/lib/renewal/context";
+import { exchange } from "@/lib/renewal/enrollment-client";
+import {
+  cancelRenewalRequest,
+  confirmImport,
+  declineImport,
+  exportRenewalRequest,
+  getPendingRequest,
+  renewOnline,
+  validateImport,
+} from "@/lib/renewal/renewal-service";
+import { renewalRequestFields } from "@/lib/renewal/request-fields";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+
+const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-renewal-test-"));
+let enrollment: EnrollmentService;
+let trustAnchorsPem: string[];
+
+/** A loopback server we control, standing in front of (or instead of) the enrollment service. */
+async function fakeService(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+beforeAll(async () => {
+  enrollment = await startEnrollmentService({
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: path.join(tmp, "enrollment"),
+    validityDays: 365,
+    issuerName: "Test Enrollment Service",
+  });
+  const root = await exchange(`${enrollment.url}/root.pem`, { method: "GET" }, { connectTimeoutMs: 2000, totalTimeoutMs: 5000 });
+  if (!root.ok) throw new Error("no root");
+  trustAnchorsPem = parseTrustAnchors(root.body.toString("utf8"));
+});
+
+afterAll(async () => {
+  await enrollment.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ctx: RenewalContext;
+  let clusterId: string;
+  const dataDir = path.join(tmp, `console-${kind}`);
+
+  async function activeCertificate() {
+    const rows = await handle.db.select().from(certificates).where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)));
+    expect(rows).toHaveLength(1);
+    return rows[0]!;
+  }
+
+  async function certificateCount(): Promise<number> {
+    const [row] = await handle.db.select({ n: count() }).from(certificates).where(eq(certificates.clusterId, clusterId));
+    return row?.n ?? 0;
+  }
+
+  async function auditActions(): Promise<string[]> {
+    return (await listAuditEvents(handle.db, { page: 1, pageSize: 500, clusterId })).events.map((e) => e.action);
+  }
+
+  /** Signs a certificate for the cluster's pending request through the enrollment service's API. */
+  async function signPending(): Promise<Buffer> {
+    const pending = await getPendingRequest(handle.db, clusterId);
+    if (!pending) throw new Error("no pending request");
+    const response = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: pending.document }, ctx.http);
+    if (!response.ok) throw new Error(`enrollment refused: ${JSON.stringify(response)}`);
+    return response.body;
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+    const kek = loadKeyEncryptionKey({ dataDir, createIfMissing: true });
+    ctx = {
+      db: handle.db,
+      kek: () => kek,
+      trustAnchors: () => trustAnchorsPem,
+      enrollmentUrl: enrollment.url,
+      http: { connectTimeoutMs: 1000, totalTimeoutMs: 2000 },
+      now: () => new Date(),
+      leaseMs: 30_000,
+    };
+    const ca = await loadOrCreateCa({ dataDir: path.join(tmp, "enrollment"), organization: "Test", createCa: createCaHierarchy });
+    await seedFirstRun(handle.db, {
+      serverName: "RMS01",
+      kek,
+      trustAnchorsPem,
+      enroll: async (requestXml) => {
+        const issued = issueSlc(requestXml, ca.material, { validityDays: 20, issuerName: "Test", now: new Date() });
+        if (!issued.ok) throw new Error(issued.detail);
+        return issued.slcXml;
+      },
+    });
+    const [cluster] = await handle.db.select().from(clusters);
+    clusterId = cluster!.id;
+  });
+
+  afterAll(async () => handle.dispose());
+
+  beforeEach(async () => {
+    await handle.db.update(renewalRequests).set({ status: "cancelled" }).where(eq(renewalRequests.status, "pending"));
+  });
+
+  it("renews online: a later SLC is installed and the old one kept in history, audited in order", async () => {
+    const before = await activeCertificate();
+    const result = await renewOnline(ctx, { clusterId, actor });
+    expect(result.ok).toBe(true);
+    const after = await activeCertificate();
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    expect(after.validUntil.getTime()).toBeGreaterThan(before.validUntil.getTime());
+    expect(after.obtainedBy).toBe("online");
+    expect(after.installedBy).toBe(actor.name);
+    expect(await certificateCount()).toBe(2);
+    expect((await auditActions()).slice(0, 2)).toEqual(["renew_online_succeeded", "renew_online_started"]);
+  });
+
+  it("lets exactly one of 10 simultaneous renewals reach the enrollment service", async () => {
+    let forwarded = 0;
+    const proxy = await fakeService(async (req, res) => {
+      forwarded++;
+      const body = await readBody(req);
+      const upstream = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: body.toString("utf8") }, ctx.http);
+      if (!upstream.ok) {
+        res.writeHead(502).end();
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(upstream.body);
+    });
+    try {
+      const before = await certificateCount();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => renewOnline({ ...ctx, enrollmentUrl: proxy.url }, { clusterId, actor })),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.code === "in_progress")).toHaveLength(9);
+      expect(forwarded).toBe(1);
+      expect(await certificateCount()).toBe(before + 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  const misbehaviours: Array<[string, http.RequestListener | null, string, Partial<RenewalContext["http"]>?]> = [
+    ["unreachable", null, "unreachable"],
+    ["hanging past the timeout", () => undefined, "timeout", { totalTimeoutMs: 300 }],
+    ["answering 500", (_req, res) => res.writeHead(500).end("boom"), "server_error"],
+    ["answering 429 with Retry-After", (_req, res) => res.writeHead(429, { "Retry-After": "7" }).end(), "busy"],
+    [
+      "refusing with a reason",
+      (_req, res) => res.writeHead(422, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "signature_invalid", message: "bad" })),
+      "rejected",
+    ],
+    ["answering garbage", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end("<not-an-slc/>"), "invalid_response"],
+    ["answering HTML", (_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<html></html>"), "invalid_response"],
+  ];
+
+  it.each(misbehaviours)("changes nothing when the enrollment service is %s", async (_name, handler, code, http) => {
+    const service = handler ? await fakeService(handler) : null;
+    const url = service?.url ?? "http://127.0.0.1:9"; // discard port: nothing listens
+    try {
+      const before = await activeCertificate();
+      const certificatesBefore = await certificateCount();
+      const result = await renewOnline({ ...ctx, enrollmentUrl: url, http: { ...ctx.http, ...http } }, { clusterId, actor });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.code).toBe(code);
+      if (code === "busy") expect(result.retryAfterSeconds).toBe(7);
+      if (code === "rejected") expect(result.reason).toBe("signature_invalid");
+      expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+      expect(await certificateCount()).toBe(certificatesBefore);
+      expect((await auditActions())[0]).toBe("renew_online_failed");
+    } finally {
+      await service?.close();
+    }
+  });
+
+  it("refuses an SLC issued for another key, naming the check", async () => {
+    const other = await generateClusterKeyPair();
+    const [cluster] = await handle.db.select().from(clusters).where(eq(clusters.id, clusterId));
+    const relay = await fakeService(async (_req, res) => {
+      const foreign = buildRenewalRequest(
+        renewalRequestFields(cluster!, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null }),
+        other.privateKeyPem,
+      );
+      const upstream = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: foreign }, ctx.http);
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(upstream.ok ? upstream.body : "");
+    });
+    try {
+      const before = await activeCertificate();
+      const result = await renewOnline({ ...ctx, enrollmentUrl: relay.url }, { clusterId, actor });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.code).toBe("invalid_response");
+      expect(result.failedCheck).toBe("public_key");
+      expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("fails clearly and changes nothing when the key-encryption key is wrong", async () => {
+    const wrong = loadKeyEncryptionKey({ dataDir: path.join(tmp, `other-${kind}`), createIfMissing: true });
+    const before = await activeCertificate();
+    const result = await renewOnline({ ...ctx, kek: () => wrong }, { clusterId, actor });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.code).toBe("key_unavailable");
+    expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+  });
+
+  it("runs the offline round trip: export, replace, validate, decline, confirm, and refuses a replay", async () => {
+    const first = await exportRenewalRequest(ctx, { clusterId, actor });
+    expect(first.ok).toBe(true);
+    const firstSlc = await signPending();
+    const second = await exportRenewalRequest(ctx, { clusterId, actor });
+    expect(second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(second.pending.fileName).toBe("RMS01RenewalRequest.xml");
+    expect((await getPendingRequest(handle.db, clusterId))?.requestId).toBe(second.pending.requestId);
+
+    // The certificate for the replaced request no longer fits.
+    const stale = await validateImport(ctx, { clusterId, file: firstSlc, actor });
+    expect(stale.ok).toBe(false);
+    if (!stale.ok) expect(stale.rejectReason).toBe("wrong_request");
+
+    const slc = await signPending();
+    const before = await activeCertificate();
+    const checked = await validateImport(ctx, { clusterId, file: slc, actor });
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    expect(checked.checks.every((c) => c.ok)).toBe(true);
+    expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+
+    expect((await declineImport(ctx, { clusterId, fingerprint: checked.slc.fingerprint, actor })).ok).toBe(true);
+    expect(await getPendingRequest(handle.db, clusterId)).not.toBeNull();
+
+    const changed = await confirmImport(ctx, { clusterId, file: slc, expectedFingerprint: "00".repeat(32).replace(/(..)(?=.)/g, "$1:"), actor });
+    expect(changed.ok).toBe(false);
+    if (!changed.ok) expect(changed.code).toBe("changed");
+
+    const confirmed = await confirmImport(ctx, { clusterId, file: slc, expectedFingerprint: checked.slc.fingerprint, actor });
+    expect(confirmed.ok).toBe(true);
+    const installed = await activeCertificate();
+    expect(installed.fingerprint).toBe(checked.slc.fingerprint);
+    expect(installed.obtainedBy).toBe("offline");
+    expect(await getPendingRequest(handle.db, clusterId)).toBeNull();
+
+    const replay = await confirmImport(ctx, { clusterId, file: slc, expectedFingerprint: checked.slc.fingerprint, actor });
+    expect(replay.ok).toBe(false);
+    if (!replay.ok) expect(replay.code).toBe("no_pending");
+    const actions = await auditActions();
+    expect(actions.slice(0, 2)).toEqual(["import_rejected", "import_confirmed"]);
+    expect(actions).toContain("import_declined");
+    expect(actions).toContain("import_validated");
+  });
+
+  it("cancels a pending request, after which nothing can be imported for it", async () => {
+    const exported = await exportRenewalRequest(ctx, { clusterId, actor });
+    if (!exported.ok) throw new Error("export failed");
+    const slc = await signPending();
+    expect((await cancelRenewalRequest(ctx, { clusterId, requestId: exported.pending.requestId, actor })).ok).toBe(true);
+    const again = await cancelRenewalRequest(ctx, { clusterId, requestId: exported.pending.requestId, actor });
+    expect(again.ok ? "ok" : again.code).toBe("no_pending");
+    const late = await validateImport(ctx, { clusterId, file: slc, actor });
+    expect(late.ok ? "ok" : late.code).toBe("no_pending");
+  });
+
+  it("takes over a lease left by a dead process on this host, but not one held by a live process", async () => {
+    const host = os.hostname();
+    await handle.db
+      .update(clusters)
+      .set({ renewalLockedBy: `${host}/${process.ppid}/live`, renewalLockedUntil: new Date(Date.now() + 60_000) })
+      .where(eq(clusters.id, clusterId));
+    const blocked = await renewOnline(ctx, { clusterId, actor });
+    expect(blocked.ok ? "ok" : blocked.code).toBe("in_progress");
+
+    await handle.db
+      .update(clusters)
+      .set({ renewalLockedBy: `${host}/2147483646/dead`, renewalLockedUntil: new Date(Date.now() + 60_000) })
+      .where(eq(clusters.id, clusterId));
+    const taken = await renewOnline(ctx, { clusterId, actor });
+    expect(taken.ok).toBe(true);
+    const [cluster] = await handle.db.select().from(clusters).where(eq(clusters.id, clusterId));
+    expect(cluster?.renewalLockedBy).toBeNull();
+  });
+});

@@ -12,7 +12,7 @@ export default defineConfig({
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
-    baseURL: process.env.E2E_CONSOLE_URL ?? "http://127.0.0.1:3100",
+    baseURL: `http://127.0.0.1:${process.env.E2E_CONSOLE_PORT ?? 3100}`,
     locale: "en-GB",
     timezoneId: "UTC",
     screenshot: "only-on-failure",

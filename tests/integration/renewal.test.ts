@@ -5,7 +5,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { generateClusterKeyPair } from "@/lib/certificates/keys";
@@ -302,6 +302,26 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     expect(again.ok ? "ok" : again.code).toBe("no_pending");
     const late = await validateImport(ctx, { clusterId, file: slc, actor });
     expect(late.ok ? "ok" : late.code).toBe("no_pending");
+  });
+
+  it("installs nothing when the audit write of the change fails (same transaction)", async () => {
+    await handle.db.execute(sql.raw(`
+      CREATE OR REPLACE FUNCTION refuse_success_audit() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$ LANGUAGE plpgsql`));
+    await handle.db.execute(sql.raw(`
+      CREATE TRIGGER refuse_success_audit BEFORE INSERT ON audit_events
+      FOR EACH ROW WHEN (NEW.action = 'renew_online_succeeded') EXECUTE FUNCTION refuse_success_audit()`));
+    try {
+      const before = await activeCertificate();
+      const certificatesBefore = await certificateCount();
+      await expect(renewOnline(ctx, { clusterId, actor })).rejects.toThrow();
+      expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+      expect(await certificateCount()).toBe(certificatesBefore);
+    } finally {
+      await handle.db.execute(sql.raw("DROP TRIGGER refuse_success_audit ON audit_events"));
+    }
+    // The lease was released: the next renewal goes through.
+    expect((await renewOnline(ctx, { clusterId, actor })).ok).toBe(true);
   });
 
   it("takes over a lease left by a dead process on this host, but not one held by a live process", async () => {

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { linkClass } from "@/components/breadcrumbs";
 import { ExpiryBadge } from "@/components/expiry-badge";
+import { DataTable } from "@/components/ui/table";
 import { LocalTime } from "@/components/local-time";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getWebSitesOverview } from "@/lib/clusters/queries";
@@ -28,18 +30,16 @@ export default async function GlobalAdministrationPage() {
         {sites.length === 0 ? (
           <p className="p-5 text-slate-600">{t("global.noSites")}</p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("global.sites")}</caption>
-            <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-3">{t("global.col.site")}</th>
-                <th scope="col" className="px-4 py-3">{t("global.col.state")}</th>
-                <th scope="col" className="px-4 py-3">{t("global.col.clusterUrl")}</th>
-                <th scope="col" className="px-4 py-3">{t("global.col.expires")}</th>
-                <th scope="col" className="px-4 py-3">{t("global.col.actions")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+          <DataTable
+            caption={t("global.sites")}
+            columns={[
+              t("global.col.site"),
+              t("global.col.state"),
+              t("global.col.clusterUrl"),
+              t("global.col.expires"),
+              t("global.col.actions"),
+            ]}
+          >
               {sites.map((site) => (
                 <tr key={site.id} className="align-top">
                   <th scope="row" className="px-4 py-3 font-medium text-slate-900">{site.name}</th>
@@ -59,10 +59,7 @@ export default async function GlobalAdministrationPage() {
                   </td>
                   <td className="px-4 py-3">
                     {site.cluster ? (
-                      <Link
-                        href={`/clusters/${site.cluster.id}`}
-                        className="font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"
-                      >
+                      <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
                         {t("global.administer")}
                       </Link>
                     ) : (
@@ -71,8 +68,7 @@ export default async function GlobalAdministrationPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         )}
       </section>
     </>

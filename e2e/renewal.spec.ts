@@ -2,6 +2,7 @@
 // online renewal, the offline round trip through the enrollment service's web site, and the failure paths.
 import fs from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { shot, signIn } from "./support/session";
@@ -21,6 +22,10 @@ async function openAdministration(page: Page): Promise<void> {
 
 function resources(page: Page) {
   return page.getByRole("region", { name: "Cluster resources" });
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 }
 
 async function expiration(page: Page): Promise<number> {
@@ -63,6 +68,14 @@ test("online: Renew → Online → Renew installs a later certificate", async ({
   const dialog = await openRenew(page);
   await dialog.getByRole("radio", { name: "Online" }).check();
   await page.screenshot(shot("renew-dialog-online"));
+  await expectAccessible(page);
+  // Keyboard: the dialog traps focus and Escape closes it.
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(resources(page).getByRole("button", { name: "Renew", exact: true })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("radio", { name: "Online" }).check();
   await dialog.getByRole("button", { name: "Renew", exact: true }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
   await page.screenshot(shot("renew-dialog-online-success"));
@@ -121,6 +134,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   for (const item of await checks.all()) await expect(item).toContainText("Passed");
   await expect(dialog).toContainText(serverName);
   await page.screenshot(shot("renew-dialog-confirm"));
+  await expectAccessible(page);
   await dialog.getByRole("button", { name: "Yes" }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
   await page.screenshot(shot("renew-dialog-imported"));
@@ -219,6 +233,7 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
   await expect(page.locator('tr[data-active="true"]')).toHaveCount(1);
   await expect(page.getByRole("table")).toContainText("Offline import");
   await page.screenshot(shot("history"));
+  await expectAccessible(page);
 
   await page.goto("/audit");
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
@@ -226,6 +241,7 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
     await expect(page.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
   }
   await page.screenshot(shot("audit-log"));
+  await expectAccessible(page);
 });
 
 test("a non-administrator can neither see nor call any of it", async ({ page, request, playwright }) => {

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
+import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
+import { DataTable, TablePanel } from "@/components/ui/table";
 import { AUDIT_ACTIONS, listAuditEvents } from "@/lib/audit/audit";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
@@ -32,17 +34,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const result = await listAuditEvents(await getDb(), { page: query.page, pageSize: PAGE_SIZE, clusterId: query.cluster });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const href = (page: number) => `/audit?${new URLSearchParams({ page: String(page), ...(query.cluster ? { cluster: query.cluster } : {}) })}`;
-  const linkClass = "font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800";
   const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
   return (
     <>
-      <nav aria-label={t("nav.breadcrumb")} className="mb-2 text-sm">
-        <Link href="/" className={linkClass}>
-          {t("nav.globalAdministration")}
-        </Link>
-        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
-        <span aria-current="page">{t("audit.title")}</span>
-      </nav>
+      <Breadcrumbs label={t("nav.breadcrumb")} trail={[{ href: "/", text: t("nav.globalAdministration") }]} current={t("audit.title")} />
       <h1 className="mb-2 text-2xl font-semibold">{t("audit.title")}</h1>
       <p className="mb-4 text-slate-600">{t("audit.intro")}</p>
       {query.cluster && (
@@ -52,23 +47,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </Link>
         </p>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+      <TablePanel>
         {result.events.length === 0 ? (
           <p className="p-5 text-slate-600">{t("audit.empty")}</p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("audit.title")}</caption>
-            <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-3">{t("audit.col.time")}</th>
-                <th scope="col" className="px-4 py-3">{t("audit.col.actor")}</th>
-                <th scope="col" className="px-4 py-3">{t("audit.col.address")}</th>
-                <th scope="col" className="px-4 py-3">{t("audit.col.action")}</th>
-                <th scope="col" className="px-4 py-3">{t("audit.col.outcome")}</th>
-                <th scope="col" className="px-4 py-3">{t("audit.col.details")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+          <DataTable
+            caption={t("audit.title")}
+            columns={[
+              t("audit.col.time"),
+              t("audit.col.actor"),
+              t("audit.col.address"),
+              t("audit.col.action"),
+              t("audit.col.outcome"),
+              t("audit.col.details"),
+            ]}
+          >
               {result.events.map((event) => {
                 const actionKey = `audit.action.${event.action}`;
                 return (
@@ -86,10 +79,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
+          </DataTable>
         )}
-      </div>
+      </TablePanel>
       <nav aria-label={t("audit.pagination")} className="mt-4 flex items-center justify-between text-sm">
         {result.page > 1 ? (
           <Link href={href(result.page - 1)} className={linkClass} rel="prev">

@@ -341,24 +341,31 @@ export async function cancelRenewalRequest(
   return locked.acquired ? locked.value : IN_PROGRESS;
 }
 
-/** Offline step 12: runs every check on the chosen file and reports what would be installed. Changes nothing. */
-export async function validateImport(
+async function rejectImport(db: Queryable, actor: RenewalActor, clusterId: string, failure: RenewalFailure): Promise<RenewalFailure> {
+  await audit(db, actor, "import_rejected", "failure", clusterId, failureDetails(failure));
+  return failure;
+}
+
+/**
+ * The checks of an import: the cluster's pending request, the trust anchors, then every check of the verifier.
+ * A refusal is audited as import_rejected.
+ */
+async function checkImport(
   ctx: RenewalContext,
-  input: { clusterId: string; file: Uint8Array; actor: RenewalActor },
-): Promise<RenewalResult<{ slc: SlcSummary; checks: CheckResult[] }>> {
+  clusterId: string,
+  file: Uint8Array,
+  actor: RenewalActor,
+): Promise<RenewalResult<{ cluster: ClusterState; pending: PendingRequest; slc: VerifiedSlc; checks: CheckResult[] }>> {
   const { db } = ctx;
-  const loaded = await loadCluster(ctx, db, input.clusterId);
+  const loaded = await loadCluster(ctx, db, clusterId);
   if (!loaded.ok) return loaded;
   const { cluster } = loaded;
-  const reject = async (failure: RenewalFailure): Promise<RenewalFailure> => {
-    await audit(db, input.actor, "import_rejected", "failure", cluster.id, failureDetails(failure));
-    return failure;
-  };
+  const reject = (failure: RenewalFailure) => rejectImport(db, actor, cluster.id, failure);
   const pending = await getPendingRequest(db, cluster.id);
   if (!pending) return reject({ ok: false, code: "no_pending" });
   const anchors = trustAnchors(ctx);
   if (!anchors.ok) return reject(anchors);
-  const verification = verify(ctx, cluster, input.file, pending.requestId, anchors.anchors);
+  const verification = verify(ctx, cluster, file, pending.requestId, anchors.anchors);
   if (!verification.ok) {
     return reject({
       ok: false,
@@ -369,11 +376,21 @@ export async function validateImport(
       detail: verification.detail,
     });
   }
-  await audit(db, input.actor, "import_validated", "success", cluster.id, {
-    fingerprint: verification.slc.fingerprint,
-    requestId: pending.requestId,
+  return { ok: true, cluster, pending, slc: verification.slc, checks: verification.checks };
+}
+
+/** Offline step 12: runs every check on the chosen file and reports what would be installed. Changes nothing. */
+export async function validateImport(
+  ctx: RenewalContext,
+  input: { clusterId: string; file: Uint8Array; actor: RenewalActor },
+): Promise<RenewalResult<{ slc: SlcSummary; checks: CheckResult[] }>> {
+  const checked = await checkImport(ctx, input.clusterId, input.file, input.actor);
+  if (!checked.ok) return checked;
+  await audit(ctx.db, input.actor, "import_validated", "success", checked.cluster.id, {
+    fingerprint: checked.slc.fingerprint,
+    requestId: checked.pending.requestId,
   });
-  return { ok: true, slc: summary(verification.slc), checks: verification.checks };
+  return { ok: true, slc: summary(checked.slc), checks: checked.checks };
 }
 
 /** Offline step 13 (Yes): checks the same file again and installs it in one transaction, consuming the request. */
@@ -383,29 +400,11 @@ export async function confirmImport(
 ): Promise<RenewalResult<{ slc: SlcSummary; previousValidUntil: Date | null }>> {
   const { db } = ctx;
   const locked = await withRenewalLock(db, input.clusterId, ctx.leaseMs, async () => {
-    const loaded = await loadCluster(ctx, db, input.clusterId);
-    if (!loaded.ok) return loaded;
-    const { cluster } = loaded;
-    const reject = async (failure: RenewalFailure): Promise<RenewalFailure> => {
-      await audit(db, input.actor, "import_rejected", "failure", cluster.id, failureDetails(failure));
-      return failure;
-    };
-    const pending = await getPendingRequest(db, cluster.id);
-    if (!pending) return reject({ ok: false, code: "no_pending" });
-    const anchors = trustAnchors(ctx);
-    if (!anchors.ok) return reject(anchors);
-    const verification = verify(ctx, cluster, input.file, pending.requestId, anchors.anchors);
-    if (!verification.ok) {
-      return reject({
-        ok: false,
-        code: "invalid_file",
-        failedCheck: verification.failed,
-        rejectReason: verification.reason,
-        checks: verification.checks,
-        detail: verification.detail,
-      });
-    }
-    if (verification.slc.fingerprint !== input.expectedFingerprint) return reject({ ok: false, code: "changed" });
+    const checked = await checkImport(ctx, input.clusterId, input.file, input.actor);
+    if (!checked.ok) return checked;
+    const { cluster, pending, slc } = checked;
+    const reject = (failure: RenewalFailure) => rejectImport(db, input.actor, cluster.id, failure);
+    if (slc.fingerprint !== input.expectedFingerprint) return reject({ ok: false, code: "changed" });
     const document = Buffer.from(input.file).toString("utf8");
     const installed = await db.transaction(async (tx) => {
       const consumed = await tx
@@ -417,20 +416,20 @@ export async function confirmImport(
       await installCertificate(tx, {
         clusterId: cluster.id,
         document,
-        slc: verification.slc,
+        slc,
         obtainedBy: "offline",
         installedBy: input.actor.name,
         now: ctx.now(),
       });
       await audit(tx, input.actor, "import_confirmed", "success", cluster.id, {
-        fingerprint: verification.slc.fingerprint,
-        validUntil: verification.slc.validUntil.toISOString(),
+        fingerprint: slc.fingerprint,
+        validUntil: slc.validUntil.toISOString(),
         requestId: pending.requestId,
       });
       return true;
     });
     if (!installed) return reject({ ok: false, code: "no_pending" });
-    return { ok: true as const, slc: summary(verification.slc), previousValidUntil: cluster.installed?.validUntil ?? null };
+    return { ok: true as const, slc: summary(slc), previousValidUntil: cluster.installed?.validUntil ?? null };
   });
   return locked.acquired ? locked.value : IN_PROGRESS;
 }

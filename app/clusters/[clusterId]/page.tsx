@@ -1,16 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { z } from "zod";
+import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getClusterOverview } from "@/lib/clusters/queries";
-import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 import { getPendingRequest } from "@/lib/renewal/renewal-service";
+import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RenewDialog } from "./_components/renew-dialog";
 import { renewLabels } from "./_components/renew-labels";
@@ -38,25 +35,18 @@ export default async function AdministrationPage({
 }) {
   const { clusterId } = await params;
   const { cancelled } = await searchParams;
-  await requireAdminPage(`/clusters/${clusterId}`);
-  if (!z.uuid().safeParse(clusterId).success) notFound();
-  const db = await getDb();
-  const cluster = await getClusterOverview(db, clusterId);
-  if (!cluster) notFound();
+  const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   const pending = await getPendingRequest(db, clusterId);
   const { locale, t } = await getTranslator();
   const now = new Date();
   const slc = cluster.certificate;
-  const linkClass = "font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800";
   return (
     <>
-      <nav aria-label={t("nav.breadcrumb")} className="mb-2 text-sm">
-        <Link href="/" className={linkClass}>
-          {t("nav.globalAdministration")}
-        </Link>
-        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
-        <span aria-current="page">{cluster.webSiteName ?? cluster.name}</span>
-      </nav>
+      <Breadcrumbs
+        label={t("nav.breadcrumb")}
+        trail={[{ href: "/", text: t("nav.globalAdministration") }]}
+        current={cluster.webSiteName ?? cluster.name}
+      />
       <h1 className="mb-6 text-2xl font-semibold">{t("admin.title")}</h1>
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="flex flex-col gap-6 lg:col-span-2">

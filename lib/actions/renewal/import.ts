@@ -2,12 +2,11 @@
 // Renew → Browse → Import, then Yes or No: validate the chosen SLC file, install it on Yes, audit every decision.
 import { revalidatePath } from "next/cache";
 import { adminAction } from "@/lib/auth/guard";
-import { formatDateTime } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
 import { confirmImport, declineImport, validateImport } from "@/lib/renewal/renewal-service";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { confirmImportSchema, declineImportSchema, importFileSchema } from "./schemas";
-import { checkViews, failureState, MAX_UPLOAD_BYTES, slcView, tooLargeState, type RenewState } from "./view";
+import { checkViews, failureState, MAX_UPLOAD_BYTES, renewedState, slcView, tooLargeState, type RenewState } from "./view";
 
 async function readUpload(file: File): Promise<Uint8Array | null> {
   if (file.size > MAX_UPLOAD_BYTES) return null;
@@ -44,14 +43,7 @@ const confirm = adminAction("confirmImportAction", confirmImportSchema, async (i
   });
   if (!result.ok) return { ok: true, state: failureState(result, t, ctx.enrollmentUrl) };
   revalidatePath(`/clusters/${input.clusterId}`);
-  return {
-    ok: true,
-    state: {
-      status: "renewed",
-      message: t("renew.success", { date: formatDateTime(locale, result.slc.validUntil) }),
-      validUntil: result.slc.validUntil.toISOString(),
-    } satisfies RenewState,
-  };
+  return { ok: true, state: renewedState(result.slc, locale, t) };
 });
 
 const decline = adminAction("declineImportAction", declineImportSchema, async (input, actor) => {

@@ -2,12 +2,11 @@
 // Renew → Online → Renew: the whole online renewal on the server, reported in the user's language.
 import { revalidatePath } from "next/cache";
 import { adminAction } from "@/lib/auth/guard";
-import { formatDateTime } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
 import { renewOnline } from "@/lib/renewal/renewal-service";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { renewOnlineSchema } from "./schemas";
-import { failureState, type RenewState } from "./view";
+import { failureState, renewedState, type RenewState } from "./view";
 
 const action = adminAction("renewOnlineAction", renewOnlineSchema, async (input, actor) => {
   const { locale, t } = await getTranslator();
@@ -18,14 +17,7 @@ const action = adminAction("renewOnlineAction", renewOnlineSchema, async (input,
   });
   if (!result.ok) return { ok: true, state: failureState(result, t, ctx.enrollmentUrl) };
   revalidatePath(`/clusters/${input.clusterId}`);
-  return {
-    ok: true,
-    state: {
-      status: "renewed",
-      message: t("renew.success", { date: formatDateTime(locale, result.slc.validUntil) }),
-      validUntil: result.slc.validUntil.toISOString(),
-    } satisfies RenewState,
-  };
+  return { ok: true, state: renewedState(result.slc, locale, t) };
 });
 
 export async function renewOnlineAction(previous: RenewState, formData: FormData): Promise<RenewState> {

@@ -69,6 +69,15 @@ export function failureMessage(failure: RenewalFailure, t: Translate, enrollment
   }
 }
 
+/** Success: the dialog says so with the new expiry date. */
+export function renewedState(slc: SlcSummary, locale: Locale, t: Translate): RenewState {
+  return {
+    status: "renewed",
+    message: t("renew.success", { date: formatDateTime(locale, slc.validUntil) }),
+    validUntil: slc.validUntil.toISOString(),
+  };
+}
+
 export function failureState(failure: RenewalFailure, t: Translate, enrollmentUrl: string): RenewState {
   return {
     status: "error",

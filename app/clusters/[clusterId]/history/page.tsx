@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { notFound } from "next/navigation";
-import { z } from "zod";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
-import { requireAdminPage } from "@/lib/auth/guard";
+import { DataTable, TablePanel } from "@/components/ui/table";
 import { getCertificateHistory } from "@/lib/clusters/history";
-import { getClusterOverview } from "@/lib/clusters/queries";
-import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
+import { loadClusterPage } from "../_components/load-cluster";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await getTranslator();
@@ -16,46 +13,36 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function HistoryPage({ params }: { params: Promise<{ clusterId: string }> }) {
   const { clusterId } = await params;
-  await requireAdminPage(`/clusters/${clusterId}/history`);
-  if (!z.uuid().safeParse(clusterId).success) notFound();
-  const db = await getDb();
-  const cluster = await getClusterOverview(db, clusterId);
-  if (!cluster) notFound();
+  const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}/history`);
   const history = await getCertificateHistory(db, clusterId);
   const { locale, t } = await getTranslator();
-  const linkClass = "font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800";
   return (
     <>
-      <nav aria-label={t("nav.breadcrumb")} className="mb-2 text-sm">
-        <Link href="/" className={linkClass}>
-          {t("nav.globalAdministration")}
-        </Link>
-        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
-        <Link href={`/clusters/${cluster.id}`} className={linkClass}>
-          {cluster.webSiteName ?? cluster.name}
-        </Link>
-        <span aria-hidden="true" className="px-2 text-slate-400">/</span>
-        <span aria-current="page">{t("history.title")}</span>
-      </nav>
+      <Breadcrumbs
+        label={t("nav.breadcrumb")}
+        trail={[
+          { href: "/", text: t("nav.globalAdministration") },
+          { href: `/clusters/${cluster.id}`, text: cluster.webSiteName ?? cluster.name },
+        ]}
+        current={t("history.title")}
+      />
       <h1 className="mb-2 text-2xl font-semibold">{t("history.title")}</h1>
       <p className="mb-6 text-slate-600">{t("history.intro")}</p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+      <TablePanel>
         {history.length === 0 ? (
           <p className="p-5 text-slate-600">{t("history.empty")}</p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("history.title")}</caption>
-            <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-3">{t("history.col.status")}</th>
-                <th scope="col" className="px-4 py-3">{t("history.col.validity")}</th>
-                <th scope="col" className="px-4 py-3">{t("history.col.obtained")}</th>
-                <th scope="col" className="px-4 py-3">{t("history.col.installedBy")}</th>
-                <th scope="col" className="px-4 py-3">{t("history.col.installedAt")}</th>
-                <th scope="col" className="px-4 py-3">{t("history.col.fingerprint")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+          <DataTable
+            caption={t("history.title")}
+            columns={[
+              t("history.col.status"),
+              t("history.col.validity"),
+              t("history.col.obtained"),
+              t("history.col.installedBy"),
+              t("history.col.installedAt"),
+              t("history.col.fingerprint"),
+            ]}
+          >
               {history.map((row) => (
                 <tr key={row.id} className="align-top" data-active={row.active}>
                   <td className="px-4 py-3">
@@ -77,10 +64,9 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
                   <td className="max-w-64 break-all px-4 py-3 font-mono text-xs">{row.fingerprint}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         )}
-      </div>
+      </TablePanel>
     </>
   );
 }

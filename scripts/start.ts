@@ -1,6 +1,7 @@
 // `npm start`: the enrollment service and the console side by side; on first run, migrate and provision the demo.
 import "reflect-metadata";
 import { spawn, type ChildProcess } from "node:child_process";
+import { count } from "drizzle-orm";
 import fs from "node:fs";
 import path from "node:path";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
@@ -10,6 +11,7 @@ import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { needsSetup, createSetupToken } from "@/lib/auth/setup-tokens";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { migrateDatabase, openDatabase, withStartupLock, type DatabaseHandle } from "@/lib/db/client";
+import { clusterKeys } from "@/lib/db/schema";
 import { seedFirstRun } from "@/lib/db/seed";
 import { EnvError, parseEnv, type Env } from "@/lib/env";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
@@ -78,7 +80,9 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
     fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
     log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
   }
-  const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: true });
+  // A key-encryption key is created only while no cluster key exists; later a missing one is an error, never replaced.
+  const [keys] = await handle.db.select({ n: count() }).from(clusterKeys);
+  const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: (keys?.n ?? 0) === 0 });
   const seeded = await seedFirstRun(handle.db, {
     serverName: localServerName(),
     kek,

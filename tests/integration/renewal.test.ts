@@ -30,6 +30,7 @@ import {
   validateImport,
 } from "@/lib/renewal/renewal-service";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
+import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -236,6 +237,20 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     } finally {
       await relay.close();
     }
+  });
+
+  it("keeps no private key readable in the database: a dump of every table holds only the encrypted envelope", async () => {
+    const tables = ["clusters", "web_sites", "cluster_keys", "certificates", "renewal_requests", "accounts", "sessions", "audit_events"];
+    let dump = "";
+    for (const table of tables) {
+      const result = await handle.db.execute(sql.raw(`SELECT * FROM ${table}`));
+      dump += JSON.stringify(result.rows);
+    }
+    expect(dump).toContain("v1.");
+    expect(dump).not.toMatch(/PRIVATE KEY/);
+    const key = (await getClusterKey(handle.db, clusterId, ctx.kek()))!.privateKeyPem();
+    const der = key.replace(/-----[^-]+-----|\s+/g, "");
+    expect(dump).not.toContain(der.slice(100, 160));
   });
 
   it("fails clearly and changes nothing when the key-encryption key is wrong", async () => {

@@ -48,7 +48,12 @@ function colonHex(digest: Buffer): string {
 }
 
 export function publicKeyFingerprint(publicKeyPemOrBase64: string): string {
-  return colonHex(createHash("sha256").update(spkiDer(toPublicKeyObject(publicKeyPemOrBase64))).digest());
+  return spkiFingerprint(spkiDer(toPublicKeyObject(publicKeyPemOrBase64)));
+}
+
+/** The same fingerprint from SPKI DER already exported from a parsed key. */
+export function spkiFingerprint(der: Buffer): string {
+  return colonHex(createHash("sha256").update(der).digest());
 }
 
 export function documentFingerprint(xml: string): string {

@@ -1,9 +1,10 @@
 // The signed SLC renewal request (an RMS Enroll request, [MS-RMPR] 3.6.4.2, plus single-use id and time): build and verify.
+import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml, XmlInputError, XML_INPUT_ERROR_CODES, decodeXmlInput } from "@/lib/xml/safe-xml";
 import { childElements, inspectEnvelopedSignature, parseDom, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
-import { documentFingerprint, publicKeyBase64, publicKeyPemFromBase64, rsaModulusBits, toPublicKeyObject } from "./keys";
+import { documentFingerprint, publicKeyBase64, rsaModulusBits, spkiFingerprint, toPublicKeyObject } from "./keys";
 import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
 
 export interface RenewalRequestFields {
@@ -43,7 +44,7 @@ export const REQUEST_REJECT_REASONS = [
 export type RequestRejectReason = (typeof REQUEST_REJECT_REASONS)[number];
 
 export type RequestVerification =
-  | { ok: true; fields: RenewalRequestFields; fingerprint: string }
+  | { ok: true; fields: RenewalRequestFields; fingerprint: string; /** SHA-256 of the verified key's SPKI DER. */ keyFingerprint: string }
   | { ok: false; reason: RequestRejectReason; detail: string };
 
 /** A request older than this is refused: offline requests are carried by hand, but not for months. */
@@ -136,6 +137,19 @@ export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem:
   return signEnveloped(unsigned, { privateKeyPem, keyInfoContent: (prefix) => rsaKeyValue(publicKeyPem, prefix) });
 }
 
+/**
+ * True when the signed base64 key is the verifying key: identical DER bytes need no second parse; anything else
+ * is normalised through a parse (as publicKeyBase64 does), so the outcome is the same as comparing normalised keys.
+ */
+function sameSpki(signedBase64: string, claimedDer: Buffer): boolean {
+  if (Buffer.from(signedBase64.replace(/\s+/g, ""), "base64").equals(claimedDer)) return true;
+  try {
+    return publicKeyBase64(signedBase64) === claimedDer.toString("base64");
+  } catch {
+    return false;
+  }
+}
+
 function reject(reason: RequestRejectReason, detail: string): RequestVerification {
   return { ok: false, reason, detail };
 }
@@ -166,28 +180,30 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   if (!structure.ok) return reject(structure.reason, structure.detail);
 
   // Proof of possession: the key that must have signed is the one the (to be verified) body carries.
+  // It is parsed once; the signature check and the comparisons below reuse the parsed key and its DER.
   const claimedKey = textOfPath(doc.documentElement, ["EnrollmentInfo", "PublicKey"]);
   if (!claimedKey) return reject("invalid_fields", "The request carries no EnrollmentInfo/PublicKey.");
-  let claimedKeyPem: string;
+  let claimedKeyObject: KeyObject;
+  let claimedDer: Buffer;
   try {
-    const keyObject = toPublicKeyObject(claimedKey);
-    const bits = rsaModulusBits(keyObject);
+    claimedKeyObject = toPublicKeyObject(claimedKey);
+    const bits = rsaModulusBits(claimedKeyObject);
     if (bits === null || bits < MIN_RSA_BITS) {
       return reject("weak_key", `The request's key is ${bits === null ? "not an RSA key" : `${bits}-bit RSA`}; RSA of at least ${MIN_RSA_BITS} bits is required.`);
     }
-    claimedKeyPem = publicKeyPemFromBase64(claimedKey);
+    claimedDer = claimedKeyObject.export({ type: "spki", format: "der" });
   } catch {
     return reject("invalid_fields", "EnrollmentInfo/PublicKey is not a base64 SubjectPublicKeyInfo.");
   }
 
-  const verified = verifyEnvelopedSignature(xml, structure.signature, { publicKeyPem: claimedKeyPem });
+  const verified = verifyEnvelopedSignature(xml, structure.signature, { publicKeyPem: claimedKeyObject });
   if (!verified.ok) return reject(verified.reason, verified.detail);
 
   // From here on, only the content the signature covered is read.
   const parsed = requestDocumentSchema.safeParse(parseXml(verified.signedContent));
   if (!parsed.success) return reject("invalid_fields", z.prettifyError(parsed.error));
   const fields = toFields(parsed.data.RenewalRequest);
-  if (publicKeyBase64(fields.publicKeyBase64) !== publicKeyBase64(claimedKeyPem)) {
+  if (!sameSpki(fields.publicKeyBase64, claimedDer)) {
     return reject("key_mismatch", "The signed public key differs from the key that verified the signature.");
   }
   const age = now.getTime() - fields.createdAt.getTime();
@@ -197,7 +213,7 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   if (age > MAX_REQUEST_AGE_MS) {
     return reject("request_expired", `The request was created at ${fields.createdAt.toISOString()}, more than 30 days ago.`);
   }
-  return { ok: true, fields, fingerprint: documentFingerprint(xml) };
+  return { ok: true, fields, fingerprint: documentFingerprint(xml), keyFingerprint: spkiFingerprint(claimedDer) };
 }
 
 export function renewalRequestFileName(serverName: string): string {

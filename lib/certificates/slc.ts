@@ -1,5 +1,5 @@
 // The server licensor certificate: an XrML 1.2-shaped document signed by the enrollment service with its X.509 chain.
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml } from "@/lib/xml/safe-xml";
 import { signEnveloped } from "@/lib/xml/xml-signature";
@@ -23,6 +23,17 @@ export interface SlcFields {
 export interface SlcSigner {
   privateKeyPem: string;
   certificateChainPem: string[];
+}
+
+/** A signer with its key and certificates parsed once, for a service that signs many SLCs with the same one. */
+export interface PreparedSlcSigner {
+  privateKey: KeyObject;
+  /** Base64 DER, leaf first. */
+  chainBase64: string[];
+}
+
+export function prepareSlcSigner(signer: SlcSigner): PreparedSlcSigner {
+  return { privateKey: createPrivateKey(signer.privateKeyPem), chainBase64: signer.certificateChainPem.map(certificateBase64) };
 }
 
 export const SLC_ROOT = "XrML";
@@ -102,8 +113,9 @@ function certificateBase64(pem: string): string {
 }
 
 /** Builds and signs an SLC. Throws on fields the verifier would refuse (free text is trimmed, as the parser trims). */
-export function buildSlc(fields: SlcFields, signer: SlcSigner): string {
-  const chain = signer.certificateChainPem.map(certificateBase64);
+export function buildSlc(fields: SlcFields, signer: SlcSigner | PreparedSlcSigner): string {
+  const prepared = "chainBase64" in signer;
+  const chain = prepared ? signer.chainBase64 : signer.certificateChainPem.map(certificateBase64);
   if (chain.length === 0) throw new Error("An SLC signer needs at least its own certificate.");
   const body = [
     `<BODY type="LICENSE" version="3.0">`,
@@ -122,7 +134,7 @@ export function buildSlc(fields: SlcFields, signer: SlcSigner): string {
   const check = parseSignedSlc(unsigned.replace(/^<\?xml[^>]*\?>\s*/, ""));
   if (!check.ok) throw new Error(`Invalid SLC fields: ${check.detail}`);
   return signEnveloped(unsigned, {
-    privateKeyPem: signer.privateKeyPem,
+    privateKeyPem: prepared ? signer.privateKey : signer.privateKeyPem,
     keyInfoContent: (p) => `<${p}X509Data>${chain.map((c) => `<${p}X509Certificate>${c}</${p}X509Certificate>`).join("")}</${p}X509Data>`,
   });
 }

@@ -1,7 +1,7 @@
 // The enrollment service's one issuing step: verify a renewal request (proof of possession), then sign an SLC for it.
 import { randomBytes } from "node:crypto";
 import { verifyRenewalRequest, type RenewalRequestFields, type RequestRejectReason } from "@/lib/certificates/renewal-request";
-import { buildSlc, type SlcFields } from "@/lib/certificates/slc";
+import { buildSlc, prepareSlcSigner, type PreparedSlcSigner, type SlcFields } from "@/lib/certificates/slc";
 import type { CaMaterial } from "./ca";
 
 export interface IssuancePolicy {
@@ -13,7 +13,7 @@ export interface IssuancePolicy {
 export const DEFAULT_VALIDITY_DAYS = 365;
 
 export type IssueResult =
-  | { ok: true; slcXml: string; request: RenewalRequestFields; slc: SlcFields }
+  | { ok: true; slcXml: string; request: RenewalRequestFields; slc: SlcFields; keyFingerprint: string }
   | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
 const INPUT_REASONS: ReadonlySet<RequestRejectReason> = new Set([
@@ -31,6 +31,18 @@ const INPUT_REASONS: ReadonlySet<RequestRejectReason> = new Set([
 export function requestRejectStatus(reason: RequestRejectReason): 400 | 413 | 422 {
   if (reason === "too_large") return 413;
   return INPUT_REASONS.has(reason) ? 400 : 422;
+}
+
+// The service key and chain are parsed once per loaded CA, not once per SLC.
+const signers = new WeakMap<CaMaterial, PreparedSlcSigner>();
+
+function signerFor(ca: CaMaterial): PreparedSlcSigner {
+  let signer = signers.get(ca);
+  if (!signer) {
+    signer = prepareSlcSigner({ privateKeyPem: ca.serviceKeyPem, certificateChainPem: [ca.serviceCertPem, ca.caCertPem] });
+    signers.set(ca, signer);
+  }
+  return signer;
 }
 
 export function issueSlc(requestInput: Uint8Array | string, ca: CaMaterial, policy: IssuancePolicy): IssueResult {
@@ -55,6 +67,6 @@ export function issueSlc(requestInput: Uint8Array | string, ca: CaMaterial, poli
     publicKeyBase64: request.publicKeyBase64,
     requestId: request.requestId,
   };
-  const slcXml = buildSlc(slc, { privateKeyPem: ca.serviceKeyPem, certificateChainPem: [ca.serviceCertPem, ca.caCertPem] });
-  return { ok: true, slcXml, request, slc };
+  const slcXml = buildSlc(slc, signerFor(ca));
+  return { ok: true, slcXml, request, slc, keyFingerprint: verified.keyFingerprint };
 }

@@ -2,12 +2,11 @@
 import { X509Certificate } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { enrollmentMessages, type EnrollmentLocale } from "@/lib/i18n/catalogue/enrollment";
-import { publicKeyFingerprint } from "@/lib/certificates/keys";
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import { slcFileName } from "@/lib/certificates/slc";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { createCaHierarchy, type CaMaterial } from "./ca";
-import { issueSlc } from "./issue";
+import { createIssuePool } from "./issue-pool";
 import type { EnrollmentConfig } from "./config";
 import {
   attachment,
@@ -40,6 +39,8 @@ export interface EnrollmentServiceConfig extends EnrollmentConfig {
   clock?: () => Date;
   /** How a missing CA hierarchy is created; createCaHierarchy by default. */
   createCa?: CreateCa;
+  /** Worker threads that verify requests and sign SLCs (0, the default: on the main thread). */
+  issueWorkers?: number;
   /** Where unexpected errors are reported; stderr by default. */
   logError?: (message: string, error: unknown) => void;
 }
@@ -51,6 +52,8 @@ export interface EnrollmentService {
   caCreated: boolean;
   /** When the signing certificate expires: SLCs signed after that no longer chain to a valid certificate. */
   serviceCertificateValidUntil: Date;
+  /** Worker threads issuing SLCs (0: the main thread issues). */
+  issueWorkers: number;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   const log = new SubmissionLog(config.dataDir);
   const archive = new SlcArchive(config.dataDir);
   const requestTimeoutMs = config.requestTimeoutMs ?? 10_000;
+  const pool = await createIssuePool(ca, config.issueWorkers ?? 0, logError);
 
   const logSubmission = (req: IncomingMessage, channel: Channel, entry: Partial<SubmissionLogEntry> & Outcome) =>
     log
@@ -110,7 +114,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
 
   /** Verifies and signs one request, stores the SLC, and logs the submission whatever the outcome. */
   async function issueAndRecord(req: IncomingMessage, channel: Channel, body: Uint8Array): Promise<Issued> {
-    const result = issueSlc(body, ca, { validityDays: config.validityDays, issuerName: config.issuerName, now: clock() });
+    const result = await pool.issue(body, { validityDays: config.validityDays, issuerName: config.issuerName, now: clock() });
     if (!result.ok) {
       await logSubmission(req, channel, { status: result.status, reason: result.reason, bytes: body.length });
       return { ok: false, status: result.status, reason: result.reason, detail: result.detail };
@@ -122,7 +126,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       serverName: request.serverName,
       clusterUrl: request.clusterUrl,
       guid: slc.serverGuid,
-      keyFingerprint: publicKeyFingerprint(request.publicKeyBase64),
+      keyFingerprint: result.keyFingerprint,
       requestId: request.requestId,
       serialNumber: slc.serialNumber,
       issuedAt: slc.issuedAt.toISOString(),
@@ -343,7 +347,10 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   );
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
+    const onError = (error: Error) => {
+      void pool.close();
+      reject(error);
+    };
     server.once("error", onError);
     server.listen(config.port, config.host, () => {
       server.off("error", onError);
@@ -360,6 +367,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     url,
     rootFingerprint: loaded.rootFingerprint,
     caCreated: loaded.created,
+    issueWorkers: pool.size,
     serviceCertificateValidUntil: new Date(new X509Certificate(ca.serviceCertPem).validTo),
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -367,7 +375,9 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
         server.closeIdleConnections();
         // Requests in flight get a moment to finish; then the remaining connections are dropped.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      }).then(() => log.flush());
+      })
+        .then(() => pool.close())
+        .then(() => log.flush());
       return closing;
     },
   };

@@ -1,4 +1,5 @@
 // The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict algorithm profile.
+import type { KeyObject } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
 import "./xmldom-compat";
 import { SignedXml } from "xml-crypto";
@@ -11,8 +12,11 @@ export const ALG_EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 export const ALG_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const REQUIRED_TRANSFORMS = [ALG_ENVELOPED, ALG_EXC_C14N] as const;
 
-/** Signs `xml` (already safe, well-formed) with an enveloped RSA-SHA256 signature over the whole document. */
-export function signEnveloped(xml: string, opts: { privateKeyPem: string; keyInfoContent: (prefix: string) => string }): string {
+/**
+ * Signs `xml` (already safe, well-formed) with an enveloped RSA-SHA256 signature over the whole document.
+ * The key may be a parsed KeyObject: a signer that signs many documents parses its key once.
+ */
+export function signEnveloped(xml: string, opts: { privateKeyPem: string | KeyObject; keyInfoContent: (prefix: string) => string }): string {
   const sig = new SignedXml({
     privateKey: opts.privateKeyPem,
     signatureAlgorithm: ALG_RSA_SHA256,
@@ -199,7 +203,7 @@ export type CryptoVerification =
 export function verifyEnvelopedSignature(
   xml: string,
   signature: Element,
-  key: { certificateFromKeyInfo: (keyInfo: Node | null | undefined) => string | null } | { publicKeyPem: string },
+  key: { certificateFromKeyInfo: (keyInfo: Node | null | undefined) => string | null } | { publicKeyPem: string | KeyObject },
 ): CryptoVerification {
   const sig =
     "publicKeyPem" in key

@@ -1,0 +1,288 @@
+// Benchmarks 2, 5, 6, 7 on the real `npm start` path (tsx scripts/start.ts): first run and cold start, Global Administration
+// with 1,000 web sites under autocannon against a static file of the same server, first-load JavaScript, console RSS.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { certificates, clusters, webSites } from "@/lib/db/schema";
+import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
+import { figure, latency, throughput, type BenchResult } from "./lib/results";
+
+export interface ConsoleOptions {
+  quick: boolean;
+  log: (message: string) => void;
+  /** postgres://… of a database the benchmark owns (dropped and recreated here), or null. */
+  postgresUrl: string | null;
+  recreatePostgres: () => Promise<void>;
+}
+
+const SITES = 1_000;
+const CONNECTIONS = 10;
+const JS_BUDGET_KB = 120;
+
+interface Stack {
+  child: ChildProcess;
+  url: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+async function startStack(dataDir: string, databaseUrl: string | null, logName: string): Promise<{ stack: Stack; msToFirst200: number }> {
+  const port = await freePort();
+  const enrollmentPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    RMS_ENROLLMENT_PORT: String(enrollmentPort),
+    RMS_DATA_DIR: dataDir,
+  };
+  delete env.RMS_ENROLLMENT_URL;
+  delete env.RMS_TRUST_ANCHORS;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  const since = performance.now();
+  const child = spawnNode(["--import", "tsx", path.join("scripts", "start.ts")], env, path.join(path.dirname(dataDir), `${logName}.log`));
+  const url = `http://127.0.0.1:${port}`;
+  const msToFirst200 = await waitForStatus(`${url}/sign-in`, since, 180_000, child);
+  return { stack: { child, url, dataDir, env }, msToFirst200 };
+}
+
+/** The `next start` process under start.ts (and its own children): the console's memory. */
+function consolePid(stack: Stack): number | null {
+  // Next renames its process ("next-server (v16…)"), which rewrites /proc/<pid>/cmdline.
+  for (const pid of processTree(stack.child.pid ?? 0).slice(1)) {
+    const cmd = commandLine(pid);
+    if (cmd.startsWith("next-server") || (cmd.includes("next") && cmd.includes(" start"))) return pid;
+  }
+  return null;
+}
+
+function consoleRss(stack: Stack): number {
+  const pid = consolePid(stack);
+  return pid === null ? Number.NaN : treeRssMb(pid);
+}
+
+async function seedSites(dataDir: string, databaseUrl: string | null): Promise<void> {
+  const handle = await openDatabase({ dataDir, databaseUrl: databaseUrl ?? undefined });
+  try {
+    await migrateDatabase(handle);
+    const [template] = await handle.db.select().from(certificates).limit(1);
+    if (!template) throw new Error("the first run installed no certificate");
+    const now = Date.now();
+    // One in five sites hosts a cluster with an active SLC; their expiry dates spread over the next year.
+    for (let start = 0; start < SITES; start += 100) {
+      await handle.db.transaction(async (tx) => {
+        for (let i = start; i < start + 100; i++) {
+          let clusterId: string | null = null;
+          if (i % 5 === 0) {
+            const [cluster] = await tx
+              .insert(clusters)
+              .values({
+                guid: `{${randomUUID().toUpperCase()}}`,
+                name: `WEB${i} RMS cluster`,
+                serverName: `WEB${i}`,
+                clusterUrl: `https://web${i}.contoso.example/_wmcs`,
+                configDatabase: `DRMS_Config_web${i}_443 on WEB${i}`,
+              })
+              .returning({ id: clusters.id });
+            if (!cluster) throw new Error("cluster insert returned nothing");
+            clusterId = cluster.id;
+            const { id: _id, clusterId: _c, installedAt: _at, ...rest } = template;
+            await tx.insert(certificates).values({
+              ...rest,
+              clusterId,
+              fingerprint: randomUUID(),
+              validUntil: new Date(now + ((i * 7) % 365) * 86_400_000),
+              active: true,
+            });
+          }
+          await tx.insert(webSites).values({ name: `Site ${String(i).padStart(4, "0")}`, state: i % 7 === 0 ? "stopped" : "started", clusterId });
+        }
+      });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function addAdmin(env: NodeJS.ProcessEnv, userName: string, password: string): void {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin"], {
+    cwd: ROOT,
+    env,
+    input: `${password}\n`,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`rms user add failed: ${result.stdout}${result.stderr}`);
+}
+
+function decodeHtml(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** Signs in the way a browser without JavaScript does: the sign-in form's hidden action fields plus the credentials. */
+async function signIn(url: string, userName: string, password: string): Promise<string> {
+  const page = await fetch(`${url}/sign-in`);
+  const html = await page.text();
+  const form = new FormData();
+  for (const match of html.matchAll(/<input[^>]*>/g)) {
+    const tag = match[0];
+    const name = /name="([^"]*)"/.exec(tag)?.[1];
+    if (!name || !/type="hidden"/.test(tag)) continue;
+    form.append(decodeHtml(name), decodeHtml(/value="([^"]*)"/.exec(tag)?.[1] ?? ""));
+  }
+  if (![...form.keys()].some((k) => k.startsWith("$ACTION"))) throw new Error("the sign-in page carries no server-action fields");
+  form.append("userName", userName);
+  form.append("password", password);
+  const response = await fetch(`${url}/sign-in`, { method: "POST", body: form, headers: { Origin: url }, redirect: "manual" });
+  await response.arrayBuffer();
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("rms_session="));
+  if (!cookie) throw new Error(`sign-in set no session cookie (HTTP ${response.status})`);
+  return cookie.split(";")[0] ?? "";
+}
+
+interface LoadFigures {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function cannon(url: string, cookie: string | null, seconds: number): Promise<LoadFigures> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: cookie ? { cookie } : {}, timeout: 30 });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+/** Page and static file in alternating slices, so drift on a shared machine falls on both alike. */
+async function comparePageToStatic(stack: Stack, cookie: string, seconds: number, log: (m: string) => void): Promise<{ page: LoadFigures; static: LoadFigures }> {
+  const slices = 2;
+  const page: LoadFigures[] = [];
+  const stat: LoadFigures[] = [];
+  await cannon(`${stack.url}/bench-static.html`, null, 2);
+  await cannon(`${stack.url}/`, cookie, 2);
+  for (let i = 0; i < slices; i++) {
+    stat.push(await cannon(`${stack.url}/bench-static.html`, null, seconds / slices));
+    page.push(await cannon(`${stack.url}/`, cookie, seconds / slices));
+  }
+  const combine = (xs: LoadFigures[]): LoadFigures => ({
+    rps: xs.reduce((s, x) => s + x.rps, 0) / xs.length,
+    p99: Math.max(...xs.map((x) => x.p99)),
+    errors: xs.reduce((s, x) => s + x.errors, 0),
+  });
+  const result = { page: combine(page), static: combine(stat) };
+  log(`console: page ${result.page.rps.toFixed(1)} req/s (p99 ${result.page.p99} ms), static ${result.static.rps.toFixed(1)} req/s (p99 ${result.static.p99} ms)`);
+  if (result.page.errors > 0) throw new Error(`the Global Administration page answered ${result.page.errors} errors or non-2xx`);
+  return result;
+}
+
+/** Gzipped size of every external script a page's HTML loads (the first-load JavaScript). */
+async function firstLoadJs(url: string, pagePath: string, cookie: string | null, cache: Map<string, number>): Promise<{ kb: number; chunks: number; status: number }> {
+  const response = await fetch(`${url}${pagePath}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+  const html = await response.text();
+  const srcs = [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => decodeHtml(m[1] ?? "")))];
+  let bytes = 0;
+  for (const src of srcs) {
+    let size = cache.get(src);
+    if (size === undefined) {
+      const chunk = await fetch(new URL(src, url));
+      size = gzipSync(Buffer.from(await chunk.arrayBuffer()), { level: 9 }).length;
+      cache.set(src, size);
+    }
+    bytes += size;
+  }
+  return { kb: bytes / 1024, chunks: srcs.length, status: response.status };
+}
+
+async function measurePages(stack: Stack, cookie: string, log: (m: string) => void): Promise<BenchResult[]> {
+  const home = await (await fetch(`${stack.url}/`, { headers: { cookie } })).text();
+  const clusterId = /href="\/clusters\/([0-9a-f-]{36})"/.exec(home)?.[1];
+  const pages: Array<{ path: string; signedIn: boolean }> = [
+    { path: "/sign-in", signedIn: false },
+    { path: "/setup", signedIn: false },
+    { path: "/", signedIn: true },
+    { path: "/audit", signedIn: true },
+    ...(clusterId ? [{ path: `/clusters/${clusterId}`, signedIn: true }, { path: `/clusters/${clusterId}/history`, signedIn: true }] : []),
+  ];
+  const cache = new Map<string, number>();
+  const results: BenchResult[] = [];
+  for (const page of pages) {
+    const js = await firstLoadJs(stack.url, page.path, page.signedIn ? cookie : null, cache);
+    const label = page.path.replace(/[0-9a-f-]{36}/, "[clusterId]");
+    log(`console: ${label} loads ${js.chunks} scripts, ${js.kb.toFixed(1)} kB gzip (HTTP ${js.status})`);
+    results.push(latency(`First-load JS ${label}`, js.kb, "kB gzip", "budget 120 kB", JS_BUDGET_KB, 1, `${js.chunks} script files, HTTP ${js.status}`));
+  }
+  return results;
+}
+
+function ensureBuild(log: (m: string) => void): void {
+  if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
+  log("console: no production build; running `next build` (not timed)…");
+  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+async function settle(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+async function runOn(opts: ConsoleOptions, kind: "PGlite" | "PostgreSQL"): Promise<BenchResult[]> {
+  const databaseUrl = kind === "PostgreSQL" ? opts.postgresUrl : null;
+  if (kind === "PostgreSQL") await opts.recreatePostgres();
+  const base = tempDir(`console-${kind.toLowerCase()}`);
+  const dataDir = path.join(base, "data");
+  const results: BenchResult[] = [];
+  const seconds = opts.quick ? 4 : 20;
+
+  opts.log(`console (${kind}): first run on an empty data folder…`);
+  const first = await startStack(dataDir, databaseUrl, "first-run");
+  results.push(figure(`First run to first 200 (${kind}, empty data folder)`, first.msToFirst200, "ms", "report-only: CA, database, demo SLC, next start"));
+  await stopProcess(first.stack.child);
+
+  opts.log(`console (${kind}): seeding ${SITES} web sites and an administrator…`);
+  await seedSites(dataDir, databaseUrl);
+  const password = `Bench-${randomUUID()}`;
+  addAdmin({ ...first.stack.env }, "benchadmin", password);
+
+  opts.log(`console (${kind}): cold start with the existing data folder…`);
+  const { stack, msToFirst200 } = await startStack(dataDir, databaseUrl, "cold-start");
+  try {
+    results.push(figure(`Cold start to first 200 (${kind}, existing data folder)`, msToFirst200, "ms", "report-only"));
+    await settle(3_000);
+    const idle = consoleRss(stack);
+    const cookie = await signIn(stack.url, "benchadmin", password);
+    const check = await fetch(`${stack.url}/`, { headers: { cookie }, redirect: "manual" });
+    const html = await check.text();
+    const rows = (html.match(/<tr class="align-top"/g) ?? []).length;
+    if (check.status !== 200 || rows < SITES) throw new Error(`Global Administration answered ${check.status} with ${rows} rows`);
+    opts.log(`console (${kind}): signed in; the page lists ${rows} sites (${(html.length / 1024).toFixed(0)} kB HTML)`);
+    if (kind === "PGlite") results.push(...(await measurePages(stack, cookie, opts.log)));
+    const load = await comparePageToStatic(stack, cookie, seconds, opts.log);
+    results.push(
+      throughput(`Global Administration, ${SITES} sites: requests/s (${kind})`, load.page.rps, "req/s", `static file of the same server, ${CONNECTIONS} connections`, load.static.rps, 0.5, `${seconds} s each, alternating slices; page ${(html.length / 1024).toFixed(0)} kB`),
+      latency(`Global Administration, ${SITES} sites: p99 latency (${kind})`, load.page.p99, "ms", "static file p99", load.static.p99, null, "report-only"),
+    );
+    const after = consoleRss(stack);
+    results.push(
+      figure(`Console RSS at idle (${kind})`, idle, "MB", "report-only: next start process tree, after start-up"),
+      figure(`Console RSS after load (${kind})`, after, "MB", "report-only: after the autocannon runs"),
+    );
+  } finally {
+    await stopProcess(stack.child);
+  }
+  return results;
+}
+
+export async function runConsoleBench(opts: ConsoleOptions): Promise<BenchResult[]> {
+  ensureBuild(opts.log);
+  const results = await runOn(opts, "PGlite");
+  if (opts.postgresUrl) results.push(...(await runOn(opts, "PostgreSQL")));
+  else opts.log("console: PostgreSQL not reachable; skipped");
+  return results;
+}

@@ -1,0 +1,147 @@
+// Processes, ports and temp folders the benchmarks create: all tracked, all stopped and removed at the end (also on failure).
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+const cleanups: Array<() => Promise<void> | void> = [];
+
+export const ROOT = process.cwd();
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rms-bench-${prefix}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Registers work to run at the end (last registered runs first). */
+export function onCleanup(work: () => Promise<void> | void): void {
+  cleanups.push(work);
+}
+
+/** A free loopback port (bound and released; fine for a benchmark on one machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node <args>` in its own process group, output to `logFile`. */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const out = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", out, out], detached: true });
+  fs.closeSync(out);
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves when the child has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    signalGroup(child, "SIGKILL"); // grandchildren left behind, if any
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+  // start.ts stops its own children; anything left in the group goes now.
+  signalGroup(child, "SIGKILL");
+}
+
+export async function cleanupAll(): Promise<void> {
+  for (const work of cleanups.splice(0).reverse()) {
+    try {
+      await work();
+    } catch (error) {
+      console.error("[bench] cleanup step failed:", error);
+    }
+  }
+  await Promise.all([...children].map((child) => stopProcess(child, 5_000)));
+  for (const dir of [...tempDirs]) removeTempDir(dir);
+}
+
+/** Polls `url` until it answers `status` (200 by default); returns the elapsed ms from `since`. */
+export async function waitForStatus(url: string, since: number, timeoutMs: number, child?: ChildProcess, status = 200): Promise<number> {
+  const deadline = since + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the process serving ${url} exited early`);
+    try {
+      const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === status) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+}
+
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // process gone
+  }
+  return out;
+}
+
+/** The process and all its descendants. */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...childPids(all[i] ?? 0));
+  return all;
+}
+
+export function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Resident set size in MB of one process (VmRSS). */
+export function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export function treeRssMb(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+}

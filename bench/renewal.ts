@@ -1,0 +1,205 @@
+// Benchmark 1: online renewal end to end (renewOnline in-process, real enrollment service, real database) against its floor.
+import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import http from "node:http";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
+import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import { clusters } from "@/lib/db/schema";
+import { seedFirstRun } from "@/lib/db/seed";
+import { startEnrollmentService } from "@/lib/enrollment/server";
+import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import type { RenewalContext } from "@/lib/renewal/context";
+import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
+import { exportRenewalRequest, renewOnline, validateImport } from "@/lib/renewal/renewal-service";
+import { removeTempDir, tempDir } from "./lib/processes";
+import { latency, type BenchResult } from "./lib/results";
+import { median, percentile, timeMs } from "./lib/stats";
+
+export interface RenewalOptions {
+  quick: boolean;
+  log: (message: string) => void;
+  /** postgres://… of a database the benchmark may use (its own schema is created and dropped). */
+  postgresUrl: string | null;
+}
+
+const HTTP = { connectTimeoutMs: 3_000, totalTimeoutMs: 15_000 };
+const ACTOR = { name: "bench", remoteAddress: "127.0.0.1" };
+
+/** The floor's HTTP part: a trivial server answering a body of the SLC's size, reached the way the console does (no keep-alive). */
+async function startTrivialServer(answerBytes: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const answer = Buffer.alloc(answerBytes, 0x61);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "Content-Type": "application/xml", "Content-Length": answer.length });
+      res.end(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Floor {
+  total: number[];
+  crypto: number[];
+  http: number[];
+  transaction: number[];
+}
+
+async function measureFloorOnce(handle: DatabaseHandle, trivialUrl: string, keys: FloorKeys, floor: Floor): Promise<void> {
+  const crypto = await timeMs(() => {
+    // Two signatures (request, SLC) and two verifications (request, SLC), RSA-2048 SHA-256, keys already parsed.
+    const a = sign("sha256", keys.payload, keys.clusterKey);
+    const b = sign("sha256", keys.payload, keys.serviceKey);
+    if (!verify("sha256", keys.payload, keys.clusterPublic, a) || !verify("sha256", keys.payload, keys.servicePublic, b)) throw new Error("floor verify failed");
+  });
+  const round = await timeMs(async () => {
+    const response = await exchange(`${trivialUrl}/api/enroll`, { method: "POST", body: keys.requestBody }, HTTP);
+    if (!response.ok) throw new Error("floor HTTP failed");
+  });
+  const transaction = await timeMs(() => handle.db.transaction(async () => undefined));
+  floor.crypto.push(crypto);
+  floor.http.push(round);
+  floor.transaction.push(transaction);
+  floor.total.push(crypto + round + transaction);
+}
+
+interface FloorKeys {
+  payload: Buffer;
+  requestBody: string;
+  clusterKey: ReturnType<typeof createPrivateKey>;
+  serviceKey: ReturnType<typeof createPrivateKey>;
+  clusterPublic: ReturnType<typeof createPublicKey>;
+  servicePublic: ReturnType<typeof createPublicKey>;
+}
+
+async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQL"): Promise<BenchResult[]> {
+  const dir = tempDir(`renewal-${kind.toLowerCase()}`);
+  const pgSchema = `rms_bench_${process.pid}`;
+  const handle = await openDatabase(
+    kind === "PGlite" ? { dataDir: path.join(dir, "data") } : { dataDir: dir, databaseUrl: opts.postgresUrl ?? undefined, pgSchema },
+  );
+  const service = await startEnrollmentService({
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: path.join(dir, "enrollment"),
+    validityDays: 365,
+    issuerName: "Bench Enrollment Service",
+    logError: (message, error) => console.error(`[bench enrollment] ${message}`, error),
+  });
+  const trivial = await startTrivialServer(5_200);
+  try {
+    await migrateDatabase(handle);
+    const root = await exchange(`${service.url}/root.pem`, { method: "GET" }, HTTP);
+    const anchors = parseTrustAnchors(root.ok ? root.body.toString("utf8") : "");
+    const kek = consoleKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+    await seedFirstRun(handle.db, {
+      serverName: "BENCH01",
+      kek,
+      trustAnchorsPem: anchors,
+      enroll: async (requestXml) => {
+        const response = await postRenewalRequest(service.url, requestXml, HTTP);
+        if (!response.ok) throw new Error(`enrollment failed: ${response.kind}`);
+        return response.body.toString("utf8");
+      },
+    });
+    const [cluster] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.serverName, "BENCH01"));
+    if (!cluster) throw new Error("no cluster seeded");
+    const ctx: RenewalContext = {
+      db: handle.db,
+      kek: () => kek,
+      trustAnchors: () => anchors,
+      enrollmentUrl: service.url,
+      http: HTTP,
+      now: () => new Date(),
+      leaseMs: 60_000,
+    };
+
+    // Floor material: the cluster's and the service's keys, parsed once; payloads the size of what is really signed.
+    const fs = await import("node:fs");
+    const serviceKeyPem = fs.readFileSync(path.join(dir, "enrollment", "ca", "service-key.pem"), "utf8");
+    const exported = await exportRenewalRequest(ctx, { clusterId: cluster.id, actor: ACTOR });
+    if (!exported.ok) throw new Error(`export failed: ${exported.code}`);
+    const clusterKeyRow = await import("@/lib/renewal/cluster-keys").then((m) => m.getClusterKey(handle.db, cluster.id, kek));
+    if (!clusterKeyRow) throw new Error("no cluster key");
+    const clusterKey = createPrivateKey(clusterKeyRow.privateKeyPem());
+    const serviceKey = createPrivateKey(serviceKeyPem);
+    const keys: FloorKeys = {
+      payload: Buffer.alloc(1_000, 0x62),
+      requestBody: exported.pending.document,
+      clusterKey,
+      serviceKey,
+      clusterPublic: createPublicKey(clusterKey),
+      servicePublic: createPublicKey(serviceKey),
+    };
+
+    const warmup = opts.quick ? 3 : 8;
+    const runs = opts.quick ? 15 : 60;
+    const renewals: number[] = [];
+    const floor: Floor = { total: [], crypto: [], http: [], transaction: [] };
+    opts.log(`renewal (${kind}): ${warmup} warm-up + ${runs} renewals, each followed by one floor measurement…`);
+    for (let i = 0; i < warmup + runs; i++) {
+      let failure = "";
+      const ms = await timeMs(async () => {
+        const result = await renewOnline(ctx, { clusterId: cluster.id, actor: ACTOR });
+        if (!result.ok) failure = `${result.code} ${result.detail ?? ""}`;
+      });
+      if (failure) throw new Error(`renewOnline failed: ${failure}`);
+      if (i >= warmup) {
+        renewals.push(ms);
+        await measureFloorOnce(handle, trivial.url, keys, floor);
+      }
+    }
+
+    // Import validation of a valid SLC: the open request answered by the service, checked again and again (changes nothing).
+    const offline = await exportRenewalRequest(ctx, { clusterId: cluster.id, actor: ACTOR });
+    if (!offline.ok) throw new Error(`export failed: ${offline.code}`);
+    const answered = await postRenewalRequest(service.url, offline.pending.document, HTTP);
+    if (!answered.ok) throw new Error(`enrollment failed: ${answered.kind}`);
+    const file = new Uint8Array(answered.body);
+    const validations: number[] = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      let failure = "";
+      const ms = await timeMs(async () => {
+        const result = await validateImport(ctx, { clusterId: cluster.id, file, actor: ACTOR });
+        if (!result.ok) failure = `${result.code} ${result.failedCheck ?? ""} ${result.detail ?? ""}`;
+      });
+      if (failure) throw new Error(`validateImport failed: ${failure}`);
+      if (i >= warmup) validations.push(ms);
+    }
+
+    const floorP50 = median(floor.total);
+    const parts = `floor parts p50: crypto ${median(floor.crypto).toFixed(2)} ms, HTTP ${median(floor.http).toFixed(2)} ms, transaction ${median(floor.transaction).toFixed(2)} ms`;
+    const p50 = percentile(renewals, 50);
+    const p95 = percentile(renewals, 95);
+    opts.log(`renewal (${kind}): p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, floor ${floorP50.toFixed(1)} ms; validateImport p50 ${median(validations).toFixed(1)} ms`);
+    return [
+      latency(`Online renewal p50 (${kind}, n=${runs})`, p50, "ms", "floor: 2 RSA signs + 2 verifies, 1 loopback HTTP, 1 empty transaction", floorP50, 0.5, parts),
+      latency(`Online renewal p95 (${kind}, n=${runs})`, p95, "ms", "same floor (p50)", floorP50, null, "report-only"),
+      latency(`Import validation p50 (validateImport, ${kind})`, median(validations), "ms", "same floor (p50)", floorP50, null, "report-only: every check on a valid SLC plus its DB reads and audit"),
+    ];
+  } finally {
+    await trivial.close();
+    await service.close();
+    if (kind === "PostgreSQL") await handle.db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`)).catch(() => undefined);
+    await handle.close();
+    removeTempDir(dir);
+  }
+}
+
+export async function runRenewalBench(opts: RenewalOptions): Promise<BenchResult[]> {
+  const results = await benchOnDatabase(opts, "PGlite");
+  if (opts.postgresUrl) results.push(...(await benchOnDatabase(opts, "PostgreSQL")));
+  else opts.log("renewal: PostgreSQL not reachable; skipped");
+  return results;
+}

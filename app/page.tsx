@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { z } from "zod";
 import { linkClass } from "@/components/breadcrumbs";
 import { ExpiryBadge } from "@/components/expiry-badge";
+import { Pagination } from "@/components/pagination";
 import { DataTable } from "@/components/ui/table";
 import { LocalTime } from "@/components/local-time";
 import { requireAdminPage } from "@/lib/auth/guard";
@@ -14,10 +16,19 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("global.title") };
 }
 
-export default async function GlobalAdministrationPage() {
+const PAGE_SIZE = 50;
+const querySchema = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1) });
+
+export default async function GlobalAdministrationPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireAdminPage("/");
+  const query = querySchema.parse(await searchParams);
   const { locale, t } = await getTranslator();
-  const sites = await getWebSitesOverview(await getDb());
+  const { sites, total, page } = await getWebSitesOverview(await getDb(), { page: query.page, pageSize: PAGE_SIZE });
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const now = new Date();
   return (
     <>
@@ -71,6 +82,19 @@ export default async function GlobalAdministrationPage() {
           </DataTable>
         )}
       </section>
+      <Pagination
+        label={t("global.pagination")}
+        page={page}
+        pages={pages}
+        href={(p) => `/?page=${p}`}
+        previous={t("global.previous")}
+        next={t("global.next")}
+        status={t("global.range", {
+          from: (page - 1) * PAGE_SIZE + 1,
+          to: Math.min(page * PAGE_SIZE, total),
+          total,
+        })}
+      />
     </>
   );
 }

@@ -178,11 +178,20 @@ async function comparePageToStatic(stack: Stack, cookie: string, seconds: number
   return result;
 }
 
-/** Gzipped size of every external script a page's HTML loads (the first-load JavaScript). */
+/**
+ * Gzipped size of every external script a page's HTML loads (the first-load JavaScript). `noModule` scripts
+ * (the legacy polyfills) are left out: browsers that run modules, i.e. every supported one, never fetch them.
+ */
 async function firstLoadJs(url: string, pagePath: string, cookie: string | null, cache: Map<string, number>): Promise<{ kb: number; chunks: number; status: number }> {
   const response = await fetch(`${url}${pagePath}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
   const html = await response.text();
-  const srcs = [...new Set([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => decodeHtml(m[1] ?? "")))];
+  const srcs = [
+    ...new Set(
+      [...html.matchAll(/<script([^>]*)\ssrc="([^"]+)"/g)]
+        .filter((m) => !/\snomodule/i.test(m[1] ?? ""))
+        .map((m) => decodeHtml(m[2] ?? "")),
+    ),
+  ];
   let bytes = 0;
   for (const src of srcs) {
     let size = cache.get(src);

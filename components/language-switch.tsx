@@ -1,18 +1,12 @@
-"use client";
-// Language choice in the header; posts to a server action that sets the language cookie.
-import { usePathname, useSearchParams } from "next/navigation";
+// Language choice in the header: a plain form (no client JavaScript) posting to the set-locale server action.
 import { setLocaleAction } from "@/lib/actions/auth/set-locale";
 import type { Locale } from "@/lib/i18n/messages";
 
 const NAMES: Record<Locale, string> = { en: "English", sv: "Svenska" };
 
 export function LanguageSwitch({ locale, label }: { locale: Locale; label: string }) {
-  const pathname = usePathname();
-  const search = useSearchParams().toString();
-  const next = search ? `${pathname}?${search}` : pathname;
   return (
     <form action={setLocaleAction} aria-label={label} className="flex items-center gap-1">
-      <input type="hidden" name="next" value={next} />
       {(Object.keys(NAMES) as Locale[]).map((code) => (
         <button
           key={code}

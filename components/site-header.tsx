@@ -1,6 +1,5 @@
 // The console's header: product name, who is signed in (SERVER\user), sign-out and language.
 import Link from "next/link";
-import { Suspense } from "react";
 import { signOutAction } from "@/lib/actions/auth/sign-out";
 import type { Actor } from "@/lib/auth/current";
 import type { Locale, Translate } from "@/lib/i18n/messages";
@@ -18,9 +17,7 @@ export function SiteHeader({ actor, locale, t }: { actor: Actor | null; locale: 
           {t("app.title")}
         </Link>
         <div className="flex flex-wrap items-center gap-4 text-sm">
-          <Suspense>
-            <LanguageSwitch locale={locale} label={t("header.language")} />
-          </Suspense>
+          <LanguageSwitch locale={locale} label={t("header.language")} />
           {actor && (
             <>
               <span>

@@ -1,5 +1,6 @@
 // Entry point of the enrollment service process (`tsx scripts/enrollment.ts`): env → config → server, clean shutdown on signals.
 import "reflect-metadata";
+import os from "node:os";
 import { loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { startEnrollmentService } from "@/lib/enrollment/server";
 import { EnrollmentStoreError } from "@/lib/enrollment/store";
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   const config = loaded.config;
   let service: Awaited<ReturnType<typeof startEnrollmentService>>;
   try {
-    service = await startEnrollmentService(config);
+    // Sign on worker threads, one per core (bench/: about 1.3× the single-thread rate on 2 cores).
+    service = await startEnrollmentService({ ...config, issueWorkers: os.availableParallelism() });
   } catch (error) {
     if (error instanceof EnrollmentStoreError) {
       console.error(`Enrollment service cannot start: ${error.message}`);

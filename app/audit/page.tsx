@@ -3,6 +3,7 @@ import Link from "next/link";
 import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
+import { Pagination } from "@/components/pagination";
 import { DataTable, TablePanel } from "@/components/ui/table";
 import { AUDIT_ACTIONS, listAuditEvents } from "@/lib/audit/audit";
 import { requireAdminPage } from "@/lib/auth/guard";
@@ -82,23 +83,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </DataTable>
         )}
       </TablePanel>
-      <nav aria-label={t("audit.pagination")} className="mt-4 flex items-center justify-between text-sm">
-        {result.page > 1 ? (
-          <Link href={href(result.page - 1)} className={linkClass} rel="prev">
-            {t("audit.previous")}
-          </Link>
-        ) : (
-          <span />
-        )}
-        <span>{t("audit.page", { page: result.page, pages })}</span>
-        {result.page < pages ? (
-          <Link href={href(result.page + 1)} className={linkClass} rel="next">
-            {t("audit.next")}
-          </Link>
-        ) : (
-          <span />
-        )}
-      </nav>
+      <Pagination
+        label={t("audit.pagination")}
+        page={result.page}
+        pages={pages}
+        href={href}
+        previous={t("audit.previous")}
+        next={t("audit.next")}
+        status={t("audit.page", { page: result.page, pages })}
+      />
     </>
   );
 }

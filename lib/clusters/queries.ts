@@ -1,5 +1,5 @@
 // Read models for the console pages: web sites with their cluster and active SLC, one cluster's details.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
 
@@ -10,7 +10,19 @@ export interface WebSiteOverview {
   cluster: { id: string; clusterUrl: string; slcValidUntil: Date | null } | null;
 }
 
-export async function getWebSitesOverview(db: Queryable): Promise<WebSiteOverview[]> {
+export interface WebSitesPage {
+  sites: WebSiteOverview[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** One page of the web sites on this server, by name, with each one's cluster and active SLC. */
+export async function getWebSitesOverview(db: Queryable, opts: { page: number; pageSize: number }): Promise<WebSitesPage> {
+  const pageSize = Math.min(500, Math.max(1, Math.floor(opts.pageSize)));
+  const [totals] = await db.select({ total: count() }).from(webSites);
+  const total = totals?.total ?? 0;
+  const page = Math.min(Math.max(1, Math.floor(opts.page) || 1), Math.max(1, Math.ceil(total / pageSize)));
   const rows = await db
     .select({
       id: webSites.id,
@@ -23,8 +35,10 @@ export async function getWebSitesOverview(db: Queryable): Promise<WebSiteOvervie
     .from(webSites)
     .leftJoin(clusters, eq(clusters.id, webSites.clusterId))
     .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
-    .orderBy(asc(webSites.name));
-  return rows.map((r) => ({
+    .orderBy(asc(webSites.name), asc(webSites.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  const sites = rows.map((r) => ({
     id: r.id,
     name: r.name,
     state: r.state,
@@ -33,6 +47,7 @@ export async function getWebSitesOverview(db: Queryable): Promise<WebSiteOvervie
         ? { id: r.clusterId, clusterUrl: r.clusterUrl, slcValidUntil: r.slcValidUntil }
         : null,
   }));
+  return { sites, total, page, pageSize };
 }
 
 export interface ActiveCertificate {

@@ -53,14 +53,23 @@ export function negotiateLocale(acceptLanguage: string | null | undefined): Loca
 
 const DATE_LOCALES: Record<Locale, string> = { en: "en-GB", sv: "sv-SE" };
 
+// Intl formatters are costly to build and pages format many dates: one of each per language.
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+function formatter(cache: Map<Locale, Intl.DateTimeFormat>, locale: Locale, options: Intl.DateTimeFormatOptions) {
+  let format = cache.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(DATE_LOCALES[locale], { ...options, timeZone: "UTC" });
+    cache.set(locale, format);
+  }
+  return format;
+}
+
 export function formatDateTime(locale: Locale, date: Date): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[locale], {
-    dateStyle: "long",
-    timeStyle: "short",
-    timeZone: "UTC",
-  }).format(date) + " UTC";
+  return `${formatter(dateTimeFormats, locale, { dateStyle: "long", timeStyle: "short" }).format(date)} UTC`;
 }
 
 export function formatDate(locale: Locale, date: Date): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[locale], { dateStyle: "long", timeZone: "UTC" }).format(date);
+  return formatter(dateFormats, locale, { dateStyle: "long" }).format(date);
 }

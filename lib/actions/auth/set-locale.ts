@@ -1,24 +1,32 @@
 "use server";
-// Remembers the chosen language in a cookie; available signed in or not.
-import { cookies } from "next/headers";
+// Remembers the chosen language in a cookie and returns to the page it was chosen on; signed in or not.
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { LOCALES } from "@/lib/i18n/messages";
 import { LOCALE_COOKIE } from "@/lib/i18n/server";
 import { safeNextPath } from "@/lib/safe-next-path";
 
-const setLocaleSchema = z.object({ locale: z.enum(LOCALES), next: z.string().max(2048).optional() });
+const setLocaleSchema = z.object({ locale: z.enum(LOCALES) });
+
+/** The same-origin page the form was posted from (Referrer-Policy is same-origin), else Global Administration. */
+async function returnPath(): Promise<string> {
+  const requestHeaders = await headers();
+  const referer = requestHeaders.get("referer");
+  const host = requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host");
+  if (!referer || !host) return "/";
+  try {
+    const url = new URL(referer);
+    return url.host === host ? safeNextPath(`${url.pathname}${url.search}`) : "/";
+  } catch {
+    return "/";
+  }
+}
 
 export async function setLocaleAction(formData: FormData): Promise<void> {
-  const parsed = setLocaleSchema.safeParse({
-    locale: formData.get("locale"),
-    next: formData.get("next") ?? undefined,
-  });
-  if (!parsed.success) redirect("/");
-  (await cookies()).set(LOCALE_COOKIE, parsed.data.locale, {
-    sameSite: "lax",
-    path: "/",
-    maxAge: 365 * 24 * 3600,
-  });
-  redirect(safeNextPath(parsed.data.next));
+  const parsed = setLocaleSchema.safeParse({ locale: formData.get("locale") });
+  if (parsed.success) {
+    (await cookies()).set(LOCALE_COOKIE, parsed.data.locale, { sameSite: "lax", path: "/", maxAge: 365 * 24 * 3600 });
+  }
+  redirect(await returnPath());
 }

@@ -51,6 +51,10 @@ const en = {
   "global.administer": "Administer RMS on this Web site",
   "global.noSites": "No web sites were found on this server.",
   "global.noCertificate": "No certificate",
+  "global.pagination": "Web site pages",
+  "global.previous": "Previous",
+  "global.next": "Next",
+  "global.range": "Web sites {from}–{to} of {total}",
 
   "admin.title": "Administration",
   "admin.clusterInformation": "Cluster information",
@@ -258,6 +262,10 @@ const sv: Record<ConsoleMessageKey, string> = {
   "global.administer": "Administrera RMS på den här webbplatsen",
   "global.noSites": "Inga webbplatser hittades på den här servern.",
   "global.noCertificate": "Inget certifikat",
+  "global.pagination": "Sidor med webbplatser",
+  "global.previous": "Föregående",
+  "global.next": "Nästa",
+  "global.range": "Webbplatser {from}–{to} av {total}",
 
   "admin.title": "Administration",
   "admin.clusterInformation": "Klusterinformation",

@@ -1,9 +1,8 @@
 "use client";
 // The Renew dialog (seed steps 2–13): Online → Renew, or Offline → Export, then Browse → Import → Yes/No.
-import * as Dialog from "@radix-ui/react-dialog";
-import * as RadioGroup from "@radix-ui/react-radio-group";
+// A native modal <dialog>: the page behind is inert (focus stays inside), Escape closes it unless work is running.
 import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -62,7 +61,7 @@ export function RenewDialog({
   pending: PendingView | null;
 }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
   const [method, setMethod] = useState<Method>(pending ? "offline" : "online");
   const [view, setView] = useState<RenewState>(IDLE);
   const [notice, setNotice] = useState<string | null>(null);
@@ -75,14 +74,14 @@ export function RenewDialog({
     if (view.status === "renewed") router.refresh();
   }, [view, router]);
 
-  function reset(nextOpen: boolean) {
-    if (busy) return; // a running renewal cannot be dismissed half-way
-    setOpen(nextOpen);
-    if (!nextOpen) {
-      setView(IDLE);
-      setNotice(null);
-      setFile(null);
-    }
+  function reset() {
+    setView(IDLE);
+    setNotice(null);
+    setFile(null);
+  }
+
+  function close() {
+    if (!busy) dialog.current?.close(); // a running renewal cannot be dismissed half-way
   }
 
   function run(kind: Exclude<Busy, null>, work: () => Promise<RenewState>) {
@@ -165,208 +164,205 @@ export function RenewDialog({
   const finished = view.status === "renewed";
 
   return (
-    <Dialog.Root open={open} onOpenChange={reset}>
-      <Dialog.Trigger asChild>
-        <Button>{triggerLabel}</Button>
-      </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/50" />
-        <Dialog.Content
-          className="fixed left-1/2 top-1/2 z-50 max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl focus:outline-none"
-          aria-busy={busy !== null}
-          onEscapeKeyDown={(event) => {
-            if (busy) event.preventDefault();
-          }}
-          onPointerDownOutside={(event) => {
-            if (busy) event.preventDefault();
-          }}
-        >
-          <Dialog.Title className="text-lg font-semibold">{labels.title}</Dialog.Title>
-          <Dialog.Description className="mt-1 text-sm text-slate-600">{labels.description}</Dialog.Description>
+    <>
+      <Button aria-haspopup="dialog" onClick={() => dialog.current?.showModal()}>
+        {triggerLabel}
+      </Button>
+      <dialog
+        ref={dialog}
+        aria-labelledby="renew-title"
+        aria-describedby="renew-description"
+        aria-busy={busy !== null}
+        onCancel={(event) => {
+          if (busy) event.preventDefault();
+        }}
+        onClose={reset}
+        className="m-auto max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
+      >
+        <h2 id="renew-title" className="text-lg font-semibold">
+          {labels.title}
+        </h2>
+        <p id="renew-description" className="mt-1 text-sm text-slate-600">
+          {labels.description}
+        </p>
 
-          {!validated && !finished && (
-            <fieldset className="mt-5" disabled={busy !== null}>
-              <legend className="mb-2 text-sm font-medium">{labels.method}</legend>
-              <RadioGroup.Root
-                value={method}
-                onValueChange={(value) => {
-                  setMethod(value === "offline" ? "offline" : "online");
-                  setView(IDLE);
-                  setNotice(null);
-                }}
-                className="grid gap-2 sm:grid-cols-2"
-                aria-label={labels.method}
-              >
-                {(["online", "offline"] as const).map((value) => (
-                  <div
-                    key={value}
-                    className={cn(
-                      "flex gap-3 rounded-md border p-3",
-                      method === value ? "border-brand-600 bg-brand-50" : "border-slate-200",
-                    )}
-                  >
-                    <RadioGroup.Item
-                      value={value}
-                      id={`renew-${value}`}
-                      aria-describedby={`renew-${value}-hint`}
-                      className="mt-0.5 flex h-4 w-4 shrink-0 items-center justify-center rounded-full border border-slate-500 bg-white data-[state=checked]:border-brand-600"
-                    >
-                      <RadioGroup.Indicator className="h-2 w-2 rounded-full bg-brand-600" />
-                    </RadioGroup.Item>
-                    <div>
-                      <label htmlFor={`renew-${value}`} className="text-sm font-semibold">
-                        {value === "online" ? labels.online : labels.offline}
-                      </label>
-                      <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
-                        {value === "online" ? labels.onlineHint : labels.offlineHint}
-                      </p>
-                    </div>
+        {!validated && !finished && (
+          <fieldset className="mt-5" disabled={busy !== null}>
+            <legend className="mb-2 text-sm font-medium">{labels.method}</legend>
+            <div className="grid gap-2 sm:grid-cols-2">
+              {(["online", "offline"] as const).map((value) => (
+                <div
+                  key={value}
+                  className={cn(
+                    "flex gap-3 rounded-md border p-3",
+                    method === value ? "border-brand-600 bg-brand-50" : "border-slate-200",
+                  )}
+                >
+                  <input
+                    type="radio"
+                    name="renew-method"
+                    id={`renew-${value}`}
+                    value={value}
+                    checked={method === value}
+                    aria-describedby={`renew-${value}-hint`}
+                    onChange={() => {
+                      setMethod(value);
+                      setView(IDLE);
+                      setNotice(null);
+                    }}
+                    className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
+                  />
+                  <div>
+                    <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
+                      {value === "online" ? labels.online : labels.offline}
+                    </label>
+                    <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
+                      {value === "online" ? labels.onlineHint : labels.offlineHint}
+                    </p>
                   </div>
-                ))}
-              </RadioGroup.Root>
-            </fieldset>
-          )}
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        )}
 
-          {!validated && !finished && method === "online" && (
-            <div className="mt-5 flex justify-end">
-              <Button onClick={renewOnline} disabled={busy !== null} aria-disabled={busy !== null}>
-                {busy === "renewing" ? (
+        {!validated && !finished && method === "online" && (
+          <div className="mt-5 flex justify-end">
+            <Button onClick={renewOnline} disabled={busy !== null} aria-disabled={busy !== null}>
+              {busy === "renewing" ? (
+                <>
+                  <Spinner />
+                  {labels.renewing}
+                </>
+              ) : (
+                labels.renew
+              )}
+            </Button>
+          </div>
+        )}
+
+        {!validated && !finished && method === "offline" && (
+          <div className="mt-5 flex flex-col gap-4">
+            <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3">
+              <p className="text-sm text-slate-700">{pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}</p>
+              <Button variant={pending ? "secondary" : "primary"} onClick={exportRequest} disabled={busy !== null}>
+                {busy === "exporting" ? (
                   <>
                     <Spinner />
-                    {labels.renewing}
+                    {labels.exporting}
                   </>
                 ) : (
-                  labels.renew
+                  labels.export
                 )}
               </Button>
             </div>
-          )}
-
-          {!validated && !finished && method === "offline" && (
-            <div className="mt-5 flex flex-col gap-4">
-              <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3">
-                <p className="text-sm text-slate-700">{pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}</p>
-                <Button variant={pending ? "secondary" : "primary"} onClick={exportRequest} disabled={busy !== null}>
-                  {busy === "exporting" ? (
+            {pending && (
+              <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 p-3">
+                <input
+                  id="renew-file"
+                  type="file"
+                  name="file"
+                  accept=".xml,application/xml,text/xml"
+                  className="peer sr-only"
+                  disabled={busy !== null}
+                  onChange={(event) => {
+                    setFile(event.currentTarget.files?.[0] ?? null);
+                    setView(IDLE);
+                  }}
+                />
+                <label
+                  htmlFor="renew-file"
+                  className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-100 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600"
+                >
+                  {labels.browse}
+                </label>
+                <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
+                  {file?.name ?? labels.noFile}
+                </span>
+                <Button onClick={importFile} disabled={busy !== null}>
+                  {busy === "importing" ? (
                     <>
                       <Spinner />
-                      {labels.exporting}
+                      {labels.importing}
                     </>
                   ) : (
-                    labels.export
+                    labels.import
                   )}
                 </Button>
               </div>
-              {pending && (
-                <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 p-3">
-                  <input
-                    id="renew-file"
-                    type="file"
-                    name="file"
-                    accept=".xml,application/xml,text/xml"
-                    className="peer sr-only"
-                    disabled={busy !== null}
-                    onChange={(event) => {
-                      setFile(event.currentTarget.files?.[0] ?? null);
-                      setView(IDLE);
-                    }}
-                  />
-                  <label
-                    htmlFor="renew-file"
-                    className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-100 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600"
-                  >
-                    {labels.browse}
-                  </label>
-                  <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
-                    {file?.name ?? labels.noFile}
-                  </span>
-                  <Button onClick={importFile} disabled={busy !== null}>
-                    {busy === "importing" ? (
-                      <>
-                        <Spinner />
-                        {labels.importing}
-                      </>
-                    ) : (
-                      labels.import
-                    )}
-                  </Button>
-                </div>
-              )}
-            </div>
-          )}
-
-          {validated && (
-            <section aria-labelledby="renew-confirm-heading" className="mt-5">
-              <h3 id="renew-confirm-heading" className="text-base font-semibold">
-                {labels.confirmTitle}
-              </h3>
-              <p className="mt-1 text-sm text-slate-600">{labels.confirmIntro}</p>
-              <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-                <dt className="font-medium text-slate-600">{labels.issuer}</dt>
-                <dd className="sm:col-span-2">
-                  {validated.slc.issuer} <span className="block text-xs text-slate-500">{validated.slc.issuerSubject}</span>
-                </dd>
-                <dt className="font-medium text-slate-600">{labels.subject}</dt>
-                <dd className="sm:col-span-2">{validated.slc.subject}</dd>
-                <dt className="font-medium text-slate-600">{labels.guid}</dt>
-                <dd className="font-mono text-xs sm:col-span-2">{validated.slc.guid}</dd>
-                <dt className="font-medium text-slate-600">{labels.url}</dt>
-                <dd className="font-mono text-xs sm:col-span-2">{validated.slc.url}</dd>
-                <dt className="font-medium text-slate-600">{labels.validity}</dt>
-                <dd className="sm:col-span-2">
-                  <time dateTime={validated.slc.validFrom}>{validated.slc.validFromText}</time> –{" "}
-                  <time dateTime={validated.slc.validUntil} data-testid="import-valid-until">
-                    {validated.slc.validUntilText}
-                  </time>
-                </dd>
-                <dt className="font-medium text-slate-600">{labels.fingerprint}</dt>
-                <dd className="break-all font-mono text-xs sm:col-span-2">{validated.slc.fingerprint}</dd>
-              </dl>
-              <ChecksList checks={validated.checks} labels={labels} />
-              <div className="mt-5 flex justify-end gap-3">
-                <Button variant="secondary" onClick={() => decline(validated.slc.fingerprint)} disabled={busy !== null}>
-                  {labels.no}
-                </Button>
-                <Button onClick={() => confirm(validated.slc.fingerprint)} disabled={busy !== null}>
-                  {busy === "installing" ? (
-                    <>
-                      <Spinner />
-                      {labels.installing}
-                    </>
-                  ) : (
-                    labels.yes
-                  )}
-                </Button>
-              </div>
-            </section>
-          )}
-
-          <div className="mt-4 flex flex-col gap-3">
-            {notice && <Alert tone="success">{notice}</Alert>}
-            {view.status === "error" && (
-              <>
-                <Alert tone="error">{view.message}</Alert>
-                {view.checks && <ChecksList checks={view.checks} labels={labels} />}
-              </>
-            )}
-            {view.status === "renewed" && <Alert tone="success">{view.message}</Alert>}
-            {view.status === "declined" && <Alert tone="info">{view.message}</Alert>}
-            {busy && (
-              <p role="status" className="sr-only">
-                {busy === "renewing" ? labels.renewing : busy === "exporting" ? labels.exporting : busy === "importing" ? labels.importing : labels.installing}
-              </p>
             )}
           </div>
+        )}
 
-          <div className="mt-5 flex justify-end border-t border-slate-200 pt-4">
-            <Dialog.Close asChild>
-              <Button variant="secondary" disabled={busy !== null}>
-                {labels.close}
+        {validated && (
+          <section aria-labelledby="renew-confirm-heading" className="mt-5">
+            <h3 id="renew-confirm-heading" className="text-base font-semibold">
+              {labels.confirmTitle}
+            </h3>
+            <p className="mt-1 text-sm text-slate-600">{labels.confirmIntro}</p>
+            <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
+              <dt className="font-medium text-slate-600">{labels.issuer}</dt>
+              <dd className="sm:col-span-2">
+                {validated.slc.issuer} <span className="block text-xs text-slate-500">{validated.slc.issuerSubject}</span>
+              </dd>
+              <dt className="font-medium text-slate-600">{labels.subject}</dt>
+              <dd className="sm:col-span-2">{validated.slc.subject}</dd>
+              <dt className="font-medium text-slate-600">{labels.guid}</dt>
+              <dd className="font-mono text-xs sm:col-span-2">{validated.slc.guid}</dd>
+              <dt className="font-medium text-slate-600">{labels.url}</dt>
+              <dd className="font-mono text-xs sm:col-span-2">{validated.slc.url}</dd>
+              <dt className="font-medium text-slate-600">{labels.validity}</dt>
+              <dd className="sm:col-span-2">
+                <time dateTime={validated.slc.validFrom}>{validated.slc.validFromText}</time> –{" "}
+                <time dateTime={validated.slc.validUntil} data-testid="import-valid-until">
+                  {validated.slc.validUntilText}
+                </time>
+              </dd>
+              <dt className="font-medium text-slate-600">{labels.fingerprint}</dt>
+              <dd className="break-all font-mono text-xs sm:col-span-2">{validated.slc.fingerprint}</dd>
+            </dl>
+            <ChecksList checks={validated.checks} labels={labels} />
+            <div className="mt-5 flex justify-end gap-3">
+              <Button variant="secondary" onClick={() => decline(validated.slc.fingerprint)} disabled={busy !== null}>
+                {labels.no}
               </Button>
-            </Dialog.Close>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+              <Button onClick={() => confirm(validated.slc.fingerprint)} disabled={busy !== null}>
+                {busy === "installing" ? (
+                  <>
+                    <Spinner />
+                    {labels.installing}
+                  </>
+                ) : (
+                  labels.yes
+                )}
+              </Button>
+            </div>
+          </section>
+        )}
+
+        <div className="mt-4 flex flex-col gap-3">
+          {notice && <Alert tone="success">{notice}</Alert>}
+          {view.status === "error" && (
+            <>
+              <Alert tone="error">{view.message}</Alert>
+              {view.checks && <ChecksList checks={view.checks} labels={labels} />}
+            </>
+          )}
+          {view.status === "renewed" && <Alert tone="success">{view.message}</Alert>}
+          {view.status === "declined" && <Alert tone="info">{view.message}</Alert>}
+          {busy && (
+            <p role="status" className="sr-only">
+              {busy === "renewing" ? labels.renewing : busy === "exporting" ? labels.exporting : busy === "importing" ? labels.importing : labels.installing}
+            </p>
+          )}
+        </div>
+
+        <div className="mt-5 flex justify-end border-t border-slate-200 pt-4">
+          <Button variant="secondary" onClick={close} disabled={busy !== null}>
+            {labels.close}
+          </Button>
+        </div>
+      </dialog>
+    </>
   );
 }

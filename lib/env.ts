@@ -34,6 +34,12 @@ const envSchema = z.object({
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
+  RMS_TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses"))),
 });
 
 export type Env = z.infer<typeof envSchema> & {

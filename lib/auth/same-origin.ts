@@ -1,7 +1,7 @@
 // CSRF defence for route handlers: a state-changing request must come from a page of this console.
 export function isSameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const host = request.headers.get("host");
   if (!origin || !host) return false;
   try {
     return new URL(origin).host === host;

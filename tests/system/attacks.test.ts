@@ -87,9 +87,8 @@ describe("hostile certificate files through Import (validate) and Yes (confirm)"
     await still.arrayBuffer();
   });
 
-  // BUG: Next answers a server action body over experimental.serverActions.bodySizeLimit with HTTP 500 ("Body exceeded
-  // 1mb limit" thrown inside the action handler), so a client error shows up as a server fault. Expected 413.
-  it.skip("a server action body over the 1 MB limit is answered 413, not 500", async () => {
+  // proxy.ts refuses it before Next's own check (which would answer 500).
+  it("a server action body over the 1 MB limit is answered 413, not 500", async () => {
     const big = files.find((f) => f.name === "5 MB attribute");
     if (!big) throw new Error("no 5 MB file");
     expect((await rawAction(big.bytes)).status).toBe(413);
@@ -157,9 +156,8 @@ describe("who may call the server actions and route handlers", () => {
     // (that nothing ran is checked at the end: no renew_online_started/succeeded in the audit log)
   });
 
-  // BUG: Next's server-action CSRF check (Origin ≠ Host) throws "Invalid Server Actions request" and answers 500;
-  // a refused cross-site request should be a 403 like the route handler's.
-  it.skip("a server action with a foreign Origin is answered 403", async () => {
+  // proxy.ts refuses it before Next's own check (which would answer 500).
+  it("a server action with a foreign Origin is answered 403", async () => {
     const response = await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie, origin: "http://evil.example" });
     expect(response.status).toBe(403);
   });
@@ -242,10 +240,8 @@ describe("sign-in throttling", () => {
 });
 
 describe("where a request comes from", () => {
-  // BUG: lib/auth/current.ts getRemoteAddress() takes the FIRST X-Forwarded-For entry, which the client controls
-  // (`next start` passes it through): the audit log's "from where" can be forged and the per-address sign-in
-  // throttle dodged by rotating the header. Verified failing: audited from 203.0.113.77.
-  it.skip("a client-supplied X-Forwarded-For does not decide the audited address (or the per-address throttle key)", async () => {
+  // lib/http/client-address.ts (installed by instrumentation.ts) replaces client-made X-Forwarded-* headers.
+  it("a client-supplied X-Forwarded-For does not decide the audited address (or the per-address throttle key)", async () => {
     await postSignIn(url, "spoofer", "wrong-password", { "X-Forwarded-For": "203.0.113.77" });
     if (stack.console) await kill9(stack.console);
     const rows = await stack.withDb((db) => db.select().from(auditEvents).where(eq(auditEvents.action, "sign_in")));

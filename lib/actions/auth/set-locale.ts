@@ -13,7 +13,7 @@ const setLocaleSchema = z.object({ locale: z.enum(LOCALES) });
 async function returnPath(): Promise<string> {
   const requestHeaders = await headers();
   const referer = requestHeaders.get("referer");
-  const host = requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host");
+  const host = requestHeaders.get("host");
   if (!referer || !host) return "/";
   try {
     const url = new URL(referer);

@@ -1,8 +1,8 @@
 // The signed SLC renewal request (an RMS Enroll request, [MS-RMPR] 3.6.4.2, plus single-use id and time): build and verify.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import { escapeXmlText, parseXml, XmlInputError, XML_INPUT_ERROR_CODES, decodeXmlInput } from "@/lib/xml/safe-xml";
-import { childElements, inspectEnvelopedSignature, parseDom, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import { escapeXmlText, parseXml, XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
+import { childElements, inspectEnvelopedSignature, readXmlDocument, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { documentFingerprint, publicKeyBase64, rsaModulusBits, spkiFingerprint, toPublicKeyObject } from "./keys";
 import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
@@ -164,15 +164,9 @@ function textOfPath(root: Element, path: readonly string[]): string | null {
 }
 
 export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new Date()): RequestVerification {
-  let xml: string;
-  let doc: Document;
-  try {
-    xml = decodeXmlInput(input);
-    doc = parseDom(xml);
-  } catch (error) {
-    if (error instanceof XmlInputError) return reject(error.code, error.message);
-    return reject("malformed", "The file could not be read as XML.");
-  }
+  const read = readXmlDocument(input);
+  if (!read.ok) return reject(read.reason, read.detail);
+  const { xml, doc } = read;
   if (doc.documentElement.localName !== REQUEST_ROOT || doc.documentElement.namespaceURI !== null) {
     return reject("not_request", `The root element is ${doc.documentElement.nodeName}; expected ${REQUEST_ROOT}.`);
   }

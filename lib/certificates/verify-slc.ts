@@ -1,7 +1,7 @@
 // THE verification of an SLC file, used by every import path: hostile-input gate, signature profile, trusted chain, then business rules.
 import { X509Certificate } from "node:crypto";
-import { decodeXmlInput, XmlInputError, XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import { DSIG_NS, inspectEnvelopedSignature, parseDom, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
+import { DSIG_NS, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
 import { buildTrustedChain, isCaCertificate, splitPemCertificates, type ChainResult } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
@@ -167,15 +167,9 @@ export function verifySlc(
   const skew = opts.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
   const { expect } = opts;
   try {
-    let xml: string;
-    let doc: Document;
-    try {
-      xml = decodeXmlInput(input);
-      doc = parseDom(xml);
-    } catch (error) {
-      if (error instanceof XmlInputError) return checks.fail("input", error.code, error.message);
-      return checks.fail("input", "malformed", "The file could not be read as XML.");
-    }
+    const read = readXmlDocument(input);
+    if (!read.ok) return checks.fail("input", read.reason, read.detail);
+    const { xml, doc } = read;
     if (doc.documentElement.localName !== SLC_ROOT || doc.documentElement.namespaceURI !== null) {
       return checks.fail("input", "not_slc", `The root element is ${doc.documentElement.nodeName}; an SLC file starts with <XrML>.`);
     }

@@ -3,7 +3,7 @@ import type { KeyObject } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
 import "./xmldom-compat";
 import { SignedXml } from "xml-crypto";
-import { XmlInputError } from "./safe-xml";
+import { decodeXmlInput, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
 
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 export const ALG_RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
@@ -53,6 +53,19 @@ export function parseDom(xml: string): Document {
   const parsed = doc as unknown as Document;
   if (!parsed.documentElement) throw new XmlInputError("malformed", "The file has no root element.");
   return parsed;
+}
+
+export type ReadDocument = { ok: true; xml: string; doc: Document } | { ok: false; reason: XmlInputErrorCode; detail: string };
+
+/** The hostile-input gate and the DOM parse together: what every verifier does first with an untrusted file. */
+export function readXmlDocument(input: Uint8Array | string): ReadDocument {
+  try {
+    const xml = decodeXmlInput(input);
+    return { ok: true, xml, doc: parseDom(xml) };
+  } catch (error) {
+    if (error instanceof XmlInputError) return { ok: false, reason: error.code, detail: error.message };
+    return { ok: false, reason: "malformed", detail: "The file could not be read as XML." };
+  }
 }
 
 export function childElements(node: Node): Element[] {

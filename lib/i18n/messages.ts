@@ -1,14 +1,15 @@
 // The one message catalogue: every feature's labels merged, looked up by key with {name} placeholders.
 import { certificateMessages } from "./catalogue/certificates";
 import { consoleMessages } from "./catalogue/console";
+import { errorMessages } from "./catalogue/errors";
 
 export const LOCALES = ["en", "sv"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
 const catalogue = {
-  en: { ...consoleMessages.en, ...certificateMessages.en },
-  sv: { ...consoleMessages.sv, ...certificateMessages.sv },
+  en: { ...consoleMessages.en, ...certificateMessages.en, ...errorMessages.en },
+  sv: { ...consoleMessages.sv, ...certificateMessages.sv, ...errorMessages.sv },
 } satisfies Record<Locale, Record<string, string>>;
 
 export type MessageKey = keyof (typeof catalogue)["en"];

@@ -203,9 +203,6 @@ const en = {
   "audit.action.import_rejected": "Certificate file rejected",
   "audit.action.enroll_succeeded": "Enrolled",
 
-  "error.generic": "Something went wrong on the server. Nothing was changed. Try again; if it happens again, check the console's log.",
-  "error.badRequest": "The request was not valid. Reload the page and try again.",
-  "error.tryAgain": "Try again",
 } as const;
 
 export type ConsoleMessageKey = keyof typeof en;
@@ -414,9 +411,6 @@ const sv: Record<ConsoleMessageKey, string> = {
   "audit.action.import_rejected": "Certifikatfil avvisad",
   "audit.action.enroll_succeeded": "Registrerad",
 
-  "error.generic": "Något gick fel på servern. Inget ändrades. Försök igen; om det händer igen, kontrollera konsolens logg.",
-  "error.badRequest": "Begäran var inte giltig. Läs in sidan igen och försök på nytt.",
-  "error.tryAgain": "Försök igen",
 };
 
 export const consoleMessages = { en, sv };

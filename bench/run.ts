@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     "",
   ].join("\n");
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
-  const markdown = `${header}${table(results)}\n\n## Notes\n\n${notes.join("\n")}\n`;
+  const markdown = `${header}\n${table(results)}\n\n## Notes\n\n${notes.join("\n")}\n`;
   const outDir = path.join(ROOT, "bench");
   fs.writeFileSync(path.join(outDir, "results.json"), `${JSON.stringify(results.map(({ note: _note, ...r }) => r), null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, "results.md"), markdown);

@@ -55,7 +55,9 @@ export default async function GlobalAdministrationPage({
                 <tr key={site.id} className="align-top">
                   <th scope="row" className="px-4 py-3 font-medium text-slate-900">{site.name}</th>
                   <td className="px-4 py-3">{t(site.state === "started" ? "global.state.started" : "global.state.stopped")}</td>
-                  <td className="px-4 py-3 font-mono text-xs">{site.cluster?.clusterUrl ?? "—"}</td>
+                  <td className="px-4 py-3">
+                    {site.cluster ? <span className="font-mono text-xs">{site.cluster.clusterUrl}</span> : "—"}
+                  </td>
                   <td className="px-4 py-3">
                     {site.cluster?.slcValidUntil ? (
                       <div className="flex flex-col items-start gap-1">

@@ -1,0 +1,40 @@
+// The Global Administration read model: pages of web sites in name order, each with its cluster and active SLC.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getWebSitesOverview } from "@/lib/clusters/queries";
+import { clusters, webSites } from "@/lib/db/schema";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+
+describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+    const [cluster] = await handle.db
+      .insert(clusters)
+      .values({ guid: "{00000000-0000-4000-8000-000000000001}", name: "c", serverName: "RMS01", clusterUrl: "http://rms01/_wmcs", configDatabase: "db" })
+      .returning();
+    await handle.db.insert(webSites).values([
+      ...Array.from({ length: 120 }, (_, i) => ({ name: `Site ${String(i).padStart(3, "0")}` })),
+      { name: "Default Web Site", clusterId: cluster!.id },
+    ]);
+  });
+  afterAll(async () => handle.dispose());
+
+  it("pages through the sites by name and reports the total", async () => {
+    const first = await getWebSitesOverview(handle.db, { page: 1, pageSize: 50 });
+    expect(first.total).toBe(121);
+    expect(first.sites).toHaveLength(50);
+    expect(first.sites[0]?.name).toBe("Default Web Site");
+    expect(first.sites[0]?.cluster?.clusterUrl).toBe("http://rms01/_wmcs");
+    expect(first.sites[0]?.cluster?.slcValidUntil).toBeNull();
+    expect(first.sites[1]?.cluster).toBeNull();
+    const last = await getWebSitesOverview(handle.db, { page: 3, pageSize: 50 });
+    expect(last.sites.map((s) => s.name).at(-1)).toBe("Site 119");
+    expect(last.sites).toHaveLength(21);
+  });
+
+  it("clamps a page past the end to the last page", async () => {
+    const beyond = await getWebSitesOverview(handle.db, { page: 99, pageSize: 50 });
+    expect(beyond.page).toBe(3);
+    expect(beyond.sites).toHaveLength(21);
+  });
+});

@@ -49,7 +49,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   };
 });
 
-export async function useSecureCookies(): Promise<boolean> {
+export async function shouldUseSecureCookies(): Promise<boolean> {
   const setting = env().RMS_SECURE_COOKIES;
   if (setting !== "auto") return setting === "true";
   return (await headers()).get("x-forwarded-proto") === "https";
@@ -59,7 +59,7 @@ export async function setSessionCookie(token: string): Promise<void> {
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
-    secure: await useSecureCookies(),
+    secure: await shouldUseSecureCookies(),
     path: "/",
     maxAge: env().RMS_SESSION_MAX_HOURS * 3600,
   });

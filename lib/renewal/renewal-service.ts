@@ -3,7 +3,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { recordAudit, type AuditAction } from "@/lib/audit/audit";
 import { KeyEncryptionError } from "@/lib/certificates/key-encryption";
-import { documentFingerprint } from "@/lib/certificates/keys";
+import { documentFingerprint, publicKeyBase64 } from "@/lib/certificates/keys";
 import { buildRenewalRequest, renewalRequestFileName } from "@/lib/certificates/renewal-request";
 import { verifySlc, type CheckName, type CheckResult, type SlcRejectReason, type VerifiedSlc } from "@/lib/certificates/verify-slc";
 import type { Queryable } from "@/lib/db/client";
@@ -14,7 +14,6 @@ import { postRenewalRequest } from "./enrollment-client";
 import { installCertificate } from "./install";
 import { withRenewalLock } from "./lock";
 import { renewalRequestFields } from "./request-fields";
-import { TrustAnchorError } from "./trust-anchors";
 
 export type RenewalFailureCode =
   | "not_found"
@@ -118,7 +117,8 @@ function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: string[] }>
   try {
     return { ok: true, anchors: ctx.trustAnchors() };
   } catch (error) {
-    if (error instanceof TrustAnchorError || error instanceof Error) return { ok: false, code: "no_trust_anchors", detail: error.message };
+    // TrustAnchorError, or parseTrustAnchors refusing a file that holds no CA certificate.
+    if (error instanceof Error) return { ok: false, code: "no_trust_anchors", detail: error.message };
     throw error;
   }
 }
@@ -127,7 +127,7 @@ function verify(ctx: RenewalContext, cluster: ClusterState, input: Uint8Array | 
   return verifySlc(input, {
     trustAnchorsPem: anchors,
     expect: {
-      publicKeyBase64: renewalRequestFields(cluster, cluster.key.publicKeyPem, { now: ctx.now(), installedSlcFingerprint: null }).publicKeyBase64,
+      publicKeyBase64: publicKeyBase64(cluster.key.publicKeyPem),
       clusterGuid: cluster.guid,
       clusterUrl: cluster.clusterUrl,
       pendingRequestId,

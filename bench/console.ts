@@ -10,6 +10,7 @@ import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
 import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
 import { figure, latency, throughput, type BenchResult } from "./lib/results";
+import { actionState, callAction, enrollDirect, exportRequest, type ActionResponse } from "../tests/system/support/http";
 
 export interface ConsoleOptions {
   quick: boolean;
@@ -228,6 +229,45 @@ async function measurePages(stack: Stack, cookie: string, log: (m: string) => vo
   return results;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * The Renew dialog's server actions over HTTP, as the browser calls them (issue: "one online renewal, server action,
+ * median of 20", and one import validation): Next's request handling, session and group check included.
+ */
+async function measureActions(stack: Stack, cookie: string, runs: number, log: (m: string) => void): Promise<BenchResult[]> {
+  const home = await (await fetch(`${stack.url}/`, { headers: { cookie } })).text();
+  const clusterId = /href="\/clusters\/([0-9a-f-]{36})"/.exec(home)?.[1];
+  if (!clusterId) throw new Error("no cluster on the Global Administration page");
+  const page = `/clusters/${clusterId}`;
+  const timed = async (call: () => Promise<ActionResponse>, expected: string): Promise<number> => {
+    const started = performance.now();
+    const response = await call();
+    const elapsed = performance.now() - started;
+    const state = actionState(response);
+    if (state.status !== expected) throw new Error(`expected ${expected}, got ${JSON.stringify(state).slice(0, 300)}`);
+    return elapsed;
+  };
+  const renewals: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    renewals.push(await timed(() => callAction(stack.url, page, "renewOnlineAction", { clusterId }, { cookie }), "renewed"));
+  }
+  const request = await exportRequest(stack.url, clusterId, cookie);
+  const file = new Blob([await enrollDirect(`http://127.0.0.1:${stack.env.RMS_ENROLLMENT_PORT}`, request.xml)], { type: "text/xml" });
+  const validations: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    validations.push(await timed(() => callAction(stack.url, page, "validateImportAction", { clusterId, file }, { cookie }), "validated"));
+  }
+  log(`console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, validateImportAction median ${median(validations).toFixed(1)} ms (${runs} each)`);
+  return [
+    figure(`Online renewal through the server action over HTTP (PGlite, median of ${runs})`, median(renewals), "ms", "report-only: renewOnlineAction posted as the browser does"),
+    figure(`Import validation through the server action over HTTP (PGlite, median of ${runs})`, median(validations), "ms", "report-only: validateImportAction with a genuine SLC"),
+  ];
+}
+
 function ensureBuild(log: (m: string) => void): void {
   if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
   log("console: no production build; running `next build` (not timed)…");
@@ -277,7 +317,10 @@ async function runOn(opts: ConsoleOptions, kind: "PGlite" | "PostgreSQL"): Promi
       throw new Error(`Global Administration answered ${check.status} with ${rows} rows of ${total ?? "?"}`);
     }
     opts.log(`console (${kind}): signed in; the page lists ${rows} of ${total} sites (${(html.length / 1024).toFixed(0)} kB HTML)`);
-    if (kind === "PGlite") results.push(...(await measurePages(stack, cookie, opts.log)));
+    if (kind === "PGlite") {
+      results.push(...(await measurePages(stack, cookie, opts.log)));
+      results.push(...(await measureActions(stack, cookie, opts.quick ? 5 : 20, opts.log)));
+    }
     const load = await comparePageToStatic(stack, cookie, seconds, opts.log);
     results.push(
       throughput(`Global Administration, ${SITES} sites: requests/s (${kind})`, load.page.rps, "req/s", `static file of the same server, ${CONNECTIONS} connections`, load.static.rps, 0.5, `${seconds} s each, alternating slices; page ${(html.length / 1024).toFixed(0)} kB`),

@@ -5,6 +5,8 @@ import { generateClusterKeyPair, publicKeyBase64, type ClusterKeyPair } from "./
 import { buildRenewalRequest, type RenewalRequestFields } from "./renewal-request";
 import { buildSlc, type SlcFields, type SlcSigner } from "./slc";
 import type { SlcExpectation } from "./verify-slc";
+import { SignedXml } from "xml-crypto";
+import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256 } from "@/lib/xml/xml-signature";
 
 export interface TestCluster extends ClusterKeyPair {
   publicKeyBase64: string;
@@ -197,4 +199,42 @@ export async function buildTestRenewalRequest(
     ...overrides,
   };
   return { xml: buildRenewalRequest(fields, c.privateKeyPem), fields, cluster: c };
+}
+
+export interface RawSignOptions {
+  signatureAlgorithm?: string;
+  digestAlgorithm?: string;
+  canonicalizationAlgorithm?: string;
+  transforms?: string[];
+  xpath?: string;
+  isEmptyUri?: boolean;
+  privateKey?: string | Buffer;
+  hmac?: boolean;
+}
+
+/**
+ * Signs with xml-crypto directly, with the enrollment service's key and chain unless told otherwise — to build the
+ * signatures our own signer would never produce (other algorithms, transforms, references) for the attack suites.
+ */
+export function signWithXmlCrypto(ca: CaMaterial, xml: string, opts: RawSignOptions = {}): string {
+  const certB64 = (pem: string) => pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const sig = new SignedXml({
+    privateKey: opts.privateKey ?? ca.serviceKeyPem,
+    signatureAlgorithm: opts.signatureAlgorithm ?? ALG_RSA_SHA256,
+    canonicalizationAlgorithm: opts.canonicalizationAlgorithm ?? ALG_EXC_C14N,
+    getKeyInfoContent: ({ prefix } = {}) => {
+      const p = prefix ? `${prefix}:` : "";
+      const certs = [ca.serviceCertPem, ca.caCertPem].map((c) => `<${p}X509Certificate>${certB64(c)}</${p}X509Certificate>`);
+      return `<${p}X509Data>${certs.join("")}</${p}X509Data>`;
+    },
+  });
+  if (opts.hmac) sig.enableHMAC();
+  sig.addReference({
+    xpath: opts.xpath ?? "/*",
+    transforms: opts.transforms ?? [ALG_ENVELOPED, ALG_EXC_C14N],
+    digestAlgorithm: opts.digestAlgorithm ?? ALG_SHA256,
+    isEmptyUri: opts.isEmptyUri ?? true,
+  });
+  sig.computeSignature(xml, { prefix: "ds", location: { reference: "/*", action: "append" } });
+  return sig.getSignedXml();
 }

@@ -1,17 +1,18 @@
 // verifySlc: a genuine SLC passes every check; each kind of hostile or wrong file is refused with its own reason.
-import { SignedXml } from "xml-crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSlc } from "./slc";
 import {
   createTestPki,
   createUntrustedTestPki,
   issueTestSlc,
+  signWithXmlCrypto,
+  type RawSignOptions,
   type TestPki,
   type TestSlc,
   type TestSlcPreset,
 } from "./test-support";
 import { CHECK_NAMES, parseTrustAnchors, verifySlc, type CheckName, type SlcExpectation, type SlcRejectReason } from "./verify-slc";
-import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256 } from "@/lib/xml/xml-signature";
+import { ALG_ENVELOPED, ALG_EXC_C14N } from "@/lib/xml/xml-signature";
 
 let pki: TestPki;
 let good: TestSlc;
@@ -39,44 +40,9 @@ function unsignedOf(xml: string): string {
   return xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
 }
 
-function certB64(pem: string): string {
-  return pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-}
 
 /** Signs with xml-crypto directly, to build signatures our signer would never produce. */
-function customSign(
-  xml: string,
-  opts: {
-    signatureAlgorithm?: string;
-    digestAlgorithm?: string;
-    canonicalizationAlgorithm?: string;
-    transforms?: string[];
-    xpath?: string;
-    isEmptyUri?: boolean;
-    privateKey?: string | Buffer;
-    hmac?: boolean;
-  } = {},
-): string {
-  const sig = new SignedXml({
-    privateKey: opts.privateKey ?? pki.ca.serviceKeyPem,
-    signatureAlgorithm: opts.signatureAlgorithm ?? ALG_RSA_SHA256,
-    canonicalizationAlgorithm: opts.canonicalizationAlgorithm ?? ALG_EXC_C14N,
-    getKeyInfoContent: ({ prefix } = {}) => {
-      const p = prefix ? `${prefix}:` : "";
-      const certs = [pki.ca.serviceCertPem, pki.ca.caCertPem].map((c) => `<${p}X509Certificate>${certB64(c)}</${p}X509Certificate>`);
-      return `<${p}X509Data>${certs.join("")}</${p}X509Data>`;
-    },
-  });
-  if (opts.hmac) sig.enableHMAC();
-  sig.addReference({
-    xpath: opts.xpath ?? "/*",
-    transforms: opts.transforms ?? [ALG_ENVELOPED, ALG_EXC_C14N],
-    digestAlgorithm: opts.digestAlgorithm ?? ALG_SHA256,
-    isEmptyUri: opts.isEmptyUri ?? true,
-  });
-  sig.computeSignature(xml, { prefix: "ds", location: { reference: "/*", action: "append" } });
-  return sig.getSignedXml();
-}
+const customSign = (xml: string, opts: RawSignOptions = {}) => signWithXmlCrypto(pki.ca, xml, opts);
 
 describe("a genuine SLC", () => {
   it("passes every check, in CHECK_NAMES order, with fields read from the signed content", () => {

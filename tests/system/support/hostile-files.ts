@@ -4,13 +4,12 @@
 import "reflect-metadata";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { SignedXml } from "xml-crypto";
 import { buildSlc, type SlcFields, type SlcSigner } from "@/lib/certificates/slc";
-import { createTestCluster, createUntrustedTestPki } from "@/lib/certificates/test-support";
+import { createTestCluster, createUntrustedTestPki, signWithXmlCrypto } from "@/lib/certificates/test-support";
 import type { CheckName, SlcRejectReason } from "@/lib/certificates/verify-slc";
 import { createCaHierarchy, type CaMaterial } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256 } from "@/lib/xml/xml-signature";
+import { ALG_EXC_C14N } from "@/lib/xml/xml-signature";
 
 const DAY_MS = 86_400_000;
 
@@ -50,39 +49,12 @@ export function fieldsForRequest(requestXml: string, overrides: Partial<SlcField
   };
 }
 
-function certB64(pem: string): string {
-  return pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-}
 
 function unsignedOf(xml: string): string {
   return xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
 }
 
-function customSign(
-  ca: CaMaterial,
-  xml: string,
-  opts: { signatureAlgorithm?: string; digestAlgorithm?: string; transforms?: string[]; xpath?: string; isEmptyUri?: boolean; privateKey?: string | Buffer; hmac?: boolean } = {},
-): string {
-  const sig = new SignedXml({
-    privateKey: opts.privateKey ?? ca.serviceKeyPem,
-    signatureAlgorithm: opts.signatureAlgorithm ?? ALG_RSA_SHA256,
-    canonicalizationAlgorithm: ALG_EXC_C14N,
-    getKeyInfoContent: ({ prefix } = {}) => {
-      const p = prefix ? `${prefix}:` : "";
-      const certs = [ca.serviceCertPem, ca.caCertPem].map((c) => `<${p}X509Certificate>${certB64(c)}</${p}X509Certificate>`);
-      return `<${p}X509Data>${certs.join("")}</${p}X509Data>`;
-    },
-  });
-  if (opts.hmac) sig.enableHMAC();
-  sig.addReference({
-    xpath: opts.xpath ?? "/*",
-    transforms: opts.transforms ?? [ALG_ENVELOPED, ALG_EXC_C14N],
-    digestAlgorithm: opts.digestAlgorithm ?? ALG_SHA256,
-    isEmptyUri: opts.isEmptyUri ?? true,
-  });
-  sig.computeSignature(xml, { prefix: "ds", location: { reference: "/*", action: "append" } });
-  return sig.getSignedXml();
-}
+const customSign = signWithXmlCrypto;
 
 /** A genuine SLC for the open request, signed by the enrollment service's key (what the console should accept). */
 export function genuineSlc(ca: CaMaterial, requestXml: string, overrides: Partial<SlcFields> = {}): string {

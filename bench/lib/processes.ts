@@ -1,7 +1,6 @@
 // Processes, ports and temp folders the benchmarks create: all tracked, all stopped and removed at the end (also on failure).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -27,18 +26,7 @@ export function onCleanup(work: () => Promise<void> | void): void {
   cleanups.push(work);
 }
 
-/** A free loopback port (bound and released; fine for a benchmark on one machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../tests/system/support/processes";
 
 /** Starts `node <args>` in its own process group, output to `logFile`. */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {

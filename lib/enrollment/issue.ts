@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { verifyRenewalRequest, type RenewalRequestFields, type RequestRejectReason } from "@/lib/certificates/renewal-request";
 import { buildSlc, prepareSlcSigner, type PreparedSlcSigner, type SlcFields } from "@/lib/certificates/slc";
+import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
 import type { CaMaterial } from "./ca";
 
 export interface IssuancePolicy {
@@ -16,14 +17,9 @@ export type IssueResult =
   | { ok: true; slcXml: string; request: RenewalRequestFields; slc: SlcFields; keyFingerprint: string }
   | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
-const INPUT_REASONS: ReadonlySet<RequestRejectReason> = new Set([
-  "not_utf8",
-  "doctype",
-  "entity",
-  "processing_instruction",
-  "malformed",
-  "too_deep",
-  "empty",
+// Unreadable XML (the XML gate's codes, bar oversize, which has its own status) and comments.
+const INPUT_REASONS: ReadonlySet<RequestRejectReason> = new Set<RequestRejectReason>([
+  ...XML_INPUT_ERROR_CODES.filter((code) => code !== "too_large"),
   "comment",
 ]);
 

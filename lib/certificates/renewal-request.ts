@@ -2,7 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml, XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import { childElements, inspectEnvelopedSignature, readXmlDocument, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import { childElements, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { documentFingerprint, publicKeyBase64, rsaModulusBits, spkiFingerprint, toPublicKeyObject } from "./keys";
 import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
@@ -157,7 +157,7 @@ function reject(reason: RequestRejectReason, detail: string): RequestVerificatio
 function textOfPath(root: Element, path: readonly string[]): string | null {
   let node: Element | undefined = root;
   for (const name of path) {
-    node = childElements(node).find((c) => c.localName === name && c.namespaceURI === null);
+    node = childElements(node).find((c) => c.localName === name && inNoNamespace(c));
     if (!node) return null;
   }
   return node.textContent;
@@ -167,7 +167,7 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   const read = readXmlDocument(input);
   if (!read.ok) return reject(read.reason, read.detail);
   const { xml, doc } = read;
-  if (doc.documentElement.localName !== REQUEST_ROOT || doc.documentElement.namespaceURI !== null) {
+  if (doc.documentElement.localName !== REQUEST_ROOT || !inNoNamespace(doc.documentElement)) {
     return reject("not_request", `The root element is ${doc.documentElement.nodeName}; expected ${REQUEST_ROOT}.`);
   }
   const structure = inspectEnvelopedSignature(doc, REQUEST_ROOT);

@@ -1,7 +1,7 @@
 // THE verification of an SLC file, used by every import path: hostile-input gate, signature profile, trusted chain, then business rules.
 import { X509Certificate } from "node:crypto";
 import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import { DSIG_NS, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import { DSIG_NS, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
 import { buildTrustedChain, isCaCertificate, splitPemCertificates, type ChainResult } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
@@ -170,7 +170,7 @@ export function verifySlc(
     const read = readXmlDocument(input);
     if (!read.ok) return checks.fail("input", read.reason, read.detail);
     const { xml, doc } = read;
-    if (doc.documentElement.localName !== SLC_ROOT || doc.documentElement.namespaceURI !== null) {
+    if (doc.documentElement.localName !== SLC_ROOT || !inNoNamespace(doc.documentElement)) {
       return checks.fail("input", "not_slc", `The root element is ${doc.documentElement.nodeName}; an SLC file starts with <XrML>.`);
     }
 

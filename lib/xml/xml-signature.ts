@@ -1,7 +1,6 @@
 // The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict algorithm profile.
 import type { KeyObject } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
-import "./xmldom-compat";
 import { SignedXml } from "xml-crypto";
 import { decodeXmlInput, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
 
@@ -42,9 +41,14 @@ export function parseDom(xml: string): Document {
   let doc: unknown;
   try {
     doc = new DOMParser({
-      onError: (level, message) => {
-        if (level !== "warning") throw new Error(message);
-        problems.push(message);
+      errorHandler: {
+        warning: (message: string) => problems.push(message),
+        error: (message: string) => {
+          throw new Error(message);
+        },
+        fatalError: (message: string) => {
+          throw new Error(message);
+        },
       },
     }).parseFromString(xml, "text/xml");
   } catch (error) {
@@ -74,6 +78,11 @@ export function childElements(node: Node): Element[] {
     if (c.nodeType === 1) out.push(c as Element);
   }
   return out;
+}
+
+/** xmldom 0.8 leaves namespaceURI undefined for an element in no namespace; other DOMs use null. */
+export function inNoNamespace(el: Element): boolean {
+  return el.namespaceURI === null || el.namespaceURI === undefined;
 }
 
 function isDsig(el: Element, localName: string): boolean {
@@ -141,7 +150,7 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
   const signature = signatures[0];
   if (!signature) return fail("signature", "no_signature", "No ds:Signature element found.");
 
-  if (root.namespaceURI !== null || root.localName !== expectedRoot) {
+  if (!inNoNamespace(root) || root.localName !== expectedRoot) {
     return fail("whole_document", "signature_wrapping", `The root element is ${root.nodeName}, expected ${expectedRoot}.`);
   }
   if (signature.parentNode !== root) {

@@ -3,16 +3,7 @@
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // `npm test` type-checks the whole project with tsc first; the build need not do it again.
-  typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: [
-    "@electric-sql/pglite",
-    "pg",
-    "xml-crypto",
-    "@xmldom/xmldom",
-    "@peculiar/x509",
-    "reflect-metadata",
-  ],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "xml-crypto", "@xmldom/xmldom", "@peculiar/x509", "reflect-metadata"],
   experimental: {
     authInterrupts: true,
     serverActions: { bodySizeLimit: "1mb" },

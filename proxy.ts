@@ -1,6 +1,6 @@
 // Runs before server actions (only requests carrying a Next-Action header match): a cross-site or oversize action
 // post is refused with 403/413 here, instead of reaching Next's own checks, which answer them with a 500.
-import { NextResponse, type NextRequest } from "next/server";
+import { type NextRequest, NextResponse } from "next/server";
 
 /** Must equal experimental.serverActions.bodySizeLimit in next.config.js. */
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;

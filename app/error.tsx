@@ -1,7 +1,7 @@
 "use client";
+import { Button } from "@/components/ui/button";
 // Unexpected server errors: say that nothing was changed and offer to try again, in the page's language.
 import { errorMessages } from "@/lib/i18n/catalogue/errors";
-import { Button } from "@/components/ui/button";
 
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   const lang = typeof document !== "undefined" && document.documentElement.lang === "sv" ? "sv" : "en";

@@ -1,9 +1,9 @@
 // Rendered with HTTP 403 when forbidden() is called: a signed-in user outside the allowed groups.
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
+import { signOutAction } from "@/lib/actions/auth/sign-out";
 import { getActor } from "@/lib/auth/current";
 import { getTranslator } from "@/lib/i18n/server";
-import { signOutAction } from "@/lib/actions/auth/sign-out";
 
 export default async function Forbidden() {
   const { t } = await getTranslator();

@@ -3,9 +3,9 @@ import Link from "next/link";
 import { z } from "zod";
 import { linkClass } from "@/components/breadcrumbs";
 import { ExpiryBadge } from "@/components/expiry-badge";
+import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
 import { DataTable } from "@/components/ui/table";
-import { LocalTime } from "@/components/local-time";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getWebSitesOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
@@ -51,36 +51,36 @@ export default async function GlobalAdministrationPage({
               t("global.col.actions"),
             ]}
           >
-              {sites.map((site) => (
-                <tr key={site.id} className="align-top">
-                  <th scope="row" className="px-4 py-3 font-medium text-slate-900">{site.name}</th>
-                  <td className="px-4 py-3">{t(site.state === "started" ? "global.state.started" : "global.state.stopped")}</td>
-                  <td className="px-4 py-3">
-                    {site.cluster ? <span className="font-mono text-xs">{site.cluster.clusterUrl}</span> : "—"}
-                  </td>
-                  <td className="px-4 py-3">
-                    {site.cluster?.slcValidUntil ? (
-                      <div className="flex flex-col items-start gap-1">
-                        <LocalTime date={site.cluster.slcValidUntil} locale={locale} withTime={false} />
-                        <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} t={t} />
-                      </div>
-                    ) : site.cluster ? (
-                      t("global.noCertificate")
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td className="px-4 py-3">
-                    {site.cluster ? (
-                      <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
-                        {t("global.administer")}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-500">{t("global.notProvisioned")}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
+            {sites.map((site) => (
+              <tr key={site.id} className="align-top">
+                <th scope="row" className="px-4 py-3 font-medium text-slate-900">
+                  {site.name}
+                </th>
+                <td className="px-4 py-3">{t(site.state === "started" ? "global.state.started" : "global.state.stopped")}</td>
+                <td className="px-4 py-3">{site.cluster ? <span className="font-mono text-xs">{site.cluster.clusterUrl}</span> : "—"}</td>
+                <td className="px-4 py-3">
+                  {site.cluster?.slcValidUntil ? (
+                    <div className="flex flex-col items-start gap-1">
+                      <LocalTime date={site.cluster.slcValidUntil} locale={locale} withTime={false} />
+                      <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} t={t} />
+                    </div>
+                  ) : site.cluster ? (
+                    t("global.noCertificate")
+                  ) : (
+                    "—"
+                  )}
+                </td>
+                <td className="px-4 py-3">
+                  {site.cluster ? (
+                    <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
+                      {t("global.administer")}
+                    </Link>
+                  ) : (
+                    <span className="text-slate-500">{t("global.notProvisioned")}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </section>

@@ -1,16 +1,17 @@
 // Benchmarks 2, 5, 6, 7 on the real `npm start` path (tsx scripts/start.ts): first run and cold start, Global Administration
 // with 1,000 web sites under autocannon against a static file of the same server, first-load JavaScript, console RSS.
+
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { spawnSync, type ChildProcess } from "node:child_process";
 import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
+import { type ActionResponse, actionState, callAction, enrollDirect, exportRequest } from "../tests/system/support/http";
 import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
-import { figure, latency, throughput, type BenchResult } from "./lib/results";
-import { actionState, callAction, enrollDirect, exportRequest, type ActionResponse } from "../tests/system/support/http";
+import { type BenchResult, figure, latency, throughput } from "./lib/results";
 
 export interface ConsoleOptions {
   quick: boolean;
@@ -102,7 +103,9 @@ async function seedSites(dataDir: string, databaseUrl: string | null): Promise<v
               active: true,
             });
           }
-          await tx.insert(webSites).values({ name: `Site ${String(i).padStart(4, "0")}`, state: i % 7 === 0 ? "stopped" : "started", clusterId });
+          await tx
+            .insert(webSites)
+            .values({ name: `Site ${String(i).padStart(4, "0")}`, state: i % 7 === 0 ? "stopped" : "started", clusterId });
         }
       });
     }
@@ -112,17 +115,26 @@ async function seedSites(dataDir: string, databaseUrl: string | null): Promise<v
 }
 
 function addAdmin(env: NodeJS.ProcessEnv, userName: string, password: string): void {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin"], {
-    cwd: ROOT,
-    env,
-    input: `${password}\n`,
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin"],
+    {
+      cwd: ROOT,
+      env,
+      input: `${password}\n`,
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) throw new Error(`rms user add failed: ${result.stdout}${result.stderr}`);
 }
 
 function decodeHtml(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 /** Signs in the way a browser without JavaScript does: the sign-in form's hidden action fields plus the credentials. */
@@ -158,7 +170,12 @@ async function cannon(url: string, cookie: string | null, seconds: number): Prom
 }
 
 /** Page and static file in alternating slices, so drift on a shared machine falls on both alike. */
-async function comparePageToStatic(stack: Stack, cookie: string, seconds: number, log: (m: string) => void): Promise<{ page: LoadFigures; static: LoadFigures }> {
+async function comparePageToStatic(
+  stack: Stack,
+  cookie: string,
+  seconds: number,
+  log: (m: string) => void,
+): Promise<{ page: LoadFigures; static: LoadFigures }> {
   const slices = 2;
   const page: LoadFigures[] = [];
   const stat: LoadFigures[] = [];
@@ -174,7 +191,9 @@ async function comparePageToStatic(stack: Stack, cookie: string, seconds: number
     errors: xs.reduce((s, x) => s + x.errors, 0),
   });
   const result = { page: combine(page), static: combine(stat) };
-  log(`console: page ${result.page.rps.toFixed(1)} req/s (p99 ${result.page.p99} ms), static ${result.static.rps.toFixed(1)} req/s (p99 ${result.static.p99} ms)`);
+  log(
+    `console: page ${result.page.rps.toFixed(1)} req/s (p99 ${result.page.p99} ms), static ${result.static.rps.toFixed(1)} req/s (p99 ${result.static.p99} ms)`,
+  );
   if (result.page.errors > 0) throw new Error(`the Global Administration page answered ${result.page.errors} errors or non-2xx`);
   return result;
 }
@@ -183,7 +202,12 @@ async function comparePageToStatic(stack: Stack, cookie: string, seconds: number
  * Gzipped size of every external script a page's HTML loads (the first-load JavaScript). `noModule` scripts
  * (the legacy polyfills) are left out: browsers that run modules, i.e. every supported one, never fetch them.
  */
-async function firstLoadJs(url: string, pagePath: string, cookie: string | null, cache: Map<string, number>): Promise<{ kb: number; chunks: number; status: number }> {
+async function firstLoadJs(
+  url: string,
+  pagePath: string,
+  cookie: string | null,
+  cache: Map<string, number>,
+): Promise<{ kb: number; chunks: number; status: number }> {
   const response = await fetch(`${url}${pagePath}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
   const html = await response.text();
   const srcs = [
@@ -216,7 +240,12 @@ async function measurePages(stack: Stack, cookie: string, log: (m: string) => vo
     { path: "/setup", signedIn: false },
     { path: "/", signedIn: true },
     { path: "/audit", signedIn: true },
-    ...(clusterId ? [{ path: `/clusters/${clusterId}`, signedIn: true }, { path: `/clusters/${clusterId}/history`, signedIn: true }] : []),
+    ...(clusterId
+      ? [
+          { path: `/clusters/${clusterId}`, signedIn: true },
+          { path: `/clusters/${clusterId}/history`, signedIn: true },
+        ]
+      : []),
   ];
   const cache = new Map<string, number>();
   const results: BenchResult[] = [];
@@ -224,7 +253,9 @@ async function measurePages(stack: Stack, cookie: string, log: (m: string) => vo
     const js = await firstLoadJs(stack.url, page.path, page.signedIn ? cookie : null, cache);
     const label = page.path.replace(/[0-9a-f-]{36}/, "[clusterId]");
     log(`console: ${label} loads ${js.chunks} scripts, ${js.kb.toFixed(1)} kB gzip (HTTP ${js.status})`);
-    results.push(latency(`First-load JS ${label}`, js.kb, "kB gzip", "budget 120 kB", JS_BUDGET_KB, 1, `${js.chunks} script files, HTTP ${js.status}`));
+    results.push(
+      latency(`First-load JS ${label}`, js.kb, "kB gzip", "budget 120 kB", JS_BUDGET_KB, 1, `${js.chunks} script files, HTTP ${js.status}`),
+    );
   }
   return results;
 }
@@ -261,10 +292,22 @@ async function measureActions(stack: Stack, cookie: string, runs: number, log: (
   for (let i = 0; i < runs; i++) {
     validations.push(await timed(() => callAction(stack.url, page, "validateImportAction", { clusterId, file }, { cookie }), "validated"));
   }
-  log(`console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, validateImportAction median ${median(validations).toFixed(1)} ms (${runs} each)`);
+  log(
+    `console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, validateImportAction median ${median(validations).toFixed(1)} ms (${runs} each)`,
+  );
   return [
-    figure(`Online renewal through the server action over HTTP (PGlite, median of ${runs})`, median(renewals), "ms", "report-only: renewOnlineAction posted as the browser does"),
-    figure(`Import validation through the server action over HTTP (PGlite, median of ${runs})`, median(validations), "ms", "report-only: validateImportAction with a genuine SLC"),
+    figure(
+      `Online renewal through the server action over HTTP (PGlite, median of ${runs})`,
+      median(renewals),
+      "ms",
+      "report-only: renewOnlineAction posted as the browser does",
+    ),
+    figure(
+      `Import validation through the server action over HTTP (PGlite, median of ${runs})`,
+      median(validations),
+      "ms",
+      "report-only: validateImportAction with a genuine SLC",
+    ),
   ];
 }
 
@@ -293,7 +336,14 @@ async function runOn(opts: ConsoleOptions, kind: "PGlite" | "PostgreSQL"): Promi
 
   opts.log(`console (${kind}): first run on an empty data folder…`);
   const first = await startStack(dataDir, databaseUrl, "first-run");
-  results.push(figure(`First run to first 200 (${kind}, empty data folder)`, first.msToFirst200, "ms", "report-only: CA, database, demo SLC, next start"));
+  results.push(
+    figure(
+      `First run to first 200 (${kind}, empty data folder)`,
+      first.msToFirst200,
+      "ms",
+      "report-only: CA, database, demo SLC, next start",
+    ),
+  );
   await stopProcess(first.stack.child);
 
   opts.log(`console (${kind}): seeding ${SITES} web sites and an administrator…`);
@@ -323,8 +373,24 @@ async function runOn(opts: ConsoleOptions, kind: "PGlite" | "PostgreSQL"): Promi
     }
     const load = await comparePageToStatic(stack, cookie, seconds, opts.log);
     results.push(
-      throughput(`Global Administration, ${SITES} sites: requests/s (${kind})`, load.page.rps, "req/s", `static file of the same server, ${CONNECTIONS} connections`, load.static.rps, 0.5, `${seconds} s each, alternating slices; page ${(html.length / 1024).toFixed(0)} kB`),
-      latency(`Global Administration, ${SITES} sites: p99 latency (${kind})`, load.page.p99, "ms", "static file p99", load.static.p99, null, "report-only"),
+      throughput(
+        `Global Administration, ${SITES} sites: requests/s (${kind})`,
+        load.page.rps,
+        "req/s",
+        `static file of the same server, ${CONNECTIONS} connections`,
+        load.static.rps,
+        0.5,
+        `${seconds} s each, alternating slices; page ${(html.length / 1024).toFixed(0)} kB`,
+      ),
+      latency(
+        `Global Administration, ${SITES} sites: p99 latency (${kind})`,
+        load.page.p99,
+        "ms",
+        "static file p99",
+        load.static.p99,
+        null,
+        "report-only",
+      ),
     );
     const after = consoleRss(stack);
     results.push(

@@ -1,5 +1,5 @@
 // Benchmark 3: enrollment service issuance rate (SLCs/s, concurrency = cores) against node:crypto's raw RSA-2048 signing rate.
-import { randomUUID, sign, createPrivateKey } from "node:crypto";
+import { createPrivateKey, randomUUID, sign } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/certificates/keys";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import { freePort, removeTempDir, spawnNode, stopProcess, tempDir, waitForStatus } from "./lib/processes";
-import { throughput, type BenchResult } from "./lib/results";
+import { type BenchResult, throughput } from "./lib/results";
 
 export interface IssuanceOptions {
   quick: boolean;
@@ -48,9 +48,10 @@ export function rawSignRate(privateKeyPem: string, payloadBytes: number, duratio
   let n = 0;
   const start = performance.now();
   let elapsed = 0;
-  while ((elapsed = performance.now() - start) < durationMs) {
+  while (elapsed < durationMs) {
     sign("sha256", payload, key);
     n += 1;
+    elapsed = performance.now() - start;
   }
   return (n / elapsed) * 1000;
 }
@@ -65,7 +66,14 @@ interface LoadResult {
 function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: "127.0.0.1", port, path: "/api/enroll", method: "POST", agent, headers: { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/api/enroll",
+        method: "POST",
+        agent,
+        headers: { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (c: Buffer) => chunks.push(c));
@@ -141,7 +149,9 @@ async function measureVariant(opts: IssuanceOptions, variant: Variant, requests:
     const result = await load(port, requests, cores, durationMs);
     const refAfter = rawSignRate(serviceKeyPem, payloadBytes, refMs);
     const reference = (refBefore + refAfter) / 2;
-    opts.log(`issuance (${variant.label}): ${result.rate.toFixed(1)} SLC/s (${result.ok} issued, ${result.failed} failed); raw sign ${reference.toFixed(0)}/s`);
+    opts.log(
+      `issuance (${variant.label}): ${result.rate.toFixed(1)} SLC/s (${result.ok} issued, ${result.failed} failed); raw sign ${reference.toFixed(0)}/s`,
+    );
     if (result.failed > 0 || result.ok === 0) throw new Error(`issuance: ${result.failed} requests failed, ${result.ok} succeeded`);
     return throughput(
       `Enrollment issuance, ${variant.label} (concurrency ${cores})`,

@@ -4,7 +4,7 @@ import http from "node:http";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
-import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
 import { seedFirstRun } from "@/lib/db/seed";
 import { startEnrollmentService } from "@/lib/enrollment/server";
@@ -13,7 +13,7 @@ import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
 import { exportRenewalRequest, renewOnline, validateImport } from "@/lib/renewal/renewal-service";
 import { removeTempDir, tempDir } from "./lib/processes";
-import { latency, type BenchResult } from "./lib/results";
+import { type BenchResult, latency } from "./lib/results";
 import { median, percentile, timeMs } from "./lib/stats";
 
 export interface RenewalOptions {
@@ -61,7 +61,8 @@ async function measureFloorOnce(handle: DatabaseHandle, trivialUrl: string, keys
     // Two signatures (request, SLC) and two verifications (request, SLC), RSA-2048 SHA-256, keys already parsed.
     const a = sign("sha256", keys.payload, keys.clusterKey);
     const b = sign("sha256", keys.payload, keys.serviceKey);
-    if (!verify("sha256", keys.payload, keys.clusterPublic, a) || !verify("sha256", keys.payload, keys.servicePublic, b)) throw new Error("floor verify failed");
+    if (!verify("sha256", keys.payload, keys.clusterPublic, a) || !verify("sha256", keys.payload, keys.servicePublic, b))
+      throw new Error("floor verify failed");
   });
   const round = await timeMs(async () => {
     const response = await exchange(`${trivialUrl}/api/enroll`, { method: "POST", body: keys.requestBody }, HTTP);
@@ -182,11 +183,29 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
     const parts = `floor parts p50: crypto ${median(floor.crypto).toFixed(2)} ms, HTTP ${median(floor.http).toFixed(2)} ms, transaction ${median(floor.transaction).toFixed(2)} ms`;
     const p50 = percentile(renewals, 50);
     const p95 = percentile(renewals, 95);
-    opts.log(`renewal (${kind}): p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, floor ${floorP50.toFixed(1)} ms; validateImport p50 ${median(validations).toFixed(1)} ms`);
+    opts.log(
+      `renewal (${kind}): p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, floor ${floorP50.toFixed(1)} ms; validateImport p50 ${median(validations).toFixed(1)} ms`,
+    );
     return [
-      latency(`Online renewal p50 (${kind}, n=${runs})`, p50, "ms", "floor: 2 RSA signs + 2 verifies, 1 loopback HTTP, 1 empty transaction", floorP50, 0.5, parts),
+      latency(
+        `Online renewal p50 (${kind}, n=${runs})`,
+        p50,
+        "ms",
+        "floor: 2 RSA signs + 2 verifies, 1 loopback HTTP, 1 empty transaction",
+        floorP50,
+        0.5,
+        parts,
+      ),
       latency(`Online renewal p95 (${kind}, n=${runs})`, p95, "ms", "same floor (p50)", floorP50, null, "report-only"),
-      latency(`Import validation p50 (validateImport, ${kind})`, median(validations), "ms", "same floor (p50)", floorP50, null, "report-only: every check on a valid SLC plus its DB reads and audit"),
+      latency(
+        `Import validation p50 (validateImport, ${kind})`,
+        median(validations),
+        "ms",
+        "same floor (p50)",
+        floorP50,
+        null,
+        "report-only: every check on a valid SLC plus its DB reads and audit",
+      ),
     ];
   } finally {
     await trivial.close();

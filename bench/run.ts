@@ -13,7 +13,10 @@ import type { BenchResult } from "./lib/results";
 import { runRenewalBench } from "./renewal";
 
 const quick = process.argv.includes("--quick");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 const want = (name: string) => !only || only.includes(name);
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const PG_DATABASE = "rms_bench";
@@ -97,7 +100,10 @@ async function main(): Promise<void> {
     `# Benchmark results${quick ? " (quick smoke run: short durations, not for comparison)" : ""}`,
     "",
     `- Date: ${started.toISOString()} (${minutes} min)`,
-    `- Machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")}`,
+    `- Machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / ")}`,
     `- Node ${process.version}, ${os.type()} ${os.release()}`,
     "- Every figure is compared with a reference measured in the same run (the machine is shared, so absolute numbers drift).",
     "- Ratio is oriented so that higher is better (throughput: value / reference; latency and size: reference / value); met = ratio ≥ target.",
@@ -107,7 +113,14 @@ async function main(): Promise<void> {
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
   const markdown = `${header}\n${table(results)}\n\n## Notes\n\n${notes.join("\n")}\n`;
   const outDir = path.join(ROOT, "bench");
-  fs.writeFileSync(path.join(outDir, "results.json"), `${JSON.stringify(results.map(({ note: _note, ...r }) => r), null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(outDir, "results.json"),
+    `${JSON.stringify(
+      results.map(({ note: _note, ...r }) => r),
+      null,
+      2,
+    )}\n`,
+  );
   fs.writeFileSync(path.join(outDir, "results.md"), markdown);
   console.log(`\n${table(results)}\n`);
   log(`wrote bench/results.json and bench/results.md (${minutes} min)`);

@@ -27,10 +27,7 @@ export function SiteHeader({ actor, locale, t }: { actor: Actor | null; locale: 
                 </span>
               </span>
               <form action={signOutAction}>
-                <button
-                  type="submit"
-                  className="rounded-md border border-brand-100/60 px-3 py-1 text-sm font-medium hover:bg-brand-700"
-                >
+                <button type="submit" className="rounded-md border border-brand-100/60 px-3 py-1 text-sm font-medium hover:bg-brand-700">
                   {t("header.signOut")}
                 </button>
               </form>

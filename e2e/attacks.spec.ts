@@ -1,9 +1,9 @@
 // Hostile certificate files through the real Import in Chromium (Renew → Offline → Browse → Import): each is refused
 // with its own message and the installed SLC stays. Also pins the request format the system tests replay
 // (tests/system/support/http.ts). Leaves the stack as it found it: nothing installed, the request it exported cancelled.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { translator } from "@/lib/i18n/messages";
-import { enrollmentCa, genuineSlc, hostileFiles, type HostileFile } from "../tests/system/support/hostile-files";
+import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
 
@@ -14,7 +14,10 @@ test.describe.configure({ mode: "serial" });
 
 async function openAdministration(page: Page): Promise<void> {
   await page.goto("/");
-  await page.getByRole("row", { name: /Default Web Site/ }).getByRole("link", { name: "Administer RMS on this Web site" }).click();
+  await page
+    .getByRole("row", { name: /Default Web Site/ })
+    .getByRole("link", { name: "Administer RMS on this Web site" })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
 }
 
@@ -47,7 +50,9 @@ test("every hostile certificate file is refused at Import with its own message; 
   await dialog.getByRole("radio", { name: "Offline" }).check();
   const download = page.waitForEvent("download");
   await dialog.getByRole("button", { name: "Export" }).click();
-  const requestXml = await (await (await download).createReadStream()).toArray().then((chunks) => Buffer.concat(chunks as Buffer[]).toString("utf8"));
+  const requestXml = await (await (await download).createReadStream())
+    .toArray()
+    .then((chunks) => Buffer.concat(chunks as Buffer[]).toString("utf8"));
   await dialog.getByRole("button", { name: "Close" }).click();
 
   const ca = await enrollmentCa(readState().dataDir);
@@ -72,7 +77,9 @@ test("every hostile certificate file is refused at Import with its own message; 
       if (request.method() === "POST" && request.headers()["next-action"] && !captured) captured = request.postData() ?? "";
     });
     dialog = await openRenew(page);
-    await dialog.getByLabel("Browse").setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(genuineSlc(ca, requestXml)) });
+    await dialog
+      .getByLabel("Browse")
+      .setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(genuineSlc(ca, requestXml)) });
     await dialog.getByRole("button", { name: "Import" }).click();
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
     captured = "";

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
@@ -87,11 +87,19 @@ test("online: Renew → Online → Renew installs a later certificate", async ({
   expect((await expiration(page)) - Date.now()).toBeGreaterThan(300 * 86_400_000);
 });
 
-test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({ page, context }) => {
+test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({
+  page,
+  context,
+}) => {
   await signIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
-  const serverName = (await page.getByRole("region", { name: "Cluster information" }).getByText(/^[A-Za-z0-9-]+$/).first().textContent()) ?? "";
+  const serverName =
+    (await page
+      .getByRole("region", { name: "Cluster information" })
+      .getByText(/^[A-Za-z0-9-]+$/)
+      .first()
+      .textContent()) ?? "";
 
   // Steps 4–7: Offline → Export downloads <servername>RenewalRequest.xml.
   let dialog = await openRenew(page);
@@ -226,7 +234,10 @@ test("enrollment service stopped: a clear error suggesting Offline, and the date
 test("the SLC history and the audit log record what happened", async ({ page }) => {
   await signIn(page, "admin");
   await openAdministration(page);
-  await page.getByRole("region", { name: "Administration links" }).getByRole("link", { name: "Server licensor certificate history" }).click();
+  await page
+    .getByRole("region", { name: "Administration links" })
+    .getByRole("link", { name: "Server licensor certificate history" })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "Server licensor certificate history" })).toBeVisible();
   const rows = page.getByRole("table").getByRole("row");
   await expect(rows).toHaveCount(4); // header + enrollment + online + offline
@@ -237,7 +248,14 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
 
   await page.goto("/audit");
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
-  for (const action of ["renew_online_succeeded", "renew_online_failed", "request_exported", "import_confirmed", "import_rejected", "request_cancelled"]) {
+  for (const action of [
+    "renew_online_succeeded",
+    "renew_online_failed",
+    "request_exported",
+    "import_confirmed",
+    "import_rejected",
+    "request_cancelled",
+  ]) {
     await expect(page.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
   }
   await page.screenshot(shot("audit-log"));
@@ -247,7 +265,10 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
 test("a non-administrator can neither see nor call any of it", async ({ page, request, playwright }) => {
   await signIn(page, "admin");
   const clusterUrl =
-    (await page.getByRole("row", { name: /Default Web Site/ }).getByRole("link", { name: "Administer RMS on this Web site" }).getAttribute("href")) ?? "";
+    (await page
+      .getByRole("row", { name: /Default Web Site/ })
+      .getByRole("link", { name: "Administer RMS on this Web site" })
+      .getAttribute("href")) ?? "";
   expect(clusterUrl).toMatch(/^\/clusters\/[0-9a-f-]{36}$/);
   await page.getByRole("button", { name: "Sign out" }).click();
 

@@ -29,8 +29,18 @@ const envSchema = z.object({
       .regex(/^[A-Za-z0-9-]{1,15}$/, "RMS_DOMAIN must be a NetBIOS-style name (letters, digits, -; at most 15)")
       .optional(),
   ),
-  RMS_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  RMS_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(8),
+  RMS_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  RMS_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(8),
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
@@ -38,7 +48,12 @@ const envSchema = z.object({
     .string()
     .trim()
     .default("")
-    .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.union([z.ipv4(), z.ipv6()], "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses"))),
 });
 

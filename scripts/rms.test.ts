@@ -4,12 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/audit";
 import { findAccountByUserName, findAccountCredentials } from "@/lib/auth/accounts";
 import { verifyPassword } from "@/lib/auth/password";
-import { listAuditEvents } from "@/lib/audit/audit";
 import { openDatabase } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommand, readFirstLine, runCli, type CliIo } from "./rms";
+import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommand, readFirstLine, runCli } from "./rms";
 
 describe("rms argument parsing", () => {
   it("parses each command", () => {
@@ -21,8 +21,16 @@ describe("rms argument parsing", () => {
     });
     expect(parseCommand(["user", "list"])).toEqual({ command: "user list" });
     expect(parseCommand(["user", "remove", "ann"])).toEqual({ command: "user remove", userName: "ann" });
-    expect(parseCommand(["group", "add-member", "Domain Admins", "ann"])).toEqual({ command: "group add-member", groupName: "Domain Admins", userName: "ann" });
-    expect(parseCommand(["group", "remove-member", "Domain Admins", "ann"])).toEqual({ command: "group remove-member", groupName: "Domain Admins", userName: "ann" });
+    expect(parseCommand(["group", "add-member", "Domain Admins", "ann"])).toEqual({
+      command: "group add-member",
+      groupName: "Domain Admins",
+      userName: "ann",
+    });
+    expect(parseCommand(["group", "remove-member", "Domain Admins", "ann"])).toEqual({
+      command: "group remove-member",
+      groupName: "Domain Admins",
+      userName: "ann",
+    });
     expect(parseCommand([])).toEqual({ command: "help" });
     expect(parseCommand(["--help"])).toEqual({ command: "help" });
     expect(parseCommand(["help"])).toEqual({ command: "help" });
@@ -71,13 +79,25 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
   }
 
   it("adds, lists, changes groups and removes accounts, audited as the CLI user", async () => {
-    expect(await run(["user", "add", "Ann", "--group", "Administrators", "--password-stdin"], "ann-password-1\nignored\n")).toMatchObject({ code: EXIT_OK, out: "Created account ann in Administrators.\n" });
+    expect(await run(["user", "add", "Ann", "--group", "Administrators", "--password-stdin"], "ann-password-1\nignored\n")).toMatchObject({
+      code: EXIT_OK,
+      out: "Created account ann in Administrators.\n",
+    });
     const ann = await findAccountCredentials(handle.db, "ann");
     expect(ann && (await verifyPassword("ann-password-1", ann.passwordHash))).toBe(true);
     expect((await run(["user", "add", "bob", "--group", "Users", "--password-stdin"], "bob-password-1")).code).toBe(EXIT_OK);
-    expect(await run(["user", "add", "ANN", "--group", "Users", "--password-stdin"], "whatever-password")).toMatchObject({ code: EXIT_FAILURE, err: "Error: An account named ann already exists.\n" });
-    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "short")).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/at least 8 characters/) });
-    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "\n")).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/no password on standard input/) });
+    expect(await run(["user", "add", "ANN", "--group", "Users", "--password-stdin"], "whatever-password")).toMatchObject({
+      code: EXIT_FAILURE,
+      err: "Error: An account named ann already exists.\n",
+    });
+    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "short")).toMatchObject({
+      code: EXIT_FAILURE,
+      err: expect.stringMatching(/at least 8 characters/),
+    });
+    expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "\n")).toMatchObject({
+      code: EXIT_USAGE,
+      err: expect.stringMatching(/no password on standard input/),
+    });
 
     const list = await run(["user", "list"]);
     expect(list.code).toBe(EXIT_OK);
@@ -85,12 +105,24 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
     expect(list.out).toMatch(/ann\s+Administrators\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(list.out).toMatch(/bob\s+Users\s+/);
 
-    expect(await run(["group", "add-member", "Domain Admins", "bob"])).toMatchObject({ code: EXIT_OK, out: "Added bob to Domain Admins.\n" });
+    expect(await run(["group", "add-member", "Domain Admins", "bob"])).toMatchObject({
+      code: EXIT_OK,
+      out: "Added bob to Domain Admins.\n",
+    });
     expect((await run(["group", "add-member", "Domain Admins", "bob"])).code).toBe(EXIT_FAILURE);
     expect(await run(["user", "remove", "ann"])).toMatchObject({ code: EXIT_OK });
-    expect(await run(["group", "remove-member", "domain admins", "bob"])).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/only administrator/) });
-    expect(await run(["group", "remove-member", "Users", "bob"])).toMatchObject({ code: EXIT_OK, out: "Removed bob from Users; their sessions have ended.\n" });
-    expect(await run(["user", "remove", "nobody"])).toMatchObject({ code: EXIT_FAILURE, err: "Error: There is no account named nobody.\n" });
+    expect(await run(["group", "remove-member", "domain admins", "bob"])).toMatchObject({
+      code: EXIT_FAILURE,
+      err: expect.stringMatching(/only administrator/),
+    });
+    expect(await run(["group", "remove-member", "Users", "bob"])).toMatchObject({
+      code: EXIT_OK,
+      out: "Removed bob from Users; their sessions have ended.\n",
+    });
+    expect(await run(["user", "remove", "nobody"])).toMatchObject({
+      code: EXIT_FAILURE,
+      err: "Error: There is no account named nobody.\n",
+    });
     expect(await findAccountByUserName(handle.db, "ann")).toBeNull();
 
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 20 });
@@ -167,7 +199,13 @@ describe("rms command-line tool (spawned, embedded database)", { timeout: 180_00
     const handle = await openDatabase({ dataDir });
     try {
       const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });
-      expect(events.map((e) => e.action)).toEqual(["account_removed", "group_member_removed", "group_member_added", "account_created", "account_created"]);
+      expect(events.map((e) => e.action)).toEqual([
+        "account_removed",
+        "group_member_removed",
+        "group_member_added",
+        "account_created",
+        "account_created",
+      ]);
       expect(events.every((e) => e.actor === `cli:${os.userInfo().username}`)).toBe(true);
     } finally {
       await handle.close();

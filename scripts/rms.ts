@@ -1,9 +1,12 @@
 // The rms command-line tool: manages console accounts and groups directly in the database (audited as cli:<os user>).
 import os from "node:os";
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
+  type Account,
+  type AccountFailure,
+  type AuditContext,
   addGroupMember,
   createAccount,
   groupNameSchema,
@@ -11,11 +14,8 @@ import {
   removeAccount,
   removeGroupMember,
   userNameSchema,
-  type Account,
-  type AccountFailure,
-  type AuditContext,
 } from "@/lib/auth/accounts";
-import { DatabaseLockedError, migrateDatabase, openDatabase, type Database } from "@/lib/db/client";
+import { type Database, DatabaseLockedError, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { EnvError, env } from "@/lib/env";
 
 export const EXIT_OK = 0;
@@ -57,7 +57,10 @@ const commandSchema = z.discriminatedUnion("command", [
     command: z.literal("user add"),
     userName: name,
     groups: z.array(group).min(1, "Give at least one --group (for an administrator: --group Administrators)."),
-    passwordStdin: z.literal(true, "Pass --password-stdin and give the password on standard input; passwords are never taken from the command line."),
+    passwordStdin: z.literal(
+      true,
+      "Pass --password-stdin and give the password on standard input; passwords are never taken from the command line.",
+    ),
   }),
   z.object({ command: z.literal("user list") }),
   z.object({ command: z.literal("user remove"), userName: name }),
@@ -73,19 +76,21 @@ function expectPositionals(positionals: string[], count: number, usage: string):
   return positionals;
 }
 
+const OPTIONS_CONFIG = {
+  group: { type: "string", multiple: true },
+  "password-stdin": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** argv (after the script name) → a validated command, or a UsageError saying what is wrong. */
 export function parseCommand(argv: string[]): Command {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof OPTIONS_CONFIG }>>;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        group: { type: "string", multiple: true },
-        "password-stdin": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS_CONFIG,
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -95,7 +100,7 @@ export function parseCommand(argv: string[]): Command {
   if (values.help || noun === undefined || noun === "help") return { command: "help" };
 
   const onlyFor = (allowed: boolean, option: string) => {
-    if (!allowed) throw new UsageError(`${option} is not an option of "${noun} ${verb ?? ""}".`.replace(" \".", "\"."));
+    if (!allowed) throw new UsageError(`${option} is not an option of "${noun} ${verb ?? ""}".`.replace(' ".', '".'));
   };
   let raw: Record<string, unknown>;
   const key = `${noun} ${verb ?? ""}`.trim();
@@ -138,9 +143,7 @@ function formatDate(date: Date): string {
 export function formatAccountTable(accounts: Account[]): string {
   const rows = [["USER", "GROUPS", "CREATED"], ...accounts.map((a) => [a.userName, a.groups.join(", ") || "-", formatDate(a.createdAt)])];
   const widths = [0, 1].map((col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
-  return rows
-    .map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  "))
-    .join("\n");
+  return rows.map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  ")).join("\n");
 }
 
 function failure(io: CliIo, result: AccountFailure): number {
@@ -167,7 +170,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command.command === "user add") {
     password = await io.readPasswordLine();
     if (password === "") {
-      io.stderr("Error: no password on standard input. Give the password as the first line, e.g. printf '%s\\n' \"$PW\" | npm run rms -- user add ...");
+      io.stderr(
+        "Error: no password on standard input. Give the password as the first line, e.g. printf '%s\\n' \"$PW\" | npm run rms -- user add ...",
+      );
       return EXIT_USAGE;
     }
   }
@@ -195,7 +200,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case "user list": {
         const accounts = await listAccounts(db);
-        io.stdout(accounts.length === 0 ? "No accounts yet. Create one with: npm run rms -- user add <name> --group Administrators --password-stdin" : formatAccountTable(accounts));
+        io.stdout(
+          accounts.length === 0
+            ? "No accounts yet. Create one with: npm run rms -- user add <name> --group Administrators --password-stdin"
+            : formatAccountTable(accounts),
+        );
         return EXIT_OK;
       }
       case "user remove": {

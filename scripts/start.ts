@@ -1,19 +1,19 @@
 // `npm start`: the enrollment service and the console side by side; on first run, migrate and provision the demo.
 import "reflect-metadata";
-import { spawn, type ChildProcess } from "node:child_process";
-import { count } from "drizzle-orm";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createCaHierarchy } from "@/lib/enrollment/ca";
-import { loadEnrollmentConfig, type EnrollmentConfig } from "@/lib/enrollment/config";
-import { issueSlc } from "@/lib/enrollment/issue";
-import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { needsSetup, createSetupToken } from "@/lib/auth/setup-tokens";
+import { count } from "drizzle-orm";
+import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
-import { migrateDatabase, openDatabase, withStartupLock, type DatabaseHandle } from "@/lib/db/client";
+import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { clusterKeys } from "@/lib/db/schema";
 import { seedFirstRun } from "@/lib/db/seed";
-import { EnvError, parseEnv, type Env } from "@/lib/env";
+import { createCaHierarchy } from "@/lib/enrollment/ca";
+import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { issueSlc } from "@/lib/enrollment/issue";
+import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { type Env, EnvError, parseEnv } from "@/lib/env";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import { exchange } from "@/lib/renewal/enrollment-client";
 import { localServerName } from "@/lib/server-identity";
@@ -75,7 +75,8 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
   if (!fs.existsSync(env.trustAnchorsPath)) {
     const response = await exchange(`${enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
     const pem = response.ok ? response.body.toString("utf8") : "";
-    if (parseTrustAnchors(pem).length === 0) fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
+    if (parseTrustAnchors(pem).length === 0)
+      fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
     fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
     fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
     log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
@@ -113,7 +114,7 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
 }
 
 async function main(): Promise<void> {
-  let env;
+  let env: ReturnType<typeof parseEnv>;
   try {
     env = parseEnv(process.env);
   } catch (error) {
@@ -128,16 +129,17 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
     log("Building the console (first start only; `npm run build` rebuilds it)…");
     await new Promise<void>((resolve) => {
-      const build = spawn(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      const build = spawn(process.execPath, [nextBin, "build"], {
+        stdio: "inherit",
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      });
       build.on("exit", (code) => (code === 0 ? resolve() : fail("`next build` failed; see above.")));
     });
   }
 
   // --console-only: the enrollment service runs as its own process (tests, or a separate signing station).
   const consoleOnly = process.argv.includes("--console-only");
-  const enrollmentUrl = consoleOnly
-    ? env.enrollmentUrl
-    : `http://${enrollmentConfig.config.host}:${enrollmentConfig.config.port}`;
+  const enrollmentUrl = consoleOnly ? env.enrollmentUrl : `http://${enrollmentConfig.config.host}:${enrollmentConfig.config.port}`;
   if (!consoleOnly) {
     run("enrollment service", ["--import", "tsx", path.join("scripts", "enrollment.ts")], {
       ...process.env,

@@ -34,7 +34,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const { locale, t } = await getTranslator();
   const result = await listAuditEvents(await getDb(), { page: query.page, pageSize: PAGE_SIZE, clusterId: query.cluster });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  const href = (page: number) => `/audit?${new URLSearchParams({ page: String(page), ...(query.cluster ? { cluster: query.cluster } : {}) })}`;
+  const href = (page: number) =>
+    `/audit?${new URLSearchParams({ page: String(page), ...(query.cluster ? { cluster: query.cluster } : {}) })}`;
   const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
   return (
     <>
@@ -63,23 +64,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               t("audit.col.details"),
             ]}
           >
-              {result.events.map((event) => {
-                const actionKey = `audit.action.${event.action}`;
-                return (
-                  <tr key={event.id} className="align-top" data-action={event.action}>
-                    <td className="whitespace-nowrap px-4 py-2">
-                      <LocalTime date={event.occurredAt} locale={locale} />
-                    </td>
-                    <td className="px-4 py-2">{event.actor ?? "—"}</td>
-                    <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
-                    <td className="px-4 py-2">
-                      {(AUDIT_ACTIONS as readonly string[]).includes(event.action) && isMessageKey(actionKey) ? t(actionKey) : event.action}
-                    </td>
-                    <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
-                    <td className="max-w-md break-all px-4 py-2 font-mono text-xs text-slate-600">{detailsText(event.details)}</td>
-                  </tr>
-                );
-              })}
+            {result.events.map((event) => {
+              const actionKey = `audit.action.${event.action}`;
+              return (
+                <tr key={event.id} className="align-top" data-action={event.action}>
+                  <td className="whitespace-nowrap px-4 py-2">
+                    <LocalTime date={event.occurredAt} locale={locale} />
+                  </td>
+                  <td className="px-4 py-2">{event.actor ?? "—"}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
+                  <td className="px-4 py-2">
+                    {(AUDIT_ACTIONS as readonly string[]).includes(event.action) && isMessageKey(actionKey) ? t(actionKey) : event.action}
+                  </td>
+                  <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
+                  <td className="max-w-md break-all px-4 py-2 font-mono text-xs text-slate-600">{detailsText(event.details)}</td>
+                </tr>
+              );
+            })}
           </DataTable>
         )}
       </TablePanel>

@@ -19,8 +19,25 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
     <form action={action} className="flex flex-col gap-4">
       {state.message && <Alert tone="error">{state.message}</Alert>}
       <input type="hidden" name="token" value={token} />
-      <Field id="userName" name="userName" label={labels.userName} autoComplete="username" required maxLength={64} defaultValue={state.userName} />
-      <Field id="password" name="password" type="password" label={labels.password} autoComplete="new-password" required minLength={12} maxLength={1024} />
+      <Field
+        id="userName"
+        name="userName"
+        label={labels.userName}
+        autoComplete="username"
+        required
+        maxLength={64}
+        defaultValue={state.userName}
+      />
+      <Field
+        id="password"
+        name="password"
+        type="password"
+        label={labels.password}
+        autoComplete="new-password"
+        required
+        minLength={12}
+        maxLength={1024}
+      />
       <Field
         id="confirmPassword"
         name="confirmPassword"

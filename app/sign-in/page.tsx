@@ -25,10 +25,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {t("setup.done")}
         </Alert>
       )}
-      <SignInForm
-        next={next}
-        labels={{ userName: t("signIn.userName"), password: t("signIn.password"), submit: t("signIn.submit") }}
-      />
+      <SignInForm next={next} labels={{ userName: t("signIn.userName"), password: t("signIn.password"), submit: t("signIn.submit") }} />
     </div>
   );
 }

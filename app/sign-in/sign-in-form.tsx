@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { signInAction, type SignInState } from "@/lib/actions/auth/sign-in";
+import { type SignInState, signInAction } from "@/lib/actions/auth/sign-in";
 
 export interface SignInLabels {
   userName: string;
@@ -32,7 +32,15 @@ export function SignInForm({ labels, next }: { labels: SignInLabels; next: strin
         defaultValue={state.userName}
         autoFocus
       />
-      <Field id="password" name="password" type="password" label={labels.password} autoComplete="current-password" required maxLength={1024} />
+      <Field
+        id="password"
+        name="password"
+        type="password"
+        label={labels.password}
+        autoComplete="current-password"
+        required
+        maxLength={1024}
+      />
       <Button type="submit" disabled={pending}>
         {labels.submit}
       </Button>

@@ -1,5 +1,5 @@
 // Processes, ports and temp folders the benchmarks create: all tracked, all stopped and removed at the end (also on failure).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

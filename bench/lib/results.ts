@@ -39,12 +39,28 @@ function row(
 }
 
 /** A rate (higher is better): ratio = value / reference. */
-export function throughput(name: string, value: number, unit: string, reference: string, referenceValue: number, target: number | null, note?: string): BenchResult {
+export function throughput(
+  name: string,
+  value: number,
+  unit: string,
+  reference: string,
+  referenceValue: number,
+  target: number | null,
+  note?: string,
+): BenchResult {
   return row(name, value, unit, reference, referenceValue, value / referenceValue, target, note);
 }
 
 /** A time or size (lower is better): ratio = reference / value. */
-export function latency(name: string, value: number, unit: string, reference: string, referenceValue: number, target: number | null, note?: string): BenchResult {
+export function latency(
+  name: string,
+  value: number,
+  unit: string,
+  reference: string,
+  referenceValue: number,
+  target: number | null,
+  note?: string,
+): BenchResult {
   return row(name, value, unit, reference, referenceValue, referenceValue / value, target, note);
 }
 

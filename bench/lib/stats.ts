@@ -17,7 +17,7 @@ export function median(samples: readonly number[]): number {
 }
 
 export function max(samples: readonly number[]): number {
-  return samples.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY);
+  return samples.reduce((m, v) => Math.max(v, m), Number.NEGATIVE_INFINITY);
 }
 
 /** Milliseconds taken by `work`. */

@@ -20,11 +20,7 @@ export function Alert({
   id?: string;
 }) {
   return (
-    <div
-      id={id}
-      role={tone === "error" ? "alert" : "status"}
-      className={cn("rounded-md border px-4 py-3 text-sm", tones[tone], className)}
-    >
+    <div id={id} role={tone === "error" ? "alert" : "status"} className={cn("rounded-md border px-4 py-3 text-sm", tones[tone], className)}>
       {children}
     </div>
   );

@@ -2,12 +2,7 @@
 import type { InputHTMLAttributes } from "react";
 import { cn } from "./cn";
 
-export function Field({
-  label,
-  id,
-  className,
-  ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; id: string }) {
+export function Field({ label, id, className, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; id: string }) {
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium text-slate-800">

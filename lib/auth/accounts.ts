@@ -4,7 +4,7 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { accounts, groupMemberships } from "@/lib/db/schema";
-import { MAX_PASSWORD_LENGTH, hashPassword } from "./password";
+import { hashPassword, MAX_PASSWORD_LENGTH } from "./password";
 import { destroyAccountSessions } from "./sessions";
 
 export const ADMIN_GROUPS = ["Administrators", "Domain Admins"] as const;
@@ -122,10 +122,7 @@ export async function findAccountByUserName(db: Queryable, userName: string): Pr
 }
 
 /** As findAccountByUserName, plus the password hash; for sign-in only. */
-export async function findAccountCredentials(
-  db: Queryable,
-  userName: string,
-): Promise<(Account & { passwordHash: string }) | null> {
+export async function findAccountCredentials(db: Queryable, userName: string): Promise<(Account & { passwordHash: string }) | null> {
   const parsed = userNameSchema.safeParse(userName);
   if (!parsed.success) return null;
   const [row] = await db.select().from(accounts).where(eq(accounts.userName, parsed.data.toLowerCase()));
@@ -143,10 +140,7 @@ export async function findAccountCredentials(
 /** Every account with its groups, by user name. */
 export async function listAccounts(db: Queryable): Promise<Account[]> {
   const rows = await db.select().from(accounts).orderBy(asc(accounts.userName));
-  const memberships = await db
-    .select()
-    .from(groupMemberships)
-    .orderBy(asc(groupMemberships.groupName));
+  const memberships = await db.select().from(groupMemberships).orderBy(asc(groupMemberships.groupName));
   const byAccount = new Map<string, string[]>();
   for (const m of memberships) {
     const list = byAccount.get(m.accountId) ?? [];
@@ -231,10 +225,7 @@ export async function removeAccount(
     const account = await findAccountByUserName(tx, input.userName);
     if (!account) return fail("not_found", `There is no account named ${input.userName}.`);
     if (isAdministrator(account.groups) && (await countAdministrators(tx)) <= 1) {
-      return fail(
-        "last_administrator",
-        `${account.userName} is the only administrator; add another administrator before removing it.`,
-      );
+      return fail("last_administrator", `${account.userName} is the only administrator; add another administrator before removing it.`);
     }
     await destroyAccountSessions(tx, account.id);
     await tx.delete(accounts).where(eq(accounts.id, account.id));
@@ -306,9 +297,7 @@ export async function removeGroupMember(
         `${account.userName} is the only administrator; add another administrator before removing it from ${stored}.`,
       );
     }
-    await tx
-      .delete(groupMemberships)
-      .where(and(eq(groupMemberships.accountId, account.id), eq(groupMemberships.groupName, stored)));
+    await tx.delete(groupMemberships).where(and(eq(groupMemberships.accountId, account.id), eq(groupMemberships.groupName, stored)));
     await destroyAccountSessions(tx, account.id);
     if (input.audit) {
       await recordAudit(tx, {

@@ -1,7 +1,7 @@
 // Who is asking: the session behind the request's cookie, and where the request came from.
 import "server-only";
-import { cache } from "react";
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { qualifiedUserName } from "@/lib/server-identity";

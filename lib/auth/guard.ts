@@ -1,11 +1,11 @@
 // The one authorization gate: every page, server action and route handler passes through here on the server.
 import "server-only";
 import { forbidden, redirect, unauthorized } from "next/navigation";
-import { z } from "zod";
+import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
-import { getActor, type Actor } from "./current";
+import { type Actor, getActor } from "./current";
 
 async function auditDenied(actor: Actor, target: string): Promise<void> {
   await recordAudit(await getDb(), {
@@ -39,9 +39,7 @@ export async function requireAdminRequest(target: string): Promise<Actor> {
   return actor;
 }
 
-export type ActionResult<T> =
-  | ({ ok: true } & T)
-  | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
+export type ActionResult<T> = ({ ok: true } & T) | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
 
 /** Turns a FormData into a plain object (repeated keys become arrays) for zod to validate. */
 export function formDataToObject(formData: FormData): Record<string, FormDataEntryValue | FormDataEntryValue[]> {

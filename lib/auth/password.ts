@@ -1,5 +1,5 @@
 // Password hashing with scrypt: self-describing hashes, constant-time checks, and a dummy path for unknown users.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
@@ -42,9 +42,7 @@ function scrypt(password: string, salt: Buffer, keyLength: number, params: Scryp
     maxmem: 256 * params.N * params.r,
   };
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize("NFC"), salt, keyLength, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
+    scryptCallback(password.normalize("NFC"), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 

@@ -130,9 +130,6 @@ export async function destroySession(db: Queryable, token: string): Promise<bool
 
 /** Ends every session of an account (removed, or its groups changed); returns how many. */
 export async function destroyAccountSessions(db: Queryable, accountId: string): Promise<number> {
-  const gone = await db
-    .delete(sessions)
-    .where(eq(sessions.accountId, accountId))
-    .returning({ tokenHash: sessions.tokenHash });
+  const gone = await db.delete(sessions).where(eq(sessions.accountId, accountId)).returning({ tokenHash: sessions.tokenHash });
   return gone.length;
 }

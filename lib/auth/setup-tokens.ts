@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { setupTokens } from "@/lib/db/schema";
-import { countAdministrators, createAccount, type Account, type AccountErrorCode } from "./accounts";
+import { type Account, type AccountErrorCode, countAdministrators, createAccount } from "./accounts";
 
 export type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
 
@@ -12,7 +12,11 @@ export type SetupTokenCheck = { ok: true; expiresAt: Date } | { ok: false; code:
 
 export type RedeemResult =
   | { ok: true; account: Account }
-  | { ok: false; code: SetupTokenErrorCode | Exclude<AccountErrorCode, "not_found" | "already_member" | "not_member" | "last_administrator">; message: string };
+  | {
+      ok: false;
+      code: SetupTokenErrorCode | Exclude<AccountErrorCode, "not_found" | "already_member" | "not_member" | "last_administrator">;
+      message: string;
+    };
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -39,7 +43,10 @@ export async function createSetupToken(db: Queryable, opts: { now: Date; ttlMinu
 
 async function checkToken(db: Queryable, token: string, now: Date, forUpdate: boolean): Promise<SetupTokenCheck> {
   if (!TOKEN_PATTERN.test(token)) return { ok: false, code: "invalid_token" };
-  const query = db.select().from(setupTokens).where(eq(setupTokens.tokenHash, hashToken(token)));
+  const query = db
+    .select()
+    .from(setupTokens)
+    .where(eq(setupTokens.tokenHash, hashToken(token)));
   const [row] = forUpdate ? await query.for("update") : await query;
   if (!row) return { ok: false, code: "invalid_token" };
   if (row.usedAt) return { ok: false, code: "used" };
@@ -81,12 +88,20 @@ export async function redeemSetupToken(
       now: input.now,
     });
     if (!created.ok) {
-      if (created.code === "invalid_user_name" || created.code === "invalid_password" || created.code === "invalid_group" || created.code === "exists") {
+      if (
+        created.code === "invalid_user_name" ||
+        created.code === "invalid_password" ||
+        created.code === "invalid_group" ||
+        created.code === "exists"
+      ) {
         return { ok: false as const, code: created.code, message: created.message };
       }
       throw new Error(`Unexpected account error: ${created.code}`);
     }
-    await tx.update(setupTokens).set({ usedAt: input.now }).where(eq(setupTokens.tokenHash, hashToken(input.token)));
+    await tx
+      .update(setupTokens)
+      .set({ usedAt: input.now })
+      .where(eq(setupTokens.tokenHash, hashToken(input.token)));
     await recordAudit(tx, {
       actor: created.account.userName,
       remoteAddress,

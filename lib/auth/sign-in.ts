@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { findAccountCredentials, setPasswordHash, userNameSchema } from "./accounts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
-import { createSession, destroySession, validateSession, type SessionAccount } from "./sessions";
+import { createSession, destroySession, type SessionAccount, validateSession } from "./sessions";
 import { checkThrottle, recordFailure, recordSuccess, type ThrottleKeys } from "./throttle";
 
 export interface SignInInput {

@@ -1,7 +1,7 @@
 // Builds an X.509 path from the certificates a file carries to one of OUR trust anchors; a key is trusted only via that path.
 import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
 import { X509Certificate } from "node:crypto";
+import * as x509 from "@peculiar/x509";
 import { rsaModulusBits } from "./keys";
 
 export type ChainRejectReason =
@@ -67,7 +67,11 @@ export function isCaCertificate(cert: X509Certificate): boolean {
 export function buildTrustedChain(certificates: readonly string[], anchorsPem: readonly string[], now: Date, skewMs = 0): ChainResult {
   if (certificates.length === 0) return { ok: false, reason: "no_certificate", detail: "KeyInfo carries no X509Certificate." };
   if (certificates.length > MAX_CERTIFICATES) {
-    return { ok: false, reason: "invalid_chain", detail: `KeyInfo carries ${certificates.length} certificates; at most ${MAX_CERTIFICATES}.` };
+    return {
+      ok: false,
+      reason: "invalid_chain",
+      detail: `KeyInfo carries ${certificates.length} certificates; at most ${MAX_CERTIFICATES}.`,
+    };
   }
   let pool: X509Certificate[];
   let anchors: X509Certificate[];
@@ -98,7 +102,11 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
     const next = pool.find((c) => !path.some((p) => sameCert(p, c)) && issued(c, current));
     if (!next) {
       if (current === leaf && issued(leaf, leaf)) {
-        return { ok: false, reason: "self_signed", detail: `The signing certificate "${leaf.subject}" is self-signed and is not a trust anchor.` };
+        return {
+          ok: false,
+          reason: "self_signed",
+          detail: `The signing certificate "${leaf.subject}" is self-signed and is not a trust anchor.`,
+        };
       }
       return {
         ok: false,
@@ -113,7 +121,11 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
   const fullPath = [...path, anchor];
 
   if (leafExt.ca) {
-    return { ok: false, reason: "invalid_chain", detail: "The signing certificate is a CA certificate; SLCs must be signed by an end-entity certificate." };
+    return {
+      ok: false,
+      reason: "invalid_chain",
+      detail: "The signing certificate is a CA certificate; SLCs must be signed by an end-entity certificate.",
+    };
   }
   if (leafExt.keyUsage !== undefined && (leafExt.keyUsage & x509.KeyUsageFlags.digitalSignature) === 0) {
     return { ok: false, reason: "invalid_chain", detail: "The signing certificate does not allow digital signatures." };
@@ -124,7 +136,11 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
     if (!issuer) continue;
     const ext = extensionsOf(issuer);
     if (!isCaCertificate(issuer)) {
-      return { ok: false, reason: "invalid_chain", detail: `"${issuer.subject}" is not a CA certificate but issued "${fullPath[i - 1]?.subject}".` };
+      return {
+        ok: false,
+        reason: "invalid_chain",
+        detail: `"${issuer.subject}" is not a CA certificate but issued "${fullPath[i - 1]?.subject}".`,
+      };
     }
     const intermediatesBelow = i - 1;
     if (ext.pathLength !== undefined && intermediatesBelow > ext.pathLength) {
@@ -134,7 +150,11 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
   const t = now.getTime();
   for (const cert of fullPath) {
     if (t + skewMs < new Date(cert.validFrom).getTime()) {
-      return { ok: false, reason: "chain_not_yet_valid", detail: `"${cert.subject}" is not valid before ${new Date(cert.validFrom).toISOString()}.` };
+      return {
+        ok: false,
+        reason: "chain_not_yet_valid",
+        detail: `"${cert.subject}" is not valid before ${new Date(cert.validFrom).toISOString()}.`,
+      };
     }
     if (t - skewMs > new Date(cert.validTo).getTime()) {
       return { ok: false, reason: "chain_expired", detail: `"${cert.subject}" expired on ${new Date(cert.validTo).toISOString()}.` };

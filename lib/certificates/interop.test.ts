@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUntrustedTestPki, buildTestRenewalRequest, issueTestSlc, type TestSlc } from "./test-support";
+import { buildTestRenewalRequest, createUntrustedTestPki, issueTestSlc, type TestSlc } from "./test-support";
 
 let dir: string;
 let slc: TestSlc;
@@ -51,13 +51,17 @@ describe("xmlsec1 (Debian) on the renewal request", () => {
   it("rejects it after one changed byte in the body", () => {
     const changed = requestXml.replace("<SKU>RMS</SKU>", "<SKU>RMT</SKU>");
     expect(changed.length).toBe(requestXml.length);
-    expect(run("xmlsec1", ["--verify", "--pubkey-pem", join(dir, "cluster-public.pem"), file("request-body.xml", changed)]).code).not.toBe(0);
+    expect(run("xmlsec1", ["--verify", "--pubkey-pem", join(dir, "cluster-public.pem"), file("request-body.xml", changed)]).code).not.toBe(
+      0,
+    );
   });
 
   it("rejects it after one changed byte in the signature value", () => {
     const changed = flipSignatureByte(requestXml);
     expect(changed).not.toBe(requestXml);
-    expect(run("xmlsec1", ["--verify", "--pubkey-pem", join(dir, "cluster-public.pem"), file("request-sig.xml", changed)]).code).not.toBe(0);
+    expect(run("xmlsec1", ["--verify", "--pubkey-pem", join(dir, "cluster-public.pem"), file("request-sig.xml", changed)]).code).not.toBe(
+      0,
+    );
   });
 });
 
@@ -76,7 +80,11 @@ describe("xmlsec1 (Debian) on the SLC", () => {
     const body = slc.xml.replace("<NAME>RMS01</NAME>", "<NAME>RMS02</NAME>");
     const attribute = slc.xml.replace('version="3.0"', 'version="3.1"');
     const signature = flipSignatureByte(slc.xml);
-    for (const [name, changed] of [["body", body], ["attribute", attribute], ["signature", signature]] as const) {
+    for (const [name, changed] of [
+      ["body", body],
+      ["attribute", attribute],
+      ["signature", signature],
+    ] as const) {
       expect(changed).not.toBe(slc.xml);
       expect(changed.length).toBe(slc.xml.length);
       expect(run("xmlsec1", ["--verify", "--trusted-pem", join(dir, "root.pem"), file(`slc-${name}.xml`, changed)]).code).not.toBe(0);
@@ -86,14 +94,20 @@ describe("xmlsec1 (Debian) on the SLC", () => {
 
 describe("openssl", () => {
   it("verifies the enrollment chain: root → CA → service", () => {
-    const out = execFileSync("openssl", ["verify", "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")], {
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      "openssl",
+      ["verify", "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(out).toContain("service.pem: OK");
   });
 
   it("refuses the service certificate without the CA, or under another root", () => {
     expect(run("openssl", ["verify", "-CAfile", join(dir, "root.pem"), join(dir, "service.pem")]).code).not.toBe(0);
-    expect(run("openssl", ["verify", "-CAfile", join(dir, "other-root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")]).code).not.toBe(0);
+    expect(
+      run("openssl", ["verify", "-CAfile", join(dir, "other-root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")]).code,
+    ).not.toBe(0);
   });
 });

@@ -1,11 +1,18 @@
 // The cluster private key at rest: AES-256-GCM under a master key kept outside the database.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  KeyEncryptionError,
+  type KeyEncryptionErrorCode,
+  loadKeyEncryptionKey,
+} from "./key-encryption";
 import { generateClusterKeyPair } from "./keys";
-import { decryptPrivateKey, encryptPrivateKey, KeyEncryptionError, loadKeyEncryptionKey, type KeyEncryptionErrorCode } from "./key-encryption";
 
 let dir: string;
 beforeEach(() => {
@@ -38,7 +45,9 @@ describe("loadKeyEncryptionKey", () => {
     const key = randomBytes(32);
     const kek = loadKeyEncryptionKey({ dataDir: dir, masterKey: key.toString("base64"), createIfMissing: false });
     expect(kek.key.equals(key)).toBe(true);
-    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, masterKey: randomBytes(16).toString("base64"), createIfMissing: true }))).toBe("invalid");
+    expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, masterKey: randomBytes(16).toString("base64"), createIfMissing: true }))).toBe(
+      "invalid",
+    );
     expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, masterKey: "not base64!", createIfMissing: true }))).toBe("invalid");
   });
 

@@ -103,14 +103,7 @@ export function encryptPrivateKey(privateKeyPem: string, kek: KeyEncryptionKey, 
 export function decryptPrivateKey(envelope: string, kek: KeyEncryptionKey, associatedData: string): string {
   const parts = envelope.split(".");
   const [version, kekId, ivB64, tagB64, ctB64] = parts;
-  if (
-    parts.length !== 5 ||
-    version !== "v1" ||
-    kekId === undefined ||
-    ivB64 === undefined ||
-    tagB64 === undefined ||
-    ctB64 === undefined
-  ) {
+  if (parts.length !== 5 || version !== "v1" || kekId === undefined || ivB64 === undefined || tagB64 === undefined || ctB64 === undefined) {
     throw new KeyEncryptionError("corrupt", "The stored private key envelope is damaged; restore it from backup or enroll again.");
   }
   if (kekId !== kek.id) {

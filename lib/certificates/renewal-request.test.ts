@@ -1,9 +1,15 @@
 // Renewal requests: hostile names round-trip exactly, the body key must have signed, and every refusal has its reason.
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateClusterKeyPair } from "./keys";
-import { buildRenewalRequest, MAX_REQUEST_AGE_MS, verifyRenewalRequest, type RenewalRequestFields, type RequestRejectReason } from "./renewal-request";
 import { signEnveloped } from "@/lib/xml/xml-signature";
+import { generateClusterKeyPair } from "./keys";
+import {
+  buildRenewalRequest,
+  MAX_REQUEST_AGE_MS,
+  type RenewalRequestFields,
+  type RequestRejectReason,
+  verifyRenewalRequest,
+} from "./renewal-request";
 import { buildTestRenewalRequest, createTestCluster, type TestCluster } from "./test-support";
 
 let cluster: TestCluster;
@@ -33,7 +39,7 @@ describe("build → verify round trip", () => {
       version: hostile,
       revocationInformation: hostile,
       clusterUrl: `https://rms.example/_wmcs?q=${encodeURIComponent(hostile)}&x="1"`,
-      installedSlcFingerprint: "AB:".repeat(31) + "CD",
+      installedSlcFingerprint: `${"AB:".repeat(31)}CD`,
     });
     const result = verifyRenewalRequest(xml);
     if (!result.ok) throw new Error(`${result.reason}: ${result.detail}`);
@@ -60,7 +66,10 @@ describe("verifyRenewalRequest refuses", () => {
   it("a changed byte in the body or in the signature value", async () => {
     const { xml } = await buildTestRenewalRequest();
     rejected(verifyRenewalRequest(xml.replace("<SKU>RMS</SKU>", "<SKU>RMX</SKU>")), "digest_mismatch");
-    rejected(verifyRenewalRequest(xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === "A" ? "B" : "A"}`)), "signature_invalid");
+    rejected(
+      verifyRenewalRequest(xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === "A" ? "B" : "A"}`)),
+      "signature_invalid",
+    );
   });
 
   it("a request re-signed by another key than the one it carries (no proof of possession)", async () => {
@@ -70,7 +79,8 @@ describe("verifyRenewalRequest refuses", () => {
     const body = xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
     const forged = signEnveloped(body, {
       privateKeyPem: thief.privateKeyPem,
-      keyInfoContent: (p) => `<${p}KeyValue><${p}RSAKeyValue><${p}Modulus>AA==</${p}Modulus><${p}Exponent>AQAB</${p}Exponent></${p}RSAKeyValue></${p}KeyValue>`,
+      keyInfoContent: (p) =>
+        `<${p}KeyValue><${p}RSAKeyValue><${p}Modulus>AA==</${p}Modulus><${p}Exponent>AQAB</${p}Exponent></${p}RSAKeyValue></${p}KeyValue>`,
     });
     rejected(verifyRenewalRequest(forged), "signature_invalid");
     expect(verifyRenewalRequest(xml).ok).toBe(true);

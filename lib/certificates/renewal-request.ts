@@ -2,7 +2,14 @@
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml, XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import { childElements, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, signEnveloped, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
+import {
+  childElements,
+  inNoNamespace,
+  inspectEnvelopedSignature,
+  readXmlDocument,
+  signEnveloped,
+  verifyEnvelopedSignature,
+} from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { documentFingerprint, publicKeyBase64, rsaModulusBits, spkiFingerprint, toPublicKeyObject } from "./keys";
 import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
@@ -44,7 +51,7 @@ export const REQUEST_REJECT_REASONS = [
 export type RequestRejectReason = (typeof REQUEST_REJECT_REASONS)[number];
 
 export type RequestVerification =
-  | { ok: true; fields: RenewalRequestFields; fingerprint: string; /** SHA-256 of the verified key's SPKI DER. */ keyFingerprint: string }
+  | { ok: true; fields: RenewalRequestFields; fingerprint: string /** SHA-256 of the verified key's SPKI DER. */; keyFingerprint: string }
   | { ok: false; reason: RequestRejectReason; detail: string };
 
 /** A request older than this is refused: offline requests are carried by hand, but not for months. */
@@ -183,7 +190,10 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
     claimedKeyObject = toPublicKeyObject(claimedKey);
     const bits = rsaModulusBits(claimedKeyObject);
     if (bits === null || bits < MIN_RSA_BITS) {
-      return reject("weak_key", `The request's key is ${bits === null ? "not an RSA key" : `${bits}-bit RSA`}; RSA of at least ${MIN_RSA_BITS} bits is required.`);
+      return reject(
+        "weak_key",
+        `The request's key is ${bits === null ? "not an RSA key" : `${bits}-bit RSA`}; RSA of at least ${MIN_RSA_BITS} bits is required.`,
+      );
     }
     claimedDer = claimedKeyObject.export({ type: "spki", format: "der" });
   } catch {

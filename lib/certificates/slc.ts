@@ -1,5 +1,5 @@
 // The server licensor certificate: an XrML 1.2-shaped document signed by the enrollment service with its X.509 chain.
-import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml } from "@/lib/xml/safe-xml";
 import { signEnveloped } from "@/lib/xml/xml-signature";

@@ -1,12 +1,12 @@
 // Test-only helpers (never imported by product code): a cached CA hierarchy and cluster key, and SLCs valid or broken on demand.
 import { randomUUID } from "node:crypto";
-import { createCaHierarchy, type CaMaterial } from "@/lib/enrollment/ca";
-import { generateClusterKeyPair, publicKeyBase64, type ClusterKeyPair } from "./keys";
+import { SignedXml } from "xml-crypto";
+import { type CaMaterial, createCaHierarchy } from "@/lib/enrollment/ca";
+import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256 } from "@/lib/xml/xml-signature";
+import { type ClusterKeyPair, generateClusterKeyPair, publicKeyBase64 } from "./keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "./renewal-request";
 import { buildSlc, type SlcFields, type SlcSigner } from "./slc";
 import type { SlcExpectation } from "./verify-slc";
-import { SignedXml } from "xml-crypto";
-import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256 } from "@/lib/xml/xml-signature";
 
 export interface TestCluster extends ClusterKeyPair {
   publicKeyBase64: string;
@@ -144,7 +144,11 @@ export async function issueTestSlc(opts: IssueTestSlcOptions = {}): Promise<Test
   let preset: Partial<SlcFields> = {};
   switch (opts.preset ?? "valid") {
     case "expired":
-      preset = { issuedAt: new Date(now.getTime() - 400 * DAY_MS), validFrom: new Date(now.getTime() - 400 * DAY_MS), validUntil: new Date(now.getTime() - 35 * DAY_MS) };
+      preset = {
+        issuedAt: new Date(now.getTime() - 400 * DAY_MS),
+        validFrom: new Date(now.getTime() - 400 * DAY_MS),
+        validUntil: new Date(now.getTime() - 35 * DAY_MS),
+      };
       break;
     case "not_yet_valid":
       preset = { validFrom: new Date(now.getTime() + 2 * DAY_MS), validUntil: new Date(now.getTime() + 367 * DAY_MS) };
@@ -174,7 +178,9 @@ export async function issueTestSlc(opts: IssueTestSlcOptions = {}): Promise<Test
   const xml = buildSlc(fields, signer);
   // An expired-chain SLC is trusted by its own (still valid) root, so the verifier reaches the date check.
   const trustAnchorsPem =
-    opts.preset === "expired_chain" ? [...pki.trustAnchorsPem, ...(await createExpiredChainTestPki()).trustAnchorsPem] : pki.trustAnchorsPem;
+    opts.preset === "expired_chain"
+      ? [...pki.trustAnchorsPem, ...(await createExpiredChainTestPki()).trustAnchorsPem]
+      : pki.trustAnchorsPem;
   return { xml, fields, pki, trustAnchorsPem, expect };
 }
 

@@ -1,18 +1,18 @@
 // verifySlc: a genuine SLC passes every check; each kind of hostile or wrong file is refused with its own reason.
 import { beforeAll, describe, expect, it } from "vitest";
+import { ALG_ENVELOPED, ALG_EXC_C14N } from "@/lib/xml/xml-signature";
 import { buildSlc } from "./slc";
 import {
   createTestPki,
   createUntrustedTestPki,
   issueTestSlc,
-  signWithXmlCrypto,
   type RawSignOptions,
+  signWithXmlCrypto,
   type TestPki,
   type TestSlc,
   type TestSlcPreset,
 } from "./test-support";
-import { CHECK_NAMES, parseTrustAnchors, verifySlc, type CheckName, type SlcExpectation, type SlcRejectReason } from "./verify-slc";
-import { ALG_ENVELOPED, ALG_EXC_C14N } from "@/lib/xml/xml-signature";
+import { CHECK_NAMES, type CheckName, parseTrustAnchors, type SlcExpectation, type SlcRejectReason, verifySlc } from "./verify-slc";
 
 let pki: TestPki;
 let good: TestSlc;
@@ -39,7 +39,6 @@ function expectRejected(result: ReturnType<typeof verifySlc>, reason: SlcRejectR
 function unsignedOf(xml: string): string {
   return xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
 }
-
 
 /** Signs with xml-crypto directly, to build signatures our signer would never produce. */
 const customSign = (xml: string, opts: RawSignOptions = {}) => signWithXmlCrypto(pki.ca, xml, opts);
@@ -77,7 +76,10 @@ describe("tampering and signature structure", () => {
   });
 
   it("tampered signature value (xml-crypto throws) → signature_invalid", () => {
-    const tampered = good.xml.replace(/<ds:SignatureValue>(.)(.)/, (_m, a: string, b: string) => `<ds:SignatureValue>${a}${b === "A" ? "B" : "A"}`);
+    const tampered = good.xml.replace(
+      /<ds:SignatureValue>(.)(.)/,
+      (_m, a: string, b: string) => `<ds:SignatureValue>${a}${b === "A" ? "B" : "A"}`,
+    );
     expect(tampered).not.toBe(good.xml);
     expectRejected(verify(tampered), "signature_invalid", "signature");
   });
@@ -150,7 +152,10 @@ describe("trust", () => {
 
   it("valid chain but the signature made with another key → signature_invalid", async () => {
     const untrusted = await createUntrustedTestPki();
-    const forged = buildSlc(good.fields, { privateKeyPem: untrusted.ca.serviceKeyPem, certificateChainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] });
+    const forged = buildSlc(good.fields, {
+      privateKeyPem: untrusted.ca.serviceKeyPem,
+      certificateChainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem],
+    });
     expectRejected(verify(forged), "signature_invalid", "signature");
   });
 
@@ -183,7 +188,11 @@ describe("algorithms and transforms", () => {
   });
 
   it("SHA-1 digest under RSA-SHA256 → disallowed_algorithm", () => {
-    expectRejected(verify(customSign(unsigned(), { digestAlgorithm: "http://www.w3.org/2000/09/xmldsig#sha1" })), "disallowed_algorithm", "algorithms");
+    expectRejected(
+      verify(customSign(unsigned(), { digestAlgorithm: "http://www.w3.org/2000/09/xmldsig#sha1" })),
+      "disallowed_algorithm",
+      "algorithms",
+    );
   });
 
   it("HMAC-SHA1 → disallowed_algorithm", () => {
@@ -287,10 +296,12 @@ describe("business checks", () => {
 
   it("expired SLC → expired", async () => expectRejected(await presetResult("expired"), "expired", "validity"));
   it("not-yet-valid SLC → not_yet_valid", async () => expectRejected(await presetResult("not_yet_valid"), "not_yet_valid", "validity"));
-  it("SLC for another cluster's key → wrong_public_key", async () => expectRejected(await presetResult("other_key"), "wrong_public_key", "public_key"));
+  it("SLC for another cluster's key → wrong_public_key", async () =>
+    expectRejected(await presetResult("other_key"), "wrong_public_key", "public_key"));
   it("SLC for another GUID → wrong_guid", async () => expectRejected(await presetResult("other_guid"), "wrong_guid", "guid"));
   it("SLC for another URL → wrong_url", async () => expectRejected(await presetResult("other_url"), "wrong_url", "url"));
-  it("SLC answering a different request → wrong_request", async () => expectRejected(await presetResult("other_request"), "wrong_request", "request"));
+  it("SLC answering a different request → wrong_request", async () =>
+    expectRejected(await presetResult("other_request"), "wrong_request", "request"));
   it("untrusted preset → untrusted_chain", async () => expectRejected(await presetResult("untrusted"), "untrusted_chain", "trusted_chain"));
 
   it("no open request → no_pending_request", () => {

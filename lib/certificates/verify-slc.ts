@@ -2,7 +2,7 @@
 import { X509Certificate } from "node:crypto";
 import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
 import { DSIG_NS, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
-import { buildTrustedChain, isCaCertificate, splitPemCertificates, type ChainResult } from "./chain";
+import { buildTrustedChain, type ChainResult, isCaCertificate, splitPemCertificates } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
 
@@ -117,7 +117,10 @@ function displayName(subject: string): string {
 }
 
 function normalizeGuid(guid: string): string {
-  return guid.trim().replace(/^\{|\}$/g, "").toUpperCase();
+  return guid
+    .trim()
+    .replace(/^\{|\}$/g, "")
+    .toUpperCase();
 }
 
 function normalizeUrl(url: string): string {
@@ -221,7 +224,11 @@ export function verifySlc(
       return checks.fail("request", "no_pending_request", "There is no open renewal request for this SLC to answer.");
     }
     if (slc.requestId.toLowerCase() !== expect.pendingRequestId.toLowerCase()) {
-      return checks.fail("request", "wrong_request", `The SLC answers request ${slc.requestId}, the open request is ${expect.pendingRequestId}.`);
+      return checks.fail(
+        "request",
+        "wrong_request",
+        `The SLC answers request ${slc.requestId}, the open request is ${expect.pendingRequestId}.`,
+      );
     }
     checks.pass("request", `Answers request ${slc.requestId}.`);
 
@@ -253,6 +260,10 @@ export function verifySlc(
     };
   } catch (error) {
     // Defence in depth: a library bug on hostile input must still be a rejection, not a crash.
-    return checks.fail("input", "malformed", `The file could not be verified: ${error instanceof Error ? error.message : "unknown error"}.`);
+    return checks.fail(
+      "input",
+      "malformed",
+      `The file could not be verified: ${error instanceof Error ? error.message : "unknown error"}.`,
+    );
   }
 }

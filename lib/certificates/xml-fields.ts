@@ -62,4 +62,10 @@ export const urlText = xmlText.pipe(
     }, "must be an http(s) URL"),
 );
 
-export const hexText = (max: number) => xmlText.pipe(z.string().regex(/^[0-9A-F]+$/, "must be upper-case hex").max(max));
+export const hexText = (max: number) =>
+  xmlText.pipe(
+    z
+      .string()
+      .regex(/^[0-9A-F]+$/, "must be upper-case hex")
+      .max(max),
+  );

@@ -42,10 +42,7 @@ export async function getWebSitesOverview(db: Queryable, opts: { page: number; p
     id: r.id,
     name: r.name,
     state: r.state,
-    cluster:
-      r.clusterId && r.clusterUrl
-        ? { id: r.clusterId, clusterUrl: r.clusterUrl, slcValidUntil: r.slcValidUntil }
-        : null,
+    cluster: r.clusterId && r.clusterUrl ? { id: r.clusterId, clusterUrl: r.clusterUrl, slcValidUntil: r.slcValidUntil } : null,
   }));
   return { sites, total, page, pageSize };
 }

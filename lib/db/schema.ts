@@ -1,18 +1,6 @@
 // The one database schema, shared by PGlite (embedded) and PostgreSQL; migrations are generated from it.
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -25,7 +13,9 @@ export const clusters = pgTable("clusters", {
   serverName: text("server_name").notNull(),
   clusterUrl: text("cluster_url").notNull(),
   configDatabase: text("config_database").notNull(),
-  state: text("state", { enum: ["active", "disabled"] }).notNull().default("active"),
+  state: text("state", { enum: ["active", "disabled"] })
+    .notNull()
+    .default("active"),
   /** Lease that lets exactly one renewal run per cluster, across processes. */
   renewalLockedBy: text("renewal_locked_by"),
   renewalLockedUntil: timestamp("renewal_locked_until", { withTimezone: true }),
@@ -36,7 +26,9 @@ export const clusters = pgTable("clusters", {
 export const webSites = pgTable("web_sites", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull().unique(),
-  state: text("state", { enum: ["started", "stopped"] }).notNull().default("started"),
+  state: text("state", { enum: ["started", "stopped"] })
+    .notNull()
+    .default("started"),
   clusterId: uuid("cluster_id").references(() => clusters.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });

@@ -1,13 +1,13 @@
 // The enrollment CA hierarchy: right shape, right constraints, and openssl agrees.
 import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
 import { spawnSync } from "node:child_process";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as x509 from "@peculiar/x509";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createCaHierarchy, type CaMaterial } from "./ca";
+import { type CaMaterial, createCaHierarchy } from "./ca";
 
 let material: CaMaterial;
 const now = new Date("2026-06-01T12:00:00Z");
@@ -61,13 +61,21 @@ describe("createCaHierarchy", () => {
   it("is accepted by openssl verify -CAfile root.pem -untrusted ca.pem service.pem", () => {
     const dir = mkdtempSync(join(tmpdir(), "rms-ca-"));
     try {
-      for (const [n, pem] of [["root", material.rootCertPem], ["ca", material.caCertPem], ["service", material.serviceCertPem]] as const) {
+      for (const [n, pem] of [
+        ["root", material.rootCertPem],
+        ["ca", material.caCertPem],
+        ["service", material.serviceCertPem],
+      ] as const) {
         writeFileSync(join(dir, `${n}.pem`), pem);
       }
       const attime = String(Math.floor(now.getTime() / 1000) + 60);
-      const r = spawnSync("openssl", ["verify", "-attime", attime, "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")], {
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        "openssl",
+        ["verify", "-attime", attime, "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "ca.pem"), join(dir, "service.pem")],
+        {
+          encoding: "utf8",
+        },
+      );
       expect(r.error).toBeUndefined();
       expect(r.stdout).toContain("service.pem: OK");
       expect(r.status).toBe(0);

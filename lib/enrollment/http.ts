@@ -149,7 +149,11 @@ export function isSameOriginOrUnknown(req: IncomingMessage): boolean {
 
 /** Content-Disposition for a download; the name is reduced to safe characters whatever it held. */
 export function attachment(fileName: string): string {
-  const safe = fileName.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_").slice(0, 200) || "download";
+  const safe =
+    fileName
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(0, 200) || "download";
   return `attachment; filename="${safe}"`;
 }
 

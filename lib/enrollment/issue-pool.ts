@@ -1,7 +1,7 @@
 // Runs issueSlc on worker threads so a multi-core machine signs SLCs in parallel; falls back to this thread if a worker fails.
 import { Worker } from "node:worker_threads";
 import type { CaMaterial } from "./ca";
-import { issueSlc, type IssuancePolicy, type IssueResult } from "./issue";
+import { type IssuancePolicy, type IssueResult, issueSlc } from "./issue";
 
 interface Pending {
   resolve: (result: IssueResult) => void;
@@ -26,11 +26,13 @@ export interface IssuePool {
 const READY_TIMEOUT_MS = 60_000;
 
 /** Starts `size` workers (0 = none) and waits until they are ready; workers that fail to start are left out. */
-export async function createIssuePool(ca: CaMaterial, size: number, logError: (message: string, error: unknown) => void): Promise<IssuePool> {
+export async function createIssuePool(
+  ca: CaMaterial,
+  size: number,
+  logError: (message: string, error: unknown) => void,
+): Promise<IssuePool> {
   let nextId = 1;
-  const started = await Promise.all(
-    Array.from({ length: Math.max(0, Math.floor(size)) }, () => startWorker(ca, logError)),
-  );
+  const started = await Promise.all(Array.from({ length: Math.max(0, Math.floor(size)) }, () => startWorker(ca, logError)));
   const workers = started.filter((w): w is PoolWorker => w !== null);
   const runHere = (body: Uint8Array, policy: IssuancePolicy) => Promise.resolve().then(() => issueSlc(body, ca, policy));
 

@@ -1,7 +1,7 @@
 // Inside a pool worker: the CA material arrives once with workerData; each message is one issueSlc call.
 import { parentPort, workerData } from "node:worker_threads";
 import type { CaMaterial } from "./ca";
-import { issueSlc, type IssuancePolicy } from "./issue";
+import { type IssuancePolicy, issueSlc } from "./issue";
 
 interface Job {
   id: number;

@@ -52,7 +52,11 @@ describe("issueSlc", () => {
     const big = issueSlc(`<RenewalRequest a="${"x".repeat(300_000)}"/>`, pki.ca, policy);
     expect(big).toMatchObject({ ok: false, status: 413, reason: "too_large" });
     expect(issueSlc("<!DOCTYPE x><x/>", pki.ca, policy)).toMatchObject({ ok: false, status: 400, reason: "doctype" });
-    expect(issueSlc(xml.replace("<SKU>RMS</SKU>", "<SKU>RMT</SKU>"), pki.ca, policy)).toMatchObject({ ok: false, status: 422, reason: "digest_mismatch" });
+    expect(issueSlc(xml.replace("<SKU>RMS</SKU>", "<SKU>RMT</SKU>"), pki.ca, policy)).toMatchObject({
+      ok: false,
+      status: 422,
+      reason: "digest_mismatch",
+    });
     expect(requestRejectStatus("malformed")).toBe(400);
     expect(requestRejectStatus("request_expired")).toBe(422);
   });

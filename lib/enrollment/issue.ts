@@ -1,7 +1,7 @@
 // The enrollment service's one issuing step: verify a renewal request (proof of possession), then sign an SLC for it.
 import { randomBytes } from "node:crypto";
-import { verifyRenewalRequest, type RenewalRequestFields, type RequestRejectReason } from "@/lib/certificates/renewal-request";
-import { buildSlc, prepareSlcSigner, type PreparedSlcSigner, type SlcFields } from "@/lib/certificates/slc";
+import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
+import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/certificates/slc";
 import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
 import type { CaMaterial } from "./ca";
 

@@ -1,20 +1,15 @@
 // Server-rendered HTML for the enrollment service's web site (offline step); every dynamic value goes through escapeHtml.
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import {
-  enrollmentMessages,
   type EnrollmentLocale,
   type EnrollmentMessageKey,
   type EnrollmentMessages,
+  enrollmentMessages,
 } from "@/lib/i18n/catalogue/enrollment";
 import type { IssuedSlcRecord } from "./store";
 
 export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 // Kept in one constant so the server can allow exactly this stylesheet by hash in its CSP.
@@ -163,8 +158,7 @@ ${row(t.fieldIssuer, r.issuerName)}
 
 export function renderMessagePage(opts: { locale: EnrollmentLocale; kind: "not_found" | "server_error" }): string {
   const t = enrollmentMessages[opts.locale];
-  const [title, text] =
-    opts.kind === "not_found" ? [t.notFoundTitle, t.notFoundText] : [t.serverErrorTitle, t.serverErrorText];
+  const [title, text] = opts.kind === "not_found" ? [t.notFoundTitle, t.notFoundText] : [t.serverErrorTitle, t.serverErrorText];
   const body = `<h1>${escapeHtml(title)}</h1>
 <p${opts.kind === "server_error" ? ' role="alert"' : ""}>${escapeHtml(text)}</p>
 <p><a href="/">${escapeHtml(t.backHome)}</a></p>`;

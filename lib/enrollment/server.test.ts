@@ -7,11 +7,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateClusterKeyPair, publicKeyBase64, publicKeyFingerprint, type ClusterKeyPair } from "@/lib/certificates/keys";
+import { type ClusterKeyPair, generateClusterKeyPair, publicKeyBase64, publicKeyFingerprint } from "@/lib/certificates/keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
 import { verifySlc } from "@/lib/certificates/verify-slc";
-import { startEnrollmentService, type EnrollmentService, type EnrollmentServiceConfig } from "./server";
-import { submissionLogEntrySchema, type SubmissionLogEntry } from "./store";
+import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentService } from "./server";
+import { type SubmissionLogEntry, submissionLogEntrySchema } from "./store";
 
 const VALIDITY_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -168,7 +168,12 @@ describe("online API", () => {
   });
 
   it.each([
-    ["a tampered request", () => buildRenewalRequest(requestFields(), keys.privateKeyPem).replace("<ServerName>RMS01<", "<ServerName>RMS99<"), 422, ["digest_mismatch", "signature_invalid"]],
+    [
+      "a tampered request",
+      () => buildRenewalRequest(requestFields(), keys.privateKeyPem).replace("<ServerName>RMS01<", "<ServerName>RMS99<"),
+      422,
+      ["digest_mismatch", "signature_invalid"],
+    ],
     ["text that is not XML", () => "this is not xml", 400, ["malformed"]],
     ["an empty body", () => "", 400, ["empty"]],
     ["a DOCTYPE", () => '<?xml version="1.0"?><!DOCTYPE RenewalRequest SYSTEM "file:///etc/passwd"><RenewalRequest/>', 400, ["doctype"]],
@@ -186,7 +191,7 @@ describe("online API", () => {
   });
 
   it("refuses an oversized body with 413 (declared length)", async () => {
-    const res = await postXml("<a>" + "x".repeat(300 * 1024) + "</a>");
+    const res = await postXml(`<a>${"x".repeat(300 * 1024)}</a>`);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: "too_large" });
     expect((await readLog()).at(-1)).toMatchObject({ status: 413, reason: "too_large" });
@@ -195,11 +200,15 @@ describe("online API", () => {
   it("answers 413 to a chunked upload as soon as it passes the cap, without waiting for the rest", async () => {
     const url = new URL(`${service.url}/api/enroll`);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(url, { method: "POST", headers: { "content-type": "application/xml", "transfer-encoding": "chunked" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = http.request(
+        url,
+        { method: "POST", headers: { "content-type": "application/xml", "transfer-encoding": "chunked" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on("error", reject);
       const chunk = "x".repeat(64 * 1024);
       for (let i = 0; i < 5; i++) req.write(chunk);
@@ -327,7 +336,7 @@ describe("web site (offline step)", () => {
   });
 
   it("refuses an oversized upload with 413 and an alert", async () => {
-    const res = await upload("<a>" + "x".repeat(300 * 1024) + "</a>");
+    const res = await upload(`<a>${"x".repeat(300 * 1024)}</a>`);
     expect(res.status).toBe(413);
     expect(await res.text()).toContain("larger than 256 KB");
   });

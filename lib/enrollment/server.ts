@@ -1,12 +1,11 @@
 // The enrollment service process: node:http routes for online renewal (API), the offline web site, and the root certificate download.
 import { X509Certificate } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { enrollmentMessages, type EnrollmentLocale } from "@/lib/i18n/catalogue/enrollment";
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import { slcFileName } from "@/lib/certificates/slc";
+import { type EnrollmentLocale, enrollmentMessages } from "@/lib/i18n/catalogue/enrollment";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
-import { createCaHierarchy, type CaMaterial } from "./ca";
-import { createIssuePool } from "./issue-pool";
+import { type CaMaterial, createCaHierarchy } from "./ca";
 import type { EnrollmentConfig } from "./config";
 import {
   attachment,
@@ -21,14 +20,15 @@ import {
   sendJson,
   styleHash,
 } from "./http";
-import { PAGE_CSS, rejectionMessageKey, renderHomePage, renderMessagePage, renderSubmissionPage, type PageError } from "./pages";
+import { createIssuePool } from "./issue-pool";
+import { PAGE_CSS, type PageError, rejectionMessageKey, renderHomePage, renderMessagePage, renderSubmissionPage } from "./pages";
 import {
+  type CreateCa,
+  type IssuedSlcRecord,
   loadOrCreateCa,
   newSubmissionId,
   SlcArchive,
   SubmissionLog,
-  type CreateCa,
-  type IssuedSlcRecord,
   type SubmissionLogEntry,
 } from "./store";
 
@@ -110,7 +110,9 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       })
       .catch((error: unknown) => logError("cannot append to the submissions log", error));
 
-  type Issued = { ok: true; record: IssuedSlcRecord; slcXml: string } | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
+  type Issued =
+    | { ok: true; record: IssuedSlcRecord; slcXml: string }
+    | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
   /** Verifies and signs one request, stores the SLC, and logs the submission whatever the outcome. */
   async function issueAndRecord(req: IncomingMessage, channel: Channel, body: Uint8Array): Promise<Issued> {
@@ -155,12 +157,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     const type = mediaType(req.headers["content-type"]);
     if (!API_CONTENT_TYPES.has(type)) {
       await logSubmission(req, "api", { status: 415, reason: "unsupported_media_type", bytes: null });
-      sendApiError(
-        res,
-        415,
-        "unsupported_media_type",
-        "Send the renewal request as XML with Content-Type: application/xml.",
-      );
+      sendApiError(res, 415, "unsupported_media_type", "Send the renewal request as XML with Content-Type: application/xml.");
       return;
     }
     const body = await readBody(req, MAX_XML_BYTES);
@@ -246,12 +243,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     res.end();
   }
 
-  async function handleSubmissionPage(
-    res: ServerResponse,
-    locale: EnrollmentLocale,
-    id: string,
-    certificate: boolean,
-  ): Promise<void> {
+  async function handleSubmissionPage(res: ServerResponse, locale: EnrollmentLocale, id: string, certificate: boolean): Promise<void> {
     const stored = await archive.load(id);
     if (stored === null) {
       send(res, 404, HTML, renderMessagePage({ locale, kind: "not_found" }), {}, PAGE_STYLE_SOURCES);
@@ -338,7 +330,12 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
         }
         const locale = negotiateLocale(req.headers["accept-language"]);
         if ((req.url ?? "").startsWith("/api/")) {
-          sendApiError(res, 500, "internal_error", "The enrollment service failed unexpectedly; its administrator can find the cause in its log.");
+          sendApiError(
+            res,
+            500,
+            "internal_error",
+            "The enrollment service failed unexpectedly; its administrator can find the cause in its log.",
+          );
         } else {
           send(res, 500, HTML, renderMessagePage({ locale, kind: "server_error" }), {}, PAGE_STYLE_SOURCES);
         }

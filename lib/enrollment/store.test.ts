@@ -4,15 +4,15 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaHierarchy, type CaMaterial } from "./ca";
+import { type CaMaterial, createCaHierarchy } from "./ca";
 import {
+  type CreateCa,
   EnrollmentStoreError,
+  type IssuedSlcRecord,
   loadOrCreateCa,
   newSubmissionId,
   SlcArchive,
   SubmissionLog,
-  type CreateCa,
-  type IssuedSlcRecord,
   type SubmissionLogEntry,
 } from "./store";
 

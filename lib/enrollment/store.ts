@@ -1,5 +1,5 @@
 // The enrollment service's data folder: its CA hierarchy (created once, never silently replaced), the submissions log and the issued SLC files.
-import { randomBytes, createPrivateKey, X509Certificate, createHash } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -187,12 +187,7 @@ export type CreateCa = (opts: { organization: string; now?: Date }) => Promise<C
  * Loads the CA hierarchy from `<dataDir>/ca`, or creates it when the folder does not exist yet.
  * The folder is written under a temporary name and renamed into place, so a crash never leaves half a CA.
  */
-export async function loadOrCreateCa(opts: {
-  dataDir: string;
-  organization: string;
-  createCa: CreateCa;
-  now?: Date;
-}): Promise<LoadedCa> {
+export async function loadOrCreateCa(opts: { dataDir: string; organization: string; createCa: CreateCa; now?: Date }): Promise<LoadedCa> {
   await ensureDataDir(opts.dataDir);
   const caDir = path.join(opts.dataDir, CA_DIR);
   if (await exists(caDir)) {

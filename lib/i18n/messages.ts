@@ -29,9 +29,7 @@ export function translator(locale: Locale): Translate {
   return (key, params) => {
     const template = messages[key];
     if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      Object.hasOwn(params, name) ? String(params[name]) : whole,
-    );
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
   };
 }
 

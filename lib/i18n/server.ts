@@ -1,7 +1,7 @@
 // Server-side locale: the language cookie if set, else the browser's Accept-Language.
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { isLocale, negotiateLocale, translator, type Locale, type Translate } from "./messages";
+import { isLocale, type Locale, negotiateLocale, type Translate, translator } from "./messages";
 
 export const LOCALE_COOKIE = "rms_locale";
 

@@ -1,6 +1,6 @@
 // The cluster's RSA key: made on this console, stored only encrypted, decrypted just for signing.
 import { and, eq } from "drizzle-orm";
-import { decryptPrivateKey, encryptPrivateKey, loadKeyEncryptionKey, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import { decryptPrivateKey, encryptPrivateKey, type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair, publicKeyFingerprint } from "@/lib/certificates/keys";
 import type { Queryable } from "@/lib/db/client";
 import { clusterKeys } from "@/lib/db/schema";

@@ -74,9 +74,7 @@ export function exchange(
       if (!socket.connecting) clearTimeout(connect);
       else socket.once("connect", () => clearTimeout(connect));
     });
-    request.on("error", (error: NodeJS.ErrnoException) =>
-      finish({ ok: false, kind: "unreachable", detail: error.code ?? error.message }),
-    );
+    request.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, kind: "unreachable", detail: error.code ?? error.message }));
     request.on("response", (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -93,7 +91,11 @@ export function exchange(
       response.on("end", () => {
         const status = response.statusCode ?? 0;
         const payload = Buffer.concat(chunks);
-        const contentType = String(response.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+        const contentType =
+          String(response.headers["content-type"] ?? "")
+            .split(";")[0]
+            ?.trim()
+            .toLowerCase() ?? "";
         if (status >= 200 && status < 300) return finish({ ok: true, status, body: payload, contentType });
         if (status === 429 || status === 503) {
           return finish({ ok: false, kind: "busy", status, retryAfterSeconds: retryAfter(response.headers["retry-after"]) });

@@ -47,12 +47,7 @@ async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: n
   return taken.length > 0;
 }
 
-export async function withRenewalLock<T>(
-  db: Queryable,
-  clusterId: string,
-  leaseMs: number,
-  work: () => Promise<T>,
-): Promise<Locked<T>> {
+export async function withRenewalLock<T>(db: Queryable, clusterId: string, leaseMs: number, work: () => Promise<T>): Promise<Locked<T>> {
   if (heldHere.has(clusterId)) return { acquired: false };
   heldHere.add(clusterId);
   const owner = ownerId();

@@ -1,14 +1,14 @@
 // The renewal operations behind the Renew dialog: online renewal, offline export/cancel, import validate/confirm/decline.
 // Each checks with the shared verifier, installs in one transaction with its audit event, and reports a typed outcome.
 import { and, desc, eq } from "drizzle-orm";
-import { recordAudit, type AuditAction } from "@/lib/audit/audit";
-import { KeyEncryptionError } from "@/lib/certificates/key-encryption";
+import { type AuditAction, recordAudit } from "@/lib/audit/audit";
+import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { documentFingerprint, publicKeyBase64 } from "@/lib/certificates/keys";
 import { buildRenewalRequest, renewalRequestFileName } from "@/lib/certificates/renewal-request";
-import { verifySlc, type CheckName, type CheckResult, type SlcRejectReason, type VerifiedSlc } from "@/lib/certificates/verify-slc";
+import { type CheckName, type CheckResult, type SlcRejectReason, type VerifiedSlc, verifySlc } from "@/lib/certificates/verify-slc";
 import type { Queryable } from "@/lib/db/client";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { getClusterKey, type ClusterKey } from "./cluster-keys";
+import { type ClusterKey, getClusterKey } from "./cluster-keys";
 import type { RenewalActor, RenewalContext } from "./context";
 import { postRenewalRequest } from "./enrollment-client";
 import { installCertificate } from "./install";
@@ -87,7 +87,7 @@ interface ClusterState {
 async function loadCluster(ctx: RenewalContext, db: Queryable, clusterId: string): Promise<RenewalResult<{ cluster: ClusterState }>> {
   const [cluster] = await db.select().from(clusters).where(eq(clusters.id, clusterId)).limit(1);
   if (!cluster) return { ok: false, code: "not_found" };
-  let kek;
+  let kek: KeyEncryptionKey;
   try {
     kek = ctx.kek();
   } catch (error) {
@@ -123,7 +123,13 @@ function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: string[] }>
   }
 }
 
-function verify(ctx: RenewalContext, cluster: ClusterState, input: Uint8Array | string, pendingRequestId: string | null, anchors: string[]) {
+function verify(
+  ctx: RenewalContext,
+  cluster: ClusterState,
+  input: Uint8Array | string,
+  pendingRequestId: string | null,
+  anchors: string[],
+) {
   return verifySlc(input, {
     trustAnchorsPem: anchors,
     expect: {
@@ -320,23 +326,27 @@ export async function cancelRenewalRequest(
   input: { clusterId: string; requestId: string; actor: RenewalActor },
 ): Promise<RenewalResult<object>> {
   const { db } = ctx;
-  const locked = await withRenewalLock(db, input.clusterId, ctx.leaseMs, async (): Promise<RenewalResult<object>> =>
-    db.transaction(async (tx) => {
-      const closed = await tx
-        .update(renewalRequests)
-        .set({ status: "cancelled", closedAt: ctx.now() })
-        .where(
-          and(
-            eq(renewalRequests.clusterId, input.clusterId),
-            eq(renewalRequests.requestId, input.requestId),
-            eq(renewalRequests.status, "pending"),
-          ),
-        )
-        .returning({ id: renewalRequests.id });
-      if (closed.length === 0) return { ok: false, code: "no_pending" };
-      await audit(tx, input.actor, "request_cancelled", "success", input.clusterId, { requestId: input.requestId });
-      return { ok: true };
-    }),
+  const locked = await withRenewalLock(
+    db,
+    input.clusterId,
+    ctx.leaseMs,
+    async (): Promise<RenewalResult<object>> =>
+      db.transaction(async (tx) => {
+        const closed = await tx
+          .update(renewalRequests)
+          .set({ status: "cancelled", closedAt: ctx.now() })
+          .where(
+            and(
+              eq(renewalRequests.clusterId, input.clusterId),
+              eq(renewalRequests.requestId, input.requestId),
+              eq(renewalRequests.status, "pending"),
+            ),
+          )
+          .returning({ id: renewalRequests.id });
+        if (closed.length === 0) return { ok: false, code: "no_pending" };
+        await audit(tx, input.actor, "request_cancelled", "success", input.clusterId, { requestId: input.requestId });
+        return { ok: true };
+      }),
   );
   return locked.acquired ? locked.value : IN_PROGRESS;
 }

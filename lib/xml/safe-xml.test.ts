@@ -1,6 +1,15 @@
 // The XML gate refuses hostile input before parsing, in linear time; the parser keeps escapes for unescapeXml.
 import { describe, expect, it } from "vitest";
-import { decodeXmlInput, escapeXmlAttribute, escapeXmlText, MAX_XML_BYTES, parseXml, unescapeXml, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
+import {
+  decodeXmlInput,
+  escapeXmlAttribute,
+  escapeXmlText,
+  MAX_XML_BYTES,
+  parseXml,
+  unescapeXml,
+  XmlInputError,
+  type XmlInputErrorCode,
+} from "./safe-xml";
 
 function codeOf(input: Uint8Array | string, maxBytes?: number): XmlInputErrorCode | "ok" {
   try {
@@ -41,7 +50,7 @@ describe("decodeXmlInput", () => {
     expect(codeOf("<!doctype a><a/>")).toBe("doctype");
     expect(codeOf('<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')).toBe("entity");
     expect(codeOf('<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>')).toBe("entity");
-    expect(codeOf('<a><!ELEMENT a ANY></a>')).toBe("doctype");
+    expect(codeOf("<a><!ELEMENT a ANY></a>")).toBe("doctype");
   });
 
   it("refuses processing instructions other than the leading declaration", () => {
@@ -85,7 +94,7 @@ describe("parseXml and escaping", () => {
   });
 
   it("round-trips hostile text through escape → parse → unescape", () => {
-    for (const value of ['a<b>&c"d\'e', "x\r\ny", "tab\there", "Åäö 漢字 😀", "&amp; literally"]) {
+    for (const value of ["a<b>&c\"d'e", "x\r\ny", "tab\there", "Åäö 漢字 😀", "&amp; literally"]) {
       const parsed = parseXml(`<a k="${escapeXmlAttribute(value)}">${escapeXmlText(value)}</a>`);
       expect(parsed).toEqual({ a: { "@_k": expect.any(String), "#text": expect.any(String) } });
       const a = (parsed as { a: { "@_k": string; "#text": string } }).a;

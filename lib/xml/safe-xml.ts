@@ -173,10 +173,7 @@ export function decodeXmlInput(input: Uint8Array | string, maxBytes = MAX_XML_BY
   scanMarkup(text);
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (validation !== true) {
-    throw new XmlInputError(
-      "malformed",
-      `The file is not well-formed XML (line ${validation.err.line}: ${validation.err.msg}).`,
-    );
+    throw new XmlInputError("malformed", `The file is not well-formed XML (line ${validation.err.line}: ${validation.err.msg}).`);
   }
   return text;
 }

@@ -15,7 +15,10 @@ const REQUIRED_TRANSFORMS = [ALG_ENVELOPED, ALG_EXC_C14N] as const;
  * Signs `xml` (already safe, well-formed) with an enveloped RSA-SHA256 signature over the whole document.
  * The key may be a parsed KeyObject: a signer that signs many documents parses its key once.
  */
-export function signEnveloped(xml: string, opts: { privateKeyPem: string | KeyObject; keyInfoContent: (prefix: string) => string }): string {
+export function signEnveloped(
+  xml: string,
+  opts: { privateKeyPem: string | KeyObject; keyInfoContent: (prefix: string) => string },
+): string {
   const sig = new SignedXml({
     privateKey: opts.privateKeyPem,
     signatureAlgorithm: ALG_RSA_SHA256,
@@ -146,7 +149,8 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
   if (hasComment(doc)) return fail("input", "comment", "The document contains XML comments; signed files we issue never do.");
   const signatures = Array.from(doc.getElementsByTagNameNS(DSIG_NS, "Signature"));
   if (signatures.length === 0) return fail("signature", "no_signature", "No ds:Signature element found.");
-  if (signatures.length > 1) return fail("signature", "multiple_signatures", `${signatures.length} ds:Signature elements found; exactly one is allowed.`);
+  if (signatures.length > 1)
+    return fail("signature", "multiple_signatures", `${signatures.length} ds:Signature elements found; exactly one is allowed.`);
   const signature = signatures[0];
   if (!signature) return fail("signature", "no_signature", "No ds:Signature element found.");
 
@@ -165,7 +169,11 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
     return fail("signature", "malformed_signature", "The signature must contain SignedInfo followed by SignatureValue.");
   }
   if (rest.length > 0 || (keyInfo && !isDsig(keyInfo, "KeyInfo"))) {
-    return fail("whole_document", "signature_wrapping", "The signature contains elements other than SignedInfo, SignatureValue and KeyInfo (for example ds:Object).");
+    return fail(
+      "whole_document",
+      "signature_wrapping",
+      "The signature contains elements other than SignedInfo, SignatureValue and KeyInfo (for example ds:Object).",
+    );
   }
 
   const infoParts = childElements(signedInfo);
@@ -174,17 +182,29 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
     return fail("signature", "malformed_signature", "SignedInfo must start with CanonicalizationMethod and SignatureMethod.");
   }
   if (references.length !== 1 || !references[0] || !isDsig(references[0], "Reference")) {
-    return fail("whole_document", "reference_not_whole_document", `SignedInfo must hold exactly one Reference; found ${references.length}.`);
+    return fail(
+      "whole_document",
+      "reference_not_whole_document",
+      `SignedInfo must hold exactly one Reference; found ${references.length}.`,
+    );
   }
   const reference = references[0];
   const uri = reference.getAttributeNode("URI");
-  if (!uri || uri.value !== "") {
-    return fail("whole_document", "reference_not_whole_document", `The signed reference is ${uri ? `URI="${uri.value}"` : "missing its URI"}; only URI="" (the whole document) is accepted.`);
+  if (uri?.value !== "") {
+    return fail(
+      "whole_document",
+      "reference_not_whole_document",
+      `The signed reference is ${uri ? `URI="${uri.value}"` : "missing its URI"}; only URI="" (the whole document) is accepted.`,
+    );
   }
 
   const c14n = algorithmOf(c14nMethod);
   if (c14n !== ALG_EXC_C14N || childElements(c14nMethod).length > 0) {
-    return fail("algorithms", "disallowed_algorithm", `Canonicalization ${c14n ?? "(none)"} is not allowed; only exclusive c14n without comments.`);
+    return fail(
+      "algorithms",
+      "disallowed_algorithm",
+      `Canonicalization ${c14n ?? "(none)"} is not allowed; only exclusive c14n without comments.`,
+    );
   }
   const sigAlg = algorithmOf(sigMethod);
   if (sigAlg !== ALG_RSA_SHA256 || childElements(sigMethod).length > 0) {
@@ -201,7 +221,11 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
     transforms.length === REQUIRED_TRANSFORMS.length &&
     transforms.every((t, i) => isDsig(t, "Transform") && algorithmOf(t) === REQUIRED_TRANSFORMS[i] && childElements(t).length === 0);
   if (!exact) {
-    return fail("algorithms", "extra_transform", `Transforms [${transformAlgs.join(", ")}] are not allowed; only [enveloped-signature, exc-c14n].`);
+    return fail(
+      "algorithms",
+      "extra_transform",
+      `Transforms [${transformAlgs.join(", ")}] are not allowed; only [enveloped-signature, exc-c14n].`,
+    );
   }
   if (!digestMethod || !isDsig(digestMethod, "DigestMethod") || !digestValue || !isDsig(digestValue, "DigestValue") || refRest.length > 0) {
     return fail("signature", "malformed_signature", "The reference must hold Transforms, DigestMethod and DigestValue only.");

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/audit";
 import {
   addGroupMember,
   countAdministrators,
@@ -13,7 +14,6 @@ import {
   userNameSchema,
 } from "@/lib/auth/accounts";
 import { createSession, validateSession } from "@/lib/auth/sessions";
-import { listAuditEvents } from "@/lib/audit/audit";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const PASSWORD = "a-long-enough-password";
@@ -58,7 +58,10 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
 
   it("creates an account with groups, lower-cases the user name and keeps the display name", async () => {
     const created = await createAccount(handle.db, { userName: "Jane.Doe", password: PASSWORD, groups: ["Administrators", "Users"] });
-    expect(created).toMatchObject({ ok: true, account: { userName: "jane.doe", displayName: "Jane.Doe", groups: ["Administrators", "Users"] } });
+    expect(created).toMatchObject({
+      ok: true,
+      account: { userName: "jane.doe", displayName: "Jane.Doe", groups: ["Administrators", "Users"] },
+    });
     const found = await findAccountByUserName(handle.db, "JANE.DOE");
     expect(found).toMatchObject({ userName: "jane.doe", displayName: "Jane.Doe", groups: ["Administrators", "Users"] });
     expect(found).not.toHaveProperty("passwordHash");
@@ -66,7 +69,10 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
 
   it("refuses a duplicate in any letter case, and maps a racing insert's unique violation to exists", async () => {
     expect((await createAccount(handle.db, { userName: "bob", password: PASSWORD, groups: [] })).ok).toBe(true);
-    expect(await createAccount(handle.db, { userName: "BOB", password: PASSWORD, groups: [] })).toMatchObject({ ok: false, code: "exists" });
+    expect(await createAccount(handle.db, { userName: "BOB", password: PASSWORD, groups: [] })).toMatchObject({
+      ok: false,
+      code: "exists",
+    });
     const racing = await Promise.all([
       createAccount(handle.db, { userName: "carol", password: PASSWORD, groups: [] }),
       createAccount(handle.db, { userName: "Carol", password: PASSWORD, groups: [] }),
@@ -76,10 +82,22 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
   });
 
   it("validates the input with typed errors", async () => {
-    expect(await createAccount(handle.db, { userName: "bad name", password: PASSWORD, groups: [] })).toMatchObject({ ok: false, code: "invalid_user_name" });
-    expect(await createAccount(handle.db, { userName: "dave", password: "short", groups: [] })).toMatchObject({ ok: false, code: "invalid_password" });
-    expect(await createAccount(handle.db, { userName: "dave", password: "x".repeat(1025), groups: [] })).toMatchObject({ ok: false, code: "invalid_password" });
-    expect(await createAccount(handle.db, { userName: "dave", password: PASSWORD, groups: ["bad\u0007group"] })).toMatchObject({ ok: false, code: "invalid_group" });
+    expect(await createAccount(handle.db, { userName: "bad name", password: PASSWORD, groups: [] })).toMatchObject({
+      ok: false,
+      code: "invalid_user_name",
+    });
+    expect(await createAccount(handle.db, { userName: "dave", password: "short", groups: [] })).toMatchObject({
+      ok: false,
+      code: "invalid_password",
+    });
+    expect(await createAccount(handle.db, { userName: "dave", password: "x".repeat(1025), groups: [] })).toMatchObject({
+      ok: false,
+      code: "invalid_password",
+    });
+    expect(await createAccount(handle.db, { userName: "dave", password: PASSWORD, groups: ["bad\u0007group"] })).toMatchObject({
+      ok: false,
+      code: "invalid_group",
+    });
     expect(await listAccounts(handle.db)).toEqual([]);
   });
 
@@ -99,17 +117,40 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     await createAccount(handle.db, { userName: "root", password: PASSWORD, groups: ["Administrators"] });
     const created = await createAccount(handle.db, { userName: "eve", password: PASSWORD, groups: [] });
     if (!created.ok) throw new Error(created.message);
-    const { token } = await createSession(handle.db, { accountId: created.account.id, remoteAddress: null, now: NOW, idleMinutes: 30, maxHours: 8 });
+    const { token } = await createSession(handle.db, {
+      accountId: created.account.id,
+      remoteAddress: null,
+      now: NOW,
+      idleMinutes: 30,
+      maxHours: 8,
+    });
 
     const audit = { actor: "cli:test", remoteAddress: null };
-    expect(await addGroupMember(handle.db, { groupName: "domain admins", userName: "Eve", audit })).toEqual({ ok: true, groupName: "Domain Admins", userName: "eve" });
+    expect(await addGroupMember(handle.db, { groupName: "domain admins", userName: "Eve", audit })).toEqual({
+      ok: true,
+      groupName: "Domain Admins",
+      userName: "eve",
+    });
     expect(await validateSession(handle.db, token, { now: NOW, idleMinutes: 30 })).toBeNull();
-    expect(await addGroupMember(handle.db, { groupName: "Domain Admins", userName: "eve" })).toMatchObject({ ok: false, code: "already_member" });
-    expect(await addGroupMember(handle.db, { groupName: "Domain Admins", userName: "nobody" })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await addGroupMember(handle.db, { groupName: "Domain Admins", userName: "eve" })).toMatchObject({
+      ok: false,
+      code: "already_member",
+    });
+    expect(await addGroupMember(handle.db, { groupName: "Domain Admins", userName: "nobody" })).toMatchObject({
+      ok: false,
+      code: "not_found",
+    });
     expect(await countAdministrators(handle.db)).toBe(2);
 
-    expect(await removeGroupMember(handle.db, { groupName: "DOMAIN ADMINS", userName: "eve", audit })).toEqual({ ok: true, groupName: "Domain Admins", userName: "eve" });
-    expect(await removeGroupMember(handle.db, { groupName: "Domain Admins", userName: "eve" })).toMatchObject({ ok: false, code: "not_member" });
+    expect(await removeGroupMember(handle.db, { groupName: "DOMAIN ADMINS", userName: "eve", audit })).toEqual({
+      ok: true,
+      groupName: "Domain Admins",
+      userName: "eve",
+    });
+    expect(await removeGroupMember(handle.db, { groupName: "Domain Admins", userName: "eve" })).toMatchObject({
+      ok: false,
+      code: "not_member",
+    });
     expect((await findAccountByUserName(handle.db, "eve"))?.groups).toEqual([]);
 
     const events = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });
@@ -123,11 +164,23 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     const admin = await createAccount(handle.db, { userName: "admin", password: PASSWORD, groups: ["Administrators"] });
     if (!admin.ok) throw new Error(admin.message);
     expect(await removeAccount(handle.db, { userName: "admin" })).toMatchObject({ ok: false, code: "last_administrator" });
-    expect(await removeGroupMember(handle.db, { groupName: "Administrators", userName: "admin" })).toMatchObject({ ok: false, code: "last_administrator" });
+    expect(await removeGroupMember(handle.db, { groupName: "Administrators", userName: "admin" })).toMatchObject({
+      ok: false,
+      code: "last_administrator",
+    });
 
     await createAccount(handle.db, { userName: "admin2", password: PASSWORD, groups: ["Domain Admins"] });
-    const { token } = await createSession(handle.db, { accountId: admin.account.id, remoteAddress: "127.0.0.1", now: NOW, idleMinutes: 30, maxHours: 8 });
-    expect(await removeAccount(handle.db, { userName: "ADMIN", audit: { actor: "cli:test", remoteAddress: null } })).toMatchObject({ ok: true, account: { userName: "admin" } });
+    const { token } = await createSession(handle.db, {
+      accountId: admin.account.id,
+      remoteAddress: "127.0.0.1",
+      now: NOW,
+      idleMinutes: 30,
+      maxHours: 8,
+    });
+    expect(await removeAccount(handle.db, { userName: "ADMIN", audit: { actor: "cli:test", remoteAddress: null } })).toMatchObject({
+      ok: true,
+      account: { userName: "admin" },
+    });
     expect(await validateSession(handle.db, token, { now: NOW, idleMinutes: 30 })).toBeNull();
     expect(await findAccountByUserName(handle.db, "admin")).toBeNull();
     expect(await removeAccount(handle.db, { userName: "admin" })).toMatchObject({ ok: false, code: "not_found" });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents, recordAudit, sanitizeText } from "@/lib/audit/audit";
 import { auditEvents } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";

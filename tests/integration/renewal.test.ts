@@ -2,24 +2,25 @@
 // on PGlite and on PostgreSQL: success, every failure path changing nothing, concurrency, offline round trip.
 import fs from "node:fs";
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import { and, count, eq, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
+import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair } from "@/lib/certificates/keys";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
-import { issueSlc } from "@/lib/enrollment/issue";
-import { startEnrollmentService, type EnrollmentService } from "@/lib/enrollment/server";
-import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { createCaHierarchy } from "@/lib/enrollment/ca";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
 import { seedFirstRun } from "@/lib/db/seed";
+import { createCaHierarchy } from "@/lib/enrollment/ca";
+import { issueSlc } from "@/lib/enrollment/issue";
+import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
+import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange } from "@/lib/renewal/enrollment-client";
 import {
@@ -32,7 +33,6 @@ import {
   validateImport,
 } from "@/lib/renewal/renewal-service";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
-import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -88,9 +88,14 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
   const dataDir = path.join(tmp, `console-${kind}`);
 
   async function activeCertificate() {
-    const rows = await handle.db.select().from(certificates).where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)));
+    const rows = await handle.db
+      .select()
+      .from(certificates)
+      .where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)));
     expect(rows).toHaveLength(1);
-    return rows[0]!;
+    const [row] = rows;
+    if (!row) throw new Error("no active certificate");
+    return row;
   }
 
   async function certificateCount(): Promise<number> {
@@ -135,7 +140,8 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       },
     });
     const [cluster] = await handle.db.select().from(clusters);
-    clusterId = cluster!.id;
+    if (!cluster) throw new Error("the seed made no cluster");
+    clusterId = cluster.id;
   });
 
   afterAll(async () => handle.dispose());
@@ -190,10 +196,15 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     ["answering 429 with Retry-After", (_req, res) => res.writeHead(429, { "Retry-After": "7" }).end(), "busy"],
     [
       "refusing with a reason",
-      (_req, res) => res.writeHead(422, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "signature_invalid", message: "bad" })),
+      (_req, res) =>
+        res.writeHead(422, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "signature_invalid", message: "bad" })),
       "rejected",
     ],
-    ["answering garbage", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end("<not-an-slc/>"), "invalid_response"],
+    [
+      "answering garbage",
+      (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end("<not-an-slc/>"),
+      "invalid_response",
+    ],
     ["answering HTML", (_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<html></html>"), "invalid_response"],
   ];
 
@@ -220,9 +231,10 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
   it("refuses an SLC issued for another key, naming the check", async () => {
     const other = await generateClusterKeyPair();
     const [cluster] = await handle.db.select().from(clusters).where(eq(clusters.id, clusterId));
+    if (!cluster) throw new Error("the seeded cluster is missing");
     const relay = await fakeService(async (_req, res) => {
       const foreign = buildRenewalRequest(
-        renewalRequestFields(cluster!, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null }),
+        renewalRequestFields(cluster, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null }),
         other.privateKeyPem,
       );
       const upstream = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: foreign }, ctx.http);
@@ -248,7 +260,9 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     }
     expect(dump).toContain("v1.");
     expect(dump).not.toMatch(/PRIVATE KEY/);
-    const key = (await getClusterKey(handle.db, clusterId, ctx.kek()))!.privateKeyPem();
+    const clusterKey = await getClusterKey(handle.db, clusterId, ctx.kek());
+    if (!clusterKey) throw new Error("the seeded cluster has no key");
+    const key = clusterKey.privateKeyPem();
     const der = key.replace(/-----[^-]+-----|\s+/g, "");
     expect(dump).not.toContain(der.slice(100, 160));
   });
@@ -288,7 +302,12 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     expect((await declineImport(ctx, { clusterId, fingerprint: checked.slc.fingerprint, actor })).ok).toBe(true);
     expect(await getPendingRequest(handle.db, clusterId)).not.toBeNull();
 
-    const changed = await confirmImport(ctx, { clusterId, file: slc, expectedFingerprint: "00".repeat(32).replace(/(..)(?=.)/g, "$1:"), actor });
+    const changed = await confirmImport(ctx, {
+      clusterId,
+      file: slc,
+      expectedFingerprint: "00".repeat(32).replace(/(..)(?=.)/g, "$1:"),
+      actor,
+    });
     expect(changed.ok).toBe(false);
     if (!changed.ok) expect(changed.code).toBe("changed");
 
@@ -320,12 +339,16 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
   });
 
   it("installs nothing when the audit write of the change fails (same transaction)", async () => {
-    await handle.db.execute(sql.raw(`
+    await handle.db.execute(
+      sql.raw(`
       CREATE OR REPLACE FUNCTION refuse_success_audit() RETURNS trigger AS $$
-      BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$ LANGUAGE plpgsql`));
-    await handle.db.execute(sql.raw(`
+      BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$ LANGUAGE plpgsql`),
+    );
+    await handle.db.execute(
+      sql.raw(`
       CREATE TRIGGER refuse_success_audit BEFORE INSERT ON audit_events
-      FOR EACH ROW WHEN (NEW.action = 'renew_online_succeeded') EXECUTE FUNCTION refuse_success_audit()`));
+      FOR EACH ROW WHEN (NEW.action = 'renew_online_succeeded') EXECUTE FUNCTION refuse_success_audit()`),
+    );
     try {
       const before = await activeCertificate();
       const certificatesBefore = await certificateCount();

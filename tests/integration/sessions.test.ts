@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "@/lib/auth/accounts";
 import { createSession, destroyAccountSessions, destroySession, hashSessionToken, validateSession } from "@/lib/auth/sessions";
 import { sessions } from "@/lib/db/schema";
@@ -48,7 +48,12 @@ describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
   it("ends after the idle timeout, and activity (written at most once a minute) keeps it alive", async () => {
     const { token } = await start();
     const lastSeen = async () =>
-      (await handle.db.select().from(sessions).where(sql`${sessions.tokenHash} = ${hashSessionToken(token)}`))[0]?.lastSeenAt;
+      (
+        await handle.db
+          .select()
+          .from(sessions)
+          .where(sql`${sessions.tokenHash} = ${hashSessionToken(token)}`)
+      )[0]?.lastSeenAt;
     expect(await validateSession(handle.db, token, { now: new Date(T0.getTime() + 30_000), idleMinutes: 30 })).not.toBeNull();
     expect(await lastSeen()).toEqual(T0); // under a minute: not written
     expect(await validateSession(handle.db, token, { now: minutes(29), idleMinutes: 30 })).not.toBeNull();

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/audit";
 import { createAccount, findAccountByUserName } from "@/lib/auth/accounts";
 import { checkSetupToken, createSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
-import { listAuditEvents } from "@/lib/audit/audit";
 import { setupTokens } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
@@ -28,8 +28,17 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     expect(JSON.stringify(await handle.db.select().from(setupTokens))).not.toContain(token);
     expect(await checkSetupToken(handle.db, { token, now: minutes(1) })).toEqual({ ok: true, expiresAt: minutes(60) });
 
-    const redeemed = await redeemSetupToken(handle.db, { token, userName: "FirstAdmin", password: PASSWORD, now: minutes(2), remoteAddress: "127.0.0.1" });
-    expect(redeemed).toMatchObject({ ok: true, account: { userName: "firstadmin", displayName: "FirstAdmin", groups: ["Administrators"] } });
+    const redeemed = await redeemSetupToken(handle.db, {
+      token,
+      userName: "FirstAdmin",
+      password: PASSWORD,
+      now: minutes(2),
+      remoteAddress: "127.0.0.1",
+    });
+    expect(redeemed).toMatchObject({
+      ok: true,
+      account: { userName: "firstadmin", displayName: "FirstAdmin", groups: ["Administrators"] },
+    });
     expect(await needsSetup(handle.db)).toBe(false);
 
     const again = await redeemSetupToken(handle.db, { token, userName: "second", password: PASSWORD, now: minutes(3) });
@@ -46,9 +55,18 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
 
   it("refuses an expired or unknown token", async () => {
     const token = await createSetupToken(handle.db, { now: T0, ttlMinutes: 10 });
-    expect(await redeemSetupToken(handle.db, { token, userName: "late", password: PASSWORD, now: minutes(10) })).toMatchObject({ ok: false, code: "expired" });
-    expect(await redeemSetupToken(handle.db, { token: "x".repeat(43), userName: "late", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_token" });
-    expect(await redeemSetupToken(handle.db, { token: "short", userName: "late", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_token" });
+    expect(await redeemSetupToken(handle.db, { token, userName: "late", password: PASSWORD, now: minutes(10) })).toMatchObject({
+      ok: false,
+      code: "expired",
+    });
+    expect(await redeemSetupToken(handle.db, { token: "x".repeat(43), userName: "late", password: PASSWORD, now: T0 })).toMatchObject({
+      ok: false,
+      code: "invalid_token",
+    });
+    expect(await redeemSetupToken(handle.db, { token: "short", userName: "late", password: PASSWORD, now: T0 })).toMatchObject({
+      ok: false,
+      code: "invalid_token",
+    });
     expect(await needsSetup(handle.db)).toBe(true);
   });
 
@@ -56,13 +74,22 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     const token = await createSetupToken(handle.db, { now: T0 });
     await createAccount(handle.db, { userName: "cliadmin", password: PASSWORD, groups: ["Domain Admins"] });
     expect(await checkSetupToken(handle.db, { token, now: T0 })).toEqual({ ok: false, code: "admin_exists" });
-    expect(await redeemSetupToken(handle.db, { token, userName: "web", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "admin_exists" });
+    expect(await redeemSetupToken(handle.db, { token, userName: "web", password: PASSWORD, now: T0 })).toMatchObject({
+      ok: false,
+      code: "admin_exists",
+    });
   });
 
   it("keeps the token usable when the form input is invalid", async () => {
     const token = await createSetupToken(handle.db, { now: T0 });
-    expect(await redeemSetupToken(handle.db, { token, userName: "bad name", password: PASSWORD, now: T0 })).toMatchObject({ ok: false, code: "invalid_user_name" });
-    expect(await redeemSetupToken(handle.db, { token, userName: "ok", password: "short", now: T0 })).toMatchObject({ ok: false, code: "invalid_password" });
+    expect(await redeemSetupToken(handle.db, { token, userName: "bad name", password: PASSWORD, now: T0 })).toMatchObject({
+      ok: false,
+      code: "invalid_user_name",
+    });
+    expect(await redeemSetupToken(handle.db, { token, userName: "ok", password: "short", now: T0 })).toMatchObject({
+      ok: false,
+      code: "invalid_password",
+    });
     expect((await redeemSetupToken(handle.db, { token, userName: "ok", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
 

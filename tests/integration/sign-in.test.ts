@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEvents } from "@/lib/audit/audit";
 import { createAccount } from "@/lib/auth/accounts";
 import { validateSession } from "@/lib/auth/sessions";
 import { signIn, signOut } from "@/lib/auth/sign-in";
-import { listAuditEvents } from "@/lib/audit/audit";
 import { accounts } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
@@ -29,7 +29,9 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     if (!result.ok) throw new Error(result.code);
     expect(result.account).toMatchObject({ userName: "admin", displayName: "Admin", groups: ["Administrators"] });
     expect(result.expiresAt).toEqual(at(8 * 3600));
-    expect(await validateSession(handle.db, result.token, { now: at(60), idleMinutes: 30 })).toMatchObject({ account: { userName: "admin" } });
+    expect(await validateSession(handle.db, result.token, { now: at(60), idleMinutes: 30 })).toMatchObject({
+      account: { userName: "admin" },
+    });
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
     expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "admin", remoteAddress: "203.0.113.9" });
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
@@ -42,7 +44,10 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
 
   it("answers invalid_credentials alike for a wrong password, an unknown user and a malformed name", async () => {
     for (const userName of ["admin", "ghost", "bad name\r\nforged"]) {
-      expect(await signIn(handle.db, { ...base, userName, password: "wrong-password", now: T0 })).toEqual({ ok: false, code: "invalid_credentials" });
+      expect(await signIn(handle.db, { ...base, userName, password: "wrong-password", now: T0 })).toEqual({
+        ok: false,
+        code: "invalid_credentials",
+      });
     }
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 3 });
     expect(events.map((e) => [e.outcome, e.actor])).toEqual([
@@ -68,7 +73,6 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
   });
 
   it("upgrades an old hash after a successful sign-in", async () => {
-
     await createAccount(handle.db, { userName: "legacy", password: PASSWORD, groups: [] });
     const { scryptSync, randomBytes } = await import("node:crypto");
     const salt = randomBytes(16);

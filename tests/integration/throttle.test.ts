@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import os from "node:os";
 import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkThrottle, recordFailure, recordSuccess } from "@/lib/auth/throttle";
-import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-05-01T12:00:00Z");
@@ -69,7 +69,11 @@ describe.each(testDatabaseKinds())("sign-in throttling on %s", (kind) => {
   });
 
   it.runIf(kind === "postgres")("is shared by two processes' database handles", async () => {
-    const other: DatabaseHandle = await openDatabase({ dataDir: os.tmpdir(), databaseUrl: process.env.DATABASE_URL, pgSchema: handle.schema });
+    const other: DatabaseHandle = await openDatabase({
+      dataDir: os.tmpdir(),
+      databaseUrl: process.env.DATABASE_URL,
+      pgSchema: handle.schema,
+    });
     try {
       for (let i = 0; i < 5; i++) {
         await recordFailure(i % 2 === 0 ? handle.db : other.db, { userName: "shared" }, at(i));

@@ -10,12 +10,20 @@ describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {
     handle = await createTestDatabase(kind);
     const [cluster] = await handle.db
       .insert(clusters)
-      .values({ guid: "{00000000-0000-4000-8000-000000000001}", name: "c", serverName: "RMS01", clusterUrl: "http://rms01/_wmcs", configDatabase: "db" })
+      .values({
+        guid: "{00000000-0000-4000-8000-000000000001}",
+        name: "c",
+        serverName: "RMS01",
+        clusterUrl: "http://rms01/_wmcs",
+        configDatabase: "db",
+      })
       .returning();
-    await handle.db.insert(webSites).values([
-      ...Array.from({ length: 120 }, (_, i) => ({ name: `Site ${String(i).padStart(3, "0")}` })),
-      { name: "Default Web Site", clusterId: cluster!.id },
-    ]);
+    await handle.db
+      .insert(webSites)
+      .values([
+        ...Array.from({ length: 120 }, (_, i) => ({ name: `Site ${String(i).padStart(3, "0")}` })),
+        { name: "Default Web Site", clusterId: cluster?.id },
+      ]);
   });
   afterAll(async () => handle.dispose());
 

@@ -1,10 +1,11 @@
 // Runs a data-layer suite on PGlite always and on PostgreSQL when DATABASE_URL is set, each in a fresh database.
+
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { Pool } from "pg";
-import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 
 export interface TestDatabase {
   kind: "pglite" | "postgres";

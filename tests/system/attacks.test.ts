@@ -5,12 +5,12 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, clusters, webSites } from "@/lib/db/schema";
-import { createClusterKey, consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
-import { ADMIN, USER, type ClusterSnapshot } from "./support/data";
-import { enrollmentCa, hostileFiles, type HostileFile } from "./support/hostile-files";
+import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
+import { ADMIN, type ClusterSnapshot, USER } from "./support/data";
+import { enrollmentCa, type HostileFile, hostileFiles } from "./support/hostile-files";
 import { actionState, callAction, exportRequest, postSignIn, signIn } from "./support/http";
 import { kill9 } from "./support/processes";
-import { clusterPath, createStack, t, type SystemStack } from "./support/stack";
+import { clusterPath, createStack, type SystemStack, t } from "./support/stack";
 
 const HOSTILE_NAME = 'EVIL\r\n2026-01-01T00:00:00Z SYSTEM sign_in success <script>alert("xss")</script>"; x=.xml';
 
@@ -27,7 +27,13 @@ beforeAll(async () => {
   evilClusterId = await stack.withDb(async (db) => {
     const [cluster] = await db
       .insert(clusters)
-      .values({ guid: "{0BADC0DE-0000-4000-8000-000000000001}", name: HOSTILE_NAME, serverName: HOSTILE_NAME, clusterUrl: "http://evil/_wmcs", configDatabase: HOSTILE_NAME })
+      .values({
+        guid: "{0BADC0DE-0000-4000-8000-000000000001}",
+        name: HOSTILE_NAME,
+        serverName: HOSTILE_NAME,
+        clusterUrl: "http://evil/_wmcs",
+        configDatabase: HOSTILE_NAME,
+      })
       .returning();
     if (!cluster) throw new Error("no cluster");
     await db.insert(webSites).values({ name: `Evil <script>alert(1)</script> site`, clusterId: cluster.id });
@@ -61,12 +67,26 @@ describe("hostile certificate files through Import (validate) and Yes (confirm)"
     for (const file of files) {
       if (file.bytes.length > 1024 * 1024) continue; // over the server action body limit: see the oversize test
       const blob = new Blob([new Uint8Array(file.bytes)], { type: "text/xml" });
-      const validated = actionState(await callAction(url, clusterPath(stack), "validateImportAction", { clusterId: stack.clusterId, file: blob }, { cookie: stack.cookie }));
+      const validated = actionState(
+        await callAction(
+          url,
+          clusterPath(stack),
+          "validateImportAction",
+          { clusterId: stack.clusterId, file: blob },
+          { cookie: stack.cookie },
+        ),
+      );
       seen[file.name] = validated.message ?? validated.status;
       wanted[file.name] = expectedMessage(file);
       // Skipping Import and sending Yes with a made-up fingerprint changes nothing either.
       const confirmed = actionState(
-        await callAction(url, clusterPath(stack), "confirmImportAction", { clusterId: stack.clusterId, file: blob, fingerprint: Array(32).fill("AB").join(":") }, { cookie: stack.cookie }),
+        await callAction(
+          url,
+          clusterPath(stack),
+          "confirmImportAction",
+          { clusterId: stack.clusterId, file: blob, fingerprint: Array(32).fill("AB").join(":") },
+          { cookie: stack.cookie },
+        ),
       );
       seen[`${file.name} (Yes)`] = confirmed.message ?? confirmed.status;
       wanted[`${file.name} (Yes)`] = expectedMessage(file);
@@ -141,15 +161,30 @@ describe("who may call the server actions and route handlers", () => {
   it("a server action called by a signed-in non-administrator → 403, audited", async () => {
     const cookie = await signIn(url, USER);
     for (const name of ["renewOnlineAction", "validateImportAction", "cancelRequestAction"] as const) {
-      const response = await callAction(url, clusterPath(stack), name, { clusterId: stack.clusterId, requestId: pendingRequestId, file: new Blob(["x"]) }, { cookie });
+      const response = await callAction(
+        url,
+        clusterPath(stack),
+        name,
+        { clusterId: stack.clusterId, requestId: pendingRequestId, file: new Blob(["x"]) },
+        { cookie },
+      );
       expect(response.status).toBe(403);
     }
-    const exportAsUser = await fetch(`${url}${clusterPath(stack)}/renewal-request`, { method: "POST", headers: { Origin: url, Cookie: cookie } });
+    const exportAsUser = await fetch(`${url}${clusterPath(stack)}/renewal-request`, {
+      method: "POST",
+      headers: { Origin: url, Cookie: cookie },
+    });
     expect(exportAsUser.status).toBe(403);
   });
 
   it("a server action with a foreign Origin is refused (not run), even with an admin session", async () => {
-    const response = await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie, origin: "http://evil.example" });
+    const response = await callAction(
+      url,
+      clusterPath(stack),
+      "renewOnlineAction",
+      { clusterId: stack.clusterId },
+      { cookie: stack.cookie, origin: "http://evil.example" },
+    );
     console.log(`[system] server action with a foreign Origin: HTTP ${response.status}`);
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.text).not.toContain("was renewed");
@@ -158,7 +193,13 @@ describe("who may call the server actions and route handlers", () => {
 
   // proxy.ts refuses it before Next's own check (which would answer 500).
   it("a server action with a foreign Origin is answered 403", async () => {
-    const response = await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie, origin: "http://evil.example" });
+    const response = await callAction(
+      url,
+      clusterPath(stack),
+      "renewOnlineAction",
+      { clusterId: stack.clusterId },
+      { cookie: stack.cookie, origin: "http://evil.example" },
+    );
     expect(response.status).toBe(403);
   });
 
@@ -219,7 +260,10 @@ describe("names with CR/LF and markup", () => {
       expect(html).not.toContain("<script>alert(");
       expect(html).toContain("&lt;script&gt;");
     }
-    const download = await fetch(`${url}/clusters/${evilClusterId}/renewal-request`, { method: "POST", headers: { Origin: url, Cookie: stack.cookie } });
+    const download = await fetch(`${url}/clusters/${evilClusterId}/renewal-request`, {
+      method: "POST",
+      headers: { Origin: url, Cookie: stack.cookie },
+    });
     expect(download.status).toBe(200);
     const disposition = download.headers.get("content-disposition") ?? "";
     expect(disposition).toMatch(/^attachment; filename="[A-Za-z0-9._-]+RenewalRequest\.xml"$/);

@@ -6,8 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, newMasterKey } from "./support/data";
 import { actionState, callAction, signIn } from "./support/http";
-import { freePort, kill9, ROOT, spawnNode, consoleEnv } from "./support/processes";
-import { clusterPath, createStack, databaseKinds, t, type SystemStack } from "./support/stack";
+import { consoleEnv, freePort, kill9, ROOT, spawnNode } from "./support/processes";
+import { clusterPath, createStack, databaseKinds, type SystemStack, t } from "./support/stack";
 
 const RENEWALS = 10;
 
@@ -15,7 +15,9 @@ async function renewTogether(stack: SystemStack, targets: Array<{ url: string; c
   const calls = Array.from({ length: RENEWALS }, (_, i) => {
     const target = targets[i % targets.length];
     if (!target) throw new Error("no target");
-    return callAction(target.url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: target.cookie }).then(actionState);
+    return callAction(target.url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: target.cookie }).then(
+      actionState,
+    );
   });
   return Promise.all(calls);
 }

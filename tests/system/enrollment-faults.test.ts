@@ -2,10 +2,10 @@
 // another key): each online renewal gives its own message and changes nothing — active SLC, pending request, history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSnapshot } from "./support/data";
+import type { ProxyMode } from "./support/enrollment-proxy";
 import { actionState, callAction, exportRequest } from "./support/http";
 import { kill9 } from "./support/processes";
-import type { ProxyMode } from "./support/enrollment-proxy";
-import { clusterPath, createStack, t, type SystemStack } from "./support/stack";
+import { clusterPath, createStack, type SystemStack, t } from "./support/stack";
 
 let stack: SystemStack;
 let url = "";
@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 async function renew() {
-  return actionState(await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }));
+  return actionState(
+    await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }),
+  );
 }
 
 const enrollmentUrl = () => stack.proxy.url;
@@ -47,7 +49,7 @@ const cases: Array<{ name: string; mode: ProxyMode | "down"; message: () => stri
   },
   {
     name: "answering garbage as XML",
-    mode: { kind: "garbage", contentType: "application/xml", body: "<XrML version=\"1.2\"><BODY>" },
+    mode: { kind: "garbage", contentType: "application/xml", body: '<XrML version="1.2"><BODY>' },
     message: () => t("failure.invalidResponseCheck", { check: t("check.input"), reason: t("reason.malformed") }),
   },
   {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSnapshot } from "./support/data";
 import { actionState, callAction, enrollDirect, exportRequest } from "./support/http";
 import { kill9 } from "./support/processes";
-import { clusterPath, createStack, databaseKinds, sleep, t, type SystemStack } from "./support/stack";
+import { clusterPath, createStack, databaseKinds, type SystemStack, sleep, t } from "./support/stack";
 
 const KILLS = Number(process.env.SYSTEM_KILLS ?? 20);
 const random = (max: number) => Math.floor(Math.random() * max);
@@ -28,7 +28,15 @@ async function restart(stack: SystemStack): Promise<string> {
   expect(warm.status).toBe(200);
   await warm.arrayBuffer();
   // …and the renewal actions' modules: an invalid call is refused by the schema before it touches anything.
-  const refused = actionState(await callAction(proc.url, clusterPath(stack), "declineImportAction", { clusterId: stack.clusterId, fingerprint: "x" }, { cookie: stack.cookie }));
+  const refused = actionState(
+    await callAction(
+      proc.url,
+      clusterPath(stack),
+      "declineImportAction",
+      { clusterId: stack.clusterId, fingerprint: "x" },
+      { cookie: stack.cookie },
+    ),
+  );
   expect(refused.message).toBe(t("error.badRequest"));
   return proc.url;
 }
@@ -79,7 +87,9 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     }
     // The lease a killed console left behind does not block the next renewal.
     const url = await restart(stack);
-    const last = actionState(await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }));
+    const last = actionState(
+      await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }),
+    );
     if (stack.console) await kill9(stack.console);
     expect(last).toMatchObject({ status: "renewed" });
     expectConsistent(await stack.snapshot());
@@ -93,12 +103,18 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       const request = await exportRequest(url, stack.clusterId, stack.cookie);
       const slc = await enrollDirect(stack.enrollment.url, request.xml);
       const file = new Blob([slc], { type: "text/xml" });
-      const validated = actionState(await callAction(url, clusterPath(stack), "validateImportAction", { clusterId: stack.clusterId, file }, { cookie: stack.cookie }));
+      const validated = actionState(
+        await callAction(url, clusterPath(stack), "validateImportAction", { clusterId: stack.clusterId, file }, { cookie: stack.cookie }),
+      );
       expect(validated.status).toBe("validated");
       const fingerprint = validated.slc?.fingerprint ?? "";
-      const call = callAction(url, clusterPath(stack), "confirmImportAction", { clusterId: stack.clusterId, file, fingerprint }, { cookie: stack.cookie }).catch(
-        (error: unknown) => error,
-      );
+      const call = callAction(
+        url,
+        clusterPath(stack),
+        "confirmImportAction",
+        { clusterId: stack.clusterId, file, fingerprint },
+        { cookie: stack.cookie },
+      ).catch((error: unknown) => error);
       await sleep(random(300));
       if (stack.console) await kill9(stack.console);
       await call;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN } from "./support/data";
 import { actionState, callAction, signIn } from "./support/http";
 import { kill9 } from "./support/processes";
-import { clusterPath, createStack, sleep, t, type SystemStack } from "./support/stack";
+import { clusterPath, createStack, type SystemStack, sleep, t } from "./support/stack";
 
 const SESSIONS = 50;
 const SECONDS = Number(process.env.SYSTEM_LOAD_SECONDS ?? 60);
@@ -24,80 +24,84 @@ afterAll(async () => {
 });
 
 describe("50 sessions browsing while renewals run", () => {
-  it(`${SESSIONS} sessions for ${SECONDS} s: zero 5xx, every success audited, started = succeeded + failed`, async () => {
-    const url = stack.console?.url ?? "";
-    const cookies: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) cookies.push(await signIn(url, ADMIN));
+  it(
+    `${SESSIONS} sessions for ${SECONDS} s: zero 5xx, every success audited, started = succeeded + failed`,
+    async () => {
+      const url = stack.console?.url ?? "";
+      const cookies: string[] = [];
+      for (let i = 0; i < SESSIONS; i++) cookies.push(await signIn(url, ADMIN));
 
-    const pages = { ok: 0, other: new Map<number, number>(), errors: 0 };
-    const renewals = { renewed: 0, inProgress: 0, failed: 0, unexpected: [] as string[], serverErrors: 0 };
-    const deadline = Date.now() + SECONDS * 1_000;
-    const started = Date.now();
+      const pages = { ok: 0, other: new Map<number, number>(), errors: 0 };
+      const renewals = { renewed: 0, inProgress: 0, failed: 0, unexpected: [] as string[], serverErrors: 0 };
+      const deadline = Date.now() + SECONDS * 1_000;
+      const started = Date.now();
 
-    const browse = async (cookie: string) => {
-      while (Date.now() < deadline) {
-        for (const path of ["/", clusterPath(stack)]) {
-          try {
-            const response = await fetch(`${url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });
-            await response.arrayBuffer();
-            if (response.status === 200) pages.ok += 1;
-            else pages.other.set(response.status, (pages.other.get(response.status) ?? 0) + 1);
-          } catch {
-            pages.errors += 1;
+      const browse = async (cookie: string) => {
+        while (Date.now() < deadline) {
+          for (const path of ["/", clusterPath(stack)]) {
+            try {
+              const response = await fetch(`${url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });
+              await response.arrayBuffer();
+              if (response.status === 200) pages.ok += 1;
+              else pages.other.set(response.status, (pages.other.get(response.status) ?? 0) + 1);
+            } catch {
+              pages.errors += 1;
+            }
           }
         }
-      }
-    };
+      };
 
-    const renewalCalls: Array<Promise<void>> = [];
-    const fireRenewals = async () => {
-      let i = 0;
-      while (Date.now() < deadline) {
-        const cookie = cookies[i++ % cookies.length] ?? "";
-        renewalCalls.push(
-          callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie }).then((response) => {
-            if (response.status >= 500) {
-              renewals.serverErrors += 1;
-              return;
-            }
-            const state = actionState(response);
-            if (state.status === "renewed") renewals.renewed += 1;
-            else if (state.message === t("failure.in_progress")) renewals.inProgress += 1;
-            else if (state.status === "error") {
-              renewals.failed += 1;
-              renewals.unexpected.push(state.message ?? "");
-            }
-          }),
-        );
-        await sleep(1_000 / RENEWALS_PER_SECOND);
-      }
-    };
+      const renewalCalls: Array<Promise<void>> = [];
+      const fireRenewals = async () => {
+        let i = 0;
+        while (Date.now() < deadline) {
+          const cookie = cookies[i++ % cookies.length] ?? "";
+          renewalCalls.push(
+            callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie }).then((response) => {
+              if (response.status >= 500) {
+                renewals.serverErrors += 1;
+                return;
+              }
+              const state = actionState(response);
+              if (state.status === "renewed") renewals.renewed += 1;
+              else if (state.message === t("failure.in_progress")) renewals.inProgress += 1;
+              else if (state.status === "error") {
+                renewals.failed += 1;
+                renewals.unexpected.push(state.message ?? "");
+              }
+            }),
+          );
+          await sleep(1_000 / RENEWALS_PER_SECOND);
+        }
+      };
 
-    await Promise.all([...cookies.map(browse), fireRenewals()]);
-    await Promise.all(renewalCalls);
-    const elapsed = (Date.now() - started) / 1_000;
-    const total = renewals.renewed + renewals.inProgress + renewals.failed + renewals.serverErrors;
-    console.log(
-      `[system] load: ${SESSIONS} sessions, ${elapsed.toFixed(1)} s: ${pages.ok} pages (${(pages.ok / elapsed).toFixed(1)}/s), ` +
-        `other statuses ${JSON.stringify([...pages.other])}, network errors ${pages.errors}; renewals ${total} ` +
-        `(${renewals.renewed} renewed, ${renewals.inProgress} in progress, ${renewals.failed} failed, ${renewals.serverErrors} 5xx)`,
-    );
+      await Promise.all([...cookies.map(browse), fireRenewals()]);
+      await Promise.all(renewalCalls);
+      const elapsed = (Date.now() - started) / 1_000;
+      const total = renewals.renewed + renewals.inProgress + renewals.failed + renewals.serverErrors;
+      console.log(
+        `[system] load: ${SESSIONS} sessions, ${elapsed.toFixed(1)} s: ${pages.ok} pages (${(pages.ok / elapsed).toFixed(1)}/s), ` +
+          `other statuses ${JSON.stringify([...pages.other])}, network errors ${pages.errors}; renewals ${total} ` +
+          `(${renewals.renewed} renewed, ${renewals.inProgress} in progress, ${renewals.failed} failed, ${renewals.serverErrors} 5xx)`,
+      );
 
-    expect(pages.other.size).toBe(0);
-    expect(pages.errors).toBe(0);
-    expect(renewals.serverErrors).toBe(0);
-    expect(renewals.unexpected).toEqual([]);
-    expect(renewals.renewed).toBeGreaterThan(0);
-    expect(renewals.inProgress).toBeGreaterThan(0);
+      expect(pages.other.size).toBe(0);
+      expect(pages.errors).toBe(0);
+      expect(renewals.serverErrors).toBe(0);
+      expect(renewals.unexpected).toEqual([]);
+      expect(renewals.renewed).toBeGreaterThan(0);
+      expect(renewals.inProgress).toBeGreaterThan(0);
 
-    if (stack.console) await kill9(stack.console);
-    const after = await stack.snapshot();
-    // in_progress is decided before anything is read or written, so it leaves no audit row; every call that got
-    // the lease wrote "started" and then exactly one of "succeeded" or "failed".
-    expect(after.audit.renew_online_succeeded ?? 0).toBe(renewals.renewed);
-    expect(after.audit.renew_online_failed ?? 0).toBe(renewals.failed);
-    expect(after.audit.renew_online_started ?? 0).toBe(renewals.renewed + renewals.failed);
-    expect(after.certificatesBy.online ?? 0).toBe(renewals.renewed);
-    expect(after.activeFingerprints).toHaveLength(1);
-  }, (SECONDS + 120) * 1_000);
+      if (stack.console) await kill9(stack.console);
+      const after = await stack.snapshot();
+      // in_progress is decided before anything is read or written, so it leaves no audit row; every call that got
+      // the lease wrote "started" and then exactly one of "succeeded" or "failed".
+      expect(after.audit.renew_online_succeeded ?? 0).toBe(renewals.renewed);
+      expect(after.audit.renew_online_failed ?? 0).toBe(renewals.failed);
+      expect(after.audit.renew_online_started ?? 0).toBe(renewals.renewed + renewals.failed);
+      expect(after.certificatesBy.online ?? 0).toBe(renewals.renewed);
+      expect(after.activeFingerprints).toHaveLength(1);
+    },
+    (SECONDS + 120) * 1_000,
+  );
 });

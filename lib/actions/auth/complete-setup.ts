@@ -25,7 +25,9 @@ export interface SetupState {
 
 export async function completeSetupAction(_previous: SetupState, formData: FormData): Promise<SetupState> {
   const { t } = await getTranslator();
-  const parsed = setupSchema.safeParse(Object.fromEntries(["token", "userName", "password", "confirmPassword"].map((k) => [k, formData.get(k) ?? ""])));
+  const parsed = setupSchema.safeParse(
+    Object.fromEntries(["token", "userName", "password", "confirmPassword"].map((k) => [k, formData.get(k) ?? ""])),
+  );
   const userName = String(formData.get("userName") ?? "").slice(0, 64);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

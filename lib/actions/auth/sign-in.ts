@@ -38,10 +38,7 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
     maxHours: env().RMS_SESSION_MAX_HOURS,
   });
   if (!result.ok) {
-    const message =
-      result.code === "throttled"
-        ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 })
-        : t("signIn.invalid");
+    const message = result.code === "throttled" ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 }) : t("signIn.invalid");
     return { message, userName };
   }
   await setSessionCookie(result.token);

@@ -6,7 +6,7 @@ import { getTranslator } from "@/lib/i18n/server";
 import { confirmImport, declineImport, validateImport } from "@/lib/renewal/renewal-service";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { confirmImportSchema, declineImportSchema, importFileSchema } from "./schemas";
-import { checkViews, failureState, MAX_UPLOAD_BYTES, renewedState, slcView, tooLargeState, type RenewState } from "./view";
+import { checkViews, failureState, MAX_UPLOAD_BYTES, type RenewState, renewedState, slcView, tooLargeState } from "./view";
 
 async function readUpload(file: File): Promise<Uint8Array | null> {
   if (file.size > MAX_UPLOAD_BYTES) return null;

@@ -6,7 +6,7 @@ import { getTranslator } from "@/lib/i18n/server";
 import { renewOnline } from "@/lib/renewal/renewal-service";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { renewOnlineSchema } from "./schemas";
-import { failureState, renewedState, type RenewState } from "./view";
+import { failureState, type RenewState, renewedState } from "./view";
 
 const action = adminAction("renewOnlineAction", renewOnlineSchema, async (input, actor) => {
   const { locale, t } = await getTranslator();

@@ -2,9 +2,9 @@
 import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
 import { formatDateTime, isMessageKey, type Locale, type Translate } from "@/lib/i18n/messages";
 import type { RenewalFailure, SlcSummary } from "@/lib/renewal/renewal-service";
-import { MAX_UPLOAD_BYTES, type CheckView, type RenewState, type SlcView } from "./state";
+import { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
-export { IDLE, MAX_UPLOAD_BYTES, type CheckView, type RenewState, type SlcView } from "./state";
+export { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
 export function checkViews(checks: CheckResult[], t: Translate): CheckView[] {
   return CHECK_NAMES.map((name) => {
@@ -49,9 +49,7 @@ export function failureMessage(failure: RenewalFailure, t: Translate, enrollment
       return t("failure.rejected", { message: isMessageKey(key) ? t(key) : (failure.serviceMessage ?? "") });
     }
     case "busy":
-      return failure.retryAfterSeconds != null
-        ? t("failure.busy", { seconds: failure.retryAfterSeconds })
-        : t("failure.busyNoTime");
+      return failure.retryAfterSeconds != null ? t("failure.busy", { seconds: failure.retryAfterSeconds }) : t("failure.busyNoTime");
     case "key_unavailable":
     case "no_trust_anchors":
       return t(`failure.${failure.code}`, { detail: failure.detail ?? "" });

@@ -20,17 +20,20 @@ const en = {
   "signIn.expired": "Your session has ended. Sign in again.",
 
   "setup.title": "Create the first administrator",
-  "setup.intro": "This one-time link creates the first account in the Administrators group. Choose a user name and a password of at least 12 characters.",
+  "setup.intro":
+    "This one-time link creates the first account in the Administrators group. Choose a user name and a password of at least 12 characters.",
   "setup.confirmPassword": "Confirm password",
   "setup.submit": "Create administrator",
-  "setup.invalidToken": "This setup link is invalid, expired or already used. Restart the console to print a new one, or create an account with `npm run rms -- user add`.",
+  "setup.invalidToken":
+    "This setup link is invalid, expired or already used. Restart the console to print a new one, or create an account with `npm run rms -- user add`.",
   "setup.mismatch": "The passwords do not match.",
   "setup.weak": "Use a password of at least 12 characters.",
   "setup.badUserName": "A user name has 1 to 64 letters, digits, dots, hyphens or underscores.",
   "setup.done": "The administrator was created. Sign in to continue.",
 
   "denied.title": "Access denied",
-  "denied.body": "Your account ({user}) is not a member of Administrators or Domain Admins on this server, so it cannot administer RMS. Ask an administrator to add you to one of these groups, or sign in with another account.",
+  "denied.body":
+    "Your account ({user}) is not a member of Administrators or Domain Admins on this server, so it cannot administer RMS. Ask an administrator to add you to one of these groups, or sign in with another account.",
   "denied.signInOther": "Sign in with another account",
 
   "notFound.title": "Not found",
@@ -83,12 +86,14 @@ const en = {
   "badge.dayLeft": "1 day left",
 
   "renew.title": "Renew server licensor certificate",
-  "renew.description": "Choose Online if this server can reach the enrollment service; choose Offline to export a request, have it signed elsewhere and import the certificate.",
+  "renew.description":
+    "Choose Online if this server can reach the enrollment service; choose Offline to export a request, have it signed elsewhere and import the certificate.",
   "renew.method": "Renewal method",
   "renew.online": "Online",
   "renew.onlineHint": "Send a signed renewal request to the enrollment service and install the certificate it returns.",
   "renew.offline": "Offline",
-  "renew.offlineHint": "Export a request file, carry it to the enrollment service, then browse to the certificate you receive and import it.",
+  "renew.offlineHint":
+    "Export a request file, carry it to the enrollment service, then browse to the certificate you receive and import it.",
   "renew.renew": "Renew",
   "renew.renewing": "Renewing… contacting the enrollment service",
   "renew.close": "Close",
@@ -97,13 +102,16 @@ const en = {
   "renew.exported": "The request {file} was exported. Take it to the enrollment service, then come back to import the certificate.",
   "renew.browse": "Browse",
   "renew.noFile": "No file chosen",
-  "renew.pendingFile": "A renewal request ({file}) is pending. Export again to replace it; the earlier file can then no longer be imported.",
+  "renew.pendingFile":
+    "A renewal request ({file}) is pending. Export again to replace it; the earlier file can then no longer be imported.",
   "renew.import": "Import",
   "renew.importing": "Checking the certificate…",
   "renew.noFileChosen": "Choose the certificate file first (Browse).",
-  "renew.noPendingHint": "Export a renewal request first; a certificate can only be imported in answer to the request this console exported.",
+  "renew.noPendingHint":
+    "Export a renewal request first; a certificate can only be imported in answer to the request this console exported.",
   "renew.confirmTitle": "Install this certificate?",
-  "renew.confirmIntro": "The file passed every check. Confirm that you want to import it; the current certificate stays active until the new one is installed.",
+  "renew.confirmIntro":
+    "The file passed every check. Confirm that you want to import it; the current certificate stays active until the new one is installed.",
   "renew.yes": "Yes",
   "renew.no": "No",
   "renew.installing": "Installing…",
@@ -135,19 +143,24 @@ const en = {
   "pending.none": "No renewal request is pending.",
 
   "failure.not_found": "This cluster no longer exists. Go back to Global Administration.",
-  "failure.in_progress": "A renewal of this cluster is already in progress (started by another administrator or in another window). Wait for it to finish, then reload the page.",
+  "failure.in_progress":
+    "A renewal of this cluster is already in progress (started by another administrator or in another window). Wait for it to finish, then reload the page.",
   "failure.no_key": "This cluster has no key to sign a renewal request with. Nothing was changed; restore the data folder from backup.",
   "failure.key_unavailable": "The cluster's private key could not be decrypted: {detail} Nothing was changed.",
   "failure.no_trust_anchors": "No trusted enrollment root is installed, so no certificate can be verified: {detail}",
-  "failure.unreachable": "The enrollment service at {url} could not be reached. Nothing was changed. Check that it is running and reachable, or use Offline renewal.",
-  "failure.timeout": "The enrollment service at {url} did not answer in time. Nothing was changed. Try again later, or use Offline renewal.",
+  "failure.unreachable":
+    "The enrollment service at {url} could not be reached. Nothing was changed. Check that it is running and reachable, or use Offline renewal.",
+  "failure.timeout":
+    "The enrollment service at {url} did not answer in time. Nothing was changed. Try again later, or use Offline renewal.",
   "failure.rejected": "The enrollment service refused the request: {message} Nothing was changed.",
   "failure.busy": "The enrollment service is busy. Nothing was changed. Try again in {seconds} seconds.",
   "failure.busyNoTime": "The enrollment service is busy. Nothing was changed. Try again in a few minutes.",
   "failure.server_error": "The enrollment service had an internal error. Nothing was changed. Try again later, or use Offline renewal.",
-  "failure.invalid_response": "The enrollment service answered with something that is not a valid certificate for this cluster. Nothing was installed. Contact the enrollment service's administrator.",
+  "failure.invalid_response":
+    "The enrollment service answered with something that is not a valid certificate for this cluster. Nothing was installed. Contact the enrollment service's administrator.",
   "failure.invalidResponseCheck": "The enrollment service's answer failed the check “{check}”: {reason} Nothing was installed.",
-  "failure.no_pending": "There is no pending renewal request to import a certificate for. Export a request first (Offline → Export), have it signed, then import the certificate.",
+  "failure.no_pending":
+    "There is no pending renewal request to import a certificate for. Export a request first (Offline → Export), have it signed, then import the certificate.",
   "failure.invalid_file": "The file was rejected: the check “{check}” failed. {reason} Nothing was installed.",
   "failure.changed": "The file differs from the one that was checked. Nothing was installed. Choose the file again and select Import.",
   "failure.too_large": "The file is larger than {limit}. Choose the certificate file you downloaded from the enrollment service.",
@@ -202,7 +215,6 @@ const en = {
   "audit.action.import_declined": "Import declined",
   "audit.action.import_rejected": "Certificate file rejected",
   "audit.action.enroll_succeeded": "Enrolled",
-
 } as const;
 
 export type ConsoleMessageKey = keyof typeof en;
@@ -228,17 +240,20 @@ const sv: Record<ConsoleMessageKey, string> = {
   "signIn.expired": "Din session har avslutats. Logga in igen.",
 
   "setup.title": "Skapa den första administratören",
-  "setup.intro": "Den här engångslänken skapar det första kontot i gruppen Administratörer. Välj ett användarnamn och ett lösenord på minst 12 tecken.",
+  "setup.intro":
+    "Den här engångslänken skapar det första kontot i gruppen Administratörer. Välj ett användarnamn och ett lösenord på minst 12 tecken.",
   "setup.confirmPassword": "Bekräfta lösenordet",
   "setup.submit": "Skapa administratör",
-  "setup.invalidToken": "Länken är ogiltig, har gått ut eller har redan använts. Starta om konsolen för att få en ny, eller skapa ett konto med `npm run rms -- user add`.",
+  "setup.invalidToken":
+    "Länken är ogiltig, har gått ut eller har redan använts. Starta om konsolen för att få en ny, eller skapa ett konto med `npm run rms -- user add`.",
   "setup.mismatch": "Lösenorden stämmer inte överens.",
   "setup.weak": "Använd ett lösenord på minst 12 tecken.",
   "setup.badUserName": "Ett användarnamn har 1 till 64 bokstäver, siffror, punkter, bindestreck eller understreck.",
   "setup.done": "Administratören skapades. Logga in för att fortsätta.",
 
   "denied.title": "Åtkomst nekad",
-  "denied.body": "Ditt konto ({user}) är inte medlem i Administratörer eller Domänadministratörer på den här servern och kan därför inte administrera RMS. Be en administratör lägga till dig i någon av grupperna, eller logga in med ett annat konto.",
+  "denied.body":
+    "Ditt konto ({user}) är inte medlem i Administratörer eller Domänadministratörer på den här servern och kan därför inte administrera RMS. Be en administratör lägga till dig i någon av grupperna, eller logga in med ett annat konto.",
   "denied.signInOther": "Logga in med ett annat konto",
 
   "notFound.title": "Hittades inte",
@@ -291,12 +306,14 @@ const sv: Record<ConsoleMessageKey, string> = {
   "badge.dayLeft": "1 dag kvar",
 
   "renew.title": "Förnya serverlicensieringscertifikat",
-  "renew.description": "Välj Online om servern når registreringstjänsten; välj Offline för att exportera en begäran, få den signerad någon annanstans och importera certifikatet.",
+  "renew.description":
+    "Välj Online om servern når registreringstjänsten; välj Offline för att exportera en begäran, få den signerad någon annanstans och importera certifikatet.",
   "renew.method": "Förnyelsemetod",
   "renew.online": "Online",
   "renew.onlineHint": "Skicka en signerad förnyelsebegäran till registreringstjänsten och installera certifikatet som kommer tillbaka.",
   "renew.offline": "Offline",
-  "renew.offlineHint": "Exportera en begäransfil, ta den till registreringstjänsten, bläddra sedan till certifikatet du fick och importera det.",
+  "renew.offlineHint":
+    "Exportera en begäransfil, ta den till registreringstjänsten, bläddra sedan till certifikatet du fick och importera det.",
   "renew.renew": "Förnya",
   "renew.renewing": "Förnyar… kontaktar registreringstjänsten",
   "renew.close": "Stäng",
@@ -305,13 +322,16 @@ const sv: Record<ConsoleMessageKey, string> = {
   "renew.exported": "Begäran {file} exporterades. Ta den till registreringstjänsten och kom sedan tillbaka för att importera certifikatet.",
   "renew.browse": "Bläddra",
   "renew.noFile": "Ingen fil vald",
-  "renew.pendingFile": "En förnyelsebegäran ({file}) väntar. Exportera igen för att ersätta den; den tidigare filen kan då inte längre importeras.",
+  "renew.pendingFile":
+    "En förnyelsebegäran ({file}) väntar. Exportera igen för att ersätta den; den tidigare filen kan då inte längre importeras.",
   "renew.import": "Importera",
   "renew.importing": "Kontrollerar certifikatet…",
   "renew.noFileChosen": "Välj certifikatfilen först (Bläddra).",
-  "renew.noPendingHint": "Exportera en förnyelsebegäran först; ett certifikat kan bara importeras som svar på den begäran som konsolen exporterade.",
+  "renew.noPendingHint":
+    "Exportera en förnyelsebegäran först; ett certifikat kan bara importeras som svar på den begäran som konsolen exporterade.",
   "renew.confirmTitle": "Installera det här certifikatet?",
-  "renew.confirmIntro": "Filen klarade alla kontroller. Bekräfta att du vill importera den; det nuvarande certifikatet är aktivt tills det nya har installerats.",
+  "renew.confirmIntro":
+    "Filen klarade alla kontroller. Bekräfta att du vill importera den; det nuvarande certifikatet är aktivt tills det nya har installerats.",
   "renew.yes": "Ja",
   "renew.no": "Nej",
   "renew.installing": "Installerar…",
@@ -343,19 +363,24 @@ const sv: Record<ConsoleMessageKey, string> = {
   "pending.none": "Ingen förnyelsebegäran väntar.",
 
   "failure.not_found": "Klustret finns inte längre. Gå tillbaka till Global administration.",
-  "failure.in_progress": "En förnyelse av klustret pågår redan (startad av en annan administratör eller i ett annat fönster). Vänta tills den är klar och läs sedan in sidan igen.",
+  "failure.in_progress":
+    "En förnyelse av klustret pågår redan (startad av en annan administratör eller i ett annat fönster). Vänta tills den är klar och läs sedan in sidan igen.",
   "failure.no_key": "Klustret saknar nyckel att signera en förnyelsebegäran med. Inget ändrades; återställ datamappen från säkerhetskopia.",
   "failure.key_unavailable": "Klustrets privata nyckel kunde inte dekrypteras: {detail} Inget ändrades.",
   "failure.no_trust_anchors": "Ingen betrodd rot för registreringstjänsten är installerad, så inget certifikat kan kontrolleras: {detail}",
-  "failure.unreachable": "Registreringstjänsten på {url} kunde inte nås. Inget ändrades. Kontrollera att den körs och går att nå, eller använd Offline-förnyelse.",
-  "failure.timeout": "Registreringstjänsten på {url} svarade inte i tid. Inget ändrades. Försök igen senare, eller använd Offline-förnyelse.",
+  "failure.unreachable":
+    "Registreringstjänsten på {url} kunde inte nås. Inget ändrades. Kontrollera att den körs och går att nå, eller använd Offline-förnyelse.",
+  "failure.timeout":
+    "Registreringstjänsten på {url} svarade inte i tid. Inget ändrades. Försök igen senare, eller använd Offline-förnyelse.",
   "failure.rejected": "Registreringstjänsten avvisade begäran: {message} Inget ändrades.",
   "failure.busy": "Registreringstjänsten är upptagen. Inget ändrades. Försök igen om {seconds} sekunder.",
   "failure.busyNoTime": "Registreringstjänsten är upptagen. Inget ändrades. Försök igen om några minuter.",
   "failure.server_error": "Registreringstjänsten fick ett internt fel. Inget ändrades. Försök igen senare, eller använd Offline-förnyelse.",
-  "failure.invalid_response": "Registreringstjänsten svarade med något som inte är ett giltigt certifikat för klustret. Inget installerades. Kontakta registreringstjänstens administratör.",
+  "failure.invalid_response":
+    "Registreringstjänsten svarade med något som inte är ett giltigt certifikat för klustret. Inget installerades. Kontakta registreringstjänstens administratör.",
   "failure.invalidResponseCheck": "Registreringstjänstens svar klarade inte kontrollen ”{check}”: {reason} Inget installerades.",
-  "failure.no_pending": "Det finns ingen väntande förnyelsebegäran att importera ett certifikat för. Exportera en begäran först (Offline → Exportera), få den signerad och importera sedan certifikatet.",
+  "failure.no_pending":
+    "Det finns ingen väntande förnyelsebegäran att importera ett certifikat för. Exportera en begäran först (Offline → Exportera), få den signerad och importera sedan certifikatet.",
   "failure.invalid_file": "Filen avvisades: kontrollen ”{check}” misslyckades. {reason} Inget installerades.",
   "failure.changed": "Filen skiljer sig från den som kontrollerades. Inget installerades. Välj filen igen och välj Importera.",
   "failure.too_large": "Filen är större än {limit}. Välj certifikatfilen som du hämtade från registreringstjänsten.",
@@ -410,7 +435,6 @@ const sv: Record<ConsoleMessageKey, string> = {
   "audit.action.import_declined": "Import avböjd",
   "audit.action.import_rejected": "Certifikatfil avvisad",
   "audit.action.enroll_succeeded": "Registrerad",
-
 };
 
 export const consoleMessages = { en, sv };

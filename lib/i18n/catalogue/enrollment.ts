@@ -13,8 +13,7 @@ const en = {
   requestFileHint: "An XML file of at most 256 KB, as exported by the console.",
   submitButton: "Submit",
   downloadRootCertificate: "Download root certificate",
-  rootCertificateHint:
-    "The console trusts certificates from this service only if it has this root certificate as a trust anchor.",
+  rootCertificateHint: "The console trusts certificates from this service only if it has this root certificate as a trust anchor.",
   rootFingerprintLabel: "Root certificate fingerprint (SHA-256)",
   errorHeading: "The request was not accepted",
   errorDetailLabel: "Technical detail",
@@ -36,12 +35,14 @@ const en = {
   notFoundText: "There is nothing at this address. Submissions are only found through the link shown after submitting.",
   backHome: "Back to the start page",
   serverErrorTitle: "Something went wrong",
-  serverErrorText: "The service could not complete the request. Try again; if it keeps failing, ask the service's administrator to look at its log.",
+  serverErrorText:
+    "The service could not complete the request. Try again; if it keeps failing, ask the service's administrator to look at its log.",
   // Why a submission was rejected, and what to do about it.
   errorNoFile: "No request file was chosen. Choose the renewal request file exported from the console, then select Submit.",
   errorNotMultipart: "The form was not sent as a file upload. Use the form on this page to submit the request file.",
   errorCrossOrigin: "The form was sent from another web site and was refused. Open this page directly and submit the file here.",
-  errorTooLarge: "The file is larger than 256 KB, so it cannot be a renewal request. Check that you chose the file exported from the console.",
+  errorTooLarge:
+    "The file is larger than 256 KB, so it cannot be a renewal request. Check that you chose the file exported from the console.",
   errorNotXml:
     "The file is not a readable XML document (it may be empty, damaged, or saved in another encoding). Export the request again on the console and submit the new file.",
   errorUnsafeXml:
@@ -79,8 +80,7 @@ const sv: EnrollmentMessages = {
   requestFileHint: "En XML-fil på högst 256 kB, som den exporterades från konsolen.",
   submitButton: "Skicka",
   downloadRootCertificate: "Hämta rotcertifikat",
-  rootCertificateHint:
-    "Konsolen litar bara på certifikat från den här tjänsten om den har det här rotcertifikatet som förtroendeankare.",
+  rootCertificateHint: "Konsolen litar bara på certifikat från den här tjänsten om den har det här rotcertifikatet som förtroendeankare.",
   rootFingerprintLabel: "Rotcertifikatets fingeravtryck (SHA-256)",
   errorHeading: "Begäran godtogs inte",
   errorDetailLabel: "Teknisk information",
@@ -107,15 +107,15 @@ const sv: EnrollmentMessages = {
   errorNoFile: "Ingen begäransfil har valts. Välj förnyelsebegäran som exporterades från konsolen och välj sedan Skicka.",
   errorNotMultipart: "Formuläret skickades inte som en filuppladdning. Använd formuläret på den här sidan för att skicka begäransfilen.",
   errorCrossOrigin: "Formuläret skickades från en annan webbplats och avvisades. Öppna den här sidan direkt och skicka filen här.",
-  errorTooLarge: "Filen är större än 256 kB och kan därför inte vara en förnyelsebegäran. Kontrollera att du valt filen som exporterades från konsolen.",
+  errorTooLarge:
+    "Filen är större än 256 kB och kan därför inte vara en förnyelsebegäran. Kontrollera att du valt filen som exporterades från konsolen.",
   errorNotXml:
     "Filen är inte ett läsbart XML-dokument (den kan vara tom, skadad eller sparad med en annan kodning). Exportera begäran igen i konsolen och skicka den nya filen.",
   errorUnsafeXml:
     "Filen innehåller XML-konstruktioner som inte är tillåtna (till exempel DOCTYPE, entitetsdeklarationer eller bearbetningsinstruktioner). Skicka den oförändrade filen som exporterades från konsolen.",
   errorSignature:
     "Begärans signatur stämmer inte med innehållet, så den kan ha ändrats efter exporten. Exportera en ny begäran i konsolen och skicka den filen oförändrad.",
-  errorNotRequest:
-    "Filen är ingen förnyelsebegäran. Välj filen med ett namn som <servernamn>RenewalRequest.xml som konsolen exporterade.",
+  errorNotRequest: "Filen är ingen förnyelsebegäran. Välj filen med ett namn som <servernamn>RenewalRequest.xml som konsolen exporterade.",
   errorInvalidFields:
     "Begäran är signerad men vissa uppgifter saknas eller är ogiltiga (till exempel versionen, klustrets GUID eller URL:en). Kontrollera klustrets inställningar i konsolen och exportera en ny begäran.",
   errorNotSigned:

@@ -1,13 +1,14 @@
 // System-test data: a console data folder (or PostgreSQL database) prepared as `start.ts` does, and the invariants
 // a renewal must keep, read straight from the database.
-import fs from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { and, count, eq } from "drizzle-orm";
 import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
-import { migrateDatabase, openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/db/schema";
 import { seedFirstRun } from "@/lib/db/seed";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
@@ -53,7 +54,11 @@ export async function prepareConsoleData(opts: {
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   try {
     await migrateDatabase(handle);
-    const rootResponse = await exchange(`${opts.enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
+    const rootResponse = await exchange(
+      `${opts.enrollmentUrl}/root.pem`,
+      { method: "GET" },
+      { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 },
+    );
     if (!rootResponse.ok) throw new Error(`root.pem: ${rootResponse.kind}`);
     const pem = rootResponse.body.toString("utf8");
     fs.writeFileSync(path.join(opts.dataDir, "trust-anchors.pem"), pem);
@@ -83,7 +88,10 @@ export async function prepareConsoleData(opts: {
   }
 }
 
-export async function withDatabase<T>(opts: { dataDir: string; databaseUrl?: string }, work: (db: Database, handle: DatabaseHandle) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  opts: { dataDir: string; databaseUrl?: string },
+  work: (db: Database, handle: DatabaseHandle) => Promise<T>,
+): Promise<T> {
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   try {
     return await work(handle.db, handle);
@@ -109,7 +117,12 @@ export async function snapshot(db: Database, clusterId: string): Promise<Cluster
     .from(certificates)
     .where(eq(certificates.clusterId, clusterId));
   const requests = await db
-    .select({ requestId: renewalRequests.requestId, status: renewalRequests.status, fingerprint: renewalRequests.fingerprint, document: renewalRequests.document })
+    .select({
+      requestId: renewalRequests.requestId,
+      status: renewalRequests.status,
+      fingerprint: renewalRequests.fingerprint,
+      document: renewalRequests.document,
+    })
     .from(renewalRequests)
     .where(eq(renewalRequests.clusterId, clusterId));
   const audit = await db
@@ -118,12 +131,18 @@ export async function snapshot(db: Database, clusterId: string): Promise<Cluster
     .where(eq(auditEvents.clusterId, clusterId))
     .groupBy(auditEvents.action);
   const [cluster] = await db.select({ lockedBy: clusters.renewalLockedBy }).from(clusters).where(eq(clusters.id, clusterId));
-  const tally = <T extends string>(values: T[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+  const tally = <T extends string>(values: T[]) =>
+    values.reduce<Record<string, number>>((acc, v) => {
+      acc[v] = (acc[v] ?? 0) + 1;
+      return acc;
+    }, {});
   return {
     activeFingerprints: certs.filter((c) => c.active).map((c) => c.fingerprint),
     certificateCount: certs.length,
     certificatesBy: tally(certs.map((c) => c.obtainedBy)),
-    pending: requests.filter((r) => r.status === "pending").map(({ requestId, fingerprint, document }) => ({ requestId, fingerprint, document })),
+    pending: requests
+      .filter((r) => r.status === "pending")
+      .map(({ requestId, fingerprint, document }) => ({ requestId, fingerprint, document })),
     requestsByStatus: tally(requests.map((r) => r.status)),
     audit: Object.fromEntries(audit.map((a) => [a.action, Number(a.n)])),
     lockedBy: cluster?.lockedBy ?? null,

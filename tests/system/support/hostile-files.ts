@@ -2,12 +2,12 @@
 // signed with the running enrollment service's own CA where a trusted signature is needed. Used over HTTP (Vitest)
 // and through the Renew dialog in Chromium (e2e/attacks.spec.ts).
 import "reflect-metadata";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { buildSlc, type SlcFields, type SlcSigner } from "@/lib/certificates/slc";
 import { createTestCluster, createUntrustedTestPki, signWithXmlCrypto } from "@/lib/certificates/test-support";
 import type { CheckName, SlcRejectReason } from "@/lib/certificates/verify-slc";
-import { createCaHierarchy, type CaMaterial } from "@/lib/enrollment/ca";
+import { type CaMaterial, createCaHierarchy } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { ALG_EXC_C14N } from "@/lib/xml/xml-signature";
 
@@ -22,7 +22,11 @@ export interface HostileFile {
 
 /** The running enrollment service's CA (its data folder is `<RMS_DATA_DIR>/enrollment`). */
 export async function enrollmentCa(enrollmentRmsDataDir: string): Promise<CaMaterial> {
-  const loaded = await loadOrCreateCa({ dataDir: path.join(enrollmentRmsDataDir, "enrollment"), organization: "unused", createCa: createCaHierarchy });
+  const loaded = await loadOrCreateCa({
+    dataDir: path.join(enrollmentRmsDataDir, "enrollment"),
+    organization: "unused",
+    createCa: createCaHierarchy,
+  });
   return loaded.material;
 }
 
@@ -49,7 +53,6 @@ export function fieldsForRequest(requestXml: string, overrides: Partial<SlcField
   };
 }
 
-
 function unsignedOf(xml: string): string {
   return xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
 }
@@ -70,7 +73,11 @@ export async function hostileFiles(ca: CaMaterial, requestXml: string): Promise<
   const body = good.replace(/^<\?xml[^>]*\?>\s*/, "");
   const now = Date.now();
   const files: Array<[string, string | Buffer, HostileFile["expect"]]> = [
-    ["tampered body", good.replace(/(<UNTIL>\d{3})(\d)/, (_m, h: string, d: string) => `${h}${(Number(d) + 1) % 10}`), { check: "signature", reason: "digest_mismatch" }],
+    [
+      "tampered body",
+      good.replace(/(<UNTIL>\d{3})(\d)/, (_m, h: string, d: string) => `${h}${(Number(d) + 1) % 10}`),
+      { check: "signature", reason: "digest_mismatch" },
+    ],
     [
       "tampered signature value",
       good.replace(/<ds:SignatureValue>(.)(.)/, (_m, a: string, b: string) => `<ds:SignatureValue>${a}${b === "A" ? "B" : "A"}`),
@@ -79,7 +86,10 @@ export async function hostileFiles(ca: CaMaterial, requestXml: string): Promise<
     ["signature removed", unsignedOf(good), { check: "signature", reason: "no_signature" }],
     [
       "signature over a child element only",
-      customSign(ca, unsignedOf(good).replace('<BODY type="LICENSE"', '<BODY Id="body" type="LICENSE"'), { xpath: "//*[local-name(.)='BODY']", isEmptyUri: false }),
+      customSign(ca, unsignedOf(good).replace('<BODY type="LICENSE"', '<BODY Id="body" type="LICENSE"'), {
+        xpath: "//*[local-name(.)='BODY']",
+        isEmptyUri: false,
+      }),
       { check: "whole_document", reason: "reference_not_whole_document" },
     ],
     [
@@ -100,12 +110,19 @@ export async function hostileFiles(ca: CaMaterial, requestXml: string): Promise<
     ],
     [
       "SHA-1",
-      customSign(ca, unsignedOf(good), { signatureAlgorithm: "http://www.w3.org/2000/09/xmldsig#rsa-sha1", digestAlgorithm: "http://www.w3.org/2000/09/xmldsig#sha1" }),
+      customSign(ca, unsignedOf(good), {
+        signatureAlgorithm: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        digestAlgorithm: "http://www.w3.org/2000/09/xmldsig#sha1",
+      }),
       { check: "algorithms", reason: "disallowed_algorithm" },
     ],
     [
       "HMAC",
-      customSign(ca, unsignedOf(good), { hmac: true, signatureAlgorithm: "http://www.w3.org/2000/09/xmldsig#hmac-sha1", privateKey: Buffer.from("shared secret") }),
+      customSign(ca, unsignedOf(good), {
+        hmac: true,
+        signatureAlgorithm: "http://www.w3.org/2000/09/xmldsig#hmac-sha1",
+        privateKey: Buffer.from("shared secret"),
+      }),
       { check: "algorithms", reason: "disallowed_algorithm" },
     ],
     [
@@ -116,8 +133,16 @@ export async function hostileFiles(ca: CaMaterial, requestXml: string): Promise<
       ),
       { check: "algorithms", reason: "extra_transform" },
     ],
-    ["DOCTYPE with internal entities", `<?xml version="1.0"?><!DOCTYPE XrML [<!ENTITY v "1.2">]>\n${body.replace('version="1.2"', 'version="&v;"')}`, { check: "input", reason: "entity" }],
-    ["external entity", `<?xml version="1.0"?><!DOCTYPE XrML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${body.replace(/<NAME>/, "<NAME>&xxe;")}`, { check: "input", reason: "entity" }],
+    [
+      "DOCTYPE with internal entities",
+      `<?xml version="1.0"?><!DOCTYPE XrML [<!ENTITY v "1.2">]>\n${body.replace('version="1.2"', 'version="&v;"')}`,
+      { check: "input", reason: "entity" },
+    ],
+    [
+      "external entity",
+      `<?xml version="1.0"?><!DOCTYPE XrML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${body.replace(/<NAME>/, "<NAME>&xxe;")}`,
+      { check: "input", reason: "entity" },
+    ],
     [
       "billion laughs",
       `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join("")}]><XrML>&lol9;</XrML>`,
@@ -125,17 +150,45 @@ export async function hostileFiles(ca: CaMaterial, requestXml: string): Promise<
     ],
     ["100k-deep nesting", `${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}`, "too_large"],
     ["5 MB attribute", `<XrML a="${"x".repeat(5 * 1024 * 1024)}"/>`, "too_large"],
-    ["UTF-16", Buffer.from(`\uFEFF${good.replace('encoding="UTF-8"', 'encoding="UTF-16"')}`, "utf16le"), { check: "input", reason: "not_utf8" }],
+    [
+      "UTF-16",
+      Buffer.from(`\uFEFF${good.replace('encoding="UTF-8"', 'encoding="UTF-16"')}`, "utf16le"),
+      { check: "input", reason: "not_utf8" },
+    ],
     [
       "expired",
-      genuineSlc(ca, requestXml, { issuedAt: new Date(now - 400 * DAY_MS), validFrom: new Date(now - 400 * DAY_MS), validUntil: new Date(now - 35 * DAY_MS) }),
+      genuineSlc(ca, requestXml, {
+        issuedAt: new Date(now - 400 * DAY_MS),
+        validFrom: new Date(now - 400 * DAY_MS),
+        validUntil: new Date(now - 35 * DAY_MS),
+      }),
       { check: "validity", reason: "expired" },
     ],
-    ["not yet valid", genuineSlc(ca, requestXml, { validFrom: new Date(now + 2 * DAY_MS), validUntil: new Date(now + 367 * DAY_MS) }), { check: "validity", reason: "not_yet_valid" }],
-    ["other key", genuineSlc(ca, requestXml, { publicKeyBase64: (await createTestCluster("other")).publicKeyBase64 }), { check: "public_key", reason: "wrong_public_key" }],
-    ["other GUID", genuineSlc(ca, requestXml, { serverGuid: "{FFFFFFFF-0000-4000-8000-000000000001}" }), { check: "guid", reason: "wrong_guid" }],
+    [
+      "not yet valid",
+      genuineSlc(ca, requestXml, { validFrom: new Date(now + 2 * DAY_MS), validUntil: new Date(now + 367 * DAY_MS) }),
+      { check: "validity", reason: "not_yet_valid" },
+    ],
+    [
+      "other key",
+      genuineSlc(ca, requestXml, { publicKeyBase64: (await createTestCluster("other")).publicKeyBase64 }),
+      { check: "public_key", reason: "wrong_public_key" },
+    ],
+    [
+      "other GUID",
+      genuineSlc(ca, requestXml, { serverGuid: "{FFFFFFFF-0000-4000-8000-000000000001}" }),
+      { check: "guid", reason: "wrong_guid" },
+    ],
     ["other request", genuineSlc(ca, requestXml, { requestId: randomUUID() }), { check: "request", reason: "wrong_request" }],
-    ["older than installed", genuineSlc(ca, requestXml, { validUntil: new Date(now + 2 * DAY_MS) }), { check: "newer_than_installed", reason: "not_newer" }],
+    [
+      "older than installed",
+      genuineSlc(ca, requestXml, { validUntil: new Date(now + 2 * DAY_MS) }),
+      { check: "newer_than_installed", reason: "not_newer" },
+    ],
   ];
-  return files.map(([name, content, expect]) => ({ name, bytes: Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8"), expect }));
+  return files.map(([name, content, expect]) => ({
+    name,
+    bytes: Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8"),
+    expect,
+  }));
 }

@@ -23,7 +23,12 @@ export function actionId(name: ActionName): string {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 export interface SignInResult {
@@ -34,7 +39,12 @@ export interface SignInResult {
 }
 
 /** The progressively enhanced sign-in form: GET /sign-in for the $ACTION_ID_ field, then a multipart POST. */
-export async function postSignIn(baseUrl: string, userName: string, password: string, headers: Record<string, string> = {}): Promise<SignInResult> {
+export async function postSignIn(
+  baseUrl: string,
+  userName: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<SignInResult> {
   const page = await fetch(`${baseUrl}/sign-in`);
   const html = await page.text();
   const signInForm = [...html.matchAll(/<form[\s\S]*?<\/form>/g)].map((m) => m[0]).find((f) => f.includes('name="userName"'));
@@ -109,7 +119,12 @@ export async function callAction(
 }
 
 /** The RenewState the action returned, pulled out of the RSC payload ("1:{...}" line). */
-export function actionState(response: ActionResponse): { status: string; message?: string; slc?: { fingerprint: string }; checks?: Array<{ name: string; status: string }> } {
+export function actionState(response: ActionResponse): {
+  status: string;
+  message?: string;
+  slc?: { fingerprint: string };
+  checks?: Array<{ name: string; status: string }>;
+} {
   for (const line of response.text.split("\n")) {
     const match = /^[0-9a-f]+:(\{.*\})$/.exec(line);
     if (!match?.[1]) continue;
@@ -138,7 +153,11 @@ export async function exportRequest(baseUrl: string, clusterId: string, cookie: 
 
 /** What the admin does on the enrollment station: have the request signed (here through its API). */
 export async function enrollDirect(enrollmentUrl: string, requestXml: string): Promise<string> {
-  const response = await fetch(`${enrollmentUrl}/api/enroll`, { method: "POST", headers: { "Content-Type": "application/xml" }, body: requestXml });
+  const response = await fetch(`${enrollmentUrl}/api/enroll`, {
+    method: "POST",
+    headers: { "Content-Type": "application/xml" },
+    body: requestXml,
+  });
   const body = await response.text();
   if (response.status !== 200) throw new Error(`enroll: HTTP ${response.status} ${body.slice(0, 300)}`);
   return body;

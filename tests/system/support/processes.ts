@@ -1,5 +1,5 @@
 // System-test processes: free loopback ports, child processes in their own groups, and a sweep that kills them all.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";

@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import type { Database } from "@/lib/db/client";
 import { translator } from "@/lib/i18n/messages";
-import { ADMIN, createPgDatabase, prepareConsoleData, snapshot, withDatabase, type ClusterSnapshot } from "./data";
-import { startEnrollmentProxy, type EnrollmentProxy } from "./enrollment-proxy";
-import { freePort, killAllStarted, startConsole, startEnrollment, type ConsoleOptions, type Started } from "./processes";
+import { ADMIN, type ClusterSnapshot, createPgDatabase, prepareConsoleData, snapshot, withDatabase } from "./data";
+import { type EnrollmentProxy, startEnrollmentProxy } from "./enrollment-proxy";
 import { signIn } from "./http";
+import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "./processes";
 
 export const t = translator("en");
 

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { cancelRequestAction, type CancelState } from "@/lib/actions/renewal/cancel-request";
+import { type CancelState, cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
 
 export function CancelRequestForm({
   clusterId,

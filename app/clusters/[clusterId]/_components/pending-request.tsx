@@ -16,7 +16,11 @@ export function PendingRequestPanel({
   t: Translate;
 }) {
   return (
-    <section aria-labelledby="pending-heading" className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="pending-request">
+    <section
+      aria-labelledby="pending-heading"
+      className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-4"
+      data-testid="pending-request"
+    >
       <h3 id="pending-heading" className="mb-2 text-sm font-semibold text-amber-900">
         {t("pending.title")}
       </h3>

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { confirmImportAction, declineImportAction, validateImportAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
-import { IDLE, MAX_UPLOAD_BYTES, type CheckView, type RenewState } from "@/lib/actions/renewal/state";
+import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
 import type { RenewLabels } from "./renew-labels";
 
 export interface PendingView {
@@ -35,7 +35,12 @@ function ChecksList({ checks, labels }: { checks: CheckView[]; labels: RenewLabe
       </h3>
       <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={labels.checks}>
         {checks.map((check) => (
-          <li key={check.name} data-check={check.name} data-status={check.status} className={cn("flex items-center gap-2", tone[check.status])}>
+          <li
+            key={check.name}
+            data-check={check.name}
+            data-status={check.status}
+            className={cn("flex items-center gap-2", tone[check.status])}
+          >
             <span aria-hidden="true" className="w-4 text-center font-bold">
               {icon[check.status]}
             </span>
@@ -193,10 +198,7 @@ export function RenewDialog({
               {(["online", "offline"] as const).map((value) => (
                 <div
                   key={value}
-                  className={cn(
-                    "flex gap-3 rounded-md border p-3",
-                    method === value ? "border-brand-600 bg-brand-50" : "border-slate-200",
-                  )}
+                  className={cn("flex gap-3 rounded-md border p-3", method === value ? "border-brand-600 bg-brand-50" : "border-slate-200")}
                 >
                   <input
                     type="radio"
@@ -244,7 +246,9 @@ export function RenewDialog({
         {!validated && !finished && method === "offline" && (
           <div className="mt-5 flex flex-col gap-4">
             <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3">
-              <p className="text-sm text-slate-700">{pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}</p>
+              <p className="text-sm text-slate-700">
+                {pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}
+              </p>
               <Button variant={pending ? "secondary" : "primary"} onClick={exportRequest} disabled={busy !== null}>
                 {busy === "exporting" ? (
                   <>
@@ -352,7 +356,13 @@ export function RenewDialog({
           {view.status === "declined" && <Alert tone="info">{view.message}</Alert>}
           {busy && (
             <p role="status" className="sr-only">
-              {busy === "renewing" ? labels.renewing : busy === "exporting" ? labels.exporting : busy === "importing" ? labels.importing : labels.installing}
+              {busy === "renewing"
+                ? labels.renewing
+                : busy === "exporting"
+                  ? labels.exporting
+                  : busy === "importing"
+                    ? labels.importing
+                    : labels.installing}
             </p>
           )}
         </div>

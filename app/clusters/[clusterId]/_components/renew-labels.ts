@@ -1,6 +1,7 @@
 // The Renew dialog's labels, picked from the catalogue on the server and passed to the client component.
-import type { Translate } from "@/lib/i18n/messages";
+
 import { MAX_UPLOAD_BYTES } from "@/lib/actions/renewal/state";
+import type { Translate } from "@/lib/i18n/messages";
 
 export function renewLabels(t: Translate) {
   return {

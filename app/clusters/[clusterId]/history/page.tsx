@@ -43,27 +43,29 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
               t("history.col.fingerprint"),
             ]}
           >
-              {history.map((row) => (
-                <tr key={row.id} className="align-top" data-active={row.active}>
-                  <td className="px-4 py-3">
-                    {row.active ? (
-                      <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900">{t("history.active")}</span>
-                    ) : (
-                      <span className="text-xs text-slate-600">{t("history.inactive")}</span>
-                    )}
-                  </td>
-                  <td className="px-4 py-3">
-                    <LocalTime date={row.validFrom} locale={locale} withTime={false} /> –{" "}
-                    <LocalTime date={row.validUntil} locale={locale} withTime={false} />
-                  </td>
-                  <td className="px-4 py-3">{t(`history.obtained.${row.obtainedBy}`)}</td>
-                  <td className="px-4 py-3">{row.installedBy}</td>
-                  <td className="px-4 py-3">
-                    <LocalTime date={row.installedAt} locale={locale} />
-                  </td>
-                  <td className="max-w-64 break-all px-4 py-3 font-mono text-xs">{row.fingerprint}</td>
-                </tr>
-              ))}
+            {history.map((row) => (
+              <tr key={row.id} className="align-top" data-active={row.active}>
+                <td className="px-4 py-3">
+                  {row.active ? (
+                    <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900">
+                      {t("history.active")}
+                    </span>
+                  ) : (
+                    <span className="text-xs text-slate-600">{t("history.inactive")}</span>
+                  )}
+                </td>
+                <td className="px-4 py-3">
+                  <LocalTime date={row.validFrom} locale={locale} withTime={false} /> –{" "}
+                  <LocalTime date={row.validUntil} locale={locale} withTime={false} />
+                </td>
+                <td className="px-4 py-3">{t(`history.obtained.${row.obtainedBy}`)}</td>
+                <td className="px-4 py-3">{row.installedBy}</td>
+                <td className="px-4 py-3">
+                  <LocalTime date={row.installedAt} locale={locale} />
+                </td>
+                <td className="max-w-64 break-all px-4 py-3 font-mono text-xs">{row.fingerprint}</td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </TablePanel>

@@ -1,9 +1,9 @@
 // Offline Export: POST creates the cluster's pending renewal request and downloads it as <servername>RenewalRequest.xml;
 // GET downloads the pending request again. Both check the administrator groups on the server.
 import { z } from "zod";
+import { failureMessage } from "@/lib/actions/renewal/view";
 import { requireAdminRequest } from "@/lib/auth/guard";
 import { isSameOrigin } from "@/lib/auth/same-origin";
-import { failureMessage } from "@/lib/actions/renewal/view";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 import { exportRenewalRequest, getPendingRequest, type PendingRequest } from "@/lib/renewal/renewal-service";

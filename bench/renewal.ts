@@ -11,7 +11,8 @@ import { startEnrollmentService } from "@/lib/enrollment/server";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
-import { exportRenewalRequest, renewOnline, validateImport } from "@/lib/renewal/renewal-service";
+import { exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
+import { renewOnline } from "@/lib/renewal/online";
 import { removeTempDir, tempDir } from "./lib/processes";
 import { type BenchResult, latency } from "./lib/results";
 import { median, percentile, timeMs } from "./lib/stats";
@@ -153,7 +154,7 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
       let failure = "";
       const ms = await timeMs(async () => {
         const result = await renewOnline(ctx, { clusterId: cluster.id, actor: ACTOR });
-        if (!result.ok) failure = `${result.code} ${result.detail ?? ""}`;
+        if (!result.ok) failure = `${result.code} ${"detail" in result ? result.detail : ""}`;
       });
       if (failure) throw new Error(`renewOnline failed: ${failure}`);
       if (i >= warmup) {
@@ -173,7 +174,8 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
       let failure = "";
       const ms = await timeMs(async () => {
         const result = await validateImport(ctx, { clusterId: cluster.id, file, actor: ACTOR });
-        if (!result.ok) failure = `${result.code} ${result.failedCheck ?? ""} ${result.detail ?? ""}`;
+        if (!result.ok)
+          failure = `${result.code} ${"failedCheck" in result ? (result.failedCheck ?? "") : ""} ${"detail" in result ? result.detail : ""}`;
       });
       if (failure) throw new Error(`validateImport failed: ${failure}`);
       if (i >= warmup) validations.push(ms);

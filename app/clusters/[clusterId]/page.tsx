@@ -6,7 +6,7 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { getTranslator } from "@/lib/i18n/server";
-import { getPendingRequest } from "@/lib/renewal/renewal-service";
+import { getPendingRequest } from "@/lib/renewal/queries";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RenewDialog } from "./_components/renew-dialog";

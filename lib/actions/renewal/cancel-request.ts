@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { adminAction } from "@/lib/auth/guard";
 import { getTranslator } from "@/lib/i18n/server";
-import { cancelRenewalRequest } from "@/lib/renewal/renewal-service";
+import { cancelRenewalRequest } from "@/lib/renewal/offline";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { cancelRequestSchema } from "./schemas";
 import { failureMessage } from "./view";

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { adminAction } from "@/lib/auth/guard";
 import { getTranslator } from "@/lib/i18n/server";
-import { confirmImport, declineImport, validateImport } from "@/lib/renewal/renewal-service";
+import { confirmImport, declineImport, validateImport } from "@/lib/renewal/offline";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { confirmImportSchema, declineImportSchema, importFileSchema } from "./schemas";
 import { checkViews, failureState, MAX_UPLOAD_BYTES, type RenewState, renewedState, slcView, tooLargeState } from "./view";

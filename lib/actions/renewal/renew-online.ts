@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { adminAction } from "@/lib/auth/guard";
 import { getTranslator } from "@/lib/i18n/server";
-import { renewOnline } from "@/lib/renewal/renewal-service";
+import { renewOnline } from "@/lib/renewal/online";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { renewOnlineSchema } from "./schemas";
 import { failureState, type RenewState, renewedState } from "./view";

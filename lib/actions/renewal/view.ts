@@ -1,7 +1,8 @@
 // What the Renew dialog shows: serialisable states built on the server in the user's language.
-import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
+import { CHECK_NAMES, type CheckResult, type SlcRejectReason } from "@/lib/certificates/verify-slc";
 import { formatDateTime, isMessageKey, type Locale, type Translate } from "@/lib/i18n/messages";
-import type { RenewalFailure, SlcSummary } from "@/lib/renewal/renewal-service";
+import type { RenewalFailure } from "@/lib/renewal/failures";
+import type { SlcSummary } from "@/lib/renewal/queries";
 import { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
 export { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
@@ -33,8 +34,8 @@ export function slcView(slc: SlcSummary, locale: Locale): SlcView {
   };
 }
 
-function reasonText(failure: RenewalFailure, t: Translate): string {
-  const key = failure.rejectReason ? `reason.${failure.rejectReason}` : "";
+function reasonText(failure: { rejectReason: SlcRejectReason; detail: string }, t: Translate): string {
+  const key = `reason.${failure.rejectReason}`;
   return isMessageKey(key) ? t(key) : (failure.detail ?? "");
 }
 
@@ -80,7 +81,7 @@ export function failureState(failure: RenewalFailure, t: Translate, enrollmentUr
   return {
     status: "error",
     message: failureMessage(failure, t, enrollmentUrl),
-    ...(failure.checks ? { checks: checkViews(failure.checks, t) } : {}),
+    ...("checks" in failure ? { checks: checkViews(failure.checks, t) } : {}),
   };
 }
 

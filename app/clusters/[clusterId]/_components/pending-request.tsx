@@ -1,7 +1,7 @@
 // The pending offline renewal request in Cluster resources: when, by whom, its fingerprint, a Cancel.
 import { LocalTime } from "@/components/local-time";
 import type { Locale, Translate } from "@/lib/i18n/messages";
-import type { PendingRequest } from "@/lib/renewal/renewal-service";
+import type { PendingRequest } from "@/lib/renewal/queries";
 import { CancelRequestForm } from "./cancel-request-form";
 
 export function PendingRequestPanel({

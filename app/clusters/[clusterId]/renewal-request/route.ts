@@ -6,7 +6,8 @@ import { requireAdminRequest } from "@/lib/auth/guard";
 import { isSameOrigin } from "@/lib/auth/same-origin";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
-import { exportRenewalRequest, getPendingRequest, type PendingRequest } from "@/lib/renewal/renewal-service";
+import { exportRenewalRequest } from "@/lib/renewal/offline";
+import { getPendingRequest, type PendingRequest } from "@/lib/renewal/queries";
 import { renewalContext } from "@/lib/renewal/server-context";
 
 type Params = { params: Promise<{ clusterId: string }> };

@@ -1,0 +1,70 @@
+// Every renewal failure code has one wording in the catalogue, in English and Swedish, with every placeholder filled.
+import { describe, expect, it } from "vitest";
+import { isMessageKey, LOCALES, translator } from "@/lib/i18n/messages";
+import { failureMessage, type MessageDescriptor, resolveMessage } from "./failure-messages";
+import type { RenewalFailure, RenewalFailureCode } from "./failures";
+
+const checkFailure = { failedCheck: "public_key" as const, rejectReason: "wrong_public_key" as const, checks: [], detail: "key differs" };
+
+// A record keyed by code, so a new failure code does not compile until it has a sample here.
+const samples: Record<RenewalFailureCode, RenewalFailure[]> = {
+  not_found: [{ ok: false, code: "not_found" }],
+  in_progress: [{ ok: false, code: "in_progress" }],
+  no_key: [{ ok: false, code: "no_key" }],
+  no_pending: [{ ok: false, code: "no_pending" }],
+  changed: [{ ok: false, code: "changed" }],
+  key_unavailable: [{ ok: false, code: "key_unavailable", detail: "RMS_MASTER_KEY is wrong." }],
+  no_trust_anchors: [{ ok: false, code: "no_trust_anchors", detail: "no root installed" }],
+  unreachable: [{ ok: false, code: "unreachable", detail: "ECONNREFUSED" }],
+  timeout: [{ ok: false, code: "timeout", detail: "no answer" }],
+  rejected: [
+    { ok: false, code: "rejected", reason: "signature_invalid", serviceMessage: "bad signature" },
+    { ok: false, code: "rejected", reason: "policy", serviceMessage: "Waiting for an operator." },
+  ],
+  busy: [
+    { ok: false, code: "busy", retryAfterSeconds: 7 },
+    { ok: false, code: "busy", retryAfterSeconds: null },
+  ],
+  server_error: [{ ok: false, code: "server_error", status: 500 }],
+  invalid_response: [
+    { ok: false, code: "invalid_response", failedCheck: null, detail: "expected XML, got text/html" },
+    { ok: false, code: "invalid_response", ...checkFailure },
+  ],
+  invalid_file: [{ ok: false, code: "invalid_file", ...checkFailure }],
+};
+const all = Object.values(samples).flat();
+const context = { enrollmentUrl: "http://127.0.0.1:3001" };
+
+function keys(message: MessageDescriptor): string[] {
+  const nested = Object.values(message.values ?? {}).flatMap((value) => (typeof value === "object" ? keys(value) : []));
+  return [message.key, ...nested];
+}
+
+describe("failure messages", () => {
+  it("maps every failure to keys the catalogue has", () => {
+    for (const failure of all) {
+      for (const key of keys(failureMessage(failure, context))) expect(isMessageKey(key), key).toBe(true);
+    }
+  });
+
+  it("fills every placeholder in every language", () => {
+    for (const locale of LOCALES) {
+      const t = translator(locale);
+      for (const failure of all) {
+        const text = resolveMessage(failureMessage(failure, context), (key, values) => (isMessageKey(key) ? t(key, values) : key));
+        expect(text, `${locale} ${failure.code}`).not.toMatch(/\{\w+\}/);
+      }
+    }
+  });
+
+  it("words a known rejection reason ourselves and passes the service's message on otherwise", () => {
+    const t = translator("en");
+    const text = (failure: RenewalFailure) =>
+      resolveMessage(failureMessage(failure, context), (key, values) => (isMessageKey(key) ? t(key, values) : key));
+    const [known, unknown] = samples.rejected;
+    if (!known || !unknown) throw new Error("samples missing");
+    expect(text(known)).toContain(t("reason.signature_invalid"));
+    expect(text(unknown)).toContain("Waiting for an operator.");
+    expect(text({ ok: false, code: "unreachable", detail: "x" })).toContain(context.enrollmentUrl);
+  });
+});

@@ -1,0 +1,86 @@
+// One wording per renewal failure: every failure code maps, exhaustively, to a catalogue key and its values.
+import { REQUEST_REJECT_REASONS, type RequestRejectReason } from "@/lib/certificates/renewal-request";
+import type { CheckName, SlcRejectReason } from "@/lib/certificates/verify-slc";
+import { SLC_REJECT_REASONS } from "@/lib/certificates/verify-slc";
+import type { RenewalFailure, RenewalFailureCode } from "./failures";
+
+type RejectReason = SlcRejectReason | RequestRejectReason;
+
+export type FailureMessageKey =
+  | `failure.${RenewalFailureCode}`
+  | "failure.busyNoTime"
+  | "failure.invalidResponseCheck"
+  | `check.${CheckName}`
+  | `reason.${RejectReason}`;
+
+/**
+ * A message to translate. A value may itself be a message (a check's label, a reason's sentence): the catalogue's
+ * messages are flat, so the caller translates nested values first (see resolveMessage).
+ */
+export interface MessageDescriptor {
+  key: FailureMessageKey;
+  values?: Record<string, string | number | MessageDescriptor>;
+}
+
+const KNOWN_REASONS: ReadonlySet<string> = new Set<string>([...SLC_REJECT_REASONS, ...REQUEST_REJECT_REASONS]);
+
+function isRejectReason(reason: string): reason is RejectReason {
+  return KNOWN_REASONS.has(reason);
+}
+
+const check = (name: CheckName): MessageDescriptor => ({ key: `check.${name}` });
+const reason = (code: RejectReason): MessageDescriptor => ({ key: `reason.${code}` });
+
+/** What happened and what to do, for every failure; `enrollmentUrl` is where online renewal was sent. */
+export function failureMessage(failure: RenewalFailure, context: { enrollmentUrl: string }): MessageDescriptor {
+  switch (failure.code) {
+    case "not_found":
+    case "in_progress":
+    case "no_key":
+    case "no_pending":
+    case "changed":
+    case "server_error":
+      return { key: `failure.${failure.code}` };
+    case "unreachable":
+    case "timeout":
+      return { key: `failure.${failure.code}`, values: { url: context.enrollmentUrl } };
+    case "key_unavailable":
+    case "no_trust_anchors":
+      return { key: `failure.${failure.code}`, values: { detail: failure.detail } };
+    case "rejected":
+      // The service's own message only when its reason code is not one we word ourselves.
+      return {
+        key: "failure.rejected",
+        values: { message: isRejectReason(failure.reason) ? reason(failure.reason) : failure.serviceMessage },
+      };
+    case "busy":
+      return failure.retryAfterSeconds === null
+        ? { key: "failure.busyNoTime" }
+        : { key: "failure.busy", values: { seconds: failure.retryAfterSeconds } };
+    case "invalid_response":
+      if (failure.failedCheck === null) return { key: "failure.invalid_response" };
+      return {
+        key: "failure.invalidResponseCheck",
+        values: { check: check(failure.failedCheck), reason: reason(failure.rejectReason) },
+      };
+    case "invalid_file":
+      return { key: "failure.invalid_file", values: { check: check(failure.failedCheck), reason: reason(failure.rejectReason) } };
+    default: {
+      const unhandled: never = failure;
+      return unhandled;
+    }
+  }
+}
+
+/** Turns a descriptor into text with any translate function (next-intl's `t`, or the catalogue's). */
+export function resolveMessage(
+  message: MessageDescriptor,
+  translate: (key: FailureMessageKey, values?: Record<string, string | number>) => string,
+): string {
+  if (!message.values) return translate(message.key);
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(message.values)) {
+    values[name] = typeof value === "object" ? resolveMessage(value, translate) : value;
+  }
+  return translate(message.key, values);
+}

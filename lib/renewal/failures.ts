@@ -1,0 +1,65 @@
+// Why a renewal operation changed nothing: one variant per code, each with exactly what a message or the audit needs.
+import type { CheckName, CheckResult, SlcRejectReason } from "@/lib/certificates/verify-slc";
+
+/** A certificate that failed the verifier: the check that failed, why, and every check that ran. */
+interface CheckFailure {
+  failedCheck: CheckName;
+  rejectReason: SlcRejectReason;
+  checks: CheckResult[];
+  detail: string;
+}
+
+export type RenewalFailure = { ok: false } & (
+  | { code: "not_found" }
+  | { code: "in_progress" }
+  | { code: "no_key" }
+  | { code: "no_pending" }
+  | { code: "changed" }
+  | { code: "key_unavailable"; detail: string }
+  | { code: "no_trust_anchors"; detail: string }
+  | { code: "unreachable"; detail: string }
+  | { code: "timeout"; detail: string }
+  | { code: "rejected"; reason: string; serviceMessage: string }
+  | { code: "busy"; retryAfterSeconds: number | null }
+  | { code: "server_error"; status: number }
+  // The enrollment service's answer could not even be read as a certificate, so no check ran.
+  | { code: "invalid_response"; failedCheck: null; detail: string }
+  | ({ code: "invalid_response" } & CheckFailure)
+  | ({ code: "invalid_file" } & CheckFailure)
+);
+
+export type RenewalFailureCode = RenewalFailure["code"];
+
+export type RenewalResult<T> = ({ ok: true } & T) | RenewalFailure;
+
+export const IN_PROGRESS: RenewalFailure = { ok: false, code: "in_progress" };
+
+/** What a refusal records in the audit log (the same fields for every operation, long details cut). */
+export function failureAuditDetails(failure: RenewalFailure): Record<string, unknown> {
+  const details: Record<string, unknown> = { code: failure.code };
+  switch (failure.code) {
+    case "rejected":
+      if (failure.reason) details.reason = failure.reason;
+      break;
+    case "server_error":
+      details.detail = `HTTP ${failure.status}`;
+      break;
+    case "invalid_response":
+    case "invalid_file":
+      if (failure.failedCheck) {
+        details.check = failure.failedCheck;
+        details.rejectReason = failure.rejectReason;
+      }
+      if (failure.detail) details.detail = failure.detail.slice(0, 500);
+      break;
+    case "key_unavailable":
+    case "no_trust_anchors":
+    case "unreachable":
+    case "timeout":
+      if (failure.detail) details.detail = failure.detail.slice(0, 500);
+      break;
+    default:
+      break;
+  }
+  return details;
+}

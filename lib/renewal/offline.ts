@@ -1,0 +1,168 @@
+// Offline renewal: export the signed request (and cancel it), then validate, confirm or decline the SLC file brought back.
+import { and, eq } from "drizzle-orm";
+import { documentFingerprint } from "@/lib/certificates/keys";
+import { buildRenewalRequest, renewalRequestFileName } from "@/lib/certificates/renewal-request";
+import type { CheckResult, VerifiedSlc } from "@/lib/certificates/verify-slc";
+import { renewalRequests } from "@/lib/db/schema";
+import type { RenewalActor, RenewalContext } from "./context";
+import type { RenewalResult } from "./failures";
+import { installCertificate } from "./install";
+import { type ClusterState, decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { getPendingRequest, type PendingRequest, type SlcSummary, slcSummary } from "./queries";
+import { renewalRequestFields } from "./request-fields";
+
+/** Offline step 4: a new signed request becomes the cluster's pending request (replacing any earlier one). */
+export async function exportRenewalRequest(
+  ctx: RenewalContext,
+  input: { clusterId: string; actor: RenewalActor },
+): Promise<RenewalResult<{ pending: PendingRequest }>> {
+  const spec = { clusterId: input.clusterId, actor: input.actor, exclusive: true, load: "keyed", failureAudit: null } as const;
+  return runClusterOperation(ctx, spec, async (op) => {
+    const { cluster } = op;
+    const key = decryptKey(cluster.key);
+    if (!key.ok) return key;
+    const now = ctx.now();
+    const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
+      now,
+      installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
+    });
+    const document = buildRenewalRequest(fields, key.privateKeyPem);
+    const fingerprint = documentFingerprint(document);
+    return op.commit("request_exported", async (tx) => {
+      await tx
+        .update(renewalRequests)
+        .set({ status: "superseded", closedAt: now })
+        .where(and(eq(renewalRequests.clusterId, cluster.id), eq(renewalRequests.status, "pending")));
+      await tx.insert(renewalRequests).values({
+        clusterId: cluster.id,
+        requestId: fields.requestId,
+        document,
+        fingerprint,
+        status: "pending",
+        exportedBy: input.actor.name,
+        exportedAt: now,
+      });
+      const pending: PendingRequest = {
+        requestId: fields.requestId,
+        fingerprint,
+        exportedBy: input.actor.name,
+        exportedAt: now,
+        fileName: renewalRequestFileName(cluster.serverName),
+        document,
+      };
+      return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };
+    });
+  });
+}
+
+export async function cancelRenewalRequest(
+  ctx: RenewalContext,
+  input: { clusterId: string; requestId: string; actor: RenewalActor },
+): Promise<RenewalResult<object>> {
+  const spec = { clusterId: input.clusterId, actor: input.actor, exclusive: true, load: "none", failureAudit: null } as const;
+  return runClusterOperation(ctx, spec, (op) =>
+    op.commit("request_cancelled", async (tx) => {
+      const closed = await tx
+        .update(renewalRequests)
+        .set({ status: "cancelled", closedAt: ctx.now() })
+        .where(
+          and(
+            eq(renewalRequests.clusterId, input.clusterId),
+            eq(renewalRequests.requestId, input.requestId),
+            eq(renewalRequests.status, "pending"),
+          ),
+        )
+        .returning({ id: renewalRequests.id });
+      if (closed.length === 0) return { ok: false, code: "no_pending" };
+      return { ok: true, result: {}, audit: { requestId: input.requestId } };
+    }),
+  );
+}
+
+/** The checks of an import: the cluster's pending request, the trust anchors, then every check of the verifier. */
+async function checkImport(
+  ctx: RenewalContext,
+  cluster: ClusterState,
+  file: Uint8Array,
+): Promise<RenewalResult<{ pending: PendingRequest; slc: VerifiedSlc; checks: CheckResult[] }>> {
+  const pending = await getPendingRequest(ctx.db, cluster.id);
+  if (!pending) return { ok: false, code: "no_pending" };
+  const anchors = trustAnchors(ctx);
+  if (!anchors.ok) return anchors;
+  const verification = verifyForCluster(ctx, cluster, file, pending.requestId, anchors.anchors);
+  if (!verification.ok) {
+    const { failed, reason, checks, detail } = verification;
+    return { ok: false, code: "invalid_file", failedCheck: failed, rejectReason: reason, checks, detail };
+  }
+  return { ok: true, pending, slc: verification.slc, checks: verification.checks };
+}
+
+/** Offline step 12: runs every check on the chosen file and reports what would be installed. Changes nothing. */
+export async function validateImport(
+  ctx: RenewalContext,
+  input: { clusterId: string; file: Uint8Array; actor: RenewalActor },
+): Promise<RenewalResult<{ slc: SlcSummary; checks: CheckResult[] }>> {
+  const spec = {
+    clusterId: input.clusterId,
+    actor: input.actor,
+    exclusive: false,
+    load: "keyed",
+    failureAudit: "import_rejected",
+  } as const;
+  return runClusterOperation(ctx, spec, async (op) => {
+    const checked = await checkImport(ctx, op.cluster, input.file);
+    if (!checked.ok) return checked;
+    await op.record("import_validated", { fingerprint: checked.slc.fingerprint, requestId: checked.pending.requestId });
+    return { ok: true, slc: slcSummary(checked.slc), checks: checked.checks };
+  });
+}
+
+/** Offline step 13 (Yes): checks the same file again and installs it in one transaction, consuming the request. */
+export async function confirmImport(
+  ctx: RenewalContext,
+  input: { clusterId: string; file: Uint8Array; expectedFingerprint: string; actor: RenewalActor },
+): Promise<RenewalResult<{ slc: SlcSummary; previousValidUntil: Date | null }>> {
+  const spec = { clusterId: input.clusterId, actor: input.actor, exclusive: true, load: "keyed", failureAudit: "import_rejected" } as const;
+  return runClusterOperation(ctx, spec, async (op) => {
+    const { cluster } = op;
+    const checked = await checkImport(ctx, cluster, input.file);
+    if (!checked.ok) return checked;
+    const { pending, slc } = checked;
+    if (slc.fingerprint !== input.expectedFingerprint) return { ok: false, code: "changed" };
+    const document = Buffer.from(input.file).toString("utf8");
+    return op.commit("import_confirmed", async (tx) => {
+      const consumed = await tx
+        .update(renewalRequests)
+        .set({ status: "consumed", closedAt: ctx.now() })
+        .where(and(eq(renewalRequests.requestId, pending.requestId), eq(renewalRequests.status, "pending")))
+        .returning({ id: renewalRequests.id });
+      // Another confirmation of the same request committed first.
+      if (consumed.length === 0) return { ok: false, code: "no_pending" };
+      await installCertificate(tx, {
+        clusterId: cluster.id,
+        document,
+        slc,
+        obtainedBy: "offline",
+        installedBy: input.actor.name,
+        now: ctx.now(),
+      });
+      return {
+        ok: true,
+        result: { slc: slcSummary(slc), previousValidUntil: cluster.installed?.validUntil ?? null },
+        audit: { fingerprint: slc.fingerprint, validUntil: slc.validUntil.toISOString(), requestId: pending.requestId },
+      };
+    });
+  });
+}
+
+/** Offline step 13 (No): nothing is installed and the request stays pending; the decision is audited. */
+export async function declineImport(
+  ctx: RenewalContext,
+  input: { clusterId: string; fingerprint: string; actor: RenewalActor },
+): Promise<RenewalResult<object>> {
+  const spec = { clusterId: input.clusterId, actor: input.actor, exclusive: false, load: "exists", failureAudit: null } as const;
+  return runClusterOperation(ctx, spec, async (op) => {
+    await op.record("import_declined", { fingerprint: input.fingerprint });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,176 @@
+// The skeleton every renewal operation shares, written once: lease, load the cluster (and its key), run, commit the
+// change with its audit event in one transaction, audit every refusal.
+import { and, eq } from "drizzle-orm";
+import { type AuditAction, recordAudit } from "@/lib/audit/audit";
+import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import { publicKeyBase64 } from "@/lib/certificates/keys";
+import { verifySlc } from "@/lib/certificates/verify-slc";
+import type { Queryable, Tx } from "@/lib/db/client";
+import { certificates, clusters } from "@/lib/db/schema";
+import { type ClusterKey, getClusterKey } from "./cluster-keys";
+import type { RenewalActor, RenewalContext } from "./context";
+import { failureAuditDetails, IN_PROGRESS, type RenewalFailure, type RenewalResult } from "./failures";
+import { withRenewalLock } from "./lock";
+
+export interface ClusterState {
+  id: string;
+  guid: string;
+  name: string;
+  serverName: string;
+  clusterUrl: string;
+  key: ClusterKey;
+  installed: { fingerprint: string; validUntil: Date } | null;
+}
+
+/**
+ * How much of the cluster an operation needs before it starts: nothing but its id (the lease already proves the
+ * cluster exists), that the cluster exists, or the cluster with its key and installed SLC.
+ */
+type Load = "none" | "exists" | "keyed";
+
+type Loaded<L extends Load> = L extends "keyed" ? ClusterState : { id: string };
+
+export interface OperationSpec<L extends Load> {
+  clusterId: string;
+  actor: RenewalActor;
+  /** Operations that change the cluster hold its renewal lease; a second one meanwhile gets "in_progress". */
+  exclusive: boolean;
+  load: L;
+  /** The audit action of a refusal once the cluster is loaded; null where a refusal is not an audited event. */
+  failureAudit: AuditAction | null;
+}
+
+/** What a commit step returns: its result and the details of the success event recorded in the same transaction. */
+export type Committed<T> = { ok: true; result: T; audit: Record<string, unknown> } | RenewalFailure;
+
+export interface Operation<L extends Load> {
+  cluster: Loaded<L>;
+  /** Records a success event on its own (a step that changes nothing else). */
+  record(action: AuditAction, details: Record<string, unknown>): Promise<void>;
+  /** Runs the change in one transaction that also records `action`; a refusal inside it changes nothing. */
+  commit<T>(action: AuditAction, change: (tx: Tx) => Promise<Committed<T>>): Promise<RenewalResult<T>>;
+}
+
+async function audit(
+  db: Queryable,
+  actor: RenewalActor,
+  action: AuditAction,
+  outcome: "success" | "failure",
+  clusterId: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await recordAudit(db, { actor: actor.name, remoteAddress: actor.remoteAddress, action, outcome, clusterId, details });
+}
+
+function keyEncryptionKey(ctx: RenewalContext): { ok: true; kek: KeyEncryptionKey } | RenewalFailure {
+  try {
+    return { ok: true, kek: ctx.kek() };
+  } catch (error) {
+    if (error instanceof KeyEncryptionError) return { ok: false, code: "key_unavailable", detail: error.message };
+    throw error;
+  }
+}
+
+async function loadKeyed(ctx: RenewalContext, clusterId: string): Promise<RenewalResult<{ cluster: ClusterState }>> {
+  const { db } = ctx;
+  const [cluster] = await db.select().from(clusters).where(eq(clusters.id, clusterId)).limit(1);
+  if (!cluster) return { ok: false, code: "not_found" };
+  const kek = keyEncryptionKey(ctx);
+  if (!kek.ok) return kek;
+  const key = await getClusterKey(db, clusterId, kek.kek);
+  if (!key) return { ok: false, code: "no_key" };
+  const [installed] = await db
+    .select({ fingerprint: certificates.fingerprint, validUntil: certificates.validUntil })
+    .from(certificates)
+    .where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)))
+    .limit(1);
+  return { ok: true, cluster: { ...cluster, key, installed: installed ?? null } };
+}
+
+async function load<L extends Load>(ctx: RenewalContext, spec: OperationSpec<L>): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
+async function load(ctx: RenewalContext, spec: OperationSpec<Load>): Promise<RenewalResult<{ cluster: ClusterState | { id: string } }>> {
+  switch (spec.load) {
+    case "none":
+      return { ok: true, cluster: { id: spec.clusterId } };
+    case "exists": {
+      const [cluster] = await ctx.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.id, spec.clusterId)).limit(1);
+      return cluster ? { ok: true, cluster } : { ok: false, code: "not_found" };
+    }
+    case "keyed":
+      return loadKeyed(ctx, spec.clusterId);
+  }
+}
+
+/** Runs one renewal operation; failures before the cluster is loaded are returned unaudited, as before a start. */
+export async function runClusterOperation<L extends Load, T>(
+  ctx: RenewalContext,
+  spec: OperationSpec<L>,
+  run: (op: Operation<L>) => Promise<RenewalResult<T>>,
+): Promise<RenewalResult<T>> {
+  const { db } = ctx;
+  const operate = async (): Promise<RenewalResult<T>> => {
+    const loaded = await load(ctx, spec);
+    if (!loaded.ok) return loaded;
+    const { cluster } = loaded;
+    const op: Operation<L> = {
+      cluster,
+      record: (action, details) => audit(db, spec.actor, action, "success", cluster.id, details),
+      commit: <U>(action: AuditAction, change: (tx: Tx) => Promise<Committed<U>>) =>
+        db.transaction(async (tx): Promise<RenewalResult<U>> => {
+          const committed = await change(tx);
+          if (!committed.ok) return committed;
+          await audit(tx, spec.actor, action, "success", cluster.id, committed.audit);
+          return { ok: true, ...committed.result };
+        }),
+    };
+    const outcome = await run(op);
+    if (!outcome.ok && spec.failureAudit) {
+      await audit(db, spec.actor, spec.failureAudit, "failure", cluster.id, failureAuditDetails(outcome));
+    }
+    return outcome;
+  };
+  if (!spec.exclusive) return operate();
+  const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate);
+  return locked.acquired ? locked.value : IN_PROGRESS;
+}
+
+/** Decrypts the cluster's private key just for signing. */
+export function decryptKey(key: ClusterKey): RenewalResult<{ privateKeyPem: string }> {
+  try {
+    return { ok: true, privateKeyPem: key.privateKeyPem() };
+  } catch (error) {
+    if (error instanceof KeyEncryptionError) return { ok: false, code: "key_unavailable", detail: error.message };
+    throw error;
+  }
+}
+
+export function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: string[] }> {
+  try {
+    return { ok: true, anchors: ctx.trustAnchors() };
+  } catch (error) {
+    // TrustAnchorError, or parseTrustAnchors refusing a file that holds no CA certificate.
+    if (error instanceof Error) return { ok: false, code: "no_trust_anchors", detail: error.message };
+    throw error;
+  }
+}
+
+/** Runs every check of the verifier against what this cluster expects of its next SLC. */
+export function verifyForCluster(
+  ctx: RenewalContext,
+  cluster: ClusterState,
+  input: Uint8Array | string,
+  pendingRequestId: string | null,
+  anchors: string[],
+) {
+  return verifySlc(input, {
+    trustAnchorsPem: anchors,
+    expect: {
+      publicKeyBase64: publicKeyBase64(cluster.key.publicKeyPem),
+      clusterGuid: cluster.guid,
+      clusterUrl: cluster.clusterUrl,
+      pendingRequestId,
+      installedValidUntil: cluster.installed?.validUntil ?? null,
+      now: ctx.now(),
+    },
+  });
+}

@@ -1,0 +1,61 @@
+// Read models of the renewal that pages and operations show: the cluster's pending offline request and an SLC summary.
+import { and, desc, eq } from "drizzle-orm";
+import { renewalRequestFileName } from "@/lib/certificates/renewal-request";
+import type { VerifiedSlc } from "@/lib/certificates/verify-slc";
+import type { Queryable } from "@/lib/db/client";
+import { clusters, renewalRequests } from "@/lib/db/schema";
+
+export interface SlcSummary {
+  fingerprint: string;
+  issuerName: string;
+  issuerSubject: string;
+  serverName: string;
+  serverGuid: string;
+  clusterUrl: string;
+  validFrom: Date;
+  validUntil: Date;
+  serialNumber: string;
+}
+
+export function slcSummary(slc: VerifiedSlc): SlcSummary {
+  return {
+    fingerprint: slc.fingerprint,
+    issuerName: slc.issuerName,
+    issuerSubject: slc.issuerSubject,
+    serverName: slc.serverName,
+    serverGuid: slc.serverGuid,
+    clusterUrl: slc.clusterUrl,
+    validFrom: slc.validFrom,
+    validUntil: slc.validUntil,
+    serialNumber: slc.serialNumber,
+  };
+}
+
+export interface PendingRequest {
+  requestId: string;
+  fingerprint: string;
+  exportedBy: string;
+  exportedAt: Date;
+  fileName: string;
+  document: string;
+}
+
+export async function getPendingRequest(db: Queryable, clusterId: string): Promise<PendingRequest | null> {
+  const [row] = await db
+    .select({
+      requestId: renewalRequests.requestId,
+      fingerprint: renewalRequests.fingerprint,
+      exportedBy: renewalRequests.exportedBy,
+      exportedAt: renewalRequests.exportedAt,
+      document: renewalRequests.document,
+      serverName: clusters.serverName,
+    })
+    .from(renewalRequests)
+    .innerJoin(clusters, eq(clusters.id, renewalRequests.clusterId))
+    .where(and(eq(renewalRequests.clusterId, clusterId), eq(renewalRequests.status, "pending")))
+    .orderBy(desc(renewalRequests.exportedAt))
+    .limit(1);
+  if (!row) return null;
+  const { serverName, ...pending } = row;
+  return { ...pending, fileName: renewalRequestFileName(serverName) };
+}

@@ -3,7 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import { z } from "zod";
 
-export const MAX_RESPONSE_BYTES = 512 * 1024;
+const MAX_RESPONSE_BYTES = 512 * 1024;
 
 export type EnrollmentFailure =
   | { kind: "unreachable"; detail: string }

@@ -3,16 +3,14 @@ import { and, eq } from "drizzle-orm";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import { renewalRequests } from "@/lib/db/schema";
 import type { RenewalActor, RenewalContext } from "./context";
-import { postRenewalRequest } from "./enrollment-client";
+import { type EnrollmentFailure, postRenewalRequest } from "./enrollment-client";
 import type { RenewalFailure, RenewalResult } from "./failures";
 import { installCertificate } from "./install";
 import { decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
-type EnrollmentRefusal = Exclude<Awaited<ReturnType<typeof postRenewalRequest>>, { ok: true }>;
-
-function enrollmentFailure(response: EnrollmentRefusal): RenewalFailure {
+function enrollmentFailure(response: EnrollmentFailure): RenewalFailure {
   switch (response.kind) {
     case "rejected":
       return { ok: false, code: "rejected", reason: response.reason, serviceMessage: response.message };

@@ -30,7 +30,7 @@ type Load = "none" | "exists" | "keyed";
 
 type Loaded<L extends Load> = L extends "keyed" ? ClusterState : { id: string };
 
-export interface OperationSpec<L extends Load> {
+interface OperationSpec<L extends Load> {
   clusterId: string;
   actor: RenewalActor;
   /** Operations that change the cluster hold its renewal lease; a second one meanwhile gets "in_progress". */
@@ -41,9 +41,9 @@ export interface OperationSpec<L extends Load> {
 }
 
 /** What a commit step returns: its result and the details of the success event recorded in the same transaction. */
-export type Committed<T> = { ok: true; result: T; audit: Record<string, unknown> } | RenewalFailure;
+type Committed<T> = { ok: true; result: T; audit: Record<string, unknown> } | RenewalFailure;
 
-export interface Operation<L extends Load> {
+interface Operation<L extends Load> {
   cluster: Loaded<L>;
   /** Records a success event on its own (a step that changes nothing else). */
   record(action: AuditAction, details: Record<string, unknown>): Promise<void>;

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { publicKeyBase64 } from "@/lib/certificates/keys";
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
 
-export const RMS_SKU = "Windows Rights Management Services";
-export const RMS_VERSION = "1.0.0.0";
+const RMS_SKU = "Windows Rights Management Services";
+const RMS_VERSION = "1.0.0.0";
 
 export interface RequestingCluster {
   guid: string;

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 
-export class TrustAnchorError extends Error {}
+class TrustAnchorError extends Error {}
 
 let cache: { path: string; mtimeMs: number; anchors: string[] } | undefined;
 

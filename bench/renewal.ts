@@ -6,8 +6,8 @@ import { eq, sql } from "drizzle-orm";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
-import { seedFirstRun } from "@/lib/db/seed";
 import { startEnrollmentService } from "@/lib/enrollment/server";
+import { provisionDemoCluster } from "@/lib/provisioning/first-run";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
@@ -105,16 +105,14 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
     const root = await exchange(`${service.url}/root.pem`, { method: "GET" }, HTTP);
     const anchors = parseTrustAnchors(root.ok ? root.body.toString("utf8") : "");
     const kek = consoleKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
-    await seedFirstRun(handle.db, {
+    const provisioned = await provisionDemoCluster(handle.db, {
       serverName: "BENCH01",
       kek,
       trustAnchorsPem: anchors,
-      enroll: async (requestXml) => {
-        const response = await postRenewalRequest(service.url, requestXml, HTTP);
-        if (!response.ok) throw new Error(`enrollment failed: ${response.kind}`);
-        return response.body.toString("utf8");
-      },
+      enrollmentUrl: service.url,
+      http: HTTP,
     });
+    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
     const [cluster] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.serverName, "BENCH01"));
     if (!cluster) throw new Error("no cluster seeded");
     const ctx: RenewalContext = {

@@ -1,46 +1,35 @@
-// Console configuration, read from the environment once and validated with zod.
+// The console process's configuration: one createEnv over the environment, validated once; a bad value stops the start
+// with a message naming the variable.
 import path from "node:path";
+import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
+import { EnvError, envIssuesMessage } from "./config/env-issues";
+
+export { EnvError };
 
 const port = z.coerce.number().int().min(1).max(65535);
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === "" ? undefined : v))
-  .optional();
+const minutesOrHours = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-const envSchema = z.object({
+const server = {
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: port.default(3000),
   RMS_DATA_DIR: z.string().trim().min(1).default("./data"),
-  DATABASE_URL: optionalText.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
-      .optional(),
-  ),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
   RMS_ENROLLMENT_PORT: port.default(3001),
-  RMS_ENROLLMENT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  RMS_MASTER_KEY: optionalText,
-  RMS_TRUST_ANCHORS: optionalText,
-  RMS_DOMAIN: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9-]{1,15}$/, "RMS_DOMAIN must be a NetBIOS-style name (letters, digits, -; at most 15)")
-      .optional(),
-  ),
-  RMS_SESSION_IDLE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(30),
-  RMS_SESSION_MAX_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 7)
-    .default(8),
+  RMS_ENROLLMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RMS_MASTER_KEY: z.string().trim().optional(),
+  RMS_TRUST_ANCHORS: z.string().trim().optional(),
+  RMS_DOMAIN: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,15}$/, "RMS_DOMAIN must be a NetBIOS-style name (letters, digits, -; at most 15)")
+    .optional(),
+  RMS_SESSION_IDLE_MINUTES: minutesOrHours(24 * 60, 30),
+  RMS_SESSION_MAX_HOURS: minutesOrHours(24 * 7, 8),
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
@@ -55,36 +44,53 @@ const envSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.union([z.ipv4(), z.ipv6()], "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses"))),
-});
+};
 
-export type Env = z.infer<typeof envSchema> & {
+type Parsed = z.output<z.ZodObject<typeof server>>;
+
+export type Env = Parsed & {
   dataDir: string;
   enrollmentUrl: string;
   trustAnchorsPath: string;
 };
 
-export class EnvError extends Error {}
-
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
-    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+/** Validates `source` (the process environment, or a test's own object); empty strings count as unset. */
+export function loadEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; message: string } {
+  let parsed: Parsed;
+  try {
+    parsed = createEnv({
+      server,
+      // A copy: createEnv deletes empty strings from the object it is given.
+      runtimeEnv: { ...source },
+      emptyStringAsUndefined: true,
+      isServer: true,
+      onValidationError: (issues) => {
+        throw new EnvError(envIssuesMessage("Invalid configuration:", issues));
+      },
+    });
+  } catch (error) {
+    if (error instanceof EnvError) return { ok: false, message: error.message };
+    throw error;
   }
-  const env = parsed.data;
-  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.RMS_DATA_DIR);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
   return {
-    ...env,
-    dataDir,
-    enrollmentUrl: env.RMS_ENROLLMENT_URL ?? `http://127.0.0.1:${env.RMS_ENROLLMENT_PORT}`,
-    trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ env.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
+    ok: true,
+    env: {
+      ...parsed,
+      dataDir,
+      enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `http://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
+      trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
+    },
   };
 }
 
 let cached: Env | undefined;
 
-/** The process environment, validated on first use. */
+/** The process environment, validated on first use; throws EnvError (naming the variables) when it is invalid. */
 export function env(): Env {
-  cached ??= parseEnv(process.env);
+  if (cached) return cached;
+  const loaded = loadEnv(process.env);
+  if (!loaded.ok) throw new EnvError(loaded.message);
+  cached = loaded.env;
   return cached;
 }

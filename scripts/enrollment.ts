@@ -1,12 +1,12 @@
 // Entry point of the enrollment service process (`tsx scripts/enrollment.ts`): env → config → server, clean shutdown on signals.
 import "reflect-metadata";
 import os from "node:os";
-import { loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { enrollmentConfig } from "@/lib/enrollment/config";
 import { startEnrollmentService } from "@/lib/enrollment/server";
 import { EnrollmentStoreError } from "@/lib/enrollment/store";
 
 async function main(): Promise<void> {
-  const loaded = loadEnrollmentConfig(process.env);
+  const loaded = enrollmentConfig();
   if (!loaded.ok) {
     console.error(loaded.message);
     process.exit(2);

@@ -1,24 +1,15 @@
 // `npm start`: the enrollment service and the console side by side; on first run, migrate and provision the demo.
-import "reflect-metadata";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { count } from "drizzle-orm";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
-import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
-import { clusterKeys } from "@/lib/db/schema";
-import { seedFirstRun } from "@/lib/db/seed";
-import { createCaHierarchy } from "@/lib/enrollment/ca";
-import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
-import { issueSlc } from "@/lib/enrollment/issue";
-import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { type Env, EnvError, parseEnv } from "@/lib/env";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { type Env, loadEnv } from "@/lib/env";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { exchange } from "@/lib/renewal/enrollment-client";
 import { localServerName } from "@/lib/server-identity";
 
-const DEMO_SLC_VALIDITY_DAYS = 20;
 const children = new Set<ChildProcess>();
 let stopping = false;
 
@@ -69,42 +60,27 @@ async function waitFor(url: string, what: string, timeoutMs: number): Promise<vo
   fail(`The ${what} did not answer at ${url} within ${timeoutMs / 1000} s.`);
 }
 
-/** Migrates, trusts the bundled root, provisions the demo on first run, and offers a setup link when no admin exists. */
-async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string, enrollment: EnrollmentConfig): Promise<void> {
+/** Migrates, provisions the first run (root, key, demo cluster enrolled over HTTP), and offers a setup link when no admin exists. */
+async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<void> {
   await migrateDatabase(handle);
-  if (!fs.existsSync(env.trustAnchorsPath)) {
-    const response = await exchange(`${enrollmentUrl}/root.pem`, { method: "GET" }, { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 });
-    const pem = response.ok ? response.body.toString("utf8") : "";
-    if (parseTrustAnchors(pem).length === 0)
-      fail(`Could not download the enrollment service's root certificate from ${enrollmentUrl}/root.pem.`);
-    fs.mkdirSync(path.dirname(env.trustAnchorsPath), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(env.trustAnchorsPath, pem, { mode: 0o644 });
-    log(`Trusting the bundled enrollment service's root certificate (${env.trustAnchorsPath}).`);
-  }
-  // A key-encryption key is created only while no cluster key exists; later a missing one is an error, never replaced.
-  const [keys] = await handle.db.select({ n: count() }).from(clusterKeys);
-  const kek = consoleKeyEncryptionKey({ dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY, createIfMissing: (keys?.n ?? 0) === 0 });
-  const seeded = await seedFirstRun(handle.db, {
+  const provisioned = await provisionFirstRun(handle.db, {
+    dataDir: env.dataDir,
+    trustAnchorsPath: env.trustAnchorsPath,
+    masterKey: env.RMS_MASTER_KEY,
     serverName: localServerName(),
-    kek,
-    trustAnchorsPem: parseTrustAnchors(fs.readFileSync(env.trustAnchorsPath, "utf8")),
-    enroll: async (requestXml) => {
-      // The demo's first SLC comes from the bundled service's CA with a short validity, so renewal is due.
-      const ca = await loadOrCreateCa({
-        dataDir: enrollment.dataDir,
-        organization: enrollment.issuerName,
-        createCa: createCaHierarchy,
-      });
-      const issued = issueSlc(requestXml, ca.material, {
-        validityDays: DEMO_SLC_VALIDITY_DAYS,
-        issuerName: enrollment.issuerName,
-        now: new Date(),
-      });
-      if (!issued.ok) throw new Error(`The enrollment service refused the demo request: ${issued.detail}`);
-      return issued.slcXml;
-    },
+    enrollmentUrl,
+    http: { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 },
+    validityDays: DEMO_SLC_VALIDITY_DAYS,
   });
-  if (seeded) log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${DEMO_SLC_VALIDITY_DAYS} days.`);
+  if (!provisioned.ok) {
+    if (provisioned.code === "root_unavailable") fail(`Could not trust the enrollment service: ${provisioned.detail}.`);
+    fail(`First run: the demo cluster was created but not enrolled (${provisioned.detail}); use Enroll on its Administration page.`);
+  }
+  if (provisioned.rootDownloaded) log(`Trusting the enrollment service's root certificate (${env.trustAnchorsPath}).`);
+  if (provisioned.demo.created) {
+    const days = Math.round((provisioned.demo.validUntil.getTime() - Date.now()) / 86_400_000);
+    log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);
+  }
   if (await needsSetup(handle.db)) {
     const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
     log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
@@ -114,12 +90,10 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
 }
 
 async function main(): Promise<void> {
-  let env: ReturnType<typeof parseEnv>;
-  try {
-    env = parseEnv(process.env);
-  } catch (error) {
-    fail(error instanceof EnvError ? error.message : String(error), 2);
-  }
+  const loaded = loadEnv(process.env);
+  if (!loaded.ok) fail(loaded.message, 2);
+  const { env } = loaded;
+  // The bundled service's own settings are checked here too, so a bad value stops the start before anything runs.
   const enrollmentConfig = loadEnrollmentConfig({ ...process.env, RMS_DATA_DIR: env.dataDir });
   if (!enrollmentConfig.ok) fail(enrollmentConfig.message, 2);
   process.on("SIGINT", () => stopAll(0));
@@ -152,7 +126,7 @@ async function main(): Promise<void> {
     fail(error instanceof Error ? error.message : String(error)),
   );
   try {
-    await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl, enrollmentConfig.config));
+    await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl));
   } finally {
     await handle.close();
   }

@@ -11,8 +11,6 @@ export interface IssuancePolicy {
   now: Date;
 }
 
-export const DEFAULT_VALIDITY_DAYS = 365;
-
 export type IssueResult =
   | { ok: true; slcXml: string; request: RenewalRequestFields; slc: SlcFields; keyFingerprint: string }
   | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };

@@ -1,12 +1,13 @@
 // The enrollment service process: node:http routes for online renewal (API), the offline web site, and the root certificate download.
 import { X509Certificate } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { z } from "zod";
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import { slcFileName } from "@/lib/certificates/slc";
 import { type EnrollmentLocale, enrollmentMessages } from "@/lib/i18n/catalogue/enrollment";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { type CaMaterial, createCaHierarchy } from "./ca";
-import type { EnrollmentConfig } from "./config";
+import { type EnrollmentConfig, MAX_VALIDITY_DAYS } from "./config";
 import {
   attachment,
   closeAfterResponse,
@@ -66,6 +67,16 @@ const SUBMISSION_PATH = /^\/submissions\/([0-9a-f]{32})(\/certificate)?$/;
 
 type Channel = "api" | "web";
 
+const validityDaysParam = z.coerce.number().int().min(1).max(MAX_VALIDITY_DAYS);
+
+/** The optional `?validityDays=` of POST /api/enroll: absent means the service's policy. */
+function requestedValidityDays(url: string | undefined): { ok: true; days: number | undefined } | { ok: false } {
+  const raw = new URL(url ?? "/", "http://enrollment.invalid").searchParams.get("validityDays");
+  if (raw === null) return { ok: true, days: undefined };
+  const parsed = validityDaysParam.safeParse(raw.trim() === "" ? Number.NaN : raw);
+  return parsed.success ? { ok: true, days: parsed.data } : { ok: false };
+}
+
 interface Outcome {
   status: number;
   reason: string | null;
@@ -115,8 +126,8 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
   /** Verifies and signs one request, stores the SLC, and logs the submission whatever the outcome. */
-  async function issueAndRecord(req: IncomingMessage, channel: Channel, body: Uint8Array): Promise<Issued> {
-    const result = await pool.issue(body, { validityDays: config.validityDays, issuerName: config.issuerName, now: clock() });
+  async function issueAndRecord(req: IncomingMessage, channel: Channel, body: Uint8Array, validityDays: number): Promise<Issued> {
+    const result = await pool.issue(body, { validityDays, issuerName: config.issuerName, now: clock() });
     if (!result.ok) {
       await logSubmission(req, channel, { status: result.status, reason: result.reason, bytes: body.length });
       return { ok: false, status: result.status, reason: result.reason, detail: result.detail };
@@ -160,6 +171,14 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       sendApiError(res, 415, "unsupported_media_type", "Send the renewal request as XML with Content-Type: application/xml.");
       return;
     }
+    const requested = requestedValidityDays(req.url);
+    if (!requested.ok) {
+      await logSubmission(req, "api", { status: 400, reason: "bad_validity", bytes: null });
+      sendApiError(res, 400, "bad_validity", `validityDays must be a whole number of days between 1 and ${MAX_VALIDITY_DAYS}.`);
+      return;
+    }
+    // A caller may ask for a shorter validity (the demo's first SLC), never a longer one than this service's policy.
+    const validityDays = Math.min(requested.days ?? config.validityDays, config.validityDays);
     const body = await readBody(req, MAX_XML_BYTES);
     if (!body.ok) {
       if (body.reason === "aborted") return;
@@ -173,7 +192,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       );
       return;
     }
-    const issued = await issueAndRecord(req, "api", body.body);
+    const issued = await issueAndRecord(req, "api", body.body, validityDays);
     if (!issued.ok) {
       const key = rejectionMessageKey(issued.reason);
       sendApiError(res, issued.status, issued.reason, `${enrollmentMessages.en[key]} (${issued.detail})`);
@@ -231,7 +250,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       sendHome(res, locale, 400, { message: t.errorNoFile });
       return;
     }
-    const issued = await issueAndRecord(req, "web", file);
+    const issued = await issueAndRecord(req, "web", file, config.validityDays);
     if (!issued.ok) {
       sendHome(res, locale, issued.status, {
         message: t[rejectionMessageKey(issued.reason)],

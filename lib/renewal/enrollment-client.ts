@@ -124,9 +124,18 @@ export function exchange(
   });
 }
 
-/** POSTs a signed renewal request to `<base>/api/enroll`; success means a 200 with an XML body. */
-export async function postRenewalRequest(baseUrl: string, requestXml: string, opts: HttpOptions): Promise<EnrollmentResponse> {
-  const result = await exchange(`${baseUrl.replace(/\/+$/, "")}/api/enroll`, { method: "POST", body: requestXml }, opts);
+/**
+ * POSTs a signed renewal request to `<base>/api/enroll`; success means a 200 with an XML body. `validityDays` asks
+ * for a shorter SLC (the service caps it by its own policy).
+ */
+export async function postRenewalRequest(
+  baseUrl: string,
+  requestXml: string,
+  opts: HttpOptions,
+  request: { validityDays?: number } = {},
+): Promise<EnrollmentResponse> {
+  const query = request.validityDays === undefined ? "" : `?validityDays=${request.validityDays}`;
+  const result = await exchange(`${baseUrl.replace(/\/+$/, "")}/api/enroll${query}`, { method: "POST", body: requestXml }, opts);
   if (result.ok && !["application/xml", "text/xml"].includes(result.contentType)) {
     return { ok: false, kind: "bad_response", detail: `expected XML, got ${result.contentType || "no content type"}` };
   }

@@ -15,11 +15,8 @@ import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { seedFirstRun } from "@/lib/db/seed";
-import { createCaHierarchy } from "@/lib/enrollment/ca";
-import { issueSlc } from "@/lib/enrollment/issue";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
-import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { provisionDemoCluster } from "@/lib/provisioning/first-run";
 import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange } from "@/lib/renewal/enrollment-client";
@@ -122,17 +119,15 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       now: () => new Date(),
       leaseMs: 30_000,
     };
-    const ca = await loadOrCreateCa({ dataDir: path.join(tmp, "enrollment"), organization: "Test", createCa: createCaHierarchy });
-    await seedFirstRun(handle.db, {
+    const provisioned = await provisionDemoCluster(handle.db, {
       serverName: "RMS01",
       kek,
       trustAnchorsPem,
-      enroll: async (requestXml) => {
-        const issued = issueSlc(requestXml, ca.material, { validityDays: 20, issuerName: "Test", now: new Date() });
-        if (!issued.ok) throw new Error(issued.detail);
-        return issued.slcXml;
-      },
+      enrollmentUrl: enrollment.url,
+      http: ctx.http,
+      validityDays: 20,
     });
+    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
     const [cluster] = await handle.db.select().from(clusters);
     if (!cluster) throw new Error("the seed made no cluster");
     clusterId = cluster.id;

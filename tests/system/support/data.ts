@@ -7,12 +7,9 @@ import path from "node:path";
 import { and, count, eq } from "drizzle-orm";
 import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
-import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { seedFirstRun } from "@/lib/db/seed";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
-import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
+import { provisionFirstRun } from "@/lib/provisioning/first-run";
 
 export const ADMIN = { userName: "sysadmin", password: `Adm1n-${randomBytes(6).toString("hex")}` };
 export const USER = { userName: "sysuser", password: `Us3r-${randomBytes(6).toString("hex")}` };
@@ -54,25 +51,15 @@ export async function prepareConsoleData(opts: {
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   try {
     await migrateDatabase(handle);
-    const rootResponse = await exchange(
-      `${opts.enrollmentUrl}/root.pem`,
-      { method: "GET" },
-      { connectTimeoutMs: 3_000, totalTimeoutMs: 10_000 },
-    );
-    if (!rootResponse.ok) throw new Error(`root.pem: ${rootResponse.kind}`);
-    const pem = rootResponse.body.toString("utf8");
-    fs.writeFileSync(path.join(opts.dataDir, "trust-anchors.pem"), pem);
-    const kek = consoleKeyEncryptionKey({ dataDir: opts.dataDir, masterKey: opts.masterKey, createIfMissing: true });
-    await seedFirstRun(handle.db, {
+    const provisioned = await provisionFirstRun(handle.db, {
+      dataDir: opts.dataDir,
+      trustAnchorsPath: path.join(opts.dataDir, "trust-anchors.pem"),
+      masterKey: opts.masterKey,
       serverName: "RMSSYS",
-      kek,
-      trustAnchorsPem: parseTrustAnchors(pem),
-      enroll: async (requestXml) => {
-        const response = await postRenewalRequest(opts.enrollmentUrl, requestXml, { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 });
-        if (!response.ok) throw new Error(`enroll: ${response.kind}`);
-        return response.body.toString("utf8");
-      },
+      enrollmentUrl: opts.enrollmentUrl,
+      http: { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 },
     });
+    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
     for (const [who, groups] of [
       [ADMIN, ["Administrators"]],
       [USER, ["Users"]],

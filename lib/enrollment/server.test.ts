@@ -51,8 +51,8 @@ function requestFields(overrides: Partial<RenewalRequestFields> = {}): RenewalRe
   };
 }
 
-function postXml(body: string, contentType = "application/xml"): Promise<Response> {
-  return fetch(`${service.url}/api/enroll`, { method: "POST", headers: { "content-type": contentType }, body });
+function postXml(body: string, contentType = "application/xml", query = ""): Promise<Response> {
+  return fetch(`${service.url}/api/enroll${query}`, { method: "POST", headers: { "content-type": contentType }, body });
 }
 
 function upload(xml: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -127,6 +127,23 @@ describe("CA hierarchy and root certificate", () => {
 });
 
 describe("online API", () => {
+  it("honours a shorter requested validity, caps a longer one at its policy, and refuses a malformed one", async () => {
+    const validity = async (query: string) => {
+      const fields = requestFields();
+      const res = await postXml(buildRenewalRequest(fields, keys.privateKeyPem), "application/xml", query);
+      expect(res.status).toBe(200);
+      const slc = expectVerifies(await res.text(), fields);
+      return (slc.validUntil.getTime() - slc.validFrom.getTime()) / DAY_MS;
+    };
+    expect(await validity("?validityDays=20")).toBe(20);
+    expect(await validity(`?validityDays=${VALIDITY_DAYS + 100}`)).toBe(VALIDITY_DAYS);
+    for (const bad of ["0", "1.5", "abc", ""]) {
+      const res = await postXml(buildRenewalRequest(requestFields(), keys.privateKeyPem), "application/xml", `?validityDays=${bad}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "bad_validity" });
+    }
+  });
+
   it("signs a valid request: the SLC verifies against the root, keeps the GUID and follows the validity policy", async () => {
     const fields = requestFields();
     const before = Date.now();

@@ -13,7 +13,7 @@ export interface EnrollmentConfig {
   issuerName: string;
 }
 
-export const DEFAULT_VALIDITY_DAYS = 365;
+const DEFAULT_VALIDITY_DAYS = 365;
 export const MAX_VALIDITY_DAYS = 3650;
 const DEFAULT_ENROLLMENT_PORT = 3001;
 const DEFAULT_ISSUER_NAME = "RMS Enrollment Service";

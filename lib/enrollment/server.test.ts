@@ -51,8 +51,8 @@ function requestFields(overrides: Partial<RenewalRequestFields> = {}): RenewalRe
   };
 }
 
-function postXml(body: string, contentType = "application/xml", query = ""): Promise<Response> {
-  return fetch(`${service.url}/api/enroll${query}`, { method: "POST", headers: { "content-type": contentType }, body });
+function postXml(body: string, contentType = "application/xml"): Promise<Response> {
+  return fetch(`${service.url}/api/enroll`, { method: "POST", headers: { "content-type": contentType }, body });
 }
 
 function upload(xml: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -127,23 +127,6 @@ describe("CA hierarchy and root certificate", () => {
 });
 
 describe("online API", () => {
-  it("honours a shorter requested validity, caps a longer one at its policy, and refuses a malformed one", async () => {
-    const validity = async (query: string) => {
-      const fields = requestFields();
-      const res = await postXml(buildRenewalRequest(fields, keys.privateKeyPem), "application/xml", query);
-      expect(res.status).toBe(200);
-      const slc = expectVerifies(await res.text(), fields);
-      return (slc.validUntil.getTime() - slc.validFrom.getTime()) / DAY_MS;
-    };
-    expect(await validity("?validityDays=20")).toBe(20);
-    expect(await validity(`?validityDays=${VALIDITY_DAYS + 100}`)).toBe(VALIDITY_DAYS);
-    for (const bad of ["0", "1.5", "abc", ""]) {
-      const res = await postXml(buildRenewalRequest(requestFields(), keys.privateKeyPem), "application/xml", `?validityDays=${bad}`);
-      expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ error: "bad_validity" });
-    }
-  });
-
   it("signs a valid request: the SLC verifies against the root, keeps the GUID and follows the validity policy", async () => {
     const fields = requestFields();
     const before = Date.now();
@@ -373,6 +356,49 @@ describe("submissions log", () => {
     expect(log.filter((e) => e.channel === "api")).toHaveLength(10);
     expect(log.filter((e) => e.channel === "web")).toHaveLength(8);
     expect(log.filter((e) => e.outcome === "issued")).toHaveLength(4);
+  });
+});
+
+describe("requested validity", () => {
+  // Its own service and data folder, so the submissions counted above stay this file's business.
+  it("honours a shorter requested validity, caps a longer one at its policy, and refuses a malformed one", async () => {
+    const own = await startEnrollmentService(config({ dataDir: path.join(tmp, "validity") }));
+    try {
+      const root = await (await fetch(`${own.url}/root.pem`)).text();
+      const post = (query: string, fields: RenewalRequestFields) =>
+        fetch(`${own.url}/api/enroll${query}`, {
+          method: "POST",
+          headers: { "content-type": "application/xml" },
+          body: buildRenewalRequest(fields, keys.privateKeyPem),
+        });
+      const validity = async (query: string) => {
+        const fields = requestFields();
+        const res = await post(query, fields);
+        expect(res.status).toBe(200);
+        const result = verifySlc(await res.text(), {
+          trustAnchorsPem: [root],
+          expect: {
+            publicKeyBase64: fields.publicKeyBase64,
+            clusterGuid: fields.clusterGuid,
+            clusterUrl: fields.clusterUrl,
+            pendingRequestId: fields.requestId,
+            installedValidUntil: null,
+            now: new Date(),
+          },
+        });
+        if (!result.ok) throw new Error(`SLC did not verify: ${result.failed} ${result.detail}`);
+        return (result.slc.validUntil.getTime() - result.slc.validFrom.getTime()) / DAY_MS;
+      };
+      expect(await validity("?validityDays=20")).toBe(20);
+      expect(await validity(`?validityDays=${VALIDITY_DAYS + 100}`)).toBe(VALIDITY_DAYS);
+      for (const bad of ["0", "1.5", "abc", ""]) {
+        const res = await post(`?validityDays=${bad}`, requestFields());
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ error: "bad_validity" });
+      }
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
+import { captureAction, replayAction } from "../tests/support/browser-actions";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
@@ -270,6 +271,12 @@ test("a non-administrator can neither see nor call any of it", async ({ page, re
       .getByRole("link", { name: "Administer RMS on this Web site" })
       .getAttribute("href")) ?? "";
   expect(clusterUrl).toMatch(/^\/clusters\/[0-9a-f-]{36}$/);
+  // The administrator's own Renew → Online → Renew request, held back from the server, for the user to replay below.
+  await page.goto(clusterUrl);
+  const dialog = await openRenew(page);
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  const renew = await captureAction(page, clusterUrl, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
+  await page.goto("/");
   await page.getByRole("button", { name: "Sign out" }).click();
 
   await signIn(page, "user");
@@ -286,24 +293,10 @@ test("a non-administrator can neither see nor call any of it", async ({ page, re
   const downloadAsUser = await request.get(`${clusterUrl}/renewal-request`, { headers: { Cookie: cookieHeader } });
   expect(downloadAsUser.status()).toBe(403);
 
-  // The server action itself, called directly by id, as the user and with no session at all.
-  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
-    node: Record<string, { exportedName: string }>;
-  };
-  const actionId = Object.entries(manifest.node).find(([, v]) => v.exportedName === "renewOnlineAction")?.[0];
-  expect(actionId).toBeTruthy();
-  const callAction = (headers: Record<string, string>) =>
-    request.post(clusterUrl, {
-      headers: { "Next-Action": actionId ?? "", "Content-Type": "text/plain;charset=UTF-8", Origin: origin, ...headers },
-      data: JSON.stringify([{ status: "idle" }, {}]),
-    });
-  expect((await callAction({ Cookie: cookieHeader })).status()).toBe(403);
+  // The server action itself, the browser's request replayed as the user and with no session at all.
+  expect((await replayAction(renew, { cookie: cookieHeader })).status).toBe(403);
+  expect((await replayAction(renew, { cookie: null })).status).toBe(401);
   const anonymous = await playwright.request.newContext({ baseURL: origin });
-  const noSession = await anonymous.post(clusterUrl, {
-    headers: { "Next-Action": actionId ?? "", "Content-Type": "text/plain;charset=UTF-8", Origin: origin },
-    data: JSON.stringify([{ status: "idle" }, {}]),
-  });
-  expect(noSession.status()).toBe(401);
   const crossSite = await anonymous.post(`${clusterUrl}/renewal-request`, { headers: { Origin: "http://evil.example" } });
   expect(crossSite.status()).toBe(403);
   await anonymous.dispose();

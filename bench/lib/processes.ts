@@ -26,7 +26,7 @@ export function onCleanup(work: () => Promise<void> | void): void {
   cleanups.push(work);
 }
 
-export { freePort } from "../../tests/system/support/processes";
+export { freePort } from "../../tests/support/processes";
 
 /** Starts `node <args>` in its own process group, output to `logFile`. */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {

@@ -35,10 +35,13 @@ async function main(): Promise<void> {
     admin,
     user,
   };
+  // The two processes are detached and unreferenced; this keeps the stack's own process alive until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 60_000);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(keepAlive);
     // A walkthrough may have restarted the enrollment service: the state file has its current process.
     const current = fs.existsSync(dataDir) ? readE2eState() : state;
     terminateGroup(current.consolePid);

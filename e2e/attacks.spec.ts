@@ -11,7 +11,6 @@ import { readState } from "./support/stack";
 const t = translator("en");
 const DIALOG = "Renew server licensor certificate";
 
-
 async function openAdministration(page: Page): Promise<void> {
   await page.goto("/");
   await page

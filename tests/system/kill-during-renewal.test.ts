@@ -23,12 +23,14 @@ function expectConsistent(s: ClusterSnapshot): void {
   expect((s.audit.renew_online_succeeded ?? 0) + (s.audit.renew_online_failed ?? 0)).toBeLessThanOrEqual(s.audit.renew_online_started ?? 0);
 }
 
-async function restart(stack: SystemStack): Promise<string> {
+async function restart(stack: SystemStack, renew: CapturedAction): Promise<string> {
   const proc = await stack.startConsole();
   // Warm the route (modules, database) so the kill lands in the renewal, not in the cold start.
   const warm = await fetch(`${proc.url}${clusterPath(stack)}`, { headers: { Cookie: stack.cookie } });
   expect(warm.status).toBe(200);
   await warm.arrayBuffer();
+  // …and the renewal action's module: the browser's Renew without a session is refused before it touches anything.
+  expect((await replayAction(renew, { cookie: null })).status).toBe(401);
   return proc.url;
 }
 
@@ -69,7 +71,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     let before = await stack.snapshot();
     expectConsistent(before);
     for (let i = 0; i < KILLS; i++) {
-      await restart(stack);
+      await restart(stack, renew);
       const call = replayAction(renew, { cookie: stack.cookie }).catch((error: unknown) => error);
       // The kill lands at a random moment of the renewal (a fault injected, not a wait for anything).
       await pause(random(400));
@@ -93,7 +95,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       before = after;
     }
     // The lease a killed console left behind does not block the next renewal.
-    await restart(stack);
+    await restart(stack, renew);
     const last = await replayAction(renew, { cookie: stack.cookie });
     if (stack.console) await kill9(stack.console);
     expect(replyStatus(last, "renewed"), last.text.slice(0, 300)).toBe(true);
@@ -106,7 +108,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     if (!page) throw new Error("no administrator page");
     let before = await stack.snapshot();
     for (let i = 0; i < KILLS; i++) {
-      const url = await restart(stack);
+      const url = await restart(stack, renew);
       const request = await exportRequest(url, stack.clusterId, stack.cookie);
       const slc = await enrollDirect(stack.enrollment.url, request.xml);
       const { dialog, fingerprint } = await importUpToYes(page, stack, slc);

@@ -1,5 +1,10 @@
-// Browser walkthroughs in Debian's Chromium against a production build; the stack is started by e2e/global-setup.ts.
+// Browser walkthroughs in Debian's Chromium against a production build. webServer starts the stack through the one
+// process harness (tests/support/e2e-stack.ts: fresh data folder, test accounts, enrollment service, console).
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH } from "./tests/support/chromium";
+import { E2E_PORTS } from "./tests/support/e2e-state";
+
+const consoleUrl = `http://127.0.0.1:${E2E_PORTS.console}`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -8,27 +13,23 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results",
-  globalSetup: "./e2e/global-setup.ts",
-  globalTeardown: "./e2e/global-teardown.ts",
+  outputDir: "test-results/playwright",
+  webServer: {
+    command: "node --import tsx tests/support/e2e-stack.ts",
+    url: `${consoleUrl}/sign-in`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    env: { NEXT_TELEMETRY_DISABLED: "1" },
+  },
   use: {
-    baseURL: `http://127.0.0.1:${process.env.E2E_CONSOLE_PORT ?? 3100}`,
+    baseURL: consoleUrl,
     locale: "en-GB",
     timezoneId: "UTC",
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--headless",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
 });

@@ -1,14 +1,43 @@
+// Vitest projects: `unit` (pure, no database, process or socket: the fast loop), `integration` (databases, child
+// processes, loopback servers), `system` (the production build as real processes: faults, concurrency, load, attacks).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+/** lib tests that open a socket, spawn a tool or a process, or touch a data folder: they run with the integration tests. */
+const libIntegration = [
+  "lib/certificates/interop.test.ts",
+  "lib/enrollment/ca.test.ts",
+  "lib/enrollment/http.test.ts",
+  "lib/enrollment/process.test.ts",
+  "lib/enrollment/server.test.ts",
+  "lib/enrollment/store.test.ts",
+  "lib/http/client-address.test.ts",
+];
 
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
-    include: ["lib/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts"],
     environment: "node",
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     pool: "forks",
     setupFiles: ["./tests/setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["lib/**/*.test.ts"], exclude: libIntegration, testTimeout: 20_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: [...libIntegration, "tests/*.test.ts", "tests/integration/**/*.test.ts", "scripts/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: { name: "system", include: ["tests/system/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 180_000 },
+      },
+    ],
   },
 });

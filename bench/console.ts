@@ -9,9 +9,10 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
-import { type ActionResponse, actionState, callAction, enrollDirect, exportRequest } from "../tests/system/support/http";
+import { enrollDirect, exportRequest } from "../tests/system/support/http";
 import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
 import { type BenchResult, figure, latency, throughput } from "./lib/results";
+import { type ActionResponse, actionState, callAction } from "./lib/server-actions";
 
 export interface ConsoleOptions {
   quick: boolean;

@@ -1,7 +1,8 @@
 // Hostile certificate files through the real Import in Chromium (Renew → Offline → Browse → Import): each is refused
-// with its own message and the installed SLC stays. Also pins the request format the system tests replay
-// (tests/system/support/http.ts). Leaves the stack as it found it: nothing installed, the request it exported cancelled.
-import { expect, type Page, test } from "@playwright/test";
+// with its own message; and through Yes, after the browser was told (by a replayed genuine answer) that the file had
+// validated: the server checks again and refuses. The installed SLC stays. Leaves the stack as it found it: nothing
+// installed, the request it exported cancelled.
+import { expect, type Page, type Response, test } from "@playwright/test";
 import { translator } from "@/lib/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { signIn } from "./support/session";
@@ -9,8 +10,6 @@ import { readState } from "./support/stack";
 
 const t = translator("en");
 const DIALOG = "Renew server licensor certificate";
-
-test.describe.configure({ mode: "serial" });
 
 async function openAdministration(page: Page): Promise<void> {
   await page.goto("/");
@@ -38,8 +37,8 @@ function expectedMessage(file: HostileFile): string {
     : t("failure.invalid_file", { check: t(`check.${file.expect.check}`), reason: t(`reason.${file.expect.reason}`) });
 }
 
-test("every hostile certificate file is refused at Import with its own message; the installed SLC stays", async ({ page }) => {
-  test.setTimeout(180_000);
+test("every hostile certificate file is refused at Import and at Yes with its own message; the installed SLC stays", async ({ page }) => {
+  test.setTimeout(360_000);
   await signIn(page, "admin");
   await openAdministration(page);
   const installed = await expiration(page);
@@ -70,25 +69,44 @@ test("every hostile certificate file is refused at Import with its own message; 
       await expect(dialog).toBeHidden();
     }
 
-    // The genuine file passes every check; No installs nothing. Its (prevState, FormData) call is the body format
-    // the system tests replay (Chromium does not expose uploaded file bytes, so this text-only call is the one pinned).
-    let captured = "";
-    page.on("request", (request) => {
-      if (request.method() === "POST" && request.headers()["next-action"] && !captured) captured = request.postData() ?? "";
-    });
+    // The genuine file passes every check; No installs nothing. Its answer (the server's own) is kept for the next part.
+    const clusterPath = new URL(page.url()).pathname;
+    const isImport = (response: Response) => response.request().method() === "POST" && new URL(response.url()).pathname === clusterPath;
     dialog = await openRenew(page);
     await dialog
       .getByLabel("Browse")
       .setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(genuineSlc(ca, requestXml)) });
+    const answered = page.waitForResponse(isImport);
     await dialog.getByRole("button", { name: "Import" }).click();
+    const genuine = await answered;
+    const genuineAnswer = { status: genuine.status(), contentType: genuine.headers()["content-type"] ?? "", body: await genuine.body() };
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
-    captured = "";
     await dialog.getByRole("button", { name: "No" }).click();
     await expect(dialog.getByText(t("renew.declined"))).toBeVisible();
     await dialog.getByRole("button", { name: "Close" }).click();
-    expect(captured).toMatch(/name="_1_clusterId"/);
-    expect(captured).toMatch(/name="_1_fingerprint"/);
-    expect(captured).toContain('[{"status":"idle"},"$K1"]');
+
+    // Each hostile file again, but the browser is handed the genuine file's answer to Import (as a tampered client
+    // would be): it shows the genuine certificate and sends Yes with the hostile file. The server checks the file itself.
+    for (const file of files) {
+      if (file.expect === "too_large") continue; // the dialog refuses it before sending; the action body limit is a system test
+      dialog = await openRenew(page);
+      await dialog.getByLabel("Browse").setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: file.bytes });
+      await page.route(
+        (url) => url.pathname === clusterPath,
+        (route) =>
+          route.request().method() === "POST"
+            ? route.fulfill({ status: genuineAnswer.status, contentType: genuineAnswer.contentType, body: genuineAnswer.body })
+            : route.fallback(),
+        { times: 1 },
+      );
+      await dialog.getByRole("button", { name: "Import" }).click();
+      await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+      await page.unrouteAll();
+      await dialog.getByRole("button", { name: "Yes" }).click();
+      await expect(dialog.getByRole("alert").filter({ hasText: expectedMessage(file) }), `${file.name} (Yes)`).toBeVisible();
+      await dialog.getByRole("button", { name: "Close" }).click();
+      await expect(dialog).toBeHidden();
+    }
 
     await page.reload();
     expect(await expiration(page)).toBe(installed);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: system tools if missing, type check, Vitest (unit + integration), production build, Playwright in Chromium.
+# `npm test`: system tools if missing, `npm run check` (the static gates), production build, every Vitest project
+# (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -24,13 +25,13 @@ if [ -n "${RMS_REQUIRE_POSTGRES:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
 fi
 
 results="$(mktemp -d)"
-echo "== type check"
-npx tsc --noEmit -p .
+echo "== static checks (npm run check)"
+npm run --silent check
 echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
-echo "== unit, integration and system tests (Vitest)${DATABASE_URL:+, PGlite and PostgreSQL}"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-echo "== end-to-end tests (Playwright, Debian Chromium)"
+echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"
+npx vitest run --project unit --project integration --project system --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+echo "== end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 
 node -e '

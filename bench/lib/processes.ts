@@ -1,8 +1,9 @@
 // Processes, ports and temp folders the benchmarks create: all tracked, all stopped and removed at the end (also on failure).
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawnNode as harnessSpawnNode } from "../../tests/support/processes";
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
@@ -26,13 +27,11 @@ export function onCleanup(work: () => Promise<void> | void): void {
   cleanups.push(work);
 }
 
-export { freePort } from "../../tests/system/support/processes";
+export { freePort } from "../../tests/support/processes";
 
-/** Starts `node <args>` in its own process group, output to `logFile`. */
+/** Starts `node <args>` in its own process group, output to `logFile` (the tests' harness, which also sweeps it on exit). */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
-  const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", out, out], detached: true });
-  fs.closeSync(out);
+  const { child } = harnessSpawnNode(args, env, logFile);
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;

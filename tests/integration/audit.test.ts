@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents, recordAudit, sanitizeText } from "@/lib/audit/audit";
 import { auditEvents } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
@@ -16,7 +16,8 @@ describe("audit text sanitising", () => {
 
 describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
   let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
+  // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
+  beforeEach(async () => {
     handle = await createTestDatabase(kind);
     for (let i = 0; i < 25; i++) {
       await recordAudit(handle.db, {
@@ -30,7 +31,7 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
       });
     }
   });
-  afterAll(async () => handle.dispose());
+  afterEach(async () => handle.dispose());
 
   it("lists newest first with pagination and a total", async () => {
     const first = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });

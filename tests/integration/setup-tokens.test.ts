@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { createAccount, findAccountByUserName } from "@/lib/auth/accounts";
 import { checkSetupToken, createSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
@@ -12,14 +11,11 @@ const PASSWORD = "first-admin-password";
 
 describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
   let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
+  // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
+  beforeEach(async () => {
     handle = await createTestDatabase(kind);
   });
-  afterAll(async () => handle.dispose());
-  beforeEach(async () => {
-    await handle.db.execute(sql`DELETE FROM accounts`);
-    await handle.db.execute(sql`DELETE FROM setup_tokens`);
-  });
+  afterEach(async () => handle.dispose());
 
   it("creates the first administrator once; the token is single use and only its hash is stored", async () => {
     expect(await needsSetup(handle.db)).toBe(true);

@@ -1,5 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { createAccount } from "@/lib/auth/accounts";
 import { validateSession } from "@/lib/auth/sessions";
@@ -14,15 +14,13 @@ const base = { remoteAddress: "203.0.113.9", idleMinutes: 30, maxHours: 8 };
 
 describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
   let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
+  // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
+  beforeEach(async () => {
     handle = await createTestDatabase(kind);
     await createAccount(handle.db, { userName: "Admin", password: PASSWORD, groups: ["Administrators"] });
     await createAccount(handle.db, { userName: "reader", password: PASSWORD, groups: ["Users"] });
   });
-  afterAll(async () => handle.dispose());
-  beforeEach(async () => {
-    await handle.db.execute(sql`DELETE FROM sign_in_throttles`);
-  });
+  afterEach(async () => handle.dispose());
 
   it("signs in with the right password, in any letter case of the name, and audits it without the password", async () => {
     const result = await signIn(handle.db, { ...base, userName: "ADMIN", password: PASSWORD, now: T0 });

@@ -1,15 +1,16 @@
-// Attack suite against a running console over HTTP: hostile certificate files through the import actions, server
-// actions without a session / as a non-admin / cross-origin, x-middleware-subrequest, oversize bodies, CR/LF and
-// markup in names, sign-in throttling. Each asserts its safe outcome, and at the end the installed SLC is unchanged.
-import path from "node:path";
+// Attack suite against a running console: server actions without a session / as a non-admin / cross-origin,
+// x-middleware-subrequest, oversize bodies, CR/LF and markup in names, sign-in throttling. The server actions are the
+// browser's own requests (captured in Chromium, then replayed altered); hostile certificate files go through the real
+// Import in e2e/attacks.spec.ts. Each asserts its safe outcome, and at the end the installed SLC is unchanged.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, clusters, webSites } from "@/lib/db/schema";
 import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
-import { ADMIN, type ClusterSnapshot, USER } from "./support/data";
-import { enrollmentCa, type HostileFile, hostileFiles } from "./support/hostile-files";
-import { actionState, callAction, exportRequest, postSignIn, signIn } from "./support/http";
-import { kill9 } from "./support/processes";
+import { type CapturedAction, replayAction, replySays, withText } from "../support/browser-actions";
+import { kill9 } from "../support/processes";
+import { captureCancelRequest, captureSignIn, SIGN_IN_PASSWORD, SIGN_IN_USER, signInByReplay } from "./support/browser";
+import { type ClusterSnapshot, USER } from "./support/data";
+import { exportRequest } from "./support/http";
 import { clusterPath, createStack, type SystemStack, t } from "./support/stack";
 
 const HOSTILE_NAME = 'EVIL\r\n2026-01-01T00:00:00Z SYSTEM sign_in success <script>alert("xss")</script>"; x=.xml';
@@ -17,9 +18,11 @@ const HOSTILE_NAME = 'EVIL\r\n2026-01-01T00:00:00Z SYSTEM sign_in success <scrip
 let stack: SystemStack;
 let url = "";
 let before: ClusterSnapshot;
-let files: HostileFile[] = [];
 let pendingRequestId = "";
 let evilClusterId = "";
+let renew: CapturedAction;
+let cancel: CapturedAction;
+let signIn: CapturedAction;
 
 beforeAll(async () => {
   stack = await createStack({ kind: "pglite", start: false });
@@ -41,10 +44,14 @@ beforeAll(async () => {
     return cluster.id;
   });
   url = (await stack.startConsole()).url;
-  stack.cookie = await signIn(url, ADMIN);
-  const request = await exportRequest(url, stack.clusterId, stack.cookie);
-  pendingRequestId = request.requestId;
-  files = await hostileFiles(await enrollmentCa(path.join(stack.dir, "enrollment-service")), request.xml);
+  await stack.signInAdmin();
+  pendingRequestId = (await exportRequest(url, stack.clusterId, stack.cookie)).requestId;
+  // The browser's own requests (none of them reached the server): Renew online, Cancel on the pending request, Sign in.
+  renew = await stack.captureRenewOnline();
+  const page = stack.page;
+  if (!page) throw new Error("no administrator page");
+  cancel = await captureCancelRequest(page, clusterPath(stack));
+  signIn = await captureSignIn(stack.browser, url);
   if (stack.console) await kill9(stack.console);
   before = await stack.snapshot();
   url = (await stack.startConsole()).url;
@@ -54,121 +61,36 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-function expectedMessage(file: HostileFile): string {
-  return file.expect === "too_large"
-    ? t("failure.too_large", { limit: "256 KB" })
-    : t("failure.invalid_file", { check: t(`check.${file.expect.check}`), reason: t(`reason.${file.expect.reason}`) });
+/** The sign-in form's request with this user name and password. */
+function signInBody(userName: string, password: string): Buffer {
+  const named = withText(signIn, SIGN_IN_USER, userName);
+  return withText({ ...signIn, body: named }, SIGN_IN_PASSWORD, password);
 }
 
-describe("hostile certificate files through Import (validate) and Yes (confirm)", () => {
-  it("every hostile file is rejected with its own message", async () => {
-    const seen: Record<string, string> = {};
-    const wanted: Record<string, string> = {};
-    for (const file of files) {
-      if (file.bytes.length > 1024 * 1024) continue; // over the server action body limit: see the oversize test
-      const blob = new Blob([new Uint8Array(file.bytes)], { type: "text/xml" });
-      const validated = actionState(
-        await callAction(
-          url,
-          clusterPath(stack),
-          "validateImportAction",
-          { clusterId: stack.clusterId, file: blob },
-          { cookie: stack.cookie },
-        ),
-      );
-      seen[file.name] = validated.message ?? validated.status;
-      wanted[file.name] = expectedMessage(file);
-      // Skipping Import and sending Yes with a made-up fingerprint changes nothing either.
-      const confirmed = actionState(
-        await callAction(
-          url,
-          clusterPath(stack),
-          "confirmImportAction",
-          { clusterId: stack.clusterId, file: blob, fingerprint: Array(32).fill("AB").join(":") },
-          { cookie: stack.cookie },
-        ),
-      );
-      seen[`${file.name} (Yes)`] = confirmed.message ?? confirmed.status;
-      wanted[`${file.name} (Yes)`] = expectedMessage(file);
-    }
-    expect(seen).toEqual(wanted);
-    expect(Object.keys(seen).length).toBeGreaterThanOrEqual(2 * 22);
-  });
-
-  it("a server action body over the 1 MB limit (the 5 MB attribute file) is refused, and nothing runs", async () => {
-    const big = files.find((f) => f.name === "5 MB attribute");
-    if (!big) throw new Error("no 5 MB file");
-    const response = await rawAction(big.bytes);
-    console.log(`[system] server action with a ${big.bytes.length}-byte body: HTTP ${response.status}`);
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.body).not.toContain("validated");
+describe("oversize server action bodies", () => {
+  // proxy.ts refuses it before Next's own check (which would answer 500); nothing runs (checked at the end: no renewal).
+  it("the browser's Renew request grown past the 1 MB action body limit (5 MB) is answered 413, and nothing runs", async () => {
+    const body = Buffer.concat([renew.body, Buffer.alloc(5 * 1024 * 1024, 0x20)]);
+    const reply = await replayAction(renew, { cookie: stack.cookie, body });
+    console.log(`[system] server action with a ${body.length}-byte body: HTTP ${reply.status}`);
+    expect(reply.status).toBe(413);
+    expect(reply.text).not.toContain("was renewed");
     const still = await fetch(`${url}${clusterPath(stack)}`, { headers: { Cookie: stack.cookie } });
     expect(still.status).toBe(200);
     await still.arrayBuffer();
   });
-
-  // proxy.ts refuses it before Next's own check (which would answer 500).
-  it("a server action body over the 1 MB limit is answered 413, not 500", async () => {
-    const big = files.find((f) => f.name === "5 MB attribute");
-    if (!big) throw new Error("no 5 MB file");
-    expect((await rawAction(big.bytes)).status).toBe(413);
-  });
 });
-
-/** validateImportAction with a large file over a fresh connection (Next closes it while the body still streams). */
-async function rawAction(bytes: Buffer): Promise<{ status: number; body: string }> {
-  const { default: http } = await import("node:http");
-  const form = new FormData();
-  form.append("_1_clusterId", stack.clusterId);
-  form.append("_1_file", new Blob([new Uint8Array(bytes)]), "certificate.xml");
-  form.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
-  const encoded = new Response(form);
-  const body = Buffer.from(await encoded.arrayBuffer());
-  const { actionId } = await import("./support/http");
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${url}${clusterPath(stack)}`,
-      {
-        method: "POST",
-        agent: false,
-        headers: {
-          "Content-Type": encoded.headers.get("content-type") ?? "",
-          "Content-Length": String(body.length),
-          Connection: "close",
-          Accept: "text/x-component",
-          "Next-Action": actionId("validateImportAction"),
-          Origin: url,
-          Cookie: stack.cookie,
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (c: Buffer) => chunks.push(c));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
 
 describe("who may call the server actions and route handlers", () => {
   it("a server action replayed without a session → 401", async () => {
-    const response = await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: null });
-    expect(response.status).toBe(401);
+    expect((await replayAction(renew, { cookie: null })).status).toBe(401);
+    expect((await replayAction(cancel, { cookie: null })).status).toBe(401);
   });
 
-  it("a server action called by a signed-in non-administrator → 403, audited", async () => {
-    const cookie = await signIn(url, USER);
-    for (const name of ["renewOnlineAction", "validateImportAction", "cancelRequestAction"] as const) {
-      const response = await callAction(
-        url,
-        clusterPath(stack),
-        name,
-        { clusterId: stack.clusterId, requestId: pendingRequestId, file: new Blob(["x"]) },
-        { cookie },
-      );
-      expect(response.status).toBe(403);
+  it("a server action replayed by a signed-in non-administrator → 403, audited", async () => {
+    const cookie = await signInByReplay(signIn, url, USER);
+    for (const action of [renew, cancel]) {
+      expect((await replayAction(action, { cookie })).status).toBe(403);
     }
     const exportAsUser = await fetch(`${url}${clusterPath(stack)}/renewal-request`, {
       method: "POST",
@@ -177,30 +99,13 @@ describe("who may call the server actions and route handlers", () => {
     expect(exportAsUser.status).toBe(403);
   });
 
-  it("a server action with a foreign Origin is refused (not run), even with an admin session", async () => {
-    const response = await callAction(
-      url,
-      clusterPath(stack),
-      "renewOnlineAction",
-      { clusterId: stack.clusterId },
-      { cookie: stack.cookie, origin: "http://evil.example" },
-    );
-    console.log(`[system] server action with a foreign Origin: HTTP ${response.status}`);
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.text).not.toContain("was renewed");
-    // (that nothing ran is checked at the end: no renew_online_started/succeeded in the audit log)
-  });
-
   // proxy.ts refuses it before Next's own check (which would answer 500).
-  it("a server action with a foreign Origin is answered 403", async () => {
-    const response = await callAction(
-      url,
-      clusterPath(stack),
-      "renewOnlineAction",
-      { clusterId: stack.clusterId },
-      { cookie: stack.cookie, origin: "http://evil.example" },
-    );
-    expect(response.status).toBe(403);
+  it("a server action with a foreign Origin is answered 403 and not run, even with an admin session", async () => {
+    const reply = await replayAction(renew, { cookie: stack.cookie, origin: "http://evil.example" });
+    console.log(`[system] server action with a foreign Origin: HTTP ${reply.status}`);
+    expect(reply.status).toBe(403);
+    expect(reply.text).not.toContain("was renewed");
+    // (that nothing ran is checked at the end: no renew_online_started/succeeded in the audit log)
   });
 
   it("the route handler POST /clusters/<id>/renewal-request with a foreign (or no) Origin → 403", async () => {
@@ -219,11 +124,11 @@ describe("who may call the server actions and route handlers", () => {
     const page = await fetch(`${url}${clusterPath(stack)}`, { headers: header, redirect: "manual" });
     expect(page.status).toBe(307);
     expect(page.headers.get("location")).toContain("/sign-in");
-    const action = await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { headers: header });
+    const action = await replayAction(renew, { cookie: null, headers: header });
     expect(action.status).toBe(401);
     const route = await fetch(`${url}${clusterPath(stack)}/renewal-request`, { headers: header });
     expect(route.status).toBe(401);
-    const asUser = await fetch(`${url}${clusterPath(stack)}`, { headers: { ...header, Cookie: await signIn(url, USER) } });
+    const asUser = await fetch(`${url}${clusterPath(stack)}`, { headers: { ...header, Cookie: await signInByReplay(signIn, url, USER) } });
     expect(asUser.status).toBe(403);
   });
 });
@@ -242,7 +147,8 @@ describe("oversize bodies", () => {
 
 describe("names with CR/LF and markup", () => {
   it("a sign-in with a hostile user name: refused, no forged audit line, no markup in the audit page", async () => {
-    const result = await postSignIn(url, HOSTILE_NAME.slice(0, 64), "wrong-password");
+    // A text input cannot hold CR/LF, so the name goes into the browser's own sign-in request.
+    const result = await replayAction(signIn, { cookie: null, body: signInBody(HOSTILE_NAME.slice(0, 64), "wrong-password") });
     expect(result.status).toBe(200);
     expect(result.cookie).toBeNull();
     const audit = await fetch(`${url}/audit`, { headers: { Cookie: stack.cookie } });
@@ -273,20 +179,21 @@ describe("names with CR/LF and markup", () => {
 
 describe("sign-in throttling", () => {
   it("the 6th failed attempt for one user name is throttled", async () => {
-    const messages: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const result = await postSignIn(url, "mallory", `wrong-${i}`);
-      messages.push(result.body);
-    }
-    expect(messages.slice(0, 5).every((body) => body.includes(t("signIn.invalid")))).toBe(true);
-    expect(messages[5]).toMatch(/Too many failed sign-in attempts\. Wait \d+ seconds and try again\./);
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push(await replayAction(signIn, { cookie: null, body: signInBody("mallory", `wrong-${i}`) }));
+    expect(replies.slice(0, 5).every((reply) => replySays(reply, t("signIn.invalid")))).toBe(true);
+    expect(replies[5]?.text).toMatch(/Too many failed sign-in attempts\. Wait \d+ seconds and try again\./);
   });
 });
 
 describe("where a request comes from", () => {
   // lib/http/client-address.ts (installed by instrumentation.ts) replaces client-made X-Forwarded-* headers.
   it("a client-supplied X-Forwarded-For does not decide the audited address (or the per-address throttle key)", async () => {
-    await postSignIn(url, "spoofer", "wrong-password", { "X-Forwarded-For": "203.0.113.77" });
+    await replayAction(signIn, {
+      cookie: null,
+      body: signInBody("spoofer", "wrong-password"),
+      headers: { "X-Forwarded-For": "203.0.113.77" },
+    });
     if (stack.console) await kill9(stack.console);
     const rows = await stack.withDb((db) => db.select().from(auditEvents).where(eq(auditEvents.action, "sign_in")));
     url = (await stack.startConsole()).url;

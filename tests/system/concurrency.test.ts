@@ -4,27 +4,27 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ActionReply, type CapturedAction, replayAction, replySays, replyStatus } from "../support/browser-actions";
+import { consoleEnv, freePort, kill9, ROOT, spawnNode, waitForHttp } from "../support/processes";
+import { captureSignIn, signInByReplay } from "./support/browser";
 import { ADMIN, newMasterKey } from "./support/data";
-import { actionState, callAction, signIn } from "./support/http";
-import { consoleEnv, freePort, kill9, ROOT, spawnNode } from "./support/processes";
 import { clusterPath, createStack, databaseKinds, type SystemStack, t } from "./support/stack";
 
 const RENEWALS = 10;
 
-async function renewTogether(stack: SystemStack, targets: Array<{ url: string; cookie: string }>) {
+/** The browser's own Renew request, sent RENEWALS times at once, spread over the targets. */
+async function renewTogether(renew: CapturedAction, targets: Array<{ url: string; cookie: string }>): Promise<ActionReply[]> {
   const calls = Array.from({ length: RENEWALS }, (_, i) => {
     const target = targets[i % targets.length];
     if (!target) throw new Error("no target");
-    return callAction(target.url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: target.cookie }).then(
-      actionState,
-    );
+    return replayAction(renew, { cookie: target.cookie, baseUrl: target.url });
   });
   return Promise.all(calls);
 }
 
-function expectOneWinner(results: Array<{ status: string; message?: string }>): void {
-  const renewed = results.filter((r) => r.status === "renewed");
-  const inProgress = results.filter((r) => r.status === "error" && r.message === t("failure.in_progress"));
+function expectOneWinner(results: ActionReply[]): void {
+  const renewed = results.filter((r) => replyStatus(r, "renewed"));
+  const inProgress = results.filter((r) => replyStatus(r, "error") && replySays(r, t("failure.in_progress")));
   expect(renewed).toHaveLength(1);
   expect(inProgress).toHaveLength(RENEWALS - 1);
 }
@@ -40,10 +40,11 @@ describe.each(databaseKinds())("simultaneous online renewals in one console (%s)
 
   it(`${RENEWALS} at once: one enrollment request, one new SLC, the rest told a renewal is in progress`, async () => {
     const url = stack.console?.url ?? "";
+    const renew = await stack.captureRenewOnline();
     // Hold each enrollment answer long enough that every call overlaps the first.
     stack.proxy.mode = { kind: "forward", delayMs: () => 500 };
     const sent = stack.proxy.enrollRequests;
-    const results = await renewTogether(stack, [{ url, cookie: stack.cookie }]);
+    const results = await renewTogether(renew, [{ url, cookie: stack.cookie }]);
     expectOneWinner(results);
     expect(stack.proxy.enrollRequests - sent).toBe(1);
     if (stack.console) await kill9(stack.console);
@@ -59,10 +60,12 @@ describe.runIf(process.env.DATABASE_URL)("two console processes on one PostgreSQ
   let stack: SystemStack;
   let a = "";
   let b = "";
+  let signIn: CapturedAction;
   beforeAll(async () => {
     stack = await createStack({ kind: "postgres", masterKey: newMasterKey() });
     a = stack.console?.url ?? "";
     b = (await spawnSecond(stack)).url;
+    signIn = await captureSignIn(stack.browser, a);
   }, 180_000);
   afterAll(async () => {
     await stack?.dispose();
@@ -76,13 +79,12 @@ describe.runIf(process.env.DATABASE_URL)("two console processes on one PostgreSQ
       path.join(s.dir, "console-b.log"),
     );
     const url = `http://127.0.0.1:${port}`;
-    const { waitForHttp } = await import("./support/processes");
     await waitForHttp(`${url}/sign-in`, 90_000, proc);
     return { ...proc, url };
   }
 
   it("a session made on A is valid on B (sessions live in the database)", async () => {
-    const cookie = await signIn(a, ADMIN);
+    const cookie = await signInByReplay(signIn, a, ADMIN);
     const onB = await fetch(`${b}${clusterPath(stack)}`, { headers: { Cookie: cookie }, redirect: "manual" });
     expect(onB.status).toBe(200);
     expect(await onB.text()).toContain("Cluster resources");
@@ -92,11 +94,12 @@ describe.runIf(process.env.DATABASE_URL)("two console processes on one PostgreSQ
   });
 
   it(`${RENEWALS} at once across A and B: one enrollment request, one new SLC (the lock is in the database)`, async () => {
-    const cookieA = await signIn(a, ADMIN);
-    const cookieB = await signIn(b, ADMIN);
+    const cookieA = await signInByReplay(signIn, a, ADMIN);
+    const cookieB = await signInByReplay(signIn, b, ADMIN);
+    const renew = await stack.captureRenewOnline();
     stack.proxy.mode = { kind: "forward", delayMs: () => 500 };
     const sent = stack.proxy.enrollRequests;
-    const results = await renewTogether(stack, [
+    const results = await renewTogether(renew, [
       { url: a, cookie: cookieA },
       { url: b, cookie: cookieB },
     ]);

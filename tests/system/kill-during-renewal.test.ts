@@ -1,11 +1,13 @@
 // Fault injection: kill -9 of the console (`next start`) at random points during online renewals and offline
 // imports. After every kill the database, opened directly, must hold exactly one active SLC (the old or the new),
 // the pending request intact or consumed, and an audit log that agrees with the certificates installed.
+import { expect as expectPage, type Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CapturedAction, replayAction, replyStatus } from "../support/browser-actions";
+import { kill9 } from "../support/processes";
 import type { ClusterSnapshot } from "./support/data";
-import { actionState, callAction, enrollDirect, exportRequest } from "./support/http";
-import { kill9 } from "./support/processes";
-import { clusterPath, createStack, databaseKinds, type SystemStack, sleep, t } from "./support/stack";
+import { enrollDirect, exportRequest } from "./support/http";
+import { clusterPath, createStack, databaseKinds, pause, type SystemStack } from "./support/stack";
 
 const KILLS = Number(process.env.SYSTEM_KILLS ?? 20);
 const random = (max: number) => Math.floor(Math.random() * max);
@@ -21,32 +23,40 @@ function expectConsistent(s: ClusterSnapshot): void {
   expect((s.audit.renew_online_succeeded ?? 0) + (s.audit.renew_online_failed ?? 0)).toBeLessThanOrEqual(s.audit.renew_online_started ?? 0);
 }
 
-async function restart(stack: SystemStack): Promise<string> {
+async function restart(stack: SystemStack, renew: CapturedAction): Promise<string> {
   const proc = await stack.startConsole();
   // Warm the route (modules, database) so the kill lands in the renewal, not in the cold start.
   const warm = await fetch(`${proc.url}${clusterPath(stack)}`, { headers: { Cookie: stack.cookie } });
   expect(warm.status).toBe(200);
   await warm.arrayBuffer();
-  // …and the renewal actions' modules: an invalid call is refused by the schema before it touches anything.
-  const refused = actionState(
-    await callAction(
-      proc.url,
-      clusterPath(stack),
-      "declineImportAction",
-      { clusterId: stack.clusterId, fingerprint: "x" },
-      { cookie: stack.cookie },
-    ),
-  );
-  expect(refused.message).toBe(t("error.badRequest"));
+  // …and the renewal action's module: the browser's Renew without a session is refused before it touches anything.
+  expect((await replayAction(renew, { cookie: null })).status).toBe(401);
   return proc.url;
+}
+
+const FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
+
+/** Renew → Offline → Browse → Import in Chromium, up to "Install this certificate?"; returns the dialog and the fingerprint shown. */
+async function importUpToYes(page: Page, stack: SystemStack, slcXml: string) {
+  await page.goto(clusterPath(stack));
+  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
+  await dialog.getByRole("radio", { name: "Offline" }).check();
+  await dialog.getByLabel("Browse").setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(slcXml) });
+  await dialog.getByRole("button", { name: "Import" }).click();
+  await expectPage(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible({ timeout: 30_000 });
+  const fingerprint = (await dialog.getByText(FINGERPRINT).textContent())?.trim() ?? "";
+  return { dialog, fingerprint };
 }
 
 describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (kind) => {
   let stack: SystemStack;
+  let renew: CapturedAction;
   const outcomes = { online: { installed: 0, interrupted: 0, unchanged: 0 }, offline: { installed: 0, unchanged: 0 } };
 
   beforeAll(async () => {
     stack = await createStack({ kind });
+    renew = await stack.captureRenewOnline();
     // Slow the enrollment side a little and at random, so kills also land while the HTTP exchange is open.
     stack.proxy.mode = { kind: "forward", delayMs: () => random(100) };
     if (stack.console) await kill9(stack.console);
@@ -61,11 +71,10 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     let before = await stack.snapshot();
     expectConsistent(before);
     for (let i = 0; i < KILLS; i++) {
-      const url = await restart(stack);
-      const call = callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }).catch(
-        (error: unknown) => error,
-      );
-      await sleep(random(400));
+      await restart(stack, renew);
+      const call = replayAction(renew, { cookie: stack.cookie }).catch((error: unknown) => error);
+      // The kill lands at a random moment of the renewal (a fault injected, not a wait for anything).
+      await pause(random(400));
       if (stack.console) await kill9(stack.console);
       await call;
       const after = await stack.snapshot();
@@ -86,38 +95,28 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       before = after;
     }
     // The lease a killed console left behind does not block the next renewal.
-    const url = await restart(stack);
-    const last = actionState(
-      await callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie: stack.cookie }),
-    );
+    await restart(stack, renew);
+    const last = await replayAction(renew, { cookie: stack.cookie });
     if (stack.console) await kill9(stack.console);
-    expect(last).toMatchObject({ status: "renewed" });
+    expect(replyStatus(last, "renewed"), last.text.slice(0, 300)).toBe(true);
     expectConsistent(await stack.snapshot());
   }, 300_000);
 
   it(`offline import: ${KILLS} kills during Yes leave the request intact or consumed, never half`, async () => {
     if (stack.console) await kill9(stack.console);
+    const page = stack.page;
+    if (!page) throw new Error("no administrator page");
     let before = await stack.snapshot();
     for (let i = 0; i < KILLS; i++) {
-      const url = await restart(stack);
+      const url = await restart(stack, renew);
       const request = await exportRequest(url, stack.clusterId, stack.cookie);
       const slc = await enrollDirect(stack.enrollment.url, request.xml);
-      const file = new Blob([slc], { type: "text/xml" });
-      const validated = actionState(
-        await callAction(url, clusterPath(stack), "validateImportAction", { clusterId: stack.clusterId, file }, { cookie: stack.cookie }),
-      );
-      expect(validated.status).toBe("validated");
-      const fingerprint = validated.slc?.fingerprint ?? "";
-      const call = callAction(
-        url,
-        clusterPath(stack),
-        "confirmImportAction",
-        { clusterId: stack.clusterId, file, fingerprint },
-        { cookie: stack.cookie },
-      ).catch((error: unknown) => error);
-      await sleep(random(300));
+      const { dialog, fingerprint } = await importUpToYes(page, stack, slc);
+      expect(fingerprint).toMatch(FINGERPRINT);
+      await dialog.getByRole("button", { name: "Yes" }).click();
+      // The kill lands at a random moment of the install (a fault injected, not a wait for anything).
+      await pause(random(300));
       if (stack.console) await kill9(stack.console);
-      await call;
       const after = await stack.snapshot();
       expectConsistent(after);
       const installed = after.certificateCount - before.certificateCount;

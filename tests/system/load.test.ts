@@ -2,10 +2,11 @@
 // renewals run a few times a second (most told one is in progress, some succeeding). No 5xx, and no lost audit event:
 // every renewal a client saw succeed has its renew_online_succeeded row and its certificate. Throughput is printed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replayAction, replySays, replyStatus } from "../support/browser-actions";
+import { kill9 } from "../support/processes";
+import { captureSignIn, signInByReplay } from "./support/browser";
 import { ADMIN } from "./support/data";
-import { actionState, callAction, signIn } from "./support/http";
-import { kill9 } from "./support/processes";
-import { clusterPath, createStack, type SystemStack, sleep, t } from "./support/stack";
+import { clusterPath, createStack, pause, type SystemStack, t } from "./support/stack";
 
 const SESSIONS = 50;
 const SECONDS = Number(process.env.SYSTEM_LOAD_SECONDS ?? 60);
@@ -28,8 +29,11 @@ describe("50 sessions browsing while renewals run", () => {
     `${SESSIONS} sessions for ${SECONDS} s: zero 5xx, every success audited, started = succeeded + failed`,
     async () => {
       const url = stack.console?.url ?? "";
+      // The browser's own sign-in and Renew requests, replayed: 50 sessions, and renewals from each of them.
+      const signIn = await captureSignIn(stack.browser, url);
+      const renew = await stack.captureRenewOnline();
       const cookies: string[] = [];
-      for (let i = 0; i < SESSIONS; i++) cookies.push(await signIn(url, ADMIN));
+      for (let i = 0; i < SESSIONS; i++) cookies.push(await signInByReplay(signIn, url, ADMIN));
 
       const pages = { ok: 0, other: new Map<number, number>(), errors: 0 };
       const renewals = { renewed: 0, inProgress: 0, failed: 0, unexpected: [] as string[], serverErrors: 0 };
@@ -57,21 +61,21 @@ describe("50 sessions browsing while renewals run", () => {
         while (Date.now() < deadline) {
           const cookie = cookies[i++ % cookies.length] ?? "";
           renewalCalls.push(
-            callAction(url, clusterPath(stack), "renewOnlineAction", { clusterId: stack.clusterId }, { cookie }).then((response) => {
-              if (response.status >= 500) {
+            replayAction(renew, { cookie }).then((reply) => {
+              if (reply.status >= 500) {
                 renewals.serverErrors += 1;
                 return;
               }
-              const state = actionState(response);
-              if (state.status === "renewed") renewals.renewed += 1;
-              else if (state.message === t("failure.in_progress")) renewals.inProgress += 1;
-              else if (state.status === "error") {
+              if (replyStatus(reply, "renewed")) renewals.renewed += 1;
+              else if (replySays(reply, t("failure.in_progress"))) renewals.inProgress += 1;
+              else {
                 renewals.failed += 1;
-                renewals.unexpected.push(state.message ?? "");
+                renewals.unexpected.push(`HTTP ${reply.status}: ${reply.text.slice(0, 300)}`);
               }
             }),
           );
-          await sleep(1_000 / RENEWALS_PER_SECOND);
+          // Pacing the renewal rate, not waiting for anything.
+          await pause(1_000 / RENEWALS_PER_SECOND);
         }
       };
 

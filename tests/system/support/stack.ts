@@ -1,13 +1,16 @@
-// One system-test stack: enrollment service, a proxy in front of it, a prepared console database and the console.
+// One system-test stack: enrollment service, a proxy in front of it, a prepared console database, the console, and
+// a Chromium signed in as the administrator (server actions are sent by it, or replayed from what it sent).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Browser, Page } from "@playwright/test";
 import type { Database } from "@/lib/db/client";
 import { translator } from "@/lib/i18n/messages";
+import type { CapturedAction } from "../../support/browser-actions";
+import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "../../support/processes";
+import { captureRenewOnline, launchBrowser, signInPage } from "./browser";
 import { ADMIN, type ClusterSnapshot, createPgDatabase, prepareConsoleData, snapshot, withDatabase } from "./data";
 import { type EnrollmentProxy, startEnrollmentProxy } from "./enrollment-proxy";
-import { signIn } from "./http";
-import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "./processes";
 
 export const t = translator("en");
 
@@ -24,7 +27,14 @@ export interface SystemStack {
   consoleOptions: ConsoleOptions;
   console: (Started & { url: string }) | null;
   cookie: string;
+  /** Chromium, and the administrator's page in it (after the console started). */
+  browser: Browser;
+  page: Page | null;
   databaseUrl?: string;
+  /** Signs the administrator in through the form (stack.page, stack.cookie). */
+  signInAdmin(): Promise<void>;
+  /** The browser's own Renew → Online → Renew request, for replaying. */
+  captureRenewOnline(): Promise<CapturedAction>;
   startConsole(extra?: Partial<ConsoleOptions>): Promise<Started & { url: string }>;
   /** Opens the console's database directly (for PGlite only while no console runs). */
   withDb<T>(work: (db: Database) => Promise<T>): Promise<T>;
@@ -40,7 +50,9 @@ export async function createStack(opts: {
 }): Promise<SystemStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-system-"));
   let pg: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
+  let browser: Browser | undefined;
   try {
+    browser = await launchBrowser();
     const enrollment = await startEnrollment({ dataDir: path.join(dir, "enrollment-service"), port: await freePort() });
     const proxy = await startEnrollmentProxy({ target: enrollment.url, enrollmentDataDir: path.join(dir, "enrollment-service") });
     if (opts.kind === "postgres") {
@@ -67,7 +79,20 @@ export async function createStack(opts: {
       consoleOptions,
       console: null,
       cookie: "",
+      browser,
+      page: null,
       databaseUrl: pg?.url,
+      signInAdmin: async () => {
+        await stack.page?.context().close();
+        const signedIn = await signInPage(stack.browser, stack.console?.url ?? "", ADMIN);
+        stack.page = signedIn.page;
+        stack.cookie = signedIn.cookie;
+      },
+      captureRenewOnline: async () => {
+        if (!stack.page) await stack.signInAdmin();
+        if (!stack.page) throw new Error("no administrator page");
+        return captureRenewOnline(stack.page, clusterPath(stack));
+      },
       startConsole: async (extra = {}) => {
         stack.console = await startConsole({ ...consoleOptions, ...extra });
         return stack.console;
@@ -76,6 +101,7 @@ export async function createStack(opts: {
       snapshot: () => withDatabase({ dataDir, databaseUrl: pg?.url }, (db) => snapshot(db, prepared.clusterId)),
       dispose: async () => {
         killAllStarted();
+        await stack.browser.close().catch(() => undefined);
         await proxy.close().catch(() => undefined);
         await pg?.drop().catch(() => undefined);
         fs.rmSync(dir, { recursive: true, force: true });
@@ -83,11 +109,12 @@ export async function createStack(opts: {
     };
     if (opts.start !== false) {
       await stack.startConsole();
-      stack.cookie = await signIn(stack.console?.url ?? "", ADMIN);
+      await stack.signInAdmin();
     }
     return stack;
   } catch (error) {
     killAllStarted();
+    await browser?.close().catch(() => undefined);
     await pg?.drop().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -98,4 +125,5 @@ export function clusterPath(stack: SystemStack): string {
   return `/clusters/${stack.clusterId}`;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A deliberate pause that is not synchronisation: pacing a request rate, or landing a kill at a random moment. */
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

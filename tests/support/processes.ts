@@ -1,5 +1,6 @@
-// System-test processes: free loopback ports, child processes in their own groups, and a sweep that kills them all.
-import { type ChildProcess, spawn } from "node:child_process";
+// The one process harness of the system tests, the e2e stack and the benchmarks: free loopback ports, the enrollment
+// service and the console as child processes in their own groups, readiness by polling, and a sweep that kills them all.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -40,15 +41,19 @@ export interface Started {
   log: string;
 }
 
-/** Spawns node with args in its own process group, output appended to logFile. */
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string): Started {
+/**
+ * Spawns node with args in its own process group, output appended to logFile. `sweep: false` leaves it out of the
+ * exit sweep, for a process that must outlive this one (the e2e stack owns and stops it).
+ */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: string, opts: { sweep?: boolean } = {}): Started {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", out, out], detached: true });
   fs.closeSync(out);
   if (!child.pid) throw new Error(`could not start node ${args.join(" ")}`);
   const pid = child.pid;
-  started.add(pid);
+  if (opts.sweep === false) child.unref();
+  else started.add(pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => {
       started.delete(pid);
@@ -112,8 +117,43 @@ export function tail(file: string, chars = 3_000): string {
   }
 }
 
+/** SIGTERM to a process group by its leader's id (a process another harness process started). */
+export function terminateGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+/** Polls until nothing answers at url any more (the process behind it has stopped listening). */
+export async function waitForHttpGone(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(500) });
+      await response.arrayBuffer();
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} still answers after ${timeoutMs} ms`);
+}
+
+/** `npm run rms -- <args>` against a data folder, with stdin (for --password-stdin); throws with its output on failure. */
+export function runCli(env: NodeJS.ProcessEnv, args: string[], stdin = ""): void {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], {
+    cwd: ROOT,
+    env,
+    input: stdin,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`rms ${args.join(" ")} failed: ${result.stdout}${result.stderr}`);
+}
+
 /** The enrollment service (scripts/enrollment.ts) on its own port and data folder. */
-export async function startEnrollment(opts: { dataDir: string; port: number }): Promise<Started & { url: string }> {
+export async function startEnrollment(opts: { dataDir: string; port: number; sweep?: boolean }): Promise<Started & { url: string }> {
   const proc = spawnNode(
     ["--import", "tsx", "scripts/enrollment.ts"],
     {
@@ -124,6 +164,7 @@ export async function startEnrollment(opts: { dataDir: string; port: number }): 
       RMS_ENROLLMENT_PORT: String(opts.port),
     },
     path.join(opts.dataDir, "enrollment.log"),
+    { sweep: opts.sweep },
   );
   const url = `http://127.0.0.1:${opts.port}`;
   await waitForHttp(`${url}/healthz`, 60_000, proc);
@@ -138,6 +179,9 @@ export interface ConsoleOptions {
   masterKey?: string;
   extraEnv?: Record<string, string>;
   logName?: string;
+  /** `start-script`: scripts/start.ts --console-only, which migrates and provisions the demo first (as `npm start`). */
+  via?: "next" | "start-script";
+  sweep?: boolean;
 }
 
 export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
@@ -158,14 +202,17 @@ export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `next start` directly (as scripts/start.ts runs it), so kill -9 hits the console process itself. */
+/**
+ * By default `next start` directly (as scripts/start.ts runs it), so kill -9 hits the console process itself; with
+ * `via: "start-script"` the way `npm start` runs it, first run included.
+ */
 export async function startConsole(opts: ConsoleOptions): Promise<Started & { url: string }> {
-  const proc = spawnNode(
-    [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)],
-    consoleEnv(opts),
-    path.join(opts.dataDir, opts.logName ?? "console.log"),
-  );
+  const args =
+    opts.via === "start-script"
+      ? ["--import", "tsx", "scripts/start.ts", "--console-only"]
+      : [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)];
+  const proc = spawnNode(args, consoleEnv(opts), path.join(opts.dataDir, opts.logName ?? "console.log"), { sweep: opts.sweep });
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitForHttp(`${url}/sign-in`, 90_000, proc);
+  await waitForHttp(`${url}/sign-in`, 120_000, proc);
   return { ...proc, url };
 }

@@ -1,0 +1,85 @@
+// The benchmark's raw server-action client: it measures the console's action path without a browser in the loop, so it
+// speaks the action wire format of the production build (ids from its manifest). The test suite never does this.
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "./processes";
+
+export type ActionName =
+  | "renewOnlineAction"
+  | "validateImportAction"
+  | "confirmImportAction"
+  | "declineImportAction"
+  | "cancelRequestAction"
+  | "signInAction"
+  | "signOutAction";
+
+/** Server action ids of the production build, by exported name. */
+export function actionId(name: ActionName): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName: string }>;
+  };
+  const id = Object.entries(manifest.node).find(([, v]) => v.exportedName === name)?.[0];
+  if (!id) throw new Error(`no server action ${name} in the build`);
+  return id;
+}
+
+export interface ActionResponse {
+  status: number;
+  text: string;
+  contentType: string;
+}
+
+/**
+ * Calls a (prevState, FormData) server action by id with the body React's encodeReply produces for those
+ * arguments in a browser (checked against a Chromium capture in e2e/attacks.spec.ts): multipart, field "0" holds
+ * the argument array with the FormData as "$K1", and the FormData's own fields are prefixed "_1_".
+ */
+export async function callAction(
+  baseUrl: string,
+  pagePath: string,
+  name: ActionName,
+  fields: Record<string, string | Blob>,
+  opts: { cookie?: string | null; origin?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<ActionResponse> {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string") form.append(`_1_${key}`, value);
+    else form.append(`_1_${key}`, value, "certificate.xml");
+  }
+  form.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
+  const origin = opts.origin === undefined ? baseUrl : opts.origin;
+  const response = await fetch(`${baseUrl}${pagePath}`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+    signal: opts.signal,
+    headers: {
+      Accept: "text/x-component",
+      "Next-Action": actionId(name),
+      ...(origin ? { Origin: origin } : {}),
+      ...(opts.cookie ? { Cookie: opts.cookie } : {}),
+      ...opts.headers,
+    },
+  });
+  return { status: response.status, text: await response.text(), contentType: response.headers.get("content-type") ?? "" };
+}
+
+/** The RenewState the action returned, pulled out of the RSC payload ("1:{...}" line). */
+export function actionState(response: ActionResponse): {
+  status: string;
+  message?: string;
+  slc?: { fingerprint: string };
+  checks?: Array<{ name: string; status: string }>;
+} {
+  for (const line of response.text.split("\n")) {
+    const match = /^[0-9a-f]+:(\{.*\})$/.exec(line);
+    if (!match?.[1]) continue;
+    try {
+      const value = JSON.parse(match[1]) as Record<string, unknown>;
+      if (typeof value.status === "string") return value as ReturnType<typeof actionState>;
+    } catch {
+      // not this line
+    }
+  }
+  throw new Error(`no action state in HTTP ${response.status} ${response.contentType}: ${response.text.slice(0, 500)}`);
+}

@@ -1,0 +1,69 @@
+// Playwright's webServer: a fresh data folder, the two test accounts, the enrollment service and the console (as
+// `npm start` runs it) on E2E_ENROLLMENT_PORT / E2E_CONSOLE_PORT, until Playwright stops it; then everything goes.
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { E2E_PORTS, type E2eState, readE2eState, writeE2eState } from "./e2e-state";
+import { type ConsoleOptions, consoleEnv, runCli, startConsole, startEnrollment, terminateGroup, waitForHttpGone } from "./processes";
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
+  const enrollmentUrl = `http://127.0.0.1:${E2E_PORTS.enrollment}`;
+  const consoleOptions: ConsoleOptions = {
+    dataDir,
+    port: E2E_PORTS.console,
+    enrollmentUrl,
+    via: "start-script",
+    sweep: false,
+    // The walkthroughs run on the embedded database, as `npm start` does (no databaseUrl).
+    extraEnv: { RMS_ENROLLMENT_PORT: String(E2E_PORTS.enrollment), RMS_ENROLLMENT_TIMEOUT_MS: "5000" },
+  };
+  const admin = { userName: "alice", password: `Adm!n-${randomBytes(6).toString("hex")}-pass` };
+  const user = { userName: "bob", password: `Us3r-${randomBytes(6).toString("hex")}-pass` };
+  const env = consoleEnv(consoleOptions);
+  runCli(env, ["user", "add", admin.userName, "--group", "Administrators", "--password-stdin"], `${admin.password}\n`);
+  runCli(env, ["user", "add", user.userName, "--group", "Users", "--password-stdin"], `${user.password}\n`);
+
+  const state: E2eState = {
+    dataDir,
+    consoleUrl: `http://127.0.0.1:${E2E_PORTS.console}`,
+    enrollmentUrl,
+    consolePid: 0,
+    enrollmentPid: 0,
+    admin,
+    user,
+  };
+  // The two processes are detached and unreferenced; this keeps the stack's own process alive until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(keepAlive);
+    // A walkthrough may have restarted the enrollment service: the state file has its current process.
+    const current = fs.existsSync(dataDir) ? readE2eState() : state;
+    terminateGroup(current.consolePid);
+    terminateGroup(current.enrollmentPid);
+    void Promise.all([waitForHttpGone(`${state.consoleUrl}/sign-in`, 10_000), waitForHttpGone(`${enrollmentUrl}/healthz`, 10_000)])
+      .catch((error: unknown) => console.error(String(error)))
+      .finally(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+
+  state.enrollmentPid = (await startEnrollment({ dataDir, port: E2E_PORTS.enrollment, sweep: false })).pid;
+  writeE2eState(state);
+  state.consolePid = (await startConsole(consoleOptions)).pid;
+  writeE2eState(state);
+  console.log(`[e2e] console ${state.consoleUrl}, enrollment service ${enrollmentUrl}, data ${dataDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

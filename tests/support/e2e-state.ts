@@ -1,0 +1,32 @@
+// What the e2e stack (tests/support/e2e-stack.ts) tells the walkthroughs: URLs, data folder, processes, test accounts.
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+export const E2E_PORTS = {
+  console: Number(process.env.E2E_CONSOLE_PORT ?? 3100),
+  enrollment: Number(process.env.E2E_ENROLLMENT_PORT ?? 3101),
+};
+
+const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
+
+const account = z.object({ userName: z.string(), password: z.string() });
+const e2eStateSchema = z.object({
+  dataDir: z.string(),
+  consoleUrl: z.string(),
+  enrollmentUrl: z.string(),
+  consolePid: z.number().int(),
+  enrollmentPid: z.number().int(),
+  admin: account,
+  user: account,
+});
+export type E2eState = z.infer<typeof e2eStateSchema>;
+
+export function readE2eState(): E2eState {
+  return e2eStateSchema.parse(JSON.parse(fs.readFileSync(STATE_FILE, "utf8")));
+}
+
+export function writeE2eState(state: E2eState): void {
+  fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+  fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+}

@@ -1,0 +1,85 @@
+// The system tests' browser: Chromium signs in and clicks through the real pages, and the server-action requests it
+// sends are captured (tests/support/browser-actions.ts) for the tests to replay — concurrently, under load, at a kill.
+import { type Browser, chromium, expect, type Page } from "@playwright/test";
+import { type CapturedAction, captureAction, replayAction } from "../../support/browser-actions";
+import { CHROMIUM_LAUNCH } from "../../support/chromium";
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch(CHROMIUM_LAUNCH);
+}
+
+/** A fresh browser context at the console's URL. */
+export async function newPage(browser: Browser, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: "en-GB", timezoneId: "UTC" });
+  return context.newPage();
+}
+
+async function sessionCookie(page: Page): Promise<string> {
+  const session = (await page.context().cookies()).find((c) => c.name === "rms_session");
+  if (!session) throw new Error("no session cookie after signing in");
+  return `${session.name}=${session.value}`;
+}
+
+/** Signs in through the form (DESIGN.md §2 labels); returns the page and its session cookie. */
+export async function signInPage(
+  browser: Browser,
+  baseURL: string,
+  who: { userName: string; password: string },
+): Promise<{ page: Page; cookie: string }> {
+  const page = await newPage(browser, baseURL);
+  await page.goto("/sign-in");
+  await page.getByLabel("User name").fill(who.userName);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible({ timeout: 30_000 });
+  return { page, cookie: await sessionCookie(page) };
+}
+
+export const SIGN_IN_USER = "captured-user-name";
+export const SIGN_IN_PASSWORD = "captured-password-value";
+
+/** The sign-in form's request, with SIGN_IN_USER / SIGN_IN_PASSWORD typed in (replace them with withText). */
+export async function captureSignIn(browser: Browser, baseURL: string): Promise<CapturedAction> {
+  const page = await newPage(browser, baseURL);
+  try {
+    await page.goto("/sign-in");
+    await page.getByLabel("User name").fill(SIGN_IN_USER);
+    await page.getByLabel("Password").fill(SIGN_IN_PASSWORD);
+    return await captureAction(page, "/sign-in", () => page.getByRole("button", { name: "Sign in" }).click());
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** Renew → Online → Renew on the cluster's Administration page, as the signed-in page's user. */
+export async function captureRenewOnline(page: Page, clusterPath: string): Promise<CapturedAction> {
+  await page.goto(clusterPath);
+  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
+}
+
+/** Cancel on the pending request in Cluster resources (there must be one). */
+export async function captureCancelRequest(page: Page, clusterPath: string): Promise<CapturedAction> {
+  await page.goto(clusterPath);
+  const cancel = page
+    .getByRole("region", { name: "Cluster resources" })
+    .getByRole("button", { name: "Cancel the pending renewal request" });
+  return captureAction(page, clusterPath, () => cancel.click());
+}
+
+/** A session for `who`, by replaying the captured sign-in with their credentials. */
+export async function signInByReplay(
+  signIn: CapturedAction,
+  baseUrl: string,
+  who: { userName: string; password: string },
+): Promise<string> {
+  const body = Buffer.from(
+    signIn.body.toString("utf8").split(SIGN_IN_USER).join(who.userName).split(SIGN_IN_PASSWORD).join(who.password),
+    "utf8",
+  );
+  const reply = await replayAction(signIn, { cookie: null, baseUrl, body });
+  if (!reply.cookie) throw new Error(`sign-in as ${who.userName} failed: HTTP ${reply.status}`);
+  return reply.cookie;
+}

@@ -250,14 +250,12 @@ function descendantsNamed(node: Node, localName: string): Element[] {
   return out;
 }
 
-/** The element's text if it holds nothing but text nodes; otherwise null (the fast path refuses what it would have to guess). */
-function onlyText(el: Element): string | null {
-  let text = "";
+/** What xml-crypto reads as the SignatureValue (`SignatureValue/text()`): the first text or CDATA child's data. */
+function firstTextData(el: Element): string | null {
   for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType !== 3) return null;
-    text += (c as Text).data;
+    if (c.nodeType === 3 || c.nodeType === 4) return (c as CharacterData).data;
   }
-  return text;
+  return null;
 }
 
 // xml-crypto canonicalises with ds bound by default when the prefix is used but not declared; the fast path must match.
@@ -268,7 +266,7 @@ const C14N_OPTIONS = { defaultNsForPrefix: { ds: DSIG_NS }, ancestorNamespaces: 
  * only after that returned ok for this `signature`): exc-c14n of the root without the signature (the enveloped
  * transform), SHA-256 against DigestValue, RSA-SHA256 over exc-c14n(SignedInfo) with `key`. The same canonicaliser
  * as xml-crypto, without its re-parse, deep clone and whole-document XPath; linear in the document, which the gate caps.
- * Stricter than xml-crypto where xml-crypto would pick one of several candidates (SignatureValue, non-text content).
+ * Stricter than xml-crypto only where xml-crypto would pick one of several SignatureValue elements.
  * Returns as signedContent exactly the canonical octets that were digested.
  */
 export function verifyEnvelopedSignature(doc: Document, signature: Element, key: KeyObject): CryptoVerification {
@@ -279,10 +277,12 @@ export function verifyEnvelopedSignature(doc: Document, signature: Element, key:
   if (!signedInfo || !signatureValueEl || !digestValueEl || signature.parentNode !== root) {
     return { ok: false, reason: "signature_invalid", detail: "The signature does not have the structure that was inspected." };
   }
-  const signatureValue = onlyText(signatureValueEl);
-  const digestValue = onlyText(digestValueEl);
-  if (signatureValue === null || digestValue === null || descendantsNamed(signature, "SignatureValue").length !== 1) {
-    return { ok: false, reason: "signature_invalid", detail: "SignatureValue and DigestValue must each be plain text, once." };
+  // Read as xml-crypto reads them (DigestValue's textContent, SignatureValue's first text node), but refuse to choose
+  // among several SignatureValue elements where xml-crypto would take the first in document order.
+  const signatureValue = firstTextData(signatureValueEl);
+  const digestValue = digestValueEl.textContent ?? "";
+  if (signatureValue === null || descendantsNamed(signature, "SignatureValue").length !== 1) {
+    return { ok: false, reason: "signature_invalid", detail: "The signature must hold exactly one SignatureValue, with text." };
   }
   const c14n = new ExclusiveCanonicalization();
   const canonicalSignedInfo = c14n.process(signedInfo, { ...C14N_OPTIONS });

@@ -33,7 +33,7 @@ interface ParsedCertificate {
 
 // Parsing with @peculiar/x509 costs ~2 ms a certificate; the same anchors and chain come back on every verification.
 // Keyed by the DER's SHA-256, so a hit is the very same certificate; bounded so hostile files cannot grow it.
-export const MAX_CACHED_CERTIFICATES = 256;
+const MAX_CACHED_CERTIFICATES = 256;
 const parsedCache = new Map<string, ParsedCertificate>();
 
 function parseDer(der: Buffer): ParsedCertificate {
@@ -85,7 +85,7 @@ export function certificateFromBase64(base64: string): X509Certificate {
 }
 
 /** A PEM certificate, parsed once and cached by fingerprint (trust anchors come back on every verification). */
-export function certificateFromPem(pem: string): X509Certificate {
+function certificateFromPem(pem: string): X509Certificate {
   return parseDer(derOfPem(pem)).cert;
 }
 

@@ -1,6 +1,6 @@
 // Builds an X.509 path from the certificates a file carries to one of OUR trust anchors; a key is trusted only via that path.
 import "reflect-metadata";
-import { X509Certificate } from "node:crypto";
+import { createHash, type KeyObject, X509Certificate } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { rsaModulusBits } from "./keys";
 
@@ -14,7 +14,7 @@ export type ChainRejectReason =
   | "weak_key";
 
 export type ChainResult =
-  | { ok: true; leaf: X509Certificate; leafPem: string; path: X509Certificate[] /* leaf … anchor */ }
+  | { ok: true; leaf: X509Certificate; leafPem: string; leafKey: KeyObject; path: X509Certificate[] /* leaf … anchor */ }
   | { ok: false; reason: ChainRejectReason; detail: string };
 
 const MAX_CERTIFICATES = 8;
@@ -26,11 +26,41 @@ interface Extensions {
   keyUsage: number | undefined;
 }
 
-function extensionsOf(cert: X509Certificate): Extensions {
+interface ParsedCertificate {
+  cert: X509Certificate;
+  extensions: Extensions;
+}
+
+// Parsing with @peculiar/x509 costs ~2 ms a certificate; the same anchors and chain come back on every verification.
+// Keyed by the DER's SHA-256, so a hit is the very same certificate; bounded so hostile files cannot grow it.
+const MAX_CACHED_CERTIFICATES = 256;
+const parsedCache = new Map<string, ParsedCertificate>();
+
+function parseDer(der: Buffer): ParsedCertificate {
+  const fingerprint = createHash("sha256").update(der).digest("hex");
+  const hit = parsedCache.get(fingerprint);
+  if (hit) return hit;
+  const cert = new X509Certificate(der);
   const parsed = new x509.X509Certificate(cert.raw);
   const bc = parsed.getExtension(x509.BasicConstraintsExtension);
   const ku = parsed.getExtension(x509.KeyUsagesExtension);
-  return { ca: bc?.ca ?? false, pathLength: bc?.pathLength, keyUsage: ku?.usages };
+  const entry = { cert, extensions: { ca: bc?.ca ?? false, pathLength: bc?.pathLength, keyUsage: ku?.usages } };
+  if (parsedCache.size >= MAX_CACHED_CERTIFICATES) {
+    const oldest = parsedCache.keys().next().value;
+    if (oldest !== undefined) parsedCache.delete(oldest);
+  }
+  parsedCache.set(fingerprint, entry);
+  return entry;
+}
+
+function derOfPem(pem: string): Buffer {
+  const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
+  if (body === undefined) throw new Error("Not a PEM certificate.");
+  return Buffer.from(body.replace(/\s+/g, ""), "base64");
+}
+
+function extensionsOf(cert: X509Certificate): Extensions {
+  return parseDer(cert.raw).extensions;
 }
 
 function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
@@ -51,7 +81,12 @@ export function splitPemCertificates(pemText: string): string[] {
 }
 
 export function certificateFromBase64(base64: string): X509Certificate {
-  return new X509Certificate(Buffer.from(base64.replace(/\s+/g, ""), "base64"));
+  return parseDer(Buffer.from(base64.replace(/\s+/g, ""), "base64")).cert;
+}
+
+/** A PEM certificate, parsed once and cached by fingerprint (trust anchors come back on every verification). */
+function certificateFromPem(pem: string): X509Certificate {
+  return parseDer(derOfPem(pem)).cert;
 }
 
 export function isCaCertificate(cert: X509Certificate): boolean {
@@ -81,7 +116,7 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
     return { ok: false, reason: "invalid_chain", detail: "A KeyInfo X509Certificate is not a DER certificate." };
   }
   try {
-    anchors = anchorsPem.map((pem) => new X509Certificate(pem));
+    anchors = anchorsPem.map(certificateFromPem);
   } catch {
     return { ok: false, reason: "untrusted_chain", detail: "A configured trust anchor could not be parsed." };
   }
@@ -160,5 +195,5 @@ export function buildTrustedChain(certificates: readonly string[], anchorsPem: r
       return { ok: false, reason: "chain_expired", detail: `"${cert.subject}" expired on ${new Date(cert.validTo).toISOString()}.` };
     }
   }
-  return { ok: true, leaf, leafPem: leaf.toString(), path: fullPath };
+  return { ok: true, leaf, leafPem: leaf.toString(), leafKey: leaf.publicKey, path: fullPath };
 }

@@ -1,9 +1,18 @@
 // Tools nobody here wrote must agree: Debian xmlsec1 verifies our signed files (and rejects one changed byte), openssl our chain.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  inspectEnvelopedSignature,
+  readXmlDocument,
+  verifyEnvelopedSignature,
+  verifyEnvelopedSignatureReference,
+} from "@/lib/xml/xml-signature";
+import { REQUEST_ROOT } from "./renewal-request";
+import { SLC_ROOT } from "./slc";
 import { buildTestRenewalRequest, createUntrustedTestPki, issueTestSlc, type TestSlc } from "./test-support";
 
 let dir: string;
@@ -88,6 +97,53 @@ describe("xmlsec1 (Debian) on the SLC", () => {
       expect(changed).not.toBe(slc.xml);
       expect(changed.length).toBe(slc.xml.length);
       expect(run("xmlsec1", ["--verify", "--trusted-pem", join(dir, "root.pem"), file(`slc-${name}.xml`, changed)]).code).not.toBe(0);
+    }
+  });
+});
+
+/** The fast path's and xml-crypto's verdicts on one file (both after our gate and structural inspection). */
+function ourVerdicts(xml: string, root: string, key: KeyObject): { fast: boolean; reference: boolean } {
+  const verdict = (fast: boolean): boolean => {
+    const read = readXmlDocument(xml);
+    if (!read.ok) return false;
+    const structure = inspectEnvelopedSignature(read.doc, root);
+    if (!structure.ok) return false;
+    const result = fast
+      ? verifyEnvelopedSignature(read.doc, structure.signature, key)
+      : verifyEnvelopedSignatureReference(read.xml, structure.signature, { publicKeyPem: key });
+    return result.ok;
+  };
+  return { fast: verdict(true), reference: verdict(false) };
+}
+
+describe("xmlsec1, xml-crypto and our fast path agree", () => {
+  it("on the request and the SLC, genuine and with one changed byte in the body, an attribute or the signature", () => {
+    const serviceKey = createPublicKey(slc.pki.ca.serviceCertPem);
+    const clusterKey = createPublicKey(readFileSync(join(dir, "cluster-public.pem"), "utf8"));
+    const cases: Array<[string, string, string, KeyObject, string[]]> = [
+      ["request", requestXml, REQUEST_ROOT, clusterKey, ["--pubkey-pem", join(dir, "cluster-public.pem")]],
+      [
+        "request-body",
+        requestXml.replace("<SKU>RMS</SKU>", "<SKU>RMT</SKU>"),
+        REQUEST_ROOT,
+        clusterKey,
+        ["--pubkey-pem", join(dir, "cluster-public.pem")],
+      ],
+      ["request-sig", flipSignatureByte(requestXml), REQUEST_ROOT, clusterKey, ["--pubkey-pem", join(dir, "cluster-public.pem")]],
+      ["slc", slc.xml, SLC_ROOT, serviceKey, ["--trusted-pem", join(dir, "root.pem")]],
+      [
+        "slc-body",
+        slc.xml.replace("<NAME>RMS01</NAME>", "<NAME>RMS02</NAME>"),
+        SLC_ROOT,
+        serviceKey,
+        ["--trusted-pem", join(dir, "root.pem")],
+      ],
+      ["slc-attribute", slc.xml.replace('version="3.0"', 'version="3.1"'), SLC_ROOT, serviceKey, ["--trusted-pem", join(dir, "root.pem")]],
+      ["slc-sig", flipSignatureByte(slc.xml), SLC_ROOT, serviceKey, ["--trusted-pem", join(dir, "root.pem")]],
+    ];
+    for (const [name, xml, root, key, args] of cases) {
+      const xmlsec = run("xmlsec1", ["--verify", ...args, file(`agree-${name}.xml`, xml)]).code === 0;
+      expect({ name, ...ourVerdicts(xml, root, key) }).toEqual({ name, fast: xmlsec, reference: xmlsec });
     }
   });
 });

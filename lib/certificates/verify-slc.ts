@@ -2,7 +2,7 @@
 import { X509Certificate } from "node:crypto";
 import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
 import { DSIG_NS, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/xml/xml-signature";
-import { buildTrustedChain, type ChainResult, isCaCertificate, splitPemCertificates } from "./chain";
+import { buildTrustedChain, isCaCertificate, splitPemCertificates } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
 
@@ -183,20 +183,13 @@ export function verifySlc(
     checks.pass("whole_document", 'One reference, URI="" (the whole document); signature is a child of the root; no duplicated elements.');
     checks.pass("algorithms", "RSA-SHA256, SHA-256, exclusive c14n; transforms [enveloped-signature, exc-c14n].");
 
-    // Trust comes only from a path to a configured anchor; the same rule is applied inside xml-crypto below.
-    const chainAt = (keyInfo: Node | null | undefined): ChainResult =>
-      buildTrustedChain(collectCertificates(keyInfo), opts.trustAnchorsPem, expect.now, skew);
-    const chain = chainAt(structure.keyInfo);
+    // Trust comes only from a path to a configured anchor, built once; its leaf key verifies the signature.
+    const chain = buildTrustedChain(collectCertificates(structure.keyInfo), opts.trustAnchorsPem, expect.now, skew);
     if (!chain.ok) return checks.fail("trusted_chain", chain.reason, chain.detail);
     const chainSubjects = chain.path.map((c) => displayName(c.subject));
     checks.pass("trusted_chain", `Chain: ${chainSubjects.join(" → ")}.`);
 
-    const verified = verifyEnvelopedSignature(xml, structure.signature, {
-      certificateFromKeyInfo: (keyInfo) => {
-        const result = chainAt(keyInfo);
-        return result.ok ? result.leafPem : null;
-      },
-    });
+    const verified = verifyEnvelopedSignature(doc, structure.signature, chain.leafKey);
     if (!verified.ok) return checks.fail("signature", verified.reason, verified.detail);
     checks.pass("signature", `Signed by "${displayName(chain.leaf.subject)}".`);
 

@@ -4,11 +4,17 @@ import {
   decodeXmlInput,
   escapeXmlAttribute,
   escapeXmlText,
+  MAX_XML_ATTRIBUTES_PER_ELEMENT,
   MAX_XML_BYTES,
+  MAX_XML_ELEMENTS,
+  MAX_XML_NAMESPACE_DECLARATIONS,
+  MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT,
+  MAX_XML_TEXT_LENGTH,
   parseXml,
   unescapeXml,
   XmlInputError,
   type XmlInputErrorCode,
+  type XmlLimit,
 } from "./safe-xml";
 
 function codeOf(input: Uint8Array | string, maxBytes?: number): XmlInputErrorCode | "ok" {
@@ -66,10 +72,10 @@ describe("decodeXmlInput", () => {
     expect(codeOf(`${'<a x=">">'.repeat(100)}`, 10_000_000)).toBe("too_deep");
   });
 
-  it("handles a 5 MB attribute when allowed by the cap, and refuses it under the default cap", () => {
+  it("refuses a 5 MB attribute by size, and by the text cap when the size cap is raised", () => {
     const big = `<a b="${"x".repeat(5 * 1024 * 1024)}"/>`;
-    expect(codeOf(big)).toBe("too_large");
-    expect(codeOf(big, 6 * 1024 * 1024)).toBe("ok");
+    expect(limitOf(big, MAX_XML_BYTES)).toBe("bytes");
+    expect(limitOf(big, 6 * 1024 * 1024)).toBe("text");
   });
 
   it("refuses empty and malformed input", () => {
@@ -81,6 +87,75 @@ describe("decodeXmlInput", () => {
     expect(codeOf('<a b="1>')).toBe("malformed");
     expect(codeOf("<a><!-- x </a>")).toBe("malformed");
     expect(codeOf("not xml")).toBe("malformed");
+  });
+});
+
+function limitOf(input: string, maxBytes = 10_000_000): XmlLimit | "ok" | XmlInputErrorCode {
+  try {
+    decodeXmlInput(input, maxBytes);
+    return "ok";
+  } catch (error) {
+    if (error instanceof XmlInputError) return error.limit ?? error.code;
+    throw error;
+  }
+}
+
+const children = (count: number) => `<r>${"<e/>".repeat(count - 1)}</r>`;
+const attributes = (count: number) => `<r ${Array.from({ length: count }, (_, i) => `a${i}="v"`).join(" ")}/>`;
+const declarations = (count: number) => `<r ${Array.from({ length: count }, (_, i) => `xmlns:p${i}="urn:x:${i}"`).join(" ")}/>`;
+
+describe("structural caps (at the limit accepted, one over refused as too_large with the cap named)", () => {
+  it("caps the element count", () => {
+    expect(limitOf(children(MAX_XML_ELEMENTS))).toBe("ok");
+    expect(limitOf(children(MAX_XML_ELEMENTS + 1))).toBe("elements");
+    expect(codeOf(children(MAX_XML_ELEMENTS + 1))).toBe("too_large");
+  });
+
+  it("caps attributes per element", () => {
+    expect(limitOf(attributes(MAX_XML_ATTRIBUTES_PER_ELEMENT))).toBe("ok");
+    expect(limitOf(attributes(MAX_XML_ATTRIBUTES_PER_ELEMENT + 1))).toBe("attributes");
+  });
+
+  it("caps namespace declarations per element, with or without a prefix and with spaces around =", () => {
+    expect(limitOf(declarations(MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT))).toBe("ok");
+    expect(limitOf(declarations(MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT + 1))).toBe("namespaces");
+    const spaced = `<r xmlns = "urn:d" ${Array.from({ length: MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT }, (_, i) => `xmlns:p${i} ='u'`).join(" ")}/>`;
+    expect(limitOf(spaced)).toBe("namespaces");
+  });
+
+  it("caps namespace declarations in the whole document", () => {
+    const perElement = 8;
+    const doc = (total: number) => {
+      const full = Math.floor(total / perElement);
+      const inner = Array.from({ length: full }, () => declarations(perElement).replace("<r ", "<e ")).join("");
+      const rest = total - full * perElement;
+      return `<r${rest > 0 ? declarations(rest).slice(2, -2) : ""}>${inner}</r>`;
+    };
+    expect(limitOf(doc(MAX_XML_NAMESPACE_DECLARATIONS))).toBe("ok");
+    expect(limitOf(doc(MAX_XML_NAMESPACE_DECLARATIONS + 1))).toBe("namespaces");
+  });
+
+  it("caps text runs, CDATA, comments and attribute values", () => {
+    const x = (count: number) => "x".repeat(count);
+    for (const make of [
+      (s: string) => `<r>${s}</r>`,
+      (s: string) => `<r><![CDATA[${s}]]></r>`,
+      (s: string) => `<r><!--${s}--></r>`,
+      (s: string) => `<r a="${s}"/>`,
+      (s: string) => `<r a='${s}'/>`,
+    ]) {
+      expect(limitOf(make(x(MAX_XML_TEXT_LENGTH)))).toBe("ok");
+      expect(limitOf(make(x(MAX_XML_TEXT_LENGTH + 1)))).toBe("text");
+    }
+  });
+
+  it("refuses a 5,000-element request at the gate, quickly (not by a timeout)", () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => `<Row n="${i}"/>`).join("");
+    const request = `<RenewalRequest><Extra>${rows}</Extra></RenewalRequest>`;
+    expect(Buffer.byteLength(request)).toBeLessThan(MAX_XML_BYTES);
+    const started = performance.now();
+    expect(limitOf(request, MAX_XML_BYTES)).toBe("elements");
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

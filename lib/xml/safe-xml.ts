@@ -4,6 +4,24 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 export const MAX_XML_BYTES = 256 * 1024;
 export const MAX_XML_DEPTH = 64;
 
+// Structural caps, checked in the same single pass as depth, so no DOM, XPath or c14n code ever sees a document
+// bigger than these. Our largest genuine documents (measured): an SLC with its certificate chain has ~45 elements,
+// 2 attributes per element, 1 namespace declaration and 1,344 characters of text (one certificate's base64); a renewal
+// request has 29 elements and 392 characters. Each cap is at least 10× that.
+/** Start tags (elements) in the whole document; genuine ≤ ~45. */
+export const MAX_XML_ELEMENTS = 1_000;
+/** Attributes on one element, namespace declarations included; genuine ≤ 2. */
+export const MAX_XML_ATTRIBUTES_PER_ELEMENT = 32;
+/** xmlns / xmlns:p declarations on one element; genuine ≤ 1. */
+export const MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT = 16;
+/** xmlns / xmlns:p declarations in the whole document; genuine ≤ 1. */
+export const MAX_XML_NAMESPACE_DECLARATIONS = 64;
+/** Characters (UTF-16 units, escapes unexpanded) in one text run, CDATA section, comment or attribute value; genuine ≤ 1,344. */
+export const MAX_XML_TEXT_LENGTH = 64 * 1024;
+
+/** Which structural cap refused the input; the catalogue's wording is per code, this is for logs and tests. */
+export type XmlLimit = "bytes" | "elements" | "attributes" | "namespaces" | "text";
+
 export const XML_INPUT_ERROR_CODES = [
   "too_large",
   "not_utf8",
@@ -18,11 +36,41 @@ export type XmlInputErrorCode = (typeof XML_INPUT_ERROR_CODES)[number];
 
 export class XmlInputError extends Error {
   readonly code: XmlInputErrorCode;
-  constructor(code: XmlInputErrorCode, message: string) {
+  /** Set when a size or structural cap refused the input. */
+  readonly limit: XmlLimit | undefined;
+  constructor(code: XmlInputErrorCode, message: string, limit?: XmlLimit) {
     super(message);
     this.name = "XmlInputError";
     this.code = code;
+    this.limit = limit;
   }
+}
+
+// The structural caps reuse "too_large" (its wording, "too large to be a certificate or request", fits every cap) so the
+// user-facing catalogue needs no new entry; `limit` and the message say which cap it was.
+function overCap(limit: Exclude<XmlLimit, "bytes">, message: string): XmlInputError {
+  return new XmlInputError("too_large", message, limit);
+}
+
+function checkTextLength(length: number): void {
+  if (length > MAX_XML_TEXT_LENGTH) {
+    throw overCap("text", `A text, attribute value or comment is ${length} characters long; the limit is ${MAX_XML_TEXT_LENGTH}.`);
+  }
+}
+
+const NAME_CHAR = /[^\s=<>"'/]/;
+
+/** Whether the attribute whose value opens at `quoteAt` is a namespace declaration (xmlns or xmlns:p); scans back over its name only. */
+function isNamespaceDeclaration(xml: string, quoteAt: number, tagStart: number): boolean {
+  let k = quoteAt - 1;
+  while (k > tagStart && /\s/.test(xml[k] ?? "")) k -= 1;
+  if (xml[k] !== "=") return false;
+  k -= 1;
+  while (k > tagStart && /\s/.test(xml[k] ?? "")) k -= 1;
+  const nameEnd = k + 1;
+  while (k > tagStart && NAME_CHAR.test(xml[k] ?? "")) k -= 1;
+  const name = xml.slice(k + 1, nameEnd);
+  return name === "xmlns" || name.startsWith("xmlns:");
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -52,10 +100,12 @@ function decodeBytes(input: Uint8Array): string {
   }
 }
 
-/** Scans once for constructs we never accept and for nesting depth; stops at the first problem. */
+/** Scans once for constructs we never accept, for nesting depth and for the structural caps; stops at the first problem. */
 function scanMarkup(xml: string): void {
   let depth = 0;
   let roots = 0;
+  let elements = 0;
+  let namespaces = 0;
   let i = 0;
   const n = xml.length;
   const outsideText = (from: number, to: number) => {
@@ -65,17 +115,20 @@ function scanMarkup(xml: string): void {
   };
   while (i < n) {
     const lt = xml.indexOf("<", i);
+    checkTextLength((lt < 0 ? n : lt) - i);
     outsideText(i, lt < 0 ? n : lt);
     if (lt < 0) break;
     if (xml.startsWith("<!--", lt)) {
       const end = xml.indexOf("-->", lt + 4);
       if (end < 0) throw new XmlInputError("malformed", "Unterminated comment.");
+      checkTextLength(end - (lt + 4));
       i = end + 3;
       continue;
     }
     if (xml.startsWith("<![CDATA[", lt)) {
       const end = xml.indexOf("]]>", lt + 9);
       if (end < 0) throw new XmlInputError("malformed", "Unterminated CDATA section.");
+      checkTextLength(end - (lt + 9));
       i = end + 3;
       continue;
     }
@@ -105,21 +158,42 @@ function scanMarkup(xml: string): void {
       i = end + 1;
       continue;
     }
-    // Start tag: find its end outside quoted attribute values.
+    // Start tag: find its end outside quoted attribute values, counting attributes and namespace declarations.
+    elements += 1;
+    if (elements > MAX_XML_ELEMENTS) {
+      throw overCap("elements", `The file has more than ${MAX_XML_ELEMENTS} elements.`);
+    }
     let j = lt + 1;
     let quote = "";
     let end = -1;
+    let attributes = 0;
+    let declarations = 0;
     while (j < n) {
       const c = xml[j];
       if (quote) {
         const close = xml.indexOf(quote, j);
         if (close < 0) throw new XmlInputError("malformed", "Unterminated attribute value.");
+        checkTextLength(close - j);
         j = close + 1;
         quote = "";
         continue;
       }
       if (c === '"' || c === "'") {
         quote = c;
+        attributes += 1;
+        if (attributes > MAX_XML_ATTRIBUTES_PER_ELEMENT) {
+          throw overCap("attributes", `An element has more than ${MAX_XML_ATTRIBUTES_PER_ELEMENT} attributes.`);
+        }
+        if (isNamespaceDeclaration(xml, j, lt)) {
+          declarations += 1;
+          namespaces += 1;
+          if (declarations > MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT) {
+            throw overCap("namespaces", `An element declares more than ${MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT} namespaces.`);
+          }
+          if (namespaces > MAX_XML_NAMESPACE_DECLARATIONS) {
+            throw overCap("namespaces", `The file declares more than ${MAX_XML_NAMESPACE_DECLARATIONS} namespaces.`);
+          }
+        }
       } else if (c === ">") {
         end = j;
         break;
@@ -150,7 +224,7 @@ function scanMarkup(xml: string): void {
 export function decodeXmlInput(input: Uint8Array | string, maxBytes = MAX_XML_BYTES): string {
   const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
   if (size > maxBytes) {
-    throw new XmlInputError("too_large", `The file is ${size} bytes; the limit is ${maxBytes} bytes.`);
+    throw new XmlInputError("too_large", `The file is ${size} bytes; the limit is ${maxBytes} bytes.`, "bytes");
   }
   let text: string;
   if (typeof input === "string") {

@@ -2,12 +2,12 @@
 // with its own message and the installed SLC stays. Also pins the request format the system tests replay
 // (tests/system/support/http.ts). Leaves the stack as it found it: nothing installed, the request it exported cancelled.
 import { expect, type Page, test } from "@playwright/test";
-import { translator } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
 
-const t = translator("en");
+const t = translatorFor("en");
 const DIALOG = "Renew server licensor certificate";
 
 test.describe.configure({ mode: "serial" });

@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Database } from "@/lib/db/client";
-import { translator } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/i18n/messages";
 import { ADMIN, type ClusterSnapshot, createPgDatabase, prepareConsoleData, snapshot, withDatabase } from "./data";
 import { type EnrollmentProxy, startEnrollmentProxy } from "./enrollment-proxy";
 import { signIn } from "./http";
 import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "./processes";
 
-export const t = translator("en");
+export const t = translatorFor("en");
 
 export function databaseKinds(): Array<"pglite" | "postgres"> {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];

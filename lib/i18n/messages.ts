@@ -1,7 +1,7 @@
 // The catalogues (messages/<locale>.json, ICU syntax) and the subset helper for client providers.
 import { createTranslator } from "use-intl/core";
-import en from "@/messages/en.json";
-import sv from "@/messages/sv.json";
+import en from "@/messages/en.json" with { type: "json" };
+import sv from "@/messages/sv.json" with { type: "json" };
 import type { Locale } from "./locales";
 
 export type Messages = typeof en;

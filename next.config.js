@@ -1,4 +1,9 @@
-// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers.
+// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers, next-intl.
+import createNextIntlPlugin from "next-intl/plugin";
+
+// No locale in the URL: the request config negotiates it from the cookie and Accept-Language.
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -23,4 +28,4 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

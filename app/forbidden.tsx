@@ -1,12 +1,12 @@
 // Rendered with HTTP 403 when forbidden() is called: a signed-in user outside the allowed groups.
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { buttonClass } from "@/components/ui/button";
 import { signOutAction } from "@/lib/actions/auth/sign-out";
 import { getActor } from "@/lib/auth/current";
-import { getTranslator } from "@/lib/i18n/server";
 
 export default async function Forbidden() {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   const actor = await getActor();
   return (
     <div className="mx-auto mt-8 max-w-xl rounded-lg border border-red-200 bg-white p-8 shadow-sm">

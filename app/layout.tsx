@@ -1,18 +1,19 @@
 import type { Metadata } from "next";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
 import { getActor } from "@/lib/auth/current";
-import { getTranslator } from "@/lib/i18n/server";
+import { pickMessages } from "@/lib/i18n/messages";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
-  return { title: { default: t("app.title"), template: `%s · ${t("app.title")}` } };
+  const t = await getTranslations("app");
+  return { title: { default: t("title"), template: `%s · ${t("title")}` } };
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const { locale, t } = await getTranslator();
-  const actor = await getActor();
+  const [locale, t, messages, actor] = await Promise.all([getLocale(), getTranslations("app"), getMessages(), getActor()]);
   return (
     <html lang={locale}>
       <body className="min-h-screen">
@@ -20,12 +21,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           href="#main"
           className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-brand-800"
         >
-          {t("app.skipToContent")}
+          {t("skipToContent")}
         </a>
-        <SiteHeader actor={actor} locale={locale} t={t} />
-        <main id="main" className="mx-auto max-w-6xl px-6 py-8">
-          {children}
-        </main>
+        <SiteHeader actor={actor} />
+        {/* Every page can hit the error boundary, so only its messages are shipped here. */}
+        <NextIntlClientProvider messages={pickMessages(messages, ["error"])}>
+          <main id="main" className="mx-auto max-w-6xl px-6 py-8">
+            {children}
+          </main>
+        </NextIntlClientProvider>
       </body>
     </html>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { linkClass } from "@/components/breadcrumbs";
 import { ExpiryBadge } from "@/components/expiry-badge";
@@ -9,10 +10,9 @@ import { DataTable } from "@/components/ui/table";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getWebSitesOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
-import { getTranslator } from "@/lib/i18n/server";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return { title: t("global.title") };
 }
 
@@ -26,7 +26,7 @@ export default async function GlobalAdministrationPage({
 }) {
   await requireAdminPage("/");
   const query = querySchema.parse(await searchParams);
-  const { locale, t } = await getTranslator();
+  const t = await getTranslations();
   const { sites, total, page } = await getWebSitesOverview(await getDb(), { page: query.page, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const now = new Date();
@@ -61,8 +61,8 @@ export default async function GlobalAdministrationPage({
                 <td className="px-4 py-3">
                   {site.cluster?.slcValidUntil ? (
                     <div className="flex flex-col items-start gap-1">
-                      <LocalTime date={site.cluster.slcValidUntil} locale={locale} withTime={false} />
-                      <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} t={t} />
+                      <LocalTime date={site.cluster.slcValidUntil} withTime={false} />
+                      <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
                     </div>
                   ) : site.cluster ? (
                     t("global.noCertificate")

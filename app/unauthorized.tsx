@@ -1,10 +1,10 @@
 // Rendered with HTTP 401 when unauthorized() is called without a session.
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { buttonClass } from "@/components/ui/button";
-import { getTranslator } from "@/lib/i18n/server";
 
 export default async function Unauthorized() {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return (
     <div className="mx-auto mt-8 max-w-xl rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-3 text-2xl font-semibold">{t("signIn.title")}</h1>

@@ -1,6 +1,6 @@
 // Status badge for an SLC expiration date: valid / within 30 days / within 7 days / expired.
+import { useTranslations } from "next-intl";
 import { daysLeft, expiryStatus } from "@/lib/clusters/expiry";
-import type { Translate } from "@/lib/i18n/messages";
 import { cn } from "./ui/cn";
 
 const styles = {
@@ -11,16 +11,17 @@ const styles = {
 } as const;
 
 const labels = {
-  valid: "badge.valid",
-  expires_in_30: "badge.expiresIn30",
-  expires_in_7: "badge.expiresIn7",
-  expired: "badge.expired",
+  valid: "valid",
+  expires_in_30: "expiresIn30",
+  expires_in_7: "expiresIn7",
+  expired: "expired",
 } as const;
 
-export function ExpiryBadge({ validUntil, now, t }: { validUntil: Date; now: Date; t: Translate }) {
+export function ExpiryBadge({ validUntil, now }: { validUntil: Date; now: Date }) {
+  const t = useTranslations("badge");
   const status = expiryStatus(validUntil, now);
   const days = daysLeft(validUntil, now);
-  const remaining = status === "expired" ? null : days === 1 ? t("badge.dayLeft") : t("badge.daysLeft", { days });
+  const remaining = status === "expired" ? null : t("daysLeft", { days });
   return (
     <span
       data-status={status}

@@ -1,7 +1,9 @@
 // A date in the chosen language, with the ISO value machine-readable in <time datetime>.
-import { formatDate, formatDateTime, type Locale } from "@/lib/i18n/messages";
+import { useLocale } from "next-intl";
+import { formatDate, formatDateTime } from "@/lib/i18n/format";
 
-export function LocalTime({ date, locale, withTime = true }: { date: Date; locale: Locale; withTime?: boolean }) {
+export function LocalTime({ date, withTime = true }: { date: Date; withTime?: boolean }) {
+  const locale = useLocale();
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()}>
       {withTime ? formatDateTime(locale, date) : formatDate(locale, date)}

@@ -1,11 +1,12 @@
 // The console's header: product name, who is signed in (SERVER\user), sign-out and language.
 import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
 import { signOutAction } from "@/lib/actions/auth/sign-out";
 import type { Actor } from "@/lib/auth/current";
-import type { Locale, Translate } from "@/lib/i18n/messages";
 import { LanguageSwitch } from "./language-switch";
 
-export function SiteHeader({ actor, locale, t }: { actor: Actor | null; locale: Locale; t: Translate }) {
+export async function SiteHeader({ actor }: { actor: Actor | null }) {
+  const [locale, t] = await Promise.all([getLocale(), getTranslations()]);
   return (
     <header className="bg-brand-800 text-white shadow">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-6 py-3">

@@ -3,12 +3,12 @@
 // validated: the server checks again and refuses. The installed SLC stays. Leaves the stack as it found it: nothing
 // installed, the request it exported cancelled.
 import { expect, type Page, type Response, test } from "@playwright/test";
-import { translator } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
 
-const t = translator("en");
+const t = translatorFor("en");
 const DIALOG = "Renew server licensor certificate";
 
 async function openAdministration(page: Page): Promise<void> {

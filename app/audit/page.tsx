@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { AUDIT_ACTIONS, listAuditEvents } from "@/lib/audit/audit";
+import { AUDIT_ACTIONS, type AuditAction, listAuditEvents } from "@/lib/audit/audit";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
-import { isMessageKey } from "@/lib/i18n/messages";
-import { getTranslator } from "@/lib/i18n/server";
 
 const PAGE_SIZE = 50;
 const querySchema = z.object({
@@ -18,8 +17,12 @@ const querySchema = z.object({
 });
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return { title: t("audit.title") };
+}
+
+function isAuditAction(action: string): action is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(action);
 }
 
 function detailsText(details: Record<string, unknown>): string {
@@ -31,7 +34,7 @@ function detailsText(details: Record<string, unknown>): string {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdminPage("/audit");
   const query = querySchema.parse(await searchParams);
-  const { locale, t } = await getTranslator();
+  const t = await getTranslations();
   const result = await listAuditEvents(await getDb(), { page: query.page, pageSize: PAGE_SIZE, clusterId: query.cluster });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const href = (page: number) =>
@@ -65,17 +68,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ]}
           >
             {result.events.map((event) => {
-              const actionKey = `audit.action.${event.action}`;
               return (
                 <tr key={event.id} className="align-top" data-action={event.action}>
                   <td className="whitespace-nowrap px-4 py-2">
-                    <LocalTime date={event.occurredAt} locale={locale} />
+                    <LocalTime date={event.occurredAt} />
                   </td>
                   <td className="px-4 py-2">{event.actor ?? "—"}</td>
                   <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
-                  <td className="px-4 py-2">
-                    {(AUDIT_ACTIONS as readonly string[]).includes(event.action) && isMessageKey(actionKey) ? t(actionKey) : event.action}
-                  </td>
+                  <td className="px-4 py-2">{isAuditAction(event.action) ? t(`audit.action.${event.action}`) : event.action}</td>
                   <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
                   <td className="max-w-md break-all px-4 py-2 font-mono text-xs text-slate-600">{detailsText(event.details)}</td>
                 </tr>

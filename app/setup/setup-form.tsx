@@ -1,19 +1,14 @@
 "use client";
 // The one-time form that creates the first administrator.
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { completeSetupAction, type SetupState } from "@/lib/actions/auth/complete-setup";
 
-export interface SetupLabels {
-  userName: string;
-  password: string;
-  confirmPassword: string;
-  submit: string;
-}
-
-export function SetupForm({ token, labels }: { token: string; labels: SetupLabels }) {
+export function SetupForm({ token }: { token: string }) {
+  const t = useTranslations();
   const [state, action, pending] = useActionState<SetupState, FormData>(completeSetupAction, {});
   return (
     <form action={action} className="flex flex-col gap-4">
@@ -22,7 +17,7 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
       <Field
         id="userName"
         name="userName"
-        label={labels.userName}
+        label={t("signIn.userName")}
         autoComplete="username"
         required
         maxLength={64}
@@ -32,7 +27,7 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
         id="password"
         name="password"
         type="password"
-        label={labels.password}
+        label={t("signIn.password")}
         autoComplete="new-password"
         required
         minLength={12}
@@ -42,14 +37,14 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
         id="confirmPassword"
         name="confirmPassword"
         type="password"
-        label={labels.confirmPassword}
+        label={t("setup.confirmPassword")}
         autoComplete="new-password"
         required
         minLength={12}
         maxLength={1024}
       />
       <Button type="submit" disabled={pending}>
-        {labels.submit}
+        {t("setup.submit")}
       </Button>
     </form>
   );

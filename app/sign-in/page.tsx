@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
-import { getTranslator } from "@/lib/i18n/server";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { SignInForm } from "./sign-in-form";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return { title: t("signIn.title") };
 }
 
@@ -15,7 +16,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const next = safeNextPath(typeof params.next === "string" ? params.next : undefined);
   if (await getActor()) redirect(next);
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return (
     <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>
@@ -25,7 +26,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {t("setup.done")}
         </Alert>
       )}
-      <SignInForm next={next} labels={{ userName: t("signIn.userName"), password: t("signIn.password"), submit: t("signIn.submit") }} />
+      <ClientMessages namespaces={["signIn"]}>
+        <SignInForm next={next} />
+      </ClientMessages>
     </div>
   );
 }

@@ -1,18 +1,14 @@
 "use client";
 // Sign-in form; errors come back from the server action and are announced.
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type SignInState, signInAction } from "@/lib/actions/auth/sign-in";
 
-export interface SignInLabels {
-  userName: string;
-  password: string;
-  submit: string;
-}
-
-export function SignInForm({ labels, next }: { labels: SignInLabels; next: string }) {
+export function SignInForm({ next }: { next: string }) {
+  const t = useTranslations("signIn");
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
   return (
     <form action={action} className="flex flex-col gap-4" aria-describedby={state.message ? "sign-in-error" : undefined}>
@@ -25,7 +21,7 @@ export function SignInForm({ labels, next }: { labels: SignInLabels; next: strin
       <Field
         id="userName"
         name="userName"
-        label={labels.userName}
+        label={t("userName")}
         autoComplete="username"
         required
         maxLength={64}
@@ -36,13 +32,13 @@ export function SignInForm({ labels, next }: { labels: SignInLabels; next: strin
         id="password"
         name="password"
         type="password"
-        label={labels.password}
+        label={t("password")}
         autoComplete="current-password"
         required
         maxLength={1024}
       />
       <Button type="submit" disabled={pending}>
-        {labels.submit}
+        {t("submit")}
       </Button>
     </form>
   );

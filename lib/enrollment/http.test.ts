@@ -2,7 +2,7 @@
 import http, { type IncomingMessage } from "node:http";
 import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attachment, isSameOriginOrUnknown, mediaType, negotiateLocale, readBody, securityHeaders, styleHash } from "./http";
+import { attachment, isSameOriginOrUnknown, mediaType, readBody, securityHeaders, styleHash } from "./http";
 
 describe("readBody", () => {
   let server: http.Server;
@@ -50,22 +50,6 @@ describe("readBody", () => {
       // Never ends: the server must answer without waiting for the rest.
     });
     expect(result).toBe(413);
-  });
-});
-
-describe("negotiateLocale", () => {
-  it.each([
-    [undefined, "en"],
-    ["", "en"],
-    ["sv", "sv"],
-    ["sv-SE,sv;q=0.9,en;q=0.8", "sv"],
-    ["en-US,en;q=0.9,sv;q=0.8", "en"],
-    ["de-DE,sv;q=0.5", "sv"],
-    ["fr", "en"],
-    ["sv;q=0", "en"],
-    ["en;q=0.3, sv;q=0.7", "sv"],
-  ])("%s → %s", (header, locale) => {
-    expect(negotiateLocale(header)).toBe(locale);
   });
 });
 

@@ -1,7 +1,6 @@
 // Small node:http helpers for the enrollment service: capped body reading, responses with security headers, language and origin checks.
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EnrollmentLocale } from "@/lib/i18n/catalogue/enrollment";
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: "too_large" | "aborted" };
 
@@ -112,26 +111,6 @@ export function sendApiError(
 /** The media type of a Content-Type header, lower-cased and without parameters ("" when absent). */
 export function mediaType(header: string | undefined): string {
   return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
-/** Picks sv or en from Accept-Language by quality; en when nothing matches. */
-export function negotiateLocale(header: string | undefined): EnrollmentLocale {
-  if (!header) return "en";
-  let best: { locale: EnrollmentLocale; q: number } | null = null;
-  for (const part of header.slice(0, 512).split(",")) {
-    const [tagPart, ...params] = part.trim().split(";");
-    const tag = (tagPart ?? "").trim().toLowerCase();
-    let q = 1;
-    for (const param of params) {
-      const match = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(param);
-      if (match?.[1] !== undefined) q = Number(match[1]);
-    }
-    if (!Number.isFinite(q) || q <= 0) continue;
-    const locale: EnrollmentLocale | null =
-      tag === "sv" || tag.startsWith("sv-") ? "sv" : tag === "en" || tag.startsWith("en-") ? "en" : null;
-    if (locale && (best === null || q > best.q)) best = { locale, q };
-  }
-  return best?.locale ?? "en";
 }
 
 /**

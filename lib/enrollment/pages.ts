@@ -1,11 +1,8 @@
 // Server-rendered HTML for the enrollment service's web site (offline step); every dynamic value goes through escapeHtml.
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
-import {
-  type EnrollmentLocale,
-  type EnrollmentMessageKey,
-  type EnrollmentMessages,
-  enrollmentMessages,
-} from "@/lib/i18n/catalogue/enrollment";
+import { formatDateTime } from "@/lib/i18n/format";
+import type { Locale } from "@/lib/i18n/locales";
+import { type Translator, translatorFor } from "@/lib/i18n/messages";
 import type { IssuedSlcRecord } from "./store";
 
 export function escapeHtml(value: string): string {
@@ -45,23 +42,23 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 `;
 
 interface PageShell {
-  locale: EnrollmentLocale;
+  locale: Locale;
   title: string;
   body: string;
 }
 
 function layout({ locale, title, body }: PageShell): string {
-  const t = enrollmentMessages[locale];
+  const t = translatorFor(locale);
   return `<!DOCTYPE html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – ${escapeHtml(t.siteName)}</title>
+<title>${escapeHtml(title)} – ${escapeHtml(t("enrollment.siteName"))}</title>
 <style>${PAGE_CSS}</style>
 </head>
 <body>
-<header><p>${escapeHtml(t.siteName)}</p></header>
+<header><p>${escapeHtml(t("enrollment.siteName"))}</p></header>
 <main>
 ${body}
 </main>
@@ -76,127 +73,95 @@ export interface PageError {
   detail?: string;
 }
 
-function trustSection(t: EnrollmentMessages, rootFingerprint: string): string {
+function trustSection(t: Translator, rootFingerprint: string): string {
   return `<section class="trust" aria-labelledby="trust-heading">
-<h2 id="trust-heading">${escapeHtml(t.downloadRootCertificate)}</h2>
-<p>${escapeHtml(t.rootCertificateHint)}</p>
-<p><a href="/root.pem" download>${escapeHtml(t.downloadRootCertificate)}</a></p>
-<p class="hint">${escapeHtml(t.rootFingerprintLabel)}: <code>${escapeHtml(rootFingerprint)}</code></p>
+<h2 id="trust-heading">${escapeHtml(t("enrollment.downloadRootCertificate"))}</h2>
+<p>${escapeHtml(t("enrollment.rootCertificateHint"))}</p>
+<p><a href="/root.pem" download>${escapeHtml(t("enrollment.downloadRootCertificate"))}</a></p>
+<p class="hint">${escapeHtml(t("enrollment.rootFingerprintLabel"))}: <code>${escapeHtml(rootFingerprint)}</code></p>
 </section>`;
 }
 
-export function renderHomePage(opts: { locale: EnrollmentLocale; rootFingerprint: string; error?: PageError }): string {
-  const t = enrollmentMessages[opts.locale];
+export function renderHomePage(opts: { locale: Locale; rootFingerprint: string; error?: PageError }): string {
+  const t = translatorFor(opts.locale);
   const error = opts.error;
   const alert = error
     ? `<div class="alert" role="alert" id="request-error">
-<h2>${escapeHtml(t.errorHeading)}</h2>
+<h2>${escapeHtml(t("enrollment.errorHeading"))}</h2>
 <p>${escapeHtml(error.message)}</p>${
-        error.detail ? `\n<p class="detail">${escapeHtml(t.errorDetailLabel)}: ${escapeHtml(error.detail)}</p>` : ""
+        error.detail ? `\n<p class="detail">${escapeHtml(t("enrollment.errorDetailLabel"))}: ${escapeHtml(error.detail)}</p>` : ""
       }
 </div>`
     : "";
   const describedBy = error ? "request-hint request-error" : "request-hint";
-  const body = `<h1>${escapeHtml(t.homeTitle)}</h1>
-<p>${escapeHtml(t.homeIntro)}</p>
-<h2>${escapeHtml(t.homeStepsHeading)}</h2>
+  const body = `<h1>${escapeHtml(t("enrollment.homeTitle"))}</h1>
+<p>${escapeHtml(t("enrollment.homeIntro"))}</p>
+<h2>${escapeHtml(t("enrollment.homeStepsHeading"))}</h2>
 <ol>
-<li>${escapeHtml(t.homeStep1)}</li>
-<li>${escapeHtml(t.homeStep2)}</li>
-<li>${escapeHtml(t.homeStep3)}</li>
+<li>${escapeHtml(t("enrollment.homeStep1"))}</li>
+<li>${escapeHtml(t("enrollment.homeStep2"))}</li>
+<li>${escapeHtml(t("enrollment.homeStep3"))}</li>
 </ol>
 ${alert}
 <form method="post" enctype="multipart/form-data" action="/submissions">
-<label for="request">${escapeHtml(t.requestFileLabel)}</label>
-<p class="hint" id="request-hint">${escapeHtml(t.requestFileHint)}</p>
+<label for="request">${escapeHtml(t("enrollment.requestFileLabel"))}</label>
+<p class="hint" id="request-hint">${escapeHtml(t("enrollment.requestFileHint"))}</p>
 <input type="file" id="request" name="request" accept=".xml,application/xml,text/xml" required aria-describedby="${describedBy}"${
     error ? ' aria-invalid="true"' : ""
   }>
-<button type="submit">${escapeHtml(t.submitButton)}</button>
+<button type="submit">${escapeHtml(t("enrollment.submitButton"))}</button>
 </form>
 ${trustSection(t, opts.rootFingerprint)}`;
-  return layout({ locale: opts.locale, title: t.homeTitle, body });
+  return layout({ locale: opts.locale, title: t("enrollment.homeTitle"), body });
 }
 
-function formatDate(iso: string, locale: EnrollmentLocale): string {
+function formatDate(iso: string, locale: Locale): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const formatted = new Intl.DateTimeFormat(locale === "sv" ? "sv-SE" : "en-GB", {
-    dateStyle: "long",
-    timeStyle: "short",
-    timeZone: "UTC",
-  }).format(date);
-  return `${formatted} UTC`;
+  return Number.isNaN(date.getTime()) ? iso : formatDateTime(locale, date);
 }
 
-export function renderSubmissionPage(opts: { locale: EnrollmentLocale; record: IssuedSlcRecord }): string {
-  const t = enrollmentMessages[opts.locale];
+export function renderSubmissionPage(opts: { locale: Locale; record: IssuedSlcRecord }): string {
+  const t = translatorFor(opts.locale);
   const r = opts.record;
   const row = (label: string, value: string, code = false) =>
     `<dt>${escapeHtml(label)}</dt><dd>${code ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value)}</dd>`;
   const validFrom = `<time datetime="${escapeHtml(r.validFrom)}">${escapeHtml(formatDate(r.validFrom, opts.locale))}</time>`;
   const validUntil = `<time datetime="${escapeHtml(r.validUntil)}">${escapeHtml(formatDate(r.validUntil, opts.locale))}</time>`;
-  const body = `<h1>${escapeHtml(t.submissionTitle)}</h1>
-<p>${escapeHtml(t.submissionIntro)}</p>
+  const body = `<h1>${escapeHtml(t("enrollment.submissionTitle"))}</h1>
+<p>${escapeHtml(t("enrollment.submissionIntro"))}</p>
 <dl>
-${row(t.fieldServerName, r.serverName)}
-${row(t.fieldClusterUrl, r.clusterUrl)}
-${row(t.fieldGuid, r.guid, true)}
-${row(t.fieldKeyFingerprint, r.keyFingerprint, true)}
-${row(t.fieldRequestId, r.requestId, true)}
-${row(t.fieldSerialNumber, r.serialNumber, true)}
-${row(t.fieldIssuer, r.issuerName)}
-<dt>${escapeHtml(t.fieldValidFrom)}</dt><dd>${validFrom}</dd>
-<dt>${escapeHtml(t.fieldValidUntil)}</dt><dd>${validUntil}</dd>
+${row(t("enrollment.fieldServerName"), r.serverName)}
+${row(t("enrollment.fieldClusterUrl"), r.clusterUrl)}
+${row(t("enrollment.fieldGuid"), r.guid, true)}
+${row(t("enrollment.fieldKeyFingerprint"), r.keyFingerprint, true)}
+${row(t("enrollment.fieldRequestId"), r.requestId, true)}
+${row(t("enrollment.fieldSerialNumber"), r.serialNumber, true)}
+${row(t("enrollment.fieldIssuer"), r.issuerName)}
+<dt>${escapeHtml(t("enrollment.fieldValidFrom"))}</dt><dd>${validFrom}</dd>
+<dt>${escapeHtml(t("enrollment.fieldValidUntil"))}</dt><dd>${validUntil}</dd>
 </dl>
 <div class="actions">
-<a class="button" href="/submissions/${escapeHtml(r.id)}/certificate" download>${escapeHtml(t.downloadCertificate)}</a>
-<a href="/">${escapeHtml(t.submitAnother)}</a>
+<a class="button" href="/submissions/${escapeHtml(r.id)}/certificate" download>${escapeHtml(t("enrollment.downloadCertificate"))}</a>
+<a href="/">${escapeHtml(t("enrollment.submitAnother"))}</a>
 </div>`;
-  return layout({ locale: opts.locale, title: t.submissionTitle, body });
+  return layout({ locale: opts.locale, title: t("enrollment.submissionTitle"), body });
 }
 
-export function renderMessagePage(opts: { locale: EnrollmentLocale; kind: "not_found" | "server_error" }): string {
-  const t = enrollmentMessages[opts.locale];
-  const [title, text] = opts.kind === "not_found" ? [t.notFoundTitle, t.notFoundText] : [t.serverErrorTitle, t.serverErrorText];
+export function renderMessagePage(opts: { locale: Locale; kind: "not_found" | "server_error" }): string {
+  const t = translatorFor(opts.locale);
+  const [title, text] =
+    opts.kind === "not_found"
+      ? [t("enrollment.notFoundTitle"), t("enrollment.notFoundText")]
+      : [t("enrollment.serverErrorTitle"), t("enrollment.serverErrorText")];
   const body = `<h1>${escapeHtml(title)}</h1>
 <p${opts.kind === "server_error" ? ' role="alert"' : ""}>${escapeHtml(text)}</p>
-<p><a href="/">${escapeHtml(t.backHome)}</a></p>`;
+<p><a href="/">${escapeHtml(t("enrollment.backHome"))}</a></p>`;
   return layout({ locale: opts.locale, title, body });
 }
 
-export type RejectionMessageKey = Extract<EnrollmentMessageKey, `error${string}`>;
+export type RejectionMessageKey = `reason.${RequestRejectReason}`;
 
-// Exhaustive on purpose: a new reason code in the verifier must get a message here before this compiles.
-const REJECTION_MESSAGES: Record<RequestRejectReason, RejectionMessageKey> = {
-  too_large: "errorTooLarge",
-  not_utf8: "errorNotXml",
-  malformed: "errorNotXml",
-  empty: "errorNotXml",
-  too_deep: "errorNotXml",
-  doctype: "errorUnsafeXml",
-  entity: "errorUnsafeXml",
-  processing_instruction: "errorUnsafeXml",
-  comment: "errorUnsafeXml",
-  no_signature: "errorNotSigned",
-  multiple_signatures: "errorSignature",
-  malformed_signature: "errorSignature",
-  signature_wrapping: "errorSignature",
-  duplicate_element: "errorSignature",
-  reference_not_whole_document: "errorSignature",
-  disallowed_algorithm: "errorSignature",
-  extra_transform: "errorSignature",
-  signature_invalid: "errorSignature",
-  digest_mismatch: "errorSignature",
-  key_mismatch: "errorSignature",
-  not_request: "errorNotRequest",
-  invalid_fields: "errorInvalidFields",
-  weak_key: "errorWeakKey",
-  request_from_future: "errorRequestFromFuture",
-  request_expired: "errorRequestExpired",
-};
-
-/** Maps the verifier's reason code to the catalogue message that says what to do. */
+/** The one wording of a verifier reason code (the console words the same codes with the same messages). */
 export function rejectionMessageKey(reason: RequestRejectReason): RejectionMessageKey {
-  return REJECTION_MESSAGES[reason] ?? "errorGeneric";
+  return `reason.${reason}`;
 }

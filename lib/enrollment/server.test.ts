@@ -302,14 +302,15 @@ describe("web site (offline step)", () => {
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain('role="alert"');
-    expect(html).toContain("signature does not match");
+    // The console's wording for the reason code (one wording per code).
+    expect(html).toMatch(/changed after it was signed|signature does not match/);
     expect(html).toContain('<label for="request">Request file</label>');
 
     const sv = await upload("not xml", { "accept-language": "sv" });
     expect(sv.status).toBe(400);
     const svHtml = await sv.text();
     expect(svHtml).toContain('role="alert"');
-    expect(svHtml).toContain("inte ett läsbart XML-dokument");
+    expect(svHtml).toContain("Filen är inte giltig XML");
   });
 
   it("asks for a file when none was chosen", async () => {
@@ -338,7 +339,7 @@ describe("web site (offline step)", () => {
   it("refuses an oversized upload with 413 and an alert", async () => {
     const res = await upload(`<a>${"x".repeat(300 * 1024)}</a>`);
     expect(res.status).toBe(413);
-    expect(await res.text()).toContain("larger than 256 KB");
+    expect(await res.text()).toContain("The file is too large to be a certificate or request.");
   });
 
   it("answers 404 for an unknown submission", async () => {

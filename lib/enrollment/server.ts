@@ -4,7 +4,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { z } from "zod";
 import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
 import { slcFileName } from "@/lib/certificates/slc";
-import { type EnrollmentLocale, enrollmentMessages } from "@/lib/i18n/catalogue/enrollment";
+import { type Locale, negotiateLocale } from "@/lib/i18n/locales";
+import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { type CaMaterial, createCaHierarchy } from "./ca";
 import { type EnrollmentConfig, MAX_VALIDITY_DAYS } from "./config";
@@ -13,7 +14,6 @@ import {
   closeAfterResponse,
   isSameOriginOrUnknown,
   mediaType,
-  negotiateLocale,
   readBody,
   remoteAddress,
   send,
@@ -195,7 +195,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     const issued = await issueAndRecord(req, "api", body.body, validityDays);
     if (!issued.ok) {
       const key = rejectionMessageKey(issued.reason);
-      sendApiError(res, issued.status, issued.reason, `${enrollmentMessages.en[key]} (${issued.detail})`);
+      sendApiError(res, issued.status, issued.reason, `${translatorFor("en")(key)} (${issued.detail})`);
       return;
     }
     send(res, 200, "application/xml; charset=utf-8", issued.slcXml, {
@@ -206,21 +206,21 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
 
   // ---------- web site ----------
 
-  function sendHome(res: ServerResponse, locale: EnrollmentLocale, status = 200, error?: PageError): void {
+  function sendHome(res: ServerResponse, locale: Locale, status = 200, error?: PageError): void {
     send(res, status, HTML, renderHomePage({ locale, rootFingerprint: loaded.rootFingerprint, error }), {}, PAGE_STYLE_SOURCES);
   }
 
-  async function handleWebSubmission(req: IncomingMessage, res: ServerResponse, locale: EnrollmentLocale): Promise<void> {
-    const t = enrollmentMessages[locale];
+  async function handleWebSubmission(req: IncomingMessage, res: ServerResponse, locale: Locale): Promise<void> {
+    const t = translatorFor(locale);
     if (!isSameOriginOrUnknown(req)) {
       await logSubmission(req, "web", { status: 403, reason: "cross_origin", bytes: null });
-      sendHome(res, locale, 403, { message: t.errorCrossOrigin });
+      sendHome(res, locale, 403, { message: t("enrollment.errorCrossOrigin") });
       return;
     }
     const contentType = req.headers["content-type"];
     if (mediaType(contentType) !== "multipart/form-data" || contentType === undefined) {
       await logSubmission(req, "web", { status: 415, reason: "not_multipart", bytes: null });
-      sendHome(res, locale, 415, { message: t.errorNotMultipart });
+      sendHome(res, locale, 415, { message: t("enrollment.errorNotMultipart") });
       return;
     }
     const body = await readBody(req, MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES);
@@ -228,7 +228,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       if (body.reason === "aborted") return;
       await logSubmission(req, "web", { status: 413, reason: "too_large", bytes: null });
       closeAfterResponse(res);
-      sendHome(res, locale, 413, { message: t.errorTooLarge });
+      sendHome(res, locale, 413, { message: t("reason.too_large") });
       return;
     }
     let file: Uint8Array | null = null;
@@ -242,18 +242,18 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       if (entry !== null && typeof entry !== "string" && entry.size > 0) file = new Uint8Array(await entry.arrayBuffer());
     } catch {
       await logSubmission(req, "web", { status: 400, reason: "malformed_form", bytes: body.body.length });
-      sendHome(res, locale, 400, { message: t.errorNotMultipart });
+      sendHome(res, locale, 400, { message: t("enrollment.errorNotMultipart") });
       return;
     }
     if (file === null) {
       await logSubmission(req, "web", { status: 400, reason: "no_file", bytes: body.body.length });
-      sendHome(res, locale, 400, { message: t.errorNoFile });
+      sendHome(res, locale, 400, { message: t("enrollment.errorNoFile") });
       return;
     }
     const issued = await issueAndRecord(req, "web", file, config.validityDays);
     if (!issued.ok) {
       sendHome(res, locale, issued.status, {
-        message: t[rejectionMessageKey(issued.reason)],
+        message: t(rejectionMessageKey(issued.reason)),
         detail: issued.detail,
       });
       return;
@@ -262,7 +262,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     res.end();
   }
 
-  async function handleSubmissionPage(res: ServerResponse, locale: EnrollmentLocale, id: string, certificate: boolean): Promise<void> {
+  async function handleSubmissionPage(res: ServerResponse, locale: Locale, id: string, certificate: boolean): Promise<void> {
     const stored = await archive.load(id);
     if (stored === null) {
       send(res, 404, HTML, renderMessagePage({ locale, kind: "not_found" }), {}, PAGE_STYLE_SOURCES);
@@ -279,7 +279,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
 
   // ---------- routing ----------
 
-  function methodNotAllowed(res: ServerResponse, allow: string, api: boolean, locale: EnrollmentLocale): void {
+  function methodNotAllowed(res: ServerResponse, allow: string, api: boolean, locale: Locale): void {
     if (api) {
       sendApiError(res, 405, "method_not_allowed", `Use ${allow} for this address.`, { Allow: allow });
     } else {

@@ -1,74 +1,36 @@
-// The one message catalogue: every feature's labels merged, looked up by key with {name} placeholders.
-import { certificateMessages } from "./catalogue/certificates";
-import { consoleMessages } from "./catalogue/console";
-import { errorMessages } from "./catalogue/errors";
+// The catalogues (messages/<locale>.json, ICU syntax) and the subset helper for client providers.
+import { createTranslator } from "use-intl/core";
+import en from "@/messages/en.json" with { type: "json" };
+import sv from "@/messages/sv.json" with { type: "json" };
+import type { Locale } from "./locales";
 
-export const LOCALES = ["en", "sv"] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = "en";
+export type Messages = typeof en;
+export type Namespace = keyof Messages;
 
-const catalogue = {
-  en: { ...consoleMessages.en, ...certificateMessages.en, ...errorMessages.en },
-  sv: { ...consoleMessages.sv, ...certificateMessages.sv, ...errorMessages.sv },
-} satisfies Record<Locale, Record<string, string>>;
+const CATALOGUES: Record<Locale, Messages> = { en, sv };
 
-export type MessageKey = keyof (typeof catalogue)["en"];
-export type Params = Record<string, string | number>;
-export type Translate = (key: MessageKey, params?: Params) => string;
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
+export function messagesFor(locale: Locale): Messages {
+  return CATALOGUES[locale];
 }
 
-export function isMessageKey(value: string): value is MessageKey {
-  return Object.hasOwn(catalogue.en, value);
+/** Only the namespaces a client component needs, so a page does not ship the whole catalogue. */
+export function pickMessages<N extends Namespace>(messages: Messages, namespaces: readonly N[]): Pick<Messages, N> {
+  const picked: Partial<Pick<Messages, N>> = {};
+  for (const namespace of namespaces) picked[namespace] = messages[namespace];
+  return picked as Pick<Messages, N>;
 }
 
-export function translator(locale: Locale): Translate {
-  const messages: Record<MessageKey, string> = catalogue[locale];
-  return (key, params) => {
-    const template = messages[key];
-    if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
-  };
-}
+export type Translator = ReturnType<typeof createTranslator<Messages, never>>;
 
-/** Picks the best supported language from an Accept-Language header (q-values honoured). */
-export function negotiateLocale(acceptLanguage: string | null | undefined): Locale {
-  if (!acceptLanguage) return DEFAULT_LOCALE;
-  const ranked = acceptLanguage
-    .split(",")
-    .slice(0, 20)
-    .map((part, index) => {
-      const [tag = "", ...rest] = part.trim().split(";");
-      const q = rest.map((r) => r.trim()).find((r) => r.startsWith("q="));
-      const weight = q ? Number.parseFloat(q.slice(2)) : 1;
-      return { base: tag.toLowerCase().split("-")[0] ?? "", weight: Number.isFinite(weight) ? weight : 0, index };
-    })
-    .filter((r) => r.weight > 0)
-    .sort((a, b) => b.weight - a.weight || a.index - b.index);
-  return ranked.map((r) => r.base).find(isLocale) ?? DEFAULT_LOCALE;
-}
-
-const DATE_LOCALES: Record<Locale, string> = { en: "en-GB", sv: "sv-SE" };
-
-// Intl formatters are costly to build and pages format many dates: one of each per language.
-const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
-
-function formatter(cache: Map<Locale, Intl.DateTimeFormat>, locale: Locale, options: Intl.DateTimeFormatOptions) {
-  let format = cache.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(DATE_LOCALES[locale], { ...options, timeZone: "UTC" });
-    cache.set(locale, format);
+/** A translator outside a request (scripts, tests, the enrollment service): same catalogue, same ICU rules. */
+export function translatorFor(locale: Locale): Translator {
+  let t = translators.get(locale);
+  if (!t) {
+    t = createTranslator({ locale, messages: messagesFor(locale) });
+    translators.set(locale, t);
   }
-  return format;
+  return t;
 }
 
-export function formatDateTime(locale: Locale, date: Date): string {
-  return `${formatter(dateTimeFormats, locale, { dateStyle: "long", timeStyle: "short" }).format(date)} UTC`;
-}
-
-export function formatDate(locale: Locale, date: Date): string {
-  return formatter(dateFormats, locale, { dateStyle: "long" }).format(date);
-}
+// Built once per language: the enrollment service renders with these on every request.
+const translators = new Map<Locale, Translator>();

@@ -1,17 +1,16 @@
-// Server-side locale: the language cookie if set, else the browser's Accept-Language.
+// Server-side locale: the language cookie if set, else the browser's Accept-Language (next-intl asks here per request).
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { isLocale, type Locale, negotiateLocale, type Translate, translator } from "./messages";
+import { getLocale, getTranslations } from "next-intl/server";
+import { LOCALE_COOKIE, type Locale, resolveLocale } from "./locales";
+import type { Translator } from "./messages";
 
-export const LOCALE_COOKIE = "rms_locale";
-
-export async function getLocale(): Promise<Locale> {
-  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
-  if (isLocale(chosen)) return chosen;
-  return negotiateLocale((await headers()).get("accept-language"));
+export async function negotiateRequestLocale(): Promise<Locale> {
+  return resolveLocale((await cookies()).get(LOCALE_COOKIE)?.value, (await headers()).get("accept-language"));
 }
 
-export async function getTranslator(): Promise<{ locale: Locale; t: Translate }> {
-  const locale = await getLocale();
-  return { locale, t: translator(locale) };
+/** The request's language and translator, for server actions and route handlers that build messages. */
+export async function getTranslator(): Promise<{ locale: Locale; t: Translator }> {
+  const [locale, t] = await Promise.all([getLocale(), getTranslations()]);
+  return { locale, t };
 }

@@ -1,19 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
+import { ClientMessages } from "@/components/client-messages";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { getTranslator } from "@/lib/i18n/server";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RenewDialog } from "./_components/renew-dialog";
-import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return { title: t("admin.title") };
 }
 
@@ -37,7 +37,7 @@ export default async function AdministrationPage({
   const { cancelled } = await searchParams;
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   const pending = await getPendingRequest(db, clusterId);
-  const { locale, t } = await getTranslator();
+  const t = await getTranslations();
   const now = new Date();
   const slc = cluster.certificate;
   return (
@@ -73,8 +73,8 @@ export default async function AdministrationPage({
               <Row label={t("admin.expiration")}>
                 {slc ? (
                   <span className="flex flex-wrap items-center gap-3" data-testid="slc-expiration">
-                    <LocalTime date={slc.validUntil} locale={locale} />
-                    <ExpiryBadge validUntil={slc.validUntil} now={now} t={t} />
+                    <LocalTime date={slc.validUntil} />
+                    <ExpiryBadge validUntil={slc.validUntil} now={now} />
                   </span>
                 ) : (
                   t("admin.noSlc")
@@ -86,14 +86,15 @@ export default async function AdministrationPage({
                 {t("pending.cancelled")}
               </Alert>
             )}
-            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} locale={locale} t={t} />}
+            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} />}
             <div className="mt-4">
-              <RenewDialog
-                clusterId={cluster.id}
-                triggerLabel={slc ? t("admin.renew") : t("admin.enroll")}
-                labels={renewLabels(t)}
-                pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
-              />
+              <ClientMessages namespaces={["admin", "renew", "failure", "error"]}>
+                <RenewDialog
+                  clusterId={cluster.id}
+                  enroll={!slc}
+                  pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+                />
+              </ClientMessages>
             </div>
           </Card>
         </div>

@@ -6,7 +6,6 @@ import { userNameSchema } from "@/lib/auth/accounts";
 import { getRemoteAddress } from "@/lib/auth/current";
 import { redeemSetupToken } from "@/lib/auth/setup-tokens";
 import { getDb } from "@/lib/db";
-import type { MessageKey } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
 
 const setupSchema = z
@@ -31,15 +30,15 @@ export async function completeSetupAction(_previous: SetupState, formData: FormD
   const userName = String(formData.get("userName") ?? "").slice(0, 64);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key: MessageKey =
+    const key =
       issue?.path[0] === "token"
-        ? "setup.invalidToken"
+        ? "invalidToken"
         : issue?.path[0] === "userName"
-          ? "setup.badUserName"
+          ? "badUserName"
           : issue?.message === "setup.mismatch"
-            ? "setup.mismatch"
-            : "setup.weak";
-    return { message: t(key), userName };
+            ? "mismatch"
+            : "weak";
+    return { message: t(`setup.${key}`), userName };
   }
   const result = await redeemSetupToken(await getDb(), {
     token: parsed.data.token,

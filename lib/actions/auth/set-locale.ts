@@ -3,8 +3,7 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { LOCALES } from "@/lib/i18n/messages";
-import { LOCALE_COOKIE } from "@/lib/i18n/server";
+import { LOCALE_COOKIE, LOCALES } from "@/lib/i18n/locales";
 import { safeNextPath } from "@/lib/safe-next-path";
 
 const setLocaleSchema = z.object({ locale: z.enum(LOCALES) });

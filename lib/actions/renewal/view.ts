@@ -1,13 +1,16 @@
 // What the Renew dialog shows: serialisable states built on the server in the user's language.
-import { CHECK_NAMES, type CheckResult, type SlcRejectReason } from "@/lib/certificates/verify-slc";
-import { formatDateTime, isMessageKey, type Locale, type Translate } from "@/lib/i18n/messages";
+import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
+import { formatDateTime } from "@/lib/i18n/format";
+import type { Locale } from "@/lib/i18n/locales";
+import type { Translator } from "@/lib/i18n/messages";
+import { failureMessage as failureDescriptor, resolveMessage } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import type { SlcSummary } from "@/lib/renewal/queries";
 import { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
 export { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
-export function checkViews(checks: CheckResult[], t: Translate): CheckView[] {
+export function checkViews(checks: CheckResult[], t: Translator): CheckView[] {
   return CHECK_NAMES.map((name) => {
     const result = checks.find((c) => c.name === name);
     return {
@@ -34,42 +37,13 @@ export function slcView(slc: SlcSummary, locale: Locale): SlcView {
   };
 }
 
-function reasonText(failure: { rejectReason: SlcRejectReason; detail: string }, t: Translate): string {
-  const key = `reason.${failure.rejectReason}`;
-  return isMessageKey(key) ? t(key) : (failure.detail ?? "");
-}
-
-/** The sentence that says what happened and what to do, for every failure code. */
-export function failureMessage(failure: RenewalFailure, t: Translate, enrollmentUrl: string): string {
-  switch (failure.code) {
-    case "unreachable":
-    case "timeout":
-      return t(`failure.${failure.code}`, { url: enrollmentUrl });
-    case "rejected": {
-      const key = failure.reason ? `reason.${failure.reason}` : "";
-      return t("failure.rejected", { message: isMessageKey(key) ? t(key) : (failure.serviceMessage ?? "") });
-    }
-    case "busy":
-      return failure.retryAfterSeconds != null ? t("failure.busy", { seconds: failure.retryAfterSeconds }) : t("failure.busyNoTime");
-    case "key_unavailable":
-    case "no_trust_anchors":
-      return t(`failure.${failure.code}`, { detail: failure.detail ?? "" });
-    case "invalid_response":
-      return failure.failedCheck
-        ? t("failure.invalidResponseCheck", { check: t(`check.${failure.failedCheck}`), reason: reasonText(failure, t) })
-        : t("failure.invalid_response");
-    case "invalid_file":
-      return t("failure.invalid_file", {
-        check: failure.failedCheck ? t(`check.${failure.failedCheck}`) : "?",
-        reason: reasonText(failure, t),
-      });
-    default:
-      return t(`failure.${failure.code}`);
-  }
+/** The sentence that says what happened and what to do, for every failure code (one wording, lib/renewal). */
+export function failureMessage(failure: RenewalFailure, t: Translator, enrollmentUrl: string): string {
+  return resolveMessage(failureDescriptor(failure, { enrollmentUrl }), (key, values) => t(key, values));
 }
 
 /** Success: the dialog says so with the new expiry date. */
-export function renewedState(slc: SlcSummary, locale: Locale, t: Translate): RenewState {
+export function renewedState(slc: SlcSummary, locale: Locale, t: Translator): RenewState {
   return {
     status: "renewed",
     message: t("renew.success", { date: formatDateTime(locale, slc.validUntil) }),
@@ -77,7 +51,7 @@ export function renewedState(slc: SlcSummary, locale: Locale, t: Translate): Ren
   };
 }
 
-export function failureState(failure: RenewalFailure, t: Translate, enrollmentUrl: string): RenewState {
+export function failureState(failure: RenewalFailure, t: Translator, enrollmentUrl: string): RenewState {
   return {
     status: "error",
     message: failureMessage(failure, t, enrollmentUrl),
@@ -85,6 +59,6 @@ export function failureState(failure: RenewalFailure, t: Translate, enrollmentUr
   };
 }
 
-export function tooLargeState(t: Translate): RenewState {
+export function tooLargeState(t: Translator): RenewState {
   return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
 }

@@ -5,14 +5,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import type { Database } from "@/lib/db/client";
-import { translator } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/i18n/messages";
 import type { CapturedAction } from "../../support/browser-actions";
 import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "../../support/processes";
 import { captureRenewOnline, launchBrowser, signInPage } from "./browser";
 import { ADMIN, type ClusterSnapshot, createPgDatabase, prepareConsoleData, snapshot, withDatabase } from "./data";
 import { type EnrollmentProxy, startEnrollmentProxy } from "./enrollment-proxy";
 
-export const t = translator("en");
+export const t = translatorFor("en");
 
 export function databaseKinds(): Array<"pglite" | "postgres"> {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];

@@ -1,20 +1,12 @@
 // The pending offline renewal request in Cluster resources: when, by whom, its fingerprint, a Cancel.
+import { useTranslations } from "next-intl";
+import { ClientMessages } from "@/components/client-messages";
 import { LocalTime } from "@/components/local-time";
-import type { Locale, Translate } from "@/lib/i18n/messages";
 import type { PendingRequest } from "@/lib/renewal/queries";
 import { CancelRequestForm } from "./cancel-request-form";
 
-export function PendingRequestPanel({
-  clusterId,
-  pending,
-  locale,
-  t,
-}: {
-  clusterId: string;
-  pending: PendingRequest;
-  locale: Locale;
-  t: Translate;
-}) {
+export function PendingRequestPanel({ clusterId, pending }: { clusterId: string; pending: PendingRequest }) {
+  const t = useTranslations("pending");
   return (
     <section
       aria-labelledby="pending-heading"
@@ -22,33 +14,30 @@ export function PendingRequestPanel({
       data-testid="pending-request"
     >
       <h3 id="pending-heading" className="mb-2 text-sm font-semibold text-amber-900">
-        {t("pending.title")}
+        {t("title")}
       </h3>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-        <dt className="font-medium text-slate-700">{t("pending.exportedAt")}</dt>
+        <dt className="font-medium text-slate-700">{t("exportedAt")}</dt>
         <dd className="sm:col-span-2">
-          <LocalTime date={pending.exportedAt} locale={locale} />
+          <LocalTime date={pending.exportedAt} />
         </dd>
-        <dt className="font-medium text-slate-700">{t("pending.exportedBy")}</dt>
+        <dt className="font-medium text-slate-700">{t("exportedBy")}</dt>
         <dd className="sm:col-span-2">{pending.exportedBy}</dd>
-        <dt className="font-medium text-slate-700">{t("pending.fingerprint")}</dt>
+        <dt className="font-medium text-slate-700">{t("fingerprint")}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{pending.fingerprint}</dd>
-        <dt className="font-medium text-slate-700">{t("pending.requestId")}</dt>
+        <dt className="font-medium text-slate-700">{t("requestId")}</dt>
         <dd className="font-mono text-xs sm:col-span-2">{pending.requestId}</dd>
       </dl>
       <div className="mt-3 flex flex-wrap items-start gap-4">
-        <CancelRequestForm
-          clusterId={clusterId}
-          requestId={pending.requestId}
-          label={t("pending.cancel")}
-          accessibleLabel={t("pending.cancelLabel")}
-        />
+        <ClientMessages namespaces={["pending"]}>
+          <CancelRequestForm clusterId={clusterId} requestId={pending.requestId} />
+        </ClientMessages>
         <a
           href={`/clusters/${clusterId}/renewal-request`}
           download={pending.fileName}
           className="py-2 text-sm font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"
         >
-          {t("pending.download")}
+          {t("download")}
         </a>
       </div>
     </section>

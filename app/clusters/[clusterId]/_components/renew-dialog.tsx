@@ -2,6 +2,7 @@
 // The Renew dialog (seed steps 2–13): Online → Renew, or Offline → Export, then Browse → Import → Yes/No.
 // A native modal <dialog>: the page behind is inert (focus stays inside), Escape closes it unless work is running.
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -9,7 +10,6 @@ import { cn } from "@/components/ui/cn";
 import { confirmImportAction, declineImportAction, validateImportAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
 import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
-import type { RenewLabels } from "./renew-labels";
 
 export interface PendingView {
   requestId: string;
@@ -24,16 +24,17 @@ function Spinner() {
   return <span aria-hidden="true" className="h-4 w-4 animate-spin rounded-full border-2 border-current border-r-transparent" />;
 }
 
-function ChecksList({ checks, labels }: { checks: CheckView[]; labels: RenewLabels }) {
+function ChecksList({ checks }: { checks: CheckView[] }) {
+  const t = useTranslations("renew");
   const tone = { passed: "text-emerald-800", failed: "text-red-800", not_run: "text-slate-500" } as const;
-  const text = { passed: labels.checkPassed, failed: labels.checkFailed, not_run: labels.checkNotRun } as const;
+  const text = { passed: t("checkPassed"), failed: t("checkFailed"), not_run: t("checkNotRun") } as const;
   const icon = { passed: "✓", failed: "✗", not_run: "–" } as const;
   return (
     <section aria-labelledby="renew-checks-heading" className="mt-4">
       <h3 id="renew-checks-heading" className="mb-2 text-sm font-semibold">
-        {labels.checks}
+        {t("checks")}
       </h3>
-      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={labels.checks}>
+      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={t("checks")}>
         {checks.map((check) => (
           <li
             key={check.name}
@@ -54,17 +55,8 @@ function ChecksList({ checks, labels }: { checks: CheckView[]; labels: RenewLabe
   );
 }
 
-export function RenewDialog({
-  clusterId,
-  triggerLabel,
-  labels,
-  pending,
-}: {
-  clusterId: string;
-  triggerLabel: string;
-  labels: RenewLabels;
-  pending: PendingView | null;
-}) {
+export function RenewDialog({ clusterId, enroll, pending }: { clusterId: string; enroll: boolean; pending: PendingView | null }) {
+  const t = useTranslations();
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [method, setMethod] = useState<Method>(pending ? "offline" : "online");
@@ -97,7 +89,7 @@ export function RenewDialog({
       try {
         setView(await work());
       } catch {
-        setView({ status: "error", message: labels.genericError });
+        setView({ status: "error", message: t("error.generic") });
       } finally {
         setBusy(null);
       }
@@ -126,7 +118,7 @@ export function RenewDialog({
         if (!response.ok) {
           const body: unknown = await response.json().catch(() => null);
           const message =
-            body && typeof body === "object" && "message" in body && typeof body.message === "string" ? body.message : labels.genericError;
+            body && typeof body === "object" && "message" in body && typeof body.message === "string" ? body.message : t("error.generic");
           setView({ status: "error", message });
           return;
         }
@@ -140,10 +132,10 @@ export function RenewDialog({
         link.click();
         link.remove();
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
-        setNotice(labels.exported.replace("{file}", name));
+        setNotice(t("renew.exported", { file: name }));
         router.refresh();
       } catch {
-        setView({ status: "error", message: labels.genericError });
+        setView({ status: "error", message: t("error.generic") });
       } finally {
         setBusy(null);
       }
@@ -151,13 +143,14 @@ export function RenewDialog({
   }
 
   function importFile() {
-    if (!file) return setView({ status: "error", message: labels.noFileChosen });
-    if (file.size > MAX_UPLOAD_BYTES) return setView({ status: "error", message: labels.tooLarge });
+    if (!file) return setView({ status: "error", message: t("renew.noFileChosen") });
+    if (file.size > MAX_UPLOAD_BYTES)
+      return setView({ status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) });
     run("importing", () => validateImportAction(IDLE, formData({ file })));
   }
 
   function confirm(fingerprint: string) {
-    if (!file) return setView({ status: "error", message: labels.noFileChosen });
+    if (!file) return setView({ status: "error", message: t("renew.noFileChosen") });
     run("installing", () => confirmImportAction(IDLE, formData({ file, fingerprint })));
   }
 
@@ -171,7 +164,7 @@ export function RenewDialog({
   return (
     <>
       <Button aria-haspopup="dialog" onClick={() => dialog.current?.showModal()}>
-        {triggerLabel}
+        {enroll ? t("admin.enroll") : t("admin.renew")}
       </Button>
       <dialog
         ref={dialog}
@@ -185,15 +178,15 @@ export function RenewDialog({
         className="m-auto max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
       >
         <h2 id="renew-title" className="text-lg font-semibold">
-          {labels.title}
+          {t("renew.title")}
         </h2>
         <p id="renew-description" className="mt-1 text-sm text-slate-600">
-          {labels.description}
+          {t("renew.description")}
         </p>
 
         {!validated && !finished && (
           <fieldset className="mt-5" disabled={busy !== null}>
-            <legend className="mb-2 text-sm font-medium">{labels.method}</legend>
+            <legend className="mb-2 text-sm font-medium">{t("renew.method")}</legend>
             <div className="grid gap-2 sm:grid-cols-2">
               {(["online", "offline"] as const).map((value) => (
                 <div
@@ -216,10 +209,10 @@ export function RenewDialog({
                   />
                   <div>
                     <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
-                      {value === "online" ? labels.online : labels.offline}
+                      {value === "online" ? t("renew.online") : t("renew.offline")}
                     </label>
                     <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
-                      {value === "online" ? labels.onlineHint : labels.offlineHint}
+                      {value === "online" ? t("renew.onlineHint") : t("renew.offlineHint")}
                     </p>
                   </div>
                 </div>
@@ -234,10 +227,10 @@ export function RenewDialog({
               {busy === "renewing" ? (
                 <>
                   <Spinner />
-                  {labels.renewing}
+                  {t("renew.renewing")}
                 </>
               ) : (
-                labels.renew
+                t("renew.renew")
               )}
             </Button>
           </div>
@@ -247,16 +240,16 @@ export function RenewDialog({
           <div className="mt-5 flex flex-col gap-4">
             <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3">
               <p className="text-sm text-slate-700">
-                {pending ? labels.pendingFile.replace("{file}", pending.fileName) : labels.noPendingHint}
+                {pending ? t("renew.pendingFile", { file: pending.fileName }) : t("renew.noPendingHint")}
               </p>
               <Button variant={pending ? "secondary" : "primary"} onClick={exportRequest} disabled={busy !== null}>
                 {busy === "exporting" ? (
                   <>
                     <Spinner />
-                    {labels.exporting}
+                    {t("renew.exporting")}
                   </>
                 ) : (
-                  labels.export
+                  t("renew.export")
                 )}
               </Button>
             </div>
@@ -278,19 +271,19 @@ export function RenewDialog({
                   htmlFor="renew-file"
                   className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-100 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600"
                 >
-                  {labels.browse}
+                  {t("renew.browse")}
                 </label>
                 <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
-                  {file?.name ?? labels.noFile}
+                  {file?.name ?? t("renew.noFile")}
                 </span>
                 <Button onClick={importFile} disabled={busy !== null}>
                   {busy === "importing" ? (
                     <>
                       <Spinner />
-                      {labels.importing}
+                      {t("renew.importing")}
                     </>
                   ) : (
-                    labels.import
+                    t("renew.import")
                   )}
                 </Button>
               </div>
@@ -301,43 +294,43 @@ export function RenewDialog({
         {validated && (
           <section aria-labelledby="renew-confirm-heading" className="mt-5">
             <h3 id="renew-confirm-heading" className="text-base font-semibold">
-              {labels.confirmTitle}
+              {t("renew.confirmTitle")}
             </h3>
-            <p className="mt-1 text-sm text-slate-600">{labels.confirmIntro}</p>
+            <p className="mt-1 text-sm text-slate-600">{t("renew.confirmIntro")}</p>
             <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-              <dt className="font-medium text-slate-600">{labels.issuer}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.issuer")}</dt>
               <dd className="sm:col-span-2">
                 {validated.slc.issuer} <span className="block text-xs text-slate-500">{validated.slc.issuerSubject}</span>
               </dd>
-              <dt className="font-medium text-slate-600">{labels.subject}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.subject")}</dt>
               <dd className="sm:col-span-2">{validated.slc.subject}</dd>
-              <dt className="font-medium text-slate-600">{labels.guid}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.guid")}</dt>
               <dd className="font-mono text-xs sm:col-span-2">{validated.slc.guid}</dd>
-              <dt className="font-medium text-slate-600">{labels.url}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.url")}</dt>
               <dd className="font-mono text-xs sm:col-span-2">{validated.slc.url}</dd>
-              <dt className="font-medium text-slate-600">{labels.validity}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.validity")}</dt>
               <dd className="sm:col-span-2">
                 <time dateTime={validated.slc.validFrom}>{validated.slc.validFromText}</time> –{" "}
                 <time dateTime={validated.slc.validUntil} data-testid="import-valid-until">
                   {validated.slc.validUntilText}
                 </time>
               </dd>
-              <dt className="font-medium text-slate-600">{labels.fingerprint}</dt>
+              <dt className="font-medium text-slate-600">{t("renew.field.fingerprint")}</dt>
               <dd className="break-all font-mono text-xs sm:col-span-2">{validated.slc.fingerprint}</dd>
             </dl>
-            <ChecksList checks={validated.checks} labels={labels} />
+            <ChecksList checks={validated.checks} />
             <div className="mt-5 flex justify-end gap-3">
               <Button variant="secondary" onClick={() => decline(validated.slc.fingerprint)} disabled={busy !== null}>
-                {labels.no}
+                {t("renew.no")}
               </Button>
               <Button onClick={() => confirm(validated.slc.fingerprint)} disabled={busy !== null}>
                 {busy === "installing" ? (
                   <>
                     <Spinner />
-                    {labels.installing}
+                    {t("renew.installing")}
                   </>
                 ) : (
-                  labels.yes
+                  t("renew.yes")
                 )}
               </Button>
             </div>
@@ -349,7 +342,7 @@ export function RenewDialog({
           {view.status === "error" && (
             <>
               <Alert tone="error">{view.message}</Alert>
-              {view.checks && <ChecksList checks={view.checks} labels={labels} />}
+              {view.checks && <ChecksList checks={view.checks} />}
             </>
           )}
           {view.status === "renewed" && <Alert tone="success">{view.message}</Alert>}
@@ -357,19 +350,19 @@ export function RenewDialog({
           {busy && (
             <p role="status" className="sr-only">
               {busy === "renewing"
-                ? labels.renewing
+                ? t("renew.renewing")
                 : busy === "exporting"
-                  ? labels.exporting
+                  ? t("renew.exporting")
                   : busy === "importing"
-                    ? labels.importing
-                    : labels.installing}
+                    ? t("renew.importing")
+                    : t("renew.installing")}
             </p>
           )}
         </div>
 
         <div className="mt-5 flex justify-end border-t border-slate-200 pt-4">
           <Button variant="secondary" onClick={close} disabled={busy !== null}>
-            {labels.close}
+            {t("renew.close")}
           </Button>
         </div>
       </dialog>

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { DataTable, TablePanel } from "@/components/ui/table";
 import { getCertificateHistory } from "@/lib/clusters/history";
-import { getTranslator } from "@/lib/i18n/server";
 import { loadClusterPage } from "../_components/load-cluster";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const { t } = await getTranslator();
+  const t = await getTranslations();
   return { title: t("history.title") };
 }
 
@@ -15,7 +15,7 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
   const { clusterId } = await params;
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}/history`);
   const history = await getCertificateHistory(db, clusterId);
-  const { locale, t } = await getTranslator();
+  const t = await getTranslations();
   return (
     <>
       <Breadcrumbs
@@ -55,13 +55,12 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
                   )}
                 </td>
                 <td className="px-4 py-3">
-                  <LocalTime date={row.validFrom} locale={locale} withTime={false} /> –{" "}
-                  <LocalTime date={row.validUntil} locale={locale} withTime={false} />
+                  <LocalTime date={row.validFrom} withTime={false} /> – <LocalTime date={row.validUntil} withTime={false} />
                 </td>
                 <td className="px-4 py-3">{t(`history.obtained.${row.obtainedBy}`)}</td>
                 <td className="px-4 py-3">{row.installedBy}</td>
                 <td className="px-4 py-3">
-                  <LocalTime date={row.installedAt} locale={locale} />
+                  <LocalTime date={row.installedAt} />
                 </td>
                 <td className="max-w-64 break-all px-4 py-3 font-mono text-xs">{row.fingerprint}</td>
               </tr>

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { completeSetupAction, type SetupState } from "@/lib/actions/auth/complete-setup";
+import { completeSetupAction } from "@/lib/actions/auth/complete-setup";
 
 export interface SetupLabels {
   userName: string;
@@ -13,11 +13,30 @@ export interface SetupLabels {
   submit: string;
 }
 
+type SetupField = "userName" | "password" | "confirmPassword";
+type SetupResult = Awaited<ReturnType<typeof completeSetupAction>> & { userName?: string };
+
 export function SetupForm({ token, labels }: { token: string; labels: SetupLabels }) {
-  const [state, action, pending] = useActionState<SetupState, FormData>(completeSetupAction, {});
+  // The form resets after each post, so the typed user name is kept beside the action's result and shown again.
+  const [state, action, pending] = useActionState(
+    async (previous: SetupResult, formData: FormData): Promise<SetupResult> => ({
+      ...(await completeSetupAction(previous, formData)),
+      userName: String(formData.get("userName") ?? "").slice(0, 64),
+    }),
+    {},
+  );
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
+  const fieldError = (name: SetupField) => state.validationErrors?.fieldErrors[name]?.[0];
+  const invalid = (name: SetupField) => (fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {});
+  const errorText = (name: SetupField) =>
+    fieldError(name) && (
+      <p id={`${name}-error`} className="text-sm text-red-800">
+        {fieldError(name)}
+      </p>
+    );
   return (
     <form action={action} className="flex flex-col gap-4">
-      {state.message && <Alert tone="error">{state.message}</Alert>}
+      {message && <Alert tone="error">{message}</Alert>}
       <input type="hidden" name="token" value={token} />
       <Field
         id="userName"
@@ -27,7 +46,9 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
         required
         maxLength={64}
         defaultValue={state.userName}
+        {...invalid("userName")}
       />
+      {errorText("userName")}
       <Field
         id="password"
         name="password"
@@ -37,7 +58,9 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
         required
         minLength={12}
         maxLength={1024}
+        {...invalid("password")}
       />
+      {errorText("password")}
       <Field
         id="confirmPassword"
         name="confirmPassword"
@@ -47,7 +70,9 @@ export function SetupForm({ token, labels }: { token: string; labels: SetupLabel
         required
         minLength={12}
         maxLength={1024}
+        {...invalid("confirmPassword")}
       />
+      {errorText("confirmPassword")}
       <Button type="submit" disabled={pending}>
         {labels.submit}
       </Button>

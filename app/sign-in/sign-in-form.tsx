@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { type SignInState, signInAction } from "@/lib/actions/auth/sign-in";
+import { signInAction } from "@/lib/actions/auth/sign-in";
 
 export interface SignInLabels {
   userName: string;
@@ -13,12 +13,16 @@ export interface SignInLabels {
 }
 
 export function SignInForm({ labels, next }: { labels: SignInLabels; next: string }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  const [state, action, pending] = useActionState(signInAction, {});
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
+  const fieldError = (name: "userName" | "password") => state.validationErrors?.fieldErrors[name]?.[0];
+  const invalid = (name: "userName" | "password") =>
+    fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {};
   return (
-    <form action={action} className="flex flex-col gap-4" aria-describedby={state.message ? "sign-in-error" : undefined}>
-      {state.message && (
+    <form action={action} className="flex flex-col gap-4" aria-describedby={message ? "sign-in-error" : undefined}>
+      {message && (
         <Alert tone="error" id="sign-in-error">
-          {state.message}
+          {message}
         </Alert>
       )}
       <input type="hidden" name="next" value={next} />
@@ -29,9 +33,15 @@ export function SignInForm({ labels, next }: { labels: SignInLabels; next: strin
         autoComplete="username"
         required
         maxLength={64}
-        defaultValue={state.userName}
+        defaultValue={state.data?.userName}
         autoFocus
+        {...invalid("userName")}
       />
+      {fieldError("userName") && (
+        <p id="userName-error" className="text-sm text-red-800">
+          {fieldError("userName")}
+        </p>
+      )}
       <Field
         id="password"
         name="password"
@@ -40,7 +50,13 @@ export function SignInForm({ labels, next }: { labels: SignInLabels; next: strin
         autoComplete="current-password"
         required
         maxLength={1024}
+        {...invalid("password")}
       />
+      {fieldError("password") && (
+        <p id="password-error" className="text-sm text-red-800">
+          {fieldError("password")}
+        </p>
+      )}
       <Button type="submit" disabled={pending}>
         {labels.submit}
       </Button>

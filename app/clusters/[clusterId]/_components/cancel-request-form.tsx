@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { type CancelState, cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
+import { cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
 
 export function CancelRequestForm({
   clusterId,
@@ -16,7 +16,9 @@ export function CancelRequestForm({
   label: string;
   accessibleLabel: string;
 }) {
-  const [state, action, pending] = useActionState<CancelState, FormData>(cancelRequestAction, {});
+  const [state, action, pending] = useActionState(cancelRequestAction, {});
+  // Success redirects, so anything that comes back is a failure to show.
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   return (
     <form action={action} className="flex flex-col gap-2">
       <input type="hidden" name="clusterId" value={clusterId} />
@@ -26,7 +28,7 @@ export function CancelRequestForm({
           {label}
         </Button>
       </div>
-      {state.message && <Alert tone={state.tone === "success" ? "success" : "error"}>{state.message}</Alert>}
+      {message && <Alert tone="error">{message}</Alert>}
     </form>
   );
 }

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { confirmImportAction, declineImportAction, validateImportAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
-import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
+import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewResult, type RenewState, renewResultView } from "@/lib/actions/renewal/state";
 import type { RenewLabels } from "./renew-labels";
 
 export interface PendingView {
@@ -89,13 +89,13 @@ export function RenewDialog({
     if (!busy) dialog.current?.close(); // a running renewal cannot be dismissed half-way
   }
 
-  function run(kind: Exclude<Busy, null>, work: () => Promise<RenewState>) {
+  function run(kind: Exclude<Busy, null>, work: () => Promise<RenewResult>) {
     if (busy) return;
     setBusy(kind);
     setNotice(null);
     startTransition(async () => {
       try {
-        setView(await work());
+        setView(renewResultView(await work(), labels.genericError));
       } catch {
         setView({ status: "error", message: labels.genericError });
       } finally {
@@ -112,7 +112,7 @@ export function RenewDialog({
   }
 
   function renewOnline() {
-    run("renewing", () => renewOnlineAction(IDLE, formData({})));
+    run("renewing", () => renewOnlineAction(formData({})));
   }
 
   function exportRequest() {
@@ -153,16 +153,16 @@ export function RenewDialog({
   function importFile() {
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
     if (file.size > MAX_UPLOAD_BYTES) return setView({ status: "error", message: labels.tooLarge });
-    run("importing", () => validateImportAction(IDLE, formData({ file })));
+    run("importing", () => validateImportAction(formData({ file })));
   }
 
   function confirm(fingerprint: string) {
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
-    run("installing", () => confirmImportAction(IDLE, formData({ file, fingerprint })));
+    run("installing", () => confirmImportAction(formData({ file, fingerprint })));
   }
 
   function decline(fingerprint: string) {
-    run("installing", () => declineImportAction(IDLE, formData({ fingerprint })));
+    run("installing", () => declineImportAction(formData({ fingerprint })));
   }
 
   const validated = view.status === "validated" ? view : null;

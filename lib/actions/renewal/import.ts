@@ -16,7 +16,7 @@ async function readUpload(file: File): Promise<Uint8Array | null> {
 export const validateImportAction = adminActionClient
   .metadata({ actionName: "validateImportAction" })
   .inputSchema(formSchema(importFileSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .action(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
     const bytes = await readUpload(parsedInput.file);
     if (!bytes) return tooLargeState(t);
@@ -33,7 +33,7 @@ export const validateImportAction = adminActionClient
 export const confirmImportAction = adminActionClient
   .metadata({ actionName: "confirmImportAction" })
   .inputSchema(formSchema(confirmImportSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .action(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
     const bytes = await readUpload(parsedInput.file);
     if (!bytes) return tooLargeState(t);
@@ -52,7 +52,7 @@ export const confirmImportAction = adminActionClient
 export const declineImportAction = adminActionClient
   .metadata({ actionName: "declineImportAction" })
   .inputSchema(formSchema(declineImportSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .action(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
     const { t } = await getTranslator();
     const ctx = await renewalContext();
     const result = await declineImport(ctx, {

@@ -11,7 +11,7 @@ import { failureState, type RenewState, renewedState } from "./view";
 export const renewOnlineAction = adminActionClient
   .metadata({ actionName: "renewOnlineAction" })
   .inputSchema(formSchema(renewOnlineSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .action(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
     const ctx = await renewalContext();
     const result = await renewOnline(ctx, {

@@ -129,7 +129,9 @@ export function actionState(response: ActionResponse): {
     const match = /^[0-9a-f]+:(\{.*\})$/.exec(line);
     if (!match?.[1]) continue;
     try {
-      const value = JSON.parse(match[1]) as Record<string, unknown>;
+      const parsed = JSON.parse(match[1]) as Record<string, unknown>;
+      // next-safe-action wraps the state as { data }.
+      const value = (typeof parsed.data === "object" && parsed.data !== null ? parsed.data : parsed) as Record<string, unknown>;
       if (typeof value.status === "string") return value as ReturnType<typeof actionState>;
     } catch {
       // not this line

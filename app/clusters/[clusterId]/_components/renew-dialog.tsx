@@ -112,7 +112,7 @@ export function RenewDialog({
   }
 
   function renewOnline() {
-    run("renewing", () => renewOnlineAction(formData({})));
+    run("renewing", () => renewOnlineAction({}, formData({})));
   }
 
   function exportRequest() {
@@ -153,16 +153,16 @@ export function RenewDialog({
   function importFile() {
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
     if (file.size > MAX_UPLOAD_BYTES) return setView({ status: "error", message: labels.tooLarge });
-    run("importing", () => validateImportAction(formData({ file })));
+    run("importing", () => validateImportAction({}, formData({ file })));
   }
 
   function confirm(fingerprint: string) {
     if (!file) return setView({ status: "error", message: labels.noFileChosen });
-    run("installing", () => confirmImportAction(formData({ file, fingerprint })));
+    run("installing", () => confirmImportAction({}, formData({ file, fingerprint })));
   }
 
   function decline(fingerprint: string) {
-    run("installing", () => declineImportAction(formData({ fingerprint })));
+    run("installing", () => declineImportAction({}, formData({ fingerprint })));
   }
 
   const validated = view.status === "validated" ? view : null;

@@ -133,6 +133,8 @@ export function actionState(response: ActionResponse): {
       // next-safe-action wraps the state as { data }.
       const value = (typeof parsed.data === "object" && parsed.data !== null ? parsed.data : parsed) as Record<string, unknown>;
       if (typeof value.status === "string") return value as ReturnType<typeof actionState>;
+      const refused = (parsed.validationErrors as { formErrors?: unknown } | undefined)?.formErrors;
+      if (Array.isArray(refused) && typeof refused[0] === "string") return { status: "error", message: refused[0] };
     } catch {
       // not this line
     }

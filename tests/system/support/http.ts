@@ -100,7 +100,7 @@ export async function callAction(
     if (typeof value === "string") form.append(`_1_${key}`, value);
     else form.append(`_1_${key}`, value, "certificate.xml");
   }
-  form.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
+  form.append("0", JSON.stringify([{}, "$K1"]));
   const origin = opts.origin === undefined ? baseUrl : opts.origin;
   const response = await fetch(`${baseUrl}${pagePath}`, {
     method: "POST",

@@ -92,7 +92,7 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
     });
     expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "short")).toMatchObject({
       code: EXIT_FAILURE,
-      err: expect.stringMatching(/at least 8 characters/),
+      err: expect.stringMatching(/at least 12 characters/),
     });
     expect(await run(["user", "add", "cid", "--group", "Users", "--password-stdin"], "\n")).toMatchObject({
       code: EXIT_USAGE,

@@ -11,6 +11,7 @@ import {
   createAccount,
   groupNameSchema,
   listAccounts,
+  MIN_PASSWORD_LENGTH,
   removeAccount,
   removeGroupMember,
   userNameSchema,
@@ -27,7 +28,7 @@ export const USAGE = `Usage: npm run rms -- <command>
 Commands:
   user add <name> --group <group> [--group <group>...] --password-stdin
                         Create an account. The password is the first line of standard input
-                        (at least 8 characters), e.g.  printf '%s\\n' "$PW" | npm run rms -- user add ...
+                        (at least ${MIN_PASSWORD_LENGTH} characters), e.g.  printf '%s\\n' "$PW" | npm run rms -- user add ...
   user list             List accounts with their groups.
   user remove <name>    Remove an account and end its sessions.
   group add-member <group> <name>

@@ -5,14 +5,33 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { completeSetupAction, type SetupState } from "@/lib/actions/auth/complete-setup";
+import { completeSetupAction } from "@/lib/actions/auth/complete-setup";
+
+type SetupField = "userName" | "password" | "confirmPassword";
+type SetupResult = Awaited<ReturnType<typeof completeSetupAction>> & { userName?: string };
 
 export function SetupForm({ token }: { token: string }) {
   const t = useTranslations();
-  const [state, action, pending] = useActionState<SetupState, FormData>(completeSetupAction, {});
+  // The form resets after each post, so the typed user name is kept beside the action's result and shown again.
+  const [state, action, pending] = useActionState(
+    async (previous: SetupResult, formData: FormData): Promise<SetupResult> => ({
+      ...(await completeSetupAction(previous, formData)),
+      userName: String(formData.get("userName") ?? "").slice(0, 64),
+    }),
+    {},
+  );
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
+  const fieldError = (name: SetupField) => state.validationErrors?.fieldErrors[name]?.[0];
+  const invalid = (name: SetupField) => (fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {});
+  const errorText = (name: SetupField) =>
+    fieldError(name) && (
+      <p id={`${name}-error`} className="text-sm text-red-800">
+        {fieldError(name)}
+      </p>
+    );
   return (
     <form action={action} className="flex flex-col gap-4">
-      {state.message && <Alert tone="error">{state.message}</Alert>}
+      {message && <Alert tone="error">{message}</Alert>}
       <input type="hidden" name="token" value={token} />
       <Field
         id="userName"
@@ -22,7 +41,9 @@ export function SetupForm({ token }: { token: string }) {
         required
         maxLength={64}
         defaultValue={state.userName}
+        {...invalid("userName")}
       />
+      {errorText("userName")}
       <Field
         id="password"
         name="password"
@@ -32,7 +53,9 @@ export function SetupForm({ token }: { token: string }) {
         required
         minLength={12}
         maxLength={1024}
+        {...invalid("password")}
       />
+      {errorText("password")}
       <Field
         id="confirmPassword"
         name="confirmPassword"
@@ -42,7 +65,9 @@ export function SetupForm({ token }: { token: string }) {
         required
         minLength={12}
         maxLength={1024}
+        {...invalid("confirmPassword")}
       />
+      {errorText("confirmPassword")}
       <Button type="submit" disabled={pending}>
         {t("setup.submit")}
       </Button>

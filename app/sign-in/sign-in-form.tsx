@@ -5,16 +5,20 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { type SignInState, signInAction } from "@/lib/actions/auth/sign-in";
+import { signInAction } from "@/lib/actions/auth/sign-in";
 
 export function SignInForm({ next }: { next: string }) {
   const t = useTranslations("signIn");
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  const [state, action, pending] = useActionState(signInAction, {});
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
+  const fieldError = (name: "userName" | "password") => state.validationErrors?.fieldErrors[name]?.[0];
+  const invalid = (name: "userName" | "password") =>
+    fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {};
   return (
-    <form action={action} className="flex flex-col gap-4" aria-describedby={state.message ? "sign-in-error" : undefined}>
-      {state.message && (
+    <form action={action} className="flex flex-col gap-4" aria-describedby={message ? "sign-in-error" : undefined}>
+      {message && (
         <Alert tone="error" id="sign-in-error">
-          {state.message}
+          {message}
         </Alert>
       )}
       <input type="hidden" name="next" value={next} />
@@ -25,9 +29,15 @@ export function SignInForm({ next }: { next: string }) {
         autoComplete="username"
         required
         maxLength={64}
-        defaultValue={state.userName}
+        defaultValue={state.data?.userName}
         autoFocus
+        {...invalid("userName")}
       />
+      {fieldError("userName") && (
+        <p id="userName-error" className="text-sm text-red-800">
+          {fieldError("userName")}
+        </p>
+      )}
       <Field
         id="password"
         name="password"
@@ -36,7 +46,13 @@ export function SignInForm({ next }: { next: string }) {
         autoComplete="current-password"
         required
         maxLength={1024}
+        {...invalid("password")}
       />
+      {fieldError("password") && (
+        <p id="password-error" className="text-sm text-red-800">
+          {fieldError("password")}
+        </p>
+      )}
       <Button type="submit" disabled={pending}>
         {t("submit")}
       </Button>

@@ -2,6 +2,7 @@
 import { and, asc, countDistinct, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
+import { ADMINISTRATORS_LOCK_ID } from "@/lib/db/advisory-locks";
 import type { Queryable } from "@/lib/db/client";
 import { accounts, groupMemberships } from "@/lib/db/schema";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "./password";
@@ -10,7 +11,8 @@ import { destroyAccountSessions } from "./sessions";
 export const ADMIN_GROUPS = ["Administrators", "Domain Admins"] as const;
 export type AdminGroup = (typeof ADMIN_GROUPS)[number];
 
-export const MIN_PASSWORD_LENGTH = 8;
+/** One password policy for the setup form and the rms command-line tool. */
+export const MIN_PASSWORD_LENGTH = 12;
 
 export const userNameSchema = z
   .string()
@@ -91,7 +93,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** Serialises changes that could leave no administrator, across processes sharing one PostgreSQL. */
 async function lockAdministrators(tx: Queryable): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(7226190301)`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ADMINISTRATORS_LOCK_ID})`);
 }
 
 const adminGroupsLower = ADMIN_GROUPS.map((g) => g.toLowerCase());

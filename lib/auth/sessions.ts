@@ -1,8 +1,8 @@
 // Server-side sessions shared by every console process: the cookie holds a random token, the table only its SHA-256.
-import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, lt, lte, or } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { accounts, groupMemberships, sessions } from "@/lib/db/schema";
+import { hashToken, newToken, TOKEN_PATTERN } from "./tokens";
 
 export interface SessionAccount {
   id: string;
@@ -22,12 +22,6 @@ export interface ValidSession {
 const MINUTE_MS = 60_000;
 /** last_seen_at is written at most this often, so busy pages do not write on every request. */
 const TOUCH_INTERVAL_MS = MINUTE_MS;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export function hashSessionToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
 function idleCutoff(now: Date, idleMinutes: number): Date {
   return new Date(now.getTime() - idleMinutes * MINUTE_MS);
 }
@@ -47,10 +41,10 @@ export async function createSession(
   opts: { accountId: string; remoteAddress: string | null; now: Date; idleMinutes: number; maxHours: number },
 ): Promise<{ token: string; expiresAt: Date }> {
   await deleteExpiredSessions(db, { now: opts.now, idleMinutes: opts.idleMinutes });
-  const token = randomBytes(32).toString("base64url");
+  const { token, tokenHash } = newToken();
   const expiresAt = new Date(opts.now.getTime() + opts.maxHours * 60 * MINUTE_MS);
   await db.insert(sessions).values({
-    tokenHash: hashSessionToken(token),
+    tokenHash,
     accountId: opts.accountId,
     createdAt: opts.now,
     lastSeenAt: opts.now,
@@ -70,7 +64,7 @@ export async function validateSession(
   opts: { now: Date; idleMinutes: number },
 ): Promise<ValidSession | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const tokenHash = hashSessionToken(token);
+  const tokenHash = hashToken(token);
   const [row] = await db
     .select({
       accountId: accounts.id,
@@ -123,7 +117,7 @@ export async function destroySession(db: Queryable, token: string): Promise<bool
   if (!TOKEN_PATTERN.test(token)) return false;
   const gone = await db
     .delete(sessions)
-    .where(eq(sessions.tokenHash, hashSessionToken(token)))
+    .where(eq(sessions.tokenHash, hashToken(token)))
     .returning({ tokenHash: sessions.tokenHash });
   return gone.length > 0;
 }

@@ -1,10 +1,11 @@
 // One-time setup links: the only way to create the first administrator from the browser (there is no default password).
-import { createHash, randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "@/lib/audit/audit";
+import { ADMINISTRATORS_LOCK_ID } from "@/lib/db/advisory-locks";
 import type { Queryable } from "@/lib/db/client";
 import { setupTokens } from "@/lib/db/schema";
 import { type Account, type AccountErrorCode, countAdministrators, createAccount } from "./accounts";
+import { hashToken, newToken, TOKEN_PATTERN } from "./tokens";
 
 export type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
 
@@ -18,12 +19,6 @@ export type RedeemResult =
       message: string;
     };
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
 /** True while no account is in Administrators or Domain Admins: the console should offer a setup link. */
 export async function needsSetup(db: Queryable): Promise<boolean> {
   return (await countAdministrators(db)) === 0;
@@ -31,10 +26,10 @@ export async function needsSetup(db: Queryable): Promise<boolean> {
 
 /** Makes a one-time token (32 random bytes, base64url) valid for ttlMinutes; only its SHA-256 is stored. */
 export async function createSetupToken(db: Queryable, opts: { now: Date; ttlMinutes?: number }): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const { token, tokenHash } = newToken();
   const ttlMinutes = opts.ttlMinutes ?? 60;
   await db.insert(setupTokens).values({
-    tokenHash: hashToken(token),
+    tokenHash,
     createdAt: opts.now,
     expiresAt: new Date(opts.now.getTime() + ttlMinutes * 60_000),
   });
@@ -55,11 +50,6 @@ async function checkToken(db: Queryable, token: string, now: Date, forUpdate: bo
   return { ok: true, expiresAt: row.expiresAt };
 }
 
-/** Whether a setup link can still be used (for showing the form); redeemSetupToken checks again. */
-export async function checkSetupToken(db: Queryable, opts: { token: string; now: Date }): Promise<SetupTokenCheck> {
-  return checkToken(db, opts.token, opts.now, false);
-}
-
 const TOKEN_MESSAGES: Record<SetupTokenErrorCode, string> = {
   invalid_token: "This setup link is not valid. Ask for a new one (restart the console, or use the rms command-line tool).",
   expired: "This setup link has expired. Restart the console to get a new one, or use the rms command-line tool.",
@@ -78,7 +68,7 @@ export async function redeemSetupToken(
   const remoteAddress = input.remoteAddress ?? null;
   const result: RedeemResult = await db.transaction(async (tx) => {
     // Same lock as account changes that could remove the last administrator: two redeemers cannot both win.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(7226190301)`);
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${ADMINISTRATORS_LOCK_ID})`);
     const check = await checkToken(tx, input.token, input.now, true);
     if (!check.ok) return { ok: false as const, code: check.code, message: TOKEN_MESSAGES[check.code] };
     const created = await createAccount(tx, {

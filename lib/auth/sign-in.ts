@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { findAccountCredentials, setPasswordHash, userNameSchema } from "./accounts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
-import { createSession, destroySession, type SessionAccount, validateSession } from "./sessions";
+import { createSession, type SessionAccount } from "./sessions";
 import { checkThrottle, recordFailure, recordSuccess, type ThrottleKeys } from "./throttle";
 
 export interface SignInInput {
@@ -89,24 +89,4 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     expiresAt: session.expiresAt,
     account: { id: account.id, userName: account.userName, displayName: account.displayName, groups: account.groups },
   };
-}
-
-/** Ends the session behind a cookie token and audits it; harmless when the session is already gone. */
-export async function signOut(
-  db: Queryable,
-  input: { token: string; remoteAddress: string | null; now: Date; idleMinutes: number },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    const session = await validateSession(tx, input.token, { now: input.now, idleMinutes: input.idleMinutes });
-    const destroyed = await destroySession(tx, input.token);
-    if (session && destroyed) {
-      await recordAudit(tx, {
-        actor: session.account.userName,
-        remoteAddress: input.remoteAddress,
-        action: "sign_out",
-        outcome: "success",
-        occurredAt: input.now,
-      });
-    }
-  });
 }

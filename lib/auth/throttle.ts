@@ -115,15 +115,3 @@ export async function recordSuccess(db: Queryable, keys: ThrottleKeys): Promise<
   if (!keys.userName) return;
   await db.delete(signInThrottles).where(inArray(signInThrottles.key, [userThrottleKey(keys.userName)]));
 }
-
-/** Removes rows whose window and lock are long over; housekeeping, safe to call any time. */
-export async function pruneThrottles(db: Queryable, now: Date, policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY): Promise<number> {
-  const cutoff = new Date(now.getTime() - Math.max(policy.windowMinutes, policy.maxLockMinutes) * 60_000 * 2);
-  const gone = await db
-    .delete(signInThrottles)
-    .where(
-      sql`${signInThrottles.windowStartedAt} < ${cutoff.toISOString()}::timestamptz AND (${signInThrottles.lockedUntil} IS NULL OR ${signInThrottles.lockedUntil} < ${cutoff.toISOString()}::timestamptz)`,
-    )
-    .returning({ key: signInThrottles.key });
-  return gone.length;
-}

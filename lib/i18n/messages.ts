@@ -1,11 +1,13 @@
 // The catalogues (messages/<locale>.json, ICU syntax) and the subset helper for client providers.
-import { createTranslator } from "use-intl/core";
+import { createTranslator, type MessageKeys, type NestedKeyOf } from "use-intl/core";
 import en from "@/messages/en.json" with { type: "json" };
 import sv from "@/messages/sv.json" with { type: "json" };
 import type { Locale } from "./locales";
 
 export type Messages = typeof en;
 export type Namespace = keyof Messages;
+/** Any full message key ("setup.weak"), for code that picks a message by key. */
+export type MessageKey = MessageKeys<Messages, NestedKeyOf<Messages>>;
 
 const CATALOGUES: Record<Locale, Messages> = { en, sv };
 

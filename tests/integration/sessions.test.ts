@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "@/lib/auth/accounts";
-import { createSession, destroyAccountSessions, destroySession, hashSessionToken, validateSession } from "@/lib/auth/sessions";
+import { createSession, destroyAccountSessions, destroySession, validateSession } from "@/lib/auth/sessions";
+import { hashToken } from "@/lib/auth/tokens";
 import { sessions } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
@@ -28,7 +29,7 @@ describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     expect(expiresAt).toEqual(minutes(8 * 60));
     const rows = await handle.db.select().from(sessions);
-    expect(rows.some((r) => r.tokenHash === hashSessionToken(token))).toBe(true);
+    expect(rows.some((r) => r.tokenHash === hashToken(token))).toBe(true);
     const dump = JSON.stringify(await handle.db.execute(sql`SELECT * FROM sessions`));
     expect(dump).not.toContain(token);
   });
@@ -52,7 +53,7 @@ describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
         await handle.db
           .select()
           .from(sessions)
-          .where(sql`${sessions.tokenHash} = ${hashSessionToken(token)}`)
+          .where(sql`${sessions.tokenHash} = ${hashToken(token)}`)
       )[0]?.lastSeenAt;
     expect(await validateSession(handle.db, token, { now: new Date(T0.getTime() + 30_000), idleMinutes: 30 })).not.toBeNull();
     expect(await lastSeen()).toEqual(T0); // under a minute: not written

@@ -2,51 +2,39 @@
 // Redeems the one-time setup link: creates the first administrator, then sends the user to sign in.
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { userNameSchema } from "@/lib/auth/accounts";
+import { passwordSchema, userNameSchema } from "@/lib/auth/accounts";
 import { getRemoteAddress } from "@/lib/auth/current";
 import { redeemSetupToken } from "@/lib/auth/setup-tokens";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
+import { actionClient, formSchema, localizedErrors } from "../safe-action";
 
 const setupSchema = z
   .object({
     token: z.string().min(16).max(128),
     userName: userNameSchema,
-    password: z.string().min(12, "setup.weak").max(1024, "setup.weak"),
+    password: passwordSchema,
     confirmPassword: z.string().max(1024),
   })
-  .refine((v) => v.password === v.confirmPassword, { message: "setup.mismatch", path: ["confirmPassword"] });
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"] });
 
-export interface SetupState {
-  message?: string;
-  userName?: string;
-}
-
-export async function completeSetupAction(_previous: SetupState, formData: FormData): Promise<SetupState> {
-  const { t } = await getTranslator();
-  const parsed = setupSchema.safeParse(
-    Object.fromEntries(["token", "userName", "password", "confirmPassword"].map((k) => [k, formData.get(k) ?? ""])),
-  );
-  const userName = String(formData.get("userName") ?? "").slice(0, 64);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key =
-      issue?.path[0] === "token"
-        ? "invalidToken"
-        : issue?.path[0] === "userName"
-          ? "badUserName"
-          : issue?.message === "setup.mismatch"
-            ? "mismatch"
-            : "weak";
-    return { message: t(`setup.${key}`), userName };
-  }
-  const result = await redeemSetupToken(await getDb(), {
-    token: parsed.data.token,
-    userName: parsed.data.userName,
-    password: parsed.data.password,
-    now: new Date(),
-    remoteAddress: await getRemoteAddress(),
+export const completeSetupAction = actionClient
+  .metadata({ actionName: "completeSetupAction" })
+  .inputSchema(formSchema(setupSchema), {
+    handleValidationErrorsShape: localizedErrors({
+      fields: { userName: "setup.badUserName", password: "setup.weak", confirmPassword: "setup.mismatch" },
+      form: "setup.invalidToken",
+    }),
+  })
+  .stateAction(async ({ parsedInput }): Promise<{ message: string }> => {
+    const { t } = await getTranslator();
+    const result = await redeemSetupToken(await getDb(), {
+      token: parsedInput.token,
+      userName: parsedInput.userName,
+      password: parsedInput.password,
+      now: new Date(),
+      remoteAddress: await getRemoteAddress(),
+    });
+    if (!result.ok) return { message: t("setup.invalidToken") };
+    redirect("/sign-in?setup=done");
   });
-  if (!result.ok) return { message: t("setup.invalidToken"), userName };
-  redirect("/sign-in?setup=done");
-}

@@ -5,8 +5,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { LOCALE_COOKIE, LOCALES } from "@/lib/i18n/locales";
 import { safeNextPath } from "@/lib/safe-next-path";
+import { actionClient, formSchema } from "../safe-action";
 
-const setLocaleSchema = z.object({ locale: z.enum(LOCALES) });
+// An unknown language changes nothing but still returns the user to the page.
+const setLocaleSchema = z.object({ locale: z.enum(LOCALES).optional().catch(undefined) });
 
 /** The same-origin page the form was posted from (Referrer-Policy is same-origin), else Global Administration. */
 async function returnPath(): Promise<string> {
@@ -22,10 +24,15 @@ async function returnPath(): Promise<string> {
   }
 }
 
+const setLocale = actionClient
+  .metadata({ actionName: "setLocaleAction" })
+  .inputSchema(formSchema(setLocaleSchema))
+  .action(async ({ parsedInput: { locale } }) => {
+    if (locale) (await cookies()).set(LOCALE_COOKIE, locale, { sameSite: "lax", path: "/", maxAge: 365 * 24 * 3600 });
+    redirect(await returnPath());
+  });
+
+/** The header's plain form (works without JavaScript) needs a void action; the outcome is the redirect. */
 export async function setLocaleAction(formData: FormData): Promise<void> {
-  const parsed = setLocaleSchema.safeParse({ locale: formData.get("locale") });
-  if (parsed.success) {
-    (await cookies()).set(LOCALE_COOKIE, parsed.data.locale, { sameSite: "lax", path: "/", maxAge: 365 * 24 * 3600 });
-  }
-  redirect(await returnPath());
+  await setLocale(formData);
 }

@@ -8,6 +8,7 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getTranslator } from "@/lib/i18n/server";
 import { safeNextPath } from "@/lib/safe-next-path";
+import { actionClient, formSchema, localizedErrors } from "../safe-action";
 
 const signInSchema = z.object({
   userName: z.string().trim().min(1).max(64),
@@ -15,32 +16,26 @@ const signInSchema = z.object({
   next: z.string().max(2048).optional(),
 });
 
-export interface SignInState {
-  message?: string;
-  userName?: string;
-}
-
-export async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
-  const { t } = await getTranslator();
-  const parsed = signInSchema.safeParse({
-    userName: formData.get("userName"),
-    password: formData.get("password"),
-    next: formData.get("next") ?? undefined,
+export const signInAction = actionClient
+  .metadata({ actionName: "signInAction" })
+  .inputSchema(formSchema(signInSchema), {
+    handleValidationErrorsShape: localizedErrors({ fields: { userName: "signIn.badInput", password: "signIn.badInput" } }),
+  })
+  .stateAction(async ({ parsedInput: { userName, password, next } }): Promise<{ message: string; userName: string }> => {
+    const { t } = await getTranslator();
+    const result = await signIn(await getDb(), {
+      userName,
+      password,
+      remoteAddress: await getRemoteAddress(),
+      now: new Date(),
+      idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
+      maxHours: env().RMS_SESSION_MAX_HOURS,
+    });
+    if (!result.ok) {
+      const message =
+        result.code === "throttled" ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 }) : t("signIn.invalid");
+      return { message, userName };
+    }
+    await setSessionCookie(result.token);
+    redirect(safeNextPath(next));
   });
-  if (!parsed.success) return { message: t("signIn.badInput") };
-  const { userName, password, next } = parsed.data;
-  const result = await signIn(await getDb(), {
-    userName,
-    password,
-    remoteAddress: await getRemoteAddress(),
-    now: new Date(),
-    idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
-    maxHours: env().RMS_SESSION_MAX_HOURS,
-  });
-  if (!result.ok) {
-    const message = result.code === "throttled" ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 }) : t("signIn.invalid");
-    return { message, userName };
-  }
-  await setSessionCookie(result.token);
-  redirect(safeNextPath(next));
-}

@@ -30,3 +30,14 @@ export const IDLE: RenewState = { status: "idle" };
 
 /** The same cap as the XML gate (MAX_XML_BYTES), checked in the browser before uploading. */
 export const MAX_UPLOAD_BYTES = 256 * 1024;
+
+/** What a renewal action answered (next-safe-action's result): its state, else the one sentence to show instead. */
+export interface RenewResult {
+  data?: RenewState;
+  serverError?: string;
+  validationErrors?: { formErrors: string[] };
+}
+
+export function renewResultView(result: RenewResult, fallback: string): RenewState {
+  return result.data ?? { status: "error", message: result.serverError ?? result.validationErrors?.formErrors[0] ?? fallback };
+}

@@ -4,11 +4,13 @@ import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { type CancelState, cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
+import { cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
 
 export function CancelRequestForm({ clusterId, requestId }: { clusterId: string; requestId: string }) {
   const t = useTranslations("pending");
-  const [state, action, pending] = useActionState<CancelState, FormData>(cancelRequestAction, {});
+  const [state, action, pending] = useActionState(cancelRequestAction, {});
+  // Success redirects, so anything that comes back is a failure to show.
+  const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   return (
     <form action={action} className="flex flex-col gap-2">
       <input type="hidden" name="clusterId" value={clusterId} />
@@ -18,7 +20,7 @@ export function CancelRequestForm({ clusterId, requestId }: { clusterId: string;
           {t("cancel")}
         </Button>
       </div>
-      {state.message && <Alert tone={state.tone === "success" ? "success" : "error"}>{state.message}</Alert>}
+      {message && <Alert tone="error">{message}</Alert>}
     </form>
   );
 }

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { confirmImportAction, declineImportAction, validateImportAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
-import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
+import { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewResult, type RenewState, renewResultView } from "@/lib/actions/renewal/state";
 
 export interface PendingView {
   requestId: string;
@@ -81,13 +81,13 @@ export function RenewDialog({ clusterId, enroll, pending }: { clusterId: string;
     if (!busy) dialog.current?.close(); // a running renewal cannot be dismissed half-way
   }
 
-  function run(kind: Exclude<Busy, null>, work: () => Promise<RenewState>) {
+  function run(kind: Exclude<Busy, null>, work: () => Promise<RenewResult>) {
     if (busy) return;
     setBusy(kind);
     setNotice(null);
     startTransition(async () => {
       try {
-        setView(await work());
+        setView(renewResultView(await work(), t("error.generic")));
       } catch {
         setView({ status: "error", message: t("error.generic") });
       } finally {
@@ -104,7 +104,7 @@ export function RenewDialog({ clusterId, enroll, pending }: { clusterId: string;
   }
 
   function renewOnline() {
-    run("renewing", () => renewOnlineAction(IDLE, formData({})));
+    run("renewing", () => renewOnlineAction({}, formData({})));
   }
 
   function exportRequest() {
@@ -146,16 +146,16 @@ export function RenewDialog({ clusterId, enroll, pending }: { clusterId: string;
     if (!file) return setView({ status: "error", message: t("renew.noFileChosen") });
     if (file.size > MAX_UPLOAD_BYTES)
       return setView({ status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) });
-    run("importing", () => validateImportAction(IDLE, formData({ file })));
+    run("importing", () => validateImportAction({}, formData({ file })));
   }
 
   function confirm(fingerprint: string) {
     if (!file) return setView({ status: "error", message: t("renew.noFileChosen") });
-    run("installing", () => confirmImportAction(IDLE, formData({ file, fingerprint })));
+    run("installing", () => confirmImportAction({}, formData({ file, fingerprint })));
   }
 
   function decline(fingerprint: string) {
-    run("installing", () => declineImportAction(IDLE, formData({ fingerprint })));
+    run("installing", () => declineImportAction({}, formData({ fingerprint })));
   }
 
   const validated = view.status === "validated" ? view : null;

@@ -1,0 +1,6 @@
+// Named PostgreSQL advisory-lock ids, so processes sharing one database agree on them and no two uses collide.
+
+/** Held while a console migrates and seeds at start-up. */
+export const STARTUP_LOCK_ID = 7226190300;
+/** Held by any change that could leave the console without an administrator (accounts, setup links). */
+export const ADMINISTRATORS_LOCK_ID = 7226190301;

@@ -7,10 +7,11 @@ import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
 import { startEnrollmentService } from "@/lib/enrollment/server";
-import { provisionDemoCluster } from "@/lib/provisioning/first-run";
+import { provisionFirstRun } from "@/lib/provisioning/first-run";
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
+import { failureAuditDetails } from "@/lib/renewal/failures";
 import { exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
 import { renewOnline } from "@/lib/renewal/online";
 import { removeTempDir, tempDir } from "./lib/processes";
@@ -105,16 +106,6 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
     const root = await exchange(`${service.url}/root.pem`, { method: "GET" }, HTTP);
     const anchors = parseTrustAnchors(root.ok ? root.body.toString("utf8") : "");
     const kek = consoleKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
-    const provisioned = await provisionDemoCluster(handle.db, {
-      serverName: "BENCH01",
-      kek,
-      trustAnchorsPem: anchors,
-      enrollmentUrl: service.url,
-      http: HTTP,
-    });
-    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
-    const [cluster] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.serverName, "BENCH01"));
-    if (!cluster) throw new Error("no cluster seeded");
     const ctx: RenewalContext = {
       db: handle.db,
       kek: () => kek,
@@ -124,6 +115,10 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
       now: () => new Date(),
       leaseMs: 60_000,
     };
+    const provisioned = await provisionFirstRun(ctx, { serverName: "BENCH01" });
+    if (!provisioned.ok) throw new Error(`first run: ${JSON.stringify(failureAuditDetails(provisioned))}`);
+    const [cluster] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.serverName, "BENCH01"));
+    if (!cluster) throw new Error("no cluster seeded");
 
     // Floor material: the cluster's and the service's keys, parsed once; payloads the size of what is really signed.
     const fs = await import("node:fs");

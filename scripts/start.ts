@@ -6,8 +6,10 @@ import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun, trustEnrollmentRoot } from "@/lib/provisioning/first-run";
 import { exchange } from "@/lib/renewal/enrollment-client";
+import { failureAuditDetails } from "@/lib/renewal/failures";
+import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { localServerName } from "@/lib/server-identity";
 
 const children = new Set<ChildProcess>();
@@ -60,25 +62,38 @@ async function waitFor(url: string, what: string, timeoutMs: number): Promise<vo
   fail(`The ${what} did not answer at ${url} within ${timeoutMs / 1000} s.`);
 }
 
-/** Migrates, provisions the first run (root, key, demo cluster enrolled over HTTP), and offers a setup link when no admin exists. */
+/**
+ * Migrates, trusts the enrollment service's root, provisions the demo on first run (enrolled over the service's HTTP
+ * API: this process never holds CA keys), and offers a setup link when no admin exists.
+ */
 async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<void> {
   await migrateDatabase(handle);
-  const provisioned = await provisionFirstRun(handle.db, {
-    dataDir: env.dataDir,
-    trustAnchorsPath: env.trustAnchorsPath,
-    masterKey: env.RMS_MASTER_KEY,
-    serverName: localServerName(),
-    enrollmentUrl,
-    http: { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 },
-    validityDays: DEMO_SLC_VALIDITY_DAYS,
-  });
-  if (!provisioned.ok) {
-    if (provisioned.code === "root_unavailable") fail(`Could not trust the enrollment service: ${provisioned.detail}.`);
-    fail(`First run: the demo cluster was created but not enrolled (${provisioned.detail}); use Enroll on its Administration page.`);
+  const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
+  const trusted = await trustEnrollmentRoot({ trustAnchorsPath: env.trustAnchorsPath, enrollmentUrl, http });
+  if (!trusted.ok) fail(trusted.detail);
+  if (trusted.downloaded) log(`Trusting the enrollment service's root certificate (${env.trustAnchorsPath}).`);
+
+  const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY });
+  const firstRun = await provisionFirstRun(
+    {
+      db: handle.db,
+      kek: () => kek,
+      trustAnchors: () => loadTrustAnchors(env.trustAnchorsPath),
+      enrollmentUrl,
+      http,
+      now: () => new Date(),
+      leaseMs: http.totalTimeoutMs + 30_000,
+    },
+    { serverName: localServerName(), validityDays: DEMO_SLC_VALIDITY_DAYS },
+  );
+  if (!firstRun.ok) {
+    fail(
+      `First run: the enrollment service at ${enrollmentUrl} did not enroll the demo cluster (${JSON.stringify(failureAuditDetails(firstRun))}). ` +
+        "The cluster is kept: start again and use Enroll in Cluster resources.",
+    );
   }
-  if (provisioned.rootDownloaded) log(`Trusting the enrollment service's root certificate (${env.trustAnchorsPath}).`);
-  if (provisioned.demo.created) {
-    const days = Math.round((provisioned.demo.validUntil.getTime() - Date.now()) / 86_400_000);
+  if (firstRun.provisioned) {
+    const days = Math.round((firstRun.validUntil.getTime() - Date.now()) / 86_400_000);
     log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);
   }
   if (await needsSetup(handle.db)) {

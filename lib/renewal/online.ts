@@ -1,12 +1,13 @@
 // Online renewal (Renew → Online → Renew): sign a request, send it, verify the answer, install it — or change nothing and say why.
 import { and, eq } from "drizzle-orm";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
+import type { VerifiedSlc } from "@/lib/certificates/verify-slc";
 import { renewalRequests } from "@/lib/db/schema";
 import type { RenewalActor, RenewalContext } from "./context";
 import { type EnrollmentFailure, postRenewalRequest } from "./enrollment-client";
 import type { RenewalFailure, RenewalResult } from "./failures";
 import { installCertificate } from "./install";
-import { decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { type ClusterState, decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -26,6 +27,35 @@ function enrollmentFailure(response: EnrollmentFailure): RenewalFailure {
   }
 }
 
+/**
+ * Signs a request for the cluster, sends it to the enrollment service and verifies the answer — changes nothing.
+ * Shared by online renewal and the first-run enrollment; `validityDays` asks the service for a shorter SLC.
+ */
+export async function requestSlcOnline(
+  ctx: RenewalContext,
+  cluster: ClusterState,
+  request: { validityDays?: number } = {},
+): Promise<RenewalResult<{ slc: VerifiedSlc; document: string; requestId: string }>> {
+  const key = decryptKey(cluster.key);
+  if (!key.ok) return key;
+  const anchors = trustAnchors(ctx);
+  if (!anchors.ok) return anchors;
+
+  const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
+    now: ctx.now(),
+    installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
+  });
+  const requestXml = buildRenewalRequest(fields, key.privateKeyPem);
+  const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, ctx.http, request);
+  if (!response.ok) return enrollmentFailure(response);
+  const verification = verifyForCluster(ctx, cluster, response.body, fields.requestId, anchors.anchors);
+  if (!verification.ok) {
+    const { failed, reason, checks, detail } = verification;
+    return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
+  }
+  return { ok: true, slc: verification.slc, document: response.body.toString("utf8"), requestId: fields.requestId };
+}
+
 export async function renewOnline(
   ctx: RenewalContext,
   input: { clusterId: string; actor: RenewalActor },
@@ -40,25 +70,9 @@ export async function renewOnline(
   return runClusterOperation(ctx, spec, async (op) => {
     const { cluster } = op;
     await op.record("renew_online_started", { enrollmentUrl: ctx.enrollmentUrl });
-    const key = decryptKey(cluster.key);
-    if (!key.ok) return key;
-    const anchors = trustAnchors(ctx);
-    if (!anchors.ok) return anchors;
-
-    const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
-      now: ctx.now(),
-      installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
-    });
-    const requestXml = buildRenewalRequest(fields, key.privateKeyPem);
-    const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, ctx.http);
-    if (!response.ok) return enrollmentFailure(response);
-    const verification = verifyForCluster(ctx, cluster, response.body, fields.requestId, anchors.anchors);
-    if (!verification.ok) {
-      const { failed, reason, checks, detail } = verification;
-      return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
-    }
-    const { slc } = verification;
-    const document = response.body.toString("utf8");
+    const obtained = await requestSlcOnline(ctx, cluster);
+    if (!obtained.ok) return obtained;
+    const { slc, document, requestId } = obtained;
     return op.commit("renew_online_succeeded", async (tx) => {
       await installCertificate(tx, {
         clusterId: cluster.id,
@@ -76,7 +90,7 @@ export async function renewOnline(
       return {
         ok: true,
         result: { slc: slcSummary(slc), previousValidUntil: cluster.installed?.validUntil ?? null },
-        audit: { fingerprint: slc.fingerprint, validUntil: slc.validUntil.toISOString(), requestId: fields.requestId },
+        audit: { fingerprint: slc.fingerprint, validUntil: slc.validUntil.toISOString(), requestId },
       };
     });
   });

@@ -16,7 +16,7 @@ import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
-import { provisionDemoCluster } from "@/lib/provisioning/first-run";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange } from "@/lib/renewal/enrollment-client";
@@ -119,15 +119,8 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       now: () => new Date(),
       leaseMs: 30_000,
     };
-    const provisioned = await provisionDemoCluster(handle.db, {
-      serverName: "RMS01",
-      kek,
-      trustAnchorsPem,
-      enrollmentUrl: enrollment.url,
-      http: ctx.http,
-      validityDays: 20,
-    });
-    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
+    const provisioned = await provisionFirstRun(ctx, { serverName: "RMS01", validityDays: DEMO_SLC_VALIDITY_DAYS });
+    if (!provisioned.ok) throw new Error(`first run failed: ${provisioned.code}`);
     const [cluster] = await handle.db.select().from(clusters);
     if (!cluster) throw new Error("the seed made no cluster");
     clusterId = cluster.id;

@@ -9,7 +9,9 @@ import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { provisionFirstRun } from "@/lib/provisioning/first-run";
+import { firstRunKeyEncryptionKey, provisionFirstRun, trustEnrollmentRoot } from "@/lib/provisioning/first-run";
+import { failureAuditDetails } from "@/lib/renewal/failures";
+import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 
 export const ADMIN = { userName: "sysadmin", password: `Adm1n-${randomBytes(6).toString("hex")}` };
 export const USER = { userName: "sysuser", password: `Us3r-${randomBytes(6).toString("hex")}` };
@@ -51,15 +53,24 @@ export async function prepareConsoleData(opts: {
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   try {
     await migrateDatabase(handle);
-    const provisioned = await provisionFirstRun(handle.db, {
-      dataDir: opts.dataDir,
-      trustAnchorsPath: path.join(opts.dataDir, "trust-anchors.pem"),
-      masterKey: opts.masterKey,
-      serverName: "RMSSYS",
-      enrollmentUrl: opts.enrollmentUrl,
-      http: { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 },
-    });
-    if (!provisioned.ok) throw new Error(`first run: ${provisioned.code}: ${provisioned.detail}`);
+    const trustAnchorsPath = path.join(opts.dataDir, "trust-anchors.pem");
+    const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
+    const trusted = await trustEnrollmentRoot({ trustAnchorsPath, enrollmentUrl: opts.enrollmentUrl, http });
+    if (!trusted.ok) throw new Error(trusted.detail);
+    const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: opts.dataDir, masterKey: opts.masterKey });
+    const provisioned = await provisionFirstRun(
+      {
+        db: handle.db,
+        kek: () => kek,
+        trustAnchors: () => loadTrustAnchors(trustAnchorsPath),
+        enrollmentUrl: opts.enrollmentUrl,
+        http,
+        now: () => new Date(),
+        leaseMs: 60_000,
+      },
+      { serverName: "RMSSYS" },
+    );
+    if (!provisioned.ok) throw new Error(`first run: ${JSON.stringify(failureAuditDetails(provisioned))}`);
     for (const [who, groups] of [
       [ADMIN, ["Administrators"]],
       [USER, ["Users"]],

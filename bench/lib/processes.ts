@@ -22,11 +22,6 @@ export function removeTempDir(dir: string): void {
   tempDirs.delete(dir);
 }
 
-/** Registers work to run at the end (last registered runs first). */
-export function onCleanup(work: () => Promise<void> | void): void {
-  cleanups.push(work);
-}
-
 export { freePort } from "../../tests/support/processes";
 
 /** Starts `node <args>` in its own process group, output to `logFile` (the tests' harness, which also sweeps it on exit). */
@@ -119,7 +114,7 @@ export function commandLine(pid: number): string {
 }
 
 /** Resident set size in MB of one process (VmRSS). */
-export function rssMb(pid: number): number {
+function rssMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");

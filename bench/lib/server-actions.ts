@@ -14,7 +14,7 @@ export type ActionName =
   | "signOutAction";
 
 /** Server action ids of the production build, by exported name. */
-export function actionId(name: ActionName): string {
+function actionId(name: ActionName): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")) as {
     node: Record<string, { exportedName: string }>;
   };

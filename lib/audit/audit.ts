@@ -24,7 +24,7 @@ export const AUDIT_ACTIONS = [
   "enroll_succeeded",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export type AuditOutcome = "success" | "failure" | "denied";
+type AuditOutcome = "success" | "failure" | "denied";
 
 export interface AuditEventInput {
   actor: string | null;
@@ -37,7 +37,7 @@ export interface AuditEventInput {
   occurredAt?: Date;
 }
 
-export interface AuditEvent {
+interface AuditEvent {
   id: number;
   occurredAt: Date;
   actor: string | null;
@@ -82,7 +82,7 @@ function sanitizeValue(value: unknown, depth: number): unknown {
 }
 
 /** A JSON-safe copy of the details with control characters stripped and secret-looking fields redacted. */
-export function sanitizeDetails(details: Record<string, unknown>, depth = 0): Record<string, unknown> {
+function sanitizeDetails(details: Record<string, unknown>, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [rawKey, value] of Object.entries(details).slice(0, MAX_ENTRIES)) {
     const key = sanitizeText(rawKey).slice(0, 100);

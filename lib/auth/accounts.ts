@@ -8,8 +8,7 @@ import { accounts, groupMemberships } from "@/lib/db/schema";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "./password";
 import { destroyAccountSessions } from "./sessions";
 
-export const ADMIN_GROUPS = ["Administrators", "Domain Admins"] as const;
-export type AdminGroup = (typeof ADMIN_GROUPS)[number];
+const ADMIN_GROUPS = ["Administrators", "Domain Admins"] as const;
 
 /** One password policy for the setup form and the rms command-line tool. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -37,7 +36,7 @@ export const passwordSchema = z
   .min(MIN_PASSWORD_LENGTH, `Passwords must be at least ${MIN_PASSWORD_LENGTH} characters long.`)
   .max(MAX_PASSWORD_LENGTH, `Passwords can be at most ${MAX_PASSWORD_LENGTH} characters long.`);
 
-export function canonicalGroupName(name: string): string {
+function canonicalGroupName(name: string): string {
   return ADMIN_GROUPS.find((g) => g.toLowerCase() === name.toLowerCase()) ?? name;
 }
 
@@ -83,7 +82,7 @@ function firstIssue(error: z.ZodError): string {
 }
 
 /** PostgreSQL unique violation (SQLSTATE 23505), as thrown by node-postgres, PGlite, or wrapped by Drizzle. */
-export function isUniqueViolation(error: unknown): boolean {
+function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     if ("code" in e && (e as { code: unknown }).code === "23505") return true;
     e = "cause" in e ? (e as { cause: unknown }).cause : undefined;

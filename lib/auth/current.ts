@@ -49,7 +49,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   };
 });
 
-export async function shouldUseSecureCookies(): Promise<boolean> {
+async function shouldUseSecureCookies(): Promise<boolean> {
   const setting = env().RMS_SECURE_COOKIES;
   if (setting !== "auto") return setting === "true";
   return (await headers()).get("x-forwarded-proto") === "https";

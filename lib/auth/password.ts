@@ -3,14 +3,14 @@ import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEq
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
-export interface ScryptParams {
+interface ScryptParams {
   N: number;
   r: number;
   p: number;
 }
 
 /** Current cost; hashes made with other parameters are upgraded at the next successful sign-in. */
-export const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 const SALT_BYTES = 32;
 const KEY_BYTES = 64;
 /** Upper bounds for parameters read back from the database, so a bad row cannot exhaust memory. */

@@ -27,7 +27,7 @@ function idleCutoff(now: Date, idleMinutes: number): Date {
 }
 
 /** Deletes sessions past their absolute or idle timeout; returns how many. */
-export async function deleteExpiredSessions(db: Queryable, opts: { now: Date; idleMinutes: number }): Promise<number> {
+async function deleteExpiredSessions(db: Queryable, opts: { now: Date; idleMinutes: number }): Promise<number> {
   const gone = await db
     .delete(sessions)
     .where(or(lte(sessions.expiresAt, opts.now), lte(sessions.lastSeenAt, idleCutoff(opts.now, opts.idleMinutes))))

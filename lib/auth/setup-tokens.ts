@@ -7,9 +7,9 @@ import { setupTokens } from "@/lib/db/schema";
 import { type Account, type AccountErrorCode, countAdministrators, createAccount } from "./accounts";
 import { hashToken, newToken, TOKEN_PATTERN } from "./tokens";
 
-export type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
+type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
 
-export type SetupTokenCheck = { ok: true; expiresAt: Date } | { ok: false; code: SetupTokenErrorCode };
+type SetupTokenCheck = { ok: true; expiresAt: Date } | { ok: false; code: SetupTokenErrorCode };
 
 export type RedeemResult =
   | { ok: true; account: Account }

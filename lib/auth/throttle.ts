@@ -14,7 +14,7 @@ export interface ThrottlePolicy {
   maxLockMinutes: number;
 }
 
-export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   userMaxFailures: 5,
   addressMaxFailures: 20,
   windowMinutes: 15,
@@ -31,11 +31,11 @@ export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterS
 
 const MAX_KEY_PART = 128;
 
-export function userThrottleKey(userName: string): string {
+function userThrottleKey(userName: string): string {
   return `user:${userName.trim().toLowerCase().slice(0, MAX_KEY_PART)}`;
 }
 
-export function addressThrottleKey(remoteAddress: string): string {
+function addressThrottleKey(remoteAddress: string): string {
   return `addr:${remoteAddress.trim().toLowerCase().slice(0, MAX_KEY_PART)}`;
 }
 

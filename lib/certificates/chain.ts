@@ -4,7 +4,7 @@ import { createHash, type KeyObject, X509Certificate } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { rsaModulusBits } from "./keys";
 
-export type ChainRejectReason =
+type ChainRejectReason =
   | "no_certificate"
   | "untrusted_chain"
   | "self_signed"
@@ -80,7 +80,7 @@ export function splitPemCertificates(pemText: string): string[] {
   return pemText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-export function certificateFromBase64(base64: string): X509Certificate {
+function certificateFromBase64(base64: string): X509Certificate {
   return parseDer(Buffer.from(base64.replace(/\s+/g, ""), "base64")).cert;
 }
 

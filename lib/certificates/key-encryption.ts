@@ -22,7 +22,7 @@ export interface KeyEncryptionKey {
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-export const MASTER_KEY_FILE = "master.key";
+const MASTER_KEY_FILE = "master.key";
 
 function kekFromBytes(key: Buffer): KeyEncryptionKey {
   return { id: createHash("sha256").update(key).digest("hex").slice(0, 16), key };

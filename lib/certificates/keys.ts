@@ -38,11 +38,6 @@ export function publicKeyBase64(publicKeyPem: string): string {
   return spkiDer(toPublicKeyObject(publicKeyPem)).toString("base64");
 }
 
-/** Converts base64 SPKI DER to an SPKI PEM. */
-export function publicKeyPemFromBase64(base64: string): string {
-  return toPublicKeyObject(base64).export({ type: "spki", format: "pem" }).toString();
-}
-
 function colonHex(digest: Buffer): string {
   return (digest.toString("hex").toUpperCase().match(/../g) ?? []).join(":");
 }

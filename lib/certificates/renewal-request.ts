@@ -56,7 +56,7 @@ export type RequestVerification =
 
 /** A request older than this is refused: offline requests are carried by hand, but not for months. */
 export const MAX_REQUEST_AGE_MS = 30 * 24 * 60 * 60 * 1000;
-export const REQUEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const REQUEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
 export const REQUEST_ROOT = "RenewalRequest";
 const MIN_RSA_BITS = 2048;
 

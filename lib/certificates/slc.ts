@@ -37,7 +37,7 @@ export function prepareSlcSigner(signer: SlcSigner): PreparedSlcSigner {
 }
 
 export const SLC_ROOT = "XrML";
-export const SLC_DESCRIPTOR = "Server-Licensor-Certificate";
+const SLC_DESCRIPTOR = "Server-Licensor-Certificate";
 
 const attr = <T extends string>(value: T) => z.literal(value);
 

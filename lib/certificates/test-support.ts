@@ -73,7 +73,7 @@ export function createUntrustedTestPki(): Promise<TestPki> {
   return createTestPki({ name: "untrusted" });
 }
 
-export function createExpiredChainTestPki(): Promise<TestPki> {
+function createExpiredChainTestPki(): Promise<TestPki> {
   return createTestPki({ name: "expired-chain", createdAt: new Date(Date.now() - 3 * 365 * DAY_MS) });
 }
 
@@ -110,7 +110,7 @@ export interface TestSlc {
   expect: SlcExpectation;
 }
 
-export function defaultSlcFields(cluster: TestCluster, now: Date, overrides: Partial<SlcFields> = {}): SlcFields {
+function defaultSlcFields(cluster: TestCluster, now: Date, overrides: Partial<SlcFields> = {}): SlcFields {
   return {
     serialNumber: randomUUID().replace(/-/g, "").toUpperCase(),
     issuedAt: now,

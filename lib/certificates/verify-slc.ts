@@ -79,7 +79,7 @@ export type SlcVerification =
   | { ok: true; slc: VerifiedSlc; checks: CheckResult[] }
   | { ok: false; failed: CheckName; reason: SlcRejectReason; detail: string; checks: CheckResult[] };
 
-export const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** Splits a PEM bundle and keeps it only if every certificate in it is a CA certificate; throws otherwise. */
 export function parseTrustAnchors(pemText: string): string[] {

@@ -32,10 +32,10 @@ export const uuidText = xmlText.pipe(z.uuid());
 
 export const isoDateText = xmlText.pipe(z.iso.datetime({ offset: false }).transform((v) => new Date(v)));
 
-export const GUID_PATTERN = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
+const GUID_PATTERN = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
 export const guidText = xmlText.pipe(z.string().regex(GUID_PATTERN, "must be a {GUID} in upper case"));
 
-export const FINGERPRINT_PATTERN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+const FINGERPRINT_PATTERN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 export const fingerprintText = xmlText.pipe(z.string().regex(FINGERPRINT_PATTERN, "must be a SHA-256 fingerprint"));
 
 export function base64Text(max: number) {

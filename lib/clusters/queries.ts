@@ -3,7 +3,7 @@ import { and, asc, count, eq } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
 
-export interface WebSiteOverview {
+interface WebSiteOverview {
   id: string;
   name: string;
   state: "started" | "stopped";
@@ -47,7 +47,7 @@ export async function getWebSitesOverview(db: Queryable, opts: { page: number; p
   return { sites, total, page, pageSize };
 }
 
-export interface ActiveCertificate {
+interface ActiveCertificate {
   id: string;
   fingerprint: string;
   subjectName: string;

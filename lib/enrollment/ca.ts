@@ -16,7 +16,6 @@ export interface CaMaterial {
 }
 
 const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]) } as const;
-const DAY_MS = 24 * 60 * 60 * 1000;
 // Certificates start slightly in the past so a verifier with a small clock skew accepts them at once.
 const BACKDATE_MS = 60 * 60 * 1000;
 
@@ -112,5 +111,3 @@ export async function createCaHierarchy(opts: { organization: string; now?: Date
     caKeyPem: await privateKeyPem(caKeys.privateKey),
   };
 }
-
-export const CA_VALIDITY = { rootYears: 10, caYears: 5, serviceYears: 2, backdateMs: BACKDATE_MS, dayMs: DAY_MS } as const;

@@ -40,7 +40,7 @@ const CA_FIELDS: readonly CaField[] = ["rootCertPem", "rootKeyPem", "caCertPem",
  * Writes a file so that readers see either the old content or the whole new content, never a torn write.
  * `durable` also flushes it to disk first (CA material); archive copies skip that cost.
  */
-export async function writeFileAtomic(file: string, content: string, mode: number, durable = true): Promise<void> {
+async function writeFileAtomic(file: string, content: string, mode: number, durable = true): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   try {
@@ -83,7 +83,7 @@ async function exists(p: string): Promise<boolean> {
 
 // ---------- CA hierarchy ----------
 
-export function certificateFingerprint(certPem: string): string {
+function certificateFingerprint(certPem: string): string {
   const der = new X509Certificate(certPem).raw;
   return (createHash("sha256").update(der).digest("hex").toUpperCase().match(/../g) ?? []).join(":");
 }
@@ -142,7 +142,7 @@ function requireValue(values: Partial<Record<CaField, string>>, field: CaField):
 }
 
 /** Refuses CA material that is unreadable, mismatched (key vs certificate) or not one chain root → CA → service. */
-export function checkCaMaterial(material: CaMaterial, where: string): void {
+function checkCaMaterial(material: CaMaterial, where: string): void {
   const corrupt = (field: CaField, what: string) =>
     new EnrollmentStoreError("ca_corrupt", `${path.join(where, CA_FILES[field].file)} ${what}. ${restoreAdvice}`);
   const cert = (field: "rootCertPem" | "caCertPem" | "serviceCertPem") => {
@@ -302,7 +302,7 @@ function safeJson(text: string): unknown {
 
 // ---------- issued SLC files ----------
 
-export const issuedSlcRecordSchema = z.object({
+const issuedSlcRecordSchema = z.object({
   id: z.string().regex(/^[0-9a-f]{32}$/),
   channel: z.enum(["api", "web"]),
   serverName: z.string(),
@@ -318,7 +318,7 @@ export const issuedSlcRecordSchema = z.object({
 });
 export type IssuedSlcRecord = z.infer<typeof issuedSlcRecordSchema>;
 
-export const SUBMISSION_ID_PATTERN = /^[0-9a-f]{32}$/;
+const SUBMISSION_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 export function newSubmissionId(): string {
   return randomBytes(16).toString("hex");

@@ -12,7 +12,7 @@ function normaliseAddress(address: string | undefined): string | undefined {
 }
 
 /** Rewrites the forwarding headers of a request that did not come through a trusted proxy. */
-export function overwriteForwardedHeaders(request: http.IncomingMessage, trustedProxies: ReadonlySet<string>): void {
+function overwriteForwardedHeaders(request: http.IncomingMessage, trustedProxies: ReadonlySet<string>): void {
   const peer = normaliseAddress(request.socket.remoteAddress);
   if (peer && trustedProxies.has(peer)) return;
   if (peer) request.headers["x-forwarded-for"] = peer;

@@ -2,7 +2,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 export const MAX_XML_BYTES = 256 * 1024;
-export const MAX_XML_DEPTH = 64;
+const MAX_XML_DEPTH = 64;
 
 // Structural caps, checked in the same single pass as depth, so no DOM, XPath or c14n code ever sees a document
 // bigger than these. Our largest genuine documents (measured): an SLC with its certificate chain has ~45 elements,

@@ -35,11 +35,8 @@ export function signEnveloped(
   return sig.getSignedXml();
 }
 
-// xmldom's DOM types are its own; this is the small structural view the checks below need.
-export type XmlElement = ReturnType<Document["createElement"]>;
-
 /** Parses already-screened text into a DOM, turning any parser complaint into a typed error. */
-export function parseDom(xml: string): Document {
+function parseDom(xml: string): Document {
   const problems: string[] = [];
   let doc: unknown;
   try {
@@ -100,7 +97,7 @@ function hasComment(node: Node): boolean {
   return false;
 }
 
-export type SignatureStructureReason =
+type SignatureStructureReason =
   | "comment"
   | "no_signature"
   | "multiple_signatures"
@@ -111,7 +108,7 @@ export type SignatureStructureReason =
   | "extra_transform"
   | "malformed_signature";
 
-export type StructureCheck = "input" | "signature" | "whole_document" | "algorithms";
+type StructureCheck = "input" | "signature" | "whole_document" | "algorithms";
 
 export type SignatureStructure =
   | { ok: true; signature: Element; keyInfo: Element | null }

@@ -7,12 +7,6 @@ import path from "node:path";
 import { Pool } from "pg";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 
-export interface TestDatabase {
-  kind: "pglite" | "postgres";
-  open(): Promise<DatabaseHandle>;
-  dispose(): Promise<void>;
-}
-
 export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 }

@@ -73,23 +73,6 @@ export async function kill9(proc: Started): Promise<void> {
   await proc.exited;
 }
 
-export async function stopGracefully(proc: Started, timeoutMs = 10_000): Promise<void> {
-  try {
-    process.kill(-proc.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-proc.pid, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }, timeoutMs);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
 export async function waitForHttp(url: string, timeoutMs: number, proc?: Started): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -108,7 +91,7 @@ export async function waitForHttp(url: string, timeoutMs: number, proc?: Started
   throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `; log:\n${tail(proc.log)}` : ""}`);
 }
 
-export function tail(file: string, chars = 3_000): string {
+function tail(file: string, chars = 3_000): string {
   try {
     const text = fs.readFileSync(file, "utf8");
     return text.slice(-chars);

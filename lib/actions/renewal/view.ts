@@ -8,7 +8,7 @@ import type { RenewalFailure } from "@/lib/renewal/failures";
 import type { SlcSummary } from "@/lib/renewal/queries";
 import { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
-export { type CheckView, IDLE, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
+export { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
 export function checkViews(checks: CheckResult[], t: Translator): CheckView[] {
   return CHECK_NAMES.map((name) => {

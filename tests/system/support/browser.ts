@@ -9,7 +9,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser context at the console's URL. */
-export async function newPage(browser: Browser, baseURL: string): Promise<Page> {
+async function newPage(browser: Browser, baseURL: string): Promise<Page> {
   const context = await browser.newContext({ baseURL, locale: "en-GB", timezoneId: "UTC" });
   return context.newPage();
 }

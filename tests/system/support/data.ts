@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { and, count, eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
@@ -145,15 +145,6 @@ export async function snapshot(db: Database, clusterId: string): Promise<Cluster
     audit: Object.fromEntries(audit.map((a) => [a.action, Number(a.n)])),
     lockedBy: cluster?.lockedBy ?? null,
   };
-}
-
-export async function activeDocument(db: Database, clusterId: string): Promise<string> {
-  const [row] = await db
-    .select({ document: certificates.document })
-    .from(certificates)
-    .where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)));
-  if (!row) throw new Error("no active certificate");
-  return row.document;
 }
 
 /** Base64 of 32 random bytes, the form RMS_MASTER_KEY takes. */

@@ -31,7 +31,7 @@ export async function enrollmentCa(enrollmentRmsDataDir: string): Promise<CaMate
 }
 
 /** SLC fields answering an exported renewal request, read from the request document. */
-export function fieldsForRequest(requestXml: string, overrides: Partial<SlcFields> = {}): SlcFields {
+function fieldsForRequest(requestXml: string, overrides: Partial<SlcFields> = {}): SlcFields {
   const pick = (element: string) => {
     const value = new RegExp(`<${element}>([^<]+)</${element}>`).exec(requestXml)?.[1];
     if (!value) throw new Error(`request has no ${element}`);

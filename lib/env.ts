@@ -3,7 +3,7 @@
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
-import { EnvError, envIssuesMessage } from "./config/env-issues";
+import { EnvError, envOptions, validateEnv } from "./config/env-issues";
 
 export { EnvError };
 
@@ -56,22 +56,11 @@ export type Env = Parsed & {
 
 /** Validates `source` (the process environment, or a test's own object); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; message: string } {
-  let parsed: Parsed;
-  try {
-    parsed = createEnv({
-      server,
-      // A copy: createEnv deletes empty strings from the object it is given.
-      runtimeEnv: { ...source },
-      emptyStringAsUndefined: true,
-      isServer: true,
-      onValidationError: (issues) => {
-        throw new EnvError(envIssuesMessage("Invalid configuration:", issues));
-      },
-    });
-  } catch (error) {
-    if (error instanceof EnvError) return { ok: false, message: error.message };
-    throw error;
-  }
+  const validated = validateEnv("Invalid configuration:", (onValidationError) =>
+    createEnv({ server, ...envOptions(source, onValidationError) }),
+  );
+  if (!validated.ok) return validated;
+  const parsed: Parsed = validated.value;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
   return {
     ok: true,

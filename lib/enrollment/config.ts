@@ -3,7 +3,7 @@
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
-import { EnvError, envIssuesMessage } from "@/lib/config/env-issues";
+import { envOptions, validateEnv } from "@/lib/config/env-issues";
 
 export interface EnrollmentConfig {
   host: string;
@@ -56,22 +56,11 @@ export type ConfigResult = { ok: true; config: EnrollmentConfig } | { ok: false;
 
 /** Reads the enrollment service settings from `source` (empty strings count as unset); relative folders resolve against `cwd`. */
 export function loadEnrollmentConfig(source: Record<string, string | undefined>, cwd: string = process.cwd()): ConfigResult {
-  let e: z.output<z.ZodObject<typeof server>>;
-  try {
-    e = createEnv({
-      server,
-      // A copy: createEnv deletes empty strings from the object it is given.
-      runtimeEnv: { ...source },
-      emptyStringAsUndefined: true,
-      isServer: true,
-      onValidationError: (issues) => {
-        throw new EnvError(envIssuesMessage("Invalid enrollment service settings:", issues));
-      },
-    });
-  } catch (error) {
-    if (error instanceof EnvError) return { ok: false, message: error.message };
-    throw error;
-  }
+  const validated = validateEnv("Invalid enrollment service settings:", (onValidationError) =>
+    createEnv({ server, ...envOptions(source, onValidationError) }),
+  );
+  if (!validated.ok) return validated;
+  const e: z.output<z.ZodObject<typeof server>> = validated.value;
   const dataDir = e.RMS_ENROLLMENT_DATA_DIR
     ? path.resolve(cwd, e.RMS_ENROLLMENT_DATA_DIR)
     : path.resolve(cwd, e.RMS_DATA_DIR ?? "data", "enrollment");

@@ -1,17 +1,14 @@
 // Keeps the cluster private key encrypted at rest (AES-256-GCM) under a key-encryption key that never enters the database.
+
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { CodedError } from "@/lib/errors/coded-error";
 
 export type KeyEncryptionErrorCode = "missing" | "invalid" | "wrong_key" | "corrupt";
 
-export class KeyEncryptionError extends Error {
-  readonly code: KeyEncryptionErrorCode;
-  constructor(code: KeyEncryptionErrorCode, message: string) {
-    super(message);
-    this.name = "KeyEncryptionError";
-    this.code = code;
-  }
+export class KeyEncryptionError extends CodedError<KeyEncryptionErrorCode> {
+  override readonly name = "KeyEncryptionError";
 }
 
 export interface KeyEncryptionKey {

@@ -1,20 +1,17 @@
 // The enrollment service's data folder: its CA hierarchy (created once, never silently replaced), the submissions log and the issued SLC files.
+
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { CodedError } from "@/lib/errors/coded-error";
 import type { CaMaterial } from "./ca";
 
 export type EnrollmentStoreErrorCode = "data_dir" | "ca_incomplete" | "ca_corrupt" | "ca_permissions";
 
-export class EnrollmentStoreError extends Error {
-  readonly code: EnrollmentStoreErrorCode;
-  constructor(code: EnrollmentStoreErrorCode, message: string) {
-    super(message);
-    this.name = "EnrollmentStoreError";
-    this.code = code;
-  }
+export class EnrollmentStoreError extends CodedError<EnrollmentStoreErrorCode> {
+  override readonly name = "EnrollmentStoreError";
 }
 
 const CA_DIR = "ca";

@@ -1,5 +1,7 @@
 // The one gate for untrusted XML: refuses hostile input in linear time before any parser sees it, and the one parser configuration.
+
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { CodedError } from "@/lib/errors/coded-error";
 
 export const MAX_XML_BYTES = 256 * 1024;
 const MAX_XML_DEPTH = 64;
@@ -34,14 +36,12 @@ export const XML_INPUT_ERROR_CODES = [
 ] as const;
 export type XmlInputErrorCode = (typeof XML_INPUT_ERROR_CODES)[number];
 
-export class XmlInputError extends Error {
-  readonly code: XmlInputErrorCode;
+export class XmlInputError extends CodedError<XmlInputErrorCode> {
+  override readonly name = "XmlInputError";
   /** Set when a size or structural cap refused the input. */
   readonly limit: XmlLimit | undefined;
   constructor(code: XmlInputErrorCode, message: string, limit?: XmlLimit) {
-    super(message);
-    this.name = "XmlInputError";
-    this.code = code;
+    super(code, message);
     this.limit = limit;
   }
 }

@@ -21,6 +21,7 @@ let dataDir = "";
 let service: EnrollmentService;
 let keys: ClusterKeyPair;
 let rootPem = "";
+let caCreatedAtFirstStart = false;
 
 function config(overrides: Partial<EnrollmentServiceConfig> = {}): EnrollmentServiceConfig {
   return {
@@ -90,6 +91,9 @@ beforeAll(async () => {
   dataDir = path.join(tmp, "enrollment");
   keys = await generateClusterKeyPair();
   service = await startEnrollmentService(config());
+  caCreatedAtFirstStart = service.caCreated;
+  rootPem = await (await fetch(`${service.url}/root.pem`)).text();
+  await fs.writeFile(path.join(tmp, "root.pem"), rootPem);
 });
 
 afterAll(async () => {
@@ -99,15 +103,16 @@ afterAll(async () => {
 
 describe("CA hierarchy and root certificate", () => {
   it("serves the root certificate as a PEM download that openssl parses", async () => {
-    expect(service.caCreated).toBe(true);
+    expect(caCreatedAtFirstStart).toBe(true);
     expect(service.serviceCertificateValidUntil.getTime()).toBeGreaterThan(Date.now() + 365 * DAY_MS);
     const res = await fetch(`${service.url}/root.pem`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-pem-file");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="enrollment-root.pem"');
-    rootPem = await res.text();
-    const file = path.join(tmp, "root.pem");
-    await fs.writeFile(file, rootPem);
+    const served = await res.text();
+    expect(served).toBe(rootPem);
+    const file = path.join(tmp, "served-root.pem");
+    await fs.writeFile(file, served);
     const subject = execFileSync("openssl", ["x509", "-noout", "-subject", "-in", file], { encoding: "utf8" });
     expect(subject).toMatch(/subject=/);
   });
@@ -352,11 +357,20 @@ describe("web site (offline step)", () => {
 
 describe("submissions log", () => {
   it("has one well-formed line per submission, rejected ones included", async () => {
-    const log = await readLog();
-    // Every POST to /api/enroll or /submissions in this file, in order: 2 + 5 + 1 + 1 + 1 (api) and 1 + 1 + 2 + 1 + 2 + 1 (web).
-    expect(log.filter((e) => e.channel === "api")).toHaveLength(10);
-    expect(log.filter((e) => e.channel === "web")).toHaveLength(8);
-    expect(log.filter((e) => e.outcome === "issued")).toHaveLength(4);
+    const before = (await readLog()).length;
+    const issued = requestFields({ serverName: "LOG01" });
+    expect((await postXml(buildRenewalRequest(issued, keys.privateKeyPem))).status).toBe(200);
+    expect((await postXml("<RenewalRequest/>")).status).toBeGreaterThanOrEqual(400);
+    expect(
+      (await upload(buildRenewalRequest(requestFields({ serverName: "LOG02" }), keys.privateKeyPem), { origin: service.url })).status,
+    ).toBe(303);
+    const added = (await readLog()).slice(before);
+    expect(added.map((e) => [e.channel, e.outcome === "issued"])).toEqual([
+      ["api", true],
+      ["api", false],
+      ["web", true],
+    ]);
+    expect(added[0]).toMatchObject({ requestId: issued.requestId });
   });
 });
 

@@ -22,13 +22,6 @@ export function SetupForm({ token }: { token: string }) {
   );
   const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   const fieldError = (name: SetupField) => state.validationErrors?.fieldErrors[name]?.[0];
-  const invalid = (name: SetupField) => (fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {});
-  const errorText = (name: SetupField) =>
-    fieldError(name) && (
-      <p id={`${name}-error`} className="text-sm text-red-800">
-        {fieldError(name)}
-      </p>
-    );
   return (
     <form action={action} className="flex flex-col gap-4">
       {message && <Alert tone="error">{message}</Alert>}
@@ -41,9 +34,8 @@ export function SetupForm({ token }: { token: string }) {
         required
         maxLength={64}
         defaultValue={state.userName}
-        {...invalid("userName")}
+        error={fieldError("userName")}
       />
-      {errorText("userName")}
       <Field
         id="password"
         name="password"
@@ -53,9 +45,8 @@ export function SetupForm({ token }: { token: string }) {
         required
         minLength={12}
         maxLength={1024}
-        {...invalid("password")}
+        error={fieldError("password")}
       />
-      {errorText("password")}
       <Field
         id="confirmPassword"
         name="confirmPassword"
@@ -65,9 +56,8 @@ export function SetupForm({ token }: { token: string }) {
         required
         minLength={12}
         maxLength={1024}
-        {...invalid("confirmPassword")}
+        error={fieldError("confirmPassword")}
       />
-      {errorText("confirmPassword")}
       <Button type="submit" disabled={pending}>
         {t("setup.submit")}
       </Button>

@@ -12,8 +12,6 @@ export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState(signInAction, {});
   const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   const fieldError = (name: "userName" | "password") => state.validationErrors?.fieldErrors[name]?.[0];
-  const invalid = (name: "userName" | "password") =>
-    fieldError(name) ? { "aria-invalid": true, "aria-describedby": `${name}-error` } : {};
   return (
     <form action={action} className="flex flex-col gap-4" aria-describedby={message ? "sign-in-error" : undefined}>
       {message && (
@@ -31,13 +29,8 @@ export function SignInForm({ next }: { next: string }) {
         maxLength={64}
         defaultValue={state.data?.userName}
         autoFocus
-        {...invalid("userName")}
+        error={fieldError("userName")}
       />
-      {fieldError("userName") && (
-        <p id="userName-error" className="text-sm text-red-800">
-          {fieldError("userName")}
-        </p>
-      )}
       <Field
         id="password"
         name="password"
@@ -46,13 +39,8 @@ export function SignInForm({ next }: { next: string }) {
         autoComplete="current-password"
         required
         maxLength={1024}
-        {...invalid("password")}
+        error={fieldError("password")}
       />
-      {fieldError("password") && (
-        <p id="password-error" className="text-sm text-red-800">
-          {fieldError("password")}
-        </p>
-      )}
       <Button type="submit" disabled={pending}>
         {t("submit")}
       </Button>

@@ -1,8 +1,11 @@
-// Labelled text input for forms.
+// Labelled text input for forms; a validation error is shown under the input and tied to it for assistive technology.
 import type { InputHTMLAttributes } from "react";
 import { cn } from "./cn";
 
-export function Field({ label, id, className, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; id: string }) {
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; id: string; error?: string | undefined };
+
+export function Field({ label, id, error, className, ...props }: FieldProps) {
+  const errorId = `${id}-error`;
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium text-slate-800">
@@ -13,10 +16,18 @@ export function Field({ label, id, className, ...props }: InputHTMLAttributes<HT
         className={cn(
           "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm",
           "focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100",
+          error && "border-red-700",
           className,
         )}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
         {...props}
       />
+      {error && (
+        <p id={errorId} className="text-sm text-red-800">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

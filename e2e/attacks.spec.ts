@@ -2,7 +2,7 @@
 // with its own message; and through Yes, after the browser was told (by a replayed genuine answer) that the file had
 // validated: the server checks again and refuses. The installed SLC stays. Leaves the stack as it found it: nothing
 // installed, the request it exported cancelled.
-import { expect, type Page, type Response, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { translatorFor } from "@/lib/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { signIn } from "./support/session";
@@ -71,16 +71,26 @@ test("every hostile certificate file is refused at Import and at Yes with its ow
 
     // The genuine file passes every check; No installs nothing. Its answer (the server's own) is kept for the next part.
     const clusterPath = new URL(page.url()).pathname;
-    const isImport = (response: Response) => response.request().method() === "POST" && new URL(response.url()).pathname === clusterPath;
     dialog = await openRenew(page);
     await dialog
       .getByLabel("Browse")
       .setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(genuineSlc(ca, requestXml)) });
-    const answered = page.waitForResponse(isImport);
+    // The answer is read in the route (before the page can refresh and discard it), then passed on unchanged.
+    const seen: { answer?: { status: number; contentType: string; body: Buffer } } = {};
+    await page.route(
+      (url) => url.pathname === clusterPath,
+      async (route) => {
+        if (route.request().method() !== "POST") return route.fallback();
+        const response = await route.fetch();
+        seen.answer = { status: response.status(), contentType: response.headers()["content-type"] ?? "", body: await response.body() };
+        await route.fulfill({ response });
+      },
+    );
     await dialog.getByRole("button", { name: "Import" }).click();
-    const genuine = await answered;
-    const genuineAnswer = { status: genuine.status(), contentType: genuine.headers()["content-type"] ?? "", body: await genuine.body() };
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+    await page.unrouteAll();
+    const genuine = seen.answer;
+    if (!genuine) throw new Error("the genuine file's Import answer was not seen");
     await dialog.getByRole("button", { name: "No" }).click();
     await expect(dialog.getByText(t("renew.declined"))).toBeVisible();
     await dialog.getByRole("button", { name: "Close" }).click();
@@ -95,7 +105,7 @@ test("every hostile certificate file is refused at Import and at Yes with its ow
         (url) => url.pathname === clusterPath,
         (route) =>
           route.request().method() === "POST"
-            ? route.fulfill({ status: genuineAnswer.status, contentType: genuineAnswer.contentType, body: genuineAnswer.body })
+            ? route.fulfill({ status: genuine.status, contentType: genuine.contentType, body: genuine.body })
             : route.fallback(),
         { times: 1 },
       );

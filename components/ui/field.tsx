@@ -14,9 +14,9 @@ export function Field({ label, id, error, className, ...props }: FieldProps) {
       <input
         id={id}
         className={cn(
-          "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm",
+          "rounded-md border bg-white px-3 py-2 text-sm shadow-sm",
+          error ? "border-red-700" : "border-slate-300",
           "focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100",
-          error && "border-red-700",
           className,
         )}
         aria-invalid={error ? true : undefined}

@@ -1,21 +1,137 @@
-// Entry point of the enrollment service process (`tsx scripts/enrollment.ts`): env → config → server, clean shutdown on signals.
+// `npm run enrollment -- <command>`: the enrollment service (`serve`, the default) and its operator's commands.
+// Commands go to the running service through its admin socket, or straight to its store when it is not running.
 import "reflect-metadata";
-import os from "node:os";
-import { enrollmentConfig } from "@/lib/enrollment/config";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
+import { createCaHierarchy } from "@/lib/enrollment/ca";
+import { type EnrollmentConfig, enrollmentConfig } from "@/lib/enrollment/config";
+import { openEnrollmentDatabase } from "@/lib/enrollment/db/client";
+import { createDesk } from "@/lib/enrollment/desk";
+import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
-import { EnrollmentStoreError } from "@/lib/enrollment/store";
+import { EnrollmentStoreError, loadOrCreateCa } from "@/lib/enrollment/store";
 
-async function main(): Promise<void> {
-  const loaded = enrollmentConfig();
-  if (!loaded.ok) {
-    console.error(loaded.message);
-    process.exit(2);
+const USAGE = `Usage: npm run enrollment -- <command>
+  serve                                   run the enrollment service (npm run start:enrollment)
+  requests list [--state pending_approval|issued|rejected|all]
+  requests show <submission id | request id>
+  requests approve <submission id> [--by <operator>]
+  requests reject <submission id> --reason <text> [--by <operator>]
+  submissions export [--output <file>]    every recorded outcome as JSON lines
+  registrations list
+  registrations revoke <cluster GUID> [--by <operator>]
+  operators add <name> --password-stdin   an account for the operator page
+  operators list
+  operators remove <name>`;
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+function readStdin(): string {
+  return fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
+}
+
+function toCommand(positionals: string[], values: Record<string, string | boolean | undefined>): AdminCommand {
+  const [noun, verb, arg] = positionals;
+  const by = typeof values.by === "string" ? values.by : (process.env.USER ?? "operator");
+  const raw: Record<string, unknown> | null = (() => {
+    switch (`${noun} ${verb}`) {
+      case "requests list":
+        return { command: "requests.list", state: values.state };
+      case "requests show":
+        return { command: "requests.show", id: arg };
+      case "requests approve":
+        return { command: "requests.approve", id: arg, actor: by };
+      case "requests reject":
+        return { command: "requests.reject", id: arg, actor: by, reason: values.reason };
+      case "registrations list":
+        return { command: "registrations.list" };
+      case "registrations revoke":
+        return { command: "registrations.revoke", guid: arg, actor: by };
+      case "operators add":
+        if (!values["password-stdin"]) usage("operators add needs --password-stdin (the password is read from standard input).");
+        return { command: "operators.add", name: arg, password: readStdin() };
+      case "operators list":
+        return { command: "operators.list" };
+      case "operators remove":
+        return { command: "operators.remove", name: arg };
+      default:
+        return null;
+    }
+  })();
+  if (raw === null) usage(`Unknown command: ${positionals.join(" ") || "(none)"}`);
+  const parsed = adminCommandSchema.safeParse(raw);
+  if (!parsed.success) usage(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** Runs a command on the store directly (the service is not running); approving signs with a one-thread pool. */
+async function runOffline(
+  config: EnrollmentConfig,
+  commands: AsyncIterable<AdminCommand> | AdminCommand[],
+  each: (r: AdminResult) => Promise<boolean>,
+) {
+  const ca = await loadOrCreateCa({ dataDir: config.dataDir, organization: config.issuerName, createCa: createCaHierarchy });
+  const handle = await openEnrollmentDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseSchema,
+  });
+  const pool = createIssuePool(
+    { serviceKeyPem: ca.material.serviceKeyPem, chainPem: [ca.material.serviceCertPem, ca.material.caCertPem] },
+    { threads: 1 },
+  );
+  try {
+    const desk = createDesk({ handle, pool, policy: config.policy, issuerName: config.issuerName, clock: () => new Date() });
+    for await (const command of commands) {
+      if (!(await each(await runAdminCommand(desk, handle.db, command, new Date())))) break;
+    }
+  } finally {
+    await pool.close();
+    await handle.close();
   }
-  const config = loaded.config;
+}
+
+async function execute(config: EnrollmentConfig, command: AdminCommand): Promise<AdminResult> {
+  const viaService = await sendAdminCommand(config.dataDir, command);
+  if (viaService) return viaService;
+  let result: AdminResult = { ok: false, message: "no result" };
+  await runOffline(config, [command], async (r) => {
+    result = r;
+    return true;
+  });
+  return result;
+}
+
+async function exportEvents(config: EnrollmentConfig, output: string | undefined): Promise<void> {
+  const out = output ? fs.createWriteStream(output, { mode: 0o600 }) : process.stdout;
+  let afterId = 0;
+  let count = 0;
+  for (;;) {
+    const result = await execute(config, { command: "events.page", afterId, limit: 1_000 });
+    if (!result.ok) throw new Error(result.message);
+    const page = z.array(z.object({ id: z.number() }).loose()).parse(result.value);
+    for (const event of page) out.write(`${JSON.stringify(event)}\n`);
+    count += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < 1_000) break;
+    afterId = last.id;
+  }
+  if (output) {
+    await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
+    console.error(`Exported ${count} events to ${output}.`);
+  }
+}
+
+async function serve(config: EnrollmentConfig): Promise<void> {
   let service: Awaited<ReturnType<typeof startEnrollmentService>>;
   try {
-    // Sign on worker threads, one per core (bench/: about 1.3× the single-thread rate on 2 cores).
-    service = await startEnrollmentService({ ...config, issueWorkers: os.availableParallelism() });
+    service = await startEnrollmentService(config);
   } catch (error) {
     if (error instanceof EnrollmentStoreError) {
       console.error(`Enrollment service cannot start: ${error.message}`);
@@ -37,7 +153,9 @@ async function main(): Promise<void> {
       `Warning: the enrollment service's signing certificate ${daysLeft < 0 ? "has expired" : `expires in ${daysLeft} days`} (${service.serviceCertificateValidUntil.toISOString()}); consoles will reject SLCs it signs once it has expired.`,
     );
   }
-  console.log(`Enrollment service listening on ${service.url}`);
+  console.log(
+    `Enrollment service listening on ${service.url} (policy: ${service.policy}${service.policy === "open" ? ", for demos only" : ""}; store: ${service.database.kind}; ${service.issueWorkers} issuing workers; TLS certificate: ${service.tlsSource}).`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -56,4 +174,40 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
 }
 
-void main();
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  const OPTIONS = {
+    state: { type: "string" },
+    by: { type: "string" },
+    reason: { type: "string" },
+    output: { type: "string" },
+    "password-stdin": { type: "boolean" },
+    help: { type: "boolean" },
+  } as const;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    usage(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values.help) usage();
+  const loaded = enrollmentConfig();
+  if (!loaded.ok) {
+    console.error(loaded.message);
+    process.exit(2);
+  }
+  const config = loaded.config;
+  const positionals = parsed.positionals;
+  if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
+  if (positionals[0] === "submissions" && positionals[1] === "export") return exportEvents(config, parsed.values.output);
+  const result = await execute(config, toCommand(positionals, parsed.values));
+  if (!result.ok) {
+    console.error(result.message);
+    process.exit(1);
+  }
+  console.log(JSON.stringify(result.value, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

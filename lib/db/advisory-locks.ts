@@ -4,3 +4,8 @@
 export const STARTUP_LOCK_ID = 7226190300;
 /** Held by any change that could leave the console without an administrator (accounts, setup links). */
 export const ADMINISTRATORS_LOCK_ID = 7226190301;
+/**
+ * Class id of the enrollment service's per-key locks (`pg_advisory_xact_lock(class, hashtext(key))`): replicas sharing one
+ * PostgreSQL decide one request ID, and one cluster GUID, at a time.
+ */
+export const ENROLLMENT_LOCK_CLASS = 72261903;

@@ -74,6 +74,22 @@ function lockDataFolder(dir: string): () => void {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
+  return openDrizzle(schema, opts);
+}
+
+/** A Drizzle handle over any schema module (the console's, or the enrollment service's own). */
+export interface DrizzleHandle<TSchema extends Record<string, unknown>> {
+  db: PgDatabase<PgQueryResultHKT, TSchema>;
+  kind: "pglite" | "postgres";
+  schema: string;
+  close(): Promise<void>;
+}
+
+/** Opens PostgreSQL (opts.databaseUrl, tables in opts.pgSchema) or PGlite in opts.dataDir, for the given schema module. */
+export async function openDrizzle<TSchema extends Record<string, unknown>>(
+  tables: TSchema,
+  opts: DatabaseOptions,
+): Promise<DrizzleHandle<TSchema>> {
   if (opts.databaseUrl) {
     const pgSchema = opts.pgSchema ?? "public";
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new Error(`Invalid PostgreSQL schema name: ${pgSchema}`);
@@ -84,14 +100,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
       options: `-c search_path=${pgSchema}`,
     });
     if (pgSchema !== "public") await pool.query(`CREATE SCHEMA IF NOT EXISTS ${pgSchema}`);
-    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    const db = drizzlePg(pool, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     return { db, kind: "postgres", schema: pgSchema, close: () => pool.end() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataFolder(opts.dataDir);
   try {
     const client = await PGlite.create(path.join(opts.dataDir, "pglite"));
-    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    const db = drizzlePglite(client, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     let closed = false;
     const release = () => {
       if (!closed) unlock();
@@ -127,12 +143,20 @@ export async function withStartupLock<T>(handle: DatabaseHandle, work: () => Pro
 }
 
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+  await migrateDrizzle(handle, MIGRATIONS);
+}
+
+/** Applies a migrations folder; on PostgreSQL the journal lives in the handle's own schema (or `drizzle` for public). */
+export async function migrateDrizzle<TSchema extends Record<string, unknown>>(
+  handle: DrizzleHandle<TSchema>,
+  migrationsFolder: string,
+): Promise<void> {
   if (handle.kind === "postgres") {
-    await migratePg(handle.db as Parameters<typeof migratePg>[0], {
-      migrationsFolder: MIGRATIONS,
+    await migratePg(handle.db as unknown as Parameters<typeof migratePg>[0], {
+      migrationsFolder,
       migrationsSchema: handle.schema === "public" ? "drizzle" : handle.schema,
     });
   } else {
-    await migratePglite(handle.db as Parameters<typeof migratePglite>[0], { migrationsFolder: MIGRATIONS });
+    await migratePglite(handle.db as unknown as Parameters<typeof migratePglite>[0], { migrationsFolder });
   }
 }

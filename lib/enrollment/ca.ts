@@ -111,3 +111,69 @@ export async function createCaHierarchy(opts: { organization: string; now?: Date
     caKeyPem: await privateKeyPem(caKeys.privateKey),
   };
 }
+
+export interface TlsMaterial {
+  /** The server certificate followed by the enrollment CA certificate (what the TLS handshake sends). */
+  certChainPem: string;
+  keyPem: string;
+}
+
+/** Host names and IP addresses a TLS server certificate covers (subjectAltName). */
+export function tlsNames(names: readonly string[]): { dns: string[]; ip: string[] } {
+  const dns = new Set<string>();
+  const ip = new Set<string>();
+  for (const raw of names) {
+    const value = raw
+      .trim()
+      .replace(/^\[|\]$/g, "")
+      .toLowerCase();
+    if (value === "" || value === "0.0.0.0" || value === "::") continue;
+    if (/^[\d.]+$/.test(value) || value.includes(":")) ip.add(value);
+    else dns.add(value);
+  }
+  return { dns: [...dns], ip: [...ip] };
+}
+
+/** A one-year TLS server certificate for `names`, issued by the enrollment CA (so consoles verify it with the root). */
+export async function issueTlsCertificate(opts: {
+  caCertPem: string;
+  caKeyPem: string;
+  organization: string;
+  names: readonly string[];
+  now?: Date;
+}): Promise<TlsMaterial> {
+  const now = opts.now ?? new Date();
+  const caCert = new x509.X509Certificate(opts.caCertPem);
+  const caKey = await webcrypto.subtle.importKey(
+    "pkcs8",
+    x509.PemConverter.decodeFirst(opts.caKeyPem),
+    { name: ALGORITHM.name, hash: ALGORITHM.hash },
+    false,
+    ["sign"],
+  );
+  const keys = await keyPair(2048);
+  const { dns, ip } = tlsNames(opts.names);
+  const organization = opts.organization.trim() || "RMS";
+  const leaf = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: name(dns[0] ?? ip[0] ?? "localhost", organization),
+    issuer: caCert.subjectName,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(Math.min(addYears(now, 1).getTime(), caCert.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        ...dns.map((value) => ({ type: "dns" as const, value })),
+        ...ip.map((value) => ({ type: "ip" as const, value })),
+      ]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+    ],
+  });
+  return { certChainPem: `${leaf.toString("pem")}\n${caCert.toString("pem")}\n`, keyPem: await privateKeyPem(keys.privateKey) };
+}

@@ -11,6 +11,24 @@ export interface EnrollmentConfig {
   dataDir: string;
   validityDays: number;
   issuerName: string;
+  /** Who gets an SLC without an operator: `approval` (default) holds every new enrollment; `open` (demos) issues it. */
+  policy: "open" | "approval";
+  /** PostgreSQL for the service's store (its own schema); PGlite in dataDir when unset. */
+  databaseUrl?: string;
+  databaseSchema?: string;
+  /** Operator-supplied TLS certificate (chain) and key files; otherwise the service issues its own from its CA. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Extra names (DNS or IP) the service's own TLS certificate covers, beyond localhost and loopback addresses. */
+  tlsNames: string[];
+  /** Host header values served (`host` or `host:port`; a bare host allows any port); loopback names by default. */
+  allowedHosts: string[] | null;
+  /** Submissions per minute per client address (POST /api/enroll, POST /submissions, operator sign-in). */
+  rateLimitPerMinute: number;
+  /** Issuing pool: worker threads, queue length, per-task deadline. */
+  workers: number | null;
+  queueLength: number;
+  taskTimeoutMs: number;
 }
 
 const DEFAULT_VALIDITY_DAYS = 365;
@@ -33,6 +51,25 @@ const integerText = (name: string, min: number, max: number, fallback: number) =
     .optional()
     .transform((value) => value ?? fallback);
 
+const nameList = (variable: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== ""),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .max(255)
+          .regex(/^[A-Za-z0-9.:\-[\]]+$/, { message: `${variable} must be a comma-separated list of host names or IP addresses` }),
+      ),
+    );
+
 const server = {
   RMS_ENROLLMENT_PORT: integerText("RMS_ENROLLMENT_PORT", 0, 65535, DEFAULT_ENROLLMENT_PORT),
   HOST: z
@@ -50,6 +87,24 @@ const server = {
     .max(200, { message: "RMS_ENROLLMENT_ISSUER must be at most 200 characters" })
     .regex(/^[^\u0000-\u001f\u007f]+$/, { message: "RMS_ENROLLMENT_ISSUER must not contain control characters" })
     .default(DEFAULT_ISSUER_NAME),
+  RMS_ENROLLMENT_POLICY: z
+    .enum(["approval", "open"], { message: "RMS_ENROLLMENT_POLICY must be approval (the default) or open (demos only)" })
+    .default("approval"),
+  RMS_ENROLLMENT_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: "RMS_ENROLLMENT_DATABASE_URL must be a postgres:// URL" })
+    .optional(),
+  RMS_ENROLLMENT_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "RMS_ENROLLMENT_DATABASE_SCHEMA must be a lower-case PostgreSQL identifier" })
+    .optional(),
+  RMS_ENROLLMENT_TLS_CERT: z.string().trim().optional(),
+  RMS_ENROLLMENT_TLS_KEY: z.string().trim().optional(),
+  RMS_ENROLLMENT_TLS_NAMES: nameList("RMS_ENROLLMENT_TLS_NAMES"),
+  RMS_ALLOWED_HOSTS: nameList("RMS_ALLOWED_HOSTS"),
+  RMS_ENROLLMENT_RATE_LIMIT: integerText("RMS_ENROLLMENT_RATE_LIMIT", 1, 100_000, 120),
+  RMS_ENROLLMENT_WORKERS: integerText("RMS_ENROLLMENT_WORKERS", 0, 64, 0),
+  RMS_ENROLLMENT_QUEUE: integerText("RMS_ENROLLMENT_QUEUE", 1, 10_000, 64),
+  RMS_ENROLLMENT_TASK_TIMEOUT_MS: integerText("RMS_ENROLLMENT_TASK_TIMEOUT_MS", 100, 600_000, 10_000),
 };
 
 export type ConfigResult = { ok: true; config: EnrollmentConfig } | { ok: false; message: string };
@@ -61,6 +116,13 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
   );
   if (!validated.ok) return validated;
   const e: z.output<z.ZodObject<typeof server>> = validated.value;
+  if ((e.RMS_ENROLLMENT_TLS_CERT === undefined) !== (e.RMS_ENROLLMENT_TLS_KEY === undefined)) {
+    return {
+      ok: false,
+      message:
+        "Invalid enrollment service settings:\n  RMS_ENROLLMENT_TLS_CERT and RMS_ENROLLMENT_TLS_KEY go together: set both (an operator-supplied certificate) or neither (the service issues its own).",
+    };
+  }
   const dataDir = e.RMS_ENROLLMENT_DATA_DIR
     ? path.resolve(cwd, e.RMS_ENROLLMENT_DATA_DIR)
     : path.resolve(cwd, e.RMS_DATA_DIR ?? "data", "enrollment");
@@ -72,6 +134,17 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
       dataDir,
       validityDays: e.RMS_SLC_VALIDITY_DAYS,
       issuerName: e.RMS_ENROLLMENT_ISSUER,
+      policy: e.RMS_ENROLLMENT_POLICY,
+      databaseUrl: e.RMS_ENROLLMENT_DATABASE_URL,
+      databaseSchema: e.RMS_ENROLLMENT_DATABASE_SCHEMA,
+      tlsCertFile: e.RMS_ENROLLMENT_TLS_CERT ? path.resolve(cwd, e.RMS_ENROLLMENT_TLS_CERT) : undefined,
+      tlsKeyFile: e.RMS_ENROLLMENT_TLS_KEY ? path.resolve(cwd, e.RMS_ENROLLMENT_TLS_KEY) : undefined,
+      tlsNames: e.RMS_ENROLLMENT_TLS_NAMES,
+      allowedHosts: e.RMS_ALLOWED_HOSTS.length > 0 ? e.RMS_ALLOWED_HOSTS : null,
+      rateLimitPerMinute: e.RMS_ENROLLMENT_RATE_LIMIT,
+      workers: e.RMS_ENROLLMENT_WORKERS === 0 ? null : e.RMS_ENROLLMENT_WORKERS,
+      queueLength: e.RMS_ENROLLMENT_QUEUE,
+      taskTimeoutMs: e.RMS_ENROLLMENT_TASK_TIMEOUT_MS,
     },
   };
 }

@@ -1,23 +1,14 @@
-// Inside a pool worker: the CA material arrives once with workerData; each message is one issueSlc call.
-import { parentPort, workerData } from "node:worker_threads";
-import type { CaMaterial } from "./ca";
-import { type IssuancePolicy, issueSlc } from "./issue";
+// Inside an issuing worker (piscina): the signing key and chain arrive once with workerData; each task is one step.
+import { workerData } from "node:worker_threads";
+import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { checkRequest, type IssuancePolicy, type IssuingKey, type RequestCheck, type SignedSlc, signSlc } from "./issue";
 
-interface Job {
-  id: number;
-  body: Uint8Array;
-  policy: IssuancePolicy;
+const key = (workerData as { key: IssuingKey }).key;
+
+export function verify(task: { body: Uint8Array; now: Date }): RequestCheck {
+  return checkRequest(task.body, task.now);
 }
 
-const ca = (workerData as { ca: CaMaterial }).ca;
-const port = parentPort;
-if (port) {
-  port.on("message", (job: Job) => {
-    try {
-      port.postMessage({ id: job.id, result: issueSlc(job.body, ca, job.policy) });
-    } catch (error) {
-      port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  port.postMessage({ ready: true });
+export function sign(task: { request: RenewalRequestFields; policy: IssuancePolicy }): SignedSlc {
+  return signSlc(task.request, key, task.policy);
 }

@@ -1,5 +1,8 @@
-// Worker-thread entry of the issuing pool: registers the TypeScript loader, then serves issueSlc jobs (see issue-pool.ts).
+// Worker entry of the issuing pool (piscina): registers the TypeScript loader, then exposes the steps by name.
 import { register } from "tsx/esm/api";
 
 register();
-await import("./issue-worker-main.ts");
+const steps = await import("./issue-worker-main.ts");
+
+export const verify = steps.verify;
+export const sign = steps.sign;

@@ -2,14 +2,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildTestRenewalRequest, createTestPki, type TestPki } from "@/lib/certificates/test-support";
 import { verifySlc } from "@/lib/certificates/verify-slc";
-import { issueSlc, requestRejectStatus } from "./issue";
+import type { CaMaterial } from "./ca";
+import { checkRequest, type IssuancePolicy, requestRejectStatus, signSlc } from "./issue";
+
+/** The service's two steps in a row, as the desk runs them for an accepted request. */
+function issueSlc(xml: string, ca: CaMaterial, policy: IssuancePolicy) {
+  const checked = checkRequest(xml, policy.now);
+  if (!checked.ok) return checked;
+  const signed = signSlc(checked.request, { serviceKeyPem: ca.serviceKeyPem, chainPem: [ca.serviceCertPem, ca.caCertPem] }, policy);
+  return { ok: true as const, request: checked.request, ...signed };
+}
 
 let pki: TestPki;
 beforeAll(async () => {
   pki = await createTestPki();
 });
 
-describe("issueSlc", () => {
+describe("checkRequest then signSlc", () => {
   it("issues an SLC for the request's key, GUID, URL and id, valid from now for validityDays", async () => {
     const { xml, fields } = await buildTestRenewalRequest({ serverName: "RMS <01> & co" });
     const now = new Date();

@@ -1,9 +1,17 @@
-// The enrollment service's one issuing step: verify a renewal request (proof of possession), then sign an SLC for it.
+// The enrollment service's two issuing steps, run on the issuing pool's workers: verify a renewal request (proof of
+// possession), and sign an SLC for an accepted one. Who may get an SLC is decided between the two (./desk.ts).
 import { randomBytes } from "node:crypto";
+import { documentFingerprint } from "@/lib/certificates/keys";
 import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
 import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/certificates/slc";
 import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import type { CaMaterial } from "./ca";
+
+/** What an issuing worker holds: the SLC signing key and its chain, never the root or enrollment CA keys. */
+export interface IssuingKey {
+  serviceKeyPem: string;
+  /** The signing certificate, then the enrollment CA certificate. */
+  chainPem: string[];
+}
 
 export interface IssuancePolicy {
   validityDays: number;
@@ -11,43 +19,54 @@ export interface IssuancePolicy {
   now: Date;
 }
 
-export type IssueResult =
-  | { ok: true; slcXml: string; request: RenewalRequestFields; slc: SlcFields; keyFingerprint: string }
+export type RequestCheck =
+  | { ok: true; request: RenewalRequestFields; keyFingerprint: string }
   | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
-// Unreadable XML (the XML gate's codes, bar oversize, which has its own status) and comments.
+export interface SignedSlc {
+  slcXml: string;
+  slc: SlcFields;
+  /** SHA-256 of the SLC document: what a console later names as its InstalledSlcFingerprint. */
+  fingerprint: string;
+}
+
+// Unreadable XML (the XML gate's codes, bar oversize and hostile names, which have their own status) and comments.
 const INPUT_REASONS: ReadonlySet<RequestRejectReason> = new Set<RequestRejectReason>([
-  ...XML_INPUT_ERROR_CODES.filter((code) => code !== "too_large"),
+  ...XML_INPUT_ERROR_CODES.filter((code) => code !== "too_large" && code !== "reserved_name"),
   "comment",
 ]);
 
-/** HTTP status for a refused request: 413 oversize, 400 unreadable XML, 422 readable but not acceptable. */
+/** HTTP status for a refused request: 413 oversize, 400 unreadable XML, 422 readable but not acceptable (hostile names included). */
 export function requestRejectStatus(reason: RequestRejectReason): 400 | 413 | 422 {
   if (reason === "too_large") return 413;
   return INPUT_REASONS.has(reason) ? 400 : 422;
 }
 
-// The service key and chain are parsed once per loaded CA, not once per SLC.
-const signers = new WeakMap<CaMaterial, PreparedSlcSigner>();
+export function checkRequest(requestInput: Uint8Array | string, now: Date): RequestCheck {
+  const verified = verifyRenewalRequest(requestInput, now);
+  if (!verified.ok) {
+    return { ok: false, status: requestRejectStatus(verified.reason), reason: verified.reason, detail: verified.detail };
+  }
+  return { ok: true, request: verified.fields, keyFingerprint: verified.keyFingerprint };
+}
 
-function signerFor(ca: CaMaterial): PreparedSlcSigner {
-  let signer = signers.get(ca);
+// The key and chain are parsed once per IssuingKey, not once per SLC.
+const signers = new WeakMap<IssuingKey, PreparedSlcSigner>();
+
+function signerFor(key: IssuingKey): PreparedSlcSigner {
+  let signer = signers.get(key);
   if (!signer) {
-    signer = prepareSlcSigner({ privateKeyPem: ca.serviceKeyPem, certificateChainPem: [ca.serviceCertPem, ca.caCertPem] });
-    signers.set(ca, signer);
+    signer = prepareSlcSigner({ privateKeyPem: key.serviceKeyPem, certificateChainPem: key.chainPem });
+    signers.set(key, signer);
   }
   return signer;
 }
 
-export function issueSlc(requestInput: Uint8Array | string, ca: CaMaterial, policy: IssuancePolicy): IssueResult {
+/** Signs an SLC for a request that was verified (checkRequest) and accepted; valid from policy.now for validityDays. */
+export function signSlc(request: RenewalRequestFields, key: IssuingKey, policy: IssuancePolicy): SignedSlc {
   if (!Number.isFinite(policy.validityDays) || policy.validityDays <= 0) {
     throw new RangeError("validityDays must be a positive number.");
   }
-  const verified = verifyRenewalRequest(requestInput, policy.now);
-  if (!verified.ok) {
-    return { ok: false, status: requestRejectStatus(verified.reason), reason: verified.reason, detail: verified.detail };
-  }
-  const request = verified.fields;
   const validFrom = new Date(policy.now.getTime());
   const slc: SlcFields = {
     serialNumber: randomBytes(16).toString("hex").toUpperCase(),
@@ -61,6 +80,6 @@ export function issueSlc(requestInput: Uint8Array | string, ca: CaMaterial, poli
     publicKeyBase64: request.publicKeyBase64,
     requestId: request.requestId,
   };
-  const slcXml = buildSlc(slc, signerFor(ca));
-  return { ok: true, slcXml, request, slc, keyFingerprint: verified.keyFingerprint };
+  const slcXml = buildSlc(slc, signerFor(key));
+  return { slcXml, slc, fingerprint: documentFingerprint(slcXml) };
 }

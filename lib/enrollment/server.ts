@@ -1,86 +1,60 @@
-// The enrollment service process: node:http routes for online renewal (API), the offline web site, and the root certificate download.
+// The enrollment service process: CA, TLS identity, store, issuing pool and desk, served over HTTPS by Hono.
 import { X509Certificate } from "node:crypto";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { z } from "zod";
-import type { RequestRejectReason } from "@/lib/certificates/renewal-request";
-import { slcFileName } from "@/lib/certificates/slc";
-import { type Locale, negotiateLocale } from "@/lib/i18n/locales";
-import { translatorFor } from "@/lib/i18n/messages";
-import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { runAdminCommand, startAdminSocket } from "./admin";
+import { createApp, hostAllowList } from "./app";
 import { type CaMaterial, createCaHierarchy } from "./ca";
-import { type EnrollmentConfig, MAX_VALIDITY_DAYS } from "./config";
-import {
-  attachment,
-  closeAfterResponse,
-  isSameOriginOrUnknown,
-  mediaType,
-  readBody,
-  remoteAddress,
-  send,
-  sendApiError,
-  sendJson,
-  styleHash,
-} from "./http";
+import type { EnrollmentConfig } from "./config";
+import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
+import { createDesk, type Desk } from "./desk";
 import { createIssuePool } from "./issue-pool";
-import { PAGE_CSS, type PageError, rejectionMessageKey, renderHomePage, renderMessagePage, renderSubmissionPage } from "./pages";
-import {
-  type CreateCa,
-  type IssuedSlcRecord,
-  loadOrCreateCa,
-  newSubmissionId,
-  SlcArchive,
-  SubmissionLog,
-  type SubmissionLogEntry,
-} from "./store";
+import { createRateLimiter } from "./rate-limit";
+import { type CreateCa, loadOrCreateCa } from "./store";
+import { loadTlsIdentity } from "./tls";
 
-export interface EnrollmentServiceConfig extends EnrollmentConfig {
+export interface EnrollmentServiceConfig
+  extends Partial<Omit<EnrollmentConfig, "host" | "port" | "dataDir" | "validityDays" | "issuerName">> {
+  host: string;
+  port: number;
+  dataDir: string;
+  validityDays: number;
+  issuerName: string;
   /** Whole-request deadline (headers and body) for slow clients; 10 s by default. */
   requestTimeoutMs?: number;
   /** The service's clock (tests pin it); new Date() by default. */
   clock?: () => Date;
   /** How a missing CA hierarchy is created; createCaHierarchy by default. */
   createCa?: CreateCa;
-  /** Worker threads that verify requests and sign SLCs (0, the default: on the main thread). */
-  issueWorkers?: number;
   /** Where unexpected errors are reported; stderr by default. */
   logError?: (message: string, error: unknown) => void;
 }
 
 export interface EnrollmentService {
+  /** https://host:port */
   url: string;
   rootFingerprint: string;
+  rootCertPem: string;
+  /** The TLS certificate chain the service presents. */
+  tlsCertPem: string;
   /** True when this start created the CA hierarchy (first start on this data folder). */
   caCreated: boolean;
+  tlsSource: "operator" | "issued" | "reused";
   /** When the signing certificate expires: SLCs signed after that no longer chain to a valid certificate. */
   serviceCertificateValidUntil: Date;
-  /** Worker threads issuing SLCs (0: the main thread issues). */
   issueWorkers: number;
+  policy: "open" | "approval";
+  desk: Desk;
+  database: EnrollmentDbHandle;
   close(): Promise<void>;
 }
 
-const API_CONTENT_TYPES = new Set(["application/xml", "text/xml"]);
-// Multipart framing (boundaries, part headers) on top of the request file's own cap.
-const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
-const HTML = "text/html; charset=utf-8";
-const PAGE_STYLE_SOURCES = [styleHash(PAGE_CSS)];
-const SUBMISSION_PATH = /^\/submissions\/([0-9a-f]{32})(\/certificate)?$/;
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 
-type Channel = "api" | "web";
-
-const validityDaysParam = z.coerce.number().int().min(1).max(MAX_VALIDITY_DAYS);
-
-/** The optional `?validityDays=` of POST /api/enroll: absent means the service's policy. */
-function requestedValidityDays(url: string | undefined): { ok: true; days: number | undefined } | { ok: false } {
-  const raw = new URL(url ?? "/", "http://enrollment.invalid").searchParams.get("validityDays");
-  if (raw === null) return { ok: true, days: undefined };
-  const parsed = validityDaysParam.safeParse(raw.trim() === "" ? Number.NaN : raw);
-  return parsed.success ? { ok: true, days: parsed.data } : { ok: false };
-}
-
-interface Outcome {
-  status: number;
-  reason: string | null;
-  bytes: number | null;
+function urlHost(host: string): string {
+  const bare = host.replace(/^\[|\]$/g, "");
+  return bare.includes(":") ? `[${bare}]` : bare;
 }
 
 export async function startEnrollmentService(config: EnrollmentServiceConfig): Promise<EnrollmentService> {
@@ -97,274 +71,53 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     now: clock(),
   });
   const ca: CaMaterial = loaded.material;
-  const log = new SubmissionLog(config.dataDir);
-  const archive = new SlcArchive(config.dataDir);
+  const tls = await loadTlsIdentity({
+    dataDir: config.dataDir,
+    ca,
+    organization: config.issuerName,
+    names: [...LOOPBACK_NAMES, config.host, ...(config.tlsNames ?? [])],
+    certFile: config.tlsCertFile,
+    keyFile: config.tlsKeyFile,
+    now: clock(),
+  });
+  const database = await openEnrollmentDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseSchema,
+  });
+  // The workers get the SLC signing key and its chain only: never the root or enrollment CA private keys.
+  const pool = createIssuePool(
+    { serviceKeyPem: ca.serviceKeyPem, chainPem: [ca.serviceCertPem, ca.caCertPem] },
+    { threads: config.workers ?? undefined, maxQueue: config.queueLength, taskTimeoutMs: config.taskTimeoutMs },
+  );
+  const policy = config.policy ?? "approval";
+  const desk = createDesk({ handle: database, pool, policy, issuerName: config.issuerName, clock });
   const requestTimeoutMs = config.requestTimeoutMs ?? 10_000;
-  const pool = await createIssuePool(ca, config.issueWorkers ?? 0, logError);
 
-  const logSubmission = (req: IncomingMessage, channel: Channel, entry: Partial<SubmissionLogEntry> & Outcome) =>
-    log
-      .append({
-        time: clock().toISOString(),
-        remoteAddress: remoteAddress(req),
-        channel,
-        outcome: entry.status < 300 || entry.status === 303 ? "issued" : "rejected",
-        status: entry.status,
-        reason: entry.reason,
-        bytes: entry.bytes,
-        serverName: entry.serverName ?? null,
-        guid: entry.guid ?? null,
-        requestId: entry.requestId ?? null,
-        keyFingerprint: entry.keyFingerprint ?? null,
-        slcSerial: entry.slcSerial ?? null,
-        submissionId: entry.submissionId ?? null,
-      })
-      .catch((error: unknown) => logError("cannot append to the submissions log", error));
-
-  type Issued =
-    | { ok: true; record: IssuedSlcRecord; slcXml: string }
-    | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
-
-  /** Verifies and signs one request, stores the SLC, and logs the submission whatever the outcome. */
-  async function issueAndRecord(req: IncomingMessage, channel: Channel, body: Uint8Array, validityDays: number): Promise<Issued> {
-    const result = await pool.issue(body, { validityDays, issuerName: config.issuerName, now: clock() });
-    if (!result.ok) {
-      await logSubmission(req, channel, { status: result.status, reason: result.reason, bytes: body.length });
-      return { ok: false, status: result.status, reason: result.reason, detail: result.detail };
-    }
-    const { request, slc } = result;
-    const record: IssuedSlcRecord = {
-      id: newSubmissionId(),
-      channel,
-      serverName: request.serverName,
-      clusterUrl: request.clusterUrl,
-      guid: slc.serverGuid,
-      keyFingerprint: result.keyFingerprint,
-      requestId: request.requestId,
-      serialNumber: slc.serialNumber,
-      issuedAt: slc.issuedAt.toISOString(),
-      validFrom: slc.validFrom.toISOString(),
-      validUntil: slc.validUntil.toISOString(),
-      issuerName: slc.issuerName,
-    };
-    await archive.save(record, result.slcXml);
-    await logSubmission(req, channel, {
-      status: channel === "api" ? 200 : 303,
-      reason: null,
-      bytes: body.length,
-      serverName: record.serverName,
-      guid: record.guid,
-      requestId: record.requestId,
-      keyFingerprint: record.keyFingerprint,
-      slcSerial: record.serialNumber,
-      submissionId: record.id,
-    });
-    return { ok: true, record, slcXml: result.slcXml };
-  }
-
-  // ---------- API ----------
-
-  async function handleApiEnroll(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const type = mediaType(req.headers["content-type"]);
-    if (!API_CONTENT_TYPES.has(type)) {
-      await logSubmission(req, "api", { status: 415, reason: "unsupported_media_type", bytes: null });
-      sendApiError(res, 415, "unsupported_media_type", "Send the renewal request as XML with Content-Type: application/xml.");
-      return;
-    }
-    const requested = requestedValidityDays(req.url);
-    if (!requested.ok) {
-      await logSubmission(req, "api", { status: 400, reason: "bad_validity", bytes: null });
-      sendApiError(res, 400, "bad_validity", `validityDays must be a whole number of days between 1 and ${MAX_VALIDITY_DAYS}.`);
-      return;
-    }
-    // A caller may ask for a shorter validity (the demo's first SLC), never a longer one than this service's policy.
-    const validityDays = Math.min(requested.days ?? config.validityDays, config.validityDays);
-    const body = await readBody(req, MAX_XML_BYTES);
-    if (!body.ok) {
-      if (body.reason === "aborted") return;
-      await logSubmission(req, "api", { status: 413, reason: "too_large", bytes: null });
-      closeAfterResponse(res);
-      sendApiError(
-        res,
-        413,
-        "too_large",
-        `The request is larger than ${MAX_XML_BYTES} bytes; a renewal request is far smaller. Send the file exported by the console.`,
-      );
-      return;
-    }
-    const issued = await issueAndRecord(req, "api", body.body, validityDays);
-    if (!issued.ok) {
-      const key = rejectionMessageKey(issued.reason);
-      sendApiError(res, issued.status, issued.reason, `${translatorFor("en")(key)} (${issued.detail})`);
-      return;
-    }
-    send(res, 200, "application/xml; charset=utf-8", issued.slcXml, {
-      "X-Submission-Id": issued.record.id,
-      "X-Slc-Serial": issued.record.serialNumber,
-    });
-  }
-
-  // ---------- web site ----------
-
-  function sendHome(res: ServerResponse, locale: Locale, status = 200, error?: PageError): void {
-    send(res, status, HTML, renderHomePage({ locale, rootFingerprint: loaded.rootFingerprint, error }), {}, PAGE_STYLE_SOURCES);
-  }
-
-  async function handleWebSubmission(req: IncomingMessage, res: ServerResponse, locale: Locale): Promise<void> {
-    const t = translatorFor(locale);
-    if (!isSameOriginOrUnknown(req)) {
-      await logSubmission(req, "web", { status: 403, reason: "cross_origin", bytes: null });
-      sendHome(res, locale, 403, { message: t("enrollment.errorCrossOrigin") });
-      return;
-    }
-    const contentType = req.headers["content-type"];
-    if (mediaType(contentType) !== "multipart/form-data" || contentType === undefined) {
-      await logSubmission(req, "web", { status: 415, reason: "not_multipart", bytes: null });
-      sendHome(res, locale, 415, { message: t("enrollment.errorNotMultipart") });
-      return;
-    }
-    const body = await readBody(req, MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES);
-    if (!body.ok) {
-      if (body.reason === "aborted") return;
-      await logSubmission(req, "web", { status: 413, reason: "too_large", bytes: null });
-      closeAfterResponse(res);
-      sendHome(res, locale, 413, { message: t("reason.too_large") });
-      return;
-    }
-    let file: Uint8Array | null = null;
-    try {
-      const form = await new Request("http://enrollment.invalid/submissions", {
-        method: "POST",
-        headers: { "content-type": contentType },
-        body: new Uint8Array(body.body),
-      }).formData();
-      const entry = form.get("request");
-      if (entry !== null && typeof entry !== "string" && entry.size > 0) file = new Uint8Array(await entry.arrayBuffer());
-    } catch {
-      await logSubmission(req, "web", { status: 400, reason: "malformed_form", bytes: body.body.length });
-      sendHome(res, locale, 400, { message: t("enrollment.errorNotMultipart") });
-      return;
-    }
-    if (file === null) {
-      await logSubmission(req, "web", { status: 400, reason: "no_file", bytes: body.body.length });
-      sendHome(res, locale, 400, { message: t("enrollment.errorNoFile") });
-      return;
-    }
-    const issued = await issueAndRecord(req, "web", file, config.validityDays);
-    if (!issued.ok) {
-      sendHome(res, locale, issued.status, {
-        message: t(rejectionMessageKey(issued.reason)),
-        detail: issued.detail,
-      });
-      return;
-    }
-    res.writeHead(303, { Location: `/submissions/${issued.record.id}`, "Cache-Control": "no-store", "Content-Length": "0" });
-    res.end();
-  }
-
-  async function handleSubmissionPage(res: ServerResponse, locale: Locale, id: string, certificate: boolean): Promise<void> {
-    const stored = await archive.load(id);
-    if (stored === null) {
-      send(res, 404, HTML, renderMessagePage({ locale, kind: "not_found" }), {}, PAGE_STYLE_SOURCES);
-      return;
-    }
-    if (certificate) {
-      send(res, 200, "application/xml; charset=utf-8", stored.slcXml, {
-        "Content-Disposition": attachment(slcFileName(stored.record.serverName)),
-      });
-      return;
-    }
-    send(res, 200, HTML, renderSubmissionPage({ locale, record: stored.record }), {}, PAGE_STYLE_SOURCES);
-  }
-
-  // ---------- routing ----------
-
-  function methodNotAllowed(res: ServerResponse, allow: string, api: boolean, locale: Locale): void {
-    if (api) {
-      sendApiError(res, 405, "method_not_allowed", `Use ${allow} for this address.`, { Allow: allow });
-    } else {
-      send(res, 405, HTML, renderMessagePage({ locale, kind: "not_found" }), { Allow: allow }, PAGE_STYLE_SOURCES);
-    }
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? "GET";
-    const locale = negotiateLocale(req.headers["accept-language"]);
-    let pathname: string;
-    try {
-      pathname = new URL(req.url ?? "/", "http://enrollment.invalid").pathname;
-    } catch {
-      sendApiError(res, 400, "bad_url", "The request address could not be read.");
-      return;
-    }
-    const isRead = method === "GET" || method === "HEAD";
-
-    if (pathname === "/api/enroll") {
-      if (method !== "POST") return methodNotAllowed(res, "POST", true, locale);
-      return handleApiEnroll(req, res);
-    }
-    if (pathname === "/healthz") {
-      if (!isRead) return methodNotAllowed(res, "GET, HEAD", true, locale);
-      return sendJson(res, 200, { status: "ok", rootFingerprint: loaded.rootFingerprint });
-    }
-    if (pathname === "/root.pem") {
-      if (!isRead) return methodNotAllowed(res, "GET, HEAD", true, locale);
-      return send(res, 200, "application/x-pem-file", ca.rootCertPem, {
-        "Content-Disposition": attachment("enrollment-root.pem"),
-      });
-    }
-    if (pathname === "/") {
-      if (!isRead) return methodNotAllowed(res, "GET, HEAD", false, locale);
-      return sendHome(res, locale);
-    }
-    if (pathname === "/submissions") {
-      if (method !== "POST") return methodNotAllowed(res, "POST", false, locale);
-      return handleWebSubmission(req, res, locale);
-    }
-    const submission = SUBMISSION_PATH.exec(pathname);
-    if (submission?.[1] !== undefined) {
-      if (!isRead) return methodNotAllowed(res, "GET, HEAD", false, locale);
-      return handleSubmissionPage(res, locale, submission[1], submission[2] !== undefined);
-    }
-    if (pathname.startsWith("/api/")) {
-      return sendApiError(res, 404, "not_found", "There is no API at this address; online renewal is POST /api/enroll.");
-    }
-    send(res, 404, HTML, renderMessagePage({ locale, kind: "not_found" }), {}, PAGE_STYLE_SOURCES);
-  }
-
-  const server = http.createServer(
-    {
+  const server = createAdaptorServer({
+    fetch: () => new Response(null, { status: 503 }),
+    createServer: https.createServer,
+    serverOptions: {
+      cert: tls.certPem,
+      key: tls.keyPem,
+      minVersion: "TLSv1.2",
       requestTimeout: requestTimeoutMs,
       headersTimeout: requestTimeoutMs,
       keepAliveTimeout: 5_000,
       // How often the deadlines above are enforced; Node's default (30 s) would let slow clients linger.
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
     },
-    (req, res) => {
-      route(req, res).catch((error: unknown) => {
-        logError(`${req.method ?? "?"} ${req.url ?? "?"} failed`, error);
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        const locale = negotiateLocale(req.headers["accept-language"]);
-        if ((req.url ?? "").startsWith("/api/")) {
-          sendApiError(
-            res,
-            500,
-            "internal_error",
-            "The enrollment service failed unexpectedly; its administrator can find the cause in its log.",
-          );
-        } else {
-          send(res, 500, HTML, renderMessagePage({ locale, kind: "server_error" }), {}, PAGE_STYLE_SOURCES);
-        }
-      });
-    },
-  );
+  }) as https.Server;
 
+  let stopAdmin: (() => Promise<void>) | null = null;
+  const closeAll = async () => {
+    await stopAdmin?.();
+    await pool.close();
+    await database.close();
+  };
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => {
-      void pool.close();
+      void closeAll();
       reject(error);
     };
     server.once("error", onError);
@@ -373,27 +126,60 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       resolve();
     });
   });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : config.port;
-  const bareHost = config.host.replace(/^\[|\]$/g, "");
-  const url = `http://${bareHost.includes(":") ? `[${bareHost}]` : bareHost}:${port}`;
+  const port = (server.address() as AddressInfo).port;
+  const allowed = config.allowedHosts ?? [...LOOPBACK_NAMES.map(urlHost), urlHost(config.host)].map((h) => `${h}:${port}`);
+  const app = createApp(
+    {
+      config: {
+        host: config.host,
+        port,
+        dataDir: config.dataDir,
+        validityDays: config.validityDays,
+        issuerName: config.issuerName,
+        policy,
+        tlsNames: config.tlsNames ?? [],
+        allowedHosts: allowed,
+        rateLimitPerMinute: config.rateLimitPerMinute ?? 120,
+        workers: pool.threads,
+        queueLength: config.queueLength ?? 64,
+        taskTimeoutMs: config.taskTimeoutMs ?? 10_000,
+      },
+      desk,
+      db: database.db,
+      limiter: createRateLimiter(config.rateLimitPerMinute ?? 120),
+      rootFingerprint: loaded.rootFingerprint,
+      rootCertPem: ca.rootCertPem,
+      clock,
+      logError,
+    },
+    hostAllowList(allowed),
+  );
+  // The app needs the bound port (for its Host allow-list); the server answers 503 until it is in place.
+  server.removeAllListeners("request");
+  const { getRequestListener } = await import("@hono/node-server");
+  server.on("request", getRequestListener(app.fetch));
+  stopAdmin = await startAdminSocket(config.dataDir, (command) => runAdminCommand(desk, database.db, command, clock()));
 
   let closing: Promise<void> | null = null;
   return {
-    url,
+    url: `https://${urlHost(config.host)}:${port}`,
     rootFingerprint: loaded.rootFingerprint,
+    rootCertPem: ca.rootCertPem,
+    tlsCertPem: tls.certPem,
     caCreated: loaded.created,
-    issueWorkers: pool.size,
+    tlsSource: tls.source,
     serviceCertificateValidUntil: new Date(new X509Certificate(ca.serviceCertPem).validTo),
+    issueWorkers: pool.threads,
+    policy,
+    desk,
+    database,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         // Requests in flight get a moment to finish; then the remaining connections are dropped.
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      })
-        .then(() => pool.close())
-        .then(() => log.flush());
+      }).then(closeAll);
       return closing;
     },
   };

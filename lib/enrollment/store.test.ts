@@ -1,20 +1,11 @@
-// The data folder: CA created once and kept, never silently regenerated, private files private; log and archive round trips.
+// The data folder: CA created once and kept, never silently regenerated, private files private.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CaMaterial, createCaHierarchy } from "./ca";
-import {
-  type CreateCa,
-  EnrollmentStoreError,
-  type IssuedSlcRecord,
-  loadOrCreateCa,
-  newSubmissionId,
-  SlcArchive,
-  SubmissionLog,
-  type SubmissionLogEntry,
-} from "./store";
+import { type CreateCa, EnrollmentStoreError, loadOrCreateCa } from "./store";
 
 let tmp = "";
 let material: CaMaterial;
@@ -113,61 +104,5 @@ describe("loadOrCreateCa", () => {
     ]);
     expect(a.rootFingerprint).toBe(b.rootFingerprint);
     expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
-  });
-});
-
-describe("SubmissionLog", () => {
-  it("appends whole JSON lines, also when many arrive at once", async () => {
-    const dataDir = await freshDir("log");
-    await fs.mkdir(dataDir, { recursive: true });
-    const log = new SubmissionLog(dataDir);
-    const entry = (i: number): SubmissionLogEntry => ({
-      time: new Date(0).toISOString(),
-      remoteAddress: "127.0.0.1",
-      channel: i % 2 === 0 ? "api" : "web",
-      outcome: "rejected",
-      status: 400,
-      reason: "malformed",
-      bytes: i,
-      serverName: `name\n${"x".repeat(i * 50)}`,
-      guid: null,
-      requestId: null,
-      keyFingerprint: null,
-      slcSerial: null,
-      submissionId: null,
-    });
-    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(entry(i))));
-    const lines = (await fs.readFile(log.file, "utf8")).trimEnd().split("\n");
-    expect(lines).toHaveLength(100);
-    const entries = await log.readAll();
-    expect(entries.map((e) => e.bytes)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect((await fs.stat(log.file)).mode & 0o777).toBe(0o600);
-  });
-});
-
-describe("SlcArchive", () => {
-  it("stores and loads an SLC by id, and knows nothing about unknown or malformed ids", async () => {
-    const dataDir = await freshDir("archive");
-    const archive = new SlcArchive(dataDir);
-    const id = newSubmissionId();
-    expect(id).toMatch(/^[0-9a-f]{32}$/);
-    const record: IssuedSlcRecord = {
-      id,
-      channel: "web",
-      serverName: "RMS01",
-      clusterUrl: "https://rms01.example.com/_wmcs",
-      guid: "{12345678-1234-1234-1234-123456789ABC}",
-      keyFingerprint: "AA:BB",
-      requestId: "5c8e8d2e-4d1b-4b0c-9d2a-1f0f4a9a0b1c",
-      serialNumber: "01",
-      issuedAt: "2025-01-01T00:00:00.000Z",
-      validFrom: "2025-01-01T00:00:00.000Z",
-      validUntil: "2026-01-01T00:00:00.000Z",
-      issuerName: "RMS Enrollment Service",
-    };
-    await archive.save(record, "<XrML/>");
-    expect(await archive.load(id)).toEqual({ record, slcXml: "<XrML/>" });
-    expect(await archive.load(newSubmissionId())).toBeNull();
-    expect(await archive.load("../ca/root-key")).toBeNull();
   });
 });

@@ -1,22 +1,20 @@
-// The enrollment service's data folder: its CA hierarchy (created once, never silently replaced), the submissions log and the issued SLC files.
+// The enrollment service's data folder: its CA hierarchy, created once and never silently replaced (submissions, issued
+// SLCs and registrations live in its database, ./db).
 
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import { CodedError } from "@/lib/errors/coded-error";
 import type { CaMaterial } from "./ca";
 
-export type EnrollmentStoreErrorCode = "data_dir" | "ca_incomplete" | "ca_corrupt" | "ca_permissions";
+export type EnrollmentStoreErrorCode = "data_dir" | "ca_incomplete" | "ca_corrupt" | "ca_permissions" | "tls";
 
 export class EnrollmentStoreError extends CodedError<EnrollmentStoreErrorCode> {
   override readonly name = "EnrollmentStoreError";
 }
 
 const CA_DIR = "ca";
-const SLC_DIR = "slc";
-const SUBMISSIONS_FILE = "submissions.jsonl";
 
 // One file per item of CaMaterial; keys are written 0600 and must stay private.
 const CA_FILES = {
@@ -37,7 +35,7 @@ const CA_FIELDS: readonly CaField[] = ["rootCertPem", "rootKeyPem", "caCertPem",
  * Writes a file so that readers see either the old content or the whole new content, never a torn write.
  * `durable` also flushes it to disk first (CA material); archive copies skip that cost.
  */
-async function writeFileAtomic(file: string, content: string, mode: number, durable = true): Promise<void> {
+export async function writeFileAtomic(file: string, content: string, mode: number, durable = true): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   try {
@@ -226,135 +224,5 @@ async function ensureDataDir(dataDir: string): Promise<void> {
       "data_dir",
       `Cannot use ${dataDir} as the enrollment data folder (${error instanceof Error ? error.message : String(error)}). Set RMS_ENROLLMENT_DATA_DIR to a writable folder.`,
     );
-  }
-}
-
-// ---------- submissions log ----------
-
-export const submissionLogEntrySchema = z.object({
-  time: z.string(),
-  remoteAddress: z.string().nullable(),
-  channel: z.enum(["api", "web"]),
-  outcome: z.enum(["issued", "rejected"]),
-  status: z.number().int(),
-  reason: z.string().nullable(),
-  bytes: z.number().int().nullable(),
-  serverName: z.string().nullable(),
-  guid: z.string().nullable(),
-  requestId: z.string().nullable(),
-  keyFingerprint: z.string().nullable(),
-  slcSerial: z.string().nullable(),
-  submissionId: z.string().nullable(),
-});
-export type SubmissionLogEntry = z.infer<typeof submissionLogEntrySchema>;
-
-/** Append-only JSON lines; appends are queued so concurrent submissions never interleave. */
-export class SubmissionLog {
-  readonly file: string;
-  private tail: Promise<void> = Promise.resolve();
-
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, SUBMISSIONS_FILE);
-  }
-
-  append(entry: SubmissionLogEntry): Promise<void> {
-    // One write call per line, opened with O_APPEND: whole lines even if another process appends too.
-    const line = `${JSON.stringify(entry)}\n`;
-    const next = this.tail.then(() => fs.appendFile(this.file, line, { encoding: "utf8", mode: 0o600, flag: "a" }));
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Resolves once every append queued so far has been written. */
-  async flush(): Promise<void> {
-    await this.tail;
-  }
-
-  async readAll(): Promise<SubmissionLogEntry[]> {
-    await this.flush();
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, "utf8");
-    } catch (error) {
-      if (errnoCode(error) === "ENOENT") return [];
-      throw error;
-    }
-    const entries: SubmissionLogEntry[] = [];
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      const parsed = submissionLogEntrySchema.safeParse(safeJson(line));
-      if (parsed.success) entries.push(parsed.data);
-    }
-    return entries;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-// ---------- issued SLC files ----------
-
-const issuedSlcRecordSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{32}$/),
-  channel: z.enum(["api", "web"]),
-  serverName: z.string(),
-  clusterUrl: z.string(),
-  guid: z.string(),
-  keyFingerprint: z.string(),
-  requestId: z.string(),
-  serialNumber: z.string(),
-  issuedAt: z.string(),
-  validFrom: z.string(),
-  validUntil: z.string(),
-  issuerName: z.string(),
-});
-export type IssuedSlcRecord = z.infer<typeof issuedSlcRecordSchema>;
-
-const SUBMISSION_ID_PATTERN = /^[0-9a-f]{32}$/;
-
-export function newSubmissionId(): string {
-  return randomBytes(16).toString("hex");
-}
-
-export class SlcArchive {
-  readonly dir: string;
-  private ready: Promise<void> | null = null;
-
-  constructor(dataDir: string) {
-    this.dir = path.join(dataDir, SLC_DIR);
-  }
-
-  private ensureDir(): Promise<void> {
-    this.ready ??= fs.mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
-    return this.ready;
-  }
-
-  /** Stores the SLC as `slc/<id>.xml` with its details beside it; the XML goes first so a record never points at nothing. */
-  async save(record: IssuedSlcRecord, slcXml: string): Promise<void> {
-    await this.ensureDir();
-    await writeFileAtomic(path.join(this.dir, `${record.id}.xml`), slcXml, 0o644, false);
-    await writeFileAtomic(path.join(this.dir, `${record.id}.json`), `${JSON.stringify(record, null, 2)}\n`, 0o644, false);
-  }
-
-  /** Null for an unknown or malformed id (the id is checked before it touches the file system). */
-  async load(id: string): Promise<{ record: IssuedSlcRecord; slcXml: string } | null> {
-    if (!SUBMISSION_ID_PATTERN.test(id)) return null;
-    try {
-      const [json, slcXml] = await Promise.all([
-        fs.readFile(path.join(this.dir, `${id}.json`), "utf8"),
-        fs.readFile(path.join(this.dir, `${id}.xml`), "utf8"),
-      ]);
-      const parsed = issuedSlcRecordSchema.safeParse(safeJson(json));
-      if (!parsed.success || parsed.data.id !== id) return null;
-      return { record: parsed.data, slcXml };
-    } catch (error) {
-      if (errnoCode(error) === "ENOENT") return null;
-      throw error;
-    }
   }
 }

@@ -33,6 +33,7 @@ export const XML_INPUT_ERROR_CODES = [
   "malformed",
   "too_deep",
   "empty",
+  "reserved_name",
 ] as const;
 export type XmlInputErrorCode = (typeof XML_INPUT_ERROR_CODES)[number];
 
@@ -60,17 +61,26 @@ function checkTextLength(length: number): void {
 
 const NAME_CHAR = /[^\s=<>"'/]/;
 
-/** Whether the attribute whose value opens at `quoteAt` is a namespace declaration (xmlns or xmlns:p); scans back over its name only. */
-function isNamespaceDeclaration(xml: string, quoteAt: number, tagStart: number): boolean {
+/** The name of the attribute whose value opens at `quoteAt`; scans back over `=` and the name only. */
+function attributeNameBefore(xml: string, quoteAt: number, tagStart: number): string {
   let k = quoteAt - 1;
   while (k > tagStart && /\s/.test(xml[k] ?? "")) k -= 1;
-  if (xml[k] !== "=") return false;
+  if (xml[k] !== "=") return "";
   k -= 1;
   while (k > tagStart && /\s/.test(xml[k] ?? "")) k -= 1;
   const nameEnd = k + 1;
   while (k > tagStart && NAME_CHAR.test(xml[k] ?? "")) k -= 1;
-  const name = xml.slice(k + 1, nameEnd);
-  return name === "xmlns" || name.startsWith("xmlns:");
+  return xml.slice(k + 1, nameEnd);
+}
+
+// Names that are JavaScript object machinery: an element or attribute called this is hostile, whatever its prefix.
+const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+function checkName(qualifiedName: string, what: "element" | "attribute"): void {
+  const local = qualifiedName.slice(qualifiedName.indexOf(":") + 1);
+  if (RESERVED_NAMES.has(local)) {
+    throw new XmlInputError("reserved_name", `The file uses "${qualifiedName}" as an ${what} name, which is not accepted.`);
+  }
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -163,6 +173,7 @@ function scanMarkup(xml: string): void {
     if (elements > MAX_XML_ELEMENTS) {
       throw overCap("elements", `The file has more than ${MAX_XML_ELEMENTS} elements.`);
     }
+    checkName(/^[^\s/>]*/.exec(xml.slice(lt + 1, lt + 1 + 256))?.[0] ?? "", "element");
     let j = lt + 1;
     let quote = "";
     let end = -1;
@@ -184,7 +195,9 @@ function scanMarkup(xml: string): void {
         if (attributes > MAX_XML_ATTRIBUTES_PER_ELEMENT) {
           throw overCap("attributes", `An element has more than ${MAX_XML_ATTRIBUTES_PER_ELEMENT} attributes.`);
         }
-        if (isNamespaceDeclaration(xml, j, lt)) {
+        const attributeName = attributeNameBefore(xml, j, lt);
+        checkName(attributeName, "attribute");
+        if (attributeName === "xmlns" || attributeName.startsWith("xmlns:")) {
           declarations += 1;
           namespaces += 1;
           if (declarations > MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT) {

@@ -1,0 +1,165 @@
+/** @jsxImportSource hono/jsx */
+// The enrollment service's HTTP surface on Hono: Host allow-list (421), security headers with a hashed stylesheet,
+// per-client rate limit on writes (429), counted body limits (413, chunked uploads too), then one handler per route.
+import { createHash } from "node:crypto";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { negotiateLocale } from "@/lib/i18n/locales";
+import { translatorFor } from "@/lib/i18n/messages";
+import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
+import { apiEnroll } from "./routes/api-enroll";
+import { certificate } from "./routes/certificate";
+import { home } from "./routes/home";
+import { operatorDecide, operatorRequests, operatorSignIn, operatorSignInPage, operatorSignOut } from "./routes/operator";
+import { requestLookup } from "./routes/request-lookup";
+import { submission } from "./routes/submission";
+import { webSubmit } from "./routes/web-submit";
+import { type AppContext, type AppEnv, apiError, attachment, type ServiceDeps } from "./web/context";
+import { PAGE_CSS } from "./web/layout";
+import { HomePage, MessagePage } from "./web/pages";
+
+// Multipart framing (boundaries, part headers) on top of the request file's own cap.
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+const FORM_LIMIT_BYTES = 8 * 1024;
+
+/** Host header values this service answers: `host` or `host:port` entries; a bare host allows any port. */
+export function hostAllowList(entries: readonly string[]): (host: string | undefined) => boolean {
+  const normalized = entries.map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "");
+  return (host) => {
+    if (!host) return false;
+    const value = host.trim().toLowerCase();
+    const bare = value.replace(/:\d+$/, "");
+    return normalized.some((entry) => entry === value || (!/:\d+$/.test(entry) && entry === bare));
+  };
+}
+
+function isApi(c: AppContext): boolean {
+  return c.req.path.startsWith("/api/");
+}
+
+export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefined) => boolean) {
+  const app = new Hono<AppEnv>();
+  const styleHash = `'sha256-${createHash("sha256").update(PAGE_CSS, "utf8").digest("base64")}'`;
+
+  app.use(async (c, next) => {
+    if (!allowedHost(c.req.header("host"))) {
+      c.header("Connection", "close");
+      return c.text("421 Misdirected Request: this service does not answer for that host name.\n", 421);
+    }
+    const locale = negotiateLocale(c.req.header("accept-language"));
+    c.set("locale", locale);
+    c.set("t", translatorFor(locale));
+    let client: string | null = null;
+    try {
+      client = getConnInfo(c).remote.address ?? null;
+    } catch {
+      client = null;
+    }
+    c.set("client", client);
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: [styleHash],
+        scriptSrc: ["'none'"],
+        imgSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: "same-origin",
+      crossOriginResourcePolicy: "same-origin",
+      strictTransportSecurity: "max-age=31536000",
+    }),
+  );
+
+  const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const wait = deps.limiter.take(c.var.client ?? "unknown");
+    if (wait === 0) return next();
+    c.header("Retry-After", String(wait));
+    c.header("Connection", "close");
+    await deps.desk.record(deps.db, {
+      channel: isApi(c) ? "api" : "web",
+      outcome: "refused",
+      status: 429,
+      reason: "rate_limited",
+      remoteAddress: c.var.client,
+    });
+    if (isApi(c)) return apiError(c, 429, "rate_limited", `Too many requests from this address; try again in ${wait} s.`);
+    return c.html(<MessagePage locale={c.var.locale} t={c.var.t} kind="rate_limited" retryAfterSeconds={wait} />, 429);
+  };
+
+  const limit = (maxSize: number): MiddlewareHandler<AppEnv> =>
+    bodyLimit({
+      maxSize,
+      onError: async (c) => {
+        const ctx = c as AppContext;
+        c.header("Connection", "close");
+        await deps.desk.record(deps.db, {
+          channel: isApi(ctx) ? "api" : "web",
+          outcome: "refused",
+          status: 413,
+          reason: "too_large",
+          remoteAddress: ctx.var.client,
+        });
+        if (isApi(ctx)) {
+          return apiError(
+            ctx,
+            413,
+            "too_large",
+            `The request is larger than ${MAX_XML_BYTES} bytes; a renewal request is far smaller. Send the file exported by the console.`,
+          );
+        }
+        return ctx.html(
+          <HomePage
+            locale={ctx.var.locale}
+            t={ctx.var.t}
+            rootFingerprint={deps.rootFingerprint}
+            error={{ message: ctx.var.t("reason.too_large") }}
+          />,
+          413,
+        );
+      },
+    });
+
+  app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
+  app.get("/healthz", (c) => c.json({ status: "ok", rootFingerprint: deps.rootFingerprint }));
+  app.get("/root.pem", (c) => {
+    c.header("Content-Type", "application/x-pem-file");
+    c.header("Content-Disposition", attachment("enrollment-root.pem"));
+    return c.body(deps.rootCertPem);
+  });
+  app.get("/", home(deps));
+  app.post("/submissions", rateLimited, limit(MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
+  app.get("/submissions/:id", submission(deps));
+  app.get("/submissions/:id/certificate", certificate(deps));
+  app.get("/requests", requestLookup(deps));
+  app.get("/operator/sign-in", operatorSignInPage(deps));
+  app.post("/operator/sign-in", rateLimited, limit(FORM_LIMIT_BYTES), operatorSignIn(deps));
+  app.post("/operator/sign-out", limit(FORM_LIMIT_BYTES), operatorSignOut(deps));
+  app.get("/operator", operatorRequests(deps));
+  app.post("/operator/submissions/:id/:decision", limit(FORM_LIMIT_BYTES), operatorDecide(deps));
+
+  app.notFound((c) => {
+    if (isApi(c)) return apiError(c, 404, "not_found", "There is no API at this address; online renewal is POST /api/enroll.");
+    return c.html(<MessagePage locale={c.var.locale} t={c.var.t} kind="not_found" />, 404);
+  });
+  app.onError((error, c) => {
+    deps.logError(`${c.req.method} ${c.req.path} failed`, error);
+    if (isApi(c)) {
+      return apiError(
+        c,
+        500,
+        "internal_error",
+        "The enrollment service failed unexpectedly; its administrator can find the cause in its log.",
+      );
+    }
+    return c.html(<MessagePage locale={c.var.locale ?? "en"} t={c.var.t ?? translatorFor("en")} kind="server_error" />, 500);
+  });
+  return app;
+}

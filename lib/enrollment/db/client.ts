@@ -1,0 +1,34 @@
+// The enrollment service's database: PGlite in its own data folder, or PostgreSQL (RMS_ENROLLMENT_DATABASE_URL) in its
+// own schema, migrated from its own folder: never the console's tables.
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type DrizzleHandle, migrateDrizzle, openDrizzle } from "@/lib/db/client";
+import * as schema from "./schema";
+
+export type EnrollmentDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type EnrollmentTx = Parameters<Parameters<EnrollmentDb["transaction"]>[0]>[0];
+export type EnrollmentDbHandle = DrizzleHandle<typeof schema>;
+
+/** The PostgreSQL schema the service's tables live in unless configured otherwise. */
+const DEFAULT_ENROLLMENT_PG_SCHEMA = "rms_enrollment";
+
+const MIGRATIONS = path.join(process.cwd(), "lib", "enrollment", "db", "migrations");
+
+export async function openEnrollmentDatabase(opts: {
+  dataDir: string;
+  databaseUrl?: string;
+  pgSchema?: string;
+}): Promise<EnrollmentDbHandle> {
+  const handle = await openDrizzle(schema, {
+    dataDir: path.join(opts.dataDir, "db"),
+    databaseUrl: opts.databaseUrl,
+    pgSchema: opts.pgSchema ?? DEFAULT_ENROLLMENT_PG_SCHEMA,
+  });
+  try {
+    await migrateDrizzle(handle, MIGRATIONS);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}

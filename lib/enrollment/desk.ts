@@ -1,0 +1,468 @@
+// The enrollment desk: who may get an SLC. A verified request for a registered cluster, signed by its certified key and
+// naming an SLC this service issued it, is renewed at once; anything else is a new enrollment, issued or held for an
+// operator by policy. Each request ID is answered once (replays get the same answer, other content a 409), across
+// replicas, and every outcome is recorded as an event.
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { ENROLLMENT_LOCK_CLASS } from "@/lib/db/advisory-locks";
+import type { EnrollmentDb, EnrollmentDbHandle, EnrollmentTx } from "./db/client";
+import { events, issuedSlcs, registrations, submissions } from "./db/schema";
+import type { IssuancePolicy } from "./issue";
+import { type IssuePool, IssuePoolError } from "./issue-pool";
+
+type EnrollmentPolicy = "open" | "approval";
+type Channel = "api" | "web";
+export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired";
+
+interface IssuedSlcView {
+  serial: string;
+  fingerprint: string;
+  issuedAt: Date;
+  validFrom: Date;
+  validUntil: Date;
+  issuerName: string;
+}
+
+export interface SubmissionView {
+  id: string;
+  requestId: string;
+  channel: Channel;
+  state: "pending_approval" | "issued" | "rejected";
+  reason: string | null;
+  guid: string;
+  serverName: string;
+  clusterUrl: string;
+  keyFingerprint: string;
+  installedSlcFingerprint: string | null;
+  receivedAt: Date;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  slc: IssuedSlcView | null;
+}
+
+export type Refusal = { status: 400 | 403 | 409 | 413 | 422 | 503; reason: string; detail: string };
+
+export type SubmitOutcome =
+  | { kind: "issued"; submission: SubmissionView; slcXml: string; replayed: boolean }
+  | { kind: "pending_approval"; submission: SubmissionView; replayed: boolean }
+  | { kind: "rejected"; submission: SubmissionView; replayed: true }
+  | ({ kind: "refused" } & Refusal)
+  | { kind: "busy"; retryAfterSeconds: number };
+
+export interface SubmitInput {
+  body: Uint8Array;
+  channel: Channel;
+  remoteAddress: string | null;
+  /** The validity this submission asks for, already capped by the service's policy. */
+  validityDays: number;
+}
+
+export interface EventInput {
+  channel: "api" | "web" | "operator" | "cli";
+  outcome: (typeof events.$inferInsert)["outcome"];
+  status?: number | null;
+  reason?: string | null;
+  detail?: string | null;
+  bytes?: number | null;
+  remoteAddress?: string | null;
+  actor?: string | null;
+  guid?: string | null;
+  requestId?: string | null;
+  submissionId?: string | null;
+  slcSerial?: string | null;
+}
+
+export interface DeskOptions {
+  handle: EnrollmentDbHandle;
+  pool: IssuePool;
+  policy: EnrollmentPolicy;
+  issuerName: string;
+  clock: () => Date;
+}
+
+type SubmissionRow = typeof submissions.$inferSelect;
+type IssuedRow = typeof issuedSlcs.$inferSelect;
+
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function view(row: SubmissionRow, slc: IssuedRow | null): SubmissionView {
+  return {
+    id: row.id,
+    requestId: row.requestId,
+    channel: row.channel,
+    state: row.state,
+    reason: row.reason,
+    guid: row.guid,
+    serverName: row.serverName,
+    clusterUrl: row.clusterUrl,
+    keyFingerprint: row.keyFingerprint,
+    installedSlcFingerprint: row.installedSlcFingerprint,
+    receivedAt: row.receivedAt,
+    decidedAt: row.decidedAt,
+    decidedBy: row.decidedBy,
+    slc:
+      slc === null
+        ? null
+        : {
+            serial: slc.serial,
+            fingerprint: slc.fingerprint,
+            issuedAt: slc.issuedAt,
+            validFrom: slc.validFrom,
+            validUntil: slc.validUntil,
+            issuerName: slc.issuerName,
+          },
+  };
+}
+
+export function createDesk(opts: DeskOptions) {
+  const { handle, pool, clock } = opts;
+  const db: EnrollmentDb = handle.db;
+
+  async function record(q: EnrollmentDb | EnrollmentTx, event: EventInput): Promise<void> {
+    await q.insert(events).values({ at: clock(), ...event });
+  }
+
+  /** Serialises deciding one request ID and one cluster GUID across replicas (PGlite runs one transaction at a time). */
+  async function lockKeys(tx: EnrollmentTx, keys: string[]): Promise<void> {
+    if (handle.kind !== "postgres") return;
+    for (const key of keys) {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${ENROLLMENT_LOCK_CLASS}, hashtext(${key}))`);
+    }
+  }
+
+  async function loadView(q: EnrollmentDb | EnrollmentTx, where: SQL): Promise<{ row: SubmissionRow; slc: IssuedRow | null } | null> {
+    const [row] = await q.select().from(submissions).where(where).limit(1);
+    if (!row) return null;
+    const [slc] = await q.select().from(issuedSlcs).where(eq(issuedSlcs.submissionId, row.id)).limit(1);
+    return { row, slc: slc ?? null };
+  }
+
+  function answer(found: { row: SubmissionRow; slc: IssuedRow | null }, replayed: boolean): SubmitOutcome {
+    const submission = view(found.row, found.slc);
+    if (found.row.state === "issued" && found.slc) return { kind: "issued", submission, slcXml: found.slc.slcXml, replayed };
+    if (found.row.state === "rejected") return { kind: "rejected", submission, replayed: true };
+    return { kind: "pending_approval", submission, replayed };
+  }
+
+  /** Signs and stores the SLC for an accepted submission and (re)binds its GUID to the request's key. Inside the caller's lock. */
+  async function issueWithin(tx: EnrollmentTx, row: SubmissionRow, request: RenewalRequestFields, decidedBy: string | null) {
+    const now = clock();
+    const policy: IssuancePolicy = { validityDays: row.validityDays, issuerName: opts.issuerName, now };
+    const signed = await pool.sign(request, policy);
+    const [slc] = await tx
+      .insert(issuedSlcs)
+      .values({
+        serial: signed.slc.serialNumber,
+        submissionId: row.id,
+        guid: row.guid,
+        keyFingerprint: row.keyFingerprint,
+        fingerprint: signed.fingerprint,
+        issuedAt: signed.slc.issuedAt,
+        validFrom: signed.slc.validFrom,
+        validUntil: signed.slc.validUntil,
+        issuerName: signed.slc.issuerName,
+        slcXml: signed.slcXml,
+      })
+      .returning();
+    const [updated] = await tx
+      .update(submissions)
+      .set({ state: "issued", decidedAt: now, decidedBy, slcSerial: signed.slc.serialNumber })
+      .where(eq(submissions.id, row.id))
+      .returning();
+    await tx
+      .insert(registrations)
+      .values({
+        guid: row.guid,
+        keyFingerprint: row.keyFingerprint,
+        serverName: row.serverName,
+        clusterUrl: row.clusterUrl,
+        registeredAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: registrations.guid,
+        set: { keyFingerprint: row.keyFingerprint, serverName: row.serverName, clusterUrl: row.clusterUrl, updatedAt: now },
+      });
+    if (!slc || !updated) throw new Error("the issued SLC was not stored");
+    return { row: updated, slc };
+  }
+
+  /** Why a verified request needs an operator (null: an automatic renewal), or why it is refused outright. */
+  async function review(
+    tx: EnrollmentTx,
+    request: RenewalRequestFields,
+    keyFingerprint: string,
+    now: Date,
+  ): Promise<{ refused: Refusal } | { reason: ReviewReason | null }> {
+    const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, request.clusterGuid)).limit(1);
+    if (!registration) return { reason: "new_cluster" };
+    if (registration.state === "revoked") {
+      return {
+        refused: {
+          status: 403,
+          reason: "registration_revoked",
+          detail: `The registration of cluster ${request.clusterGuid} was revoked by the service's operator; no SLC is issued for it.`,
+        },
+      };
+    }
+    if (registration.keyFingerprint !== keyFingerprint) {
+      return {
+        refused: {
+          status: 403,
+          reason: "guid_registered_to_other_key",
+          detail: `Cluster ${request.clusterGuid} is registered to the key ${registration.keyFingerprint}; this request is signed by ${keyFingerprint}.`,
+        },
+      };
+    }
+    if (request.installedSlcFingerprint === null) return { reason: "unknown_installed_slc" };
+    const [installed] = await tx
+      .select({ validUntil: issuedSlcs.validUntil })
+      .from(issuedSlcs)
+      .where(
+        and(
+          eq(issuedSlcs.guid, request.clusterGuid),
+          eq(issuedSlcs.fingerprint, request.installedSlcFingerprint),
+          eq(issuedSlcs.keyFingerprint, keyFingerprint),
+        ),
+      )
+      .limit(1);
+    if (!installed) return { reason: "unknown_installed_slc" };
+    return { reason: installed.validUntil.getTime() > now.getTime() ? null : "registration_expired" };
+  }
+
+  async function submit(input: SubmitInput): Promise<SubmitOutcome> {
+    const base = { channel: input.channel, remoteAddress: input.remoteAddress, bytes: input.body.length } as const;
+    const contentSha256 = sha256Hex(input.body);
+
+    // The same bytes again: the answer already given, without verifying or signing anything.
+    const known = await loadView(db, eq(submissions.contentSha256, contentSha256));
+    if (known) {
+      const outcome = answer(known, true);
+      await record(db, {
+        ...base,
+        outcome: "replayed",
+        status: null,
+        guid: known.row.guid,
+        requestId: known.row.requestId,
+        submissionId: known.row.id,
+        slcSerial: known.slc?.serial ?? null,
+      });
+      return outcome;
+    }
+
+    let checked: Awaited<ReturnType<IssuePool["verify"]>>;
+    try {
+      checked = await pool.verify(input.body, clock());
+    } catch (error) {
+      return poolFailure(error, base);
+    }
+    if (!checked.ok) {
+      await record(db, { ...base, outcome: "refused", status: checked.status, reason: checked.reason, detail: checked.detail });
+      return { kind: "refused", status: checked.status, reason: checked.reason, detail: checked.detail };
+    }
+    const { request, keyFingerprint } = checked;
+
+    try {
+      return await db.transaction(async (tx) => {
+        await lockKeys(tx, [`request:${request.requestId}`, `guid:${request.clusterGuid}`]);
+        const ids = { guid: request.clusterGuid, requestId: request.requestId };
+        const existing = await loadView(tx, eq(submissions.requestId, request.requestId));
+        if (existing) {
+          if (existing.row.contentSha256 !== contentSha256) {
+            const refusal: Refusal = {
+              status: 409,
+              reason: "request_id_conflict",
+              detail: `Request ${request.requestId} was already submitted with different content; a request ID is used once. Create a new request.`,
+            };
+            await record(tx, { ...base, ...ids, outcome: "refused", status: 409, reason: refusal.reason, detail: refusal.detail });
+            return { kind: "refused", ...refusal } as const;
+          }
+          await record(tx, {
+            ...base,
+            ...ids,
+            outcome: "replayed",
+            submissionId: existing.row.id,
+            slcSerial: existing.slc?.serial ?? null,
+          });
+          return answer(existing, true);
+        }
+        const now = clock();
+        const decision = await review(tx, request, keyFingerprint, now);
+        if ("refused" in decision) {
+          await record(tx, {
+            ...base,
+            ...ids,
+            outcome: "refused",
+            status: decision.refused.status,
+            reason: decision.refused.reason,
+            detail: decision.refused.detail,
+          });
+          return { kind: "refused", ...decision.refused } as const;
+        }
+        const [row] = await tx
+          .insert(submissions)
+          .values({
+            id: randomBytes(16).toString("hex"),
+            requestId: request.requestId,
+            contentSha256,
+            channel: input.channel,
+            state: "pending_approval",
+            reason: decision.reason,
+            guid: request.clusterGuid,
+            serverName: request.serverName,
+            clusterUrl: request.clusterUrl,
+            keyFingerprint,
+            installedSlcFingerprint: request.installedSlcFingerprint,
+            validityDays: input.validityDays,
+            requestXml: Buffer.from(input.body).toString("utf8"),
+            remoteAddress: input.remoteAddress,
+            receivedAt: now,
+          })
+          .returning();
+        if (!row) throw new Error("the submission was not stored");
+        if (decision.reason !== null && opts.policy === "approval") {
+          await record(tx, { ...base, ...ids, outcome: "pending_approval", status: 202, reason: decision.reason, submissionId: row.id });
+          return { kind: "pending_approval", submission: view(row, null), replayed: false } as const;
+        }
+        const issued = await issueWithin(tx, row, request, null);
+        await record(tx, {
+          ...base,
+          ...ids,
+          outcome: "issued",
+          status: 200,
+          reason: decision.reason,
+          submissionId: row.id,
+          slcSerial: issued.slc.serial,
+        });
+        return { kind: "issued", submission: view(issued.row, issued.slc), slcXml: issued.slc.slcXml, replayed: false } as const;
+      });
+    } catch (error) {
+      return poolFailure(error, { ...base, guid: request.clusterGuid, requestId: request.requestId });
+    }
+  }
+
+  async function poolFailure(error: unknown, event: Omit<EventInput, "outcome">): Promise<SubmitOutcome> {
+    if (!(error instanceof IssuePoolError)) throw error;
+    if (error.failure.kind === "busy") {
+      await record(db, { ...event, outcome: "refused", status: 503, reason: "busy", detail: error.message });
+      return { kind: "busy", retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS };
+    }
+    const detail = "Checking or signing this request took longer than the service allows; it was stopped. Nothing was issued.";
+    await record(db, { ...event, outcome: "refused", status: 503, reason: "deadline", detail });
+    return { kind: "refused", status: 503, reason: "deadline", detail };
+  }
+
+  type Decision = { ok: true; submission: SubmissionView } | { ok: false; reason: "not_found" | "not_pending" | "busy"; detail: string };
+
+  /** An operator's approval: issues the held request (the key and fields are re-read from the stored, verified request). */
+  async function approve(id: string, actor: string, channel: "operator" | "cli"): Promise<Decision> {
+    const stored = await loadView(db, eq(submissions.id, id));
+    if (!stored) return { ok: false, reason: "not_found", detail: `There is no submission ${id}.` };
+    // Verified again on a worker: the stored text is what the signature covered, so the issued fields come from it.
+    let checked: Awaited<ReturnType<IssuePool["verify"]>>;
+    try {
+      checked = await pool.verify(Buffer.from(stored.row.requestXml, "utf8"), stored.row.receivedAt);
+    } catch (error) {
+      if (error instanceof IssuePoolError) return { ok: false, reason: "busy", detail: "The service is busy; try again in a moment." };
+      throw error;
+    }
+    if (!checked.ok) return { ok: false, reason: "not_pending", detail: `The stored request no longer verifies (${checked.reason}).` };
+    const request = checked.request;
+    return db.transaction(async (tx) => {
+      await lockKeys(tx, [`request:${stored.row.requestId}`, `guid:${stored.row.guid}`]);
+      const current = await loadView(tx, eq(submissions.id, id));
+      if (current?.row.state !== "pending_approval") {
+        return {
+          ok: false,
+          reason: "not_pending",
+          detail: `Submission ${id} is ${current?.row.state ?? "gone"}, not pending approval.`,
+        } as const;
+      }
+      const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, current.row.guid)).limit(1);
+      if (registration?.state === "revoked") {
+        return { ok: false, reason: "not_pending", detail: `The registration of cluster ${current.row.guid} is revoked.` } as const;
+      }
+      const issued = await issueWithin(tx, current.row, request, actor);
+      await record(tx, {
+        channel,
+        outcome: "approved",
+        status: 200,
+        actor,
+        guid: current.row.guid,
+        requestId: current.row.requestId,
+        submissionId: id,
+        slcSerial: issued.slc.serial,
+      });
+      return { ok: true, submission: view(issued.row, issued.slc) } as const;
+    });
+  }
+
+  async function reject(id: string, actor: string, channel: "operator" | "cli", note: string): Promise<Decision> {
+    return db.transaction(async (tx) => {
+      const current = await loadView(tx, eq(submissions.id, id));
+      if (!current) return { ok: false, reason: "not_found", detail: `There is no submission ${id}.` } as const;
+      await lockKeys(tx, [`request:${current.row.requestId}`]);
+      if (current.row.state !== "pending_approval") {
+        return { ok: false, reason: "not_pending", detail: `Submission ${id} is ${current.row.state}, not pending approval.` } as const;
+      }
+      const [row] = await tx
+        .update(submissions)
+        .set({ state: "rejected", reason: note, decidedAt: clock(), decidedBy: actor })
+        .where(and(eq(submissions.id, id), eq(submissions.state, "pending_approval")))
+        .returning();
+      if (!row) return { ok: false, reason: "not_pending", detail: `Submission ${id} is no longer pending.` } as const;
+      await record(tx, { channel, outcome: "rejected", reason: note, actor, guid: row.guid, requestId: row.requestId, submissionId: id });
+      return { ok: true, submission: view(row, null) } as const;
+    });
+  }
+
+  async function list(filter: { state?: SubmissionView["state"]; limit?: number } = {}): Promise<SubmissionView[]> {
+    const rows = await db
+      .select()
+      .from(submissions)
+      .leftJoin(issuedSlcs, eq(issuedSlcs.submissionId, submissions.id))
+      .where(filter.state ? eq(submissions.state, filter.state) : undefined)
+      .orderBy(desc(submissions.receivedAt))
+      .limit(filter.limit ?? 200);
+    return rows.map((r) => view(r.submissions, r.issued_slcs));
+  }
+
+  async function find(by: { id: string } | { requestId: string }) {
+    const found = await loadView(db, "id" in by ? eq(submissions.id, by.id) : eq(submissions.requestId, by.requestId));
+    return found === null
+      ? null
+      : { submission: view(found.row, found.slc), slcXml: found.slc?.slcXml ?? null, requestXml: found.row.requestXml };
+  }
+
+  /** Every event after `afterId`, oldest first, in pages (the JSON-lines export). */
+  async function eventsAfter(afterId: number, limit = 1_000) {
+    return db.select().from(events).where(gt(events.id, afterId)).orderBy(asc(events.id)).limit(limit);
+  }
+
+  async function listRegistrations() {
+    return db.select().from(registrations).orderBy(asc(registrations.guid));
+  }
+
+  async function revokeRegistration(guid: string, actor: string): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      await lockKeys(tx, [`guid:${guid}`]);
+      const now = clock();
+      const [row] = await tx
+        .update(registrations)
+        .set({ state: "revoked", revokedAt: now, revokedBy: actor, updatedAt: now })
+        .where(eq(registrations.guid, guid))
+        .returning();
+      if (row) await record(tx, { channel: "cli", outcome: "registration_revoked", actor, guid });
+      return row !== undefined;
+    });
+  }
+
+  return { submit, approve, reject, list, find, eventsAfter, listRegistrations, revokeRegistration, record };
+}
+
+export type Desk = ReturnType<typeof createDesk>;

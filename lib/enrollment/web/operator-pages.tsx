@@ -1,0 +1,109 @@
+/** @jsxImportSource hono/jsx */
+// The operator's pages: sign-in, and the requests held for approval with Approve and Reject, plus recent decisions.
+import type { Locale } from "@/lib/i18n/locales";
+import type { Translator } from "@/lib/i18n/messages";
+import type { SubmissionView } from "../desk";
+import { Alert, DateTime, Layout, Row } from "./layout";
+
+interface PageProps {
+  locale: Locale;
+  t: Translator;
+}
+
+export function OperatorSignInPage(props: PageProps & { error?: string; name?: string }) {
+  const { t } = props;
+  return (
+    <Layout locale={props.locale} t={t} title={t("enrollmentOperator.signInTitle")}>
+      <h1>{t("enrollmentOperator.signInTitle")}</h1>
+      <p>{t("enrollmentOperator.signInIntro")}</p>
+      {props.error ? (
+        <Alert id="sign-in-error" heading={t("enrollmentOperator.signInFailed")} message={props.error} detailLabel="" />
+      ) : null}
+      <form method="post" action="/operator/sign-in">
+        <label for="name">{t("enrollmentOperator.nameLabel")}</label>
+        <input type="text" id="name" name="name" required autocomplete="username" value={props.name ?? ""} />
+        <label for="password">{t("enrollmentOperator.passwordLabel")}</label>
+        <input type="password" id="password" name="password" required autocomplete="current-password" />
+        <button type="submit">{t("enrollmentOperator.signInButton")}</button>
+      </form>
+    </Layout>
+  );
+}
+
+function SignOut({ t }: { t: Translator }) {
+  return (
+    <form method="post" action="/operator/sign-out">
+      <button type="submit">{t("enrollmentOperator.signOut")}</button>
+    </form>
+  );
+}
+
+function reasonText(t: Translator, reason: string | null): string {
+  switch (reason) {
+    case "new_cluster":
+      return t("enrollmentOperator.reviewNewCluster");
+    case "unknown_installed_slc":
+      return t("enrollmentOperator.reviewUnknownSlc");
+    case "registration_expired":
+      return t("enrollmentOperator.reviewExpired");
+    default:
+      return reason ?? "—";
+  }
+}
+
+export function OperatorRequestsPage(
+  props: PageProps & { operator: string; pending: SubmissionView[]; recent: SubmissionView[]; notice?: { ok: boolean; text: string } },
+) {
+  const { t, locale } = props;
+  return (
+    <Layout locale={locale} t={t} title={t("enrollmentOperator.requestsTitle")} header={<SignOut t={t} />}>
+      <h1>{t("enrollmentOperator.requestsTitle")}</h1>
+      <p>{t("enrollmentOperator.signedInAs", { name: props.operator })}</p>
+      {props.notice ? (
+        <div class={props.notice.ok ? "ok" : "alert"} role={props.notice.ok ? "status" : "alert"}>
+          <p>{props.notice.text}</p>
+        </div>
+      ) : null}
+      <h2>{t("enrollmentOperator.pendingHeading", { count: props.pending.length })}</h2>
+      {props.pending.length === 0 ? <p>{t("enrollmentOperator.nonePending")}</p> : null}
+      {props.pending.map((s) => (
+        <article key={s.id} aria-labelledby={`req-${s.id}`}>
+          <h2 id={`req-${s.id}`}>{s.serverName}</h2>
+          <p>{reasonText(t, s.reason)}</p>
+          <dl>
+            <Row label={t("enrollment.fieldClusterUrl")} value={s.clusterUrl} />
+            <Row label={t("enrollment.fieldGuid")} value={s.guid} code />
+            <Row label={t("identifiers.requestId")} value={s.requestId} code />
+            <Row label={t("identifiers.keyFingerprint")} value={s.keyFingerprint} code />
+            <Row label={t("enrollment.fieldReceived")} value={<DateTime locale={locale} value={s.receivedAt} />} />
+          </dl>
+          <div class="actions">
+            <form method="post" action={`/operator/submissions/${s.id}/approve`}>
+              <button type="submit" aria-label={t("enrollmentOperator.approveLabel", { server: s.serverName })}>
+                {t("enrollmentOperator.approve")}
+              </button>
+            </form>
+            <form method="post" action={`/operator/submissions/${s.id}/reject`}>
+              <button type="submit" class="secondary" aria-label={t("enrollmentOperator.rejectLabel", { server: s.serverName })}>
+                {t("enrollmentOperator.reject")}
+              </button>
+            </form>
+          </div>
+        </article>
+      ))}
+      <h2>{t("enrollmentOperator.recentHeading")}</h2>
+      {props.recent.length === 0 ? <p>{t("enrollmentOperator.noneRecent")}</p> : null}
+      {props.recent.length > 0 ? (
+        <ul>
+          {props.recent.map((s) => (
+            <li key={s.id}>
+              <a href={`/submissions/${s.id}`}>{s.serverName}</a>
+              {` — ${s.state === "issued" ? t("enrollmentOperator.stateIssued") : t("enrollmentOperator.stateRejected")}`}
+              {s.decidedBy ? ` (${s.decidedBy})` : ""} · <code>{s.requestId}</code>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </Layout>
+  );
+}

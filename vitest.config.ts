@@ -12,6 +12,7 @@ const libIntegration = [
   "lib/enrollment/server.test.ts",
   "lib/enrollment/store.test.ts",
   "lib/http/client-address.test.ts",
+  "lib/renewal/enrollment-client.test.ts",
 ];
 
 export default defineConfig({

@@ -26,7 +26,7 @@ export interface ClusterState {
  * How much of the cluster an operation needs before it starts: nothing but its id (the lease already proves the
  * cluster exists), that the cluster exists, or the cluster with its key and installed SLC.
  */
-type Load = "none" | "exists" | "keyed";
+export type Load = "none" | "exists" | "keyed";
 
 type Loaded<L extends Load> = L extends "keyed" ? ClusterState : { id: string };
 
@@ -43,7 +43,7 @@ interface OperationSpec<L extends Load> {
 /** What a commit step returns: its result and the details of the success event recorded in the same transaction. */
 type Committed<T> = { ok: true; result: T; audit: Record<string, unknown> } | RenewalFailure;
 
-interface Operation<L extends Load> {
+export interface Operation<L extends Load> {
   cluster: Loaded<L>;
   /** Records a success event on its own (a step that changes nothing else). */
   record(action: AuditAction, details: Record<string, unknown>): Promise<void>;

@@ -14,6 +14,7 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
 import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
+import { failureAuditDetails } from "@/lib/renewal/failures";
 import { checkTrustAnchorFile, installBundledRoot, loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { localServerName } from "@/lib/server-identity";
 
@@ -192,11 +193,20 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
     { serverName: localServerName(), validityDays: DEMO_SLC_VALIDITY_DAYS },
   );
   if (!firstRun.ok) {
-    const t = translatorFor("en");
-    const why = resolveMessage(failureMessage(firstRun, { enrollmentUrl }), (key, values) => t(key, values));
-    if (firstRun.clusterId === null) fail(`First run: the demo cluster could not be created. ${why}`);
-    const later = firstRun.code === "pending_approval" ? "" : " Enroll it later: Enroll in its Cluster resources.";
-    log(`First run: created "Default Web Site" with a demo cluster, not enrolled yet. ${why}${later}`);
+    if (firstRun.code === "pending_approval") {
+      // The console's own wording: the request ID, and how the approved certificate comes back.
+      const t = translatorFor("en");
+      const why = resolveMessage(failureMessage(firstRun, { enrollmentUrl }), (key, values) => t(key, values));
+      log(`First run: created "Default Web Site" with a demo cluster, not enrolled yet. ${why}`);
+    } else {
+      const details = failureAuditDetails(firstRun);
+      const why = [details.code, details.tlsCode, details.reason, details.detail].filter((v) => typeof v === "string").join(": ");
+      if (firstRun.clusterId === null) fail(`First run: the demo cluster could not be created (${why}).`);
+      log(
+        `First run: created "Default Web Site" with a demo cluster, not enrolled yet (enrollment service at ${enrollmentUrl}: ${why}). ` +
+          "Enroll it later: Enroll in its Cluster resources.",
+      );
+    }
   } else if (firstRun.provisioned) {
     const days = Math.round((firstRun.validUntil.getTime() - Date.now()) / 86_400_000);
     log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);

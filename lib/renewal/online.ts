@@ -1,4 +1,5 @@
-// Online renewal (Renew → Online → Renew): sign a request, send it, verify the answer, install it — or change nothing and say why.
+// Online renewal (Renew → Online → Renew): sign a request, send it over HTTPS, verify the answer, install it — keep a request
+// the service holds for approval as the pending request — or change nothing and say why.
 import { and, eq } from "drizzle-orm";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import type { VerifiedSlc } from "@/lib/certificates/verify-slc";

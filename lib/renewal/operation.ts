@@ -26,7 +26,7 @@ export interface ClusterState {
  * How much of the cluster an operation needs before it starts: nothing but its id (the lease already proves the
  * cluster exists), that the cluster exists, or the cluster with its key and installed SLC.
  */
-export type Load = "none" | "exists" | "keyed";
+type Load = "none" | "exists" | "keyed";
 
 type Loaded<L extends Load> = L extends "keyed" ? ClusterState : { id: string };
 

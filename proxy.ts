@@ -1,13 +1,21 @@
-// Runs before server actions (only requests carrying a Next-Action header match): a cross-site or oversize action
-// post is refused with 403/413 here, instead of reaching Next's own checks, which answer them with a 500.
+// Runs before every request (Node.js runtime, Next 16's default for proxy.ts, so the validated environment is at hand):
+// a Host the console does not serve gets 421 (DNS rebinding defence), and a cross-site or oversize server-action post
+// is refused with 403/413 here, instead of reaching Next's own checks, which answer them with a 500.
 import { type NextRequest, NextResponse } from "next/server";
 import { isSameOrigin } from "@/lib/auth/same-origin";
+import { env } from "@/lib/env";
+import { isAllowedHost } from "@/lib/http/allowed-hosts";
 
 /** Must equal experimental.serverActions.bodySizeLimit in next.config.js. */
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
 
+const PLAIN_TEXT = { "content-type": "text/plain; charset=utf-8" };
+
 export function proxy(request: NextRequest): NextResponse {
-  if (request.method !== "POST") return NextResponse.next();
+  if (!isAllowedHost(request.headers.get("host"), env().allowedHosts)) {
+    return new NextResponse("Misdirected Request: this console does not serve that host name.\n", { status: 421, headers: PLAIN_TEXT });
+  }
+  if (request.method !== "POST" || !request.headers.has("next-action")) return NextResponse.next();
   if (!isSameOrigin(request)) return new NextResponse("Cross-site request refused.", { status: 403 });
   const length = Number(request.headers.get("content-length") ?? "0");
   if (!Number.isFinite(length) || length > ACTION_BODY_LIMIT_BYTES) {
@@ -16,6 +24,7 @@ export function proxy(request: NextRequest): NextResponse {
   return NextResponse.next();
 }
 
+// Every path, static assets included: a rebinding page must not read anything from this origin.
 export const config = {
-  matcher: [{ source: "/:path*", has: [{ type: "header", key: "next-action" }] }],
+  matcher: "/:path*",
 };

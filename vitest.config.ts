@@ -12,6 +12,7 @@ const libIntegration = [
   "lib/enrollment/server.test.ts",
   "lib/enrollment/store.test.ts",
   "lib/http/client-address.test.ts",
+  "lib/renewal/enrollment-client.test.ts",
 ];
 
 export default defineConfig({
@@ -23,7 +24,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts"], exclude: libIntegration, testTimeout: 20_000 },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "proxy.test.ts"], exclude: libIntegration, testTimeout: 20_000 },
       },
       {
         extends: true,

@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
+import { enrollmentRootPath } from "../tests/support/processes";
 import { enrollDirect, exportRequest } from "../tests/system/support/http";
 import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
 import { type BenchResult, figure, latency, throughput } from "./lib/results";
@@ -288,7 +289,8 @@ async function measureActions(stack: Stack, cookie: string, runs: number, log: (
     renewals.push(await timed(() => callAction(stack.url, page, "renewOnlineAction", { clusterId }, { cookie }), "renewed"));
   }
   const request = await exportRequest(stack.url, clusterId, cookie);
-  const file = new Blob([await enrollDirect(`http://127.0.0.1:${stack.env.RMS_ENROLLMENT_PORT}`, request.xml)], { type: "text/xml" });
+  const signed = await enrollDirect(`https://127.0.0.1:${stack.env.RMS_ENROLLMENT_PORT}`, request.xml, enrollmentRootPath(stack.dataDir));
+  const file = new Blob([signed], { type: "text/xml" });
   const validations: number[] = [];
   for (let i = 0; i < runs; i++) {
     validations.push(await timed(() => callAction(stack.url, page, "validateImportAction", { clusterId, file }, { cookie }), "validated"));

@@ -1,9 +1,8 @@
 // Benchmark 1: online renewal end to end (renewOnline in-process, real enrollment service, real database) against its floor.
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
-import http from "node:http";
+import fs from "node:fs";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
 import { startEnrollmentService } from "@/lib/enrollment/server";
@@ -14,6 +13,7 @@ import { exchange, postRenewalRequest } from "@/lib/renewal/enrollment-client";
 import { failureAuditDetails } from "@/lib/renewal/failures";
 import { exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
 import { renewOnline } from "@/lib/renewal/online";
+import { createTestTlsPki, startTestHttpsServer } from "../tests/support/tls";
 import { removeTempDir, tempDir } from "./lib/processes";
 import { type BenchResult, latency } from "./lib/results";
 import { median, percentile, timeMs } from "./lib/stats";
@@ -28,27 +28,21 @@ export interface RenewalOptions {
 const HTTP = { connectTimeoutMs: 3_000, totalTimeoutMs: 15_000 };
 const ACTOR = { name: "bench", remoteAddress: "127.0.0.1" };
 
-/** The floor's HTTP part: a trivial server answering a body of the SLC's size, reached the way the console does (no keep-alive). */
-async function startTrivialServer(answerBytes: number): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * The floor's HTTP part: a trivial HTTPS server answering a body of the SLC's size, reached the way the console does
+ * (TLS verified against a root, no keep-alive: one handshake per exchange, as in a renewal).
+ */
+async function startTrivialServer(answerBytes: number): Promise<{ url: string; rootPem: string; close: () => Promise<void> }> {
   const answer = Buffer.alloc(answerBytes, 0x61);
-  const server = http.createServer((req, res) => {
+  const pki = await createTestTlsPki({ label: "Bench floor" });
+  const server = await startTestHttpsServer(pki, (req, res) => {
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "Content-Type": "application/xml", "Content-Length": answer.length });
       res.end(answer);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: server.url, rootPem: pki.rootPem, close: server.close };
 }
 
 interface Floor {
@@ -58,7 +52,12 @@ interface Floor {
   transaction: number[];
 }
 
-async function measureFloorOnce(handle: DatabaseHandle, trivialUrl: string, keys: FloorKeys, floor: Floor): Promise<void> {
+async function measureFloorOnce(
+  handle: DatabaseHandle,
+  trivial: { url: string; rootPem: string },
+  keys: FloorKeys,
+  floor: Floor,
+): Promise<void> {
   const crypto = await timeMs(() => {
     // Two signatures (request, SLC) and two verifications (request, SLC), RSA-2048 SHA-256, keys already parsed.
     const a = sign("sha256", keys.payload, keys.clusterKey);
@@ -67,7 +66,11 @@ async function measureFloorOnce(handle: DatabaseHandle, trivialUrl: string, keys
       throw new Error("floor verify failed");
   });
   const round = await timeMs(async () => {
-    const response = await exchange(`${trivialUrl}/api/enroll`, { method: "POST", body: keys.requestBody }, HTTP);
+    const response = await exchange(
+      `${trivial.url}/api/enroll`,
+      { method: "POST", body: keys.requestBody },
+      { ...HTTP, ca: [trivial.rootPem] },
+    );
     if (!response.ok) throw new Error("floor HTTP failed");
   });
   const transaction = await timeMs(() => handle.db.transaction(async () => undefined));
@@ -103,8 +106,8 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
   const trivial = await startTrivialServer(5_200);
   try {
     await migrateDatabase(handle);
-    const root = await exchange(`${service.url}/root.pem`, { method: "GET" }, HTTP);
-    const anchors = parseTrustAnchors(root.ok ? root.body.toString("utf8") : "");
+    // The service's root from its data folder, as the start script installs it (never downloaded).
+    const anchors = [fs.readFileSync(path.join(dir, "enrollment", "ca", "root.pem"), "utf8")];
     const kek = consoleKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
     const ctx: RenewalContext = {
       db: handle.db,
@@ -121,7 +124,6 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
     if (!cluster) throw new Error("no cluster seeded");
 
     // Floor material: the cluster's and the service's keys, parsed once; payloads the size of what is really signed.
-    const fs = await import("node:fs");
     const serviceKeyPem = fs.readFileSync(path.join(dir, "enrollment", "ca", "service-key.pem"), "utf8");
     const exported = await exportRenewalRequest(ctx, { clusterId: cluster.id, actor: ACTOR });
     if (!exported.ok) throw new Error(`export failed: ${exported.code}`);
@@ -152,16 +154,16 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
       if (failure) throw new Error(`renewOnline failed: ${failure}`);
       if (i >= warmup) {
         renewals.push(ms);
-        await measureFloorOnce(handle, trivial.url, keys, floor);
+        await measureFloorOnce(handle, trivial, keys, floor);
       }
     }
 
     // Import validation of a valid SLC: the open request answered by the service, checked again and again (changes nothing).
     const offline = await exportRenewalRequest(ctx, { clusterId: cluster.id, actor: ACTOR });
     if (!offline.ok) throw new Error(`export failed: ${offline.code}`);
-    const answered = await postRenewalRequest(service.url, offline.pending.document, HTTP);
-    if (!answered.ok) throw new Error(`enrollment failed: ${answered.kind}`);
-    const file = new Uint8Array(answered.body);
+    const answered = await postRenewalRequest(service.url, offline.pending.document, { ...HTTP, ca: anchors });
+    if (!answered.ok || answered.kind !== "issued") throw new Error(`enrollment failed: ${answered.kind}`);
+    const file = new Uint8Array(answered.document);
     const validations: number[] = [];
     for (let i = 0; i < warmup + runs; i++) {
       let failure = "";
@@ -186,7 +188,7 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
         `Online renewal p50 (${kind}, n=${runs})`,
         p50,
         "ms",
-        "floor: 2 RSA signs + 2 verifies, 1 loopback HTTP, 1 empty transaction",
+        "floor: 2 RSA signs + 2 verifies, 1 loopback HTTPS exchange, 1 empty transaction",
         floorP50,
         0.5,
         parts,

@@ -3,9 +3,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
 import { captureAction, replayAction } from "../tests/support/browser-actions";
 import { xmlsecVerifiesRequest } from "./support/files";
+import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 

@@ -15,9 +15,15 @@ describe("loadEnv", () => {
       RMS_SECURE_COOKIES: "auto",
       RMS_TRUSTED_PROXIES: [],
       dataDir: "/srv/rms",
-      enrollmentUrl: "http://127.0.0.1:3001",
+      enrollmentUrl: "https://127.0.0.1:3001",
       trustAnchorsPath: path.join("/srv/rms", "trust-anchors.pem"),
+      allowedHosts: [
+        { host: "localhost", port: 3000 },
+        { host: "127.0.0.1", port: 3000 },
+        { host: "[::1]", port: 3000 },
+      ],
     });
+    expect(loaded.env.RMS_TRUST_ANCHOR_SHA256).toBeUndefined();
   });
 
   it("treats empty strings as unset and leaves the source untouched", () => {
@@ -25,7 +31,7 @@ describe("loadEnv", () => {
     const loaded = loadEnv(source);
     expect(loaded.ok && loaded.env.PORT).toBe(3000);
     expect(loaded.ok && loaded.env.DATABASE_URL).toBeUndefined();
-    expect(loaded.ok && loaded.env.enrollmentUrl).toBe("http://127.0.0.1:4001");
+    expect(loaded.ok && loaded.env.enrollmentUrl).toBe("https://127.0.0.1:4001");
     expect(source.PORT).toBe("");
   });
 
@@ -34,10 +40,54 @@ describe("loadEnv", () => {
     expect(loaded.ok && loaded.env.RMS_TRUSTED_PROXIES).toEqual(["10.0.0.1", "::1"]);
   });
 
+  it("accepts an https enrollment URL only", () => {
+    const loaded = loadEnv({ RMS_ENROLLMENT_URL: "https://enroll.contoso.com:8443" });
+    expect(loaded.ok && loaded.env.enrollmentUrl).toBe("https://enroll.contoso.com:8443");
+    const plain = loadEnv({ RMS_ENROLLMENT_URL: "http://127.0.0.1:3001" });
+    expect(plain.ok).toBe(false);
+    if (!plain.ok) expect(plain.message).toMatch(/RMS_ENROLLMENT_URL: RMS_ENROLLMENT_URL must be an https:\/\/ address/);
+  });
+
+  it("reads a trust-anchor pin with or without colons, in either case", () => {
+    const hex = "ab".repeat(32);
+    const colons = Array.from({ length: 32 }, () => "Ab").join(":");
+    for (const pin of [hex, colons, ` ${hex.toUpperCase()} `]) {
+      const loaded = loadEnv({ RMS_TRUST_ANCHOR_SHA256: pin });
+      expect(loaded.ok && loaded.env.RMS_TRUST_ANCHOR_SHA256, pin).toBe("AB".repeat(32));
+    }
+  });
+
+  it("adds HOST to the default allowed hosts unless it listens on every interface", () => {
+    const named = loadEnv({ HOST: "rms01.contoso.com", PORT: "8080" });
+    expect(named.ok && named.env.allowedHosts).toContainEqual({ host: "rms01.contoso.com", port: 8080 });
+    const v6 = loadEnv({ HOST: "fd00::5" });
+    expect(v6.ok && v6.env.allowedHosts).toContainEqual({ host: "[fd00::5]", port: 3000 });
+    const wildcard = loadEnv({ HOST: "0.0.0.0" });
+    expect(wildcard.ok && wildcard.env.allowedHosts.map((h) => h.host)).toEqual(["localhost", "127.0.0.1", "[::1]"]);
+  });
+
+  it("replaces the default allowed hosts with RMS_ALLOWED_HOSTS (a bare host allows any port)", () => {
+    const loaded = loadEnv({ RMS_ALLOWED_HOSTS: "rms.contoso.com, Localhost:3000,[::1]:8443" });
+    expect(loaded.ok && loaded.env.allowedHosts).toEqual([
+      { host: "rms.contoso.com", port: null },
+      { host: "localhost", port: 3000 },
+      { host: "[::1]", port: 8443 },
+    ]);
+  });
+
   it.each([
     [{ PORT: "70000" }, "PORT"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ RMS_ENROLLMENT_URL: "ftp://x" }, "RMS_ENROLLMENT_URL"],
+    [{ RMS_ENROLLMENT_URL: "http://enroll.contoso.com" }, "RMS_ENROLLMENT_URL"],
+    [{ RMS_TRUST_ANCHOR_SHA256: "ab".repeat(31) }, "RMS_TRUST_ANCHOR_SHA256"],
+    [{ RMS_TRUST_ANCHOR_SHA256: "zz".repeat(32) }, "RMS_TRUST_ANCHOR_SHA256"],
+    [{ RMS_TRUST_ANCHOR_SHA256: `${"ab".repeat(32)}:` }, "RMS_TRUST_ANCHOR_SHA256"],
+    [{ RMS_ALLOWED_HOSTS: "rms.contoso.com,,localhost" }, "RMS_ALLOWED_HOSTS"],
+    [{ RMS_ALLOWED_HOSTS: "https://rms.contoso.com" }, "RMS_ALLOWED_HOSTS"],
+    [{ RMS_ALLOWED_HOSTS: "::1" }, "RMS_ALLOWED_HOSTS"],
+    [{ RMS_ALLOWED_HOSTS: "localhost:0" }, "RMS_ALLOWED_HOSTS"],
+    [{ RMS_ALLOWED_HOSTS: "evil_host" }, "RMS_ALLOWED_HOSTS"],
     [{ RMS_SECURE_COOKIES: "yes" }, "RMS_SECURE_COOKIES"],
     [{ RMS_TRUSTED_PROXIES: "proxy.local" }, "RMS_TRUSTED_PROXIES"],
     [{ RMS_SESSION_IDLE_MINUTES: "0" }, "RMS_SESSION_IDLE_MINUTES"],

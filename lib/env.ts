@@ -4,6 +4,7 @@ import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
+import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/allowed-hosts";
 
 export { EnvError };
 
@@ -20,9 +21,41 @@ const server = {
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
   RMS_ENROLLMENT_PORT: port.default(3001),
-  RMS_ENROLLMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // HTTPS only: the console verifies the service against its trust anchors; a plain-HTTP answer could be anyone's.
+  RMS_ENROLLMENT_URL: z
+    .url({ protocol: /^https$/, error: "RMS_ENROLLMENT_URL must be an https:// address, e.g. https://enroll.contoso.com:3001" })
+    .optional(),
   RMS_MASTER_KEY: z.string().trim().optional(),
   RMS_TRUST_ANCHORS: z.string().trim().optional(),
+  // The enrollment root's SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it (colons optional).
+  RMS_TRUST_ANCHOR_SHA256: z
+    .string()
+    .trim()
+    .regex(
+      /^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+      "RMS_TRUST_ANCHOR_SHA256 must be a SHA-256 fingerprint: 64 hexadecimal digits, colons between pairs optional",
+    )
+    .transform((v) => v.replace(/:/g, "").toUpperCase())
+    .optional(),
+  RMS_ALLOWED_HOSTS: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const entries: AllowedHost[] = [];
+      for (const text of v.split(",").map((e) => e.trim())) {
+        const entry = text ? parseHostAndPort(text) : null;
+        if (entry) entries.push(entry);
+        else {
+          ctx.addIssue({
+            code: "custom",
+            message: `RMS_ALLOWED_HOSTS must be a comma-separated list of host or host:port (IPv6 in brackets); "${text.slice(0, 80)}" is not one`,
+          });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    })
+    .optional(),
   RMS_DOMAIN: z
     .string()
     .trim()
@@ -52,6 +85,8 @@ export type Env = Parsed & {
   dataDir: string;
   enrollmentUrl: string;
   trustAnchorsPath: string;
+  /** RMS_ALLOWED_HOSTS, or loopback names and HOST on PORT: the Host values the console answers (others get 421). */
+  allowedHosts: AllowedHost[];
 };
 
 /** Validates `source` (the process environment, or a test's own object); empty strings count as unset. */
@@ -67,8 +102,9 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
     env: {
       ...parsed,
       dataDir,
-      enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `http://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
+      enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `https://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
       trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
+      allowedHosts: parsed.RMS_ALLOWED_HOSTS ?? defaultAllowedHosts(parsed.HOST, parsed.PORT),
     },
   };
 }

@@ -1,15 +1,21 @@
-// `npm start`: the enrollment service and the console side by side; on first run, migrate and provision the demo.
+// `npm start`: the console, with the bundled enrollment service beside it unless RMS_ENROLLMENT_URL names another one;
+// `npm run start:console` (--console-only): the console alone, serving pages even while the service is unreachable.
+// On first run: migrate and provision the demo. Trust anchors come from disk, never from the network.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
-import { loadEnrollmentConfig } from "@/lib/enrollment/config";
+import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
-import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun, trustEnrollmentRoot } from "@/lib/provisioning/first-run";
-import { exchange } from "@/lib/renewal/enrollment-client";
+import { hostForHeader, isWildcardHost } from "@/lib/http/allowed-hosts";
+import { translatorFor } from "@/lib/i18n/messages";
+import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
+import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
 import { failureAuditDetails } from "@/lib/renewal/failures";
-import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
+import { checkTrustAnchorFile, installBundledRoot, loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { localServerName } from "@/lib/server-identity";
 
 const children = new Set<ChildProcess>();
@@ -47,32 +53,132 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess
   return child;
 }
 
-async function waitFor(url: string, what: string, timeoutMs: number): Promise<void> {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A listen address as clients reach it: a wildcard (0.0.0.0, ::) means this machine's loopback. */
+function reachableHost(host: string): string {
+  return isWildcardHost(host) ? "127.0.0.1" : hostForHeader(host);
+}
+
+/** Why a look at the service's /healthz failed, briefly, for a log line. */
+function failureLine(failure: EnrollmentFailure): string {
+  switch (failure.kind) {
+    case "unreachable":
+    case "timeout":
+    case "tls_failed":
+    case "bad_response":
+      return `${failure.kind}: ${failure.detail}`;
+    case "untrusted":
+      return `untrusted: its TLS certificate does not chain to the trust anchors or names another host (${failure.code}); check RMS_TRUST_ANCHORS`;
+    case "misdirected":
+      return "it does not serve that host name (HTTP 421)";
+    case "conflict":
+      return "HTTP 409";
+    case "busy":
+    case "server_error":
+    case "rejected":
+      return `HTTP ${failure.status}`;
+  }
+}
+
+/** The bundled service is this script's own child: wait for its root on disk, then for /healthz verified with that root. */
+async function waitForBundledService(url: string, rootPath: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "its root certificate was not created";
+  while (Date.now() < deadline) {
+    if (stopping) fail("The bundled enrollment service did not start.");
+    if (fs.existsSync(rootPath)) {
+      const root = fs.readFileSync(rootPath, "utf8");
+      const response = await exchange(`${url}/healthz`, { method: "GET" }, { connectTimeoutMs: 1_000, totalTimeoutMs: 5_000, ca: [root] });
+      if (response.ok) return;
+      last = failureLine(response);
+    }
+    await pause(150);
+  }
+  fail(`The bundled enrollment service did not answer at ${url} within ${timeoutMs / 1000} s (${last}).`);
+}
+
+/** Any HTTP answer below 500 from the console (a 421 for a Host it does not list still means it is up). */
+async function waitForConsole(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (stopping) fail(`The ${what} did not start.`);
-    try {
-      const response = await exchange(url, { method: "GET" }, { connectTimeoutMs: 1_000, totalTimeoutMs: 5_000 });
-      if (response.ok || (response.kind !== "unreachable" && response.kind !== "timeout" && response.kind !== "server_error")) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    if (stopping) fail("The console did not start.");
+    const status = await new Promise<number>((resolve) => {
+      const request = http.get(url, { agent: false, timeout: 5_000 }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("timeout", () => request.destroy());
+      request.on("error", () => resolve(0));
+    });
+    if (status > 0 && status < 500) return;
+    await pause(150);
   }
-  fail(`The ${what} did not answer at ${url} within ${timeoutMs / 1000} s.`);
+  fail(`The console did not answer at ${url} within ${timeoutMs / 1000} s.`);
 }
 
 /**
- * Migrates, trusts the enrollment service's root, provisions the demo on first run (enrolled over the service's HTTP
- * API: this process never holds CA keys), and offers a setup link when no admin exists.
+ * Bundled mode: starts the service (policy `open` unless RMS_ENROLLMENT_POLICY says otherwise: this setup is the demo),
+ * waits for it, and installs its root from its data folder as the console's trust anchor when none is installed yet.
+ */
+async function startBundledService(env: Env, config: EnrollmentConfig): Promise<string> {
+  const url = `https://${reachableHost(config.host)}:${config.port}`;
+  const policy = process.env.RMS_ENROLLMENT_POLICY || "open";
+  log(
+    `Starting the bundled enrollment service at ${url} (data ${config.dataDir}, policy ${policy}${policy === "open" ? ": signs every request at once, for demos" : ""}).`,
+  );
+  run("enrollment service", ["--import", "tsx", path.join("scripts", "enrollment.ts")], {
+    ...process.env,
+    RMS_DATA_DIR: env.dataDir,
+    RMS_ENROLLMENT_POLICY: policy,
+  });
+  const rootPath = path.join(config.dataDir, "ca", "root.pem");
+  await waitForBundledService(url, rootPath, 60_000);
+  const installed = installBundledRoot({ rootPath, trustAnchorsPath: env.trustAnchorsPath, pin: env.RMS_TRUST_ANCHOR_SHA256 });
+  if (!installed.ok) fail(installed.message);
+  if (installed.installed) {
+    log(
+      `Trusting the bundled enrollment service's root (SHA-256 ${installed.fingerprint}), copied from ${rootPath} to ${env.trustAnchorsPath}.`,
+    );
+  } else {
+    const check = checkTrustAnchorFile(env.trustAnchorsPath, env.RMS_TRUST_ANCHOR_SHA256);
+    if (check.ok && !check.fingerprints.includes(installed.fingerprint)) {
+      log(
+        `Warning: ${env.trustAnchorsPath} does not hold the bundled enrollment service's root (SHA-256 ${installed.fingerprint}); ` +
+          `online renewal will refuse the service until that root is added (it is at ${rootPath}).`,
+      );
+    }
+  }
+  return url;
+}
+
+/** Console-only, or a service named by RMS_ENROLLMENT_URL: one look, one line, never a wait — the console serves regardless. */
+async function describeExternalService(url: string, anchors: string[]): Promise<void> {
+  const response = await exchange(`${url}/healthz`, { method: "GET" }, { connectTimeoutMs: 2_000, totalTimeoutMs: 5_000, ca: anchors });
+  if (response.ok) {
+    log(`Enrollment service: ${url} (reachable, TLS certificate verified against the trust anchors).`);
+    return;
+  }
+  log(
+    `The enrollment service at ${url} cannot be used right now (${failureLine(response)}); the console starts anyway — ` +
+      "online renewal reports this until it is fixed, and Offline renewal works meanwhile.",
+  );
+}
+
+/** The address printed in links: the first RMS_ALLOWED_HOSTS entry, else HOST (a wildcard as 127.0.0.1), on PORT. */
+function consoleOrigin(env: Env): string {
+  const [first] = env.RMS_ALLOWED_HOSTS ?? [];
+  return first ? `http://${first.host}:${first.port ?? env.PORT}` : `http://${reachableHost(env.HOST)}:${env.PORT}`;
+}
+
+/**
+ * Migrates, provisions the demo on first run (enrolled over the service's HTTPS API: this process never holds CA keys;
+ * a service that is down or holds the request for approval leaves the cluster to enroll later), and offers a setup
+ * link when no admin exists.
  */
 async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<void> {
   await migrateDatabase(handle);
   const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-  const trusted = await trustEnrollmentRoot({ trustAnchorsPath: env.trustAnchorsPath, enrollmentUrl, http });
-  if (!trusted.ok) fail(trusted.detail);
-  if (trusted.downloaded) log(`Trusting the enrollment service's root certificate (${env.trustAnchorsPath}).`);
-
   const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY });
   const firstRun = await provisionFirstRun(
     {
@@ -87,19 +193,28 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
     { serverName: localServerName(), validityDays: DEMO_SLC_VALIDITY_DAYS },
   );
   if (!firstRun.ok) {
-    fail(
-      `First run: the enrollment service at ${enrollmentUrl} did not enroll the demo cluster (${JSON.stringify(failureAuditDetails(firstRun))}). ` +
-        "The cluster is kept: start again and use Enroll in Cluster resources.",
-    );
-  }
-  if (firstRun.provisioned) {
+    if (firstRun.code === "pending_approval") {
+      // The console's own wording: the request ID, and how the approved certificate comes back.
+      const t = translatorFor("en");
+      const why = resolveMessage(failureMessage(firstRun, { enrollmentUrl }), (key, values) => t(key, values));
+      log(`First run: created "Default Web Site" with a demo cluster, not enrolled yet. ${why}`);
+    } else {
+      const details = failureAuditDetails(firstRun);
+      const why = [details.code, details.tlsCode, details.reason, details.detail].filter((v) => typeof v === "string").join(": ");
+      if (firstRun.clusterId === null) fail(`First run: the demo cluster could not be created (${why}).`);
+      log(
+        `First run: created "Default Web Site" with a demo cluster, not enrolled yet (enrollment service at ${enrollmentUrl}: ${why}). ` +
+          "Enroll it later: Enroll in its Cluster resources.",
+      );
+    }
+  } else if (firstRun.provisioned) {
     const days = Math.round((firstRun.validUntil.getTime() - Date.now()) / 86_400_000);
     log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);
   }
   if (await needsSetup(handle.db)) {
     const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
     log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
-    log(`  http://${env.HOST}:${env.PORT}/setup?token=${token}`);
+    log(`  ${consoleOrigin(env)}/setup?token=${token}`);
     log("  or: npm run rms -- user add <name> --group Administrators --password-stdin");
   }
 }
@@ -108,9 +223,16 @@ async function main(): Promise<void> {
   const loaded = loadEnv(process.env);
   if (!loaded.ok) fail(loaded.message, 2);
   const { env } = loaded;
-  // The bundled service's own settings are checked here too, so a bad value stops the start before anything runs.
-  const enrollmentConfig = loadEnrollmentConfig({ ...process.env, RMS_DATA_DIR: env.dataDir });
-  if (!enrollmentConfig.ok) fail(enrollmentConfig.message, 2);
+  // The bundled service runs only for `npm start` without RMS_ENROLLMENT_URL; its settings are checked first, so a bad
+  // value stops the start before anything runs.
+  const consoleOnly = process.argv.includes("--console-only");
+  const bundled = !consoleOnly && !env.RMS_ENROLLMENT_URL;
+  let enrollmentConfig: EnrollmentConfig | null = null;
+  if (bundled) {
+    const checked = loadEnrollmentConfig({ ...process.env, RMS_DATA_DIR: env.dataDir });
+    if (!checked.ok) fail(checked.message, 2);
+    enrollmentConfig = checked.config;
+  }
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
 
@@ -126,16 +248,18 @@ async function main(): Promise<void> {
     });
   }
 
-  // --console-only: the enrollment service runs as its own process (tests, or a separate signing station).
-  const consoleOnly = process.argv.includes("--console-only");
-  const enrollmentUrl = consoleOnly ? env.enrollmentUrl : `http://${enrollmentConfig.config.host}:${enrollmentConfig.config.port}`;
-  if (!consoleOnly) {
-    run("enrollment service", ["--import", "tsx", path.join("scripts", "enrollment.ts")], {
-      ...process.env,
-      RMS_DATA_DIR: env.dataDir,
-    });
+  let enrollmentUrl = env.enrollmentUrl;
+  if (enrollmentConfig) enrollmentUrl = await startBundledService(env, enrollmentConfig);
+  else if (consoleOnly) log(`Console only: the enrollment service is expected at ${enrollmentUrl} (RMS_ENROLLMENT_URL).`);
+  else log(`Using the enrollment service at ${enrollmentUrl} (RMS_ENROLLMENT_URL); the bundled one is not started.`);
+
+  const trust = checkTrustAnchorFile(env.trustAnchorsPath, env.RMS_TRUST_ANCHOR_SHA256);
+  if (!trust.ok) fail(`${trust.message} The console did not start.`);
+  if (!enrollmentConfig) await describeExternalService(enrollmentUrl, loadTrustAnchors(env.trustAnchorsPath));
+
+  if (!env.RMS_ALLOWED_HOSTS && isWildcardHost(env.HOST)) {
+    log(`HOST is ${env.HOST}: the console answers only localhost, 127.0.0.1 and [::1]; set RMS_ALLOWED_HOSTS to the names clients use.`);
   }
-  await waitFor(`${enrollmentUrl}/healthz`, "enrollment service", 60_000);
 
   const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
@@ -153,8 +277,8 @@ async function main(): Promise<void> {
     RMS_ENROLLMENT_URL: enrollmentUrl,
     RMS_TRUST_ANCHORS: env.trustAnchorsPath,
   });
-  await waitFor(`http://${env.HOST}:${env.PORT}/sign-in`, "console", 60_000);
-  log(`RMS Administration console: http://${env.HOST}:${env.PORT}  (enrollment service: ${enrollmentUrl})`);
+  await waitForConsole(`http://${reachableHost(env.HOST)}:${env.PORT}/sign-in`, 60_000);
+  log(`RMS Administration console: ${consoleOrigin(env)}  (enrollment service: ${enrollmentUrl})`);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -1,7 +1,15 @@
-// The stack Playwright's webServer started (tests/support/e2e-stack.ts), and stopping/starting its enrollment
-// service for the walkthrough where it is down.
+// The stack Playwright's webServer started (tests/support/e2e-stack.ts): stopping/starting its enrollment service for
+// the walkthrough where it is down, and what Chromium needs to open the service's HTTPS web site without a download.
+import { createHash, X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import tls, { type DetailedPeerCertificate } from "node:tls";
 import { readE2eState, writeE2eState } from "../../tests/support/e2e-state";
-import { startEnrollment as startEnrollmentProcess, terminateGroup, waitForHttpGone } from "../../tests/support/processes";
+import {
+  enrollmentRootPath,
+  startEnrollment as startEnrollmentProcess,
+  terminateGroup,
+  waitForHttpGone,
+} from "../../tests/support/processes";
 
 export { readE2eState as readState } from "../../tests/support/e2e-state";
 
@@ -17,4 +25,36 @@ export async function startEnrollment(): Promise<void> {
   // Not swept when this worker exits: the e2e stack stops it with the rest.
   const started = await startEnrollmentProcess({ dataDir: state.dataDir, port, sweep: false });
   writeE2eState({ ...state, enrollmentPid: started.pid });
+}
+
+/**
+ * Base64 SHA-256 of the SPKI of every certificate the enrollment service presents, read over a TLS connection verified
+ * against its root from the data folder. Chromium's --ignore-certificate-errors-spki-list matches the certificates a
+ * server sends (leaf and intermediate, not the root it does not send), so the root's own hash would not do; the
+ * intermediate's survives a restart of the service.
+ */
+export async function enrollmentSpkiHashes(): Promise<string[]> {
+  const state = readE2eState();
+  const { hostname, port } = new URL(state.enrollmentUrl);
+  const ca = fs.readFileSync(enrollmentRootPath(state.dataDir), "utf8");
+  const chain = await new Promise<X509Certificate[]>((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), ca, rejectUnauthorized: true }, () => {
+      const certificates: X509Certificate[] = [];
+      const seen = new Set<string>();
+      let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+      while (current?.raw && !seen.has(current.fingerprint256)) {
+        seen.add(current.fingerprint256);
+        certificates.push(new X509Certificate(current.raw));
+        current = current.issuerCertificate;
+      }
+      socket.end();
+      resolve(certificates);
+    });
+    socket.once("error", reject);
+  });
+  return chain.map((cert) =>
+    createHash("sha256")
+      .update(cert.publicKey.export({ type: "spki", format: "der" }))
+      .digest("base64"),
+  );
 }

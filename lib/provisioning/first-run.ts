@@ -1,45 +1,22 @@
-// First run of a console, as one domain step for the start script and the tests: trust the enrollment service's root,
-// then create "Default Web Site" with a demo cluster enrolled over the service's HTTP API (the console never holds CA keys).
+// First run of a console, as one domain step for the start script and the tests: create "Default Web Site" with a demo
+// cluster enrolled over the service's HTTPS API (the console never holds CA keys, and never downloads a trust anchor:
+// the start script installs it from disk, or the operator supplies it).
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { count } from "drizzle-orm";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import type { Queryable } from "@/lib/db/client";
 import { clusterKeys, clusters, webSites } from "@/lib/db/schema";
 import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
-import { exchange, type HttpOptions } from "@/lib/renewal/enrollment-client";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import { installCertificate } from "@/lib/renewal/install";
-import { requestSlcOnline } from "@/lib/renewal/online";
+import { keepHeldRequest, requestSlcOnline } from "@/lib/renewal/online";
 import { runClusterOperation } from "@/lib/renewal/operation";
 
 /** The demo's first SLC is short-lived so that renewal is due at once (the service caps it by its own policy). */
 export const DEMO_SLC_VALIDITY_DAYS = 20;
 
 const SETUP_ACTOR = { name: "setup", remoteAddress: null };
-
-export type TrustResult = { ok: true; downloaded: boolean } | { ok: false; detail: string };
-
-/** Trusts the enrollment service's root (its `/root.pem` download) unless the console already has a trust-anchor file. */
-export async function trustEnrollmentRoot(opts: {
-  trustAnchorsPath: string;
-  enrollmentUrl: string;
-  http: HttpOptions;
-}): Promise<TrustResult> {
-  if (fs.existsSync(opts.trustAnchorsPath)) return { ok: true, downloaded: false };
-  const url = `${opts.enrollmentUrl.replace(/\/+$/, "")}/root.pem`;
-  const response = await exchange(url, { method: "GET" }, opts.http);
-  const pem = response.ok ? response.body.toString("utf8") : "";
-  if (parseTrustAnchors(pem).length === 0) {
-    return { ok: false, detail: `Could not download the enrollment service's root certificate from ${url}.` };
-  }
-  fs.mkdirSync(path.dirname(opts.trustAnchorsPath), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(opts.trustAnchorsPath, pem, { mode: 0o644 });
-  return { ok: true, downloaded: true };
-}
 
 /** The console's key-encryption key; created only while no cluster key exists — later a missing one is an error, never replaced. */
 export async function firstRunKeyEncryptionKey(db: Queryable, opts: { dataDir: string; masterKey?: string }): Promise<KeyEncryptionKey> {
@@ -55,7 +32,8 @@ export type FirstRunResult =
 /**
  * Creates the demo web site and cluster once, then enrolls the cluster with the enrollment service at ctx.enrollmentUrl.
  * Does nothing when the database already has web sites. A failed enrollment leaves the cluster with its key, so the
- * administrator can enroll it later (Enroll in Cluster resources).
+ * administrator can enroll it later (Enroll in Cluster resources); one the service holds for approval becomes the
+ * cluster's pending request, to import once approved.
  */
 export async function provisionFirstRun(ctx: RenewalContext, opts: { serverName: string; validityDays?: number }): Promise<FirstRunResult> {
   const { db } = ctx;
@@ -88,11 +66,12 @@ export async function provisionFirstRun(ctx: RenewalContext, opts: { serverName:
   });
 
   const spec = { clusterId, actor: SETUP_ACTOR, exclusive: true, load: "keyed", failureAudit: null } as const;
-  const enrolled = await runClusterOperation(ctx, spec, async ({ cluster, commit }) => {
-    const obtained = await requestSlcOnline(ctx, cluster, { validityDays: opts.validityDays });
+  const enrolled = await runClusterOperation(ctx, spec, async (op) => {
+    const obtained = await requestSlcOnline(ctx, op.cluster, { validityDays: opts.validityDays });
     if (!obtained.ok) return obtained;
+    if (obtained.outcome === "held") return keepHeldRequest(ctx, op, obtained, SETUP_ACTOR.name);
     const { slc, document } = obtained;
-    return commit("enroll_succeeded", async (tx) => {
+    return op.commit("enroll_succeeded", async (tx) => {
       await installCertificate(tx, { clusterId, document, slc, obtainedBy: "enroll", installedBy: SETUP_ACTOR.name, now: ctx.now() });
       return {
         ok: true,

@@ -5,6 +5,7 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { type FailureMessageKey, failureMessage, type MessageDescriptor, resolveMessage } from "./failure-messages";
 import type { RenewalFailure, RenewalFailureCode } from "./failures";
 
+const REQUEST_ID = "0b6f6a2e-3c1d-4f8e-9a7b-2c5d8e1f4a6b";
 const checkFailure = { failedCheck: "public_key" as const, rejectReason: "wrong_public_key" as const, checks: [], detail: "key differs" };
 
 // A record keyed by code, so a new failure code does not compile until it has a sample here.
@@ -18,6 +19,13 @@ const samples: Record<RenewalFailureCode, RenewalFailure[]> = {
   no_trust_anchors: [{ ok: false, code: "no_trust_anchors", detail: "no root installed" }],
   unreachable: [{ ok: false, code: "unreachable", detail: "ECONNREFUSED" }],
   timeout: [{ ok: false, code: "timeout", detail: "no answer" }],
+  untrusted: [
+    { ok: false, code: "untrusted", tlsCode: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", detail: "unable to get local issuer certificate" },
+  ],
+  tls_failed: [{ ok: false, code: "tls_failed", detail: "EPROTO: wrong version number" }],
+  misdirected: [{ ok: false, code: "misdirected" }],
+  pending_approval: [{ ok: false, code: "pending_approval", requestId: REQUEST_ID, submissionId: "a".repeat(32) }],
+  conflict: [{ ok: false, code: "conflict", requestId: REQUEST_ID, serviceMessage: "Another request has this ID." }],
   rejected: [
     { ok: false, code: "rejected", reason: "signature_invalid", serviceMessage: "bad signature" },
     { ok: false, code: "rejected", reason: "policy", serviceMessage: "Waiting for an operator." },
@@ -34,7 +42,7 @@ const samples: Record<RenewalFailureCode, RenewalFailure[]> = {
   invalid_file: [{ ok: false, code: "invalid_file", ...checkFailure }],
 };
 const all = Object.values(samples).flat();
-const context = { enrollmentUrl: "http://127.0.0.1:3001" };
+const context = { enrollmentUrl: "https://127.0.0.1:3001" };
 
 function keys(message: MessageDescriptor): FailureMessageKey[] {
   const nested = Object.values(message.values ?? {}).flatMap((value) => (typeof value === "object" ? keys(value) : []));
@@ -66,5 +74,20 @@ describe("failure messages", () => {
     expect(text(known)).toContain(t("reason.signature_invalid"));
     expect(text(unknown)).toContain("Waiting for an operator.");
     expect(text({ ok: false, code: "unreachable", detail: "x" })).toContain(context.enrollmentUrl);
+  });
+
+  it("gives the request ID and the way back for a request held for approval, and the TLS code for an untrusted service", () => {
+    for (const locale of LOCALES) {
+      const t = translatorFor(locale);
+      const text = (failure: RenewalFailure) => resolveMessage(failureMessage(failure, context), (key, values) => t(key, values));
+      const [held] = samples.pending_approval;
+      const [untrusted] = samples.untrusted;
+      if (!held || !untrusted) throw new Error("samples missing");
+      expect(text(held), locale).toContain(REQUEST_ID);
+      expect(text(held), locale).toContain(`${t("admin.renew")} → Offline → ${t("renew.browse")} → ${t("renew.import")}`);
+      expect(text(untrusted), locale).toContain("UNABLE_TO_GET_ISSUER_CERT_LOCALLY");
+      expect(text(untrusted), locale).toContain("RMS_TRUST_ANCHORS");
+      expect(text({ ok: false, code: "unreachable", detail: "ECONNREFUSED" }), locale).toContain("Offline");
+    }
   });
 });

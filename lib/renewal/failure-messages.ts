@@ -43,7 +43,15 @@ export function failureMessage(failure: RenewalFailure, context: { enrollmentUrl
       return { key: `failure.${failure.code}` };
     case "unreachable":
     case "timeout":
+    case "misdirected":
       return { key: `failure.${failure.code}`, values: { url: context.enrollmentUrl } };
+    case "untrusted":
+      return { key: "failure.untrusted", values: { url: context.enrollmentUrl, code: failure.tlsCode } };
+    case "tls_failed":
+      return { key: "failure.tls_failed", values: { url: context.enrollmentUrl, detail: failure.detail } };
+    case "pending_approval":
+    case "conflict":
+      return { key: `failure.${failure.code}`, values: { requestId: failure.requestId } };
     case "key_unavailable":
     case "no_trust_anchors":
       return { key: `failure.${failure.code}`, values: { detail: failure.detail } };

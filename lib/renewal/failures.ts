@@ -19,6 +19,13 @@ export type RenewalFailure = { ok: false } & (
   | { code: "no_trust_anchors"; detail: string }
   | { code: "unreachable"; detail: string }
   | { code: "timeout"; detail: string }
+  // The service's TLS certificate does not chain to a trust anchor or names another host (`tlsCode`: OpenSSL's code).
+  | { code: "untrusted"; tlsCode: string; detail: string }
+  | { code: "tls_failed"; detail: string }
+  | { code: "misdirected" }
+  // The service holds the signed request for an operator's approval; it stays the cluster's pending request.
+  | { code: "pending_approval"; requestId: string; submissionId: string }
+  | { code: "conflict"; requestId: string; serviceMessage: string }
   | { code: "rejected"; reason: string; serviceMessage: string }
   | { code: "busy"; retryAfterSeconds: number | null }
   | { code: "server_error"; status: number }
@@ -44,6 +51,17 @@ export function failureAuditDetails(failure: RenewalFailure): Record<string, unk
     case "server_error":
       details.detail = `HTTP ${failure.status}`;
       break;
+    case "untrusted":
+      details.tlsCode = failure.tlsCode;
+      if (failure.detail) details.detail = failure.detail.slice(0, 500);
+      break;
+    case "pending_approval":
+      details.requestId = failure.requestId;
+      details.submissionId = failure.submissionId;
+      break;
+    case "conflict":
+      details.requestId = failure.requestId;
+      break;
     case "invalid_response":
     case "invalid_file":
       if (failure.failedCheck) {
@@ -56,6 +74,7 @@ export function failureAuditDetails(failure: RenewalFailure): Record<string, unk
     case "no_trust_anchors":
     case "unreachable":
     case "timeout":
+    case "tls_failed":
       if (failure.detail) details.detail = failure.detail.slice(0, 500);
       break;
     default:

@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { documentFingerprint } from "@/lib/certificates/keys";
 import { buildRenewalRequest, renewalRequestFileName } from "@/lib/certificates/renewal-request";
 import type { CheckResult, VerifiedSlc } from "@/lib/certificates/verify-slc";
+import type { Tx } from "@/lib/db/client";
 import { renewalRequests } from "@/lib/db/schema";
 import type { RenewalActor, RenewalContext } from "./context";
 import type { RenewalResult } from "./failures";
@@ -10,6 +11,31 @@ import { installCertificate } from "./install";
 import { type ClusterState, decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { getPendingRequest, type PendingRequest, type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
+
+/**
+ * A signed request becomes the cluster's pending request, replacing any earlier one (the old file can no longer be
+ * answered). Runs in the caller's transaction: offline export, or an online request the service holds for approval.
+ */
+export async function storePendingRequest(
+  tx: Tx,
+  input: { clusterId: string; requestId: string; document: string; exportedBy: string; now: Date },
+): Promise<{ fingerprint: string }> {
+  const fingerprint = documentFingerprint(input.document);
+  await tx
+    .update(renewalRequests)
+    .set({ status: "superseded", closedAt: input.now })
+    .where(and(eq(renewalRequests.clusterId, input.clusterId), eq(renewalRequests.status, "pending")));
+  await tx.insert(renewalRequests).values({
+    clusterId: input.clusterId,
+    requestId: input.requestId,
+    document: input.document,
+    fingerprint,
+    status: "pending",
+    exportedBy: input.exportedBy,
+    exportedAt: input.now,
+  });
+  return { fingerprint };
+}
 
 /** Offline step 4: a new signed request becomes the cluster's pending request (replacing any earlier one). */
 export async function exportRenewalRequest(
@@ -27,20 +53,13 @@ export async function exportRenewalRequest(
       installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
     });
     const document = buildRenewalRequest(fields, key.privateKeyPem);
-    const fingerprint = documentFingerprint(document);
     return op.commit("request_exported", async (tx) => {
-      await tx
-        .update(renewalRequests)
-        .set({ status: "superseded", closedAt: now })
-        .where(and(eq(renewalRequests.clusterId, cluster.id), eq(renewalRequests.status, "pending")));
-      await tx.insert(renewalRequests).values({
+      const { fingerprint } = await storePendingRequest(tx, {
         clusterId: cluster.id,
         requestId: fields.requestId,
         document,
-        fingerprint,
-        status: "pending",
         exportedBy: input.actor.name,
-        exportedAt: now,
+        now,
       });
       const pending: PendingRequest = {
         requestId: fields.requestId,

@@ -1,4 +1,5 @@
-// Online renewal (Renew → Online → Renew): sign a request, send it, verify the answer, install it — or change nothing and say why.
+// Online renewal (Renew → Online → Renew): sign a request, send it over HTTPS, verify the answer, install it — keep a request
+// the service holds for approval as the pending request — or change nothing and say why.
 import { and, eq } from "drizzle-orm";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import type { VerifiedSlc } from "@/lib/certificates/verify-slc";
@@ -7,35 +8,49 @@ import type { RenewalActor, RenewalContext } from "./context";
 import { type EnrollmentFailure, postRenewalRequest } from "./enrollment-client";
 import type { RenewalFailure, RenewalResult } from "./failures";
 import { installCertificate } from "./install";
-import { type ClusterState, decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { storePendingRequest } from "./offline";
+import { type ClusterState, decryptKey, type Operation, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
-function enrollmentFailure(response: EnrollmentFailure): RenewalFailure {
+function enrollmentFailure(response: EnrollmentFailure, requestId: string): RenewalFailure {
   switch (response.kind) {
     case "rejected":
       return { ok: false, code: "rejected", reason: response.reason, serviceMessage: response.message };
+    case "conflict":
+      return { ok: false, code: "conflict", requestId, serviceMessage: response.message };
     case "busy":
       return { ok: false, code: "busy", retryAfterSeconds: response.retryAfterSeconds };
     case "server_error":
       return { ok: false, code: "server_error", status: response.status };
     case "bad_response":
       return { ok: false, code: "invalid_response", failedCheck: null, detail: response.detail };
+    case "untrusted":
+      return { ok: false, code: "untrusted", tlsCode: response.code, detail: response.detail };
+    case "misdirected":
+      return { ok: false, code: "misdirected" };
     case "unreachable":
     case "timeout":
+    case "tls_failed":
       return { ok: false, code: response.kind, detail: response.detail };
   }
 }
 
+/** What the service did with a request: signed it (verified here, not yet installed), or holds it for an operator. */
+type OnlineAnswer =
+  | { outcome: "issued"; slc: VerifiedSlc; document: string; requestId: string }
+  | { outcome: "held"; requestId: string; submissionId: string; requestDocument: string };
+
 /**
- * Signs a request for the cluster, sends it to the enrollment service and verifies the answer — changes nothing.
- * Shared by online renewal and the first-run enrollment; `validityDays` asks the service for a shorter SLC.
+ * Signs a request for the cluster, sends it to the enrollment service over HTTPS (verified against the trust anchors)
+ * and verifies the answer — changes nothing. Shared by online renewal and the first-run enrollment; `validityDays`
+ * asks the service for a shorter SLC.
  */
 export async function requestSlcOnline(
   ctx: RenewalContext,
   cluster: ClusterState,
   request: { validityDays?: number } = {},
-): Promise<RenewalResult<{ slc: VerifiedSlc; document: string; requestId: string }>> {
+): Promise<RenewalResult<OnlineAnswer>> {
   const key = decryptKey(cluster.key);
   if (!key.ok) return key;
   const anchors = trustAnchors(ctx);
@@ -46,14 +61,49 @@ export async function requestSlcOnline(
     installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
   });
   const requestXml = buildRenewalRequest(fields, key.privateKeyPem);
-  const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, ctx.http, request);
-  if (!response.ok) return enrollmentFailure(response);
-  const verification = verifyForCluster(ctx, cluster, response.body, fields.requestId, anchors.anchors);
+  const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, { ...ctx.http, ca: anchors.anchors }, request);
+  if (!response.ok) return enrollmentFailure(response, fields.requestId);
+  if (response.kind === "pending_approval") {
+    if (response.requestId.toLowerCase() !== fields.requestId.toLowerCase()) {
+      const detail = `the service holds request ${response.requestId}, not the one sent (${fields.requestId})`;
+      return { ok: false, code: "invalid_response", failedCheck: null, detail };
+    }
+    return { ok: true, outcome: "held", requestId: fields.requestId, submissionId: response.submissionId, requestDocument: requestXml };
+  }
+  const verification = verifyForCluster(ctx, cluster, response.document, fields.requestId, anchors.anchors);
   if (!verification.ok) {
     const { failed, reason, checks, detail } = verification;
     return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
   }
-  return { ok: true, slc: verification.slc, document: response.body.toString("utf8"), requestId: fields.requestId };
+  return { ok: true, outcome: "issued", slc: verification.slc, document: response.document.toString("utf8"), requestId: fields.requestId };
+}
+
+/**
+ * A request the service holds for approval becomes the cluster's pending request (its audit: request_exported), so the
+ * certificate an operator approves can be imported offline; the caller then reports "pending_approval".
+ */
+export async function keepHeldRequest(
+  ctx: RenewalContext,
+  op: Pick<Operation<"keyed">, "cluster" | "commit">,
+  held: { requestId: string; submissionId: string; requestDocument: string },
+  actorName: string,
+): Promise<RenewalFailure> {
+  const stored = await op.commit("request_exported", async (tx) => {
+    const { fingerprint } = await storePendingRequest(tx, {
+      clusterId: op.cluster.id,
+      requestId: held.requestId,
+      document: held.requestDocument,
+      exportedBy: actorName,
+      now: ctx.now(),
+    });
+    return {
+      ok: true,
+      result: {},
+      audit: { requestId: held.requestId, fingerprint, submissionId: held.submissionId, heldForApproval: true },
+    };
+  });
+  if (!stored.ok) return stored;
+  return { ok: false, code: "pending_approval", requestId: held.requestId, submissionId: held.submissionId };
 }
 
 export async function renewOnline(
@@ -72,6 +122,7 @@ export async function renewOnline(
     await op.record("renew_online_started", { enrollmentUrl: ctx.enrollmentUrl });
     const obtained = await requestSlcOnline(ctx, cluster);
     if (!obtained.ok) return obtained;
+    if (obtained.outcome === "held") return keepHeldRequest(ctx, op, obtained, input.actor.name);
     const { slc, document, requestId } = obtained;
     return op.commit("renew_online_succeeded", async (tx) => {
       await installCertificate(tx, {

@@ -43,7 +43,7 @@ interface OperationSpec<L extends Load> {
 /** What a commit step returns: its result and the details of the success event recorded in the same transaction. */
 type Committed<T> = { ok: true; result: T; audit: Record<string, unknown> } | RenewalFailure;
 
-interface Operation<L extends Load> {
+export interface Operation<L extends Load> {
   cluster: Loaded<L>;
   /** Records a success event on its own (a step that changes nothing else). */
   record(action: AuditAction, details: Record<string, unknown>): Promise<void>;

@@ -1,23 +1,27 @@
-// First-run provisioning against a real enrollment service over loopback HTTP: the demo cluster is enrolled with a
-// short-lived SLC, once; a service that cannot be reached leaves the cluster and its key for a later enrollment.
+// First-run provisioning against a real enrollment service over loopback HTTPS (its root read from its data folder,
+// never downloaded): the demo cluster is enrolled with a short-lived SLC, once; a service that cannot be reached leaves
+// the cluster and its key for a later enrollment; one that holds the enrollment for approval leaves it pending.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { auditEvents, certificates, clusterKeys, clusters, webSites } from "@/lib/db/schema";
+import { auditEvents, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/db/schema";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun, trustEnrollmentRoot } from "@/lib/provisioning/first-run";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import type { RenewalContext } from "@/lib/renewal/context";
-import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
+import { installBundledRoot, loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { createTestTlsPki, startTestHttpsServer, type TestHttpsServer } from "../support/tls";
 
 const DAY_MS = 86_400_000;
 const HTTP = { connectTimeoutMs: 1_000, totalTimeoutMs: 5_000 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-first-run-test-"));
 const trustAnchorsPath = path.join(tmp, "trust-anchors.pem");
 let enrollment: EnrollmentService;
+/** Stands in for a service whose policy holds every new enrollment for an operator (202 pending approval). */
+let approvalService: TestHttpsServer;
 
 beforeAll(async () => {
   enrollment = await startEnrollmentService({
@@ -27,31 +31,28 @@ beforeAll(async () => {
     validityDays: 365,
     issuerName: "Test Enrollment Service",
   });
+  // As `npm start` does: the root comes from the service's data folder on disk.
+  const installed = installBundledRoot({ rootPath: path.join(tmp, "enrollment", "ca", "root.pem"), trustAnchorsPath });
+  if (!installed.ok) throw new Error(installed.message);
+  const approvalTls = await createTestTlsPki({ label: "Approval service" });
+  fs.appendFileSync(trustAnchorsPath, `\n${approvalTls.rootPem}`);
+  approvalService = await startTestHttpsServer(approvalTls, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const requestId = /<(?:\w+:)?RequestId>([^<]+)</.exec(Buffer.concat(chunks).toString("utf8"))?.[1] ?? "";
+      res.writeHead(202, { "Content-Type": "application/json" });
+      res.end(
+        JSON.stringify({ status: "pending_approval", submissionId: "cd".repeat(16), requestId, message: "Waiting for an operator." }),
+      );
+    });
+  });
 });
 
 afterAll(async () => {
   await enrollment.close();
+  await approvalService?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-describe("trustEnrollmentRoot", () => {
-  it("downloads the service's root once and keeps an existing trust-anchor file", async () => {
-    const first = await trustEnrollmentRoot({ trustAnchorsPath, enrollmentUrl: enrollment.url, http: HTTP });
-    expect(first).toEqual({ ok: true, downloaded: true });
-    expect(loadTrustAnchors(trustAnchorsPath)).toHaveLength(1);
-    const again = await trustEnrollmentRoot({ trustAnchorsPath, enrollmentUrl: "http://127.0.0.1:9", http: HTTP });
-    expect(again).toEqual({ ok: true, downloaded: false });
-  });
-
-  it("says where it looked when the service does not answer", async () => {
-    const result = await trustEnrollmentRoot({
-      trustAnchorsPath: path.join(tmp, "none.pem"),
-      enrollmentUrl: "http://127.0.0.1:9",
-      http: HTTP,
-    });
-    expect(result).toMatchObject({ ok: false, detail: expect.stringContaining("http://127.0.0.1:9/root.pem") });
-    expect(fs.existsSync(path.join(tmp, "none.pem"))).toBe(false);
-  });
 });
 
 describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
@@ -66,7 +67,7 @@ describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
     leaseMs: 30_000,
   });
 
-  it("creates Default Web Site with a demo cluster enrolled over HTTP for the requested days, once", async () => {
+  it("creates Default Web Site with a demo cluster enrolled over HTTPS for the requested days, once", async () => {
     const handle = await createTestDatabase(kind);
     try {
       const ctx = context(handle.db, enrollment.url);
@@ -94,11 +95,33 @@ describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
   it("keeps the cluster and its key, with no certificate, when the service cannot be reached", async () => {
     const handle = await createTestDatabase(kind);
     try {
-      const result = await provisionFirstRun(context(handle.db, "http://127.0.0.1:9"), { serverName: "RMS02" });
+      const result = await provisionFirstRun(context(handle.db, "https://127.0.0.1:9"), { serverName: "RMS02" });
       expect(result).toMatchObject({ ok: false, code: "unreachable" });
       expect(await handle.db.select().from(webSites)).toHaveLength(1);
       expect(await handle.db.select().from(clusterKeys)).toHaveLength(1);
       expect(await handle.db.select().from(certificates)).toHaveLength(0);
+    } finally {
+      await handle.dispose();
+    }
+  });
+
+  it("keeps an enrollment the service holds for approval as the cluster's pending request", async () => {
+    const handle = await createTestDatabase(kind);
+    try {
+      const result = await provisionFirstRun(context(handle.db, approvalService.url), { serverName: "RMS03" });
+      expect(result).toMatchObject({ ok: false, code: "pending_approval", submissionId: "cd".repeat(16) });
+      if (result.ok || result.code !== "pending_approval") return;
+      const requests = await handle.db.select().from(renewalRequests);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]).toMatchObject({
+        clusterId: result.clusterId,
+        requestId: result.requestId,
+        status: "pending",
+        exportedBy: "setup",
+      });
+      expect(await handle.db.select().from(certificates)).toHaveLength(0);
+      const events = await handle.db.select().from(auditEvents);
+      expect(events.map((e) => [e.action, e.outcome])).toEqual([["request_exported", "success"]]);
     } finally {
       await handle.dispose();
     }

@@ -1,8 +1,8 @@
-// The renewal operations against a real enrollment service (in-process, loopback HTTP) and a real database,
-// on PGlite and on PostgreSQL: success, every failure path changing nothing, concurrency, offline round trip.
+// The renewal operations against a real enrollment service (in-process, loopback HTTPS verified with its root) and a
+// real database, on PGlite and on PostgreSQL: success, every failure path changing nothing, a request held for
+// approval kept as the pending request, concurrency, offline round trip.
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { and, count, eq, is, sql } from "drizzle-orm";
@@ -12,7 +12,6 @@ import { listAuditEvents } from "@/lib/audit/audit";
 import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair } from "@/lib/certificates/keys";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { parseTrustAnchors } from "@/lib/certificates/verify-slc";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
@@ -25,25 +24,20 @@ import { renewOnline } from "@/lib/renewal/online";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-renewal-test-"));
 let enrollment: EnrollmentService;
+/** The service's root, read from its data folder (never downloaded). */
+let enrollmentRoot: string;
+/** The chain our stand-in services present; the console trusts its root beside the service's. */
+let fakeTls: TestTlsPki;
 let trustAnchorsPem: string[];
 
-/** A loopback server we control, standing in front of (or instead of) the enrollment service. */
-async function fakeService(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+/** A loopback HTTPS server we control, standing in front of (or instead of) the enrollment service. */
+function fakeService(handler: http.RequestListener, pki: TestTlsPki = fakeTls) {
+  return startTestHttpsServer(pki, handler);
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -62,10 +56,19 @@ beforeAll(async () => {
     validityDays: 365,
     issuerName: "Test Enrollment Service",
   });
-  const root = await exchange(`${enrollment.url}/root.pem`, { method: "GET" }, { connectTimeoutMs: 2000, totalTimeoutMs: 5000 });
-  if (!root.ok) throw new Error("no root");
-  trustAnchorsPem = parseTrustAnchors(root.body.toString("utf8"));
+  enrollmentRoot = fs.readFileSync(path.join(tmp, "enrollment", "ca", "root.pem"), "utf8");
+  fakeTls = await createTestTlsPki({ label: "Stand-in enrollment service" });
+  trustAnchorsPem = [enrollmentRoot, fakeTls.rootPem];
 });
+
+/** Straight to the real service, TLS verified with its root. */
+function toService(body: string) {
+  return exchange(
+    `${enrollment.url}/api/enroll`,
+    { method: "POST", body },
+    { connectTimeoutMs: 1000, totalTimeoutMs: 5000, ca: [enrollmentRoot] },
+  );
+}
 
 afterAll(async () => {
   await enrollment.close();
@@ -102,7 +105,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
   async function signPending(): Promise<Buffer> {
     const pending = await getPendingRequest(handle.db, clusterId);
     if (!pending) throw new Error("no pending request");
-    const response = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: pending.document }, ctx.http);
+    const response = await toService(pending.document);
     if (!response.ok) throw new Error(`enrollment refused: ${JSON.stringify(response)}`);
     return response.body;
   }
@@ -151,7 +154,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     const proxy = await fakeService(async (req, res) => {
       forwarded++;
       const body = await readBody(req);
-      const upstream = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: body.toString("utf8") }, ctx.http);
+      const upstream = await toService(body.toString("utf8"));
       if (!upstream.ok) {
         res.writeHead(502).end();
         return;
@@ -189,11 +192,22 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       "invalid_response",
     ],
     ["answering HTML", (_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<html></html>"), "invalid_response"],
+    [
+      "answering 421 for the host name",
+      (_req, res) => res.writeHead(421, { "Content-Type": "text/plain" }).end("Misdirected"),
+      "misdirected",
+    ],
+    [
+      "answering 409 for a reused request ID",
+      (_req, res) =>
+        res.writeHead(409, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "request_id_conflict", message: "reused" })),
+      "conflict",
+    ],
   ];
 
   it.each(misbehaviours)("changes nothing when the enrollment service is %s", async (_name, handler, code, http) => {
     const service = handler ? await fakeService(handler) : null;
-    const url = service?.url ?? "http://127.0.0.1:9"; // discard port: nothing listens
+    const url = service?.url ?? "https://127.0.0.1:9"; // discard port: nothing listens
     try {
       const before = await activeCertificate();
       const certificatesBefore = await certificateCount();
@@ -211,6 +225,50 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     }
   });
 
+  it("reports a service whose TLS certificate the trust anchors do not vouch for as untrusted, and changes nothing", async () => {
+    const stranger = await fakeService((_req, res) => res.writeHead(500).end(), await createTestTlsPki({ label: "Stranger" }));
+    try {
+      const before = await activeCertificate();
+      const result = await renewOnline({ ...ctx, enrollmentUrl: stranger.url }, { clusterId, actor });
+      expect(result).toMatchObject({ ok: false, code: "untrusted", tlsCode: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" });
+      expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+      expect(await getPendingRequest(handle.db, clusterId)).toBeNull();
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it("keeps a request the service holds for approval as the pending request, whose approved SLC then imports", async () => {
+    let held = "";
+    const approving = await fakeService(async (req, res) => {
+      held = (await readBody(req)).toString("utf8");
+      const requestId = /<(?:\w+:)?RequestId>([^<]+)</.exec(held)?.[1] ?? "";
+      res
+        .writeHead(202, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ status: "pending_approval", submissionId: "ab".repeat(16), requestId, message: "Waiting for an operator." }));
+    });
+    try {
+      const before = await activeCertificate();
+      const result = await renewOnline({ ...ctx, enrollmentUrl: approving.url }, { clusterId, actor });
+      if (result.ok || result.code !== "pending_approval") throw new Error(`expected pending_approval: ${JSON.stringify(result)}`);
+      expect(result.submissionId).toBe("ab".repeat(16));
+      const pending = await getPendingRequest(handle.db, clusterId);
+      expect(pending).toMatchObject({ requestId: result.requestId, document: held, exportedBy: actor.name });
+      expect((await auditActions()).slice(0, 3)).toEqual(["renew_online_failed", "request_exported", "renew_online_started"]);
+      expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+
+      // The operator approves; the administrator brings the certificate back and imports it against that request.
+      const slc = await signPending();
+      const checked = await validateImport(ctx, { clusterId, file: slc, actor });
+      if (!checked.ok) throw new Error(`import refused: ${JSON.stringify(checked)}`);
+      const installed = await confirmImport(ctx, { clusterId, file: slc, expectedFingerprint: checked.slc.fingerprint, actor });
+      expect(installed.ok).toBe(true);
+      expect(await getPendingRequest(handle.db, clusterId)).toBeNull();
+    } finally {
+      await approving.close();
+    }
+  });
+
   it("refuses an SLC issued for another key, naming the check", async () => {
     const other = await generateClusterKeyPair();
     const [cluster] = await handle.db.select().from(clusters).where(eq(clusters.id, clusterId));
@@ -220,7 +278,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
         renewalRequestFields(cluster, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null }),
         other.privateKeyPem,
       );
-      const upstream = await exchange(`${enrollment.url}/api/enroll`, { method: "POST", body: foreign }, ctx.http);
+      const upstream = await toService(foreign);
       res.writeHead(200, { "Content-Type": "application/xml" }).end(upstream.ok ? upstream.body : "");
     });
     try {

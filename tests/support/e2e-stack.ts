@@ -1,5 +1,6 @@
-// Playwright's webServer: a fresh data folder, the two test accounts, the enrollment service and the console (as
-// `npm start` runs it) on E2E_ENROLLMENT_PORT / E2E_CONSOLE_PORT, until Playwright stops it; then everything goes.
+// Playwright's webServer: a fresh data folder, the two test accounts, the enrollment service (HTTPS, policy open) and
+// the console (as `npm run start:console` runs it, trusting a copy of the service's root from the data folder) on
+// E2E_ENROLLMENT_PORT / E2E_CONSOLE_PORT, until Playwright stops it; then everything goes.
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -10,7 +11,7 @@ import { type ConsoleOptions, consoleEnv, runCli, startConsole, startEnrollment,
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
-  const enrollmentUrl = `http://127.0.0.1:${E2E_PORTS.enrollment}`;
+  const enrollmentUrl = `https://127.0.0.1:${E2E_PORTS.enrollment}`;
   const consoleOptions: ConsoleOptions = {
     dataDir,
     port: E2E_PORTS.console,

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { request } from "./https-client";
 
 export const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -73,22 +74,31 @@ export async function kill9(proc: Started): Promise<void> {
   await proc.exited;
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, proc?: Started): Promise<void> {
+/**
+ * Polls until url answers below 500. An https:// URL is verified against the PEM file `caFile` (read on every attempt:
+ * the enrollment service writes its root when it first starts), never left unverified.
+ */
+export async function waitForHttp(url: string, timeoutMs: number, proc?: Started, opts: { caFile?: string } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
+  let last = "";
   void proc?.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${url}: the process exited before answering; log:\n${proc ? tail(proc.log) : ""}`);
     try {
-      const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(3_000) });
-      await response.arrayBuffer();
-      if (response.status < 500) return;
-    } catch {
-      // not up yet
+      const ca = opts.caFile && fs.existsSync(opts.caFile) ? fs.readFileSync(opts.caFile, "utf8") : undefined;
+      if (!url.startsWith("https:") || ca) {
+        const response = await request(url, { ca, timeoutMs: 3_000 });
+        if (response.status < 500) return;
+        last = `HTTP ${response.status}`;
+      }
+    } catch (error) {
+      // not up yet (a TLS failure is kept: it says why, if it never comes up)
+      last = error instanceof Error ? error.message : String(error);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `; log:\n${tail(proc.log)}` : ""}`);
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last || "nothing"})${proc ? `; log:\n${tail(proc.log)}` : ""}`);
 }
 
 function tail(file: string, chars = 3_000): string {
@@ -109,16 +119,25 @@ export function terminateGroup(pid: number): void {
   }
 }
 
-/** Polls until nothing answers at url any more (the process behind it has stopped listening). */
+/** Polls until nothing accepts connections at url's host and port any more (the process behind it has stopped listening). */
 export async function waitForHttpGone(url: string, timeoutMs: number): Promise<void> {
+  const { hostname, port, protocol } = new URL(url);
+  const target = { host: hostname.replace(/^\[|\]$/g, ""), port: Number(port || (protocol === "https:" ? 443 : 80)) };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(500) });
-      await response.arrayBuffer();
-    } catch {
-      return;
-    }
+    const listening = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(target);
+      socket.setTimeout(500, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (!listening) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} still answers after ${timeoutMs} ms`);
@@ -135,8 +154,22 @@ export function runCli(env: NodeJS.ProcessEnv, args: string[], stdin = ""): void
   if (result.status !== 0) throw new Error(`rms ${args.join(" ")} failed: ${result.stdout}${result.stderr}`);
 }
 
-/** The enrollment service (scripts/enrollment.ts) on its own port and data folder. */
-export async function startEnrollment(opts: { dataDir: string; port: number; sweep?: boolean }): Promise<Started & { url: string }> {
+/** Where the enrollment service started with RMS_DATA_DIR=dataDir keeps its root certificate (the trust anchor). */
+export function enrollmentRootPath(dataDir: string): string {
+  return path.join(dataDir, "enrollment", "ca", "root.pem");
+}
+
+/**
+ * The enrollment service (scripts/enrollment.ts) on its own port and data folder, over HTTPS; ready once /healthz
+ * answers, verified with the root it wrote to its data folder. Policy `open` (immediate issuance) unless `policy` says.
+ */
+export async function startEnrollment(opts: {
+  dataDir: string;
+  port: number;
+  sweep?: boolean;
+  policy?: "open" | "approval";
+  extraEnv?: Record<string, string>;
+}): Promise<Started & { url: string; rootPath: string }> {
   const proc = spawnNode(
     ["--import", "tsx", "scripts/enrollment.ts"],
     {
@@ -145,13 +178,16 @@ export async function startEnrollment(opts: { dataDir: string; port: number; swe
       HOST: "127.0.0.1",
       RMS_DATA_DIR: opts.dataDir,
       RMS_ENROLLMENT_PORT: String(opts.port),
+      RMS_ENROLLMENT_POLICY: opts.policy ?? "open",
+      ...opts.extraEnv,
     },
     path.join(opts.dataDir, "enrollment.log"),
     { sweep: opts.sweep },
   );
-  const url = `http://127.0.0.1:${opts.port}`;
-  await waitForHttp(`${url}/healthz`, 60_000, proc);
-  return { ...proc, url };
+  const url = `https://127.0.0.1:${opts.port}`;
+  const rootPath = enrollmentRootPath(opts.dataDir);
+  await waitForHttp(`${url}/healthz`, 60_000, proc, { caFile: rootPath });
+  return { ...proc, url, rootPath };
 }
 
 export interface ConsoleOptions {
@@ -165,6 +201,31 @@ export interface ConsoleOptions {
   /** `start-script`: scripts/start.ts --console-only, which migrates and provisions the demo first (as `npm start`). */
   via?: "next" | "start-script";
   sweep?: boolean;
+  /**
+   * PEM files the console trusts, copied into its trust-anchor file by startConsole; by default the root of the
+   * enrollment service started on the same data folder (never a download).
+   */
+  trustRoots?: string[];
+}
+
+/** The console's trust-anchor file in its data folder (RMS_TRUST_ANCHORS of consoleEnv). */
+export function trustAnchorsPath(dataDir: string): string {
+  return path.join(dataDir, "trust-anchors.pem");
+}
+
+/**
+ * Writes the console's trust-anchor file from `trustRoots`, or, when none are given and the file does not exist yet,
+ * from the enrollment root in the same data folder; a root that is not there is a clear error.
+ */
+export function writeTrustAnchors(opts: Pick<ConsoleOptions, "dataDir" | "trustRoots">): void {
+  const file = trustAnchorsPath(opts.dataDir);
+  if (!opts.trustRoots && fs.existsSync(file)) return;
+  const roots = opts.trustRoots ?? [enrollmentRootPath(opts.dataDir)];
+  const missing = roots.filter((root) => !fs.existsSync(root));
+  if (missing.length > 0)
+    throw new Error(`no trust anchor for the console: ${missing.join(", ")} does not exist (start the enrollment service first)`);
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  fs.writeFileSync(file, `${roots.map((root) => fs.readFileSync(root, "utf8").trim()).join("\n")}\n`);
 }
 
 export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
@@ -176,7 +237,7 @@ export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
     PORT: String(opts.port),
     RMS_DATA_DIR: opts.dataDir,
     RMS_ENROLLMENT_URL: opts.enrollmentUrl,
-    RMS_TRUST_ANCHORS: path.join(opts.dataDir, "trust-anchors.pem"),
+    RMS_TRUST_ANCHORS: trustAnchorsPath(opts.dataDir),
     ...(opts.masterKey ? { RMS_MASTER_KEY: opts.masterKey } : {}),
     ...opts.extraEnv,
   };
@@ -190,6 +251,7 @@ export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
  * `via: "start-script"` the way `npm start` runs it, first run included.
  */
 export async function startConsole(opts: ConsoleOptions): Promise<Started & { url: string }> {
+  writeTrustAnchors(opts);
   const args =
     opts.via === "start-script"
       ? ["--import", "tsx", "scripts/start.ts", "--console-only"]

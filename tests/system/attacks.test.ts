@@ -2,11 +2,13 @@
 // x-middleware-subrequest, oversize bodies, CR/LF and markup in names, sign-in throttling. The server actions are the
 // browser's own requests (captured in Chromium, then replayed altered); hostile certificate files go through the real
 // Import in e2e/attacks.spec.ts. Each asserts its safe outcome, and at the end the installed SLC is unchanged.
+import fs from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, clusters, webSites } from "@/lib/db/schema";
 import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
 import { type CapturedAction, replayAction, replySays, withText } from "../support/browser-actions";
+import { request } from "../support/https-client";
 import { kill9 } from "../support/processes";
 import { captureCancelRequest, captureSignIn, SIGN_IN_PASSWORD, SIGN_IN_USER, signInByReplay } from "./support/browser";
 import { type ClusterSnapshot, USER } from "./support/data";
@@ -135,13 +137,13 @@ describe("who may call the server actions and route handlers", () => {
 
 describe("oversize bodies", () => {
   it("the enrollment API refuses a request over 256 KiB with 413", async () => {
-    const response = await fetch(`${stack.enrollment.url}/api/enroll`, {
+    const response = await request(`${stack.enrollment.url}/api/enroll`, {
       method: "POST",
       headers: { "Content-Type": "application/xml" },
       body: `<RenewalRequest>${"x".repeat(300 * 1024)}</RenewalRequest>`,
-    }).catch((error: unknown) => error);
-    if (response instanceof Error) throw response;
-    expect((response as Response).status).toBe(413);
+      ca: fs.readFileSync(stack.enrollment.rootPath, "utf8"),
+    });
+    expect(response.status).toBe(413);
   });
 });
 

@@ -110,7 +110,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     for (let i = 0; i < KILLS; i++) {
       const url = await restart(stack, renew);
       const request = await exportRequest(url, stack.clusterId, stack.cookie);
-      const slc = await enrollDirect(stack.enrollment.url, request.xml);
+      const slc = await enrollDirect(stack.enrollment.url, request.xml, stack.enrollment.rootPath);
       const { dialog, fingerprint } = await importUpToYes(page, stack, slc);
       expect(fingerprint).toMatch(FINGERPRINT);
       await dialog.getByRole("button", { name: "Yes" }).click();

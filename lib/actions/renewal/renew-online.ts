@@ -18,7 +18,8 @@ export const renewOnlineAction = adminActionClient
       clusterId: parsedInput.clusterId,
       actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
     });
+    // A request held for approval became the cluster's pending request: the page shows it.
+    if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
     if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
-    revalidatePath(`/clusters/${parsedInput.clusterId}`);
     return renewedState(result.slc, locale, t);
   });

@@ -3,15 +3,15 @@
 
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { firstRunKeyEncryptionKey, provisionFirstRun, trustEnrollmentRoot } from "@/lib/provisioning/first-run";
+import { firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { failureAuditDetails } from "@/lib/renewal/failures";
 import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
+import { trustAnchorsPath as consoleTrustAnchorsPath, writeTrustAnchors } from "../../support/processes";
 
 export const ADMIN = { userName: "sysadmin", password: `Adm1n-${randomBytes(6).toString("hex")}` };
 export const USER = { userName: "sysuser", password: `Us3r-${randomBytes(6).toString("hex")}` };
@@ -42,21 +42,24 @@ export async function createPgDatabase(baseUrl: string): Promise<{ url: string; 
   };
 }
 
-/** What `start.ts` does on first run (migrate, trust the enrollment root, seed the demo cluster), plus two accounts. */
+/**
+ * What `start.ts` does on first run (trust anchors from files on disk — `trustRoots`, the enrollment service's root and
+ * any other the console must trust —, migrate, seed the demo cluster), plus two accounts.
+ */
 export async function prepareConsoleData(opts: {
   dataDir: string;
   enrollmentUrl: string;
+  trustRoots: string[];
   databaseUrl?: string;
   masterKey?: string;
 }): Promise<PreparedData> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  writeTrustAnchors({ dataDir: opts.dataDir, trustRoots: opts.trustRoots });
+  const trustAnchorsPath = consoleTrustAnchorsPath(opts.dataDir);
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   try {
     await migrateDatabase(handle);
-    const trustAnchorsPath = path.join(opts.dataDir, "trust-anchors.pem");
     const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-    const trusted = await trustEnrollmentRoot({ trustAnchorsPath, enrollmentUrl: opts.enrollmentUrl, http });
-    if (!trusted.ok) throw new Error(trusted.detail);
     const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: opts.dataDir, masterKey: opts.masterKey });
     const provisioned = await provisionFirstRun(
       {

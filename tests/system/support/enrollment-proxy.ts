@@ -1,12 +1,16 @@
-// A loopback HTTP server in front of the real enrollment service: counts and delays requests, or misbehaves on demand
-// (down, hanging, 500, 429, garbage, an SLC for another key). Fault injection under the test's control.
-import http from "node:http";
+// A loopback HTTPS server in front of the real enrollment service: counts and delays requests, or misbehaves on demand
+// (down, hanging, 500, 429, garbage, an SLC for another key). Fault injection under the test's control. It presents
+// its own throwaway TLS chain (the console under test trusts its root beside the service's) and forwards over HTTPS
+// verified against the service's root.
+import type http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { buildSlc } from "@/lib/certificates/slc";
 import { createTestCluster } from "@/lib/certificates/test-support";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { createTestTlsPki } from "../../support/tls";
 
 export type ProxyMode =
   | { kind: "forward"; delayMs?: () => number }
@@ -18,6 +22,8 @@ export type ProxyMode =
 export interface EnrollmentProxy {
   url: string;
   port: number;
+  /** The root of the proxy's own TLS chain: a console pointed at the proxy must trust it. */
+  tlsRootPem: string;
   /** POST /api/enroll requests received (whatever the mode). */
   enrollRequests: number;
   mode: ProxyMode;
@@ -36,10 +42,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(target: URL, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
-  const upstream = http.request(
+function forward(target: URL, targetCa: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+  const upstream = https.request(
     new URL(req.url ?? "/", target),
-    { method: req.method, agent: false, headers: { ...req.headers, host: target.host, connection: "close" } },
+    { method: req.method, agent: false, ca: targetCa, headers: { ...req.headers, host: target.host, connection: "close" } },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -71,12 +77,19 @@ async function otherKeySlc(enrollmentDataDir: string, requestXml: string): Promi
   );
 }
 
-export async function startEnrollmentProxy(opts: { target: string; enrollmentDataDir: string }): Promise<EnrollmentProxy> {
+export async function startEnrollmentProxy(opts: {
+  target: string;
+  /** The enrollment service's root (PEM), to verify the forwarded connection. */
+  targetCa: string;
+  enrollmentDataDir: string;
+}): Promise<EnrollmentProxy> {
   const target = new URL(opts.target);
+  const tls = await createTestTlsPki({ label: "Enrollment proxy" });
   const sockets = new Set<import("node:net").Socket>();
   const state: EnrollmentProxy = {
     url: "",
     port: 0,
+    tlsRootPem: tls.rootPem,
     enrollRequests: 0,
     mode: { kind: "forward" },
     down: async () => {
@@ -91,7 +104,7 @@ export async function startEnrollmentProxy(opts: { target: string; enrollmentDat
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  const server = http.createServer((req, res) => {
+  const server = https.createServer({ cert: tls.serverChainPem, key: tls.serverKeyPem }, (req, res) => {
     void (async () => {
       const body = await readBody(req);
       const isEnroll = req.method === "POST" && req.url === "/api/enroll";
@@ -101,7 +114,7 @@ export async function startEnrollmentProxy(opts: { target: string; enrollmentDat
         case "forward": {
           const delay = mode.delayMs?.() ?? 0;
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-          forward(target, req, body, res);
+          forward(target, opts.targetCa, req, body, res);
           return;
         }
         case "hang":
@@ -123,12 +136,12 @@ export async function startEnrollmentProxy(opts: { target: string; enrollmentDat
       }
     })().catch(() => res.destroy());
   });
-  server.on("connection", (s) => {
+  server.on("connection", (s: import("node:net").Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   state.port = (server.address() as AddressInfo).port;
-  state.url = `http://127.0.0.1:${state.port}`;
+  state.url = `https://127.0.0.1:${state.port}`;
   return state;
 }

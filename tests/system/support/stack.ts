@@ -21,7 +21,7 @@ export function databaseKinds(): Array<"pglite" | "postgres"> {
 export interface SystemStack {
   dir: string;
   kind: "pglite" | "postgres";
-  enrollment: Started & { url: string };
+  enrollment: Started & { url: string; rootPath: string };
   proxy: EnrollmentProxy;
   clusterId: string;
   consoleOptions: ConsoleOptions;
@@ -54,14 +54,27 @@ export async function createStack(opts: {
   try {
     browser = await launchBrowser();
     const enrollment = await startEnrollment({ dataDir: path.join(dir, "enrollment-service"), port: await freePort() });
-    const proxy = await startEnrollmentProxy({ target: enrollment.url, enrollmentDataDir: path.join(dir, "enrollment-service") });
+    const proxy = await startEnrollmentProxy({
+      target: enrollment.url,
+      targetCa: fs.readFileSync(enrollment.rootPath, "utf8"),
+      enrollmentDataDir: path.join(dir, "enrollment-service"),
+    });
+    // The console trusts the service's root (for its SLCs and TLS) and the proxy's own TLS root (it sits in between).
+    const proxyRootPath = path.join(dir, "proxy-tls-root.pem");
+    fs.writeFileSync(proxyRootPath, proxy.tlsRootPem);
     if (opts.kind === "postgres") {
       const base = process.env.DATABASE_URL;
       if (!base) throw new Error("DATABASE_URL is required");
       pg = await createPgDatabase(base);
     }
     const dataDir = path.join(dir, "console");
-    const prepared = await prepareConsoleData({ dataDir, enrollmentUrl: enrollment.url, databaseUrl: pg?.url, masterKey: opts.masterKey });
+    const prepared = await prepareConsoleData({
+      dataDir,
+      enrollmentUrl: enrollment.url,
+      trustRoots: [enrollment.rootPath, proxyRootPath],
+      databaseUrl: pg?.url,
+      masterKey: opts.masterKey,
+    });
     const consoleOptions: ConsoleOptions = {
       dataDir,
       port: await freePort(),

@@ -97,6 +97,7 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
   );
   const service = await startEnrollmentService({
     host: "127.0.0.1",
+    policy: "open",
     port: 0,
     dataDir: path.join(dir, "enrollment"),
     validityDays: 365,

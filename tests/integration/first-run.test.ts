@@ -26,6 +26,7 @@ let approvalService: TestHttpsServer;
 beforeAll(async () => {
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
+    policy: "open",
     port: 0,
     dataDir: path.join(tmp, "enrollment"),
     validityDays: 365,

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
+import { buildRenewalRequest, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
+import { signSlc } from "@/lib/enrollment/issue";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { getClusterKey } from "@/lib/renewal/cluster-keys";
@@ -51,6 +52,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 beforeAll(async () => {
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
+    policy: "open",
     port: 0,
     dataDir: path.join(tmp, "enrollment"),
     validityDays: 365,
@@ -273,13 +275,23 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     const other = await generateClusterKeyPair();
     const [cluster] = await handle.db.select().from(clusters).where(eq(clusters.id, clusterId));
     if (!cluster) throw new Error("the seeded cluster is missing");
-    const relay = await fakeService(async (_req, res) => {
-      const foreign = buildRenewalRequest(
-        renewalRequestFields(cluster, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null }),
-        other.privateKeyPem,
-      );
-      const upstream = await toService(foreign);
-      res.writeHead(200, { "Content-Type": "application/xml" }).end(upstream.ok ? upstream.body : "");
+    // The service itself refuses a foreign key for a registered GUID, so the stand-in signs one with the service's own
+    // signing key and chain (read from its data folder): a genuine signature over the wrong key.
+    const caDir = path.join(tmp, "enrollment", "ca");
+    const signingKey = {
+      serviceKeyPem: fs.readFileSync(path.join(caDir, "service-key.pem"), "utf8"),
+      chainPem: [fs.readFileSync(path.join(caDir, "service.pem"), "utf8"), fs.readFileSync(path.join(caDir, "enrollment-ca.pem"), "utf8")],
+    };
+    const relay = await fakeService(async (req, res) => {
+      const sent = verifyRenewalRequest(await readBody(req));
+      if (!sent.ok) throw new Error(sent.detail);
+      const foreign = renewalRequestFields(cluster, other.publicKeyPem, { now: new Date(), installedSlcFingerprint: null });
+      const signed = signSlc({ ...foreign, requestId: sent.fields.requestId }, signingKey, {
+        validityDays: 365,
+        issuerName: "Test Enrollment Service",
+        now: new Date(),
+      });
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(signed.slcXml);
     });
     try {
       const before = await activeCertificate();

@@ -14,8 +14,51 @@ describe("loadEnrollmentConfig", () => {
         dataDir: path.resolve("/srv/rms/data/enrollment"),
         validityDays: 365,
         issuerName: "RMS Enrollment Service",
+        policy: "approval",
+        databaseUrl: undefined,
+        databaseSchema: undefined,
+        tlsCertFile: undefined,
+        tlsKeyFile: undefined,
+        tlsNames: [],
+        allowedHosts: null,
+        rateLimitPerMinute: 120,
+        workers: null,
+        queueLength: 64,
+        taskTimeoutMs: 10_000,
       },
     });
+  });
+
+  it("reads the policy, store, TLS and limits, and refuses half a TLS pair or an unknown policy", () => {
+    const result = loadEnrollmentConfig(
+      {
+        RMS_ENROLLMENT_POLICY: "open",
+        RMS_ENROLLMENT_DATABASE_URL: "postgres://u@db.example/rms",
+        RMS_ENROLLMENT_TLS_CERT: "tls/cert.pem",
+        RMS_ENROLLMENT_TLS_KEY: "tls/key.pem",
+        RMS_ENROLLMENT_TLS_NAMES: "signing.contoso.example, 10.0.0.5",
+        RMS_ALLOWED_HOSTS: "signing.contoso.example:3001",
+      },
+      "/srv",
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        policy: "open",
+        databaseUrl: "postgres://u@db.example/rms",
+        tlsCertFile: "/srv/tls/cert.pem",
+        tlsKeyFile: "/srv/tls/key.pem",
+        tlsNames: ["signing.contoso.example", "10.0.0.5"],
+        allowedHosts: ["signing.contoso.example:3001"],
+      },
+    });
+    const half = loadEnrollmentConfig({ RMS_ENROLLMENT_TLS_CERT: "cert.pem" });
+    expect(half.ok).toBe(false);
+    expect(!half.ok && half.message).toContain("RMS_ENROLLMENT_TLS_KEY");
+    const policy = loadEnrollmentConfig({ RMS_ENROLLMENT_POLICY: "anyone" });
+    expect(!policy.ok && policy.message).toContain("RMS_ENROLLMENT_POLICY");
+    const db = loadEnrollmentConfig({ RMS_ENROLLMENT_DATABASE_URL: "mysql://x" });
+    expect(!db.ok && db.message).toContain("RMS_ENROLLMENT_DATABASE_URL");
   });
 
   it("puts the data folder under RMS_DATA_DIR unless RMS_ENROLLMENT_DATA_DIR is given", () => {

@@ -1,9 +1,11 @@
-// The entry script as a real child process: readiness line, clean stop on SIGTERM, exit code 2 for bad settings, clear refusal of a broken CA folder.
-import { spawn } from "node:child_process";
+// The entry script as a real child process: readiness line, clean stop on SIGTERM, exit code 2 for bad settings, clear
+// refusal of a broken CA folder, and the operator commands (through the running service, or on its store directly).
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchTrusting } from "./test-support";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -36,7 +38,7 @@ function run(env: Record<string, string>, whenReady?: (url: string) => Promise<v
     let ready = false;
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
-      const match = /Enrollment service listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /Enrollment service listening on (https:\/\/\S+)/.exec(stdout);
       if (match?.[1] && !ready) {
         ready = true;
         const after = whenReady ? whenReady(match[1]) : Promise.resolve();
@@ -55,14 +57,30 @@ function run(env: Record<string, string>, whenReady?: (url: string) => Promise<v
   });
 }
 
+function cli(dataDir: string, args: string[], input = ""): Run {
+  const result = spawnSync(tsx, [script, ...args], {
+    cwd: root,
+    env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: dataDir },
+    input,
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe("scripts/enrollment.ts", () => {
   it("prints one listening line, serves, and stops cleanly on SIGTERM", async () => {
     const dataDir = path.join(tmp, "ok");
     let health = 0;
+    let listed = "";
     const result = await run({ RMS_ENROLLMENT_PORT: "0", RMS_ENROLLMENT_DATA_DIR: dataDir }, async (url) => {
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      health = (await fetch(`${url}/healthz`)).status;
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const rootPem = await fs.readFile(path.join(dataDir, "ca", "root.pem"), "utf8");
+      health = (await fetchTrusting(rootPem)(`${url}/healthz`)).status;
+      // While it runs (PGlite is single-process), commands go through its admin socket.
+      expect(cli(dataDir, ["operators", "add", "alice", "--password-stdin"], "correct horse battery staple").code).toBe(0);
+      listed = cli(dataDir, ["operators", "list"]).stdout;
     });
+    expect(listed).toContain('"name": "alice"');
     expect(health).toBe(200);
     expect(result.code).toBe(0);
     expect(result.stdout.match(/Enrollment service listening on/g)).toHaveLength(1);
@@ -83,5 +101,23 @@ describe("scripts/enrollment.ts", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("incomplete");
     expect(await fs.readdir(path.join(dataDir, "ca"))).toEqual(["root.pem"]);
+  });
+
+  it("runs operator commands on the store when the service is stopped, and refuses garbage with usage", () => {
+    const dataDir = path.join(tmp, "ok");
+    expect(cli(dataDir, ["operators", "list"]).stdout).toContain('"name": "alice"');
+    expect(JSON.parse(cli(dataDir, ["requests", "list"]).stdout)).toEqual([]);
+    const garbage = cli(dataDir, ["requests", "approve", "../../etc/passwd"]);
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toContain("32 hexadecimal characters");
+    const unknown = cli(dataDir, ["launch", "missiles"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown command");
+    const missing = cli(dataDir, ["requests", "approve", "0".repeat(32)]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("There is no submission");
+    const weak = cli(dataDir, ["operators", "add", "bob", "--password-stdin"], "short");
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain("at least 12 characters");
   });
 });

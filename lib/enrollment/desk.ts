@@ -387,6 +387,14 @@ export function createDesk(opts: DeskOptions) {
       if (registration?.state === "revoked") {
         return { ok: false, reason: "not_pending", detail: `The registration of cluster ${current.row.guid} is revoked.` } as const;
       }
+      // Another enrollment for the same new GUID was approved first: this key is now a foreign one.
+      if (registration && registration.keyFingerprint !== current.row.keyFingerprint) {
+        return {
+          ok: false,
+          reason: "not_pending",
+          detail: `Cluster ${current.row.guid} is now registered to the key ${registration.keyFingerprint}; reject this request.`,
+        } as const;
+      }
       const issued = await issueWithin(tx, current.row, request, actor);
       await record(tx, {
         channel,

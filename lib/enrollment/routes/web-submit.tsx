@@ -34,7 +34,11 @@ export function webSubmit(deps: ServiceDeps) {
       case "issued":
       case "pending_approval":
       case "rejected":
-        return c.redirect(`/submissions/${outcome.submission.id}${outcome.replayed ? "?replayed=1" : ""}`, 303);
+        // "Already answered" only when there was an answer: a held request is simply still held.
+        return c.redirect(
+          `/submissions/${outcome.submission.id}${outcome.replayed && outcome.kind !== "pending_approval" ? "?replayed=1" : ""}`,
+          303,
+        );
       case "busy":
         c.header("Retry-After", String(outcome.retryAfterSeconds));
         return c.html(<MessagePage locale={locale} t={t} kind="busy" retryAfterSeconds={outcome.retryAfterSeconds} />, 503);

@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 const libIntegration = [
   "lib/certificates/interop.test.ts",
   "lib/enrollment/ca.test.ts",
-  "lib/enrollment/http.test.ts",
+  "lib/enrollment/desk.test.ts",
   "lib/enrollment/process.test.ts",
   "lib/enrollment/server.test.ts",
   "lib/enrollment/store.test.ts",

@@ -11,12 +11,17 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { apiEnroll } from "./routes/api-enroll";
 import { certificate } from "./routes/certificate";
+import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
-import { operatorDecide, operatorRequests, operatorSignIn, operatorSignInPage, operatorSignOut } from "./routes/operator";
+import { operatorDecide } from "./routes/operator-decide";
+import { operatorRequests } from "./routes/operator-requests";
+import { operatorSignIn, operatorSignInPage } from "./routes/operator-sign-in";
+import { operatorSignOut } from "./routes/operator-sign-out";
 import { requestLookup } from "./routes/request-lookup";
+import { rootPem } from "./routes/root-pem";
 import { submission } from "./routes/submission";
 import { webSubmit } from "./routes/web-submit";
-import { type AppContext, type AppEnv, apiError, attachment, type ServiceDeps } from "./web/context";
+import { type AppContext, type AppEnv, apiError, type ServiceDeps } from "./web/context";
 import { PAGE_CSS } from "./web/layout";
 import { HomePage, MessagePage } from "./web/pages";
 
@@ -128,12 +133,8 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
     });
 
   app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
-  app.get("/healthz", (c) => c.json({ status: "ok", rootFingerprint: deps.rootFingerprint }));
-  app.get("/root.pem", (c) => {
-    c.header("Content-Type", "application/x-pem-file");
-    c.header("Content-Disposition", attachment("enrollment-root.pem"));
-    return c.body(deps.rootCertPem);
-  });
+  app.get("/healthz", healthz(deps));
+  app.get("/root.pem", rootPem(deps));
   app.get("/", home(deps));
   app.post("/submissions", rateLimited, limit(MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
   app.get("/submissions/:id", submission(deps));

@@ -36,16 +36,22 @@ const DEFAULT_TASK_TIMEOUT_MS = 10_000;
 export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): IssuePool {
   const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   const taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+  const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
+  // Counted here: piscina parks tasks that carry an AbortSignal in a side queue its maxQueue does not bound.
+  const capacity = threads + maxQueue;
+  let inFlight = 0;
   const piscina = new Piscina({
     filename: new URL("./issue-worker.mjs", import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
-    maxQueue: opts.maxQueue ?? DEFAULT_MAX_QUEUE,
+    maxQueue,
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: { key },
   });
 
   async function run<T>(name: "verify" | "sign", task: unknown): Promise<T> {
+    if (inFlight >= capacity) throw new IssuePoolError({ kind: "busy" });
+    inFlight += 1;
     const signal = AbortSignal.timeout(taskTimeoutMs);
     try {
       return (await piscina.run(task, { name, signal })) as T;
@@ -53,6 +59,8 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
       if (signal.aborted) throw new IssuePoolError({ kind: "deadline" });
       if (error instanceof Error && error.message === "Task queue is at limit") throw new IssuePoolError({ kind: "busy" });
       throw error;
+    } finally {
+      inFlight -= 1;
     }
   }
 

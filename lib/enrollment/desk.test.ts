@@ -1,0 +1,134 @@
+// The desk on each store (PGlite, and PostgreSQL when DATABASE_URL is set): who gets an SLC, idempotent answers under
+// concurrency, the event record, and the issuing pool's bounds.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Pool } from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/certificates/keys";
+import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
+import { createTestPki, type TestPki } from "@/lib/certificates/test-support";
+import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
+import { createDesk, type Desk } from "./desk";
+import { createIssuePool, type IssuePool, IssuePoolError } from "./issue-pool";
+import { requestFieldsFor } from "./test-support";
+
+const kinds: Array<"pglite" | "postgres"> = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+let pki: TestPki;
+let keys: ClusterKeyPair;
+let pool: IssuePool;
+beforeAll(async () => {
+  [pki, keys] = await Promise.all([createTestPki(), generateClusterKeyPair()]);
+  pool = createIssuePool({ serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] }, { threads: 2 });
+}, 120_000);
+afterAll(async () => {
+  await pool?.close();
+});
+
+const bytes = (xml: string) => new TextEncoder().encode(xml);
+
+describe.each(kinds)("desk on %s", (kind) => {
+  let handle: EnrollmentDbHandle;
+  let open: Desk;
+  let held: Desk;
+  let dir = "";
+  const schema = `enr_${randomBytes(5).toString("hex")}`;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-desk-"));
+    handle = await openEnrollmentDatabase({
+      dataDir: dir,
+      databaseUrl: kind === "postgres" ? process.env.DATABASE_URL : undefined,
+      pgSchema: schema,
+    });
+    const base = { handle, pool, issuerName: "Desk Test", clock: () => new Date() };
+    open = createDesk({ ...base, policy: "open" });
+    held = createDesk({ ...base, policy: "approval" });
+  }, 120_000);
+  afterAll(async () => {
+    await handle?.close();
+    if (kind === "postgres") {
+      const admin = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const submit = (desk: Desk, xml: string) =>
+    desk.submit({ body: bytes(xml), channel: "api", remoteAddress: "127.0.0.1", validityDays: 30 });
+
+  it("answers ten simultaneous copies of one request with one SLC", async () => {
+    const xml = buildRenewalRequest(requestFieldsFor(keys), keys.privateKeyPem);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => submit(open, xml)));
+    const serials = new Set(outcomes.map((o) => (o.kind === "issued" ? o.submission.slc?.serial : o.kind)));
+    expect(serials.size).toBe(1);
+    expect([...serials][0]).toMatch(/^[0-9A-F]{32}$/);
+    expect(outcomes.filter((o) => o.kind === "issued" && !o.replayed)).toHaveLength(1);
+  });
+
+  it("holds a new cluster under approval, issues once approved, then renews automatically; refuses a foreign key", async () => {
+    const f = requestFieldsFor(keys);
+    const first = await submit(held, buildRenewalRequest(f, keys.privateKeyPem));
+    expect(first).toMatchObject({ kind: "pending_approval", submission: { reason: "new_cluster" } });
+    if (first.kind !== "pending_approval") return;
+    const decisions = await Promise.all([
+      held.approve(first.submission.id, "alice", "cli"),
+      held.approve(first.submission.id, "bob", "cli"),
+    ]);
+    expect(decisions.filter((d) => d.ok)).toHaveLength(1);
+    const issued = await held.find({ id: first.submission.id });
+    expect(issued?.slcXml).toBeTruthy();
+    const renewal = requestFieldsFor(keys, {
+      clusterGuid: f.clusterGuid,
+      installedSlcFingerprint: documentFingerprint(issued?.slcXml ?? ""),
+    });
+    expect(await submit(held, buildRenewalRequest(renewal, keys.privateKeyPem))).toMatchObject({ kind: "issued", replayed: false });
+    const other = await generateClusterKeyPair();
+    const foreign = requestFieldsFor(other, { clusterGuid: f.clusterGuid });
+    expect(await submit(open, buildRenewalRequest(foreign, other.privateKeyPem))).toMatchObject({
+      kind: "refused",
+      status: 403,
+      reason: "guid_registered_to_other_key",
+    });
+    const events = await held.eventsAfter(0, 10_000);
+    expect(events.map((e) => e.outcome)).toEqual(expect.arrayContaining(["pending_approval", "approved", "issued", "refused"]));
+  });
+
+  it("refuses the same request ID with other content (409) and records every refusal", async () => {
+    const f = requestFieldsFor(keys);
+    await submit(open, buildRenewalRequest(f, keys.privateKeyPem));
+    expect(await submit(open, buildRenewalRequest({ ...f, name: "changed" }, keys.privateKeyPem))).toMatchObject({
+      kind: "refused",
+      status: 409,
+      reason: "request_id_conflict",
+    });
+    expect(await submit(open, "<__proto__/>")).toMatchObject({ kind: "refused", status: 422, reason: "reserved_name" });
+    const last = (await open.eventsAfter(0, 10_000)).slice(-2);
+    expect(last.map((e) => e.reason)).toEqual(["request_id_conflict", "reserved_name"]);
+  });
+});
+
+describe("issuing pool bounds", () => {
+  it("answers busy once its queue is full, and abandons a task past its deadline", async () => {
+    const key = { serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] };
+    const small = createIssuePool(key, { threads: 1, maxQueue: 1, taskTimeoutMs: 30_000 });
+    try {
+      const xml = bytes(buildRenewalRequest(requestFieldsFor(keys), keys.privateKeyPem));
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => small.verify(xml, new Date())));
+      const busy = results.filter((r) => r.status === "rejected" && r.reason instanceof IssuePoolError && r.reason.failure.kind === "busy");
+      expect(busy.length).toBeGreaterThan(0);
+      expect(results.some((r) => r.status === "fulfilled" && r.value.ok)).toBe(true);
+    } finally {
+      await small.close();
+    }
+    const hurried = createIssuePool(key, { threads: 1, taskTimeoutMs: 1 });
+    try {
+      await expect(hurried.verify(bytes("<a/>"), new Date())).rejects.toMatchObject({ failure: { kind: "deadline" } });
+    } finally {
+      await hurried.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+/** @jsxImportSource hono/jsx */
+// POST /operator/submissions/:id/approve|reject: an operator's decision on a held request (session and origin checked).
+import { type AppContext, isSameOrigin, type ServiceDeps, SUBMISSION_ID } from "../web/context";
+import { OperatorRequestsPage } from "../web/operator-pages";
+import { currentOperator } from "../web/operator-session";
+
+export function operatorDecide(deps: ServiceDeps) {
+  return async (c: AppContext) => {
+    const operator = await currentOperator(deps, c);
+    if (!operator || !isSameOrigin(c)) return c.redirect("/operator/sign-in", 303);
+    const id = c.req.param("id") ?? "";
+    const decision = c.req.param("decision");
+    if (!SUBMISSION_ID.test(id) || (decision !== "approve" && decision !== "reject")) return c.notFound();
+    const result =
+      decision === "approve"
+        ? await deps.desk.approve(id, operator, "operator")
+        : await deps.desk.reject(id, operator, "operator", "rejected by operator");
+    if (result.ok) return c.redirect(`/operator?done=${decision === "approve" ? "approved" : "rejected"}`, 303);
+    const { t } = c.var;
+    const [pending, recent] = await Promise.all([deps.desk.list({ state: "pending_approval" }), deps.desk.list({ limit: 20 })]);
+    return c.html(
+      <OperatorRequestsPage
+        locale={c.var.locale}
+        t={t}
+        operator={operator}
+        pending={pending}
+        recent={recent.filter((s) => s.state !== "pending_approval")}
+        notice={{ ok: false, text: result.detail }}
+      />,
+      result.reason === "not_found" ? 404 : 409,
+    );
+  };
+}

@@ -1,0 +1,29 @@
+/** @jsxImportSource hono/jsx */
+// GET /operator: the requests held for approval, with Approve and Reject, and the recent decisions.
+import type { AppContext, ServiceDeps } from "../web/context";
+import { OperatorRequestsPage } from "../web/operator-pages";
+import { currentOperator } from "../web/operator-session";
+
+export function operatorRequests(deps: ServiceDeps) {
+  return async (c: AppContext) => {
+    const operator = await currentOperator(deps, c);
+    if (!operator) return c.redirect("/operator/sign-in", 303);
+    const [pending, recent] = await Promise.all([
+      deps.desk.list({ state: "pending_approval" }),
+      deps.desk.list({ limit: 20 }).then((all) => all.filter((s) => s.state !== "pending_approval")),
+    ]);
+    const notice = c.req.query("done");
+    const { t } = c.var;
+    const text = notice === "approved" ? t("enrollmentOperator.approved") : notice === "rejected" ? t("enrollmentOperator.rejected") : null;
+    return c.html(
+      <OperatorRequestsPage
+        locale={c.var.locale}
+        t={t}
+        operator={operator}
+        pending={pending}
+        recent={recent}
+        notice={text ? { ok: true, text } : undefined}
+      />,
+    );
+  };
+}

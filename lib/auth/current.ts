@@ -9,6 +9,8 @@ import { isAdministrator } from "./accounts";
 import { validateSession } from "./sessions";
 
 export const SESSION_COOKIE = "rms_session";
+/** A browser that signed a user in before (lib/auth/devices.ts); not a credential, only a throttling bucket. */
+const DEVICE_COOKIE = "rms_device";
 
 export interface Actor {
   accountId: string;
@@ -62,6 +64,20 @@ export async function setSessionCookie(token: string): Promise<void> {
     secure: await shouldUseSecureCookies(),
     path: "/",
     maxAge: env().RMS_SESSION_MAX_HOURS * 3600,
+  });
+}
+
+export async function getDeviceToken(): Promise<string | null> {
+  return (await cookies()).get(DEVICE_COOKIE)?.value ?? null;
+}
+
+export async function setDeviceCookie(device: { token: string; expiresAt: Date }): Promise<void> {
+  (await cookies()).set(DEVICE_COOKIE, device.token, {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: await shouldUseSecureCookies(),
+    path: "/",
+    expires: device.expiresAt,
   });
 }
 

@@ -1,5 +1,6 @@
 // Password hashing with scrypt: self-describing hashes, constant-time checks, and a dummy path for unknown users.
 import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
+import os from "node:os";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
@@ -33,7 +34,28 @@ export class PasswordTooLongError extends Error {
   }
 }
 
+// At most one scrypt per core at a time: a burst of sign-ins queues here instead of exhausting CPU and memory.
+const MAX_CONCURRENT_HASHES = Math.max(1, os.availableParallelism());
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 function scrypt(password: string, salt: Buffer, keyLength: number, params: ScryptParams): Promise<Buffer> {
+  return withHashSlot(() => scryptNow(password, salt, keyLength, params));
+}
+
+function scryptNow(password: string, salt: Buffer, keyLength: number, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = {
     N: params.N,
     r: params.r,

@@ -1,10 +1,12 @@
-// Sign-in: throttle check, password check in near-constant time, session creation, and an audit event either way.
+// Sign-in: the attempt reserved against the throttle first, the password checked in near-constant time, session
+// creation, and an audit event either way.
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { findAccountCredentials, setPasswordHash, userNameSchema } from "./accounts";
+import { trustDevice, trustedDeviceFor } from "./devices";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, type SessionAccount } from "./sessions";
-import { checkThrottle, recordFailure, recordSuccess, type ThrottleKeys } from "./throttle";
+import { pruneThrottles, releaseAttempt, reserveAttempt, type ThrottleKeys } from "./throttle";
 
 export interface SignInInput {
   userName: string;
@@ -13,10 +15,12 @@ export interface SignInInput {
   now: Date;
   idleMinutes: number;
   maxHours: number;
+  /** The device cookie this browser sent, if any. */
+  deviceToken?: string | null;
 }
 
 export type SignInResult =
-  | { ok: true; token: string; expiresAt: Date; account: SessionAccount }
+  | { ok: true; token: string; expiresAt: Date; account: SessionAccount; device: { token: string; expiresAt: Date } | null }
   | { ok: false; code: "invalid_credentials" }
   | { ok: false; code: "throttled"; retryAfterSeconds: number };
 
@@ -29,10 +33,12 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
   const name = userNameSchema.safeParse(input.userName);
   const userName = name.success ? name.data.toLowerCase() : null;
   // Malformed names still count against the address, but do not create per-name rows.
-  const keys: ThrottleKeys = { userName, remoteAddress: input.remoteAddress };
+  const trustedDevice = await trustedDeviceFor(db, input.deviceToken, userName, input.now);
+  const keys: ThrottleKeys = { userName, remoteAddress: input.remoteAddress, trustedDevice };
   const attempted = input.userName.slice(0, 64);
 
-  const throttle = await checkThrottle(db, keys, input.now);
+  // Reserved before the slow hash: parallel attempts past the limit are refused without being evaluated.
+  const throttle = await reserveAttempt(db, keys, input.now);
   if (!throttle.allowed) {
     await recordAudit(db, {
       actor: attempted,
@@ -49,7 +55,6 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
   const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
 
   if (!account || !valid) {
-    await recordFailure(db, keys, input.now);
     await recordAudit(db, {
       actor: attempted,
       remoteAddress: input.remoteAddress,
@@ -61,7 +66,9 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     return { ok: false, code: "invalid_credentials" };
   }
 
-  await recordSuccess(db, keys);
+  await releaseAttempt(db, keys);
+  await pruneThrottles(db, input.now);
+  const device = trustedDevice ? null : await trustDevice(db, account.userName, input.now);
   if (needsRehash(account.passwordHash)) {
     await setPasswordHash(db, account.id, await hashPassword(input.password));
   }
@@ -88,5 +95,6 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     token: session.token,
     expiresAt: session.expiresAt,
     account: { id: account.id, userName: account.userName, displayName: account.displayName, groups: account.groups },
+    device,
   };
 }

@@ -1,15 +1,17 @@
-// Failed sign-in throttling per user name and per address, kept in the database so every console process shares it.
-import { inArray, sql } from "drizzle-orm";
+// Sign-in throttling per user name, per address and per trusted device, kept in the database so every console process
+// shares it. An attempt is *reserved* (counted) before its password is checked, in one transaction per attempt, so
+// parallel attempts can never all be evaluated: once a key reaches its limit, the attempts after it are refused unheard.
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { signInThrottles } from "@/lib/db/schema";
 
 export interface ThrottlePolicy {
-  /** Failures within the window that lock a user name. */
+  /** Attempts within the window that lock a user name (or a trusted device). */
   userMaxFailures: number;
-  /** Failures within the window that lock an address; higher, since many people may share one (a proxy, loopback). */
+  /** Attempts within the window that lock an address; higher, since many people may share one (a proxy). */
   addressMaxFailures: number;
   windowMinutes: number;
-  /** First lock; each further failure while the count is over the limit doubles it, up to maxLockMinutes. */
+  /** First lock; each further refused-then-allowed attempt doubles it, up to maxLockMinutes. */
   baseLockMinutes: number;
   maxLockMinutes: number;
 }
@@ -25,93 +27,122 @@ const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
 export interface ThrottleKeys {
   userName?: string | null;
   remoteAddress?: string | null;
+  /**
+   * Hash of a device token this browser got at an earlier successful sign-in of the same user. With it the attempt
+   * counts against that device only, so failures from elsewhere (an attacker locking the name) do not lock it out.
+   */
+  trustedDevice?: string | null;
 }
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 const MAX_KEY_PART = 128;
 
-function userThrottleKey(userName: string): string {
-  return `user:${userName.trim().toLowerCase().slice(0, MAX_KEY_PART)}`;
-}
-
-function addressThrottleKey(remoteAddress: string): string {
-  return `addr:${remoteAddress.trim().toLowerCase().slice(0, MAX_KEY_PART)}`;
-}
-
-function keysOf(keys: ThrottleKeys, policy: ThrottlePolicy): Array<{ key: string; maxFailures: number }> {
-  const out: Array<{ key: string; maxFailures: number }> = [];
-  if (keys.userName) out.push({ key: userThrottleKey(keys.userName), maxFailures: policy.userMaxFailures });
-  if (keys.remoteAddress) out.push({ key: addressThrottleKey(keys.remoteAddress), maxFailures: policy.addressMaxFailures });
-  return out;
-}
-
-/** Whether a sign-in attempt may proceed now; when locked, how long until it may. */
-export async function checkThrottle(
-  db: Queryable,
-  keys: ThrottleKeys,
-  now: Date,
-  policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY,
-): Promise<ThrottleDecision> {
-  const wanted = keysOf(keys, policy).map((k) => k.key);
-  if (wanted.length === 0) return { allowed: true };
-  const rows = await db
-    .select({ lockedUntil: signInThrottles.lockedUntil })
-    .from(signInThrottles)
-    .where(inArray(signInThrottles.key, wanted));
-  let until = 0;
-  for (const row of rows) {
-    if (row.lockedUntil && row.lockedUntil.getTime() > until) until = row.lockedUntil.getTime();
-  }
-  if (until <= now.getTime()) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)) };
+function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
 /**
- * Counts a failed sign-in against each key in one atomic upsert per key, so concurrent processes never lose a
- * count. A window older than windowMinutes (with no lock in the last windowMinutes) starts over.
+ * The buckets an attempt counts against. Loopback is not an address bucket: every local process shares it, so it
+ * would let one of them lock every user out (the user-name limit still applies).
  */
-export async function recordFailure(
+function keysOf(keys: ThrottleKeys, policy: ThrottlePolicy): Array<{ key: string; maxFailures: number }> {
+  if (keys.trustedDevice) return [{ key: `device:${keys.trustedDevice.slice(0, MAX_KEY_PART)}`, maxFailures: policy.userMaxFailures }];
+  const out: Array<{ key: string; maxFailures: number }> = [];
+  if (keys.userName)
+    out.push({ key: `user:${keys.userName.trim().toLowerCase().slice(0, MAX_KEY_PART)}`, maxFailures: policy.userMaxFailures });
+  const address = keys.remoteAddress?.trim().toLowerCase();
+  if (address && !isLoopback(address)) {
+    out.push({ key: `addr:${address.slice(0, MAX_KEY_PART)}`, maxFailures: policy.addressMaxFailures });
+  }
+  return out;
+}
+
+class Refused extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("throttled");
+  }
+}
+
+function lockMinutes(count: number, maxFailures: number, policy: ThrottlePolicy): number {
+  return Math.min(policy.maxLockMinutes, policy.baseLockMinutes * 2 ** Math.min(Math.max(0, count - maxFailures), 16));
+}
+
+/**
+ * Reserves one attempt against every bucket, or refuses it when any bucket is locked (then nothing is counted).
+ * The attempt that reaches a bucket's limit is still evaluated and locks the bucket for the ones after it; after a
+ * lock ends, one more attempt is evaluated and, if it fails too, the next lock is twice as long.
+ */
+export async function reserveAttempt(
   db: Queryable,
   keys: ThrottleKeys,
   now: Date,
   policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY,
 ): Promise<ThrottleDecision> {
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const window = sql`make_interval(mins => ${policy.windowMinutes}::int)`;
+  const buckets = keysOf(keys, policy);
+  if (buckets.length === 0) return { allowed: true };
+  const windowMs = policy.windowMinutes * 60_000;
   const t = signInThrottles;
-  const stale = sql`(${t.windowStartedAt} <= ${at} - ${window} AND (${t.lockedUntil} IS NULL OR ${t.lockedUntil} <= ${at} - ${window}))`;
-  const failures = sql`(CASE WHEN ${stale} THEN 1 ELSE ${t.failures} + 1 END)`;
-  let latest = 0;
-  for (const { key, maxFailures } of keysOf(keys, policy)) {
-    // Lock minutes: base * 2^(failures - max), capped; exponent capped too so power() stays small.
-    const lockMinutes = sql`LEAST(${policy.maxLockMinutes}::int, ${policy.baseLockMinutes}::int * power(2, LEAST(${failures} - ${maxFailures}::int, 16))::int)`;
-    const [row] = await db
-      .insert(t)
-      .values({
-        key,
-        failures: 1,
-        windowStartedAt: now,
-        lockedUntil: maxFailures <= 1 ? new Date(now.getTime() + policy.baseLockMinutes * 60_000) : null,
-      })
-      .onConflictDoUpdate({
-        target: t.key,
-        set: {
-          failures,
-          windowStartedAt: sql`CASE WHEN ${stale} THEN ${at} ELSE ${t.windowStartedAt} END`,
-          lockedUntil: sql`CASE WHEN ${failures} >= ${maxFailures}::int THEN ${at} + make_interval(mins => ${lockMinutes}) WHEN ${stale} THEN NULL ELSE ${t.lockedUntil} END`,
-        },
-      })
-      .returning({ lockedUntil: t.lockedUntil });
-    const until = row?.lockedUntil?.getTime() ?? 0;
-    if (until > latest) latest = until;
+  try {
+    await db.transaction(async (tx) => {
+      for (const { key, maxFailures } of buckets) {
+        await tx.insert(t).values({ key, failures: 0, windowStartedAt: now, lockedUntil: null }).onConflictDoNothing();
+        const [row] = await tx.select().from(t).where(eq(t.key, key)).for("update");
+        if (!row) throw new Error(`throttle row ${key} vanished`);
+        const lockedUntil = row.lockedUntil?.getTime() ?? 0;
+        if (lockedUntil > now.getTime()) throw new Refused(Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)));
+        const stale = row.windowStartedAt.getTime() <= now.getTime() - windowMs && lockedUntil <= now.getTime() - windowMs;
+        const count = stale ? 1 : row.failures + 1;
+        await tx
+          .update(t)
+          .set({
+            failures: count,
+            windowStartedAt: stale ? now : row.windowStartedAt,
+            lockedUntil:
+              count >= maxFailures
+                ? new Date(now.getTime() + lockMinutes(count, maxFailures, policy) * 60_000)
+                : stale
+                  ? null
+                  : row.lockedUntil,
+          })
+          .where(eq(t.key, key));
+      }
+    });
+  } catch (error) {
+    if (error instanceof Refused) return { allowed: false, retryAfterSeconds: error.retryAfterSeconds };
+    throw error;
   }
-  if (latest <= now.getTime()) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((latest - now.getTime()) / 1000)) };
+  return { allowed: true };
 }
 
-/** A successful sign-in clears the user name's counter; the address keeps its count (one valid account must not reset it). */
-export async function recordSuccess(db: Queryable, keys: ThrottleKeys): Promise<void> {
-  if (!keys.userName) return;
-  await db.delete(signInThrottles).where(inArray(signInThrottles.key, [userThrottleKey(keys.userName)]));
+/**
+ * A reserved attempt that succeeded: the user name's (or device's) counter is cleared, and the address gives back the
+ * one attempt it reserved (one valid account must not reset what others did from there).
+ */
+export async function releaseAttempt(db: Queryable, keys: ThrottleKeys, policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY): Promise<void> {
+  const t = signInThrottles;
+  for (const { key, maxFailures } of keysOf(keys, policy)) {
+    if (!key.startsWith("addr:")) {
+      await db.delete(t).where(eq(t.key, key));
+      continue;
+    }
+    await db
+      .update(t)
+      .set({
+        failures: sql`GREATEST(${t.failures} - 1, 0)`,
+        lockedUntil: sql`CASE WHEN ${t.failures} - 1 < ${maxFailures}::int THEN NULL ELSE ${t.lockedUntil} END`,
+      })
+      .where(eq(t.key, key));
+  }
+}
+
+/** Deletes buckets whose window and lock ended long ago (they would start over anyway). */
+export async function pruneThrottles(db: Queryable, now: Date, policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY): Promise<number> {
+  const cutoff = new Date(now.getTime() - policy.windowMinutes * 60_000);
+  const t = signInThrottles;
+  const removed = await db
+    .delete(t)
+    .where(and(lt(t.windowStartedAt, cutoff), or(isNull(t.lockedUntil), lt(t.lockedUntil, cutoff))))
+    .returning({ key: t.key });
+  return removed.length;
 }

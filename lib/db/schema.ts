@@ -144,6 +144,21 @@ export const signInThrottles = pgTable("sign_in_throttles", {
   lockedUntil: timestamp("locked_until", { withTimezone: true }),
 });
 
+/**
+ * Browsers that signed a user in before (OWASP's device cookie): their attempts count against their own bucket, so
+ * failures from elsewhere cannot lock that user out of them. Keyed by user name, so directory users have them too.
+ */
+export const trustedDevices = pgTable(
+  "trusted_devices",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userName: text("user_name").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("trusted_devices_user").on(t.userName)],
+);
+
 /** One-time links that create the first administrator. */
 export const setupTokens = pgTable("setup_tokens", {
   tokenHash: text("token_hash").primaryKey(),

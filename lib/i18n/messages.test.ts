@@ -12,7 +12,23 @@ function leaves(node: unknown, prefix = ""): Array<[string, string]> {
 
 // A value for every placeholder name the catalogues use; counts are numbers (plurals), the rest text.
 const numbers = ["seconds", "days", "from", "to", "total", "page", "pages", "count"];
-const texts = ["user", "url", "detail", "message", "check", "reason", "limit", "file", "date", "subject", "issuer", "code", "requestId", "name", "server"];
+const texts = [
+  "user",
+  "url",
+  "detail",
+  "message",
+  "check",
+  "reason",
+  "limit",
+  "file",
+  "date",
+  "subject",
+  "issuer",
+  "code",
+  "requestId",
+  "name",
+  "server",
+];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 
 describe("message catalogues", () => {

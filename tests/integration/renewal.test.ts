@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
+import { verifyRenewalRequest } from "@/lib/certificates/renewal-request";
 import * as schema from "@/lib/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
 import { signSlc } from "@/lib/enrollment/issue";

@@ -83,4 +83,39 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect(row?.passwordHash.startsWith("scrypt$32768$8$1$")).toBe(true);
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
+
+  it("of 200 simultaneous attempts hears at most 5, so the right password at position 150 gets no session", async () => {
+    const attempts = Array.from({ length: 200 }, (_, i) =>
+      signIn(handle.db, { ...base, userName: "admin", password: i === 150 ? PASSWORD : `wrong-${i}`, now: T0 }),
+    );
+    const results = await Promise.all(attempts);
+    expect(results.filter((r) => r.ok)).toHaveLength(0);
+    expect(results.filter((r) => !r.ok && r.code === "invalid_credentials")).toHaveLength(5);
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 500 });
+    const heard = events.filter((e) => e.action === "sign_in" && e.outcome === "failure");
+    expect(heard).toHaveLength(5);
+  });
+
+  it("lets a browser that signed in before in while the user name is locked from elsewhere", async () => {
+    const first = await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: T0 });
+    if (!first.ok || !first.device) throw new Error("expected a session and a device token");
+    for (let i = 0; i < 6; i++) {
+      await signIn(handle.db, { ...base, remoteAddress: "192.0.2.66", userName: "admin", password: "attacker", now: at(i + 1) });
+    }
+    expect(await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(10) })).toMatchObject({
+      ok: false,
+      code: "throttled",
+    });
+    const trusted = await signIn(handle.db, {
+      ...base,
+      userName: "admin",
+      password: PASSWORD,
+      now: at(10),
+      deviceToken: first.device.token,
+    });
+    expect(trusted).toMatchObject({ ok: true, device: null });
+    // The token is this user's only: for another name it is no bucket of its own.
+    const other = await signIn(handle.db, { ...base, userName: "reader", password: "nope", now: at(11), deviceToken: first.device.token });
+    expect(other).toEqual({ ok: false, code: "invalid_credentials" });
+  });
 });

@@ -2,7 +2,7 @@
 // Signs a user in: zod-validated form, throttled and audited by lib/auth/sign-in, session cookie set.
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getRemoteAddress, setSessionCookie } from "@/lib/auth/current";
+import { getDeviceToken, getRemoteAddress, setDeviceCookie, setSessionCookie } from "@/lib/auth/current";
 import { signIn } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -30,6 +30,7 @@ export const signInAction = actionClient
       now: new Date(),
       idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
       maxHours: env().RMS_SESSION_MAX_HOURS,
+      deviceToken: await getDeviceToken(),
     });
     if (!result.ok) {
       const message =
@@ -37,5 +38,6 @@ export const signInAction = actionClient
       return { message, userName };
     }
     await setSessionCookie(result.token);
+    if (result.device) await setDeviceCookie(result.device);
     redirect(safeNextPath(next));
   });

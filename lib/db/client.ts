@@ -45,6 +45,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The data folder holds the database and keys: the folder and everything in it become private to this user (folders
+ * 0700, files 0600), also when an older version or another umask made them readable. Links and sockets are left alone.
+ */
+export function makePrivate(dir: string): void {
+  const walk = (current: string) => {
+    const stat = fs.lstatSync(current);
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== 0o700) fs.chmodSync(current, 0o700);
+      for (const entry of fs.readdirSync(current)) walk(path.join(current, entry));
+    } else if (stat.isFile() && (stat.mode & 0o077) !== 0) {
+      fs.chmodSync(current, stat.mode & 0o700);
+    }
+  };
+  walk(dir);
+}
+
 /** PGlite is single-process: a lock file makes a second opener fail fast instead of corrupting data. */
 function lockDataFolder(dir: string): () => void {
   const lockPath = path.join(dir, "pglite.lock");
@@ -107,6 +124,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
   const unlock = lockDataFolder(opts.dataDir);
   try {
     const client = await PGlite.create(path.join(opts.dataDir, "pglite"));
+    makePrivate(opts.dataDir);
     const db = drizzlePglite(client, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     let closed = false;
     const release = () => {

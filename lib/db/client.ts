@@ -49,7 +49,7 @@ function isAlive(pid: number): boolean {
  * The data folder holds the database and keys: the folder and everything in it become private to this user (folders
  * 0700, files 0600), also when an older version or another umask made them readable. Links and sockets are left alone.
  */
-export function makePrivate(dir: string): void {
+function makePrivate(dir: string): void {
   const walk = (current: string) => {
     const stat = fs.lstatSync(current);
     if (stat.isDirectory()) {

@@ -1,4 +1,5 @@
-// The console's proxy in front of every request: foreign Host → 421; cross-site or oversize server-action posts → 403/413.
+// The console's proxy in front of every request: foreign Host → 421; cross-site state-changing requests → 403;
+// oversize server-action posts → 413.
 import { NextRequest } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 import { ACTION_BODY_LIMIT_BYTES, proxy } from "./proxy";
@@ -37,5 +38,17 @@ describe("proxy", () => {
     expect(action({ origin: "http://evil.example" }).status).toBe(403);
     expect(action({ origin: "http://127.0.0.1:3000", "content-length": String(ACTION_BODY_LIMIT_BYTES + 1) }).status).toBe(413);
     expect(action({ origin: "http://127.0.0.1:3000", "content-length": "10" }).headers.get("x-middleware-next")).toBe("1");
+  });
+
+  it("checks the origin of every state-changing request, also a no-JS form post without Next-Action", () => {
+    const post = (headers: Record<string, string>, method = "POST") => proxy(request("127.0.0.1:3000", { method, headers }));
+    expect(post({ "content-type": "multipart/form-data; boundary=x" }).status).toBe(403);
+    expect(post({ origin: "http://evil.example", "content-type": "application/x-www-form-urlencoded" }).status).toBe(403);
+    expect(post({ origin: "null" }).status).toBe(403);
+    expect(post({ origin: "http://127.0.0.1:3000" }, "DELETE").headers.get("x-middleware-next")).toBe("1");
+    expect(post({}, "PUT").status).toBe(403);
+    expect(
+      post({ origin: "http://127.0.0.1:3000", "content-type": "multipart/form-data; boundary=x" }).headers.get("x-middleware-next"),
+    ).toBe("1");
   });
 });

@@ -79,7 +79,8 @@ function hostileRequests(identity: ClusterIdentity): HostileRequest[] {
     },
     { name: "tampered body", body: genuine.replace("<ServerName>HOSTILE<", "<ServerName>EVIL<") },
     { name: "signature removed", body: withoutSignature(genuine) },
-    { name: "signed request padded to the byte cap (900 extra elements)", body: padded },
+    { name: "signed request padded to the byte cap (900 distinct extra elements)", body: padded },
+    { name: "unsigned, 900 distinct element names at the byte cap", body: `<RenewalRequest>${pads}</RenewalRequest>` },
     { name: "300 KB with Content-Length", body: `<RenewalRequest>${"x".repeat(300 * 1024)}</RenewalRequest>` },
     { name: "320 KB chunked, never finished", body: Array.from({ length: 5 }, () => "x".repeat(64 * 1024)) },
   ];

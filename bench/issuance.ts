@@ -1,47 +1,30 @@
-// Benchmark 3: enrollment service issuance rate (SLCs/s, concurrency = cores) against node:crypto's raw RSA-2048 signing rate.
-import { createPrivateKey, randomUUID, sign } from "node:crypto";
-import fs from "node:fs";
-import http from "node:http";
+// Benchmark 3: enrollment service issuance (`scripts/enrollment.ts serve` over HTTPS) per core against node:crypto's raw
+// RSA-2048 signing on one thread, with the service's CPU time per SLC, and the cost of answering a replayed request.
+import { createPrivateKey, sign } from "node:crypto";
+import https from "node:https";
 import os from "node:os";
-import path from "node:path";
-import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { freePort, removeTempDir, spawnNode, stopProcess, tempDir, waitForStatus } from "./lib/processes";
-import { type BenchResult, throughput } from "./lib/results";
+import {
+  buildRequests,
+  clusterIdentities,
+  type EnrollmentProcess,
+  postEnroll,
+  processCpuSeconds,
+  startEnrollmentProcess,
+} from "./lib/enrollment-process";
+import { type BenchResult, latency, throughput } from "./lib/results";
 
 export interface IssuanceOptions {
   quick: boolean;
   log: (message: string) => void;
 }
 
-/** Signed requests from several distinct cluster keys, built before anything is timed. */
-async function buildRequests(count: number, keys: number): Promise<string[]> {
-  const pairs = await Promise.all(Array.from({ length: keys }, () => generateClusterKeyPair()));
-  return Array.from({ length: count }, (_, i) => {
-    const pair = pairs[i % keys];
-    if (!pair) throw new Error("no key");
-    const guid = `{${randomUUID().toUpperCase()}}`;
-    return buildRenewalRequest(
-      {
-        requestId: randomUUID(),
-        createdAt: new Date(),
-        clusterGuid: guid,
-        serverName: `BENCH${i % keys}`,
-        clusterUrl: `https://bench${i % keys}.example/_wmcs`,
-        sku: "RMS",
-        version: "1.0.0.0",
-        name: `BENCH${i % keys}`,
-        publicKeyBase64: publicKeyBase64(pair.publicKeyPem),
-        installedSlcFingerprint: null,
-        revocationInformation: "",
-      },
-      pair.privateKeyPem,
-    );
-  });
-}
+/** The issue's target: issuance per core at least this fraction of raw RSA-2048 signing on one thread. */
+const PER_CORE_TARGET = 0.15;
+/** What the raw reference signs: about an SLC's size (the hash is negligible beside the RSA operation). */
+const PAYLOAD_BYTES = 5_000;
 
 /** Raw RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second, one thread, pre-parsed key. */
-export function rawSignRate(privateKeyPem: string, payloadBytes: number, durationMs: number): number {
+function rawSignRate(privateKeyPem: string, payloadBytes: number, durationMs: number): number {
   const key = createPrivateKey(privateKeyPem);
   const payload = Buffer.alloc(payloadBytes, 0x61);
   for (let i = 0; i < 20; i++) sign("sha256", payload, key);
@@ -57,126 +40,150 @@ export function rawSignRate(privateKeyPem: string, payloadBytes: number, duratio
 }
 
 interface LoadResult {
-  rate: number;
   ok: number;
-  failed: number;
-  sampleSlc: string;
+  seconds: number;
+  cpuSeconds: number;
+  slcBytes: number;
 }
 
-function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/api/enroll",
-        method: "POST",
-        agent,
-        headers: { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (c: Buffer) => chunks.push(c));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", reject);
-      },
-    );
-    request.setTimeout(30_000, () => request.destroy(new Error("timeout")));
-    request.on("error", reject);
-    request.end(body);
-  });
-}
-
-/** A closed loop: `concurrency` clients, each sending the next request as soon as its previous answer arrived. */
-async function load(port: number, requests: string[], concurrency: number, durationMs: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/**
+ * A closed loop over `bodies`, each sent exactly once: `concurrency` clients on keep-alive connections, each sending the
+ * next body as soon as its previous answer arrived. Every answer must be 200; `replayed` says which X-Replayed is expected
+ * (a new request is verified and signed; a replayed one is answered from the store). CPU is the service process's.
+ */
+async function load(service: EnrollmentProcess, bodies: string[], concurrency: number, replayed: boolean): Promise<LoadResult> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency, ca: service.rootPem });
   let next = 0;
   let ok = 0;
-  let failed = 0;
-  let sampleSlc = "";
+  let slcBytes = 0;
+  const failures = new Map<string, number>();
+  const cpuBefore = processCpuSeconds(service.pid);
   const start = performance.now();
-  const deadline = start + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const body = requests[next++ % requests.length] ?? "";
-        try {
-          const response = await post(agent, port, body);
-          if (response.status === 200) {
-            ok += 1;
-            sampleSlc ||= response.body;
-          } else failed += 1;
-        } catch {
-          failed += 1;
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < bodies.length; i = next++) {
+          try {
+            const reply = await postEnroll(service.url, service.rootPem, bodies[i] ?? "", { agent, timeoutMs: 30_000 });
+            const wasReplayed = reply.headers["x-replayed"] === "true";
+            if (reply.status === 200 && wasReplayed === replayed) {
+              ok += 1;
+              slcBytes ||= Buffer.byteLength(reply.body);
+            } else {
+              const key = `HTTP ${reply.status}${wasReplayed ? " replayed" : ""} ${reply.body.slice(0, 120)}`;
+              failures.set(key, (failures.get(key) ?? 0) + 1);
+            }
+          } catch (error) {
+            const key = error instanceof Error ? error.message : String(error);
+            failures.set(key, (failures.get(key) ?? 0) + 1);
+          }
         }
-      }
-    }),
-  );
-  const elapsed = performance.now() - start;
-  agent.destroy();
-  return { rate: (ok / elapsed) * 1000, ok, failed, sampleSlc };
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = processCpuSeconds(service.pid) - cpuBefore;
+  if (failures.size > 0) {
+    throw new Error(
+      `issuance: ${bodies.length - ok} of ${bodies.length} requests failed: ${[...failures].map(([k, n]) => `${n}× ${k}`).join("; ")}`,
+    );
+  }
+  return { ok, seconds, cpuSeconds, slcBytes };
 }
 
 interface Variant {
   label: string;
-  entry: string;
   workers: number;
+  /** Measure the replay path too (once is enough: it runs no worker). */
+  replay: boolean;
 }
 
-async function measureVariant(opts: IssuanceOptions, variant: Variant, requests: string[], cores: number): Promise<BenchResult> {
-  const durationMs = opts.quick ? 4_000 : 20_000;
+async function measureVariant(
+  opts: IssuanceOptions,
+  variant: Variant,
+  warmup: string[],
+  timed: string[],
+  replays: number,
+): Promise<BenchResult[]> {
   const refMs = opts.quick ? 1_000 : 3_000;
-  const dataDir = tempDir("issuance");
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: "127.0.0.1",
-    RMS_ENROLLMENT_PORT: String(port),
-    RMS_ENROLLMENT_DATA_DIR: path.join(dataDir, "enrollment"),
-    RMS_ENROLLMENT_ISSUER: "Bench Enrollment Service",
-    BENCH_ISSUE_WORKERS: String(variant.workers),
-  };
-  const service = spawnNode(["--import", "tsx", variant.entry], env, path.join(dataDir, "enrollment.log"));
+  // Two clients per worker: while one request's worker signs, the other's store work runs on the main thread.
+  const concurrency = 2 * variant.workers;
+  const service = await startEnrollmentProcess({ label: `issuance-${variant.workers}`, workers: variant.workers });
   try {
-    await waitForStatus(`http://127.0.0.1:${port}/healthz`, performance.now(), 120_000, service);
-    opts.log(`issuance (${variant.label}): warming up…`);
-    await load(port, requests, cores, opts.quick ? 2_000 : 5_000);
-    const serviceKeyPem = fs.readFileSync(path.join(dataDir, "enrollment", "ca", "service-key.pem"), "utf8");
+    opts.log(`issuance (${variant.label}): warming up with ${warmup.length} requests…`);
+    await load(service, warmup, concurrency, false);
     // The reference is measured on both sides of the load, so drift from other work on the machine hits both.
-    const payloadBytes = 5_000;
-    const refBefore = rawSignRate(serviceKeyPem, payloadBytes, refMs);
-    opts.log(`issuance (${variant.label}): ${cores} concurrent clients for ${durationMs / 1000} s…`);
-    const result = await load(port, requests, cores, durationMs);
-    const refAfter = rawSignRate(serviceKeyPem, payloadBytes, refMs);
+    const refBefore = rawSignRate(service.serviceKeyPem, PAYLOAD_BYTES, refMs);
+    opts.log(`issuance (${variant.label}): ${timed.length} distinct new requests, ${concurrency} concurrent clients…`);
+    const issued = await load(service, timed, concurrency, false);
+    const refAfter = rawSignRate(service.serviceKeyPem, PAYLOAD_BYTES, refMs);
     const reference = (refBefore + refAfter) / 2;
+    const rate = issued.ok / issued.seconds;
+    const cpuMsPerSlc = (issued.cpuSeconds / issued.ok) * 1000;
     opts.log(
-      `issuance (${variant.label}): ${result.rate.toFixed(1)} SLC/s (${result.ok} issued, ${result.failed} failed); raw sign ${reference.toFixed(0)}/s`,
+      `issuance (${variant.label}): ${rate.toFixed(1)} SLC/s (${(rate / variant.workers).toFixed(1)} per worker), ${cpuMsPerSlc.toFixed(2)} ms CPU per SLC; raw sign ${reference.toFixed(0)}/s`,
     );
-    if (result.failed > 0 || result.ok === 0) throw new Error(`issuance: ${result.failed} requests failed, ${result.ok} succeeded`);
-    return throughput(
-      `Enrollment issuance, ${variant.label} (concurrency ${cores})`,
-      result.rate,
-      "SLC/s",
-      "node:crypto RSA-2048 sign rate, 1 thread",
-      reference,
-      0.5,
-      `${result.ok} SLCs in ${durationMs / 1000} s; reference ${refBefore.toFixed(0)}/${refAfter.toFixed(0)} signs/s before/after; SLC ${Buffer.byteLength(result.sampleSlc)} B, signed payload ${payloadBytes} B`,
-    );
+    const results: BenchResult[] = [
+      throughput(
+        `Enrollment issuance, ${variant.label}: SLC/s (per worker thread against raw signing)`,
+        rate,
+        "SLC/s",
+        `node:crypto RSA-2048 sign rate, 1 thread × ${variant.workers}`,
+        reference * variant.workers,
+        PER_CORE_TARGET,
+        `${issued.ok} distinct requests in ${issued.seconds.toFixed(1)} s, ${concurrency} concurrent clients on keep-alive HTTPS; ${(rate / variant.workers).toFixed(1)} SLC/s per worker thread; reference ${refBefore.toFixed(0)}/${refAfter.toFixed(0)} signs/s before/after; SLC ${issued.slcBytes} B`,
+      ),
+      latency(
+        `Enrollment issuance, ${variant.label}: CPU per SLC (whole service process)`,
+        cpuMsPerSlc,
+        "ms CPU",
+        "one raw RSA-2048 signature (1 / sign rate)",
+        1000 / reference,
+        null,
+        `report-only: utime+stime of the service process (main thread: TLS, HTTP, PGlite; workers: verify + sign) over the timed load, /proc/${service.pid}/stat; ratio = SLCs per CPU-second / raw signs per second (issuance per core counting every thread)`,
+      ),
+    ];
+    if (variant.replay) {
+      const again = timed.slice(0, replays);
+      opts.log(`issuance (${variant.label}): the same ${again.length} requests again (answered from the store)…`);
+      const replayed = await load(service, again, concurrency, true);
+      const replayRate = replayed.ok / replayed.seconds;
+      const cpuMsPerReply = (replayed.cpuSeconds / replayed.ok) * 1000;
+      opts.log(`issuance (${variant.label}): replay ${replayRate.toFixed(1)} replies/s, ${cpuMsPerReply.toFixed(2)} ms CPU per reply`);
+      results.push(
+        throughput(
+          `Enrollment replay (same request again), ${variant.label}: replies/s`,
+          replayRate,
+          "replies/s",
+          "issuance SLC/s of the same service",
+          rate,
+          null,
+          `report-only: ${replayed.ok} replays in ${replayed.seconds.toFixed(1)} s, X-Replayed: true, no signing; ${cpuMsPerReply.toFixed(2)} ms CPU per reply against ${cpuMsPerSlc.toFixed(2)} ms per SLC issued`,
+        ),
+      );
+    }
+    return results;
   } finally {
-    await stopProcess(service);
-    removeTempDir(dataDir);
+    await service.stop();
   }
 }
 
 export async function runIssuanceBench(opts: IssuanceOptions): Promise<BenchResult[]> {
   const cores = os.availableParallelism();
-  opts.log(`issuance: building ${opts.quick ? 120 : 400} signed requests (not timed)…`);
-  const requests = await buildRequests(opts.quick ? 120 : 400, opts.quick ? 4 : 12);
-  const variants: Variant[] = [
-    { label: "scripts/enrollment.ts as shipped", entry: path.join("scripts", "enrollment.ts"), workers: 0 },
-    { label: `${cores} issuing workers`, entry: path.join("bench", "enrollment-service.ts"), workers: cores },
-  ];
+  const warmupCount = opts.quick ? 20 : 60;
+  const timedCount = opts.quick ? 150 : 1_000;
+  const replays = opts.quick ? 100 : 500;
+  // The service answers a replayed request from its store without signing, so every timed request is new. Each variant
+  // runs on its own data folder, so the same requests serve both.
+  opts.log(`issuance: building ${warmupCount + timedCount} distinct signed requests (not timed)…`);
+  const requests = buildRequests(warmupCount + timedCount, await clusterIdentities(opts.quick ? 4 : 12));
+  const warmup = requests.slice(0, warmupCount);
+  const timed = requests.slice(warmupCount);
+  const variants: Variant[] = [{ label: "1 issuing worker (one core)", workers: 1, replay: cores === 1 }];
+  if (cores > 1) variants.push({ label: `${cores} issuing workers (as shipped: one per core)`, workers: cores, replay: true });
   const results: BenchResult[] = [];
-  for (const variant of variants) results.push(await measureVariant(opts, variant, requests, cores));
+  for (const variant of variants) results.push(...(await measureVariant(opts, variant, warmup, timed, replays)));
   return results;
 }

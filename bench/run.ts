@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=renewal,hostile,issuance,console]`: every benchmark with its same-run reference;
+// `npm run bench [-- --quick] [-- --only=renewal,hostile,hostile-requests,issuance,console]`: every benchmark with its same-run reference;
 // writes bench/results.json and bench/results.md. Loopback only; every process and temp folder it makes is removed.
 import "reflect-metadata";
 import fs from "node:fs";
@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { runConsoleBench } from "./console";
 import { runHostileBench } from "./hostile";
+import { runHostileRequestBench } from "./hostile-requests";
 import { runIssuanceBench } from "./issuance";
 import { cleanupAll, ROOT } from "./lib/processes";
 import type { BenchResult } from "./lib/results";
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   try {
     if (want("renewal")) results.push(...(await runRenewalBench({ quick, log, postgresUrl })));
     if (want("hostile")) results.push(...(await runHostileBench({ quick, log })));
+    if (want("hostile-requests")) results.push(...(await runHostileRequestBench({ quick, log })));
     if (want("issuance")) results.push(...(await runIssuanceBench({ quick, log })));
     if (want("console")) {
       results.push(

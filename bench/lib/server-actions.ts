@@ -30,9 +30,10 @@ export interface ActionResponse {
 }
 
 /**
- * Calls a (prevState, FormData) server action by id with the body React's encodeReply produces for those
+ * Calls a (prevResult, FormData) server action by id with the body React's encodeReply produces for those
  * arguments in a browser (checked against a Chromium capture in e2e/attacks.spec.ts): multipart, field "0" holds
- * the argument array with the FormData as "$K1", and the FormData's own fields are prefixed "_1_".
+ * the argument array with the FormData as "$K1", and the FormData's own fields are prefixed "_1_". The first argument
+ * is `{}`, as the Renew dialog passes to next-safe-action's state actions.
  */
 export async function callAction(
   baseUrl: string,
@@ -46,7 +47,7 @@ export async function callAction(
     if (typeof value === "string") form.append(`_1_${key}`, value);
     else form.append(`_1_${key}`, value, "certificate.xml");
   }
-  form.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
+  form.append("0", JSON.stringify([{}, "$K1"]));
   const origin = opts.origin === undefined ? baseUrl : opts.origin;
   const response = await fetch(`${baseUrl}${pagePath}`, {
     method: "POST",
@@ -64,22 +65,32 @@ export async function callAction(
   return { status: response.status, text: await response.text(), contentType: response.headers.get("content-type") ?? "" };
 }
 
-/** The RenewState the action returned, pulled out of the RSC payload ("1:{...}" line). */
-export function actionState(response: ActionResponse): {
+interface RenewStateView {
   status: string;
   message?: string;
   slc?: { fingerprint: string };
   checks?: Array<{ name: string; status: string }>;
-} {
+}
+
+/**
+ * The RenewState the action returned, pulled out of the RSC payload ("1:{...}" line) of next-safe-action's reply
+ * (`{ data }`; `{ serverError }` or `{ validationErrors }` become an error state naming what the server said).
+ */
+export function actionState(response: ActionResponse): RenewStateView {
   for (const line of response.text.split("\n")) {
     const match = /^[0-9a-f]+:(\{.*\})$/.exec(line);
     if (!match?.[1]) continue;
+    let value: Record<string, unknown>;
     try {
-      const value = JSON.parse(match[1]) as Record<string, unknown>;
-      if (typeof value.status === "string") return value as ReturnType<typeof actionState>;
+      value = JSON.parse(match[1]) as Record<string, unknown>;
     } catch {
-      // not this line
+      continue; // not this line
+    }
+    const data = value.data;
+    if (data && typeof data === "object" && typeof (data as { status?: unknown }).status === "string") return data as RenewStateView;
+    if ("serverError" in value || "validationErrors" in value) {
+      return { status: "error", message: `action refused: ${JSON.stringify(value.serverError ?? value.validationErrors)}` };
     }
   }
-  throw new Error(`no action state in HTTP ${response.status} ${response.contentType}: ${response.text.slice(0, 500)}`);
+  throw new Error(`no action result in HTTP ${response.status} ${response.contentType}: ${response.text.slice(0, 500)}`);
 }

@@ -6,6 +6,7 @@ import {
   escapeXmlText,
   MAX_XML_ATTRIBUTES_PER_ELEMENT,
   MAX_XML_BYTES,
+  MAX_XML_DISTINCT_NAMES,
   MAX_XML_ELEMENTS,
   MAX_XML_NAMESPACE_DECLARATIONS,
   MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT,
@@ -109,6 +110,16 @@ describe("structural caps (at the limit accepted, one over refused as too_large 
     expect(limitOf(children(MAX_XML_ELEMENTS))).toBe("ok");
     expect(limitOf(children(MAX_XML_ELEMENTS + 1))).toBe("elements");
     expect(codeOf(children(MAX_XML_ELEMENTS + 1))).toBe("too_large");
+  });
+
+  it("caps distinct element names (the DOM parser's cost grows with them) and refuses JavaScript machinery names", () => {
+    const named = (count: number) => `<r>${Array.from({ length: count - 1 }, (_, i) => `<e${i}/>`).join("")}</r>`;
+    expect(limitOf(named(MAX_XML_DISTINCT_NAMES))).toBe("ok");
+    expect(limitOf(named(MAX_XML_DISTINCT_NAMES + 1))).toBe("names");
+    expect(codeOf("<r><__proto__/></r>")).toBe("reserved_name");
+    expect(codeOf("<r><p:constructor xmlns:p='urn:x'/></r>")).toBe("reserved_name");
+    expect(codeOf('<r prototype="1"/>')).toBe("reserved_name");
+    expect(limitOf("<r><protocol constructorName='x'/></r>")).toBe("ok");
   });
 
   it("caps attributes per element", () => {

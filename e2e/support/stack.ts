@@ -28,17 +28,21 @@ export async function startEnrollment(): Promise<void> {
 }
 
 /**
- * Base64 SHA-256 of the SPKI of every certificate the enrollment service presents, read over a TLS connection verified
- * against its root from the data folder. Chromium's --ignore-certificate-errors-spki-list matches the certificates a
- * server sends (leaf and intermediate, not the root it does not send), so the root's own hash would not do; the
- * intermediate's survives a restart of the service.
+ * Base64 SHA-256 of the SPKI of every certificate the stack's enrollment service presents, read over a TLS connection
+ * verified against its root from the data folder. Chromium's --ignore-certificate-errors-spki-list matches the
+ * certificates a server sends (leaf and intermediate, not the root it does not send), so the root's own hash would not
+ * do; the intermediate's survives a restart of the service.
  */
 export async function enrollmentSpkiHashes(): Promise<string[]> {
   const state = readE2eState();
-  const { hostname, port } = new URL(state.enrollmentUrl);
-  const ca = fs.readFileSync(enrollmentRootPath(state.dataDir), "utf8");
+  return servedSpkiHashes(state.enrollmentUrl, fs.readFileSync(enrollmentRootPath(state.dataDir), "utf8"));
+}
+
+/** The SPKI hashes (base64 SHA-256) of the chain an HTTPS server at `url` sends, once it verified against `rootPem`. */
+export async function servedSpkiHashes(url: string, rootPem: string): Promise<string[]> {
+  const { hostname, port } = new URL(url);
   const chain = await new Promise<X509Certificate[]>((resolve, reject) => {
-    const socket = tls.connect({ host: hostname, port: Number(port), ca, rejectUnauthorized: true }, () => {
+    const socket = tls.connect({ host: hostname, port: Number(port), ca: rootPem, rejectUnauthorized: true }, () => {
       const certificates: X509Certificate[] = [];
       const seen = new Set<string>();
       let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);

@@ -1,0 +1,45 @@
+// The console's Administration page as the walkthroughs drive it (DESIGN.md §2 labels), and reading labelled values.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export const RENEW_DIALOG = "Renew server licensor certificate";
+
+/** Step 1: Global Administration → Administer RMS on this Web site. */
+export async function openAdministration(page: Page): Promise<void> {
+  await page.goto("/");
+  await page
+    .getByRole("row", { name: /Default Web Site/ })
+    .getByRole("link", { name: "Administer RMS on this Web site" })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+}
+
+export function clusterResources(page: Page): Locator {
+  return page.getByRole("region", { name: "Cluster resources" });
+}
+
+/** Step 2 / 11: Renew in Cluster resources opens the Renew dialog. */
+export async function openRenew(page: Page): Promise<Locator> {
+  await clusterResources(page).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+/** The installed SLC's expiration date (ms since the epoch). */
+export async function expiration(page: Page): Promise<number> {
+  // By test id: while the modal is open the page behind it is hidden from the accessibility tree.
+  const iso = await page.getByTestId("slc-expiration").locator("time").getAttribute("datetime");
+  expect(iso).not.toBeNull();
+  return Date.parse(iso ?? "");
+}
+
+export async function expectAccessible(page: Page): Promise<void> {
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+}
+
+/** The value (`<dd>`) a definition list gives for the term (`<dt>`) labelled exactly `term`. */
+export function definitionOf(scope: Page | Locator, term: string): Locator {
+  const exact = new RegExp(`^\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
+  return scope.getByRole("term").filter({ hasText: exact }).locator("xpath=following-sibling::dd[1]");
+}

@@ -5,30 +5,15 @@
 import { expect, type Page, test } from "@playwright/test";
 import { translatorFor } from "@/lib/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
+import { clusterResources, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
 
 const t = translatorFor("en");
-const DIALOG = "Renew server licensor certificate";
 
-async function openAdministration(page: Page): Promise<void> {
-  await page.goto("/");
-  await page
-    .getByRole("row", { name: /Default Web Site/ })
-    .getByRole("link", { name: "Administer RMS on this Web site" })
-    .click();
-  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
-}
-
+/** The installed SLC's expiration date as the page states it (compared as is: nothing may change it here). */
 async function expiration(page: Page): Promise<string | null> {
   return page.getByTestId("slc-expiration").locator("time").getAttribute("datetime");
-}
-
-async function openRenew(page: Page) {
-  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: DIALOG });
-  await expect(dialog).toBeVisible();
-  return dialog;
 }
 
 function expectedMessage(file: HostileFile): string {
@@ -57,7 +42,7 @@ test("every hostile certificate file is refused at Import and at Yes with its ow
   const ca = await enrollmentCa(readState().dataDir);
   const files = await hostileFiles(ca, requestXml);
   expect(files.length).toBeGreaterThanOrEqual(24);
-  const resources = page.getByRole("region", { name: "Cluster resources" });
+  const resources = clusterResources(page);
   try {
     for (const file of files) {
       dialog = await openRenew(page);
@@ -130,6 +115,6 @@ test("every hostile certificate file is refused at Import and at Yes with its ow
     }
   }
   await page.reload();
-  await expect(resources.getByTestId("pending-request")).toBeHidden();
+  await expect(pendingRequest(page)).toBeHidden();
   expect(await expiration(page)).toBe(installed);
 });

@@ -4,9 +4,8 @@
 // and the console imports it. The same file uploaded again gets the answer it already had.
 import fs from "node:fs";
 import path from "node:path";
-import type { Locator } from "@playwright/test";
 import { type ApprovalService, expect, type Page, test } from "./support/approval-service";
-import { clusterResources, definitionOf, expectAccessible, expiration, openAdministration, openRenew } from "./support/console";
+import { definitionOf, expectAccessible, expiration, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { shot, signIn } from "./support/session";
 
 const artifacts = path.join("test-results", "enrollment-approval");
@@ -41,12 +40,22 @@ async function upload(station: Page, service: ApprovalService, file: string): Pr
   await station.getByRole("button", { name: "Submit" }).click();
 }
 
-function pendingRequest(page: Page): Locator {
-  return clusterResources(page).getByRole("region", { name: "Pending renewal request" });
-}
-
 test.beforeAll(() => {
   fs.mkdirSync(artifacts, { recursive: true });
+});
+
+test("the station's pages are styled: its Content-Security-Policy allows their stylesheet", async ({ page, approvalService }) => {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  for (const address of ["/", "/operator/sign-in"]) {
+    await page.goto(`${approvalService.url}${address}`);
+    // Unstyled, the header has no background of its own.
+    await expect(page.getByRole("banner"), address).not.toHaveCSS("background-color", "rgba(0, 0, 0, 0)");
+  }
+  // Chromium reports a stylesheet the policy refuses ("Refused to apply inline style …") as a console error.
+  expect(errors).toEqual([]);
 });
 
 test("approval: the request waits for the operator, the submitter comes back for the certificate, the console installs it", async ({
@@ -91,6 +100,10 @@ test("approval: the request waits for the operator, the submitter comes back for
   await expect(station.getByRole("link", { name: "Download certificate" })).toHaveCount(0);
   await shootBoth(station, "enrollment-awaiting-approval");
   await expectAccessible(station);
+  // The same file again while it is held: simply still held (nothing was answered yet).
+  await upload(station, approvalService, requestPath);
+  await expect(station.getByRole("heading", { level: 1, name: "Request awaiting approval" })).toBeVisible();
+  await expect(station.getByRole("status").filter({ hasText: "This request was already answered" })).toHaveCount(0);
   // Coming back before the operator decided: still held, still no certificate.
   await comeBack(station, approvalService, requestId);
   await expect(station.getByRole("heading", { level: 1, name: "Request awaiting approval" })).toBeVisible();

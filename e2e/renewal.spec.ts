@@ -2,47 +2,22 @@
 // online renewal, the offline round trip through the enrollment service's web site, and the failure paths.
 import fs from "node:fs";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { captureAction, replayAction } from "../tests/support/browser-actions";
+import {
+  clusterResources,
+  definitionOf,
+  expectAccessible,
+  expiration,
+  openAdministration,
+  openRenew,
+  pendingRequest,
+} from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
-const DIALOG = "Renew server licensor certificate";
-
-/** Step 1: Global Administration → Administer RMS on this Web site. */
-async function openAdministration(page: Page): Promise<void> {
-  await page.goto("/");
-  await page
-    .getByRole("row", { name: /Default Web Site/ })
-    .getByRole("link", { name: "Administer RMS on this Web site" })
-    .click();
-  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
-}
-
-function resources(page: Page) {
-  return page.getByRole("region", { name: "Cluster resources" });
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-}
-
-async function expiration(page: Page): Promise<number> {
-  // By test id: while the modal is open the page behind it is hidden from the accessibility tree.
-  const iso = await page.getByTestId("slc-expiration").locator("time").getAttribute("datetime");
-  expect(iso).not.toBeNull();
-  return Date.parse(iso ?? "");
-}
-
-/** Step 2 / 11: Renew in Cluster resources opens the Renew dialog. */
-async function openRenew(page: Page) {
-  await resources(page).getByRole("button", { name: "Renew", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: DIALOG });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
+const resources = clusterResources;
 
 async function exportRequest(page: Page, dialog: ReturnType<Page["getByRole"]>, saveAs: string) {
   await dialog.getByRole("radio", { name: "Offline" }).check();
@@ -112,9 +87,10 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
 
   // The request is pending, visible, and survives a reload.
   await page.reload();
-  const pending = resources(page).getByTestId("pending-request");
-  await expect(pending).toBeVisible();
-  await expect(pending).toContainText("alice");
+  const pending = pendingRequest(page);
+  await expect(definitionOf(pending, "By")).toHaveText("alice");
+  const requestId = (await definitionOf(pending, "Request ID").textContent())?.trim() ?? "";
+  expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 
   // Steps 8–10: the enrollment service's web site signs it.
   const { enrollmentUrl } = readState();
@@ -122,7 +98,10 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await station.goto(enrollmentUrl);
   await station.getByLabel("Request file").setInputFiles(requestPath);
   await station.getByRole("button", { name: "Submit" }).click();
-  await expect(station.getByText(serverName, { exact: true }).first()).toBeVisible();
+  // The stack's service is open: a request is signed at once, and the page shows the console's identifiers.
+  await expect(station.getByRole("heading", { level: 1, name: "Certificate issued" })).toBeVisible();
+  await expect(definitionOf(station, "Server name")).toHaveText(serverName);
+  await expect(definitionOf(station, "Request ID")).toHaveText(requestId);
   await station.screenshot(shot("enrollment-submission"));
   const slcDownload = station.waitForEvent("download");
   await station.getByRole("link", { name: "Download certificate" }).click();
@@ -149,7 +128,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   // Step 14: the new expiration date, and the request is no longer pending.
   await expect.poll(() => expiration(page)).toBeGreaterThan(before);
   await dialog.getByRole("button", { name: "Close" }).click();
-  await expect(resources(page).getByTestId("pending-request")).toBeHidden();
+  await expect(pendingRequest(page)).toBeHidden();
 
   // Importing the same file again is refused, even against a fresh request.
   const installed = await expiration(page);
@@ -166,7 +145,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await resources(page).getByRole("button", { name: "Cancel the pending renewal request" }).click();
   await expect(resources(page).getByText("was cancelled")).toBeVisible();
   await page.reload();
-  await expect(resources(page).getByTestId("pending-request")).toBeHidden();
+  await expect(pendingRequest(page)).toBeHidden();
 
   // The history shows the import, and the audit log each step.
   await page
@@ -190,6 +169,7 @@ test("a tampered certificate is rejected with the failed check named, and nothin
   await station.goto(readState().enrollmentUrl);
   await station.getByLabel("Request file").setInputFiles(requestPath);
   await station.getByRole("button", { name: "Submit" }).click();
+  await expect(station.getByRole("heading", { level: 1, name: "Certificate issued" })).toBeVisible();
   const slcDownload = station.waitForEvent("download");
   await station.getByRole("link", { name: "Download certificate" }).click();
   const slcPath = path.join(artifacts, "slc-tamper.xml");
@@ -214,7 +194,7 @@ test("a tampered certificate is rejected with the failed check named, and nothin
   await dialog.getByRole("button", { name: "Close" }).click();
   expect(await expiration(page)).toBe(before);
   // The request stays pending: the genuine file can still be imported.
-  await expect(resources(page).getByTestId("pending-request")).toBeVisible();
+  await expect(pendingRequest(page)).toBeVisible();
 });
 
 test("enrollment service stopped: a clear error suggesting Offline, and the date is unchanged", async ({ page }) => {

@@ -18,6 +18,11 @@ export function clusterResources(page: Page): Locator {
   return page.getByRole("region", { name: "Cluster resources" });
 }
 
+/** The pending offline request in Cluster resources (Export made it; Import or Cancel ends it). */
+export function pendingRequest(page: Page): Locator {
+  return clusterResources(page).getByRole("region", { name: "Pending renewal request" });
+}
+
 /** Step 2 / 11: Renew in Cluster resources opens the Renew dialog. */
 export async function openRenew(page: Page): Promise<Locator> {
   await clusterResources(page).getByRole("button", { name: "Renew", exact: true }).click();

@@ -88,7 +88,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   // The request is pending, visible, and survives a reload.
   await page.reload();
   const pending = pendingRequest(page);
-  await expect(definitionOf(pending, "By")).toHaveText("alice");
+  await expect(definitionOf(pending, "By")).toHaveText(/\\alice$/);
   const requestId = (await definitionOf(pending, "Request ID").textContent())?.trim() ?? "";
   expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 

@@ -11,6 +11,7 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { apiEnroll } from "./routes/api-enroll";
 import { certificate } from "./routes/certificate";
+import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
 import { operatorDecide } from "./routes/operator-decide";
@@ -64,7 +65,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
     }
     c.set("client", client);
     await next();
-    c.header("Cache-Control", "no-store");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.use(
     secureHeaders({
@@ -135,6 +136,8 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
   app.get("/healthz", healthz(deps));
   app.get("/root.pem", rootPem(deps));
+  app.get("/favicon.svg", favicon());
+  app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
   app.get("/", home(deps));
   app.post("/submissions", rateLimited, limit(MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
   app.get("/submissions/:id", submission(deps));

@@ -1,6 +1,7 @@
 // The enrollment service over real HTTPS: TLS verified against its own root, Host allow-list, the online API and the
 // web site, who may get an SLC (registrations, approval), idempotent answers, hostile input, and the event record.
 import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import https from "node:https";
 import os from "node:os";
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair, publicKeyFingerprint } from "@/lib/certificates/keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
 import { verifySlc } from "@/lib/certificates/verify-slc";
+import { addOperator } from "./operators";
 import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentService } from "./server";
 import { FormData, fetchTrusting, requestFieldsFor, type TrustingFetch } from "./test-support";
 
@@ -337,6 +339,17 @@ describe("web site (offline step)", () => {
     expect(sv).toContain(">Skicka</button>");
   });
 
+  it("serves exactly the stylesheet its CSP allows (unescaped), and an icon", async () => {
+    const res = await tfetch(`${open.url}/`);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const css = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1] ?? "";
+    expect(css).toContain('"Segoe UI"');
+    expect(csp).toContain(`'sha256-${createHash("sha256").update(css, "utf8").digest("base64")}'`);
+    const icon = await tfetch(`${open.url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+  });
+
   it("round trip with the console's identifiers; the same file again is 'already answered' with the same serial", async () => {
     const f = fields({ serverName: "RMS02" });
     const xml = buildRenewalRequest(f, keys.privateKeyPem);
@@ -355,7 +368,7 @@ describe("web site (offline step)", () => {
       ["SLC serial number", slc.serialNumber],
       ["SLC fingerprint (SHA-256)", documentFingerprint(slcXml)],
     ]) {
-      expect(html).toContain(`<dt>${label}</dt><dd><code>${value}</code></dd>`);
+      expect(html.replace(/<\/?span>|<wbr\/>/g, "")).toContain(`<dt>${label}</dt><dd><code>${value}</code></dd>`);
     }
     const again = await upload(open, xml, { origin: open.url });
     expect(again.status).toBe(303);
@@ -407,5 +420,54 @@ describe("rate limit", () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe("operator page", () => {
+  it("needs its own sign-in; Reject needs a reason, which the submitter then sees", async () => {
+    await addOperator(held.database.db, "rita", "correct horse battery staple", new Date());
+    const denied = await heldFetch(`${held.url}/operator`, { redirect: "manual" });
+    expect(denied.status).toBe(303);
+    expect(denied.headers.get("location")).toBe("/operator/sign-in");
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    const formHeaders = { "content-type": "application/x-www-form-urlencoded", origin: held.url };
+    const wrong = await heldFetch(`${held.url}/operator/sign-in`, {
+      method: "POST",
+      headers: formHeaders,
+      body: form({ name: "rita", password: "nope" }),
+    });
+    expect(wrong.status).toBe(401);
+    const signedIn = await heldFetch(`${held.url}/operator/sign-in`, {
+      method: "POST",
+      headers: formHeaders,
+      body: form({ name: "rita", password: "correct horse battery staple" }),
+      redirect: "manual",
+    });
+    expect(signedIn.status).toBe(303);
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(cookie).toMatch(/^__Host-rms-operator=/);
+    expect(signedIn.headers.get("set-cookie")).toMatch(/Secure/);
+
+    const f = requestFieldsFor(keys, { serverName: "RMS09" });
+    const pending = (await (await post(held, buildRenewalRequest(f, keys.privateKeyPem), "application/xml", heldFetch)).json()) as {
+      submissionId: string;
+    };
+    const list = await (await heldFetch(`${held.url}/operator`, { headers: { cookie } })).text();
+    expect(list).toContain("RMS09");
+    const reject = (body: string, origin = held.url) =>
+      heldFetch(`${held.url}/operator/submissions/${pending.submissionId}/reject`, {
+        method: "POST",
+        headers: { ...formHeaders, origin, cookie },
+        body,
+        redirect: "manual",
+      });
+    expect((await reject(form({ reason: " " }))).status).toBe(400);
+    expect((await reject(form({ reason: "unknown server" }), "https://evil.example")).headers.get("location")).toBe("/operator/sign-in");
+    expect((await held.desk.find({ id: pending.submissionId }))?.submission.state).toBe("pending_approval");
+    expect((await reject(form({ reason: "unknown server" }))).status).toBe(303);
+    const page = await (await heldFetch(`${held.url}/submissions/${pending.submissionId}`)).text();
+    expect(page).toContain("The operator rejected this request");
+    expect(page).toContain("unknown server");
+    expect(await lastEvent(held)).toMatchObject({ channel: "operator", outcome: "rejected", actor: "rita", reason: "unknown server" });
   });
 });

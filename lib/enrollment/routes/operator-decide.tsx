@@ -1,8 +1,11 @@
 /** @jsxImportSource hono/jsx */
 // POST /operator/submissions/:id/approve|reject: an operator's decision on a held request (session and origin checked).
+import { z } from "zod";
 import { type AppContext, isSameOrigin, type ServiceDeps, SUBMISSION_ID } from "../web/context";
 import { OperatorRequestsPage } from "../web/operator-pages";
 import { currentOperator } from "../web/operator-session";
+
+const rejectForm = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export function operatorDecide(deps: ServiceDeps) {
   return async (c: AppContext) => {
@@ -11,23 +14,32 @@ export function operatorDecide(deps: ServiceDeps) {
     const id = c.req.param("id") ?? "";
     const decision = c.req.param("decision");
     if (!SUBMISSION_ID.test(id) || (decision !== "approve" && decision !== "reject")) return c.notFound();
-    const result =
-      decision === "approve"
-        ? await deps.desk.approve(id, operator, "operator")
-        : await deps.desk.reject(id, operator, "operator", "rejected by operator");
-    if (result.ok) return c.redirect(`/operator?done=${decision === "approve" ? "approved" : "rejected"}`, 303);
     const { t } = c.var;
-    const [pending, recent] = await Promise.all([deps.desk.list({ state: "pending_approval" }), deps.desk.list({ limit: 20 })]);
-    return c.html(
-      <OperatorRequestsPage
-        locale={c.var.locale}
-        t={t}
-        operator={operator}
-        pending={pending}
-        recent={recent.filter((s) => s.state !== "pending_approval")}
-        notice={{ ok: false, text: result.detail }}
-      />,
-      result.reason === "not_found" ? 404 : 409,
-    );
+    let reason = "";
+    if (decision === "reject") {
+      const form = await c.req.parseBody().catch(() => ({}));
+      const parsed = rejectForm.safeParse(form);
+      if (!parsed.success) return page(deps, c, operator, { ok: false, text: t("enrollmentOperator.rejectReasonMissing") }, 400);
+      reason = parsed.data.reason;
+    }
+    const result =
+      decision === "approve" ? await deps.desk.approve(id, operator, "operator") : await deps.desk.reject(id, operator, "operator", reason);
+    if (result.ok) return c.redirect(`/operator?done=${decision === "approve" ? "approved" : "rejected"}`, 303);
+    return page(deps, c, operator, { ok: false, text: result.detail }, result.reason === "not_found" ? 404 : 409);
   };
+}
+
+async function page(deps: ServiceDeps, c: AppContext, operator: string, notice: { ok: boolean; text: string }, status: 400 | 404 | 409) {
+  const [pending, recent] = await Promise.all([deps.desk.list({ state: "pending_approval" }), deps.desk.list({ limit: 20 })]);
+  return c.html(
+    <OperatorRequestsPage
+      locale={c.var.locale}
+      t={c.var.t}
+      operator={operator}
+      pending={pending}
+      recent={recent.filter((s) => s.state !== "pending_approval")}
+      notice={notice}
+    />,
+    status,
+  );
 }

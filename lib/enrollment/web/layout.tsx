@@ -57,7 +57,9 @@ export function Layout(props: { locale: Locale; t: Translator; title: string; he
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} – ${t("enrollment.siteName")}`}</title>
-          <style>{PAGE_CSS}</style>
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          {/* raw: the CSP allows exactly this text by its hash, so it must not be escaped */}
+          <style>{raw(PAGE_CSS)}</style>
         </head>
         <body>
           <header>
@@ -85,12 +87,28 @@ export function DateTime(props: { locale: Locale; value: Date }) {
   return <time datetime={props.value.toISOString()}>{formatDateTime(props.locale, props.value)}</time>;
 }
 
-/** A definition list row; `code` renders the value as an identifier. */
+/** An identifier (fingerprint, GUID, serial): monospace, and it wraps only between byte pairs, never inside one. */
+export function Identifier({ value }: { value: string }) {
+  const [first = "", ...rest] = value.split(":");
+  return (
+    <code>
+      {first}
+      {rest.map((part) => (
+        <span key={part}>
+          :<wbr />
+          {part}
+        </span>
+      ))}
+    </code>
+  );
+}
+
+/** A definition list row; `code` renders a string value as an Identifier. */
 export function Row(props: { label: string; value: Child; code?: boolean }) {
   return (
     <>
       <dt>{props.label}</dt>
-      <dd>{props.code ? <code>{props.value}</code> : props.value}</dd>
+      <dd>{props.code && typeof props.value === "string" ? <Identifier value={props.value} /> : props.value}</dd>
     </>
   );
 }

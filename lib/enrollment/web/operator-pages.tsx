@@ -68,11 +68,11 @@ export function OperatorRequestsPage(
       {props.pending.length === 0 ? <p>{t("enrollmentOperator.nonePending")}</p> : null}
       {props.pending.map((s) => (
         <article key={s.id} aria-labelledby={`req-${s.id}`}>
-          <h2 id={`req-${s.id}`}>{s.serverName}</h2>
+          <h3 id={`req-${s.id}`}>{s.serverName}</h3>
           <p>{reasonText(t, s.reason)}</p>
           <dl>
             <Row label={t("enrollment.fieldClusterUrl")} value={s.clusterUrl} />
-            <Row label={t("enrollment.fieldGuid")} value={s.guid} code />
+            <Row label={t("identifiers.guid")} value={s.guid} code />
             <Row label={t("identifiers.requestId")} value={s.requestId} code />
             <Row label={t("identifiers.keyFingerprint")} value={s.keyFingerprint} code />
             <Row label={t("enrollment.fieldReceived")} value={<DateTime locale={locale} value={s.receivedAt} />} />
@@ -83,7 +83,12 @@ export function OperatorRequestsPage(
                 {t("enrollmentOperator.approve")}
               </button>
             </form>
-            <form method="post" action={`/operator/submissions/${s.id}/reject`}>
+            <form method="post" action={`/operator/submissions/${s.id}/reject`} class="reject">
+              <label for={`reason-${s.id}`}>{t("enrollmentOperator.rejectReasonLabel")}</label>
+              <p class="hint" id={`reason-hint-${s.id}`}>
+                {t("enrollmentOperator.rejectReasonHint")}
+              </p>
+              <input type="text" id={`reason-${s.id}`} name="reason" required maxlength={500} aria-describedby={`reason-hint-${s.id}`} />
               <button type="submit" class="secondary" aria-label={t("enrollmentOperator.rejectLabel", { server: s.serverName })}>
                 {t("enrollmentOperator.reject")}
               </button>

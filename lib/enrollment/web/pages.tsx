@@ -4,7 +4,7 @@
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import type { SubmissionView } from "../desk";
-import { Alert, DateTime, Layout, Row } from "./layout";
+import { Alert, DateTime, Identifier, Layout, Row } from "./layout";
 
 export interface PageError {
   message: string;
@@ -20,7 +20,7 @@ interface PageProps {
 function TrustSection({ t, rootFingerprint }: { t: Translator; rootFingerprint: string }) {
   return (
     <section class="trust" aria-labelledby="trust-heading">
-      <h2 id="trust-heading">{t("enrollment.downloadRootCertificate")}</h2>
+      <h2 id="trust-heading">{t("enrollment.rootSectionTitle")}</h2>
       <p>{t("enrollment.rootCertificateHint")}</p>
       <p>
         <a href="/root.pem" download>
@@ -28,7 +28,7 @@ function TrustSection({ t, rootFingerprint }: { t: Translator; rootFingerprint: 
         </a>
       </p>
       <p class="hint">
-        {t("enrollment.rootFingerprintLabel")}: <code>{rootFingerprint}</code>
+        {t("enrollment.rootFingerprintLabel")}: <Identifier value={rootFingerprint} />
       </p>
     </section>
   );
@@ -123,6 +123,7 @@ export function SubmissionPage(props: PageProps & { submission: SubmissionView; 
         <div class="note" role="status">
           <h2>{t("enrollment.pendingHeading")}</h2>
           <p>{t("enrollment.pendingText", { requestId: s.requestId })}</p>
+          <p>{t("enrollment.pendingWarning")}</p>
         </div>
       ) : null}
       {s.state === "rejected" ? (
@@ -134,7 +135,7 @@ export function SubmissionPage(props: PageProps & { submission: SubmissionView; 
       <dl>
         <Row label={t("enrollment.fieldServerName")} value={s.serverName} />
         <Row label={t("enrollment.fieldClusterUrl")} value={s.clusterUrl} />
-        <Row label={t("enrollment.fieldGuid")} value={s.guid} code />
+        <Row label={t("identifiers.guid")} value={s.guid} code />
         <Row label={t("identifiers.requestId")} value={s.requestId} code />
         <Row label={t("identifiers.keyFingerprint")} value={s.keyFingerprint} code />
         <Row label={t("enrollment.fieldReceived")} value={<DateTime locale={locale} value={s.receivedAt} />} />

@@ -32,6 +32,10 @@ button.secondary{background:#fff;color:var(--error);border:1px solid var(--error
 .alert{border:1px solid var(--error);background:var(--error-bg);color:var(--error);border-radius:6px;padding:1rem;margin:1rem 0}
 .alert h2,.note h2,.ok h2{margin:0 0 .25rem;font-size:1rem}
 .alert p,.note p,.ok p{margin:0;color:var(--fg)}
+.alert p+p,.note p+p,.ok p+p{margin-top:.5rem}
+.actions form.reject{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.5rem 1rem}
+.actions form.reject label,.actions form.reject .hint{flex-basis:100%;margin:0}
+.actions form.reject input{margin:0;flex:1 1 14rem}
 .note{border:1px solid var(--note);background:var(--note-bg);color:var(--note);border-radius:6px;padding:1rem;margin:1rem 0}
 .ok{border:1px solid var(--ok);background:var(--ok-bg);color:var(--ok);border-radius:6px;padding:1rem;margin:1rem 0}
 .detail{font-size:.85rem;color:var(--muted);margin-top:.5rem}

@@ -124,13 +124,15 @@ describe("hostile requests in flight while a genuine renewal is signed", () => {
 
     const genuine: Array<{ status: number; error: string | null; replayed: boolean; inFlightAtSend: number; ms: number }> = [];
     const renewals = async () => {
-      // Pacing: the first renewal goes once the storm is under way, the next ones at intervals until it ends.
-      do {
+      // Pacing: the first renewal goes once the storm is under way, the next ones at intervals while it lasts (checked
+      // right before sending: until the deadline no lane has stopped, so all of them have a request in flight).
+      for (;;) {
         await pause(500);
+        if (genuine.length > 0 && Date.now() >= deadline) break;
         const inFlightAtSend = inFlight;
         const answer = await renewGenuinely();
         genuine.push({ status: answer.status, error: answer.error, replayed: answer.replayed, inFlightAtSend, ms: answer.ms });
-      } while (Date.now() < deadline);
+      }
     };
 
     await Promise.all([...Array.from({ length: IN_FLIGHT }, (_, i) => lane(i)), renewals()]);

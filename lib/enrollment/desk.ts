@@ -142,6 +142,12 @@ export function createDesk(opts: DeskOptions) {
     return { row, slc: slc ?? null };
   }
 
+  /** The HTTP status a stored submission is answered with (the API's; the web site redirects to its page). */
+  function statusOf(row: SubmissionRow, slc: IssuedRow | null): number {
+    if (row.state === "issued" && slc) return 200;
+    return row.state === "rejected" ? 403 : 202;
+  }
+
   function answer(found: { row: SubmissionRow; slc: IssuedRow | null }, replayed: boolean): SubmitOutcome {
     const submission = view(found.row, found.slc);
     if (found.row.state === "issued" && found.slc) return { kind: "issued", submission, slcXml: found.slc.slcXml, replayed };
@@ -246,7 +252,7 @@ export function createDesk(opts: DeskOptions) {
       await record(db, {
         ...base,
         outcome: "replayed",
-        status: null,
+        status: statusOf(known.row, known.slc),
         guid: known.row.guid,
         requestId: known.row.requestId,
         submissionId: known.row.id,
@@ -286,6 +292,7 @@ export function createDesk(opts: DeskOptions) {
             ...base,
             ...ids,
             outcome: "replayed",
+            status: statusOf(existing.row, existing.slc),
             submissionId: existing.row.id,
             slcSerial: existing.slc?.serial ?? null,
           });

@@ -72,7 +72,16 @@ export function apiEnroll(deps: ServiceDeps) {
       // A caller may ask for a shorter validity (the demo's first SLC), never a longer one than this service's policy.
       validityDays = Math.min(parsed.data, deps.config.validityDays);
     }
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await c.req.arrayBuffer());
+    } catch {
+      // The client stopped sending (or the request deadline cut a slow upload off): recorded, nothing read further.
+      await deps.desk.record(deps.db, { ...event, outcome: "refused", status: 408, reason: "incomplete_body" });
+      return apiError(c, 408, "incomplete_body", "The request body did not arrive completely in time. Send it again.", {
+        Connection: "close",
+      });
+    }
     return respondToApi(c, await deps.desk.submit({ body, channel: "api", remoteAddress: c.var.client, validityDays }));
   };
 }

@@ -23,7 +23,13 @@ export function webSubmit(deps: ServiceDeps) {
       const form = await c.req.parseBody();
       const entry = form.request;
       if (entry instanceof File && entry.size > 0) file = entry;
-    } catch {
+    } catch (error) {
+      // An upload cut off by the request deadline or by the client is recorded as such, not as a malformed form.
+      if (c.req.raw.signal.aborted || (error instanceof Error && /aborted|terminated/i.test(error.message))) {
+        await deps.desk.record(deps.db, { ...event, outcome: "refused", status: 408, reason: "incomplete_body" });
+        c.header("Connection", "close");
+        return c.html(<MessagePage locale={locale} t={t} kind="server_error" />, 408);
+      }
       return refuse(400, "malformed_form", { message: t("enrollment.errorNotMultipart") });
     }
     if (file === null) return refuse(400, "no_file", { message: t("enrollment.errorNoFile") });

@@ -77,9 +77,61 @@ const server = {
         .filter(Boolean),
     )
     .pipe(z.array(z.union([z.ipv4(), z.ipv6()], "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses"))),
+  // Directory accounts (LDAP / Active Directory); TLS always: ldaps://, or ldap:// on which StartTLS is required.
+  RMS_LDAP_URL: z
+    .url({
+      protocol: /^ldaps?$/,
+      error: "RMS_LDAP_URL must be an ldaps:// address (or ldap://, used with StartTLS), e.g. ldaps://dc1.contoso.com",
+    })
+    .optional(),
+  RMS_LDAP_CA_FILE: z.string().trim().optional(),
+  RMS_LDAP_BIND_DN: z.string().trim().max(1024).optional(),
+  RMS_LDAP_BIND_PASSWORD: z.string().max(1024).optional(),
+  RMS_LDAP_USER_DN_TEMPLATE: z
+    .string()
+    .trim()
+    .refine((v) => v.includes("{user}"), "RMS_LDAP_USER_DN_TEMPLATE must contain {user}, e.g. uid={user},ou=people,dc=contoso,dc=com")
+    .optional(),
+  RMS_LDAP_USER_BASE: z.string().trim().max(1024).optional(),
+  RMS_LDAP_USER_FILTER: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v.includes("{user}") && v.startsWith("(") && v.endsWith(")"),
+      "RMS_LDAP_USER_FILTER must be an LDAP filter in parentheses containing {user}",
+    )
+    .optional(),
+  RMS_LDAP_GROUP_BASE: z.string().trim().max(1024).optional(),
+  RMS_LDAP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  RMS_ADMIN_GROUPS: z
+    .string()
+    .trim()
+    .default("Administrators,Domain Admins")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((g) => g.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().max(256)).min(1, "RMS_ADMIN_GROUPS must name at least one group")),
+  RMS_LOCAL_ACCOUNTS: z.enum(["on", "off"], "RMS_LOCAL_ACCOUNTS must be on or off").default("on"),
 };
 
 type Parsed = z.output<z.ZodObject<typeof server>>;
+
+/** What the directory settings lack when RMS_LDAP_URL is set, or null. */
+function directoryProblem(parsed: Parsed): string | null {
+  if (!parsed.RMS_LDAP_URL) return null;
+  if (!parsed.RMS_DOMAIN)
+    return "RMS_DOMAIN: set it to the directory's domain name (e.g. CONTOSO) when RMS_LDAP_URL is set; users appear as DOMAIN\\user";
+  if (!parsed.RMS_LDAP_GROUP_BASE) return "RMS_LDAP_GROUP_BASE: set the DN under which groups are searched (e.g. dc=contoso,dc=com)";
+  if (!parsed.RMS_LDAP_USER_DN_TEMPLATE && !parsed.RMS_LDAP_USER_BASE) {
+    return "RMS_LDAP_USER_BASE: set the DN under which users are searched, or RMS_LDAP_USER_DN_TEMPLATE";
+  }
+  if (parsed.RMS_LDAP_BIND_DN && parsed.RMS_LDAP_BIND_PASSWORD === undefined)
+    return "RMS_LDAP_BIND_PASSWORD: set the service account's password";
+  return null;
+}
 
 export type Env = Parsed & {
   dataDir: string;
@@ -97,6 +149,8 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
   if (!validated.ok) return validated;
   const parsed: Parsed = validated.value;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
+  const directory = directoryProblem(parsed);
+  if (directory) return { ok: false, message: `Invalid configuration:\n  ${directory}` };
   return {
     ok: true,
     env: {

@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
+import { env } from "@/lib/env";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { SignInForm } from "./sign-in-form";
 
@@ -20,7 +21,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>
-      <p className="mb-6 text-sm text-slate-600">{t("signIn.intro")}</p>
+      <p className={`${env().RMS_LDAP_URL ? "mb-2" : "mb-6"} text-sm text-slate-600`}>{t("signIn.intro")}</p>
+      {env().RMS_LDAP_URL && <p className="mb-6 text-sm text-slate-600">{t("signIn.directoryHint", { domain: env().RMS_DOMAIN ?? "" })}</p>}
       {params.setup === "done" && (
         <Alert tone="success" className="mb-4">
           {t("setup.done")}

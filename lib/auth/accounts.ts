@@ -40,9 +40,9 @@ function canonicalGroupName(name: string): string {
   return ADMIN_GROUPS.find((g) => g.toLowerCase() === name.toLowerCase()) ?? name;
 }
 
-/** True when any of the groups is Administrators or Domain Admins, in any letter case. */
-export function isAdministrator(groups: readonly string[]): boolean {
-  const admin = new Set<string>(ADMIN_GROUPS.map((g) => g.toLowerCase()));
+/** True when any of the groups is one of the administrator groups (RMS_ADMIN_GROUPS: by default Administrators and Domain Admins), in any letter case. */
+export function isAdministrator(groups: readonly string[], adminGroups: readonly string[] = ADMIN_GROUPS): boolean {
+  const admin = new Set<string>(adminGroups.map((g) => g.toLowerCase()));
   return groups.some((g) => admin.has(g.trim().toLowerCase()));
 }
 
@@ -97,11 +97,13 @@ async function lockAdministrators(tx: Queryable): Promise<void> {
 
 const adminGroupsLower = ADMIN_GROUPS.map((g) => g.toLowerCase());
 
+/** Local (break-glass) administrators; directory accounts do not count, their groups live in the directory. */
 export async function countAdministrators(db: Queryable): Promise<number> {
   const [row] = await db
     .select({ n: countDistinct(groupMemberships.accountId) })
     .from(groupMemberships)
-    .where(inArray(sql`lower(${groupMemberships.groupName})`, adminGroupsLower));
+    .innerJoin(accounts, eq(accounts.id, groupMemberships.accountId))
+    .where(and(eq(accounts.source, "local"), inArray(sql`lower(${groupMemberships.groupName})`, adminGroupsLower)));
   return row?.n ?? 0;
 }
 
@@ -126,8 +128,11 @@ export async function findAccountByUserName(db: Queryable, userName: string): Pr
 export async function findAccountCredentials(db: Queryable, userName: string): Promise<(Account & { passwordHash: string }) | null> {
   const parsed = userNameSchema.safeParse(userName);
   if (!parsed.success) return null;
-  const [row] = await db.select().from(accounts).where(eq(accounts.userName, parsed.data.toLowerCase()));
-  if (!row) return null;
+  const [row] = await db
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.userName, parsed.data.toLowerCase()), eq(accounts.source, "local")));
+  if (!row?.passwordHash) return null;
   return {
     id: row.id,
     userName: row.userName,
@@ -155,6 +160,26 @@ export async function listAccounts(db: Queryable): Promise<Account[]> {
     createdAt: r.createdAt,
     groups: byAccount.get(r.id) ?? [],
   }));
+}
+
+/**
+ * The account row of a directory user who has just signed in (created on first sign-in), with the group memberships
+ * replaced by what the directory says now; their sessions see the new groups at once.
+ */
+export async function syncDirectoryAccount(db: Queryable, user: { userName: string; groups: string[] }): Promise<Account> {
+  return await db.transaction(async (tx) => {
+    const key = user.userName.toLowerCase();
+    const [row] = await tx
+      .insert(accounts)
+      .values({ userName: key, displayName: user.userName, passwordHash: null, source: "directory" })
+      .onConflictDoUpdate({ target: accounts.userName, set: { displayName: user.userName }, setWhere: eq(accounts.source, "directory") })
+      .returning();
+    if (!row) throw new Error(`A local account is already named ${key}; directory accounts cannot take it over`);
+    await tx.delete(groupMemberships).where(eq(groupMemberships.accountId, row.id));
+    const groups = [...new Set(user.groups)].slice(0, 500);
+    if (groups.length > 0) await tx.insert(groupMemberships).values(groups.map((groupName) => ({ accountId: row.id, groupName })));
+    return { id: row.id, userName: row.userName, displayName: row.displayName, createdAt: row.createdAt, groups };
+  });
 }
 
 /** Replaces a password hash (used to upgrade old hashes at sign-in). */

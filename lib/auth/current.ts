@@ -44,9 +44,10 @@ export const getActor = cache(async (): Promise<Actor | null> => {
     accountId: account.id,
     userName: account.userName,
     displayName: account.displayName,
-    qualifiedName: qualifiedUserName(account.displayName),
+    // Directory accounts are stored as DOMAIN\\user already.
+    qualifiedName: account.source === "directory" ? account.displayName : qualifiedUserName(account.displayName),
     groups: account.groups,
-    isAdministrator: isAdministrator(account.groups),
+    isAdministrator: isAdministrator(account.groups, env().RMS_ADMIN_GROUPS),
     remoteAddress: await getRemoteAddress(),
   };
 });

@@ -9,6 +9,8 @@ export interface SessionAccount {
   userName: string;
   displayName: string;
   groups: string[];
+  /** local, or directory (DOMAIN\\user, groups from the directory at sign-in). */
+  source?: "local" | "directory";
 }
 
 export interface ValidSession {
@@ -70,6 +72,7 @@ export async function validateSession(
       accountId: accounts.id,
       userName: accounts.userName,
       displayName: accounts.displayName,
+      source: accounts.source,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
     })
@@ -106,6 +109,7 @@ export async function validateSession(
       userName: row.userName,
       displayName: row.displayName,
       groups: groups.map((g) => g.groupName),
+      source: row.source,
     },
     expiresAt: row.expiresAt,
     idleExpiresAt: new Date(Math.min(lastSeen + opts.idleMinutes * MINUTE_MS, row.expiresAt.getTime())),

@@ -2,8 +2,9 @@
 // creation, and an audit event either way.
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
-import { findAccountCredentials, setPasswordHash, userNameSchema } from "./accounts";
+import { type Account, findAccountCredentials, setPasswordHash, syncDirectoryAccount, userNameSchema } from "./accounts";
 import { trustDevice, trustedDeviceFor } from "./devices";
+import { authenticateDirectoryUser, type DirectoryConfig, directoryLogin } from "./directory";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, type SessionAccount } from "./sessions";
 import { pruneThrottles, releaseAttempt, reserveAttempt, type ThrottleKeys } from "./throttle";
@@ -17,12 +18,41 @@ export interface SignInInput {
   maxHours: number;
   /** The device cookie this browser sent, if any. */
   deviceToken?: string | null;
+  /** Directory accounts (RMS_LDAP_URL); null or absent: local accounts only. */
+  directory?: DirectoryConfig | null;
+  /** false (RMS_LOCAL_ACCOUNTS=off): local accounts cannot sign in. */
+  localAccounts?: boolean;
 }
 
 export type SignInResult =
   | { ok: true; token: string; expiresAt: Date; account: SessionAccount; device: { token: string; expiresAt: Date } | null }
   | { ok: false; code: "invalid_credentials" }
+  | { ok: false; code: "directory_unavailable" }
   | { ok: false; code: "throttled"; retryAfterSeconds: number };
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const MAX_DIRECTORY_NAME = 256;
+
+/**
+ * Which account store a typed name goes to: DOMAIN\user or user@domain → the directory; .\user → local; a bare
+ * name → the local account of that name if there is one, else the directory. Null: malformed (counted, never looked up).
+ */
+async function route(db: Queryable, typed: string, input: SignInInput): Promise<{ store: "local" | "directory"; key: string } | null> {
+  const local = input.localAccounts !== false;
+  if (typed.startsWith(".\\")) {
+    const name = userNameSchema.safeParse(typed.slice(2));
+    return local && name.success ? { store: "local", key: name.data.toLowerCase() } : null;
+  }
+  const directory = input.directory;
+  const bare = userNameSchema.safeParse(typed);
+  if (bare.success && local && (!directory || (await findAccountCredentials(db, bare.data)))) {
+    return { store: "local", key: bare.data.toLowerCase() };
+  }
+  if (!directory || typed.length > MAX_DIRECTORY_NAME || CONTROL.test(typed)) return null;
+  const login = directoryLogin(typed, directory.domain);
+  return login ? { store: "directory", key: `${directory.domain}\\${login}`.toLowerCase() } : null;
+}
 
 /**
  * Checks credentials and starts a session. Unknown user, wrong password and malformed name all answer
@@ -30,8 +60,8 @@ export type SignInResult =
  * may sign in and is then shown Access denied by the pages.
  */
 export async function signIn(db: Queryable, input: SignInInput): Promise<SignInResult> {
-  const name = userNameSchema.safeParse(input.userName);
-  const userName = name.success ? name.data.toLowerCase() : null;
+  const target = await route(db, input.userName, input);
+  const userName = target?.key ?? null;
   // Malformed names still count against the address, but do not create per-name rows.
   const trustedDevice = await trustedDeviceFor(db, input.deviceToken, userName, input.now);
   const keys: ThrottleKeys = { userName, remoteAddress: input.remoteAddress, trustedDevice };
@@ -51,7 +81,11 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     return { ok: false, code: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
   }
 
-  const account = userName ? await findAccountCredentials(db, userName) : null;
+  if (target?.store === "directory" && input.directory) {
+    return await directorySignIn(db, input, keys, attempted, input.directory);
+  }
+
+  const account = target ? await findAccountCredentials(db, target.key) : null;
   const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
 
   if (!account || !valid) {
@@ -66,12 +100,50 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     return { ok: false, code: "invalid_credentials" };
   }
 
-  await releaseAttempt(db, keys);
-  await pruneThrottles(db, input.now);
-  const device = trustedDevice ? null : await trustDevice(db, account.userName, input.now);
   if (needsRehash(account.passwordHash)) {
     await setPasswordHash(db, account.id, await hashPassword(input.password));
   }
+  return await startSession(db, input, keys, account, trustedDevice, { groups: account.groups });
+}
+
+/** The password checked by the directory (after the throttle reservation), the account synced, a session started. */
+async function directorySignIn(
+  db: Queryable,
+  input: SignInInput,
+  keys: ThrottleKeys,
+  attempted: string,
+  directory: DirectoryConfig,
+): Promise<SignInResult> {
+  const result = await authenticateDirectoryUser(directory, input.userName, input.password);
+  if (!result.ok) {
+    await recordAudit(db, {
+      actor: attempted,
+      remoteAddress: input.remoteAddress,
+      action: "sign_in",
+      outcome: "failure",
+      occurredAt: input.now,
+      details: {
+        reason: result.code === "unavailable" ? "directory_unavailable" : "directory_refused",
+        detail: result.reason.slice(0, 300),
+      },
+    });
+    return { ok: false, code: result.code === "unavailable" ? "directory_unavailable" : "invalid_credentials" };
+  }
+  const account = await syncDirectoryAccount(db, { userName: result.userName, groups: result.groups });
+  return await startSession(db, input, keys, account, keys.trustedDevice, { source: "directory", groups: result.groups });
+}
+
+async function startSession(
+  db: Queryable,
+  input: SignInInput,
+  keys: ThrottleKeys,
+  account: Account,
+  trustedDevice: ThrottleKeys["trustedDevice"],
+  details: Record<string, unknown>,
+): Promise<SignInResult> {
+  await releaseAttempt(db, keys);
+  await pruneThrottles(db, input.now);
+  const device = trustedDevice ? null : await trustDevice(db, account.userName, input.now);
   const session = await db.transaction(async (tx) => {
     const created = await createSession(tx, {
       accountId: account.id,
@@ -86,7 +158,7 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
       action: "sign_in",
       outcome: "success",
       occurredAt: input.now,
-      details: { groups: account.groups },
+      details,
     });
     return created;
   });

@@ -104,7 +104,12 @@ export const accounts = pgTable("accounts", {
   /** Lower-cased for lookups; displayName keeps what the admin typed. */
   userName: text("user_name").notNull().unique(),
   displayName: text("display_name").notNull(),
-  passwordHash: text("password_hash").notNull(),
+  /** Null for directory accounts: their password is checked by the directory at each sign-in. */
+  passwordHash: text("password_hash"),
+  /** local: password here (break-glass); directory: DOMAIN\user from LDAP, groups re-read at each sign-in. */
+  source: text("source", { enum: ["local", "directory"] })
+    .notNull()
+    .default("local"),
   createdAt: createdAt(),
 });
 

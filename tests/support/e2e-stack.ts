@@ -1,4 +1,5 @@
-// Playwright's webServer: a fresh data folder, the two test accounts, the enrollment service (HTTPS, policy open) and
+// Playwright's webServer: a fresh data folder, the two test accounts, a seeded OpenLDAP directory (tests/support/slapd.ts)
+// the console signs directory accounts in against, the enrollment service (HTTPS, policy open) and
 // the console (as `npm run start:console` runs it, trusting a copy of the service's root from the data folder) on
 // E2E_ENROLLMENT_PORT / E2E_CONSOLE_PORT, until Playwright stops it; then everything goes.
 import "reflect-metadata";
@@ -8,10 +9,12 @@ import os from "node:os";
 import path from "node:path";
 import { E2E_PORTS, type E2eState, readE2eState, writeE2eState } from "./e2e-state";
 import { type ConsoleOptions, consoleEnv, runCli, startConsole, startEnrollment, terminateGroup, waitForHttpGone } from "./processes";
+import { SERVICE_DN, SERVICE_PASSWORD, startTestDirectory } from "./slapd";
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
   const enrollmentUrl = `https://127.0.0.1:${E2E_PORTS.enrollment}`;
+  const directory = await startTestDirectory();
   const consoleOptions: ConsoleOptions = {
     dataDir,
     port: E2E_PORTS.console,
@@ -19,7 +22,17 @@ async function main(): Promise<void> {
     via: "start-script",
     sweep: false,
     // The walkthroughs run on the embedded database, as `npm start` does (no databaseUrl).
-    extraEnv: { RMS_ENROLLMENT_PORT: String(E2E_PORTS.enrollment), RMS_ENROLLMENT_TIMEOUT_MS: "5000" },
+    extraEnv: {
+      RMS_ENROLLMENT_PORT: String(E2E_PORTS.enrollment),
+      RMS_ENROLLMENT_TIMEOUT_MS: "5000",
+      RMS_DOMAIN: "RMS",
+      RMS_LDAP_URL: directory.ldapsUrl,
+      RMS_LDAP_CA_FILE: directory.caFile,
+      RMS_LDAP_BIND_DN: SERVICE_DN,
+      RMS_LDAP_BIND_PASSWORD: SERVICE_PASSWORD,
+      RMS_LDAP_USER_BASE: directory.userBase,
+      RMS_LDAP_GROUP_BASE: directory.groupBase,
+    },
   };
   const admin = { userName: "alice", password: `Adm!n-${randomBytes(6).toString("hex")}-pass` };
   const user = { userName: "bob", password: `Us3r-${randomBytes(6).toString("hex")}-pass` };
@@ -49,7 +62,8 @@ async function main(): Promise<void> {
     terminateGroup(current.enrollmentPid);
     void Promise.all([waitForHttpGone(`${state.consoleUrl}/sign-in`, 10_000), waitForHttpGone(`${enrollmentUrl}/healthz`, 10_000)])
       .catch((error: unknown) => console.error(String(error)))
-      .finally(() => {
+      .finally(async () => {
+        await directory.stop().catch((error: unknown) => console.error(String(error)));
         fs.rmSync(dataDir, { recursive: true, force: true });
         process.exit(0);
       });

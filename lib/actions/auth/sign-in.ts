@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDeviceToken, getRemoteAddress, setDeviceCookie, setSessionCookie } from "@/lib/auth/current";
+import { directoryConfigFrom } from "@/lib/auth/directory";
 import { signIn } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -11,7 +12,7 @@ import { safeNextPath } from "@/lib/safe-next-path";
 import { actionClient, formSchema, localizedErrors } from "../safe-action";
 
 const signInSchema = z.object({
-  userName: z.string().trim().min(1).max(64),
+  userName: z.string().trim().min(1).max(256),
   password: z.string().min(1).max(1024),
   next: z.string().max(2048).optional(),
 });
@@ -31,10 +32,16 @@ export const signInAction = actionClient
       idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
       maxHours: env().RMS_SESSION_MAX_HOURS,
       deviceToken: await getDeviceToken(),
+      directory: directoryConfigFrom(env()),
+      localAccounts: env().RMS_LOCAL_ACCOUNTS === "on",
     });
     if (!result.ok) {
       const message =
-        result.code === "throttled" ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 }) : t("signIn.invalid");
+        result.code === "throttled"
+          ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 })
+          : result.code === "directory_unavailable"
+            ? t("signIn.directoryUnavailable")
+            : t("signIn.invalid");
       return { message, userName };
     }
     await setSessionCookie(result.token);

@@ -48,6 +48,17 @@ describe("loadEnv", () => {
     if (!plain.ok) expect(plain.message).toMatch(/RMS_ENROLLMENT_URL: RMS_ENROLLMENT_URL must be an https:\/\/ address/);
   });
 
+  it("asks for what a directory needs, and refuses to turn local accounts off without one", () => {
+    const ldap = { RMS_LDAP_URL: "ldaps://dc1.contoso.com", RMS_DOMAIN: "CONTOSO", RMS_LDAP_GROUP_BASE: "dc=contoso,dc=com" };
+    const noBase = loadEnv(ldap);
+    expect(!noBase.ok && noBase.message).toMatch(/RMS_LDAP_USER_BASE/);
+    const complete = loadEnv({ ...ldap, RMS_LDAP_USER_BASE: "dc=contoso,dc=com" });
+    expect(complete.ok && complete.env.RMS_ADMIN_GROUPS).toEqual(["Administrators", "Domain Admins"]);
+    expect(loadEnv({ RMS_LDAP_URL: "http://dc1.contoso.com" }).ok).toBe(false);
+    const off = loadEnv({ RMS_LOCAL_ACCOUNTS: "off" });
+    expect(!off.ok && off.message).toMatch(/RMS_LOCAL_ACCOUNTS: off needs RMS_LDAP_URL/);
+  });
+
   it("reads a trust-anchor pin with or without colons, in either case", () => {
     const hex = "ab".repeat(32);
     const colons = Array.from({ length: 32 }, () => "Ab").join(":");

@@ -121,7 +121,11 @@ type Parsed = z.output<z.ZodObject<typeof server>>;
 
 /** What the directory settings lack when RMS_LDAP_URL is set, or null. */
 function directoryProblem(parsed: Parsed): string | null {
-  if (!parsed.RMS_LDAP_URL) return null;
+  if (!parsed.RMS_LDAP_URL) {
+    return parsed.RMS_LOCAL_ACCOUNTS === "off"
+      ? "RMS_LOCAL_ACCOUNTS: off needs RMS_LDAP_URL (directory accounts); with neither, nobody could sign in"
+      : null;
+  }
   if (!parsed.RMS_DOMAIN)
     return "RMS_DOMAIN: set it to the directory's domain name (e.g. CONTOSO) when RMS_LDAP_URL is set; users appear as DOMAIN\\user";
   if (!parsed.RMS_LDAP_GROUP_BASE) return "RMS_LDAP_GROUP_BASE: set the DN under which groups are searched (e.g. dc=contoso,dc=com)";

@@ -28,6 +28,7 @@ const texts = [
   "requestId",
   "name",
   "server",
+  "domain",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

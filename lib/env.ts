@@ -76,7 +76,14 @@ const server = {
         .map((a) => a.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses"))),
+    .pipe(
+      z.array(
+        z.union(
+          [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()],
+          "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)",
+        ),
+      ),
+    ),
   // Directory accounts (LDAP / Active Directory); TLS always: ldaps://, or ldap:// on which StartTLS is required.
   RMS_LDAP_URL: z
     .url({

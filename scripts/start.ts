@@ -270,8 +270,9 @@ async function main(): Promise<void> {
     await handle.close();
   }
 
-  run("console", [nextBin, "start", "-H", env.HOST, "-p", String(env.PORT)], {
+  run("console", ["--import", "tsx", path.join(process.cwd(), "scripts", "console-server.ts")], {
     ...process.env,
+    NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     RMS_DATA_DIR: env.dataDir,
     RMS_ENROLLMENT_URL: enrollmentUrl,

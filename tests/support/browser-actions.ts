@@ -12,7 +12,10 @@ export interface CapturedAction {
 export interface ActionReply {
   status: number;
   text: string;
+  /** The session cookie the reply set, as `name=value`. */
   cookie: string | null;
+  /** The whole Set-Cookie line of that session cookie, attributes included. */
+  sessionSetCookie: string | null;
 }
 
 /** Headers a replay sets itself (or a client cannot choose). */
@@ -54,6 +57,8 @@ export async function replayAction(
     baseUrl?: string;
     headers?: Record<string, string>;
     body?: Buffer | string;
+    /** Send the body chunked, without Content-Length (as a streaming client may). */
+    chunked?: boolean;
     signal?: AbortSignal;
   },
 ): Promise<ActionReply> {
@@ -66,15 +71,33 @@ export async function replayAction(
   const origin = opts.origin === undefined ? target.origin : opts.origin;
   if (origin) headers.origin = origin;
   if (opts.cookie) headers.cookie = opts.cookie;
+  const bytes = new Uint8Array(opts.body === undefined ? captured.body : Buffer.from(opts.body));
   const response = await fetch(target, {
     method: "POST",
     headers: { ...headers, ...opts.headers },
-    body: new Uint8Array(opts.body === undefined ? captured.body : Buffer.from(opts.body)),
+    body: opts.chunked ? inChunks(bytes) : bytes,
     redirect: "manual",
     signal: opts.signal,
+    ...(opts.chunked ? { duplex: "half" } : {}),
+  } as RequestInit);
+  const session = response.headers.getSetCookie().find((c) => /^(__Host-)?rms_session=/.test(c)) ?? null;
+  return {
+    status: response.status,
+    text: await response.text(),
+    cookie: session ? (session.split(";")[0] ?? null) : null,
+    sessionSetCookie: session,
+  };
+}
+
+function inChunks(bytes: Uint8Array, size = 64 * 1024): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + size));
+      offset += size;
+    },
   });
-  const session = response.headers.getSetCookie().find((c) => c.startsWith("rms_session="));
-  return { status: response.status, text: await response.text(), cookie: session ? (session.split(";")[0] ?? null) : null };
 }
 
 /** The body with one text value replaced (e.g. a placeholder typed into the form): text fields travel as plain text. */

@@ -7,8 +7,6 @@ import path from "node:path";
 import { request } from "./https-client";
 
 export const ROOT = process.cwd();
-const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-
 const started = new Set<number>();
 
 /** SIGKILLs every process group this test file started (safe to call twice; also runs on exit). */
@@ -247,7 +245,7 @@ export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
 }
 
 /**
- * By default `next start` directly (as scripts/start.ts runs it), so kill -9 hits the console process itself; with
+ * By default the console server directly (as scripts/start.ts runs it), so kill -9 hits the console process itself; with
  * `via: "start-script"` the way `npm start` runs it, first run included.
  */
 export async function startConsole(opts: ConsoleOptions): Promise<Started & { url: string }> {
@@ -255,7 +253,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<Started & { ur
   const args =
     opts.via === "start-script"
       ? ["--import", "tsx", "scripts/start.ts", "--console-only"]
-      : [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)];
+      : ["--import", "tsx", "scripts/console-server.ts"];
   const proc = spawnNode(args, consoleEnv(opts), path.join(opts.dataDir, opts.logName ?? "console.log"), { sweep: opts.sweep });
   const url = `http://127.0.0.1:${opts.port}`;
   await waitForHttp(`${url}/sign-in`, 120_000, proc);

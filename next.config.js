@@ -1,4 +1,5 @@
-// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers, next-intl.
+// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers, next-intl,
+// the static security headers (the Content-Security-Policy, which carries a per-response nonce, is set in proxy.ts).
 import createNextIntlPlugin from "next-intl/plugin";
 
 // No locale in the URL: the request config negotiates it from the cookie and Accept-Language.
@@ -22,6 +23,8 @@ const nextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "same-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
         ],
       },
     ];

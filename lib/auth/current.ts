@@ -8,9 +8,15 @@ import { qualifiedUserName } from "@/lib/server-identity";
 import { isAdministrator } from "./accounts";
 import { validateSession } from "./sessions";
 
-export const SESSION_COOKIE = "rms_session";
-/** A browser that signed a user in before (lib/auth/devices.ts); not a credential, only a throttling bucket. */
-const DEVICE_COOKIE = "rms_device";
+/**
+ * The cookies' names: with the `__Host-` prefix whenever they are Secure, so the browser refuses them unless this
+ * origin set them over HTTPS for the whole path (no sibling host, no plain-HTTP man in the middle can plant one).
+ * The device cookie (lib/auth/devices.ts) marks a browser that signed a user in before; not a credential, only a
+ * throttling bucket.
+ */
+function cookieName(base: "rms_session" | "rms_device", secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
 
 export interface Actor {
   accountId: string;
@@ -32,8 +38,8 @@ export async function getRemoteAddress(): Promise<string | null> {
 
 /** The signed-in account for this request, or null. Cached per request. */
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  if (!token || token.length > 128) return null;
+  const token = await getSessionToken();
+  if (!token) return null;
   const session = await validateSession(await getDb(), token, {
     now: new Date(),
     idleMinutes: env().RMS_SESSION_IDLE_MINUTES,
@@ -58,30 +64,40 @@ async function shouldUseSecureCookies(): Promise<boolean> {
   return (await headers()).get("x-forwarded-proto") === "https";
 }
 
+/** The session token this request carries, if any (plausible length only). */
+export async function getSessionToken(): Promise<string | null> {
+  const token = (await cookies()).get(cookieName("rms_session", await shouldUseSecureCookies()))?.value;
+  return token && token.length <= 128 ? token : null;
+}
+
 export async function setSessionCookie(token: string): Promise<void> {
-  (await cookies()).set(SESSION_COOKIE, token, {
+  const secure = await shouldUseSecureCookies();
+  (await cookies()).set(cookieName("rms_session", secure), token, {
     httpOnly: true,
     sameSite: "lax",
-    secure: await shouldUseSecureCookies(),
+    secure,
     path: "/",
     maxAge: env().RMS_SESSION_MAX_HOURS * 3600,
   });
 }
 
 export async function getDeviceToken(): Promise<string | null> {
-  return (await cookies()).get(DEVICE_COOKIE)?.value ?? null;
+  return (await cookies()).get(cookieName("rms_device", await shouldUseSecureCookies()))?.value ?? null;
 }
 
 export async function setDeviceCookie(device: { token: string; expiresAt: Date }): Promise<void> {
-  (await cookies()).set(DEVICE_COOKIE, device.token, {
+  const secure = await shouldUseSecureCookies();
+  (await cookies()).set(cookieName("rms_device", secure), device.token, {
     httpOnly: true,
     sameSite: "strict",
-    secure: await shouldUseSecureCookies(),
+    secure,
     path: "/",
     expires: device.expiresAt,
   });
 }
 
 export async function clearSessionCookie(): Promise<void> {
-  (await cookies()).delete(SESSION_COOKIE);
+  const secure = await shouldUseSecureCookies();
+  // Attributes as when it was set: a browser ignores a __Host- cookie's removal that is not Secure with Path=/.
+  (await cookies()).set(cookieName("rms_session", secure), "", { httpOnly: true, sameSite: "lax", secure, path: "/", maxAge: 0 });
 }

@@ -11,7 +11,7 @@ interface ScryptParams {
 }
 
 /** Current cost; hashes made with other parameters are upgraded at the next successful sign-in. */
-const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 const SALT_BYTES = 32;
 const KEY_BYTES = 64;
 /** Upper bounds for parameters read back from the database, so a bad row cannot exhaust memory. */
@@ -24,7 +24,7 @@ const MAX_P = 16;
  * check, so an unknown user name takes as long as a wrong password.
  */
 export const DUMMY_HASH =
-  "scrypt$32768$8$1$7dGk1lT0y5YbJ4mZp2m8T9p8e6m2r1q0w3e4r5t6y7U=$" +
+  "scrypt$131072$8$1$7dGk1lT0y5YbJ4mZp2m8T9p8e6m2r1q0w3e4r5t6y7U=$" +
   "Qm9ndXNoYXNoLWZvci11bmtub3duLXVzZXJzLW5vLXBhc3N3b3JkLW1hdGNoZXMtdGhpcy1vbmUtYXQtYWxsLg==";
 
 export class PasswordTooLongError extends Error {
@@ -60,7 +60,7 @@ function scryptNow(password: string, salt: Buffer, keyLength: number, params: Sc
     N: params.N,
     r: params.r,
     p: params.p,
-    // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is exactly that for the current cost.
+    // scrypt needs 128 * N * r bytes (128 MiB at the current cost, above Node's 32 MiB default cap).
     maxmem: 256 * params.N * params.r,
   };
   return new Promise((resolve, reject) => {

@@ -38,16 +38,24 @@ const MAX_DIRECTORY_NAME = 256;
  * Which account store a typed name goes to: DOMAIN\user or user@domain → the directory; .\user → local; a bare
  * name → the local account of that name if there is one, else the directory. Null: malformed (counted, never looked up).
  */
-async function route(db: Queryable, typed: string, input: SignInInput): Promise<{ store: "local" | "directory"; key: string } | null> {
+/** Where a typed name signs in; a local name carries its account row (or null: unknown, still hashed against). */
+type Route =
+  | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null }
+  | { store: "directory"; key: string }
+  | null;
+
+async function route(db: Queryable, typed: string, input: SignInInput): Promise<Route> {
   const local = input.localAccounts !== false;
   if (typed.startsWith(".\\")) {
     const name = userNameSchema.safeParse(typed.slice(2));
-    return local && name.success ? { store: "local", key: name.data.toLowerCase() } : null;
+    if (!local || !name.success) return null;
+    return { store: "local", key: name.data.toLowerCase(), account: await findAccountCredentials(db, name.data) };
   }
   const directory = input.directory;
   const bare = userNameSchema.safeParse(typed);
-  if (bare.success && local && (!directory || (await findAccountCredentials(db, bare.data)))) {
-    return { store: "local", key: bare.data.toLowerCase() };
+  if (bare.success && local) {
+    const account = await findAccountCredentials(db, bare.data);
+    if (account || !directory) return { store: "local", key: bare.data.toLowerCase(), account };
   }
   if (!directory || typed.length > MAX_DIRECTORY_NAME || CONTROL.test(typed)) return null;
   const login = directoryLogin(typed, directory.domain);
@@ -65,38 +73,23 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
   // Malformed names still count against the address, but do not create per-name rows.
   const trustedDevice = await trustedDeviceFor(db, input.deviceToken, userName, input.now);
   const keys: ThrottleKeys = { userName, remoteAddress: input.remoteAddress, trustedDevice };
-  const attempted = input.userName.slice(0, 64);
 
   // Reserved before the slow hash: parallel attempts past the limit are refused without being evaluated.
   const throttle = await reserveAttempt(db, keys, input.now);
   if (!throttle.allowed) {
-    await recordAudit(db, {
-      actor: attempted,
-      remoteAddress: input.remoteAddress,
-      action: "sign_in",
-      outcome: "denied",
-      occurredAt: input.now,
-      details: { reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds },
-    });
+    await auditRefusal(db, input, "denied", { reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds });
     return { ok: false, code: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
   }
 
   if (target?.store === "directory" && input.directory) {
-    return await directorySignIn(db, input, keys, attempted, input.directory);
+    return await directorySignIn(db, input, keys, input.directory);
   }
 
-  const account = target ? await findAccountCredentials(db, target.key) : null;
+  const account = target?.store === "local" ? target.account : null;
   const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
 
   if (!account || !valid) {
-    await recordAudit(db, {
-      actor: attempted,
-      remoteAddress: input.remoteAddress,
-      action: "sign_in",
-      outcome: "failure",
-      occurredAt: input.now,
-      details: { reason: account ? "wrong_password" : "unknown_user" },
-    });
+    await auditRefusal(db, input, "failure", { reason: account ? "wrong_password" : "unknown_user" });
     return { ok: false, code: "invalid_credentials" };
   }
 
@@ -106,26 +99,30 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
   return await startSession(db, input, keys, account, trustedDevice, { groups: account.groups });
 }
 
-/** The password checked by the directory (after the throttle reservation), the account synced, a session started. */
-async function directorySignIn(
+/** A refused sign-in, audited under the name as typed (cut to 64 characters). */
+async function auditRefusal(
   db: Queryable,
   input: SignInInput,
-  keys: ThrottleKeys,
-  attempted: string,
-  directory: DirectoryConfig,
-): Promise<SignInResult> {
+  outcome: "denied" | "failure",
+  details: Record<string, unknown>,
+): Promise<void> {
+  await recordAudit(db, {
+    actor: input.userName.slice(0, 64),
+    remoteAddress: input.remoteAddress,
+    action: "sign_in",
+    outcome,
+    occurredAt: input.now,
+    details,
+  });
+}
+
+/** The password checked by the directory (after the throttle reservation), the account synced, a session started. */
+async function directorySignIn(db: Queryable, input: SignInInput, keys: ThrottleKeys, directory: DirectoryConfig): Promise<SignInResult> {
   const result = await authenticateDirectoryUser(directory, input.userName, input.password);
   if (!result.ok) {
-    await recordAudit(db, {
-      actor: attempted,
-      remoteAddress: input.remoteAddress,
-      action: "sign_in",
-      outcome: "failure",
-      occurredAt: input.now,
-      details: {
-        reason: result.code === "unavailable" ? "directory_unavailable" : "directory_refused",
-        detail: result.reason.slice(0, 300),
-      },
+    await auditRefusal(db, input, "failure", {
+      reason: result.code === "unavailable" ? "directory_unavailable" : "directory_refused",
+      detail: result.reason.slice(0, 300),
     });
     return { ok: false, code: result.code === "unavailable" ? "directory_unavailable" : "invalid_credentials" };
   }

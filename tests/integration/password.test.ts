@@ -4,7 +4,7 @@ import { DUMMY_HASH, hashPassword, MAX_PASSWORD_LENGTH, needsRehash, PasswordToo
 describe("password hashing", () => {
   it("hashes in the self-describing scrypt format and verifies", async () => {
     const hash = await hashPassword("correct horse battery staple");
-    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{44}\$[A-Za-z0-9+/=]{88}$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]{44}\$[A-Za-z0-9+/=]{88}$/);
     expect(await verifyPassword("correct horse battery staple", hash)).toBe(true);
     expect(await verifyPassword("correct horse battery stapl", hash)).toBe(false);
     expect(await verifyPassword("", hash)).toBe(false);

@@ -80,7 +80,7 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     await handle.db.update(accounts).set({ passwordHash: legacyHash }).where(eq(accounts.userName, "legacy"));
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
     const [row] = await handle.db.select().from(accounts).where(eq(accounts.userName, "legacy"));
-    expect(row?.passwordHash?.startsWith("scrypt$32768$8$1$")).toBe(true);
+    expect(row?.passwordHash?.startsWith("scrypt$131072$8$1$")).toBe(true);
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
 

@@ -11,7 +11,7 @@ import { type CapturedAction, replayAction, replySays, withText } from "../suppo
 import { request } from "../support/https-client";
 import { kill9 } from "../support/processes";
 import { captureCancelRequest, captureSignIn, SIGN_IN_PASSWORD, SIGN_IN_USER, signInByReplay } from "./support/browser";
-import { type ClusterSnapshot, USER } from "./support/data";
+import { ADMIN, type ClusterSnapshot, USER } from "./support/data";
 import { exportRequest } from "./support/http";
 import { clusterPath, createStack, type SystemStack, t } from "./support/stack";
 
@@ -70,7 +70,8 @@ function signInBody(userName: string, password: string): Buffer {
 }
 
 describe("oversize server action bodies", () => {
-  // proxy.ts refuses it before Next's own check (which would answer 500); nothing runs (checked at the end: no renewal).
+  // The console's server (lib/http/request-gate.ts) refuses it before Next's own check (which would answer 500);
+  // nothing runs (checked at the end: no renewal).
   it("the browser's Renew request grown past the 1 MB action body limit (5 MB) is answered 413, and nothing runs", async () => {
     const body = Buffer.concat([renew.body, Buffer.alloc(5 * 1024 * 1024, 0x20)]);
     const reply = await replayAction(renew, { cookie: stack.cookie, body });
@@ -80,6 +81,14 @@ describe("oversize server action bodies", () => {
     const still = await fetch(`${url}${clusterPath(stack)}`, { headers: { Cookie: stack.cookie } });
     expect(still.status).toBe(200);
     await still.arrayBuffer();
+  });
+
+  it("the same request sent chunked, without Content-Length, is counted as it arrives: 413, and nothing runs", async () => {
+    const body = Buffer.concat([renew.body, Buffer.alloc(5 * 1024 * 1024, 0x20)]);
+    const reply = await replayAction(renew, { cookie: stack.cookie, body, chunked: true });
+    console.log(`[system] chunked server action with a ${body.length}-byte body: HTTP ${reply.status}`);
+    expect(reply.status).toBe(413);
+    expect(reply.text).toBe("Request too large.\n");
   });
 });
 
@@ -188,8 +197,22 @@ describe("sign-in throttling", () => {
   });
 });
 
+describe("sessions", () => {
+  it("signing in ends the session the browser held before, so a planted session token is worth nothing", async () => {
+    const held = await signInByReplay(signIn, url, ADMIN);
+    const reply = await replayAction(signIn, { cookie: held, body: signInBody(ADMIN.userName, ADMIN.password) });
+    expect(reply.cookie).not.toBeNull();
+    expect(reply.cookie).not.toBe(held);
+    const page = (cookie: string) => fetch(`${url}${clusterPath(stack)}`, { headers: { Cookie: cookie }, redirect: "manual" });
+    const before = await page(held);
+    expect(before.status).toBe(307);
+    expect(before.headers.get("location")).toMatch(/\/sign-in/);
+    expect((await page(reply.cookie ?? "")).status).toBe(200);
+  });
+});
+
 describe("where a request comes from", () => {
-  // lib/http/client-address.ts (installed by instrumentation.ts) replaces client-made X-Forwarded-* headers.
+  // lib/http/request-gate.ts (the console's server) replaces client-made X-Forwarded-* headers.
   it("a client-supplied X-Forwarded-For does not decide the audited address (or the per-address throttle key)", async () => {
     await replayAction(signIn, {
       cookie: null,
@@ -203,6 +226,32 @@ describe("where a request comes from", () => {
     expect(spoofed).toHaveLength(1);
     console.log(`[system] sign-in with X-Forwarded-For 203.0.113.77 audited from ${spoofed[0]?.remoteAddress}`);
     expect(spoofed[0]?.remoteAddress).not.toBe("203.0.113.77");
+  });
+
+  it("behind a trusted proxy, X-Forwarded-For is walked from the right and HTTPS gives __Host- cookies and HSTS", async () => {
+    if (stack.console) await kill9(stack.console);
+    // The test plays the proxy on loopback.
+    const extraEnv = { ...stack.consoleOptions.extraEnv, RMS_TRUSTED_PROXIES: "127.0.0.1" };
+    url = (await stack.startConsole({ extraEnv })).url;
+    const forwarded = { "X-Forwarded-For": "203.0.113.77, 198.51.100.23", "X-Forwarded-Proto": "https" };
+    const failed = await replayAction(signIn, { cookie: null, body: signInBody("proxied", "wrong-password"), headers: forwarded });
+    expect(replySays(failed, t("signIn.invalid"))).toBe(true);
+    const reply = await replayAction(signIn, {
+      cookie: null,
+      body: signInBody(ADMIN.userName, ADMIN.password),
+      headers: forwarded,
+    });
+    console.log(`[system] sign-in through a trusted proxy over HTTPS sets: ${reply.sessionSetCookie?.replace(/=[^;]+/, "=…")}`);
+    expect(reply.sessionSetCookie).toMatch(/^__Host-rms_session=[^;]+; Path=\/;.*Secure/);
+    expect(reply.sessionSetCookie).not.toMatch(/Domain=/i);
+    const home = await fetch(`${url}/sign-in`, { headers: forwarded });
+    expect(home.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    await home.arrayBuffer();
+    if (stack.console) await kill9(stack.console);
+    const rows = await stack.withDb((db) => db.select().from(auditEvents).where(eq(auditEvents.action, "sign_in")));
+    url = (await stack.startConsole()).url;
+    const proxied = rows.filter((r) => r.actor?.includes("proxied"));
+    expect(proxied.map((r) => r.remoteAddress)).toEqual(["198.51.100.23"]);
   });
 });
 

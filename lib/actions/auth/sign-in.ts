@@ -2,8 +2,9 @@
 // Signs a user in: zod-validated form, throttled and audited by lib/auth/sign-in, session cookie set.
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getDeviceToken, getRemoteAddress, setDeviceCookie, setSessionCookie } from "@/lib/auth/current";
+import { getDeviceToken, getRemoteAddress, getSessionToken, setDeviceCookie, setSessionCookie } from "@/lib/auth/current";
 import { directoryConfigFrom } from "@/lib/auth/directory";
+import { destroySession } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -24,7 +25,8 @@ export const signInAction = actionClient
   })
   .stateAction(async ({ parsedInput: { userName, password, next } }): Promise<{ message: string; userName: string }> => {
     const { t } = await getTranslator();
-    const result = await signIn(await getDb(), {
+    const db = await getDb();
+    const result = await signIn(db, {
       userName,
       password,
       remoteAddress: await getRemoteAddress(),
@@ -44,6 +46,10 @@ export const signInAction = actionClient
             : t("signIn.invalid");
       return { message, userName };
     }
+    // A new session at each sign-in, and the one this browser held before ends: a session token planted in the
+    // browser before sign-in (session fixation) is worth nothing after it.
+    const previous = await getSessionToken();
+    if (previous) await destroySession(db, previous);
     await setSessionCookie(result.token);
     if (result.device) await setDeviceCookie(result.device);
     redirect(safeNextPath(next));

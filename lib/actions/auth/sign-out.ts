@@ -1,10 +1,9 @@
 "use server";
 // Ends the session on the server and clears its cookie.
-import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
-import { clearSessionCookie, getActor, SESSION_COOKIE } from "@/lib/auth/current";
+import { clearSessionCookie, getActor, getSessionToken } from "@/lib/auth/current";
 import { destroySession } from "@/lib/auth/sessions";
 import { getDb } from "@/lib/db";
 import { actionClient, formSchema } from "../safe-action";
@@ -14,8 +13,8 @@ const signOut = actionClient
   .inputSchema(formSchema(z.object({})))
   .action(async () => {
     const actor = await getActor();
-    const token = (await cookies()).get(SESSION_COOKIE)?.value;
-    if (token && token.length <= 128) {
+    const token = await getSessionToken();
+    if (token) {
       const db = await getDb();
       await destroySession(db, token);
       if (actor) {

@@ -8,7 +8,7 @@ const DOMAIN = "^lib/(renewal|certificates|enrollment|auth|audit|clusters|action
 // The enrollment service's internals; lib/enrollment/config.ts (its settings) is the one public module.
 const ENROLLMENT_INTERNALS = "^lib/enrollment/(?!config\\.ts$)";
 // Console code: everything but the enrollment service and its entry point (scripts/start.ts only spawns the service).
-const CONSOLE = "^(app|components)/|^lib/(?!enrollment/)|^proxy\\.ts$|^scripts/(start|rms|console-server)\\.ts$";
+const CONSOLE = "^(app|components)/|^lib/(?!enrollment/)|^(proxy|instrumentation)\\.ts$|^scripts/(start|rms|console-server)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -25,7 +25,7 @@ module.exports = {
       comment:
         "Only lib/db imports pg, PGlite or their Drizzle drivers (the enrollment service's store goes through lib/db's openDrizzle); tests and benchmarks (not cruised) may open their own.",
       severity: "error",
-      from: { path: "^(app|components|lib|scripts)/|^proxy\\.ts$", pathNot: `^lib/db/|${TESTS}` },
+      from: { path: "^(app|components|lib|scripts)/|^(proxy|instrumentation)\\.ts$", pathNot: `^lib/db/|${TESTS}` },
       to: { path: "node_modules/(pg|@electric-sql/pglite|drizzle-orm/(node-postgres|pglite))/" },
     },
     {

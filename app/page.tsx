@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { linkClass } from "@/components/breadcrumbs";
+import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
@@ -10,6 +11,7 @@ import { DataTable } from "@/components/ui/table";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getWebSitesOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
+import { listExpiryAlerts } from "@/lib/monitor/expiry-events";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -27,13 +29,18 @@ export default async function GlobalAdministrationPage({
   await requireAdminPage("/");
   const query = querySchema.parse(await searchParams);
   const t = await getTranslations();
-  const { sites, total, page } = await getWebSitesOverview(await getDb(), { page: query.page, pageSize: PAGE_SIZE });
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const db = await getDb();
   const now = new Date();
+  const [{ sites, total, page }, alerts] = await Promise.all([
+    getWebSitesOverview(db, { page: query.page, pageSize: PAGE_SIZE }),
+    listExpiryAlerts(db, now),
+  ]);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">{t("global.title")}</h1>
       <p className="mb-6 text-slate-600">{t("global.intro")}</p>
+      <ExpiryAlerts alerts={alerts} linkToClusters />
       <section aria-labelledby="sites-heading" className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <h2 id="sites-heading" className="sr-only">
           {t("global.sites")}

@@ -63,9 +63,28 @@ const server = {
     .optional(),
   RMS_SESSION_IDLE_MINUTES: minutesOrHours(24 * 60, 30),
   RMS_SESSION_MAX_HOURS: minutesOrHours(24 * 7, 8),
+  // Bearer token that lets a scraper off this machine read /metrics (loopback needs none); at least 16 characters.
+  RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
+  // How often the expiry monitor checks every cluster's SLC: 90s, 15m, 1h (10 s to 24 h).
+  RMS_MONITOR_INTERVAL: z
+    .string()
+    .trim()
+    .default("1h")
+    .transform((text, ctx) => {
+      const match = /^([0-9]{1,6})(s|m|h)$/.exec(text);
+      const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"] : Number.NaN;
+      if (!(ms >= 10_000 && ms <= 24 * 3_600_000)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `RMS_MONITOR_INTERVAL must be a duration such as 90s, 15m or 1h, from 10s to 24h; "${text.slice(0, 40)}" is not`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   RMS_TRUSTED_PROXIES: z
     .string()
     .trim()

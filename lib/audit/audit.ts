@@ -22,6 +22,9 @@ export const AUDIT_ACTIONS = [
   "import_declined",
   "import_rejected",
   "enroll_succeeded",
+  "slc_expires_in_one_month",
+  "slc_expires_in_one_week",
+  "slc_expired",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 type AuditOutcome = "success" | "failure" | "denied";

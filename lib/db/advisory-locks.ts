@@ -9,3 +9,5 @@ export const ADMINISTRATORS_LOCK_ID = 7226190301;
  * PostgreSQL decide one request ID, and one cluster GUID, at a time.
  */
 export const ENROLLMENT_LOCK_CLASS = 72261903;
+/** Held (try-lock) by the console whose expiry monitor is checking; the others skip that round. */
+export const EXPIRY_MONITOR_LOCK_ID = 7226190302;

@@ -80,6 +80,25 @@ export const certificates = pgTable(
   ],
 );
 
+/**
+ * Expiry warnings already given, one row per certificate and threshold (RMS events 16, 17, 18): the primary key is
+ * what makes each warning happen once, however many consoles check at the same time.
+ */
+export const expiryNotices = pgTable(
+  "expiry_notices",
+  {
+    certificateId: uuid("certificate_id")
+      .notNull()
+      .references(() => certificates.id, { onDelete: "cascade" }),
+    threshold: text("threshold", { enum: ["one_month", "one_week", "expired"] }).notNull(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    noticedAt: timestamp("noticed_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.certificateId, t.threshold] })],
+);
+
 /** Offline renewal requests; at most one pending per cluster, single use. */
 export const renewalRequests = pgTable(
   "renewal_requests",

@@ -3,6 +3,7 @@
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { z } from "zod";
+import { consoleMetrics } from "@/lib/metrics/registry";
 
 const MAX_RESPONSE_BYTES = 512 * 1024;
 
@@ -225,6 +226,18 @@ export async function postRenewalRequest(
   requestXml: string,
   conn: EnrollmentConnection,
   request: { validityDays?: number } = {},
+): Promise<EnrollOutcome> {
+  const stopTimer = consoleMetrics().enrollmentRequestDuration.startTimer();
+  const outcome = await postOnce(baseUrl, requestXml, conn, request);
+  stopTimer({ outcome: outcome.kind });
+  return outcome;
+}
+
+async function postOnce(
+  baseUrl: string,
+  requestXml: string,
+  conn: EnrollmentConnection,
+  request: { validityDays?: number },
 ): Promise<EnrollOutcome> {
   const query = request.validityDays === undefined ? "" : `?validityDays=${request.validityDays}`;
   const result = await exchange(`${baseUrl.replace(/\/+$/, "")}/api/enroll${query}`, { method: "POST", body: requestXml }, conn);

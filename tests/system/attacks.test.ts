@@ -231,7 +231,8 @@ describe("where a request comes from", () => {
   it("behind a trusted proxy, X-Forwarded-For is walked from the right and HTTPS gives __Host- cookies and HSTS", async () => {
     if (stack.console) await kill9(stack.console);
     // The test plays the proxy on loopback.
-    const extraEnv = { ...stack.consoleOptions.extraEnv, RMS_TRUSTED_PROXIES: "127.0.0.1" };
+    const metricsToken = "metrics-token-for-the-attack-suite";
+    const extraEnv = { ...stack.consoleOptions.extraEnv, RMS_TRUSTED_PROXIES: "127.0.0.1", RMS_METRICS_TOKEN: metricsToken };
     url = (await stack.startConsole({ extraEnv })).url;
     const forwarded = { "X-Forwarded-For": "203.0.113.77, 198.51.100.23", "X-Forwarded-Proto": "https" };
     const failed = await replayAction(signIn, { cookie: null, body: signInBody("proxied", "wrong-password"), headers: forwarded });
@@ -247,6 +248,15 @@ describe("where a request comes from", () => {
     const home = await fetch(`${url}/sign-in`, { headers: forwarded });
     expect(home.headers.get("strict-transport-security")).toBe("max-age=31536000");
     await home.arrayBuffer();
+    // /metrics: a scraper behind the proxy (not loopback) needs the token; this machine does not.
+    const scrape = (headers: Record<string, string>) =>
+      fetch(`${url}/metrics`, { headers }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    expect((await scrape(forwarded)).status).toBe(401);
+    expect((await scrape({ ...forwarded, Authorization: "Bearer not-the-token" })).status).toBe(401);
+    const remote = await scrape({ ...forwarded, Authorization: `Bearer ${metricsToken}` });
+    expect(remote.status).toBe(200);
+    expect(remote.text).toMatch(/^rms_slc_expiration_timestamp_seconds\{cluster_guid="[^"]+",server_name="[^"]+"\} \d+$/m);
+    expect((await scrape({})).status).toBe(200);
     if (stack.console) await kill9(stack.console);
     const rows = await stack.withDb((db) => db.select().from(auditEvents).where(eq(auditEvents.action, "sign_in")));
     url = (await stack.startConsole()).url;

@@ -3,10 +3,12 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { ClientMessages } from "@/components/client-messages";
+import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { daysLeft, expiryStatus } from "@/lib/clusters/expiry";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
@@ -40,6 +42,20 @@ export default async function AdministrationPage({
   const t = await getTranslations();
   const now = new Date();
   const slc = cluster.certificate;
+  const status = slc ? expiryStatus(slc.validUntil, now) : "valid";
+  const alerts =
+    slc && status !== "valid"
+      ? [
+          {
+            clusterId,
+            clusterName: cluster.name,
+            webSiteName: cluster.webSiteName,
+            validUntil: slc.validUntil,
+            status,
+            daysLeft: daysLeft(slc.validUntil, now),
+          },
+        ]
+      : [];
   return (
     <>
       <Breadcrumbs
@@ -48,6 +64,7 @@ export default async function AdministrationPage({
         current={cluster.webSiteName ?? cluster.name}
       />
       <h1 className="mb-6 text-2xl font-semibold">{t("admin.title")}</h1>
+      <ExpiryAlerts alerts={alerts} linkToClusters={false} />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="flex flex-col gap-6 lg:col-span-2">
           <Card id="cluster-information" title={t("admin.clusterInformation")}>

@@ -1,7 +1,12 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/actions/auth/setup-messages";
+import { inspectSetupToken } from "@/lib/auth/setup-tokens";
+import { getDb } from "@/lib/db";
 import { SetupForm } from "./setup-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -12,17 +17,26 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token } = await searchParams;
   const t = await getTranslations();
-  const validShape = typeof token === "string" && /^[A-Za-z0-9_-]{16,128}$/.test(token);
+  // Looked at (not used up) before the form is shown: a used or expired link says so before anything is typed.
+  const check = typeof token === "string" ? await inspectSetupToken(await getDb(), token, new Date()) : null;
+  const problem = check === null ? "invalid_token" : check.ok ? null : check.code;
   return (
     <div className="mx-auto mt-8 max-w-md rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
-      <h1 className="mb-2 text-2xl font-semibold">{t("setup.title")}</h1>
-      <p className="mb-6 text-sm text-slate-600">{t("setup.intro")}</p>
-      {validShape ? (
+      <h1 className={`${problem === null ? "mb-2" : "mb-6"} text-2xl font-semibold`}>{t("setup.title")}</h1>
+      {problem === null && <p className="mb-6 text-sm text-slate-600">{t("setup.intro")}</p>}
+      {problem === null && typeof token === "string" ? (
         <ClientMessages namespaces={["signIn", "setup"]}>
           <SetupForm token={token} />
         </ClientMessages>
       ) : (
-        <Alert tone="error">{t("setup.invalidToken")}</Alert>
+        <>
+          <Alert tone="error">{t(SETUP_TOKEN_MESSAGES[problem ?? "invalid_token"])}</Alert>
+          {(problem === "used" || problem === "admin_exists") && (
+            <Link href="/sign-in" className={buttonClass("secondary", "mt-4")}>
+              {t("setup.signIn")}
+            </Link>
+          )}
+        </>
       )}
     </div>
   );

@@ -13,6 +13,8 @@ export interface ActionReply {
   status: number;
   text: string;
   cookie: string | null;
+  /** Where the action sent the browser: Next's x-action-redirect for a fetched action (answered 200), else Location. */
+  redirect: string | null;
 }
 
 /** Headers a replay sets itself (or a client cannot choose). */
@@ -74,7 +76,13 @@ export async function replayAction(
     signal: opts.signal,
   });
   const session = response.headers.getSetCookie().find((c) => c.startsWith("rms_session="));
-  return { status: response.status, text: await response.text(), cookie: session ? (session.split(";")[0] ?? null) : null };
+  const redirect = response.headers.get("x-action-redirect") ?? response.headers.get("location");
+  return {
+    status: response.status,
+    text: await response.text(),
+    cookie: session ? (session.split(";")[0] ?? null) : null,
+    redirect,
+  };
 }
 
 /** The body with one text value replaced (e.g. a placeholder typed into the form): text fields travel as plain text. */

@@ -2,8 +2,6 @@ import type { Metadata } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { SiteHeader } from "@/components/site-header";
-import { getActor } from "@/lib/auth/current";
 import { pickMessages } from "@/lib/i18n/messages";
 import "./globals.css";
 
@@ -13,7 +11,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, t, messages, actor] = await Promise.all([getLocale(), getTranslations("app"), getMessages(), getActor()]);
+  const [locale, t, messages] = await Promise.all([getLocale(), getTranslations("app"), getMessages()]);
   return (
     <html lang={locale}>
       <body className="min-h-screen">
@@ -23,13 +21,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           {t("skipToContent")}
         </a>
-        <SiteHeader actor={actor} />
-        {/* Every page can hit the error boundary, so only its messages are shipped here. */}
-        <NextIntlClientProvider messages={pickMessages(messages, ["error"])}>
-          <main id="main" className="mx-auto max-w-6xl px-6 py-8">
-            {children}
-          </main>
-        </NextIntlClientProvider>
+        {/* Header and main come from the route groups: (console) names the signed-in user, (public) never does.
+            Every page can hit the error boundary, so only its messages are shipped here. */}
+        <NextIntlClientProvider messages={pickMessages(messages, ["error"])}>{children}</NextIntlClientProvider>
       </body>
     </html>
   );

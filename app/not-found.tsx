@@ -1,16 +1,12 @@
-import Link from "next/link";
-import { getTranslations } from "next-intl/server";
-import { buttonClass } from "@/components/ui/button";
+// An address no route matches: rendered in the root layout alone, so it brings the header and main landmark itself.
+import { ConsoleFrame } from "@/components/console-frame";
+import { NotFoundNotice } from "@/components/not-found-notice";
+import { getActor } from "@/lib/auth/current";
 
 export default async function NotFound() {
-  const t = await getTranslations();
   return (
-    <div className="mx-auto mt-8 max-w-xl rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
-      <h1 className="mb-3 text-2xl font-semibold">{t("notFound.title")}</h1>
-      <p className="mb-6 text-slate-700">{t("notFound.body")}</p>
-      <Link href="/" className={buttonClass("secondary")}>
-        {t("notFound.back")}
-      </Link>
-    </div>
+    <ConsoleFrame actor={await getActor()}>
+      <NotFoundNotice />
+    </ConsoleFrame>
   );
 }

@@ -7,9 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { findAccountByUserName, findAccountCredentials } from "@/lib/auth/accounts";
 import { verifyPassword } from "@/lib/auth/password";
+import { inspectSetupToken } from "@/lib/auth/setup-tokens";
 import { openDatabase } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
-import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseCommand, readFirstLine, runCli } from "./rms";
+import {
+  type CliIo,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  maskDatabaseUrl,
+  missingDatabaseMessage,
+  parseCommand,
+  readFirstLine,
+  runCli,
+} from "./rms";
 
 describe("rms argument parsing", () => {
   it("parses each command", () => {
@@ -31,6 +42,8 @@ describe("rms argument parsing", () => {
       groupName: "Domain Admins",
       userName: "ann",
     });
+    expect(parseCommand(["setup-link"])).toEqual({ command: "setup-link" });
+    expect(parseCommand(["user", "list", "--create"])).toEqual({ command: "user list", create: true });
     expect(parseCommand([])).toEqual({ command: "help" });
     expect(parseCommand(["--help"])).toEqual({ command: "help" });
     expect(parseCommand(["help"])).toEqual({ command: "help" });
@@ -65,23 +78,32 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
   });
   afterAll(async () => handle.dispose());
 
-  async function run(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+  async function run(
+    argv: string[],
+    stdin = "",
+    db = handle.db,
+  ): Promise<{ code: number; out: string; err: string; database: string | null }> {
     let out = "";
     let err = "";
     const io: CliIo = {
       stdout: (t) => (out += `${t}\n`),
       stderr: (t) => (err += `${t}\n`),
       readPasswordLine: () => readFirstLine(Readable.from([Buffer.from(stdin)])),
-      openDatabase: async () => ({ db: handle.db, close: async () => {} }),
+      openDatabase: async () => ({ db, name: `test database on ${kind}`, close: async () => {} }),
+      setupLink: (token) => `http://console.test/setup?token=${token}`,
       actor: "cli:tester",
     };
-    return { code: await runCli(argv, io), out, err };
+    const code = await runCli(argv, io);
+    // A command that opens the database names it first (on stderr); the rest is the command's own output.
+    const database = /^Database: (.*)\n/.exec(err)?.[1] ?? null;
+    return { code, out, err: err.replace(/^Database: .*\n/, ""), database };
   }
 
   it("adds, lists, changes groups and removes accounts, audited as the CLI user", async () => {
     expect(await run(["user", "add", "Ann", "--group", "Administrators", "--password-stdin"], "ann-password-1\nignored\n")).toMatchObject({
       code: EXIT_OK,
       out: "Created account ann in Administrators.\n",
+      database: `test database on ${kind}`,
     });
     const ann = await findAccountCredentials(handle.db, "ann");
     expect(ann && (await verifyPassword("ann-password-1", ann.passwordHash))).toBe(true);
@@ -135,12 +157,48 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
     ]);
     expect(JSON.stringify(events)).not.toContain("password-1");
   });
+
+  it("prints a setup link only while no administrator exists", async () => {
+    // The test above left bob in Domain Admins.
+    expect(await run(["setup-link"])).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/an administrator already exists/) });
+    const fresh = await createTestDatabase(kind);
+    try {
+      const printed = await run(["setup-link"], "", fresh.db);
+      expect(printed.code).toBe(EXIT_OK);
+      const token = /setup\?token=([A-Za-z0-9_-]{43})/.exec(printed.out)?.[1] ?? "";
+      expect(printed.out).toContain(`http://console.test/setup?token=${token}`);
+      expect(await inspectSetupToken(fresh.db, token, new Date())).toMatchObject({ ok: true });
+    } finally {
+      await fresh.dispose();
+    }
+  });
+});
+
+describe("rms database naming and refusal", () => {
+  it("masks a PostgreSQL password", () => {
+    expect(maskDatabaseUrl("postgres://rms:s3cret@db.example:5432/rms")).toBe("postgres://rms:***@db.example:5432/rms");
+    expect(maskDatabaseUrl("postgres://db.example/rms")).toBe("postgres://db.example/rms");
+    expect(maskDatabaseUrl("not a url s3cret")).not.toContain("s3cret");
+  });
+
+  it("creates a new embedded database only when asked, or in a folder RMS_DATA_DIR names that exists", () => {
+    const missing = path.join(os.tmpdir(), `rms-missing-${process.pid}`);
+    expect(missingDatabaseMessage({ dataDir: missing, create: false, dataDirNamed: false })).toMatch(
+      /no console database in .*RMS_DATA_DIR is not set.*Set RMS_DATA_DIR to the console's data folder.*--create/,
+    );
+    expect(missingDatabaseMessage({ dataDir: missing, create: false, dataDirNamed: true })).toMatch(/--create/);
+    expect(missingDatabaseMessage({ dataDir: missing, create: true, dataDirNamed: false })).toBeNull();
+    expect(missingDatabaseMessage({ dataDir: os.tmpdir(), create: false, dataDirNamed: true })).toBeNull();
+    expect(missingDatabaseMessage({ dataDir: os.tmpdir(), create: false, dataDirNamed: false })).toMatch(/--create/);
+  });
 });
 
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** What the CLI named as the database it opened. */
+  database: string | null;
 }
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -149,14 +207,21 @@ function rms(dataDir: string, args: string[], stdin?: string): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, RMS_DATA_DIR: dataDir, NODE_NO_WARNINGS: "1" };
   delete childEnv.DATABASE_URL; // the spawned CLI uses the embedded database in the temp folder
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "scripts/rms.ts", ...args], { cwd: ROOT, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    // npm's own configuration warnings are not ours
-    child.on("close", (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, "") }));
+    child.on("close", (code) => {
+      // npm's own configuration warnings are not ours; the database line is checked on its own
+      const database = /^Database: (.*)\n/m.exec(stderr)?.[1] ?? null;
+      resolve({ code, stdout, database, stderr: stderr.replace(/^npm warn .*\n/gm, "").replace(/^Database: .*\n/m, "") });
+    });
     child.stdin.end(stdin ?? "");
   });
 }
@@ -180,6 +245,20 @@ describe("rms command-line tool (spawned, embedded database)", { timeout: 180_00
     expect(result.stderr).toContain('Unknown command "user frobnicate"');
     const noStdin = await rms(dataDir, ["user", "add", "x", "--group", "Users", "--password-stdin"], "");
     expect(noStdin.code).toBe(2);
+  });
+
+  it("refuses to create a database where there is none, says what to do; --create creates it and names it", async () => {
+    const missing = path.join(dataDir, "not-the-console");
+    const refused = await rms(missing, ["user", "list"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`There is no console database in ${missing}`);
+    expect(refused.stderr).toMatch(/Set RMS_DATA_DIR to the console's data folder.*--create/);
+    expect(fs.existsSync(missing)).toBe(false);
+
+    const created = await rms(missing, ["user", "list", "--create"]);
+    expect(created).toMatchObject({ code: 0, database: `embedded, in ${missing}` });
+    expect(created.stdout).toMatch(/No accounts yet/);
+    expect((await rms(missing, ["user", "list"])).code).toBe(0);
   });
 
   it("adds a user with the password on stdin, lists, changes groups and removes", async () => {

@@ -1,4 +1,5 @@
 // The rms command-line tool: manages console accounts and groups directly in the database (audited as cli:<os user>).
+import fs from "node:fs";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -16,12 +17,15 @@ import {
   removeGroupMember,
   userNameSchema,
 } from "@/lib/auth/accounts";
-import { type Database, DatabaseLockedError, migrateDatabase, openDatabase } from "@/lib/db/client";
+import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
+import { setupLink } from "@/lib/config/console-origin";
+import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { EnvError, env } from "@/lib/env";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+const SETUP_LINK_MINUTES = 60;
 
 export const USAGE = `Usage: npm run rms -- <command>
 
@@ -34,19 +38,64 @@ Commands:
   group add-member <group> <name>
   group remove-member <group> <name>
                         Change group membership; the account's sessions end.
+  setup-link            Print a new one-time link that creates the first administrator in the
+                        browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
+
+Options:
+  --create              Create a new, empty embedded database if RMS_DATA_DIR holds none.
 
 Only members of "Administrators" or "Domain Admins" may administer RMS. Quote group names
 that contain spaces: --group "Domain Admins".
-The database is RMS_DATA_DIR (default ./data) or DATABASE_URL when set.`;
+The database is DATABASE_URL when set, else the embedded one in RMS_DATA_DIR (default ./data):
+use the same settings as the console. Each command names the database it opened.`;
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Reads the first line of standard input (without the line ending). */
   readPasswordLine: () => Promise<string>;
-  openDatabase: () => Promise<{ db: Database; close(): Promise<void> }>;
+  /** Opens the database, creating a new embedded one only when `create`; throws MissingDatabaseError otherwise. */
+  openDatabase: (opts: { create: boolean }) => Promise<OpenedDatabase>;
+  /** The console's setup link for a token. */
+  setupLink: (token: string) => string;
   actor: string;
+}
+
+export interface OpenedDatabase {
+  db: Database;
+  /** Which database, for the operator: the embedded data folder, or the PostgreSQL URL without its password. */
+  name: string;
+  close(): Promise<void>;
+}
+
+/** No console database where the settings point, and --create was not given. */
+export class MissingDatabaseError extends Error {}
+
+/** The PostgreSQL URL as it may be shown: any password replaced by ***. */
+export function maskDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(DATABASE_URL, not shown: it is not a valid URL)";
+  }
+}
+
+/**
+ * Whether the CLI may open the embedded database in dataDir: one exists there, or --create was given, or RMS_DATA_DIR
+ * names a folder that already exists (prepared for it). Otherwise a mistyped or missing RMS_DATA_DIR would silently
+ * create an empty database (./data by default) and report no accounts.
+ */
+export function missingDatabaseMessage(opts: { dataDir: string; create: boolean; dataDirNamed: boolean }): string | null {
+  if (opts.create || embeddedDatabaseExists(opts.dataDir)) return null;
+  if (opts.dataDirNamed && fs.existsSync(opts.dataDir)) return null;
+  return (
+    `There is no console database in ${opts.dataDir}${opts.dataDirNamed ? "" : " (RMS_DATA_DIR is not set; ./data is the default)"}. ` +
+    "Set RMS_DATA_DIR to the console's data folder (the one `npm start` uses), or DATABASE_URL if the console uses PostgreSQL; " +
+    "or pass --create to make a new, empty database there."
+  );
 }
 
 const name = userNameSchema;
@@ -67,8 +116,9 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("user remove"), userName: name }),
   z.object({ command: z.literal("group add-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
+  z.object({ command: z.literal("setup-link") }),
 ]);
-type Command = z.infer<typeof commandSchema>;
+type Command = z.infer<typeof commandSchema> & { create?: boolean };
 
 class UsageError extends Error {}
 
@@ -80,6 +130,7 @@ function expectPositionals(positionals: string[], count: number, usage: string):
 const OPTIONS_CONFIG = {
   group: { type: "string", multiple: true },
   "password-stdin": { type: "boolean" },
+  create: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -122,6 +173,10 @@ export function parseCommand(argv: string[]): Command {
       raw = { command: key, userName };
       break;
     }
+    case "setup-link":
+      expectPositionals(verb === undefined ? [] : [verb, ...rest], 0, "setup-link");
+      raw = { command: key };
+      break;
     case "group add-member":
     case "group remove-member": {
       const [groupName, userName] = expectPositionals(rest, 2, `${key} <group> <name>`);
@@ -133,7 +188,7 @@ export function parseCommand(argv: string[]): Command {
   }
   const result = commandSchema.safeParse(raw);
   if (!result.success) throw new UsageError(result.error.issues.map((i) => i.message).join("\n"));
-  return result.data;
+  return values.create ? { ...result.data, create: true } : result.data;
 }
 
 function formatDate(date: Date): string {
@@ -178,16 +233,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
-  let database: { db: Database; close(): Promise<void> };
+  let database: OpenedDatabase;
   try {
-    database = await io.openDatabase();
+    database = await io.openDatabase({ create: command.create === true });
   } catch (error) {
-    if (error instanceof DatabaseLockedError || error instanceof EnvError) {
+    if (error instanceof DatabaseLockedError || error instanceof EnvError || error instanceof MissingDatabaseError) {
       io.stderr(`Error: ${error.message}`);
       return EXIT_FAILURE;
     }
     throw error;
   }
+  io.stderr(`Database: ${database.name}`);
   const audit: AuditContext = { actor: io.actor, remoteAddress: null };
   try {
     const { db } = database;
@@ -224,6 +280,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const result = await removeGroupMember(db, { groupName: command.groupName, userName: command.userName, audit });
         if (!result.ok) return failure(io, result);
         io.stdout(`Removed ${result.userName} from ${result.groupName}; their sessions have ended.`);
+        return EXIT_OK;
+      }
+      case "setup-link": {
+        if (!(await needsSetup(db))) {
+          io.stderr(
+            "Error: an administrator already exists, so a setup link would not work. Sign in with that account, or create one with: " +
+              "npm run rms -- user add <name> --group Administrators --password-stdin",
+          );
+          return EXIT_FAILURE;
+        }
+        const token = await createSetupToken(db, { now: new Date(), ttlMinutes: SETUP_LINK_MINUTES });
+        io.stdout(
+          `Create the first administrator (link valid for ${SETUP_LINK_MINUTES} minutes, single use):\n\n    ${io.setupLink(token)}\n`,
+        );
         return EXIT_OK;
       }
     }
@@ -293,8 +363,16 @@ async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
     readPasswordLine: () => (process.stdin.isTTY ? promptHidden("Password: ") : readFirstLine(process.stdin)),
-    openDatabase: async () => {
+    openDatabase: async ({ create }) => {
       const config = env();
+      if (!config.DATABASE_URL) {
+        const missing = missingDatabaseMessage({
+          dataDir: config.dataDir,
+          create,
+          dataDirNamed: Boolean(process.env.RMS_DATA_DIR?.trim()),
+        });
+        if (missing) throw new MissingDatabaseError(missing);
+      }
       const handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.DATABASE_URL });
       try {
         await migrateDatabase(handle);
@@ -302,8 +380,10 @@ async function main(): Promise<void> {
         await handle.close();
         throw error;
       }
-      return handle;
+      const name = config.DATABASE_URL ? `PostgreSQL ${maskDatabaseUrl(config.DATABASE_URL)}` : `embedded, in ${config.dataDir}`;
+      return { db: handle.db, name, close: () => handle.close() };
     },
+    setupLink: (token) => setupLink(env(), token),
     actor: `cli:${osUser()}`,
   };
   let code: number;

@@ -6,10 +6,11 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
+import { consoleOrigin, reachableHost, setupLink } from "@/lib/config/console-origin";
 import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
-import { hostForHeader, isWildcardHost } from "@/lib/http/allowed-hosts";
+import { isWildcardHost } from "@/lib/http/allowed-hosts";
 import { translatorFor } from "@/lib/i18n/messages";
 import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
@@ -54,11 +55,6 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A listen address as clients reach it: a wildcard (0.0.0.0, ::) means this machine's loopback. */
-function reachableHost(host: string): string {
-  return isWildcardHost(host) ? "127.0.0.1" : hostForHeader(host);
-}
 
 /** Why a look at the service's /healthz failed, briefly, for a log line. */
 function failureLine(failure: EnrollmentFailure): string {
@@ -165,18 +161,12 @@ async function describeExternalService(url: string, anchors: string[]): Promise<
   );
 }
 
-/** The address printed in links: the first RMS_ALLOWED_HOSTS entry, else HOST (a wildcard as 127.0.0.1), on PORT. */
-function consoleOrigin(env: Env): string {
-  const [first] = env.RMS_ALLOWED_HOSTS ?? [];
-  return first ? `http://${first.host}:${first.port ?? env.PORT}` : `http://${reachableHost(env.HOST)}:${env.PORT}`;
-}
-
 /**
  * Migrates, provisions the demo on first run (enrolled over the service's HTTPS API: this process never holds CA keys;
- * a service that is down or holds the request for approval leaves the cluster to enroll later), and offers a setup
- * link when no admin exists.
+ * a service that is down or holds the request for approval leaves the cluster to enroll later), and returns a setup
+ * link when no admin exists (printed once the console answers, after its own output).
  */
-async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<void> {
+async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<string | null> {
   await migrateDatabase(handle);
   const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
   const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY });
@@ -211,12 +201,23 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
     const days = Math.round((firstRun.validUntil.getTime() - Date.now()) / 86_400_000);
     log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);
   }
-  if (await needsSetup(handle.db)) {
-    const token = await createSetupToken(handle.db, { now: new Date(), ttlMinutes: 60 });
-    log("No administrator exists yet. Create the first one (link valid for 60 minutes, single use):");
-    log(`  ${consoleOrigin(env)}/setup?token=${token}`);
-    log("  or: npm run rms -- user add <name> --group Administrators --password-stdin");
-  }
+  if (!(await needsSetup(handle.db))) return null;
+  return setupLink(env, await createSetupToken(handle.db, { now: new Date(), ttlMinutes: SETUP_LINK_MINUTES }));
+}
+
+const SETUP_LINK_MINUTES = 60;
+
+/** The last lines of the start: nothing the console prints afterwards at start-up can push the link out of sight. */
+function printSetupLink(link: string): void {
+  const rule = "=".repeat(78);
+  log(rule);
+  log(`No administrator exists yet. Create the first one (link valid for ${SETUP_LINK_MINUTES} minutes, single use):`);
+  log("");
+  log(`    ${link}`);
+  log("");
+  log("Or: npm run rms -- user add <name> --group Administrators --password-stdin");
+  log("A new link, if this one expires: npm run rms -- setup-link");
+  log(rule);
 }
 
 async function main(): Promise<void> {
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    log("Building the console (first start only; `npm run build` rebuilds it)…");
+    log("Building the console: first start only, this takes about a minute or two (`npm run build` rebuilds it)…");
     await new Promise<void>((resolve) => {
       const build = spawn(process.execPath, [nextBin, "build"], {
         stdio: "inherit",
@@ -264,8 +265,9 @@ async function main(): Promise<void> {
   const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
+  let link: string | null;
   try {
-    await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl));
+    link = await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl));
   } finally {
     await handle.close();
   }
@@ -280,6 +282,7 @@ async function main(): Promise<void> {
   });
   await waitForConsole(`http://${reachableHost(env.HOST)}:${env.PORT}/sign-in`, 60_000);
   log(`RMS Administration console: ${consoleOrigin(env)}  (enrollment service: ${enrollmentUrl})`);
+  if (link) printSetupLink(link);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

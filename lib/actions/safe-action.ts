@@ -2,7 +2,7 @@
 import "server-only";
 import { createSafeActionClient, flattenValidationErrors } from "next-safe-action";
 import { z } from "zod";
-import { requireAdminRequest } from "@/lib/auth/guard";
+import { requireAdminAction } from "@/lib/auth/guard";
 import type { MessageKey } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
 
@@ -20,9 +20,12 @@ export const actionClient = createSafeActionClient({
   },
 });
 
-/** Session → administrator check (401/403, audited) before validation; the handler gets the actor as ctx.actor. */
+/**
+ * Session → administrator check before validation: an ended session goes to sign-in (and back to the page), others
+ * get 403 (audited); the handler gets the actor as ctx.actor.
+ */
 export const adminActionClient = actionClient.use(async ({ next, metadata }) => {
-  const actor = await requireAdminRequest(metadata.actionName);
+  const actor = await requireAdminAction(metadata.actionName);
   return next({ ctx: { actor } });
 });
 

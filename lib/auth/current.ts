@@ -77,7 +77,8 @@ export async function setSessionCookie(token: string): Promise<void> {
     sameSite: "lax",
     secure,
     path: "/",
-    maxAge: env().RMS_SESSION_MAX_HOURS * 3600,
+    // Outlives the session by a day, so sign-in can tell "your session has ended" from "never signed in".
+    maxAge: env().RMS_SESSION_MAX_HOURS * 3600 + 86_400,
   });
 }
 

@@ -1,8 +1,10 @@
 // The one authorization gate: every page, server action and route handler passes through here on the server.
 import "server-only";
-import { forbidden, redirect, unauthorized } from "next/navigation";
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
 import { recordAudit } from "@/lib/audit/audit";
 import { getDb } from "@/lib/db";
+import { refererPath, signInPath } from "@/lib/safe-next-path";
 import { type Actor, getActor } from "./current";
 
 async function auditDenied(actor: Actor, target: string): Promise<void> {
@@ -15,24 +17,39 @@ async function auditDenied(actor: Actor, target: string): Promise<void> {
   });
 }
 
-/** For pages: signed-out users go to sign-in, non-administrators get the 403 Access denied page. */
-export async function requireAdminPage(path: string): Promise<Actor> {
-  const actor = await getActor();
-  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
-  if (!actor.isAdministrator) {
-    await auditDenied(actor, path);
-    forbidden();
-  }
-  return actor;
-}
-
-/** For server actions and route handlers: 401 without a session, 403 (audited) for non-administrators. */
-export async function requireAdminRequest(target: string): Promise<Actor> {
-  const actor = await getActor();
-  if (!actor) unauthorized();
+/** Non-administrators get the 403 Access denied page, audited. */
+async function requireAdministrator(actor: Actor, target: string): Promise<Actor> {
   if (!actor.isAdministrator) {
     await auditDenied(actor, target);
     forbidden();
   }
   return actor;
+}
+
+/**
+ * For pages and plain links (GET downloads): without a session, to sign-in and back to `returnPath` afterwards
+ * (sign-in says "Your session has ended" when the browser still had one); non-administrators get 403.
+ */
+export async function requireAdminPage(returnPath: string, target = returnPath): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) redirect(signInPath(returnPath));
+  return requireAdministrator(actor, target);
+}
+
+/**
+ * For server actions: as for pages, returning to the page the action was called from (its Referer). Next's redirect
+ * from an action navigates with JavaScript and answers a no-JS form post with 303, so both land on sign-in.
+ */
+export async function requireAdminAction(actionName: string): Promise<Actor> {
+  const requestHeaders = await headers();
+  return requireAdminPage(refererPath(requestHeaders.get("referer"), requestHeaders.get("host")), actionName);
+}
+
+/**
+ * For route handlers fetched by script: null without a session (the caller answers 401 saying so, with the sign-in
+ * address), the actor for administrators, 403 (audited) for anyone else.
+ */
+export async function findAdminRequest(target: string): Promise<Actor | null> {
+  const actor = await getActor();
+  return actor ? requireAdministrator(actor, target) : null;
 }

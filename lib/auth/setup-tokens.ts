@@ -7,9 +7,9 @@ import { setupTokens } from "@/lib/db/schema";
 import { type Account, type AccountErrorCode, countAdministrators, createAccount } from "./accounts";
 import { hashToken, newToken, TOKEN_PATTERN } from "./tokens";
 
-type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
+export type SetupTokenErrorCode = "invalid_token" | "expired" | "used" | "admin_exists";
 
-type SetupTokenCheck = { ok: true; expiresAt: Date } | { ok: false; code: SetupTokenErrorCode };
+export type SetupTokenCheck = { ok: true; expiresAt: Date } | { ok: false; code: SetupTokenErrorCode };
 
 export type RedeemResult =
   | { ok: true; account: Account }
@@ -50,9 +50,14 @@ async function checkToken(db: Queryable, token: string, now: Date, forUpdate: bo
   return { ok: true, expiresAt: row.expiresAt };
 }
 
+/** What the setup page says before the form is filled in: whether the link can still be used. Reads only, consumes nothing. */
+export function inspectSetupToken(db: Queryable, token: string, now: Date): Promise<SetupTokenCheck> {
+  return checkToken(db, token, now, false);
+}
+
 const TOKEN_MESSAGES: Record<SetupTokenErrorCode, string> = {
-  invalid_token: "This setup link is not valid. Ask for a new one (restart the console, or use the rms command-line tool).",
-  expired: "This setup link has expired. Restart the console to get a new one, or use the rms command-line tool.",
+  invalid_token: "This setup link is not valid. Get a new one with: npm run rms -- setup-link",
+  expired: "This setup link has expired. Get a new one with: npm run rms -- setup-link",
   used: "This setup link has already been used. Sign in with the administrator account it created.",
   admin_exists: "An administrator already exists. Sign in, or ask an administrator to create your account.",
 };

@@ -94,6 +94,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   return openDrizzle(schema, opts);
 }
 
+/** Whether dataDir already holds an embedded database (so opening it will not create a new, empty one). */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"));
+}
+
 /** A Drizzle handle over any schema module (the console's, or the enrollment service's own). */
 export interface DrizzleHandle<TSchema extends Record<string, unknown>> {
   db: PgDatabase<PgQueryResultHKT, TSchema>;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
 import { createAccount, findAccountByUserName } from "@/lib/auth/accounts";
-import { createSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
+import { createSetupToken, inspectSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
 import { setupTokens } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
@@ -46,6 +46,20 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
       ["setup_admin_created", "success"],
     ]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
+  it("tells, without consuming it, whether a link can still be used: fresh, expired, used, unknown", async () => {
+    const token = await createSetupToken(handle.db, { now: T0, ttlMinutes: 10 });
+    expect(await inspectSetupToken(handle.db, token, minutes(1))).toMatchObject({ ok: true, expiresAt: minutes(10) });
+    expect(await inspectSetupToken(handle.db, token, minutes(10))).toEqual({ ok: false, code: "expired" });
+    expect(await inspectSetupToken(handle.db, "x".repeat(43), T0)).toEqual({ ok: false, code: "invalid_token" });
+    // Looking did not use it up.
+    expect(await redeemSetupToken(handle.db, { token, userName: "first", password: PASSWORD, now: minutes(2) })).toMatchObject({
+      ok: true,
+    });
+    expect(await inspectSetupToken(handle.db, token, minutes(3))).toEqual({ ok: false, code: "used" });
+    const other = await createSetupToken(handle.db, { now: T0 });
+    expect(await inspectSetupToken(handle.db, other, minutes(3))).toEqual({ ok: false, code: "admin_exists" });
   });
 
   it("refuses an expired or unknown token", async () => {

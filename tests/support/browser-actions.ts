@@ -16,6 +16,8 @@ export interface ActionReply {
   cookie: string | null;
   /** The whole Set-Cookie line of that session cookie, attributes included. */
   sessionSetCookie: string | null;
+  /** Where the action sent the browser: Next's x-action-redirect for a fetched action (answered 200), else Location. */
+  redirect: string | null;
 }
 
 /** Headers a replay sets itself (or a client cannot choose). */
@@ -86,6 +88,7 @@ export async function replayAction(
     text: await response.text(),
     cookie: session ? (session.split(";")[0] ?? null) : null,
     sessionSetCookie: session,
+    redirect: response.headers.get("x-action-redirect") ?? response.headers.get("location"),
   };
 }
 

@@ -93,9 +93,12 @@ describe("oversize server action bodies", () => {
 });
 
 describe("who may call the server actions and route handlers", () => {
-  it("a server action replayed without a session → 401", async () => {
-    expect((await replayAction(renew, { cookie: null })).status).toBe(401);
-    expect((await replayAction(cancel, { cookie: null })).status).toBe(401);
+  it("a server action replayed without a session does not run: the browser is sent to sign-in", async () => {
+    for (const action of [renew, cancel]) {
+      const reply = await replayAction(action, { cookie: null });
+      expect(reply.redirect).toMatch(/^\/sign-in\b/);
+      expect(reply.text).not.toContain("was renewed");
+    }
   });
 
   it("a server action replayed by a signed-in non-administrator → 403, audited", async () => {
@@ -136,9 +139,13 @@ describe("who may call the server actions and route handlers", () => {
     expect(page.status).toBe(307);
     expect(page.headers.get("location")).toContain("/sign-in");
     const action = await replayAction(renew, { cookie: null, headers: header });
-    expect(action.status).toBe(401);
-    const route = await fetch(`${url}${clusterPath(stack)}/renewal-request`, { headers: header });
-    expect(route.status).toBe(401);
+    expect(action.redirect).toMatch(/^\/sign-in\b/);
+    const route = await fetch(`${url}${clusterPath(stack)}/renewal-request`, { headers: header, redirect: "manual" });
+    expect(route.status).toBe(307);
+    expect(route.headers.get("location")).toContain("/sign-in");
+    const exported = await fetch(`${url}${clusterPath(stack)}/renewal-request`, { method: "POST", headers: { ...header, Origin: url } });
+    expect(exported.status).toBe(401);
+    expect(await exported.json()).toMatchObject({ signIn: expect.stringMatching(/^\/sign-in\?next=/) });
     const asUser = await fetch(`${url}${clusterPath(stack)}`, { headers: { ...header, Cookie: await signInByReplay(signIn, url, USER) } });
     expect(asUser.status).toBe(403);
   });

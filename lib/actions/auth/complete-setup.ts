@@ -8,6 +8,7 @@ import { redeemSetupToken } from "@/lib/auth/setup-tokens";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 import { actionClient, formSchema, localizedErrors } from "../safe-action";
+import { SETUP_TOKEN_MESSAGES } from "./setup-messages";
 
 const setupSchema = z
   .object({
@@ -35,6 +36,9 @@ export const completeSetupAction = actionClient
       now: new Date(),
       remoteAddress: await getRemoteAddress(),
     });
-    if (!result.ok) return { message: t("setup.invalidToken") };
+    if (!result.ok) {
+      const key = result.code in SETUP_TOKEN_MESSAGES ? SETUP_TOKEN_MESSAGES[result.code as keyof typeof SETUP_TOKEN_MESSAGES] : undefined;
+      return { message: t(key ?? "setup.invalidToken") };
+    }
     redirect("/sign-in?setup=done");
   });

@@ -4,24 +4,16 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { LOCALE_COOKIE, LOCALES } from "@/lib/i18n/locales";
-import { safeNextPath } from "@/lib/safe-next-path";
+import { refererPath } from "@/lib/safe-next-path";
 import { actionClient, formSchema } from "../safe-action";
 
 // An unknown language changes nothing but still returns the user to the page.
 const setLocaleSchema = z.object({ locale: z.enum(LOCALES).optional().catch(undefined) });
 
-/** The same-origin page the form was posted from (Referrer-Policy is same-origin), else Global Administration. */
+/** The same-origin page the form was posted from, else Global Administration. */
 async function returnPath(): Promise<string> {
   const requestHeaders = await headers();
-  const referer = requestHeaders.get("referer");
-  const host = requestHeaders.get("host");
-  if (!referer || !host) return "/";
-  try {
-    const url = new URL(referer);
-    return url.host === host ? safeNextPath(`${url.pathname}${url.search}`) : "/";
-  } catch {
-    return "/";
-  }
+  return refererPath(requestHeaders.get("referer"), requestHeaders.get("host"));
 }
 
 const setLocale = actionClient

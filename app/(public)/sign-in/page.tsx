@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
+import { sessionEnded } from "@/lib/auth/session-ended";
 import { env } from "@/lib/env";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { SignInForm } from "./sign-in-form";
@@ -23,6 +24,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>
       <p className={`${env().RMS_LDAP_URL ? "mb-2" : "mb-6"} text-sm text-slate-600`}>{t("signIn.intro")}</p>
       {env().RMS_LDAP_URL && <p className="mb-6 text-sm text-slate-600">{t("signIn.directoryHint", { domain: env().RMS_DOMAIN ?? "" })}</p>}
+      {(await sessionEnded()) && (
+        <Alert tone="info" className="mb-4">
+          {t("signIn.expired")}
+        </Alert>
+      )}
       {params.setup === "done" && (
         <Alert tone="success" className="mb-4">
           {t("setup.done")}

@@ -1,14 +1,17 @@
 // Offline Export: POST creates the cluster's pending renewal request and downloads it as <servername>RenewalRequest.xml;
-// GET downloads the pending request again. Both check the administrator groups on the server.
+// GET downloads the pending request again. Both check the administrator groups on the server; without a session, GET
+// (a plain link) goes to sign-in and POST (fetched by the Renew dialog) answers 401 with the message and where to sign in.
 import { z } from "zod";
 import { failureMessage } from "@/lib/actions/renewal/view";
-import { requireAdminRequest } from "@/lib/auth/guard";
+import { findAdminRequest, requireAdminPage } from "@/lib/auth/guard";
 import { isSameOrigin } from "@/lib/auth/same-origin";
+import { sessionEnded } from "@/lib/auth/session-ended";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 import { exportRenewalRequest } from "@/lib/renewal/offline";
 import { getPendingRequest, type PendingRequest } from "@/lib/renewal/queries";
 import { renewalContext } from "@/lib/renewal/server-context";
+import { signInPath } from "@/lib/safe-next-path";
 
 type Params = { params: Promise<{ clusterId: string }> };
 
@@ -26,15 +29,24 @@ function download(pending: PendingRequest): Response {
   });
 }
 
-function problem(status: number, message: string): Response {
-  return Response.json({ message }, { status, headers: { "Cache-Control": "no-store" } });
+function problem(status: number, message: string, extra: Record<string, string> = {}): Response {
+  return Response.json({ message, ...extra }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/** The cluster's page: where sign-in returns to (a download URL would leave the user on an empty tab). */
+function clusterPath(clusterId: string): string {
+  return z.uuid().safeParse(clusterId).success ? `/clusters/${clusterId}` : "/";
 }
 
 export async function POST(request: Request, { params }: Params): Promise<Response> {
   const { clusterId } = await params;
   const { t } = await getTranslator();
   if (!isSameOrigin(request)) return problem(403, t("error.badRequest"));
-  const actor = await requireAdminRequest(`POST /clusters/${clusterId}/renewal-request`);
+  const actor = await findAdminRequest(`POST /clusters/${clusterId}/renewal-request`);
+  if (!actor) {
+    const message = (await sessionEnded()) ? t("signIn.expired") : t("signIn.required");
+    return problem(401, message, { signIn: signInPath(clusterPath(clusterId)) });
+  }
   if (!z.uuid().safeParse(clusterId).success) return problem(404, t("failure.not_found"));
   const ctx = await renewalContext();
   const result = await exportRenewalRequest(ctx, {
@@ -51,7 +63,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
 export async function GET(_request: Request, { params }: Params): Promise<Response> {
   const { clusterId } = await params;
   const { t } = await getTranslator();
-  await requireAdminRequest(`GET /clusters/${clusterId}/renewal-request`);
+  await requireAdminPage(clusterPath(clusterId), `GET /clusters/${clusterId}/renewal-request`);
   if (!z.uuid().safeParse(clusterId).success) return problem(404, t("failure.not_found"));
   const pending = await getPendingRequest(await getDb(), clusterId);
   if (!pending) return problem(404, t("pending.none"));

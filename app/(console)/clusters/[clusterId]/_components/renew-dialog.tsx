@@ -117,6 +117,10 @@ export function RenewDialog({ clusterId, enroll, pending }: { clusterId: string;
         const response = await fetch(`/clusters/${clusterId}/renewal-request`, { method: "POST" });
         if (!response.ok) {
           const body: unknown = await response.json().catch(() => null);
+          // 401: the session ended; sign-in says so and returns here.
+          if (response.status === 401 && body && typeof body === "object" && "signIn" in body && typeof body.signIn === "string") {
+            if (body.signIn.startsWith("/sign-in")) return router.push(body.signIn);
+          }
           const message =
             body && typeof body === "object" && "message" in body && typeof body.message === "string" ? body.message : t("error.generic");
           setView({ status: "error", message });

@@ -43,6 +43,24 @@ describe("rms argument parsing", () => {
       userName: "ann",
     });
     expect(parseCommand(["setup-link"])).toEqual({ command: "setup-link" });
+    expect(parseCommand(["cluster", "list", "--json"])).toEqual({ command: "cluster list", json: true });
+    expect(parseCommand(["cluster", "status", "Default Web Site"])).toEqual({
+      command: "cluster status",
+      cluster: "Default Web Site",
+      json: false,
+    });
+    expect(parseCommand(["renew", "RMS01", "--online"])).toEqual({ command: "renew", cluster: "RMS01", online: true });
+    expect(parseCommand(["export-request", "RMS01", "--out", "req.xml"])).toEqual({
+      command: "export-request",
+      cluster: "RMS01",
+      out: "req.xml",
+    });
+    expect(parseCommand(["import", "RMS01", "slc.xml", "--yes"])).toEqual({
+      command: "import",
+      cluster: "RMS01",
+      file: "slc.xml",
+      yes: true,
+    });
     expect(parseCommand(["user", "list", "--create"])).toEqual({ command: "user list", create: true });
     expect(parseCommand([])).toEqual({ command: "help" });
     expect(parseCommand(["--help"])).toEqual({ command: "help" });
@@ -60,6 +78,11 @@ describe("rms argument parsing", () => {
       [["group", "add-member", "Users"], /group add-member <group> <name>/],
       [["frobnicate"], /Unknown command "frobnicate"/],
       [["user", "list", "--group", "x"], /--group is not an option/],
+      [["renew", "RMS01"], /Only --online renewal runs from the CLI/],
+      [["import", "RMS01"], /import <cluster> <file> \[--yes\]/],
+      [["export-request", "RMS01", "--yes"], /--yes is not an option/],
+      [["cluster", "status"], /cluster status <cluster>/],
+      [["user", "list", "--json"], /--json is not an option/],
     ];
     for (const [argv, message] of cases) expect(() => parseCommand(argv)).toThrow(message);
   });
@@ -91,6 +114,23 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
       readPasswordLine: () => readFirstLine(Readable.from([Buffer.from(stdin)])),
       openDatabase: async () => ({ db, name: `test database on ${kind}`, close: async () => {} }),
       setupLink: (token) => `http://console.test/setup?token=${token}`,
+      // No renewal reaches the keys or a service here (tests/integration/cli-cluster.test.ts renews for real).
+      renewalContext: (database) => ({
+        db: database,
+        kek: () => {
+          throw new Error("no key in this test");
+        },
+        trustAnchors: () => [],
+        enrollmentUrl: "https://127.0.0.1:9",
+        http: { connectTimeoutMs: 100, totalTimeoutMs: 100 },
+        now: () => new Date(),
+        leaseMs: 1_000,
+      }),
+      cluster: {
+        readFile: async () => new Uint8Array(),
+        writeFile: async () => {},
+        confirm: async () => null,
+      },
       actor: "cli:tester",
     };
     const code = await runCli(argv, io);
@@ -156,6 +196,20 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
       ["account_created", "cli:tester"],
     ]);
     expect(JSON.stringify(events)).not.toContain("password-1");
+  });
+
+  it("lists no clusters in an empty database, and reports an unknown cluster as UNKNOWN (exit 3) for monitoring", async () => {
+    expect(await run(["cluster", "list"])).toMatchObject({ code: EXIT_OK, out: "No clusters.\n" });
+    expect(await run(["cluster", "list", "--json"])).toMatchObject({ code: EXIT_OK, out: "[]\n" });
+    expect(await run(["cluster", "status", "nowhere"])).toMatchObject({
+      code: 3,
+      out: expect.stringMatching(/^UNKNOWN: no single cluster/),
+    });
+    expect((await run(["cluster", "status"])).code).toBe(3);
+    expect(await run(["renew", "nowhere", "--online"])).toMatchObject({
+      code: EXIT_FAILURE,
+      err: expect.stringContaining("no single cluster"),
+    });
   });
 
   it("prints a setup link only while no administrator exists", async () => {

@@ -1,4 +1,6 @@
-// The rms command-line tool: manages console accounts and groups directly in the database (audited as cli:<os user>).
+// The rms command-line tool: accounts and groups, and the cluster commands for automation (list, status as a
+// monitoring check, online renewal, offline export and import), directly on the database and the same domain
+// functions as the pages (audited as cli:<os user>).
 import fs from "node:fs";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -18,9 +20,23 @@ import {
   userNameSchema,
 } from "@/lib/auth/accounts";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
+import {
+  type ClusterCommandIo,
+  clusterStatus,
+  exportRequestCommand,
+  findCluster,
+  formatClusterList,
+  importCommand,
+  listClusters,
+  renewOnlineCommand,
+  STATUS_EXIT,
+} from "@/lib/cli/cluster-commands";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { EnvError, env } from "@/lib/env";
+import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import type { RenewalContext } from "@/lib/renewal/context";
+import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -38,6 +54,17 @@ Commands:
   group add-member <group> <name>
   group remove-member <group> <name>
                         Change group membership; the account's sessions end.
+  cluster list [--json] List clusters with their SLC expiry and status.
+  cluster status <cluster> [--json]
+                        One cluster's SLC status, as a monitoring check: exit 0 valid, 1 expires
+                        within 30 days, 2 expired, 3 unknown (no such cluster, no database).
+  renew <cluster> --online
+                        Renew the SLC online at the enrollment service (RMS_ENROLLMENT_URL).
+  export-request <cluster> [--out <file>]
+                        Offline renewal, step 1: write a signed renewal request (replaces any pending one).
+  import <cluster> <file> [--yes]
+                        Offline renewal, last step: check the signed certificate, print every check,
+                        and install it after asking (on a terminal) or with --yes.
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
@@ -45,6 +72,7 @@ Commands:
 Options:
   --create              Create a new, empty embedded database if RMS_DATA_DIR holds none.
 
+<cluster> is the cluster GUID, its cluster name or its web site's name.
 Only members of "Administrators" or "Domain Admins" may administer RMS. Quote group names
 that contain spaces: --group "Domain Admins".
 The database is DATABASE_URL when set, else the embedded one in RMS_DATA_DIR (default ./data):
@@ -59,6 +87,10 @@ export interface CliIo {
   openDatabase: (opts: { create: boolean }) => Promise<OpenedDatabase>;
   /** The console's setup link for a token. */
   setupLink: (token: string) => string;
+  /** What a renewal needs besides the database (keys, trust anchors, enrollment service), from the console's settings. */
+  renewalContext: (db: Database) => RenewalContext;
+  /** Files and the terminal for the cluster commands. */
+  cluster: Omit<ClusterCommandIo, "stdout" | "stderr">;
   actor: string;
 }
 
@@ -100,6 +132,7 @@ export function missingDatabaseMessage(opts: { dataDir: string; create: boolean;
 
 const name = userNameSchema;
 const group = groupNameSchema;
+const clusterReference = z.string().trim().min(1, "Give the cluster's GUID, name or web site name.").max(256);
 
 const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("help") }),
@@ -117,6 +150,15 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("group add-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("setup-link") }),
+  z.object({ command: z.literal("cluster list"), json: z.boolean() }),
+  z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
+  z.object({
+    command: z.literal("renew"),
+    cluster: clusterReference,
+    online: z.literal(true, "Only --online renewal runs from the CLI; for offline renewal use export-request, then import."),
+  }),
+  z.object({ command: z.literal("export-request"), cluster: clusterReference, out: z.string().min(1).max(4096).optional() }),
+  z.object({ command: z.literal("import"), cluster: clusterReference, file: z.string().min(1).max(4096), yes: z.boolean() }),
 ]);
 type Command = z.infer<typeof commandSchema> & { create?: boolean };
 
@@ -131,6 +173,10 @@ const OPTIONS_CONFIG = {
   group: { type: "string", multiple: true },
   "password-stdin": { type: "boolean" },
   create: { type: "boolean" },
+  json: { type: "boolean" },
+  online: { type: "boolean" },
+  out: { type: "string" },
+  yes: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -155,9 +201,16 @@ export function parseCommand(argv: string[]): Command {
     if (!allowed) throw new UsageError(`${option} is not an option of "${noun} ${verb ?? ""}".`.replace(' ".', '".'));
   };
   let raw: Record<string, unknown>;
-  const key = `${noun} ${verb ?? ""}`.trim();
+  // One-word commands take their arguments right after the command name.
+  const single = ["setup-link", "renew", "export-request", "import"].includes(noun);
+  const key = single ? noun : `${noun} ${verb ?? ""}`.trim();
+  const args = single ? (verb === undefined ? [] : [verb, ...rest]) : rest;
   onlyFor(values.group === undefined || key === "user add", "--group");
   onlyFor(values["password-stdin"] === undefined || key === "user add", "--password-stdin");
+  onlyFor(values.json === undefined || key === "cluster list" || key === "cluster status", "--json");
+  onlyFor(values.online === undefined || key === "renew", "--online");
+  onlyFor(values.out === undefined || key === "export-request", "--out");
+  onlyFor(values.yes === undefined || key === "import", "--yes");
   switch (key) {
     case "user add": {
       const [userName] = expectPositionals(rest, 1, "user add <name> --group <group> [--group <group>...] --password-stdin");
@@ -174,9 +227,33 @@ export function parseCommand(argv: string[]): Command {
       break;
     }
     case "setup-link":
-      expectPositionals(verb === undefined ? [] : [verb, ...rest], 0, "setup-link");
+      expectPositionals(args, 0, "setup-link");
       raw = { command: key };
       break;
+    case "cluster list":
+      expectPositionals(args, 0, "cluster list [--json]");
+      raw = { command: key, json: values.json ?? false };
+      break;
+    case "cluster status": {
+      const [cluster] = expectPositionals(args, 1, "cluster status <cluster> [--json]");
+      raw = { command: key, cluster, json: values.json ?? false };
+      break;
+    }
+    case "renew": {
+      const [cluster] = expectPositionals(args, 1, "renew <cluster> --online");
+      raw = { command: key, cluster, online: values.online ?? false };
+      break;
+    }
+    case "export-request": {
+      const [cluster] = expectPositionals(args, 1, "export-request <cluster> [--out <file>]");
+      raw = { command: key, cluster, out: values.out };
+      break;
+    }
+    case "import": {
+      const [cluster, file] = expectPositionals(args, 2, "import <cluster> <file> [--yes]");
+      raw = { command: key, cluster, file, yes: values.yes ?? false };
+      break;
+    }
     case "group add-member":
     case "group remove-member": {
       const [groupName, userName] = expectPositionals(rest, 2, `${key} <group> <name>`);
@@ -215,7 +292,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`${error.message}\n\n${USAGE}`);
-    return EXIT_USAGE;
+    // A monitoring check that cannot run reports UNKNOWN, not a status.
+    return argv[0] === "cluster" && argv[1] === "status" ? STATUS_EXIT.unknown : EXIT_USAGE;
   }
   if (command.command === "help") {
     io.stdout(USAGE);
@@ -239,12 +317,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof DatabaseLockedError || error instanceof EnvError || error instanceof MissingDatabaseError) {
       io.stderr(`Error: ${error.message}`);
-      return EXIT_FAILURE;
+      return command.command === "cluster status" ? STATUS_EXIT.unknown : EXIT_FAILURE;
     }
     throw error;
   }
   io.stderr(`Database: ${database.name}`);
   const audit: AuditContext = { actor: io.actor, remoteAddress: null };
+  const renewalActor = { name: io.actor, remoteAddress: null };
+  const clusterIo: ClusterCommandIo = { ...io.cluster, stdout: io.stdout, stderr: io.stderr };
   try {
     const { db } = database;
     switch (command.command) {
@@ -282,6 +362,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.stdout(`Removed ${result.userName} from ${result.groupName}; their sessions have ended.`);
         return EXIT_OK;
       }
+      case "cluster list": {
+        io.stdout(formatClusterList(await listClusters(db), new Date(), command.json));
+        return EXIT_OK;
+      }
+      case "cluster status": {
+        const status = clusterStatus(await findCluster(db, command.cluster), command.cluster, new Date(), command.json);
+        io.stdout(status.text);
+        return status.code;
+      }
+      case "renew":
+        return await renewOnlineCommand(io.renewalContext(db), command.cluster, renewalActor, clusterIo);
+      case "export-request":
+        return await exportRequestCommand(io.renewalContext(db), command.cluster, command.out, renewalActor, clusterIo);
+      case "import":
+        return await importCommand(
+          io.renewalContext(db),
+          { reference: command.cluster, file: command.file, yes: command.yes, actor: renewalActor },
+          clusterIo,
+        );
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(
@@ -350,6 +449,17 @@ function promptHidden(prompt: string): Promise<string> {
   });
 }
 
+/** A y/N question on the terminal. */
+async function askYesNo(question: string): Promise<boolean> {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^(y|yes|j|ja)$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 function osUser(): string {
   try {
     return os.userInfo().username;
@@ -384,6 +494,23 @@ async function main(): Promise<void> {
       return { db: handle.db, name, close: () => handle.close() };
     },
     setupLink: (token) => setupLink(env(), token),
+    renewalContext: (db) => {
+      const config = env();
+      return {
+        db,
+        kek: () => consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
+        trustAnchors: () => loadTrustAnchors(config.trustAnchorsPath),
+        enrollmentUrl: config.enrollmentUrl,
+        http: { connectTimeoutMs: config.RMS_ENROLLMENT_CONNECT_TIMEOUT_MS, totalTimeoutMs: config.RMS_ENROLLMENT_TIMEOUT_MS },
+        now: () => new Date(),
+        leaseMs: config.RMS_ENROLLMENT_TIMEOUT_MS + 30_000,
+      };
+    },
+    cluster: {
+      readFile: async (file) => new Uint8Array(await fs.promises.readFile(file)),
+      writeFile: (file, data) => fs.promises.writeFile(file, data, { flag: "wx" }),
+      confirm: (question) => (process.stdin.isTTY ? askYesNo(question) : Promise.resolve(null)),
+    },
     actor: `cli:${osUser()}`,
   };
   let code: number;

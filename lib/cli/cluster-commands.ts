@@ -13,7 +13,7 @@ import { confirmImport, declineImport, exportRenewalRequest, validateImport } fr
 import { renewOnline } from "@/lib/renewal/online";
 
 /** Exit codes of `cluster status`, as monitoring plugins use them. */
-const STATUS_EXIT = { valid: 0, warning: 1, expired: 2, unknown: 3 } as const;
+export const STATUS_EXIT = { valid: 0, warning: 1, expired: 2, unknown: 3 } as const;
 
 export interface ClusterRow {
   id: string;

@@ -59,6 +59,24 @@ describe("loadEnv", () => {
     expect(!off.ok && off.message).toMatch(/RMS_LOCAL_ACCOUNTS: off needs RMS_LDAP_URL/);
   });
 
+  it("reads the monitor interval and refuses notification settings that cannot work", () => {
+    expect(loadEnv({}).ok && (loadEnv({}) as { env: { RMS_MONITOR_INTERVAL: number } }).env.RMS_MONITOR_INTERVAL).toBe(3_600_000);
+    const fifteen = loadEnv({ RMS_MONITOR_INTERVAL: "15m" });
+    expect(fifteen.ok && fifteen.env.RMS_MONITOR_INTERVAL).toBe(900_000);
+    for (const bad of ["5s", "2d", "1 h", "-1h", "25h"]) expect(loadEnv({ RMS_MONITOR_INTERVAL: bad }).ok, bad).toBe(false);
+    const hook = { RMS_NOTIFY_WEBHOOK_URL: "https://hooks.contoso.com/rms" };
+    expect(loadEnv(hook)).toMatchObject({ ok: false, message: expect.stringMatching(/RMS_NOTIFY_WEBHOOK_SECRET/) });
+    expect(loadEnv({ ...hook, RMS_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef" }).ok).toBe(true);
+    const plain = { RMS_NOTIFY_WEBHOOK_URL: "http://hooks.contoso.com/rms", RMS_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef" };
+    expect(loadEnv(plain)).toMatchObject({ ok: false, message: expect.stringMatching(/use https:\/\//) });
+    expect(loadEnv({ ...plain, RMS_NOTIFY_WEBHOOK_URL: "http://127.0.0.1:9000/rms" }).ok).toBe(true);
+    const smtp = { RMS_SMTP_HOST: "smtp.contoso.com", RMS_NOTIFY_EMAIL_FROM: "rms@contoso.com" };
+    expect(loadEnv(smtp)).toMatchObject({ ok: false, message: expect.stringMatching(/RMS_NOTIFY_EMAIL_TO/) });
+    const mail = loadEnv({ ...smtp, RMS_NOTIFY_EMAIL_TO: "ops@contoso.com, pki@contoso.com" });
+    expect(mail.ok && mail.env.RMS_NOTIFY_EMAIL_TO).toEqual(["ops@contoso.com", "pki@contoso.com"]);
+    expect(loadEnv({ ...smtp, RMS_NOTIFY_EMAIL_TO: "not-an-address" }).ok).toBe(false);
+  });
+
   it("reads a trust-anchor pin with or without colons, in either case", () => {
     const hex = "ab".repeat(32);
     const colons = Array.from({ length: 32 }, () => "Ab").join(":");

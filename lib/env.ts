@@ -65,6 +65,26 @@ const server = {
   RMS_SESSION_MAX_HOURS: minutesOrHours(24 * 7, 8),
   // Bearer token that lets a scraper off this machine read /metrics (loopback needs none); at least 16 characters.
   RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
+  // Notifications of expiry events: a signed webhook and/or e-mail over SMTP with STARTTLS.
+  RMS_NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "RMS_NOTIFY_WEBHOOK_URL must be an http(s):// URL" }).optional(),
+  RMS_NOTIFY_WEBHOOK_SECRET: z.string().min(16, "RMS_NOTIFY_WEBHOOK_SECRET must be at least 16 characters").optional(),
+  RMS_SMTP_HOST: z.string().trim().min(1).max(253).optional(),
+  RMS_SMTP_PORT: port.default(587),
+  RMS_SMTP_USER: z.string().min(1).max(256).optional(),
+  RMS_SMTP_PASSWORD: z.string().min(1).max(1024).optional(),
+  RMS_SMTP_CA_FILE: z.string().trim().min(1).optional(),
+  RMS_NOTIFY_EMAIL_FROM: z.email("RMS_NOTIFY_EMAIL_FROM must be an e-mail address").optional(),
+  RMS_NOTIFY_EMAIL_TO: z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email("RMS_NOTIFY_EMAIL_TO must be a comma-separated list of e-mail addresses"))),
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
@@ -163,6 +183,22 @@ function directoryProblem(parsed: Parsed): string | null {
   return null;
 }
 
+/** Notification settings that cannot work as given, or null. */
+function notificationProblem(parsed: Parsed): string | null {
+  if (parsed.RMS_NOTIFY_WEBHOOK_URL) {
+    if (!parsed.RMS_NOTIFY_WEBHOOK_SECRET) return "RMS_NOTIFY_WEBHOOK_SECRET: set the secret the webhook's signature is made with";
+    const url = new URL(parsed.RMS_NOTIFY_WEBHOOK_URL);
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    if (url.protocol === "http:" && !loopback) return "RMS_NOTIFY_WEBHOOK_URL: use https:// (plain http:// only to this machine)";
+  }
+  if (parsed.RMS_SMTP_HOST) {
+    if (!parsed.RMS_NOTIFY_EMAIL_FROM) return "RMS_NOTIFY_EMAIL_FROM: set the sender address of notification e-mail";
+    if (parsed.RMS_NOTIFY_EMAIL_TO.length === 0) return "RMS_NOTIFY_EMAIL_TO: set who receives notification e-mail";
+    if (parsed.RMS_SMTP_USER && !parsed.RMS_SMTP_PASSWORD) return "RMS_SMTP_PASSWORD: set the password of RMS_SMTP_USER";
+  }
+  return null;
+}
+
 export type Env = Parsed & {
   dataDir: string;
   enrollmentUrl: string;
@@ -179,8 +215,8 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
   if (!validated.ok) return validated;
   const parsed: Parsed = validated.value;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
-  const directory = directoryProblem(parsed);
-  if (directory) return { ok: false, message: `Invalid configuration:\n  ${directory}` };
+  const problem = directoryProblem(parsed) ?? notificationProblem(parsed);
+  if (problem) return { ok: false, message: `Invalid configuration:\n  ${problem}` };
   return {
     ok: true,
     env: {

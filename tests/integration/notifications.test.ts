@@ -1,0 +1,216 @@
+// Notifications against real receivers started by the test on loopback: an HTTP server for the webhook (signature
+// recomputed, retries with backoff on 503/500, none on 400) and a separate SMTP server process (STARTTLS required and
+// verified, AUTH); and the monitor's events reaching both exactly once when two consoles check at the same moment.
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
+import { certificates, clusters } from "@/lib/db/schema";
+import { checkExpiries } from "@/lib/monitor/expiry-events";
+import { sendEmail } from "@/lib/notifications/email";
+import { expiryNotification, type NotificationChannels, sendNotification, testNotification } from "@/lib/notifications/notifier";
+import { deliverWebhook } from "@/lib/notifications/webhook";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { createTestTlsPki } from "../support/tls";
+
+const SECRET = "webhook-secret-for-the-tests";
+const DAY = 24 * 60 * 60 * 1000;
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+let smtp: TestSmtpServer;
+let receiver: http.Server;
+let webhookUrl = "";
+const received: Received[] = [];
+/** Status codes the receiver answers with, in order; 200 once they run out. */
+let script: Array<{ status: number; retryAfter?: string }> = [];
+
+beforeAll(async () => {
+  smtp = await startTestSmtpServer();
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const next = script.shift() ?? { status: 200 };
+      res.writeHead(next.status, next.retryAfter ? { "retry-after": next.retryAfter } : {});
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rms-hook`;
+}, 60_000);
+
+afterAll(async () => {
+  await smtp?.stop();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+});
+
+beforeEach(() => {
+  received.length = 0;
+  smtp.received.length = 0;
+  script = [];
+});
+
+function channels(): NotificationChannels {
+  return {
+    webhook: { url: webhookUrl, secret: SECRET },
+    email: {
+      host: "127.0.0.1",
+      port: smtp.port,
+      ca: smtp.caPem,
+      user: smtp.user,
+      password: smtp.password,
+      from: "rms@contoso.test",
+      to: ["ops@contoso.test"],
+    },
+  };
+}
+
+/** What a receiver does: recompute the signature over "<timestamp>.<body>" with the shared secret. */
+function signatureHolds(request: Received): boolean {
+  const timestamp = String(request.headers["x-rms-timestamp"]);
+  const expected = `sha256=${createHmac("sha256", SECRET).update(`${timestamp}.${request.body}`).digest("hex")}`;
+  return request.headers["x-rms-signature"] === expected;
+}
+
+describe("webhook", () => {
+  it("signs the JSON body and retries 503 (honouring Retry-After) and 500 with growing waits, then succeeds", async () => {
+    script = [{ status: 503, retryAfter: "7" }, { status: 500 }];
+    const waits: number[] = [];
+    const delivery = await deliverWebhook(
+      { url: webhookUrl, secret: SECRET },
+      { hello: "world" },
+      { sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(delivery).toMatchObject({ ok: true, attempts: 3, status: 200 });
+    expect(waits).toEqual([7_000, 2_000]);
+    expect(received).toHaveLength(3);
+    expect(received.every(signatureHolds)).toBe(true);
+    expect(new Set(received.map((r) => r.headers["x-rms-delivery"])).size).toBe(1);
+    expect(JSON.parse(received[0]?.body ?? "")).toEqual({ hello: "world" });
+    const forged = { ...received[0], body: '{"hello":"mallory"}' } as Received;
+    expect(signatureHolds(forged)).toBe(false);
+  });
+
+  it("does not retry a 400, and gives up after the bounded number of attempts", async () => {
+    script = [{ status: 400 }];
+    expect(await deliverWebhook({ url: webhookUrl, secret: SECRET }, {}, { sleep: async () => {} })).toMatchObject({
+      ok: false,
+      attempts: 1,
+      status: 400,
+    });
+    script = Array.from({ length: 10 }, () => ({ status: 502 }));
+    const waits: number[] = [];
+    const gaveUp = await deliverWebhook(
+      { url: webhookUrl, secret: SECRET },
+      {},
+      { maxAttempts: 4, sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(gaveUp).toMatchObject({ ok: false, attempts: 4, status: 502 });
+    expect(waits).toEqual([1_000, 2_000, 4_000]);
+  });
+});
+
+describe("e-mail", () => {
+  it("goes out over STARTTLS with authentication, verified against the configured CA", async () => {
+    const sent = await sendNotification(channels(), testNotification("RMS\\alice", new Date("2031-01-01T00:00:00Z")), { log: () => {} });
+    expect(sent.map((o) => [o.channel, o.ok])).toEqual([
+      ["webhook", true],
+      ["email", true],
+    ]);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]).toMatchObject({ secure: true, user: smtp.user, from: "rms@contoso.test", to: ["ops@contoso.test"] });
+    expect(smtp.received[0]?.raw).toContain("Subject: RMS: test notification");
+  });
+
+  it("refuses a server whose certificate does not verify, and says why; nothing is sent", async () => {
+    const other = await createTestTlsPki({ label: "Some other CA" });
+    const result = await sendEmail(
+      { ...(channels().email as NonNullable<NotificationChannels["email"]>), ca: other.rootPem },
+      { subject: "x", text: "y" },
+    );
+    expect(result.ok).toBe(false);
+    expect(result.ok ? "" : result.error).toMatch(/certificate/i);
+    expect(smtp.received).toHaveLength(0);
+  });
+});
+
+describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let second: DatabaseHandle;
+  const expires = new Date("2031-03-01T12:00:00Z");
+
+  beforeEach(async () => {
+    handle = await createTestDatabase(kind);
+    second =
+      kind === "postgres"
+        ? await openDatabase({ dataDir: os.tmpdir(), databaseUrl: process.env.DATABASE_URL, pgSchema: handle.schema })
+        : handle;
+    const [cluster] = await handle.db
+      .insert(clusters)
+      .values({
+        guid: "{0A0B0C0D-1111-4222-8333-444455556666}",
+        name: "rms.contoso.com",
+        serverName: "RMS01",
+        clusterUrl: "https://rms/_wmcs",
+        configDatabase: "d",
+      })
+      .returning();
+    if (!cluster) throw new Error("no cluster");
+    await handle.db.insert(certificates).values({
+      clusterId: cluster.id,
+      document: "<XrML/>",
+      fingerprint: "AB:CD",
+      serialNumber: "01",
+      issuerName: "CA",
+      issuerSubject: "CN=CA",
+      subjectName: "rms.contoso.com",
+      issuedAt: new Date(expires.getTime() - 365 * DAY),
+      validFrom: new Date(expires.getTime() - 365 * DAY),
+      validUntil: expires,
+      obtainedBy: "online",
+      installedBy: "RMS\\alice",
+      active: true,
+    });
+  });
+
+  afterEach(async () => {
+    if (second !== handle) await second.close();
+    await handle.dispose();
+  });
+
+  it("31, 29, 8, 6 and 0 days: the webhook and the mailbox each get events 16, 17 and 18 once", async () => {
+    for (const days of [31, 29, 8, 6, 0]) {
+      const now = new Date(expires.getTime() - days * DAY);
+      const checks = await Promise.all([
+        checkExpiries(handle.db, { now, log: () => {} }),
+        checkExpiries(second.db, { now, log: () => {} }),
+      ]);
+      for (const event of checks.flatMap((check) => check.events)) {
+        await sendNotification(channels(), expiryNotification(event), { log: () => {} });
+      }
+    }
+    const hooks = received.map((r) => JSON.parse(r.body) as { eventId: number; id: string; details: { daysLeft: number } });
+    expect(hooks.map((h) => [h.eventId, h.details.daysLeft])).toEqual([
+      [16, 29],
+      [17, 6],
+      [18, 0],
+    ]);
+    expect(hooks.map((h) => h.id)).toEqual(["AB:CD/16", "AB:CD/17", "AB:CD/18"]);
+    expect(received.every(signatureHolds)).toBe(true);
+    // Long headers are folded onto continuation lines (RFC 5322): unfold before reading the subject.
+    const subjects = smtp.received.map((m) => /^Subject: (.*?)\r?$/m.exec(m.raw.replace(/\r?\n[ \t]+/g, " "))?.[1]);
+    expect(subjects).toEqual([
+      "RMS: the server licensor certificate of rms.contoso.com expires in 29 days",
+      "RMS: the server licensor certificate of rms.contoso.com expires in 6 days",
+      "RMS: the server licensor certificate of rms.contoso.com has expired",
+    ]);
+  });
+});

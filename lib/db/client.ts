@@ -123,7 +123,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataFolder(opts.dataDir);
   try {
-    const client = await openDurablePglite(path.join(opts.dataDir, "pglite"));
+    const { client, close } = await openDurablePglite(path.join(opts.dataDir, "pglite"));
     makePrivate(opts.dataDir);
     const db = drizzlePglite(client, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     let closed = false;
@@ -136,7 +136,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
       kind: "pglite",
       schema: "public",
       close: async () => {
-        await client.close();
+        await close();
         release();
         closed = true;
         process.off("exit", release);

@@ -31,12 +31,17 @@ it("runs the embedded database with fsync and synchronous commits on", async () 
   }
 });
 
-/** Opens the product's database, then commits one write and runs one read, marking each step on stderr. */
+/**
+ * Opens the product's database (a new one), commits one write and runs one read, closes it and opens it again, marking each
+ * step on stderr.
+ */
 const CHILD = `
 import fs from "node:fs";
 import { migrateDatabase, openDatabase } from ${JSON.stringify(path.join(root, "lib", "db", "client.ts"))};
 const mark = (step) => fs.writeSync(2, "rms-durability: " + step + "\\n");
+mark("open");
 const handle = await openDatabase({ dataDir: process.argv[2] });
+mark("opened");
 await migrateDatabase(handle);
 await handle.db.execute("CREATE TABLE IF NOT EXISTS durability_probe (id serial PRIMARY KEY, note text NOT NULL)");
 mark("write");
@@ -49,6 +54,10 @@ await handle.db.transaction(async (tx) => {
 });
 mark("read");
 await handle.close();
+mark("reopen");
+const again = await openDatabase({ dataDir: process.argv[2] });
+mark("reopened");
+await again.close();
 `;
 
 interface SyncCall {
@@ -69,7 +78,7 @@ function syncsBetween(trace: string[], from: string, to: string): SyncCall[] {
 }
 
 describe.skipIf(!strace)("under strace (skipped: strace is not installed; apt-get install strace)", () => {
-  it("fsyncs the WAL before a write transaction's COMMIT returns, and syncs nothing for a read", () => {
+  it("fsyncs the WAL before a write transaction's COMMIT returns, syncs nothing for a read, and syncs a new data folder once", () => {
     const dataDir = path.join(dir, "traced");
     const script = path.join(dir, "commit-once.mjs");
     const traceFile = path.join(dir, "strace.txt");
@@ -98,5 +107,11 @@ describe.skipIf(!strace)("under strace (skipped: strace is not installed; apt-ge
     const commit = syncsBetween(trace, "write", "committed");
     expect(commit.filter((sync) => sync.call === "fsync" && sync.file.startsWith(wal)).length).toBeGreaterThan(0);
     expect(syncsBetween(trace, "committed", "read")).toEqual([]);
+
+    // Files Postgres never syncs itself (PGlite unpacks them at creation) are synced when a new database opens, and not
+    // again when one that closed cleanly reopens.
+    const unpacked = path.join(dataDir, "pglite", "PG_VERSION");
+    expect(syncsBetween(trace, "open", "opened").map((sync) => sync.file)).toContain(unpacked);
+    expect(syncsBetween(trace, "reopen", "reopened").map((sync) => sync.file)).not.toContain(unpacked);
   }, 180_000);
 });

@@ -1,7 +1,6 @@
 // Opens the database: PGlite in the data folder by default, PostgreSQL when DATABASE_URL is set.
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
@@ -10,6 +9,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { Pool } from "pg";
 import { STARTUP_LOCK_ID } from "./advisory-locks";
+import { openDurablePglite } from "./pglite-durable";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -128,7 +128,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataFolder(opts.dataDir);
   try {
-    const client = await PGlite.create(path.join(opts.dataDir, "pglite"));
+    const { client, close } = await openDurablePglite(path.join(opts.dataDir, "pglite"));
     makePrivate(opts.dataDir);
     const db = drizzlePglite(client, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     let closed = false;
@@ -141,7 +141,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
       kind: "pglite",
       schema: "public",
       close: async () => {
-        await client.close();
+        await close();
         release();
         closed = true;
         process.off("exit", release);

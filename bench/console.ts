@@ -119,7 +119,7 @@ async function seedSites(dataDir: string, databaseUrl: string | null): Promise<v
 function addAdmin(env: NodeJS.ProcessEnv, userName: string, password: string): void {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin"],
+    ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin", "--create"],
     {
       cwd: ROOT,
       env,

@@ -21,7 +21,7 @@ export async function ExpiryAlerts({ alerts, linkToClusters }: { alerts: ExpiryA
       )}
     >
       <h2 id="expiry-alerts-heading" className="font-semibold">
-        {t(expired ? "titleExpired" : "title")}
+        {t(linkToClusters ? (expired ? "titleExpired" : "title") : expired ? "titleExpiredHere" : "titleHere")}
       </h2>
       <ul className="mt-2 flex flex-col gap-1">
         {alerts.map((alert) => {

@@ -8,7 +8,7 @@ import { listAuditEvents } from "@/lib/audit/audit";
 import { findAccountByUserName, findAccountCredentials } from "@/lib/auth/accounts";
 import { verifyPassword } from "@/lib/auth/password";
 import { inspectSetupToken } from "@/lib/auth/setup-tokens";
-import { openDatabase } from "@/lib/db/client";
+import { migrateDatabase, openDatabase } from "@/lib/db/client";
 import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
 import {
   type CliIo,
@@ -114,6 +114,7 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
       readPasswordLine: () => readFirstLine(Readable.from([Buffer.from(stdin)])),
       openDatabase: async () => ({ db, name: `test database on ${kind}`, close: async () => {} }),
       setupLink: (token) => `http://console.test/setup?token=${token}`,
+      adminGroups: ["Administrators", "Domain Admins"],
       // No renewal reaches the keys or a service here (tests/integration/cli-cluster.test.ts renews for real).
       renewalContext: (database) => ({
         db: database,
@@ -147,7 +148,10 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
     });
     const ann = await findAccountCredentials(handle.db, "ann");
     expect(ann && (await verifyPassword("ann-password-1", ann.passwordHash))).toBe(true);
-    expect((await run(["user", "add", "bob", "--group", "Users", "--password-stdin"], "bob-password-1")).code).toBe(EXIT_OK);
+    expect(await run(["user", "add", "bob", "--group", "Users", "--password-stdin"], "bob-password-1")).toMatchObject({
+      code: EXIT_OK,
+      err: expect.stringMatching(/^Warning: "Users" grants nothing in this console: only members of Administrators or Domain Admins/),
+    });
     expect(await run(["user", "add", "ANN", "--group", "Users", "--password-stdin"], "whatever-password")).toMatchObject({
       code: EXIT_FAILURE,
       err: "Error: An account named ann already exists.\n",
@@ -235,14 +239,14 @@ describe("rms database naming and refusal", () => {
     expect(maskDatabaseUrl("not a url s3cret")).not.toContain("s3cret");
   });
 
-  it("creates a new embedded database only when asked, or in a folder RMS_DATA_DIR names that exists", () => {
+  it("creates a new embedded database only when asked, even in an existing folder", () => {
     const missing = path.join(os.tmpdir(), `rms-missing-${process.pid}`);
     expect(missingDatabaseMessage({ dataDir: missing, create: false, dataDirNamed: false })).toMatch(
       /no console database in .*RMS_DATA_DIR is not set.*Set RMS_DATA_DIR to the console's data folder.*--create/,
     );
     expect(missingDatabaseMessage({ dataDir: missing, create: false, dataDirNamed: true })).toMatch(/--create/);
     expect(missingDatabaseMessage({ dataDir: missing, create: true, dataDirNamed: false })).toBeNull();
-    expect(missingDatabaseMessage({ dataDir: os.tmpdir(), create: false, dataDirNamed: true })).toBeNull();
+    expect(missingDatabaseMessage({ dataDir: os.tmpdir(), create: false, dataDirNamed: true })).toMatch(/--create/);
     expect(missingDatabaseMessage({ dataDir: os.tmpdir(), create: false, dataDirNamed: false })).toMatch(/--create/);
   });
 });
@@ -282,8 +286,12 @@ function rms(dataDir: string, args: string[], stdin?: string): Promise<Run> {
 
 describe("rms command-line tool (spawned, embedded database)", { timeout: 180_000 }, () => {
   let dataDir: string;
-  beforeAll(() => {
+  // The console's data folder, as its first start leaves it: a database there (the CLI does not create one unasked).
+  beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-cli-"));
+    const handle = await openDatabase({ dataDir });
+    await migrateDatabase(handle);
+    await handle.close();
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

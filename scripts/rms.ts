@@ -85,6 +85,8 @@ export interface CliIo {
   readPasswordLine: () => Promise<string>;
   /** Opens the database, creating a new embedded one only when `create`; throws MissingDatabaseError otherwise. */
   openDatabase: (opts: { create: boolean }) => Promise<OpenedDatabase>;
+  /** RMS_ADMIN_GROUPS: membership in any other group grants nothing. */
+  adminGroups: string[];
   /** The console's setup link for a token. */
   setupLink: (token: string) => string;
   /** What a renewal needs besides the database (keys, trust anchors, enrollment service), from the console's settings. */
@@ -116,13 +118,11 @@ export function maskDatabaseUrl(url: string): string {
 }
 
 /**
- * Whether the CLI may open the embedded database in dataDir: one exists there, or --create was given, or RMS_DATA_DIR
- * names a folder that already exists (prepared for it). Otherwise a mistyped or missing RMS_DATA_DIR would silently
- * create an empty database (./data by default) and report no accounts.
+ * Whether the CLI may open the embedded database in dataDir: one exists there, or --create was given. Otherwise a
+ * mistyped or missing RMS_DATA_DIR would silently create an empty database (./data by default) and report no accounts.
  */
 export function missingDatabaseMessage(opts: { dataDir: string; create: boolean; dataDirNamed: boolean }): string | null {
   if (opts.create || embeddedDatabaseExists(opts.dataDir)) return null;
-  if (opts.dataDirNamed && fs.existsSync(opts.dataDir)) return null;
   return (
     `There is no console database in ${opts.dataDir}${opts.dataDirNamed ? "" : " (RMS_DATA_DIR is not set; ./data is the default)"}. ` +
     "Set RMS_DATA_DIR to the console's data folder (the one `npm start` uses), or DATABASE_URL if the console uses PostgreSQL; " +
@@ -279,6 +279,17 @@ export function formatAccountTable(accounts: Account[]): string {
   return rows.map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  ")).join("\n");
 }
 
+/** Groups are free text: say so when none of the given ones lets the account administer. */
+function warnIfPowerless(io: CliIo, groups: string[]): void {
+  const admin = new Set(io.adminGroups.map((g) => g.toLowerCase()));
+  const powerless = groups.filter((g) => !admin.has(g.toLowerCase()));
+  if (powerless.length === 0 || groups.some((g) => admin.has(g.toLowerCase()))) return;
+  io.stderr(
+    `Warning: ${powerless.map((g) => `"${g}"`).join(", ")} grants nothing in this console: only members of ${io.adminGroups.join(" or ")} ` +
+      "(RMS_ADMIN_GROUPS) may administer; this account will be shown Access denied.",
+  );
+}
+
 function failure(io: CliIo, result: AccountFailure): number {
   io.stderr(`Error: ${result.message}`);
   return EXIT_FAILURE;
@@ -333,6 +344,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!result.ok) return failure(io, result);
         const groups = result.account.groups.join(", ");
         io.stdout(`Created account ${result.account.userName} in ${groups}.`);
+        warnIfPowerless(io, command.groups);
         return EXIT_OK;
       }
       case "user list": {
@@ -354,6 +366,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const result = await addGroupMember(db, { groupName: command.groupName, userName: command.userName, audit });
         if (!result.ok) return failure(io, result);
         io.stdout(`Added ${result.userName} to ${result.groupName}.`);
+        warnIfPowerless(io, [command.groupName]);
         return EXIT_OK;
       }
       case "group remove-member": {
@@ -494,6 +507,9 @@ async function main(): Promise<void> {
       return { db: handle.db, name, close: () => handle.close() };
     },
     setupLink: (token) => setupLink(env(), token),
+    get adminGroups() {
+      return env().RMS_ADMIN_GROUPS;
+    },
     renewalContext: (db) => {
       const config = env();
       return {

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const admin = { userName: "alice", password: `Adm!n-${randomBytes(6).toString("hex")}-pass` };
   const user = { userName: "bob", password: `Us3r-${randomBytes(6).toString("hex")}-pass` };
   const env = consoleEnv(consoleOptions);
-  runCli(env, ["user", "add", admin.userName, "--group", "Administrators", "--password-stdin"], `${admin.password}\n`);
+  runCli(env, ["user", "add", admin.userName, "--group", "Administrators", "--password-stdin", "--create"], `${admin.password}\n`);
   runCli(env, ["user", "add", user.userName, "--group", "Users", "--password-stdin"], `${user.password}\n`);
 
   const state: E2eState = {

@@ -29,6 +29,7 @@ const texts = [
   "name",
   "server",
   "domain",
+  "cluster",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

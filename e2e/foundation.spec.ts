@@ -32,7 +32,7 @@ test.describe("foundation", () => {
     expect(days).toBeGreaterThan(18);
     expect(days).toBeLessThan(21);
     await expect(resources.getByText("Expires within 30 days")).toBeVisible();
-    await expect(resources.getByRole("button", { name: "Renew" })).toBeVisible();
+    await expect(resources.getByRole("button", { name: "Renew", exact: true })).toBeVisible();
     await expect(page.getByRole("region", { name: "Administration links" })).toBeVisible();
     await page.screenshot(shot("administration"));
     expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);

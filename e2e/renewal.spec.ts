@@ -276,7 +276,7 @@ test("a non-administrator can neither see nor call any of it", async ({ page, re
   const response = await page.goto(clusterUrl);
   expect(response?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "Access denied" })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Renew" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Renew", exact: true })).toHaveCount(0);
 
   const origin = readState().consoleUrl;
   const cookies = await page.context().cookies();

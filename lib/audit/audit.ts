@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = [
   "slc_expires_in_one_month",
   "slc_expires_in_one_week",
   "slc_expired",
+  "auto_renewal_enabled",
+  "auto_renewal_disabled",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 type AuditOutcome = "success" | "failure" | "denied";

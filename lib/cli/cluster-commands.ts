@@ -7,7 +7,7 @@ import type { Queryable } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
 import { translatorFor } from "@/lib/i18n/messages";
 import type { RenewalActor, RenewalContext } from "@/lib/renewal/context";
-import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
+import { englishFailureMessage } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import { confirmImport, declineImport, exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
 import { renewOnline } from "@/lib/renewal/online";
@@ -141,12 +141,8 @@ export function clusterStatus(row: ClusterRow | null, reference: string, now: Da
   return { code, text: `${statusText(r)} — ${r.cluster} (${r.serverName}, ${r.guid}); SLC expires ${day(r.validUntil)}.${advice}` };
 }
 
-/** The failure as the console words it, in English. */
 function describeFailure(failure: RenewalFailure, ctx: RenewalContext): string {
-  const t = translatorFor("en");
-  return resolveMessage(failureMessage(failure, { enrollmentUrl: ctx.enrollmentUrl }), (key, values) =>
-    (t as unknown as (k: string, v?: Record<string, string | number>) => string)(key, values),
-  );
+  return englishFailureMessage(failure, { enrollmentUrl: ctx.enrollmentUrl });
 }
 
 export interface ClusterCommandIo {

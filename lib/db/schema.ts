@@ -99,6 +99,30 @@ export const expiryNotices = pgTable(
   (t) => [primaryKey({ columns: [t.certificateId, t.threshold] })],
 );
 
+/**
+ * Opt-in automatic online renewal, per cluster: the plan for the installed certificate (a random time inside its
+ * renewal window), the back-off after failures, and the last outcome. A console claims an attempt by moving
+ * next_attempt_at forward in one UPDATE, so two consoles never attempt the same renewal.
+ */
+export const autoRenewals = pgTable("auto_renewals", {
+  clusterId: uuid("cluster_id")
+    .primaryKey()
+    .references(() => clusters.id, { onDelete: "cascade" }),
+  enabled: boolean("enabled").notNull().default(false),
+  changedBy: text("changed_by").notNull(),
+  changedAt: timestamp("changed_at", { withTimezone: true }).notNull(),
+  /** The installed certificate the plan is for; another one installed means a new plan. */
+  plannedFor: text("planned_for"),
+  windowStart: timestamp("window_start", { withTimezone: true }),
+  windowEnd: timestamp("window_end", { withTimezone: true }),
+  windowSource: text("window_source", { enum: ["service", "default"] }),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+  failures: integer("failures").notNull().default(0),
+  lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+  lastOutcome: text("last_outcome", { enum: ["success", "failure"] }),
+  lastDetail: text("last_detail"),
+});
+
 /** Offline renewal requests; at most one pending per cluster, single use. */
 export const renewalRequests = pgTable(
   "renewal_requests",

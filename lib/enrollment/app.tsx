@@ -10,6 +10,7 @@ import { negotiateLocale } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { apiEnroll } from "./routes/api-enroll";
+import { apiRenewalInfo } from "./routes/api-renewal-info";
 import { certificate } from "./routes/certificate";
 import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
@@ -134,6 +135,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
     });
 
   app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
+  app.get("/api/renewal-info/:guid", apiRenewalInfo(deps));
   app.get("/healthz", healthz(deps));
   app.get("/root.pem", rootPem(deps));
   app.get("/favicon.svg", favicon());

@@ -10,24 +10,33 @@ export interface MonitorOptions {
   intervalMs: number;
   /** What else to do with each event once it is recorded (notifications). */
   onEvents?: (events: ExpiryEvent[]) => Promise<void>;
+  /** Then, in the same round: automatic renewals that are due (lib/renewal/auto-renewal.ts). */
+  afterCheck?: (now: Date) => Promise<void>;
   log?: (line: string) => void;
 }
 
 /** Runs one round; resolves when it is done (the scheduler and tests share it). */
 export async function monitorRound(opts: MonitorOptions): Promise<void> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  try {
-    const check = await checkExpiries(await opts.db(), { now: opts.clock.now(), log });
-    if (check.events.length > 0) await opts.onEvents?.(check.events);
-  } catch (error) {
+  const failed = (what: string, error: unknown) =>
     log(
       JSON.stringify({
         time: opts.clock.now().toISOString(),
         level: "error",
         source: "rms-monitor",
-        message: `Expiry check failed; retrying in ${Math.round(opts.intervalMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`,
+        message: `${what} failed; retrying in ${Math.round(opts.intervalMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`,
       }),
     );
+  try {
+    const check = await checkExpiries(await opts.db(), { now: opts.clock.now(), log });
+    if (check.events.length > 0) await opts.onEvents?.(check.events);
+  } catch (error) {
+    failed("Expiry check", error);
+  }
+  try {
+    await opts.afterCheck?.(opts.clock.now());
+  } catch (error) {
+    failed("Automatic renewal", error);
   }
 }
 

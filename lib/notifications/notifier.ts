@@ -3,6 +3,7 @@
 // failure never stops the monitor.
 import fs from "node:fs";
 import type { ExpiryEvent } from "@/lib/monitor/expiry-events";
+import type { AutoRenewalAttempt } from "@/lib/renewal/auto-renewal";
 import { type SmtpTarget, sendEmail } from "./email";
 import { deliverWebhook, type WebhookOptions, type WebhookTarget } from "./webhook";
 
@@ -48,7 +49,7 @@ export function notificationChannelsFrom(env: NotificationEnv): NotificationChan
 export interface Notification {
   /** Stable per event, so a receiver can drop duplicates: `<certificate fingerprint>/<event id>`. */
   id: string;
-  type: "slc_expiry" | "test";
+  type: "slc_expiry" | "auto_renewal_failed" | "test";
   eventId: number | null;
   event: string | null;
   level: "info" | "warning" | "error";
@@ -92,6 +93,36 @@ export function expiryNotification(event: ExpiryEvent): Notification {
       serialNumber: event.serialNumber,
     },
     occurredAt: event.occurredAt.toISOString(),
+  };
+}
+
+export function autoRenewalFailureNotification(attempt: AutoRenewalAttempt, now: Date): Notification {
+  const subject = `RMS: automatic renewal of ${attempt.clusterName} failed`;
+  const next = attempt.nextAttemptAt ? `The next attempt is at ${attempt.nextAttemptAt.toISOString()}.` : "";
+  return {
+    id: `auto-renewal/${attempt.guid}/${now.getTime()}`,
+    type: "auto_renewal_failed",
+    eventId: null,
+    event: null,
+    level: "error",
+    subject,
+    text: [
+      `${subject} (attempt ${attempt.failures} in a row).`,
+      "",
+      `Cluster: ${attempt.clusterName} (${attempt.serverName}, ${attempt.guid})`,
+      `Reason: ${attempt.detail}`,
+      "",
+      `${next} Renew it yourself in the RMS Administration console if the certificate is close to expiry (Renew: Online, or Offline).`.trim(),
+    ].join("\n"),
+    details: {
+      clusterGuid: attempt.guid,
+      clusterName: attempt.clusterName,
+      serverName: attempt.serverName,
+      failures: attempt.failures,
+      nextAttemptAt: attempt.nextAttemptAt?.toISOString() ?? null,
+      reason: attempt.detail,
+    },
+    occurredAt: now.toISOString(),
   };
 }
 

@@ -2,6 +2,7 @@
 import { REQUEST_REJECT_REASONS, type RequestRejectReason } from "@/lib/certificates/renewal-request";
 import type { CheckName, SlcRejectReason } from "@/lib/certificates/verify-slc";
 import { SLC_REJECT_REASONS } from "@/lib/certificates/verify-slc";
+import { translatorFor } from "@/lib/i18n/messages";
 import type { RenewalFailure, RenewalFailureCode } from "./failures";
 
 type RejectReason = SlcRejectReason | RequestRejectReason;
@@ -91,4 +92,10 @@ export function resolveMessage(
     values[name] = typeof value === "object" ? resolveMessage(value, translate) : value;
   }
   return translate(message.key, values);
+}
+
+/** The failure's message in English (logs, notifications, the CLI). */
+export function englishFailureMessage(failure: RenewalFailure, context: { enrollmentUrl: string }): string {
+  const t = translatorFor("en") as unknown as (key: string, values?: Record<string, string | number>) => string;
+  return resolveMessage(failureMessage(failure, context), (key, values) => t(key, values));
 }

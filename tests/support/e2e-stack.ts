@@ -8,7 +8,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { E2E_PORTS, type E2eState, readE2eState, writeE2eState } from "./e2e-state";
-import { type ConsoleOptions, consoleEnv, runCli, startConsole, startEnrollment, terminateGroup, waitForHttpGone } from "./processes";
+import {
+  type ConsoleOptions,
+  consoleEnv,
+  runCli,
+  startConsole,
+  startEnrollment,
+  terminateGroup,
+  waitForGroupGone,
+  waitForHttpGone,
+} from "./processes";
 import { SERVICE_DN, SERVICE_PASSWORD, startTestDirectory } from "./slapd";
 
 async function main(): Promise<void> {
@@ -60,11 +69,17 @@ async function main(): Promise<void> {
     const current = fs.existsSync(dataDir) ? readE2eState() : state;
     terminateGroup(current.consolePid);
     terminateGroup(current.enrollmentPid);
-    void Promise.all([waitForHttpGone(`${state.consoleUrl}/sign-in`, 10_000), waitForHttpGone(`${enrollmentUrl}/healthz`, 10_000)])
+    // Gone means exited, not only no longer listening: the databases are closed (and their files written) by then.
+    void Promise.all([
+      waitForHttpGone(`${state.consoleUrl}/sign-in`, 10_000),
+      waitForHttpGone(`${enrollmentUrl}/healthz`, 10_000),
+      waitForGroupGone(current.consolePid, 15_000),
+      waitForGroupGone(current.enrollmentPid, 15_000),
+    ])
       .catch((error: unknown) => console.error(String(error)))
       .finally(async () => {
         await directory.stop().catch((error: unknown) => console.error(String(error)));
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
         process.exit(0);
       });
   };

@@ -117,6 +117,19 @@ export function terminateGroup(pid: number): void {
   }
 }
 
+/** Polls until no process of the group is left (it finished closing its files), for at most timeoutMs. */
+export async function waitForGroupGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Polls until nothing accepts connections at url's host and port any more (the process behind it has stopped listening). */
 export async function waitForHttpGone(url: string, timeoutMs: number): Promise<void> {
   const { hostname, port, protocol } = new URL(url);

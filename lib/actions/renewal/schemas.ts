@@ -9,3 +9,4 @@ export const importFileSchema = z.object({ clusterId, file: z.instanceof(File) }
 export const confirmImportSchema = z.object({ clusterId, file: z.instanceof(File), fingerprint });
 export const declineImportSchema = z.object({ clusterId, fingerprint });
 export const cancelRequestSchema = z.object({ clusterId, requestId: z.uuid() });
+export const autoRenewalSchema = z.object({ clusterId, enabled: z.enum(["on", "off"]) });

@@ -9,7 +9,9 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { daysLeft, expiryStatus } from "@/lib/clusters/expiry";
+import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
+import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RenewDialog } from "./_components/renew-dialog";
@@ -38,7 +40,7 @@ export default async function AdministrationPage({
   const { clusterId } = await params;
   const { cancelled } = await searchParams;
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
-  const pending = await getPendingRequest(db, clusterId);
+  const [pending, autoRenewal] = await Promise.all([getPendingRequest(db, clusterId), getAutoRenewal(db, clusterId)]);
   const t = await getTranslations();
   const now = new Date();
   const slc = cluster.certificate;
@@ -113,6 +115,7 @@ export default async function AdministrationPage({
                 />
               </ClientMessages>
             </div>
+            {slc ? <AutoRenewalPanel clusterId={cluster.id} view={autoRenewal} /> : null}
           </Card>
         </div>
         <Card id="administration-links" title={t("admin.links")} className="self-start">

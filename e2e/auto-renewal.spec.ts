@@ -1,0 +1,30 @@
+// Automatic renewal on the Administration page: off by default, switched on and off by a plain form (also without
+// JavaScript), the plan in plain words, each switch in the audit log.
+import { expect, test } from "@playwright/test";
+import { clusterResources, openAdministration } from "./support/console";
+import { shot, signIn } from "./support/session";
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("an administrator turns automatic renewal on and off again", async ({ page }) => {
+    await signIn(page, "admin");
+    await openAdministration(page);
+    const panel = clusterResources(page).getByRole("region", { name: "Automatic renewal" });
+    await expect(panel.getByTestId("auto-renewal-plan")).toHaveText(
+      /^Off\. The certificate is renewed only when an administrator chooses Renew\./,
+    );
+
+    await panel.getByRole("button", { name: "Turn on automatic renewal" }).click();
+    await expect(panel.getByTestId("auto-renewal-plan")).toHaveText("On. The next attempt is planned at the monitor's next check.");
+    // (axe runs on this page with JavaScript in the foundation walkthrough.)
+    await page.screenshot(shot("administration-auto-renewal-on"));
+
+    await panel.getByRole("button", { name: "Turn off automatic renewal" }).click();
+    await expect(panel.getByTestId("auto-renewal-plan")).toHaveText(/^Off\./);
+
+    await page.goto("/audit");
+    await expect(page.getByText("Automatic renewal turned on").first()).toBeVisible();
+    await expect(page.getByText("Automatic renewal turned off").first()).toBeVisible();
+  });
+});

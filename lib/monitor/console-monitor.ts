@@ -1,0 +1,46 @@
+// The console process's monitor, wired from its validated environment: expiry checks with notifications, then the
+// automatic renewals that are due; each attempt logged as a JSON line, and a failed one notified.
+import "server-only";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import {
+  autoRenewalFailureNotification,
+  expiryNotification,
+  notificationChannelsFrom,
+  sendNotification,
+} from "@/lib/notifications/notifier";
+import { autoRenewalRound } from "@/lib/renewal/auto-renewal";
+import { renewalContext } from "@/lib/renewal/server-context";
+import { systemClock } from "@/lib/time/clock";
+import { startExpiryMonitor } from "./expiry-monitor";
+
+export async function startConsoleMonitor(): Promise<void> {
+  const config = env();
+  const channels = notificationChannelsFrom(config);
+  const clock = systemClock;
+  startExpiryMonitor({
+    db: getDb,
+    clock,
+    intervalMs: config.RMS_MONITOR_INTERVAL,
+    onEvents: async (events) => {
+      await Promise.all(events.map((event) => sendNotification(channels, expiryNotification(event))));
+    },
+    afterCheck: async (now) => {
+      const ctx = { ...(await renewalContext()), now: () => clock.now() };
+      for (const attempt of await autoRenewalRound(ctx, { now })) {
+        process.stdout.write(
+          `${JSON.stringify({
+            time: now.toISOString(),
+            level: attempt.ok ? "info" : "error",
+            source: "rms-auto-renewal",
+            clusterGuid: attempt.guid,
+            serverName: attempt.serverName,
+            message: attempt.ok ? attempt.detail : `Automatic renewal failed (${attempt.failures} in a row): ${attempt.detail}`,
+            nextAttemptAt: attempt.nextAttemptAt?.toISOString() ?? null,
+          })}\n`,
+        );
+        if (!attempt.ok) await sendNotification(channels, autoRenewalFailureNotification(attempt, now));
+      }
+    },
+  });
+}

@@ -104,6 +104,11 @@ export default async function GlobalAdministrationPage({
           total,
         })}
       />
+      <nav aria-label={t("global.consoleLinks")} className="mt-6 text-sm">
+        <Link href="/settings" className={linkClass}>
+          {t("global.settingsLink")}
+        </Link>
+      </nav>
     </>
   );
 }

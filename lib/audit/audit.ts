@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "slc_expired",
   "auto_renewal_enabled",
   "auto_renewal_disabled",
+  "notification_test",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 type AuditOutcome = "success" | "failure" | "denied";
@@ -136,4 +137,15 @@ export async function listAuditEvents(
     db.select({ total: count() }).from(auditEvents).where(where),
   ]);
   return { events: rows, total: totals[0]?.total ?? 0, page, pageSize };
+}
+
+/** The newest event of one action, or null (e.g. the last test notification, shown on Settings). */
+export async function latestAuditEvent(db: Queryable, action: AuditAction): Promise<AuditEvent | null> {
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.action, action))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(1);
+  return row ?? null;
 }

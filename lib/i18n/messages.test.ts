@@ -11,7 +11,7 @@ function leaves(node: unknown, prefix = ""): Array<[string, string]> {
 }
 
 // A value for every placeholder name the catalogues use; counts are numbers (plurals), the rest text.
-const numbers = ["seconds", "days", "from", "to", "total", "page", "pages", "count"];
+const numbers = ["seconds", "minutes", "days", "from", "to", "total", "page", "pages", "count"];
 const texts = [
   "user",
   "url",
@@ -30,6 +30,7 @@ const texts = [
   "server",
   "domain",
   "cluster",
+  "variables",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

@@ -5,9 +5,11 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { E2E_PORTS, type E2eState, readE2eState, writeE2eState } from "./e2e-state";
+import { E2E_PORTS, type E2eState, readE2eState, WEBHOOK_FILE, WEBHOOK_SECRET, writeE2eState } from "./e2e-state";
 import {
   type ConsoleOptions,
   consoleEnv,
@@ -20,10 +22,32 @@ import {
 } from "./processes";
 import { SERVICE_DN, SERVICE_PASSWORD, startTestDirectory } from "./slapd";
 
+async function startWebhookReceiver(file: string): Promise<{ url: string; server: http.Server }> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, "");
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const line = {
+        signature: req.headers["x-rms-signature"],
+        timestamp: req.headers["x-rms-timestamp"],
+        body: Buffer.concat(chunks).toString(),
+      };
+      fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rms-hook`, server };
+}
+
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
   const enrollmentUrl = `https://127.0.0.1:${E2E_PORTS.enrollment}`;
   const directory = await startTestDirectory();
+  // A webhook receiver for the console's notifications: each POST appended to a file the walkthroughs read.
+  const webhook = await startWebhookReceiver(WEBHOOK_FILE);
   const consoleOptions: ConsoleOptions = {
     dataDir,
     port: E2E_PORTS.console,
@@ -41,6 +65,8 @@ async function main(): Promise<void> {
       RMS_LDAP_BIND_PASSWORD: SERVICE_PASSWORD,
       RMS_LDAP_USER_BASE: directory.userBase,
       RMS_LDAP_GROUP_BASE: directory.groupBase,
+      RMS_NOTIFY_WEBHOOK_URL: webhook.url,
+      RMS_NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
     },
   };
   const admin = { userName: "alice", password: `Adm!n-${randomBytes(6).toString("hex")}-pass` };
@@ -79,6 +105,7 @@ async function main(): Promise<void> {
       .catch((error: unknown) => console.error(String(error)))
       .finally(async () => {
         await directory.stop().catch((error: unknown) => console.error(String(error)));
+        webhook.server.close();
         fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
         process.exit(0);
       });

@@ -9,6 +9,9 @@ export const E2E_PORTS = {
 };
 
 const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
+/** Where the e2e stack's webhook receiver appends what the console sent (one JSON line per POST). */
+export const WEBHOOK_FILE = path.join(process.cwd(), "test-results", "e2e-webhook.jsonl");
+export const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789";
 
 const account = z.object({ userName: z.string(), password: z.string() });
 const e2eStateSchema = z.object({

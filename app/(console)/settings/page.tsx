@@ -1,0 +1,94 @@
+// Settings: how this console monitors and notifies — the expiry monitor, notification channels and /metrics, as the
+// environment configures them (secrets never shown) — and "Send test notification". Administrators only.
+import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { sendTestNotificationAction } from "@/lib/actions/settings/send-test-notification";
+import { latestAuditEvent } from "@/lib/audit/audit";
+import { requireAdminPage } from "@/lib/auth/guard";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/i18n/format";
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations();
+  return { title: t("settings.title") };
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid grid-cols-1 gap-1 py-2 sm:grid-cols-3 sm:gap-4">
+      <dt className="text-sm font-medium text-slate-600">{label}</dt>
+      <dd className="text-sm break-words text-slate-900 sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+/** A URL as it may be shown: no credentials, no query string (either may carry a secret). */
+function displayUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+export default async function SettingsPage() {
+  await requireAdminPage("/settings");
+  const t = await getTranslations("settings");
+  const locale = await getLocale();
+  const config = env();
+  const lastTest = await latestAuditEvent(await getDb(), "notification_test");
+  const notConfigured = (variables: string) => <span className="text-slate-600">{t("notConfigured", { variables })}</span>;
+  const minutes = Math.round(config.RMS_MONITOR_INTERVAL / 60_000);
+  return (
+    <>
+      <Breadcrumbs label={t("breadcrumb")} trail={[{ href: "/", text: t("globalAdministration") }]} current={t("title")} />
+      <h1 className="mb-2 text-2xl font-semibold">{t("title")}</h1>
+      <p className="mb-6 text-slate-600">{t("intro")}</p>
+      <div className="flex flex-col gap-6">
+        <Card id="monitoring" title={t("monitoring")}>
+          <dl className="divide-y divide-slate-100">
+            <Row label={t("interval")}>{t("intervalValue", { minutes })}</Row>
+            <Row label={t("metrics")}>{config.RMS_METRICS_TOKEN ? t("metricsToken") : t("metricsLoopback")}</Row>
+          </dl>
+        </Card>
+        <Card id="notifications" title={t("notifications")}>
+          <dl className="divide-y divide-slate-100">
+            <Row label={t("webhook")}>
+              {config.RMS_NOTIFY_WEBHOOK_URL ? (
+                <span className="font-mono text-xs">{displayUrl(config.RMS_NOTIFY_WEBHOOK_URL)}</span>
+              ) : (
+                notConfigured("RMS_NOTIFY_WEBHOOK_URL, RMS_NOTIFY_WEBHOOK_SECRET")
+              )}
+            </Row>
+            <Row label={t("email")}>
+              {config.RMS_SMTP_HOST
+                ? t("emailValue", {
+                    to: config.RMS_NOTIFY_EMAIL_TO.join(", "),
+                    from: config.RMS_NOTIFY_EMAIL_FROM ?? "",
+                    server: `${config.RMS_SMTP_HOST}:${config.RMS_SMTP_PORT}`,
+                  })
+                : notConfigured("RMS_SMTP_HOST, RMS_NOTIFY_EMAIL_FROM, RMS_NOTIFY_EMAIL_TO")}
+            </Row>
+          </dl>
+          {lastTest ? (
+            <Alert tone={lastTest.outcome === "success" ? "success" : "error"} className="mt-4">
+              {t("lastTest", { date: formatDateTime(locale, lastTest.occurredAt), user: lastTest.actor ?? "" })}{" "}
+              {Object.keys(lastTest.details).length === 0
+                ? t("lastTestNoChannel")
+                : Object.entries(lastTest.details)
+                    .map(([channel, outcome]) => `${channel === "email" ? t("email") : t("webhook")}: ${String(outcome)}`)
+                    .join(" · ")}
+            </Alert>
+          ) : null}
+          <form action={sendTestNotificationAction} className="mt-4">
+            <button type="submit" className={buttonClass("secondary")}>
+              {t("sendTest")}
+            </button>
+          </form>
+        </Card>
+      </div>
+    </>
+  );
+}

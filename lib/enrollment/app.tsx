@@ -15,6 +15,7 @@ import { certificate } from "./routes/certificate";
 import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
+import { metrics } from "./routes/metrics";
 import { operatorDecide } from "./routes/operator-decide";
 import { operatorRequests } from "./routes/operator-requests";
 import { operatorSignIn, operatorSignInPage } from "./routes/operator-sign-in";
@@ -137,6 +138,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
   app.get("/api/renewal-info/:guid", apiRenewalInfo(deps));
   app.get("/healthz", healthz(deps));
+  app.get("/metrics", metrics(deps));
   app.get("/root.pem", rootPem(deps));
   app.get("/favicon.svg", favicon());
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));

@@ -25,6 +25,7 @@ describe("loadEnrollmentConfig", () => {
         workers: null,
         queueLength: 64,
         taskTimeoutMs: 10_000,
+        metricsToken: null,
       },
     });
   });

@@ -29,6 +29,8 @@ export interface EnrollmentConfig {
   workers: number | null;
   queueLength: number;
   taskTimeoutMs: number;
+  /** Bearer token that lets a scraper off this machine read /metrics (loopback needs none). */
+  metricsToken: string | null;
 }
 
 const DEFAULT_VALIDITY_DAYS = 365;
@@ -105,6 +107,7 @@ const server = {
   RMS_ENROLLMENT_WORKERS: integerText("RMS_ENROLLMENT_WORKERS", 0, 64, 0),
   RMS_ENROLLMENT_QUEUE: integerText("RMS_ENROLLMENT_QUEUE", 1, 10_000, 64),
   RMS_ENROLLMENT_TASK_TIMEOUT_MS: integerText("RMS_ENROLLMENT_TASK_TIMEOUT_MS", 100, 600_000, 10_000),
+  RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
 };
 
 export type ConfigResult = { ok: true; config: EnrollmentConfig } | { ok: false; message: string };
@@ -145,6 +148,7 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
       workers: e.RMS_ENROLLMENT_WORKERS === 0 ? null : e.RMS_ENROLLMENT_WORKERS,
       queueLength: e.RMS_ENROLLMENT_QUEUE,
       taskTimeoutMs: e.RMS_ENROLLMENT_TASK_TIMEOUT_MS,
+      metricsToken: e.RMS_METRICS_TOKEN ?? null,
     },
   };
 }

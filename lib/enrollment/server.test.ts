@@ -183,6 +183,25 @@ describe("online API", () => {
     expect(issued.filter((s) => s.requestId === f.requestId)).toHaveLength(1);
   });
 
+  it("counts submissions by channel and outcome, and times them, at /metrics for this machine", async () => {
+    const scrape = async () => {
+      const res = await tfetch(`${open.url}/metrics`);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const count = (text: string, outcome: string) =>
+      Number(new RegExp(`^rms_enrollment_submissions_total\\{channel="api",outcome="${outcome}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    const xml = buildRenewalRequest(fields(), keys.privateKeyPem);
+    expect((await post(open, xml)).status).toBe(200);
+    expect((await post(open, xml)).status).toBe(200);
+    const after = await scrape();
+    expect(count(after, "issued")).toBe(count(before, "issued") + 1);
+    expect(count(after, "replayed")).toBe(count(before, "replayed") + 1);
+    expect(after).toMatch(/^# TYPE rms_enrollment_submission_duration_seconds histogram$/m);
+    expect(after).toMatch(/^process_cpu_seconds_total \d/m);
+  });
+
   it.each([
     [
       "a tampered request",

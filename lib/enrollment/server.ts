@@ -10,6 +10,7 @@ import type { EnrollmentConfig } from "./config";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
 import { createDesk, type Desk } from "./desk";
 import { createIssuePool } from "./issue-pool";
+import { createEnrollmentMetrics, instrumentDesk } from "./metrics";
 import { createRateLimiter } from "./rate-limit";
 import { type CreateCa, loadOrCreateCa } from "./store";
 import { loadTlsIdentity } from "./tls";
@@ -92,6 +93,8 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   );
   const policy = config.policy ?? "approval";
   const desk = createDesk({ handle: database, pool, policy, issuerName: config.issuerName, clock });
+  const metrics = createEnrollmentMetrics();
+  const instrumented = instrumentDesk(desk, metrics);
   const requestTimeoutMs = config.requestTimeoutMs ?? 10_000;
 
   const server = createAdaptorServer({
@@ -143,14 +146,16 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
         workers: pool.threads,
         queueLength: config.queueLength ?? 64,
         taskTimeoutMs: config.taskTimeoutMs ?? 10_000,
+        metricsToken: config.metricsToken ?? null,
       },
-      desk,
+      desk: instrumented,
       db: database.db,
       limiter: createRateLimiter(config.rateLimitPerMinute ?? 120),
       rootFingerprint: loaded.rootFingerprint,
       rootCertPem: ca.rootCertPem,
       clock,
       logError,
+      metrics,
     },
     hostAllowList(allowed),
   );

@@ -6,6 +6,7 @@ import type { Translator } from "@/lib/i18n/messages";
 import type { EnrollmentConfig } from "../config";
 import type { EnrollmentDb } from "../db/client";
 import type { Desk } from "../desk";
+import type { EnrollmentMetrics } from "../metrics";
 import type { RateLimiter } from "../rate-limit";
 
 export interface ServiceDeps {
@@ -17,6 +18,7 @@ export interface ServiceDeps {
   rootCertPem: string;
   clock: () => Date;
   logError: (message: string, error: unknown) => void;
+  metrics: EnrollmentMetrics;
 }
 
 export type AppEnv = { Variables: { locale: Locale; t: Translator; client: string | null } };

@@ -9,6 +9,17 @@ import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/
 export { EnvError };
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A comma-separated list: entries trimmed, empty ones dropped; unset is the empty list. */
+const commaList = z
+  .string()
+  .trim()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
+  );
 const minutesOrHours = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 const server = {
@@ -74,17 +85,7 @@ const server = {
   RMS_SMTP_PASSWORD: z.string().min(1).max(1024).optional(),
   RMS_SMTP_CA_FILE: z.string().trim().min(1).optional(),
   RMS_NOTIFY_EMAIL_FROM: z.email("RMS_NOTIFY_EMAIL_FROM must be an e-mail address").optional(),
-  RMS_NOTIFY_EMAIL_TO: z
-    .string()
-    .trim()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((a) => a.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.email("RMS_NOTIFY_EMAIL_TO must be a comma-separated list of e-mail addresses"))),
+  RMS_NOTIFY_EMAIL_TO: commaList.pipe(z.array(z.email("RMS_NOTIFY_EMAIL_TO must be a comma-separated list of e-mail addresses"))),
   RMS_ENROLLMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   RMS_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
@@ -105,24 +106,14 @@ const server = {
       }
       return ms;
     }),
-  RMS_TRUSTED_PROXIES: z
-    .string()
-    .trim()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((a) => a.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z.union(
-          [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()],
-          "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)",
-        ),
+  RMS_TRUSTED_PROXIES: commaList.pipe(
+    z.array(
+      z.union(
+        [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()],
+        "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)",
       ),
     ),
+  ),
   // Directory accounts (LDAP / Active Directory); TLS always: ldaps://, or ldap:// on which StartTLS is required.
   RMS_LDAP_URL: z
     .url({

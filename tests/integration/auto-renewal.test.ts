@@ -8,15 +8,15 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
 import { certificates, clusters } from "@/lib/db/schema";
-import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
+import type { EnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { autoRenewalRound, backoffMs, defaultWindow, getAutoRenewal, setAutoRenewal } from "@/lib/renewal/auto-renewal";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { fixedClock } from "@/lib/time/clock";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -27,16 +27,7 @@ let root: string;
 const clock = fixedClock(new Date());
 
 beforeAll(async () => {
-  enrollment = await startEnrollmentService({
-    host: "127.0.0.1",
-    policy: "open",
-    port: 0,
-    dataDir: path.join(tmp, "enrollment"),
-    validityDays: 365,
-    issuerName: "Test Enrollment Service",
-    clock: () => clock.now(),
-  });
-  root = fs.readFileSync(path.join(tmp, "enrollment", "ca", "root.pem"), "utf8");
+  ({ service: enrollment, root } = await startTestEnrollment(path.join(tmp, "enrollment"), { clock: () => clock.now() }));
 }, 60_000);
 
 afterAll(async () => {
@@ -68,16 +59,12 @@ describe.each(testDatabaseKinds())("automatic renewal on %s", (kind) => {
   const admin = { name: "RMS\\alice", remoteAddress: "127.0.0.1" };
 
   function context(db: DatabaseHandle["db"], enrollmentUrl = enrollment.url): RenewalContext {
-    const kek = loadKeyEncryptionKey({ dataDir: path.join(tmp, `console-${kind}`), createIfMissing: true });
-    return {
-      db,
-      kek: () => kek,
-      trustAnchors: () => [root],
+    return testRenewalContext(db, {
+      consoleDir: path.join(tmp, `console-${kind}`),
+      trustAnchors: [root],
       enrollmentUrl,
-      http: { connectTimeoutMs: 1000, totalTimeoutMs: 5000 },
       now: () => clock.now(),
-      leaseMs: 30_000,
-    };
+    });
   }
 
   async function installed() {

@@ -7,7 +7,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -18,10 +17,11 @@ import {
   listClusters,
   renewOnlineCommand,
 } from "@/lib/cli/cluster-commands";
-import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
+import type { EnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { createTestDatabase } from "../support/databases";
+import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { request } from "../support/https-client";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -66,26 +66,9 @@ async function signOnWebSite(requestFile: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  enrollment = await startEnrollmentService({
-    host: "127.0.0.1",
-    policy: "open",
-    port: 0,
-    dataDir: path.join(tmp, "enrollment"),
-    validityDays: 365,
-    issuerName: "Test Enrollment Service",
-  });
-  root = fs.readFileSync(path.join(tmp, "enrollment", "ca", "root.pem"), "utf8");
+  ({ service: enrollment, root } = await startTestEnrollment(path.join(tmp, "enrollment")));
   handle = await createTestDatabase("pglite");
-  const kek = loadKeyEncryptionKey({ dataDir: path.join(tmp, "console"), createIfMissing: true });
-  ctx = {
-    db: handle.db,
-    kek: () => kek,
-    trustAnchors: () => [root],
-    enrollmentUrl: enrollment.url,
-    http: { connectTimeoutMs: 1000, totalTimeoutMs: 5000 },
-    now: () => new Date(),
-    leaseMs: 30_000,
-  };
+  ctx = testRenewalContext(handle.db, { consoleDir: path.join(tmp, "console"), trustAnchors: [root], enrollmentUrl: enrollment.url });
   const provisioned = await provisionFirstRun(ctx, { serverName: "RMS01", validityDays: DEMO_SLC_VALIDITY_DAYS });
   if (!provisioned.ok) throw new Error(`first run failed: ${provisioned.code}`);
 }, 60_000);

@@ -1,0 +1,41 @@
+// An in-process enrollment service for integration tests (policy open, HTTPS from its own CA), and the renewal context
+// a console would build against it: the service's root read from its data folder, never downloaded.
+import fs from "node:fs";
+import path from "node:path";
+import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import type { Database } from "@/lib/db/client";
+import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
+import type { RenewalContext } from "@/lib/renewal/context";
+
+export async function startTestEnrollment(
+  dataDir: string,
+  opts: { clock?: () => Date } = {},
+): Promise<{ service: EnrollmentService; root: string }> {
+  const service = await startEnrollmentService({
+    host: "127.0.0.1",
+    policy: "open",
+    port: 0,
+    dataDir,
+    validityDays: 365,
+    issuerName: "Test Enrollment Service",
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  return { service, root: fs.readFileSync(path.join(dataDir, "ca", "root.pem"), "utf8") };
+}
+
+/** A console's renewal context: its key-encryption key in consoleDir, the given roots, the service's URL. */
+export function testRenewalContext(
+  db: Database,
+  opts: { consoleDir: string; trustAnchors: string[]; enrollmentUrl: string; now?: () => Date; totalTimeoutMs?: number },
+): RenewalContext {
+  const kek = loadKeyEncryptionKey({ dataDir: opts.consoleDir, createIfMissing: true });
+  return {
+    db,
+    kek: () => kek,
+    trustAnchors: () => opts.trustAnchors,
+    enrollmentUrl: opts.enrollmentUrl,
+    http: { connectTimeoutMs: 1000, totalTimeoutMs: opts.totalTimeoutMs ?? 5000 },
+    now: opts.now ?? (() => new Date()),
+    leaseMs: 30_000,
+  };
+}

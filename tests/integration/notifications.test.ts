@@ -125,7 +125,7 @@ describe("e-mail", () => {
       ["webhook", true],
       ["email", true],
     ]);
-    expect(smtp.received).toHaveLength(1);
+    await expect.poll(() => smtp.received.length).toBe(1);
     expect(smtp.received[0]).toMatchObject({ secure: true, user: smtp.user, from: "rms@contoso.test", to: ["ops@contoso.test"] });
     expect(smtp.received[0]?.raw).toContain("Subject: RMS: test notification");
   });
@@ -205,6 +205,8 @@ describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) =
     ]);
     expect(hooks.map((h) => h.id)).toEqual(["AB:CD/16", "AB:CD/17", "AB:CD/18"]);
     expect(received.every(signatureHolds)).toBe(true);
+    // The SMTP server process reports each message on its standard output: read them all before looking.
+    await expect.poll(() => smtp.received.length).toBe(3);
     // Long headers are folded onto continuation lines (RFC 5322): unfold before reading the subject.
     const subjects = smtp.received.map((m) => /^Subject: (.*?)\r?$/m.exec(m.raw.replace(/\r?\n[ \t]+/g, " "))?.[1]);
     expect(subjects).toEqual([

@@ -31,6 +31,7 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
+import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { EnvError, env } from "@/lib/env";
@@ -268,24 +269,20 @@ export function parseCommand(argv: string[]): Command {
   return values.create ? { ...result.data, create: true } : result.data;
 }
 
-function formatDate(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 /** A plain text table; the widths follow the content. */
 export function formatAccountTable(accounts: Account[]): string {
-  const rows = [["USER", "GROUPS", "CREATED"], ...accounts.map((a) => [a.userName, a.groups.join(", ") || "-", formatDate(a.createdAt)])];
-  const widths = [0, 1].map((col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
-  return rows.map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col] ?? 0) : cell)).join("  ")).join("\n");
+  return textTable([
+    ["USER", "GROUPS", "CREATED"],
+    ...accounts.map((a) => [a.userName, a.groups.join(", ") || "-", utcMinute(a.createdAt)]),
+  ]);
 }
 
 /** Groups are free text: say so when none of the given ones lets the account administer. */
 function warnIfPowerless(io: CliIo, groups: string[]): void {
   const admin = new Set(io.adminGroups.map((g) => g.toLowerCase()));
-  const powerless = groups.filter((g) => !admin.has(g.toLowerCase()));
-  if (powerless.length === 0 || groups.some((g) => admin.has(g.toLowerCase()))) return;
+  if (groups.length === 0 || groups.some((g) => admin.has(g.toLowerCase()))) return;
   io.stderr(
-    `Warning: ${powerless.map((g) => `"${g}"`).join(", ")} grants nothing in this console: only members of ${io.adminGroups.join(" or ")} ` +
+    `Warning: ${groups.map((g) => `"${g}"`).join(", ")} grants nothing in this console: only members of ${io.adminGroups.join(" or ")} ` +
       "(RMS_ADMIN_GROUPS) may administer; this account will be shown Access denied.",
   );
 }

@@ -1,4 +1,5 @@
 // GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/metrics/access.ts).
+import { getRemoteAddress } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { metricsAccess } from "@/lib/metrics/access";
@@ -7,8 +8,7 @@ import { scrapeConsoleMetrics } from "@/lib/metrics/scrape";
 const PLAIN_TEXT = "text/plain; charset=utf-8";
 
 export async function GET(request: Request): Promise<Response> {
-  const client = request.headers.get("x-forwarded-for");
-  const access = metricsAccess(client, request.headers.get("authorization"), env().RMS_METRICS_TOKEN);
+  const access = metricsAccess(await getRemoteAddress(), request.headers.get("authorization"), env().RMS_METRICS_TOKEN);
   if (access === "token_required") {
     return new Response("Metrics need the bearer token configured in RMS_METRICS_TOKEN.\n", {
       status: 401,

@@ -11,6 +11,7 @@ import { englishFailureMessage } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import { confirmImport, declineImport, exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
 import { renewOnline } from "@/lib/renewal/online";
+import { textTable, utcMinute } from "./text";
 
 /** Exit codes of `cluster status`, as monitoring plugins use them. */
 export const STATUS_EXIT = { valid: 0, warning: 1, expired: 2, unknown: 3 } as const;
@@ -82,27 +83,16 @@ export async function findCluster(db: Queryable, reference: string): Promise<Clu
   return rows.length === 1 ? (rows[0] ?? null) : null;
 }
 
-function table(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, col) => cell.padEnd(widths[col] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
+/** An ISO time as the CLI shows it, or "-". */
 function day(iso: string | null): string {
-  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "-";
+  return iso ? utcMinute(new Date(iso)) : "-";
 }
 
 export function formatClusterList(rows: ClusterRow[], now: Date, json: boolean): string {
   const reports = rows.map((row) => report(row, now));
   if (json) return JSON.stringify(reports, null, 2);
   if (reports.length === 0) return "No clusters.";
-  return table([
+  return textTable([
     ["CLUSTER", "SERVER", "GUID", "SLC EXPIRES", "STATUS"],
     ...reports.map((r) => [r.cluster, r.serverName, r.guid, day(r.validUntil), statusText(r)]),
   ]);
@@ -169,8 +159,8 @@ export async function renewOnlineCommand(
   const result = await renewOnline(ctx, { clusterId: cluster.id, actor });
   if (!result.ok) return fail(io, `Error: ${describeFailure(result, ctx)}`);
   io.stdout(
-    `Renewed. New server licensor certificate: serial ${result.slc.serialNumber}, SHA-256 ${result.slc.fingerprint}, valid until ${day(result.slc.validUntil.toISOString())}` +
-      (result.previousValidUntil ? ` (was ${day(result.previousValidUntil.toISOString())}).` : "."),
+    `Renewed. New server licensor certificate: serial ${result.slc.serialNumber}, SHA-256 ${result.slc.fingerprint}, valid until ${utcMinute(result.slc.validUntil)}` +
+      (result.previousValidUntil ? ` (was ${utcMinute(result.previousValidUntil)}).` : "."),
   );
   return 0;
 }
@@ -214,7 +204,7 @@ export async function importCommand(
   for (const check of checked.checks) io.stdout(`  ${check.ok ? "ok  " : "FAIL"}  ${t(`check.${check.name}`)}: ${check.detail}`);
   const { slc } = checked;
   io.stdout(
-    `Certificate for ${slc.serverName} (${slc.serverGuid}), serial ${slc.serialNumber}, SHA-256 ${slc.fingerprint}, valid until ${day(slc.validUntil.toISOString())}.`,
+    `Certificate for ${slc.serverName} (${slc.serverGuid}), serial ${slc.serialNumber}, SHA-256 ${slc.fingerprint}, valid until ${utcMinute(slc.validUntil)}.`,
   );
   if (!input.yes) {
     const answer = await io.confirm("Install this certificate? [y/N] ");
@@ -232,7 +222,7 @@ export async function importCommand(
     actor: input.actor,
   });
   if (!installed.ok) return fail(io, `Error: ${describeFailure(installed, ctx)}`);
-  io.stdout(`Installed. The server licensor certificate is valid until ${day(installed.slc.validUntil.toISOString())}.`);
+  io.stdout(`Installed. The server licensor certificate is valid until ${utcMinute(installed.slc.validUntil)}.`);
   return 0;
 }
 

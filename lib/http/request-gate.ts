@@ -30,9 +30,10 @@ function normaliseAddress(address: string): string {
   return address.startsWith("::ffff:") && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
-function isTrusted(address: string, trusted: net.BlockList): boolean {
-  if (net.isIPv4(address)) return trusted.check(address, "ipv4");
-  if (net.isIPv6(address)) return trusted.check(address, "ipv6");
+/** Whether an IP address (either family) is in the list; anything that is not an address is not. */
+export function inAddressList(address: string | null, list: net.BlockList): boolean {
+  if (address && net.isIPv4(address)) return list.check(address, "ipv4");
+  if (address && net.isIPv6(address)) return list.check(address, "ipv6");
   return false;
 }
 
@@ -47,7 +48,7 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
     .split(",")
     .map((hop) => hop.trim())
     .filter(Boolean);
-  while (isTrusted(current, trusted)) {
+  while (inAddressList(current, trusted)) {
     const next = hops.pop();
     if (next === undefined || !net.isIP(normaliseAddress(next))) break;
     current = normaliseAddress(next);
@@ -59,7 +60,7 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
 function clientProtocol(request: http.IncomingMessage, trusted: net.BlockList): "http" | "https" {
   const own = (request.socket as TLSSocket).encrypted ? "https" : "http";
   const peer = request.socket.remoteAddress;
-  if (!peer || !isTrusted(normaliseAddress(peer), trusted)) return own;
+  if (!peer || !inAddressList(normaliseAddress(peer), trusted)) return own;
   const reported = headerValue(request.headers["x-forwarded-proto"])?.split(",").pop()?.trim().toLowerCase();
   return reported === "https" || reported === "http" ? reported : own;
 }

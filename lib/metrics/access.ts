@@ -2,17 +2,11 @@
 // Nothing else, so a console listening on every interface does not publish its figures by accident.
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
+import { inAddressList } from "@/lib/http/request-gate";
 
 const LOOPBACK = new net.BlockList();
 LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
 LOOPBACK.addAddress("::1", "ipv6");
-
-function isLoopback(address: string | null): boolean {
-  if (!address) return false;
-  if (net.isIPv4(address)) return LOOPBACK.check(address, "ipv4");
-  if (net.isIPv6(address)) return LOOPBACK.check(address, "ipv6");
-  return false;
-}
 
 function sameSecret(presented: string, expected: string): boolean {
   const digest = (text: string) => createHash("sha256").update(text).digest();
@@ -25,6 +19,6 @@ export type MetricsAccess = "allowed" | "token_required" | "loopback_only";
 export function metricsAccess(clientAddress: string | null, authorization: string | null, token: string | undefined): MetricsAccess {
   const bearer = /^Bearer ([\x21-\x7e]{1,512})$/.exec(authorization ?? "")?.[1];
   if (token && bearer && sameSecret(bearer, token)) return "allowed";
-  if (isLoopback(clientAddress)) return "allowed";
+  if (inAddressList(clientAddress, LOOPBACK)) return "allowed";
   return token ? "token_required" : "loopback_only";
 }

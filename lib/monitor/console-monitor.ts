@@ -3,6 +3,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+import { jsonLogLine, toStdout } from "@/lib/log";
 import {
   autoRenewalFailureNotification,
   expiryNotification,
@@ -17,27 +18,26 @@ import { startExpiryMonitor } from "./expiry-monitor";
 export async function startConsoleMonitor(): Promise<void> {
   const config = env();
   const channels = notificationChannelsFrom(config);
-  const clock = systemClock;
   startExpiryMonitor({
     db: getDb,
-    clock,
+    clock: systemClock,
     intervalMs: config.RMS_MONITOR_INTERVAL,
     onEvents: async (events) => {
       await Promise.all(events.map((event) => sendNotification(channels, expiryNotification(event))));
     },
     afterCheck: async (now) => {
-      const ctx = { ...(await renewalContext()), now: () => clock.now() };
-      for (const attempt of await autoRenewalRound(ctx, { now })) {
-        process.stdout.write(
-          `${JSON.stringify({
-            time: now.toISOString(),
+      // The renewal context reads the same system clock.
+      for (const attempt of await autoRenewalRound(await renewalContext(), { now })) {
+        toStdout(
+          jsonLogLine({
+            time: now,
             level: attempt.ok ? "info" : "error",
             source: "rms-auto-renewal",
             clusterGuid: attempt.guid,
             serverName: attempt.serverName,
             message: attempt.ok ? attempt.detail : `Automatic renewal failed (${attempt.failures} in a row): ${attempt.detail}`,
             nextAttemptAt: attempt.nextAttemptAt?.toISOString() ?? null,
-          })}\n`,
+          }),
         );
         if (!attempt.ok) await sendNotification(channels, autoRenewalFailureNotification(attempt, now));
       }

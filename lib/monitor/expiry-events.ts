@@ -8,6 +8,7 @@ import { daysLeft, type ExpiryStatus, expiryStatus } from "@/lib/clusters/expiry
 import { EXPIRY_MONITOR_LOCK_ID } from "@/lib/db/advisory-locks";
 import type { Database, Queryable } from "@/lib/db/client";
 import { certificates, clusters, expiryNotices, webSites } from "@/lib/db/schema";
+import { jsonLogLine, type LineWriter, toStdout } from "@/lib/log";
 
 type Threshold = (typeof expiryNotices.$inferInsert)["threshold"];
 
@@ -49,8 +50,8 @@ export interface ExpiryCheck {
 /** The log line of an event: one JSON object, with the original event id and name. */
 function expiryLogLine(event: ExpiryEvent): string {
   const when = event.level === "error" ? `expired on ${event.validUntil.toISOString()}` : `expires in ${event.daysLeft} days`;
-  return JSON.stringify({
-    time: event.occurredAt.toISOString(),
+  return jsonLogLine({
+    time: event.occurredAt,
     level: event.level,
     source: "rms-monitor",
     eventId: event.eventId,
@@ -69,8 +70,8 @@ function expiryLogLine(event: ExpiryEvent): string {
  * One check of every cluster's installed SLC at `now`. Emits (returns, audits and logs) the warning for the threshold
  * the certificate is past, unless it was given before; an SLC first seen at 6 days left gets event 17 only.
  */
-export async function checkExpiries(db: Database, opts: { now: Date; log?: (line: string) => void }): Promise<ExpiryCheck> {
-  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+export async function checkExpiries(db: Database, opts: { now: Date; log?: LineWriter }): Promise<ExpiryCheck> {
+  const log = opts.log ?? toStdout;
   const result = await db.transaction(async (tx) => {
     const lock = await tx.execute(sql`SELECT pg_try_advisory_xact_lock(${EXPIRY_MONITOR_LOCK_ID}) AS locked`);
     if (!rowsOf<{ locked: boolean }>(lock)[0]?.locked) return { performed: false, events: [] };
@@ -150,6 +151,15 @@ export interface ExpiryAlert {
   daysLeft: number;
 }
 
+/** The banner entry for one cluster's installed SLC at `now`, or null while it is valid for more than 30 days. */
+export function expiryAlertOf(
+  slc: { clusterId: string; clusterName: string; webSiteName: string | null; validUntil: Date },
+  now: Date,
+): ExpiryAlert | null {
+  const status = expiryStatus(slc.validUntil, now);
+  return status === "valid" ? null : { ...slc, status, daysLeft: daysLeft(slc.validUntil, now) };
+}
+
 /** Clusters whose installed SLC expires within 30 days or has expired, soonest first: the pages' banner. */
 export async function listExpiryAlerts(db: Queryable, now: Date, limit = 20): Promise<ExpiryAlert[]> {
   const soon = new Date(now.getTime() + 30 * 24 * 60 * 60 * 1000);
@@ -161,9 +171,5 @@ export async function listExpiryAlerts(db: Queryable, now: Date, limit = 20): Pr
     .where(and(eq(certificates.active, true), lte(certificates.validUntil, soon)))
     .orderBy(asc(certificates.validUntil))
     .limit(limit);
-  return rows.map((row) => ({
-    ...row,
-    status: expiryStatus(row.validUntil, now) as ExpiryAlert["status"],
-    daysLeft: daysLeft(row.validUntil, now),
-  }));
+  return rows.flatMap((row) => expiryAlertOf(row, now) ?? []);
 }

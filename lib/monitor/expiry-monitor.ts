@@ -1,6 +1,7 @@
 // The expiry monitor's schedule in a console process: a check at start and then every RMS_MONITOR_INTERVAL. A failed
 // check (database briefly unreachable) is logged and retried at the next round; it never stops the console.
 import type { Database } from "@/lib/db/client";
+import { jsonLogLine, type LineWriter, toStdout } from "@/lib/log";
 import type { Clock } from "@/lib/time/clock";
 import { checkExpiries, type ExpiryEvent } from "./expiry-events";
 
@@ -12,16 +13,16 @@ export interface MonitorOptions {
   onEvents?: (events: ExpiryEvent[]) => Promise<void>;
   /** Then, in the same round: automatic renewals that are due (lib/renewal/auto-renewal.ts). */
   afterCheck?: (now: Date) => Promise<void>;
-  log?: (line: string) => void;
+  log?: LineWriter;
 }
 
 /** Runs one round; resolves when it is done (the scheduler and tests share it). */
 export async function monitorRound(opts: MonitorOptions): Promise<void> {
-  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = opts.log ?? toStdout;
   const failed = (what: string, error: unknown) =>
     log(
-      JSON.stringify({
-        time: opts.clock.now().toISOString(),
+      jsonLogLine({
+        time: opts.clock.now(),
         level: "error",
         source: "rms-monitor",
         message: `${what} failed; retrying in ${Math.round(opts.intervalMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`,

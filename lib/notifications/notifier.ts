@@ -2,6 +2,7 @@
 // env (RMS_NOTIFY_WEBHOOK_*, RMS_SMTP_*, RMS_NOTIFY_EMAIL_*). Each delivery's outcome is one JSON log line; a
 // failure never stops the monitor.
 import fs from "node:fs";
+import { jsonLogLine, type LineWriter, toStdout } from "@/lib/log";
 import type { ExpiryEvent } from "@/lib/monitor/expiry-events";
 import type { AutoRenewalAttempt } from "@/lib/renewal/auto-renewal";
 import { type SmtpTarget, sendEmail } from "./email";
@@ -150,9 +151,9 @@ export interface ChannelOutcome {
 export async function sendNotification(
   channels: NotificationChannels,
   notification: Notification,
-  opts: { webhook?: WebhookOptions; log?: (line: string) => void } = {},
+  opts: { webhook?: WebhookOptions; log?: LineWriter } = {},
 ): Promise<ChannelOutcome[]> {
-  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = opts.log ?? toStdout;
   const sends: Array<Promise<ChannelOutcome>> = [];
   if (channels.webhook) {
     const target = channels.webhook;
@@ -177,8 +178,8 @@ export async function sendNotification(
   const outcomes = await Promise.all(sends);
   for (const outcome of outcomes) {
     log(
-      JSON.stringify({
-        time: new Date().toISOString(),
+      jsonLogLine({
+        time: new Date(),
         level: outcome.ok ? "info" : "error",
         source: "rms-notify",
         notification: notification.id,

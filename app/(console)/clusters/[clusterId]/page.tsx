@@ -8,7 +8,7 @@ import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { daysLeft, expiryStatus } from "@/lib/clusters/expiry";
+import { expiryAlertOf } from "@/lib/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
@@ -44,20 +44,9 @@ export default async function AdministrationPage({
   const t = await getTranslations();
   const now = new Date();
   const slc = cluster.certificate;
-  const status = slc ? expiryStatus(slc.validUntil, now) : "valid";
-  const alerts =
-    slc && status !== "valid"
-      ? [
-          {
-            clusterId,
-            clusterName: cluster.name,
-            webSiteName: cluster.webSiteName,
-            validUntil: slc.validUntil,
-            status,
-            daysLeft: daysLeft(slc.validUntil, now),
-          },
-        ]
-      : [];
+  const alert = slc
+    ? expiryAlertOf({ clusterId, clusterName: cluster.name, webSiteName: cluster.webSiteName, validUntil: slc.validUntil }, now)
+    : null;
   return (
     <>
       <Breadcrumbs
@@ -66,7 +55,7 @@ export default async function AdministrationPage({
         current={cluster.webSiteName ?? cluster.name}
       />
       <h1 className="mb-6 text-2xl font-semibold">{t("admin.title")}</h1>
-      <ExpiryAlerts alerts={alerts} linkToClusters={false} />
+      <ExpiryAlerts alerts={alert ? [alert] : []} linkToClusters={false} />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="flex flex-col gap-6 lg:col-span-2">
           <Card id="cluster-information" title={t("admin.clusterInformation")}>

@@ -1,0 +1,98 @@
+// Two console processes on one PostgreSQL, each running its own expiry monitor every 10 s, while the installed SLC's
+// expiry is moved to 31, 29, 8, 6 and 0 days ahead: each of events 16, 17 and 18 reaches the webhook exactly once and
+// is audited once, whichever console's round sees it first. (PGlite is one process's database: one console only.)
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents, certificates, expiryNotices } from "@/lib/db/schema";
+import { freePort, startConsole } from "../support/processes";
+import { createStack, pause, type SystemStack } from "./support/stack";
+
+const DAY = 24 * 60 * 60 * 1000;
+const ROUND_MS = 10_000;
+const SECRET = "two-consoles-webhook-secret";
+
+describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console processes on PostgreSQL", () => {
+  let stack: SystemStack;
+  let receiver: http.Server;
+  const received: Array<{ eventId: number | null; id: string }> = [];
+
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as { eventId: number | null; id: string });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rms-hook`;
+    stack = await createStack({
+      kind: "postgres",
+      start: false,
+      consoleEnv: { RMS_MONITOR_INTERVAL: "10s", RMS_NOTIFY_WEBHOOK_URL: webhook, RMS_NOTIFY_WEBHOOK_SECRET: SECRET },
+    });
+    // Far from expiry while the consoles start, so their first rounds find nothing to say.
+    await moveExpiry(400);
+    const ports = [await freePort(), await freePort()];
+    await Promise.all(ports.map((port, i) => startConsole({ ...stack.consoleOptions, port, logName: `console-${i}.log` })));
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.dispose();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  async function moveExpiry(days: number): Promise<void> {
+    const validUntil = new Date(Date.now() + days * DAY + 60 * 60 * 1000);
+    await stack.withDb((db) =>
+      db
+        .update(certificates)
+        .set({ validUntil })
+        .where(and(eq(certificates.clusterId, stack.clusterId), eq(certificates.active, true))),
+    );
+  }
+
+  /** Waits until `count` notices exist (a console's round recorded them), then one more round and a margin,
+   * so the other console's round also ran after the change. */
+  async function afterRounds(count: number): Promise<void> {
+    const deadline = Date.now() + 6 * ROUND_MS;
+    while ((await stack.withDb((db) => db.select().from(expiryNotices))).length < count && Date.now() < deadline) await pause(250);
+    await pause(ROUND_MS + 2_000);
+  }
+
+  it("gives events 16, 17 and 18 once each, notified once, across both consoles", async () => {
+    const seen: Array<{ days: number; events: number[] }> = [];
+    let notices = 0;
+    for (const [days, expected] of [
+      [31, 0],
+      [29, 1],
+      [8, 0],
+      [6, 1],
+      [-1, 1], // expired a day (less the hour added) ago
+    ] as const) {
+      const before = received.length;
+      await moveExpiry(days);
+      notices += expected;
+      await afterRounds(notices);
+      seen.push({ days, events: received.slice(before).map((n) => n.eventId ?? 0) });
+    }
+    expect(seen).toEqual([
+      { days: 31, events: [] },
+      { days: 29, events: [16] },
+      { days: 8, events: [] },
+      { days: 6, events: [17] },
+      { days: -1, events: [18] },
+    ]);
+    const audit = await stack.withDb((db) =>
+      db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.clusterId, stack.clusterId)),
+    );
+    expect(audit.map((row) => row.action).filter((action) => action.startsWith("slc_expire"))).toEqual([
+      "slc_expires_in_one_month",
+      "slc_expires_in_one_week",
+      "slc_expired",
+    ]);
+  }, 300_000);
+});

@@ -1,12 +1,17 @@
 // Two console processes on one PostgreSQL, each running its own expiry monitor every 10 s, while the installed SLC's
-// expiry is moved to 31, 29, 8, 6 and 0 days ahead: each of events 16, 17 and 18 reaches the webhook exactly once and
-// is audited once, whichever console's round sees it first. (PGlite is one process's database: one console only.)
+// expiry is moved to 31, 29, 8, 6 and 0 days ahead (the data moves, not the processes' clocks): each of events 16, 17
+// and 18 is logged once across both consoles' output, audited once, and reaches the webhook receiver and the SMTP
+// server once, whichever console's round sees it first. (PGlite is one process's database: one console only.)
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, certificates, expiryNotices } from "@/lib/db/schema";
 import { freePort, startConsole } from "../support/processes";
+import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { createStack, pause, type SystemStack } from "./support/stack";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -16,6 +21,9 @@ const SECRET = "two-consoles-webhook-secret";
 describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console processes on PostgreSQL", () => {
   let stack: SystemStack;
   let receiver: http.Server;
+  let smtp: TestSmtpServer;
+  const logFiles: string[] = [];
+  let caDir = "";
   const received: Array<{ eventId: number | null; id: string }> = [];
 
   beforeAll(async () => {
@@ -29,19 +37,41 @@ describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console proces
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rms-hook`;
+    smtp = await startTestSmtpServer();
+    caDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-smtp-ca-"));
+    const caFile = path.join(caDir, "ca.pem");
+    fs.writeFileSync(caFile, smtp.caPem);
     stack = await createStack({
       kind: "postgres",
       start: false,
-      consoleEnv: { RMS_MONITOR_INTERVAL: "10s", RMS_NOTIFY_WEBHOOK_URL: webhook, RMS_NOTIFY_WEBHOOK_SECRET: SECRET },
+      consoleEnv: {
+        RMS_MONITOR_INTERVAL: "10s",
+        RMS_NOTIFY_WEBHOOK_URL: webhook,
+        RMS_NOTIFY_WEBHOOK_SECRET: SECRET,
+        RMS_SMTP_HOST: "127.0.0.1",
+        RMS_SMTP_PORT: String(smtp.port),
+        RMS_SMTP_USER: smtp.user,
+        RMS_SMTP_PASSWORD: smtp.password,
+        RMS_SMTP_CA_FILE: caFile,
+        RMS_NOTIFY_EMAIL_FROM: "rms@contoso.test",
+        RMS_NOTIFY_EMAIL_TO: "ops@contoso.test",
+      },
     });
     // Far from expiry while the consoles start, so their first rounds find nothing to say.
     await moveExpiry(400);
     const ports = [await freePort(), await freePort()];
-    await Promise.all(ports.map((port, i) => startConsole({ ...stack.consoleOptions, port, logName: `console-${i}.log` })));
+    await Promise.all(
+      ports.map((port, i) => {
+        logFiles.push(`${stack.consoleOptions.dataDir}/console-${i}.log`);
+        return startConsole({ ...stack.consoleOptions, port, logName: `console-${i}.log` });
+      }),
+    );
   }, 240_000);
 
   afterAll(async () => {
     await stack?.dispose();
+    await smtp?.stop();
+    if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
@@ -63,7 +93,7 @@ describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console proces
     await pause(ROUND_MS + 2_000);
   }
 
-  it("gives events 16, 17 and 18 once each, notified once, across both consoles", async () => {
+  it("gives events 16, 17 and 18 once each: logged, audited, posted and mailed once across both consoles", async () => {
     const seen: Array<{ days: number; events: number[] }> = [];
     let notices = 0;
     for (const [days, expected] of [
@@ -86,6 +116,14 @@ describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console proces
       { days: 6, events: [17] },
       { days: -1, events: [18] },
     ]);
+    const logged = logFiles
+      .flatMap((file) => fs.readFileSync(file, "utf8").split("\n"))
+      .filter((line) => line.includes('"source":"rms-monitor"') && line.includes('"eventId"'))
+      .map((line) => (JSON.parse(line) as { eventId: number }).eventId)
+      .sort();
+    expect(logged).toEqual([16, 17, 18]);
+    await expect.poll(() => smtp.received.length).toBe(3);
+    expect(smtp.received.map((mail) => /event (\d+),/.exec(mail.raw.replace(/=\r?\n/g, ""))?.[1])).toEqual(["16", "17", "18"]);
     const audit = await stack.withDb((db) =>
       db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.clusterId, stack.clusterId)),
     );

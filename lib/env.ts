@@ -5,6 +5,7 @@ import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
 import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/allowed-hosts";
+import { webhookUrlAllowed } from "./notifications/webhook";
 
 export { EnvError };
 
@@ -178,9 +179,8 @@ function directoryProblem(parsed: Parsed): string | null {
 function notificationProblem(parsed: Parsed): string | null {
   if (parsed.RMS_NOTIFY_WEBHOOK_URL) {
     if (!parsed.RMS_NOTIFY_WEBHOOK_SECRET) return "RMS_NOTIFY_WEBHOOK_SECRET: set the secret the webhook's signature is made with";
-    const url = new URL(parsed.RMS_NOTIFY_WEBHOOK_URL);
-    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-    if (url.protocol === "http:" && !loopback) return "RMS_NOTIFY_WEBHOOK_URL: use https:// (plain http:// only to this machine)";
+    if (!webhookUrlAllowed(new URL(parsed.RMS_NOTIFY_WEBHOOK_URL)))
+      return "RMS_NOTIFY_WEBHOOK_URL: use https:// (plain http:// only to this machine)";
   }
   if (parsed.RMS_SMTP_HOST) {
     if (!parsed.RMS_NOTIFY_EMAIL_FROM) return "RMS_NOTIFY_EMAIL_FROM: set the sender address of notification e-mail";

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "auto_renewal_enabled",
   "auto_renewal_disabled",
   "notification_test",
+  "notification_settings_changed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 type AuditOutcome = "success" | "failure" | "denied";

@@ -1,6 +1,19 @@
 // The one database schema, shared by PGlite (embedded) and PostgreSQL; migrations are generated from it.
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -122,6 +135,29 @@ export const autoRenewals = pgTable("auto_renewals", {
   lastOutcome: text("last_outcome", { enum: ["success", "failure"] }),
   lastDetail: text("last_detail"),
 });
+
+/**
+ * Notification channels set on the Settings page (one row, id 1); a channel the environment configures takes
+ * precedence. Secrets are stored only encrypted under the console's master key, like the cluster keys.
+ */
+export const notificationSettings = pgTable(
+  "notification_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    webhookUrl: text("webhook_url"),
+    encryptedWebhookSecret: text("encrypted_webhook_secret"),
+    smtpHost: text("smtp_host"),
+    smtpPort: integer("smtp_port").notNull().default(587),
+    smtpUser: text("smtp_user"),
+    encryptedSmtpPassword: text("encrypted_smtp_password"),
+    smtpCaPem: text("smtp_ca_pem"),
+    emailFrom: text("email_from"),
+    emailTo: text("email_to").array().notNull().default(sql`'{}'::text[]`),
+    changedBy: text("changed_by").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [check("notification_settings_one_row", sql`${t.id} = 1`)],
+);
 
 /** Offline renewal requests; at most one pending per cluster, single use. */
 export const renewalRequests = pgTable(

@@ -10,6 +10,7 @@ import {
   notificationChannelsFrom,
   sendNotification,
 } from "@/lib/notifications/notifier";
+import { effectiveNotificationChannels } from "@/lib/notifications/settings";
 import { autoRenewalRound } from "@/lib/renewal/auto-renewal";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { systemClock } from "@/lib/time/clock";
@@ -17,13 +18,31 @@ import { startExpiryMonitor } from "./expiry-monitor";
 
 export async function startConsoleMonitor(): Promise<void> {
   const config = env();
-  const channels = notificationChannelsFrom(config);
+  // Read at each delivery: the Settings page may have changed the channels since the last round. Stored settings that
+  // cannot be read (database down, master key changed) leave the environment's channels, and say so.
+  const channels = async () => {
+    try {
+      const context = await renewalContext();
+      return await effectiveNotificationChannels(context.db, config, context.kek);
+    } catch (error) {
+      toStdout(
+        jsonLogLine({
+          time: new Date(),
+          level: "error",
+          source: "rms-notifications",
+          message: `The notification settings could not be read; using only the environment's channels: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      );
+      return notificationChannelsFrom(config);
+    }
+  };
   startExpiryMonitor({
     db: getDb,
     clock: systemClock,
     intervalMs: config.RMS_MONITOR_INTERVAL,
     onEvents: async (events) => {
-      await Promise.all(events.map((event) => sendNotification(channels, expiryNotification(event))));
+      const current = await channels();
+      await Promise.all(events.map((event) => sendNotification(current, expiryNotification(event))));
     },
     afterCheck: async (now) => {
       // The renewal context reads the same system clock.
@@ -39,7 +58,7 @@ export async function startConsoleMonitor(): Promise<void> {
             nextAttemptAt: attempt.nextAttemptAt?.toISOString() ?? null,
           }),
         );
-        if (!attempt.ok) await sendNotification(channels, autoRenewalFailureNotification(attempt, now));
+        if (!attempt.ok) await sendNotification(await channels(), autoRenewalFailureNotification(attempt, now));
       }
     },
   });

@@ -1,5 +1,5 @@
 // Notifications of the expiry events (and a test message): to the webhook and the e-mail recipients configured by
-// env (RMS_NOTIFY_WEBHOOK_*, RMS_SMTP_*, RMS_NOTIFY_EMAIL_*). Each delivery's outcome is one JSON log line; a
+// env (RMS_NOTIFY_WEBHOOK_*, RMS_SMTP_*, RMS_NOTIFY_EMAIL_*) or on the Settings page (./settings.ts). Each delivery's outcome is one JSON log line; a
 // failure never stops the monitor.
 import fs from "node:fs";
 import { jsonLogLine, type LineWriter, toStdout } from "@/lib/log";
@@ -13,7 +13,7 @@ export interface NotificationChannels {
   email: SmtpTarget | null;
 }
 
-interface NotificationEnv {
+export interface NotificationEnv {
   RMS_NOTIFY_WEBHOOK_URL?: string;
   RMS_NOTIFY_WEBHOOK_SECRET?: string;
   RMS_SMTP_HOST?: string;

@@ -3,6 +3,13 @@
 // network errors, 429 and 5xx (honouring Retry-After up to a cap); a 4xx other than 429 is final.
 import { createHmac, randomUUID } from "node:crypto";
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Plain http:// only to this machine; anything else must be https://. */
+export function webhookUrlAllowed(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+}
+
 export interface WebhookTarget {
   url: string;
   secret: string;

@@ -1,8 +1,10 @@
-// Settings: how this console monitors and notifies — the expiry monitor, notification channels and /metrics, as the
-// environment configures them (secrets never shown) — and "Send test notification". Administrators only.
+// Settings: how this console monitors and notifies — the expiry monitor and /metrics as the environment configures
+// them, the notification channels in force (environment first, then what is saved here; secrets never shown), the
+// form that sets them, and "Send test notification". Administrators only.
 import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/breadcrumbs";
+import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -12,6 +14,9 @@ import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
+import { effectiveNotificationChannels, getStoredNotificationSettings } from "@/lib/notifications/settings";
+import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -38,7 +43,23 @@ export default async function SettingsPage() {
   const t = await getTranslations("settings");
   const locale = await getLocale();
   const config = env();
-  const lastTest = await latestAuditEvent(await getDb(), "notification_test");
+  const db = await getDb();
+  const lastTest = await latestAuditEvent(db, "notification_test");
+  const stored = await getStoredNotificationSettings(db);
+  // Saved secrets that this master key cannot open (restored from another console) are reported, not a crash.
+  const channels = await effectiveNotificationChannels(db, config, () =>
+    consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
+  ).catch(() => null);
+  if (!channels) return <Alert tone="error">{t("unreadable")}</Alert>;
+  const source = (channel: "webhook" | "email") =>
+    channels.source[channel] === "environment" ? (
+      <span className="text-slate-600"> ({t("fromEnvironment")})</span>
+    ) : stored ? (
+      <span className="text-slate-600">
+        {" "}
+        ({t("fromSettings", { user: stored.changedBy, date: formatDateTime(locale, stored.changedAt) })})
+      </span>
+    ) : null;
   const notConfigured = (variables: string) => <span className="text-slate-600">{t("notConfigured", { variables })}</span>;
   const minutes = Math.round(config.RMS_MONITOR_INTERVAL / 60_000);
   return (
@@ -56,20 +77,28 @@ export default async function SettingsPage() {
         <Card id="notifications" title={t("notifications")}>
           <dl className="divide-y divide-slate-100">
             <Row label={t("webhook")}>
-              {config.RMS_NOTIFY_WEBHOOK_URL ? (
-                <span className="font-mono text-xs">{displayUrl(config.RMS_NOTIFY_WEBHOOK_URL)}</span>
+              {channels.webhook ? (
+                <>
+                  <span className="font-mono text-xs">{displayUrl(channels.webhook.url)}</span>
+                  {source("webhook")}
+                </>
               ) : (
                 notConfigured("RMS_NOTIFY_WEBHOOK_URL, RMS_NOTIFY_WEBHOOK_SECRET")
               )}
             </Row>
             <Row label={t("email")}>
-              {config.RMS_SMTP_HOST
-                ? t("emailValue", {
-                    to: config.RMS_NOTIFY_EMAIL_TO.join(", "),
-                    from: config.RMS_NOTIFY_EMAIL_FROM ?? "",
-                    server: `${config.RMS_SMTP_HOST}:${config.RMS_SMTP_PORT}`,
-                  })
-                : notConfigured("RMS_SMTP_HOST, RMS_NOTIFY_EMAIL_FROM, RMS_NOTIFY_EMAIL_TO")}
+              {channels.email ? (
+                <>
+                  {t("emailValue", {
+                    to: channels.email.to.join(", "),
+                    from: channels.email.from,
+                    server: `${channels.email.host}:${channels.email.port}`,
+                  })}
+                  {source("email")}
+                </>
+              ) : (
+                notConfigured("RMS_SMTP_HOST, RMS_NOTIFY_EMAIL_FROM, RMS_NOTIFY_EMAIL_TO")
+              )}
             </Row>
           </dl>
           {lastTest ? (
@@ -87,6 +116,25 @@ export default async function SettingsPage() {
               {t("sendTest")}
             </button>
           </form>
+          <div className="mt-6 border-t border-slate-200 pt-6">
+            <ClientMessages namespaces={["settingsForm"]}>
+              <NotificationSettingsForm
+                webhookFromEnv={channels.source.webhook === "environment"}
+                emailFromEnv={channels.source.email === "environment"}
+                values={{
+                  webhookUrl: stored?.webhookUrl ?? "",
+                  hasWebhookSecret: stored?.hasWebhookSecret ?? false,
+                  smtpHost: stored?.smtpHost ?? "",
+                  smtpPort: stored?.smtpPort ?? 587,
+                  smtpUser: stored?.smtpUser ?? "",
+                  hasSmtpPassword: stored?.hasSmtpPassword ?? false,
+                  smtpCaPem: stored?.smtpCaPem ?? "",
+                  emailFrom: stored?.emailFrom ?? "",
+                  emailTo: stored?.emailTo.join(", ") ?? "",
+                }}
+              />
+            </ClientMessages>
+          </div>
         </Card>
       </div>
     </>

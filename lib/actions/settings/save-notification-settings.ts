@@ -1,0 +1,81 @@
+"use server";
+// Saves the notification channels from the Settings page (administrators only, audited); secrets are encrypted at rest.
+// Validation happens in the handler so a refused form comes back with what was typed (secrets excepted), also
+// without JavaScript, and each problem next to its field.
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import type { MessageKey } from "@/lib/i18n/messages";
+import { getTranslator } from "@/lib/i18n/server";
+import { notificationSettingsSchema, saveNotificationSettings } from "@/lib/notifications/settings";
+import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { adminActionClient, formSchema } from "../safe-action";
+
+const FIELD_MESSAGES = {
+  webhookUrl: "settingsForm.badWebhookUrl",
+  webhookSecret: "settingsForm.badWebhookSecret",
+  smtpHost: "settingsForm.badSmtpHost",
+  smtpPort: "settingsForm.badSmtpPort",
+  smtpUser: "settingsForm.badSmtpUser",
+  smtpPassword: "settingsForm.badSmtpPassword",
+  smtpCaPem: "settingsForm.badSmtpCaPem",
+  emailFrom: "settingsForm.badEmailFrom",
+  emailTo: "settingsForm.badEmailTo",
+} as const satisfies Record<string, MessageKey>;
+type Field = keyof typeof FIELD_MESSAGES;
+
+/** The fields shown again after a refusal; secrets are never sent back to the browser. */
+const ECHOED = ["webhookUrl", "smtpHost", "smtpPort", "smtpUser", "smtpCaPem", "emailFrom", "emailTo"] as const;
+export type EchoedSettings = Partial<Record<(typeof ECHOED)[number], string>>;
+
+export interface SaveNotificationSettingsResult {
+  saved: boolean;
+  message: string;
+  fieldErrors?: Partial<Record<Field, string>>;
+  values?: EchoedSettings;
+}
+
+export const saveNotificationSettingsAction = adminActionClient
+  .metadata({ actionName: "saveNotificationSettingsAction" })
+  .inputSchema(formSchema(z.record(z.string(), z.unknown())))
+  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<SaveNotificationSettingsResult> => {
+    const { t } = await getTranslator();
+    const values: EchoedSettings = {};
+    for (const name of ECHOED) {
+      const value = parsedInput[name];
+      if (typeof value === "string") values[name] = value.slice(0, 64 * 1024);
+    }
+    const refused = (fieldErrors: Partial<Record<Field, string>>): SaveNotificationSettingsResult => ({
+      saved: false,
+      message: t("settingsForm.refused"),
+      fieldErrors,
+      values,
+    });
+    const parsed = notificationSettingsSchema.safeParse(parsedInput);
+    if (!parsed.success) {
+      const fieldErrors: Partial<Record<Field, string>> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        if (typeof field === "string" && field in FIELD_MESSAGES) fieldErrors[field as Field] = t(FIELD_MESSAGES[field as Field]);
+      }
+      return refused(fieldErrors);
+    }
+    const config = env();
+    const result = await saveNotificationSettings(
+      await getDb(),
+      consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY, createIfMissing: true }),
+      parsed.data,
+      { actor: actor.qualifiedName, remoteAddress: actor.remoteAddress, now: new Date() },
+    );
+    if (!result.ok) {
+      const key = {
+        webhook_secret_required: "settingsForm.webhookSecretRequired",
+        smtp_password_required: "settingsForm.smtpPasswordRequired",
+        email_incomplete: FIELD_MESSAGES[result.field === "emailFrom" ? "emailFrom" : "emailTo"],
+      } as const;
+      return refused({ [result.field]: t(key[result.problem]) });
+    }
+    revalidatePath("/settings");
+    return { saved: true, message: t("settingsForm.saved") };
+  });

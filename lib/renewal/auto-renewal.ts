@@ -134,19 +134,29 @@ export interface AutoRenewalAttempt {
   nextAttemptAt: Date | null;
 }
 
+interface PlannedRow {
+  clusterId: string;
+  clusterName: string;
+  serverName: string;
+  guid: string;
+  fingerprint: string;
+  nextAttemptAt: Date | null;
+}
+
 /**
- * One round at `now`: plans for clusters whose installed certificate has no plan yet, and attempts those that are
- * due. `random` picks the point in the window (0..1). Returns the attempts made (for notifications and logs).
+ * Plans every enabled cluster (or the one given) whose installed certificate has no plan yet: a random point
+ * (`random`, 0..1) in the service's suggested window or the default one. Returns the enabled clusters with their plans.
  */
-export async function autoRenewalRound(ctx: RenewalContext, opts: { now: Date; random?: () => number }): Promise<AutoRenewalAttempt[]> {
+export async function planAutoRenewals(
+  ctx: RenewalContext,
+  opts: { random?: () => number; clusterId?: string } = {},
+): Promise<PlannedRow[]> {
   const random = opts.random ?? Math.random;
-  const { now } = opts;
-  const due = await ctx.db
+  const rows = await ctx.db
     .select({
       clusterId: autoRenewals.clusterId,
       plannedFor: autoRenewals.plannedFor,
       nextAttemptAt: autoRenewals.nextAttemptAt,
-      failures: autoRenewals.failures,
       clusterName: clusters.name,
       serverName: clusters.serverName,
       guid: clusters.guid,
@@ -157,14 +167,14 @@ export async function autoRenewalRound(ctx: RenewalContext, opts: { now: Date; r
     .from(autoRenewals)
     .innerJoin(clusters, eq(clusters.id, autoRenewals.clusterId))
     .innerJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
-    .where(eq(autoRenewals.enabled, true));
+    .where(and(eq(autoRenewals.enabled, true), opts.clusterId ? eq(autoRenewals.clusterId, opts.clusterId) : undefined));
 
-  const attempts: AutoRenewalAttempt[] = [];
-  for (const row of due) {
+  const planned: PlannedRow[] = [];
+  for (const row of rows) {
     let nextAttemptAt = row.nextAttemptAt;
     if (row.plannedFor !== row.fingerprint) {
       const window = (await fetchSuggestedWindow(ctx, row.guid, row.validUntil)) ?? defaultWindow(row.validFrom, row.validUntil);
-      const planned = new Date(window.start.getTime() + Math.floor(random() * (window.end.getTime() - window.start.getTime())));
+      const at = new Date(window.start.getTime() + Math.floor(random() * (window.end.getTime() - window.start.getTime())));
       const [plan] = await ctx.db
         .update(autoRenewals)
         .set({
@@ -172,7 +182,7 @@ export async function autoRenewalRound(ctx: RenewalContext, opts: { now: Date; r
           windowStart: window.start,
           windowEnd: window.end,
           windowSource: window.source,
-          nextAttemptAt: planned,
+          nextAttemptAt: at,
           failures: 0,
         })
         .where(and(eq(autoRenewals.clusterId, row.clusterId), sql`${autoRenewals.plannedFor} IS DISTINCT FROM ${row.fingerprint}`))
@@ -181,7 +191,20 @@ export async function autoRenewalRound(ctx: RenewalContext, opts: { now: Date; r
       if (!plan) continue;
       nextAttemptAt = plan.nextAttemptAt;
     }
-    if (!nextAttemptAt || nextAttemptAt > now) continue;
+    planned.push({ ...row, nextAttemptAt });
+  }
+  return planned;
+}
+
+/**
+ * One round at `now`: plans for clusters whose installed certificate has no plan yet, and attempts those that are
+ * due. `random` picks the point in the window (0..1). Returns the attempts made (for notifications and logs).
+ */
+export async function autoRenewalRound(ctx: RenewalContext, opts: { now: Date; random?: () => number }): Promise<AutoRenewalAttempt[]> {
+  const { now } = opts;
+  const attempts: AutoRenewalAttempt[] = [];
+  for (const row of await planAutoRenewals(ctx, { random: opts.random })) {
+    if (!row.nextAttemptAt || row.nextAttemptAt > now) continue;
     const [claimed] = await ctx.db
       .update(autoRenewals)
       .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_MS), lastAttemptAt: now })

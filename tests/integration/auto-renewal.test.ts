@@ -12,7 +12,7 @@ import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
 import { certificates, clusters } from "@/lib/db/schema";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { autoRenewalRound, backoffMs, defaultWindow, getAutoRenewal, setAutoRenewal } from "@/lib/renewal/auto-renewal";
+import { autoRenewalRound, backoffMs, defaultWindow, getAutoRenewal, planAutoRenewals, setAutoRenewal } from "@/lib/renewal/auto-renewal";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { fixedClock } from "@/lib/time/clock";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
@@ -100,8 +100,11 @@ describe.each(testDatabaseKinds())("automatic renewal on %s", (kind) => {
 
   it("plans inside the service's suggested window, and renews exactly once when due, with two consoles in the round", async () => {
     const before = await installed();
-    expect(await autoRenewalRound(context(handle.db), { now: clock.now(), random: () => 0.5 })).toEqual([]);
+    // Switching it on plans at once (the page can say when); the round keeps that plan.
+    const [planned] = await planAutoRenewals(context(handle.db), { clusterId, random: () => 0.5 });
+    expect(await autoRenewalRound(context(handle.db), { now: clock.now(), random: () => 0.9 })).toEqual([]);
     const plan = await getAutoRenewal(handle.db, clusterId);
+    expect(plan.nextAttemptAt).toEqual(planned?.nextAttemptAt);
     expect(plan.windowSource).toBe("service");
     const validFrom = before.active?.validFrom.getTime() ?? 0;
     const validUntil = before.active?.validUntil.getTime() ?? 0;

@@ -1,9 +1,11 @@
 "use server";
-// Turns automatic renewal on or off for a cluster (a plain form: works without JavaScript); audited.
+// Turns automatic renewal on or off for a cluster (a plain form: works without JavaScript); audited. Switched on, the
+// plan is made at once, so the page can say when the first attempt will be.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
-import { setAutoRenewal } from "@/lib/renewal/auto-renewal";
+import { planAutoRenewals, setAutoRenewal } from "@/lib/renewal/auto-renewal";
+import { renewalContext } from "@/lib/renewal/server-context";
 import { adminActionClient, formSchema } from "../safe-action";
 import { autoRenewalSchema } from "./schemas";
 
@@ -17,6 +19,7 @@ const switchAutoRenewal = adminActionClient
       actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
       now: new Date(),
     });
+    if (enabled === "on") await planAutoRenewals(await renewalContext(), { clusterId });
     revalidatePath(`/clusters/${clusterId}`);
     redirect(`/clusters/${clusterId}#automatic-renewal`);
   });

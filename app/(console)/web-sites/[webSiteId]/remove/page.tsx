@@ -40,7 +40,7 @@ export default async function RemovePage({ params }: Props) {
               <li>{t("remove.historyKept")}</li>
               <li>{t("remove.reprovision")}</li>
             </ul>
-            <Card id="remove-confirm" title={t("remove.title")}>
+            <Card id="remove-confirm" title={t("remove.confirmTitle")}>
               <dl className="mb-4 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
                 <dt className="font-medium text-slate-600">{t("remove.cluster")}</dt>
                 <dd className="font-semibold sm:col-span-2">{cluster.name}</dd>

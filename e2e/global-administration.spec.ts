@@ -195,6 +195,8 @@ test.describe("Global Administration", () => {
     await page.goto(`/clusters/${clusterId}`);
     await expect(page.getByText("RMS was removed from this cluster's web site")).toBeVisible();
     await expect(page.getByRole("button", { name: EN.enroll, exact: true })).toHaveCount(0);
+    await page.screenshot(shot("administration-removed"));
+    await expectAccessible(page);
     await page.getByRole("link", { name: "Audit log" }).click();
     await expect(page.getByRole("main")).toContainText("RMS removed from a web site");
     await expect(page.getByRole("main")).toContainText("RMS provisioned on a web site");

@@ -7,7 +7,8 @@ import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("app");
-  return { title: { default: t("title"), template: `%s · ${t("title")}` } };
+  // "Administration — RMS01 RMS cluster — RMS Administration": the page, what it is about, then the product.
+  return { title: { default: t("title"), template: `%s — ${t("title")}` } };
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -1,3 +1,4 @@
+// Global Administration, the console's home: every web site on this server, with what RMS does on each.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
@@ -7,9 +8,10 @@ import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
+import { Alert } from "@/components/ui/alert";
 import { DataTable } from "@/components/ui/table";
 import { requireAdminPage } from "@/lib/auth/guard";
-import { getWebSitesOverview } from "@/lib/clusters/queries";
+import { getClusterOverview, getWebSitesOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
 import { listExpiryAlerts } from "@/lib/monitor/expiry-events";
 
@@ -19,8 +21,13 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 const PAGE_SIZE = 50;
-const querySchema = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1) });
+const querySchema = z.object({
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  /** Set by the removal's redirect: the cluster RMS was just removed from. */
+  removed: z.uuid().optional().catch(undefined),
+});
 
+/** Global Administration (TechNet 18124738): the web sites on this server; also served at /admin. */
 export default async function GlobalAdministrationPage({
   searchParams,
 }: {
@@ -31,15 +38,26 @@ export default async function GlobalAdministrationPage({
   const t = await getTranslations();
   const db = await getDb();
   const now = new Date();
-  const [{ sites, total, page }, alerts] = await Promise.all([
+  const [{ sites, total, page }, alerts, removed] = await Promise.all([
     getWebSitesOverview(db, { page: query.page, pageSize: PAGE_SIZE }),
     listExpiryAlerts(db, now),
+    query.removed ? getClusterOverview(db, query.removed) : null,
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">{t("global.title")}</h1>
       <p className="mb-6 text-slate-600">{t("global.intro")}</p>
+      {removed?.removed && (
+        <Alert tone="success" className="mb-6">
+          <p>{t("global.removed", { cluster: removed.name })}</p>
+          <p className="mt-1">
+            <Link href={`/clusters/${removed.id}/history`} className={linkClass}>
+              {t("global.removedHistory", { cluster: removed.name })}
+            </Link>
+          </p>
+        </Alert>
+      )}
       <ExpiryAlerts alerts={alerts} linkToClusters />
       <section aria-labelledby="sites-heading" className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <h2 id="sites-heading" className="sr-only">
@@ -64,7 +82,13 @@ export default async function GlobalAdministrationPage({
                   {site.name}
                 </th>
                 <td className="px-4 py-3">{t(site.state === "started" ? "global.state.started" : "global.state.stopped")}</td>
-                <td className="px-4 py-3">{site.cluster ? <span className="font-mono text-xs">{site.cluster.clusterUrl}</span> : "—"}</td>
+                <td className="px-4 py-3">
+                  {site.cluster ? (
+                    <span className="break-all font-mono text-xs">{site.cluster.clusterUrl}</span>
+                  ) : (
+                    <span className="text-slate-500">{t("global.notProvisioned")}</span>
+                  )}
+                </td>
                 <td className="px-4 py-3">
                   {site.cluster?.slcValidUntil ? (
                     <div className="flex flex-col items-start gap-1">
@@ -79,11 +103,22 @@ export default async function GlobalAdministrationPage({
                 </td>
                 <td className="px-4 py-3">
                   {site.cluster ? (
-                    <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
-                      {t("global.administer")}
-                    </Link>
+                    <ul className="flex flex-col gap-1">
+                      <li>
+                        <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
+                          {t("global.administer")}
+                        </Link>
+                      </li>
+                      <li>
+                        <Link href={`/web-sites/${site.id}/remove`} className={linkClass}>
+                          {t("global.remove")}
+                        </Link>
+                      </li>
+                    </ul>
                   ) : (
-                    <span className="text-slate-500">{t("global.notProvisioned")}</span>
+                    <Link href={`/web-sites/${site.id}/provision`} className={linkClass}>
+                      {t("global.provision")}
+                    </Link>
                   )}
                 </td>
               </tr>

@@ -1,11 +1,18 @@
-// Labelled text input for forms; a validation error is shown under the input and tied to it for assistive technology.
+// Labelled text input for forms; a hint and a validation error are shown under the input and tied to it for assistive technology.
 import type { InputHTMLAttributes } from "react";
 import { cn } from "./cn";
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; id: string; error?: string | undefined };
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  id: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+};
 
-export function Field({ label, id, error, className, ...props }: FieldProps) {
+export function Field({ label, id, error, hint, className, ...props }: FieldProps) {
   const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium text-slate-800">
@@ -20,12 +27,17 @@ export function Field({ label, id, error, className, ...props }: FieldProps) {
           className,
         )}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={describedBy}
         {...props}
       />
       {error && (
         <p id={errorId} className="text-sm text-red-800">
           {error}
+        </p>
+      )}
+      {hint && (
+        <p id={hintId} className="text-xs text-slate-600">
+          {hint}
         </p>
       )}
     </div>

@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   "auto_renewal_disabled",
   "notification_test",
   "notification_settings_changed",
+  "cluster_provisioned",
+  "cluster_removed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 type AuditOutcome = "success" | "failure" | "denied";

@@ -1,7 +1,7 @@
 // Read models for the console pages: web sites with their cluster and active SLC, one cluster's details.
 import { and, asc, count, eq } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
-import { certificates, clusters, webSites } from "@/lib/db/schema";
+import { certificates, clusters, renewalRequests, webSites } from "@/lib/db/schema";
 
 interface WebSiteOverview {
   id: string;
@@ -66,6 +66,8 @@ export interface ClusterOverview {
   configDatabase: string;
   webSiteName: string | null;
   certificate: ActiveCertificate | null;
+  /** When and by whom RMS was removed from its web site; null while it is in use. */
+  removed: { at: Date; by: string | null } | null;
 }
 
 export async function getClusterOverview(db: Queryable, clusterId: string): Promise<ClusterOverview | null> {
@@ -99,5 +101,50 @@ export async function getClusterOverview(db: Queryable, clusterId: string): Prom
     configDatabase: cluster.configDatabase,
     webSiteName: row.webSiteName,
     certificate: row.certificate,
+    removed: cluster.removedAt ? { at: cluster.removedAt, by: cluster.removedBy } : null,
+  };
+}
+
+export interface WebSiteDetail {
+  id: string;
+  name: string;
+  cluster: {
+    id: string;
+    name: string;
+    guid: string;
+    clusterUrl: string;
+    slcValidUntil: Date | null;
+    pendingRequestId: string | null;
+  } | null;
+}
+
+/** One web site with the cluster RMS runs on it (if any): what the provisioning and removal pages show. */
+export async function getWebSite(db: Queryable, webSiteId: string): Promise<WebSiteDetail | null> {
+  const [row] = await db
+    .select({
+      id: webSites.id,
+      name: webSites.name,
+      clusterId: clusters.id,
+      clusterName: clusters.name,
+      guid: clusters.guid,
+      clusterUrl: clusters.clusterUrl,
+      slcValidUntil: certificates.validUntil,
+      pendingRequestId: renewalRequests.requestId,
+    })
+    .from(webSites)
+    .leftJoin(clusters, eq(clusters.id, webSites.clusterId))
+    .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
+    .leftJoin(renewalRequests, and(eq(renewalRequests.clusterId, clusters.id), eq(renewalRequests.status, "pending")))
+    .where(eq(webSites.id, webSiteId))
+    .limit(1);
+  if (!row) return null;
+  const { clusterId, clusterName, guid, clusterUrl } = row;
+  return {
+    id: row.id,
+    name: row.name,
+    cluster:
+      clusterId && clusterName && guid && clusterUrl
+        ? { id: clusterId, name: clusterName, guid, clusterUrl, slcValidUntil: row.slcValidUntil, pendingRequestId: row.pendingRequestId }
+        : null,
   };
 }

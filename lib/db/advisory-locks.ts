@@ -11,3 +11,5 @@ export const ADMINISTRATORS_LOCK_ID = 7226190301;
 export const ENROLLMENT_LOCK_CLASS = 72261903;
 /** Held (try-lock) by the console whose expiry monitor is checking; the others skip that round. */
 export const EXPIRY_MONITOR_LOCK_ID = 7226190302;
+/** Held while RMS is provisioned on, or removed from, a web site: names, URLs and databases are checked and taken at once. */
+export const PROVISIONING_LOCK_ID = 7226190303;

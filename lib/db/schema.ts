@@ -17,7 +17,7 @@ import {
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
-/** RMS clusters; one per provisioned web site. */
+/** RMS clusters; one per provisioned web site (a removed one keeps its row, detached, for history and audit). */
 export const clusters = pgTable("clusters", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** The RMS cluster GUID in braces, kept across renewals. */
@@ -33,6 +33,9 @@ export const clusters = pgTable("clusters", {
   renewalLockedBy: text("renewal_locked_by"),
   renewalLockedUntil: timestamp("renewal_locked_until", { withTimezone: true }),
   createdAt: createdAt(),
+  /** Set when RMS was removed from its web site: the row stays so its certificates and audit remain readable. */
+  removedAt: timestamp("removed_at", { withTimezone: true }),
+  removedBy: text("removed_by"),
 });
 
 /** IIS-style web sites on this server; a provisioned one hosts a cluster. */

@@ -31,6 +31,7 @@ const texts = [
   "domain",
   "cluster",
   "variables",
+  "site",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

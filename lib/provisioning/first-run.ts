@@ -2,7 +2,7 @@
 // cluster enrolled over the service's HTTPS API (the console never holds CA keys, and never downloads a trust anchor:
 // the start script installs it from disk, or the operator supplies it).
 import { randomUUID } from "node:crypto";
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import type { Queryable } from "@/lib/db/client";
 import { clusterKeys, clusters, webSites } from "@/lib/db/schema";
@@ -15,6 +15,9 @@ import { runClusterOperation } from "@/lib/renewal/operation";
 
 /** The demo's first SLC is short-lived so that renewal is due at once (the service caps it by its own policy). */
 export const DEMO_SLC_VALIDITY_DAYS = 20;
+
+/** IIS's first web site: where the demo cluster lives. */
+const DEFAULT_WEB_SITE = "Default Web Site";
 
 const SETUP_ACTOR = { name: "setup", remoteAddress: null };
 
@@ -31,14 +34,14 @@ export type FirstRunResult =
 
 /**
  * Creates the demo web site and cluster once, then enrolls the cluster with the enrollment service at ctx.enrollmentUrl.
- * Does nothing when the database already has web sites. A failed enrollment leaves the cluster with its key, so the
+ * Does nothing once "Default Web Site" exists (whatever RMS on it has become since: removed, provisioned anew). A failed enrollment leaves the cluster with its key, so the
  * administrator can enroll it later (Enroll in Cluster resources); one the service holds for approval becomes the
  * cluster's pending request, to import once approved.
  */
 export async function provisionFirstRun(ctx: RenewalContext, opts: { serverName: string; validityDays?: number }): Promise<FirstRunResult> {
   const { db } = ctx;
-  const [existing] = await db.select({ n: count() }).from(webSites);
-  if ((existing?.n ?? 0) > 0) return { ok: true, provisioned: false };
+  const [existing] = await db.select({ id: webSites.id }).from(webSites).where(eq(webSites.name, DEFAULT_WEB_SITE)).limit(1);
+  if (existing) return { ok: true, provisioned: false };
 
   let kek: KeyEncryptionKey;
   try {
@@ -56,11 +59,11 @@ export async function provisionFirstRun(ctx: RenewalContext, opts: { serverName:
         name: `${opts.serverName} RMS cluster`,
         serverName: opts.serverName,
         clusterUrl: `http://${host}/_wmcs`,
-        configDatabase: `DRMS_Config_${host}_80 on ${opts.serverName}`,
+        configDatabase: `DRMS_Config_${host.replace(/[^a-z0-9_]/g, "_")}_80`,
       })
       .returning({ id: clusters.id });
     if (!created) throw new Error("Creating the demo cluster returned no row");
-    await tx.insert(webSites).values({ name: "Default Web Site", state: "started", clusterId: created.id });
+    await tx.insert(webSites).values({ name: DEFAULT_WEB_SITE, state: "started", clusterId: created.id });
     await createClusterKey(tx, created.id, kek);
     return created.id;
   });

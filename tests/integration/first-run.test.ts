@@ -1,6 +1,7 @@
 // First-run provisioning against a real enrollment service over loopback HTTPS (its root read from its data folder,
-// never downloaded): the demo cluster is enrolled with a short-lived SLC, once; a service that cannot be reached leaves
-// the cluster and its key for a later enrollment; one that holds the enrollment for approval leaves it pending.
+// never downloaded): the demo cluster is enrolled with a short-lived SLC, once (beside other web sites, never again once
+// Default Web Site exists); a service that cannot be reached leaves the cluster and its key for a later enrollment; one
+// that holds the enrollment for approval leaves it pending.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { auditEvents, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/db/schema";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { removeRmsFromWebSite } from "@/lib/provisioning/web-sites";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { installBundledRoot, loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
@@ -101,6 +103,35 @@ describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
       expect(await handle.db.select().from(webSites)).toHaveLength(1);
       expect(await handle.db.select().from(clusterKeys)).toHaveLength(1);
       expect(await handle.db.select().from(certificates)).toHaveLength(0);
+    } finally {
+      await handle.dispose();
+    }
+  });
+
+  it("creates Default Web Site beside other web sites, and never again once it exists, even after RMS was removed from it", async () => {
+    const handle = await createTestDatabase(kind);
+    try {
+      await handle.db.insert(webSites).values({ name: "Contoso Intranet" });
+      const ctx = context(handle.db, "https://127.0.0.1:9");
+      const result = await provisionFirstRun(ctx, { serverName: "RMS03" });
+      expect(result).toMatchObject({ ok: false, code: "unreachable" });
+      const [cluster] = await handle.db.select().from(clusters);
+      // A database name only: the server has its own field (no English "on" inside Swedish pages).
+      expect(cluster?.configDatabase).toBe("DRMS_Config_rms03_80");
+      const [site] = await handle.db.select().from(webSites).where(eq(webSites.name, "Default Web Site"));
+      if (!site || !cluster) throw new Error("no Default Web Site");
+      expect(
+        await removeRmsFromWebSite(handle.db, {
+          webSiteId: site.id,
+          clusterId: cluster.id,
+          confirmation: cluster.name,
+          actor: { name: "RMS\\alice", remoteAddress: null },
+          now: new Date(),
+        }),
+      ).toMatchObject({ ok: true });
+      expect(await provisionFirstRun(ctx, { serverName: "RMS03" })).toEqual({ ok: true, provisioned: false });
+      expect(await handle.db.select().from(clusters)).toHaveLength(1);
+      expect(await handle.db.select().from(webSites)).toHaveLength(2);
     } finally {
       await handle.dispose();
     }

@@ -1,4 +1,4 @@
-// Playwright's webServer: a fresh data folder, the two test accounts, a seeded OpenLDAP directory (tests/support/slapd.ts)
+// Playwright's webServer: a fresh data folder, the two test accounts, a web site without RMS, a seeded OpenLDAP directory (tests/support/slapd.ts)
 // the console signs directory accounts in against, the enrollment service (HTTPS, policy open) and
 // the console (as `npm run start:console` runs it, trusting a copy of the service's root from the data folder) on
 // E2E_ENROLLMENT_PORT / E2E_CONSOLE_PORT, until Playwright stops it; then everything goes.
@@ -9,7 +9,17 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { E2E_PORTS, type E2eState, readE2eState, WEBHOOK_FILE, WEBHOOK_SECRET, writeE2eState } from "./e2e-state";
+import { openDatabase } from "@/lib/db/client";
+import { webSites } from "@/lib/db/schema";
+import {
+  E2E_PORTS,
+  E2E_UNPROVISIONED_WEB_SITE,
+  type E2eState,
+  readE2eState,
+  WEBHOOK_FILE,
+  WEBHOOK_SECRET,
+  writeE2eState,
+} from "./e2e-state";
 import {
   type ConsoleOptions,
   consoleEnv,
@@ -40,6 +50,16 @@ async function startWebhookReceiver(file: string): Promise<{ url: string; server
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rms-hook`, server };
+}
+
+/** A web site besides the first run's "Default Web Site", without RMS, for the provisioning walkthrough. */
+async function seedWebSites(dataDir: string): Promise<void> {
+  const handle = await openDatabase({ dataDir });
+  try {
+    await handle.db.insert(webSites).values({ name: E2E_UNPROVISIONED_WEB_SITE, state: "started" });
+  } finally {
+    await handle.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -74,6 +94,7 @@ async function main(): Promise<void> {
   const env = consoleEnv(consoleOptions);
   runCli(env, ["user", "add", admin.userName, "--group", "Administrators", "--password-stdin", "--create"], `${admin.password}\n`);
   runCli(env, ["user", "add", user.userName, "--group", "Users", "--password-stdin"], `${user.password}\n`);
+  await seedWebSites(dataDir);
 
   const state: E2eState = {
     dataDir,

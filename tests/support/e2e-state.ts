@@ -11,6 +11,8 @@ export const E2E_PORTS = {
 const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
 /** Where the e2e stack's webhook receiver appends what the console sent (one JSON line per POST). */
 export const WEBHOOK_FILE = path.join(process.cwd(), "test-results", "e2e-webhook.jsonl");
+/** The seeded web site without RMS (tests/support/e2e-stack.ts): the Global Administration walkthrough provisions and removes it. */
+export const E2E_UNPROVISIONED_WEB_SITE = "Contoso Intranet";
 export const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789";
 
 const account = z.object({ userName: z.string(), password: z.string() });

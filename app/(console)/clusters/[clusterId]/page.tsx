@@ -14,11 +14,14 @@ import { getPendingRequest } from "@/lib/renewal/queries";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
+import { RemovedCluster } from "./_components/removed-cluster";
 import { RenewDialog } from "./_components/renew-dialog";
 
-export async function generateMetadata(): Promise<Metadata> {
+export async function generateMetadata({ params }: { params: Promise<{ clusterId: string }> }): Promise<Metadata> {
+  const { clusterId } = await params;
+  const { cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   const t = await getTranslations();
-  return { title: t("admin.title") };
+  return { title: t("admin.metaTitle", { cluster: cluster.name }) };
 }
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -38,8 +41,10 @@ export default async function AdministrationPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { clusterId } = await params;
-  const { cancelled } = await searchParams;
+  const { cancelled, provisioned } = await searchParams;
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
+  // RMS was removed from its web site: no key, nothing to renew; what is left to read.
+  if (cluster.removed) return <RemovedCluster cluster={cluster} removed={cluster.removed} />;
   const [pending, autoRenewal] = await Promise.all([getPendingRequest(db, clusterId), getAutoRenewal(db, clusterId)]);
   const t = await getTranslations();
   const now = new Date();
@@ -55,6 +60,11 @@ export default async function AdministrationPage({
         current={cluster.webSiteName ?? cluster.name}
       />
       <h1 className="mb-6 text-2xl font-semibold">{t("admin.title")}</h1>
+      {provisioned === "1" && !slc && (
+        <Alert tone="success" className="mb-6">
+          {t("admin.provisioned", { site: cluster.webSiteName ?? cluster.name })}
+        </Alert>
+      )}
       <ExpiryAlerts alerts={alert ? [alert] : []} linkToClusters={false} />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="flex flex-col gap-6 lg:col-span-2">

@@ -1,7 +1,7 @@
 // The rms CLI's cluster commands for automation: list, status (a monitoring check: exit 0 valid, 1 warning, 2 expired,
 // 3 unknown), online renewal, request export and import. They call the same domain functions as the pages
 // (lib/renewal/*), audited under the CLI's actor (cli:<os user>); only the wording and the exit codes are the CLI's.
-import { eq, or, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { daysLeft, type ExpiryStatus, expiryStatus } from "@/lib/clusters/expiry";
 import type { Queryable } from "@/lib/db/client";
 import { certificates, clusters, webSites } from "@/lib/db/schema";
@@ -68,8 +68,9 @@ function clusterQuery(db: Queryable) {
     .leftJoin(certificates, sql`${certificates.clusterId} = ${clusters.id} AND ${certificates.active}`);
 }
 
+/** Clusters in use; a removed one (RMS taken off its web site) keeps its history but is not listed or renewed. */
 export async function listClusters(db: Queryable): Promise<ClusterRow[]> {
-  return clusterQuery(db).orderBy(clusters.name);
+  return clusterQuery(db).where(isNull(clusters.removedAt)).orderBy(clusters.name);
 }
 
 /** A cluster by its GUID (braces and case optional), its cluster name, or its web site's name. */
@@ -78,7 +79,12 @@ export async function findCluster(db: Queryable, reference: string): Promise<Clu
   if (text.length === 0 || text.length > 256) return null;
   const guid = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(text)?.[1];
   const rows = await clusterQuery(db)
-    .where(guid ? sql`lower(${clusters.guid}) = ${`{${guid.toLowerCase()}}`}` : or(eq(clusters.name, text), eq(webSites.name, text)))
+    .where(
+      and(
+        isNull(clusters.removedAt),
+        guid ? sql`lower(${clusters.guid}) = ${`{${guid.toLowerCase()}}`}` : or(eq(clusters.name, text), eq(webSites.name, text)),
+      ),
+    )
     .limit(2);
   return rows.length === 1 ? (rows[0] ?? null) : null;
 }

@@ -17,6 +17,7 @@ import {
   listClusters,
   renewOnlineCommand,
 } from "@/lib/cli/cluster-commands";
+import { clusters } from "@/lib/db/schema";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import type { RenewalContext } from "@/lib/renewal/context";
@@ -161,5 +162,20 @@ describe("rms cluster commands", () => {
         "renew_online_succeeded",
       ]),
     );
+  });
+
+  it("neither lists nor finds a cluster whose RMS was removed from its web site", async () => {
+    await handle.db.insert(clusters).values({
+      guid: "{0B8E5C1A-2222-4333-8444-555566667777}",
+      name: "Retired cluster",
+      serverName: "RMS00",
+      clusterUrl: "https://retired.contoso.com/_wmcs",
+      configDatabase: "DRMS_Config_retired",
+      removedAt: new Date(),
+      removedBy: "RMS\\alice",
+    });
+    expect((await listClusters(handle.db)).map((row) => row.name)).not.toContain("Retired cluster");
+    expect(await findCluster(handle.db, "Retired cluster")).toBeNull();
+    expect(await findCluster(handle.db, "0b8e5c1a-2222-4333-8444-555566667777")).toBeNull();
   });
 });

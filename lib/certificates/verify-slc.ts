@@ -206,7 +206,7 @@ export function verifySlc(
     if (normalizeGuid(slc.serverGuid) !== normalizeGuid(expect.clusterGuid)) {
       return checks.fail("guid", "wrong_guid", `The SLC is for server ${slc.serverGuid}, this cluster is ${expect.clusterGuid}.`);
     }
-    checks.pass("guid", `Server GUID ${slc.serverGuid}.`);
+    checks.pass("guid", `Cluster GUID ${slc.serverGuid}.`);
 
     if (normalizeUrl(slc.clusterUrl) !== normalizeUrl(expect.clusterUrl)) {
       return checks.fail("url", "wrong_url", `The SLC is for ${slc.clusterUrl}, this cluster is ${expect.clusterUrl}.`);

@@ -1,6 +1,6 @@
 // The renewal screens as an administrator sees them at 1280 and 390 px, in English and Swedish: the Administration
 // page with a pending request, the Renew dialog's steps; nothing scrolls sideways and axe-core finds nothing.
-import { clusterResources, expectAccessible, openAdministration, openRenew, pendingRequest } from "./support/console";
+import { expectAccessible, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
 
@@ -36,11 +36,11 @@ test("Administration page, pending card and Renew dialog at 1280 and 390 px, Eng
       await page.goto(clusterPage);
       await noSidewaysScroll(page);
       await page.screenshot(shot(`administration-pending-${locale}-${width}`));
-      await pendingRequest(page).locator("summary").click();
-      await pendingRequest(page).screenshot({ path: `artifacts/screenshots/pending-card-cancel-${locale}-${width}.png` });
-      await clusterResources(page)
-        .getByRole("button", { name: locale === "en" ? "Renew" : "Förnya", exact: true })
-        .click();
+      const resources = page.getByRole("region", { name: locale === "en" ? "Cluster resources" : "Klusterresurser" });
+      const card = resources.getByRole("region", { name: locale === "en" ? "Pending renewal request" : "Väntande förnyelsebegäran" });
+      await card.locator("summary").click();
+      await card.screenshot({ path: `artifacts/screenshots/pending-card-cancel-${locale}-${width}.png` });
+      await resources.getByRole("button", { name: locale === "en" ? "Renew" : "Förnya", exact: true }).click();
       dialog = page.getByRole("dialog");
       await expect(dialog).toBeVisible();
       await page.screenshot(shot(`renew-dialog-offline-${locale}-${width}`));

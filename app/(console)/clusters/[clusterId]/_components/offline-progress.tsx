@@ -7,7 +7,7 @@ export type OfflineStep = 1 | 2 | 3 | 4;
 
 const STEPS = ["export", "sign", "import", "confirm"] as const;
 
-export function OfflineProgress({ current, enrollmentUrl }: { current: OfflineStep; enrollmentUrl: string }) {
+export function OfflineProgress({ current, enrollmentUrl }: { current: OfflineStep; enrollmentUrl: string | null }) {
   const t = useTranslations("renew");
   return (
     <nav aria-label={t("progress")} className="text-sm">
@@ -42,7 +42,7 @@ export function OfflineProgress({ current, enrollmentUrl }: { current: OfflineSt
           );
         })}
       </ol>
-      {current <= 2 && <p className="mt-2 text-xs text-slate-600">{t("signAt", { url: enrollmentUrl })}</p>}
+      {current <= 2 && enrollmentUrl && <p className="mt-2 text-xs text-slate-600">{t("signAt", { url: enrollmentUrl })}</p>}
     </nav>
   );
 }

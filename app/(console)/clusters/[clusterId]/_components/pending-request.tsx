@@ -29,7 +29,7 @@ export function PendingRequestPanel({
         {t("pending.title")}
       </h3>
       <div className="mb-3">
-        <OfflineProgress current={2} enrollmentUrl={enrollmentUrl} />
+        <OfflineProgress current={2} enrollmentUrl={null} />
         <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
       </div>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">

@@ -282,6 +282,9 @@ export function RenewDialog({
         method="get"
         onSubmit={(event) => {
           event.preventDefault();
+          // Open on the path the page suggests now (a request exported since the dialog was last shown means Offline).
+          const radio = dialog.current?.querySelector<HTMLInputElement>(`#renew-${method}`);
+          if (radio && !busy) radio.checked = true;
           dialog.current?.showModal();
         }}
       >

@@ -184,7 +184,8 @@ test("approval: the request waits for the operator, the submitter comes back for
   await expect(checks).toHaveCount(11);
   for (const item of await checks.all()) await expect(item).toContainText("Passed");
   await expect(definitionOf(dialog, "Issued to (server name)")).toHaveText(serverName);
-  await expect(definitionOf(dialog, "SLC fingerprint (SHA-256)")).toHaveText(fingerprint);
+  // The last: the installed certificate's fingerprint is shown first, beside it.
+  await expect(definitionOf(dialog, "SLC fingerprint (SHA-256)").last()).toHaveText(fingerprint);
   await dialog.getByRole("button", { name: "Yes" }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
   await expect.poll(() => expiration(page)).toBeGreaterThan(before);

@@ -11,6 +11,7 @@ import {
   openAdministration,
   openRenew,
   pendingRequest,
+  RENEW_DIALOG,
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
@@ -26,6 +27,14 @@ async function exportRequest(page: Page, dialog: ReturnType<Page["getByRole"]>, 
   const file = await download;
   await file.saveAs(saveAs);
   return file.suggestedFilename();
+}
+
+/** Online → Renew; a pending offline request must be replaced knowingly (the box), as an administrator would. */
+async function renewOnline(dialog: ReturnType<Page["getByRole"]>) {
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
+  if (await replace.isVisible()) await replace.check();
+  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
 }
 
 const artifacts = path.join("test-results", "renewal");
@@ -49,8 +58,7 @@ test("online: Renew → Online → Renew installs a later certificate", async ({
   await expect(resources(page).getByRole("button", { name: "Renew", exact: true })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(dialog).toBeVisible();
-  await dialog.getByRole("radio", { name: "Online" }).check();
-  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  await renewOnline(dialog);
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
   await page.screenshot(shot("renew-dialog-online-success"));
 
@@ -59,6 +67,56 @@ test("online: Renew → Online → Renew installs a later certificate", async ({
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toBeHidden();
   expect((await expiration(page)) - Date.now()).toBeGreaterThan(300 * 86_400_000);
+});
+
+test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, Escape closes; online warns before replacing a pending request", async ({
+  page,
+}) => {
+  await signIn(page, "admin");
+  await openAdministration(page);
+  // A pending offline request first, so that online renewal has something to warn about.
+  let dialog = await openRenew(page);
+  await exportRequest(page, dialog, path.join(artifacts, "request-keyboard.xml"));
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(pendingRequest(page)).toBeVisible();
+  const before = await expiration(page);
+
+  const renew = resources(page).getByRole("button", { name: "Renew", exact: true });
+  await renew.focus();
+  await page.keyboard.press("Enter");
+  dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
+  await expect(dialog).toBeVisible();
+  const online = dialog.getByRole("radio", { name: "Online" });
+  const offline = dialog.getByRole("radio", { name: "Offline" });
+  await expect(offline).toBeChecked(); // a request is pending: the dialog opens on its path
+  await offline.focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(online).toBeChecked();
+  await expect(online).toBeFocused();
+  await page.keyboard.press("Tab");
+  const consent = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
+  await expect(consent).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Renew", exact: true })).toBeFocused();
+  // Without the consent the form is not sent (the browser says the box is required); nothing changes.
+  await page.keyboard.press("Enter");
+  expect(await consent.evaluate((input) => (input as HTMLInputElement).validity.valueMissing)).toBe(true);
+  expect(await expiration(page)).toBe(before);
+  await page.screenshot(shot("renew-dialog-online-pending-warning"));
+  await expectAccessible(page);
+  // The browser moves focus to the box it asks for.
+  await expect(consent).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(consent).toBeChecked();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
+  await expect(dialog.getByRole("heading", { name: "Result" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(renew).toBeFocused();
+  await expect(pendingRequest(page)).toBeHidden();
+  expect(await expiration(page)).toBeGreaterThan(before);
 });
 
 test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({
@@ -82,6 +140,9 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   expect(suggested).toBe(`${serverName}RenewalRequest.xml`);
   expect(xmlsecVerifiesRequest(requestPath)).toBe(true);
   await expect(dialog.getByRole("status").filter({ hasText: "was exported" })).toBeVisible();
+  // Focus moves to the next step, Import, and the progress shows it.
+  await expect(dialog.getByRole("heading", { name: "Step 3 of 4: Import the certificate" })).toBeFocused();
+  await expect(dialog.getByRole("navigation", { name: "Offline renewal steps" }).locator('[aria-current="step"]')).toContainText("Import");
   await page.screenshot(shot("renew-dialog-exported"));
   await dialog.getByRole("button", { name: "Close" }).click();
 
@@ -114,7 +175,10 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await expect(dialog.getByRole("radio", { name: "Offline" })).toBeChecked();
   await dialog.getByLabel("Browse").setInputFiles(slcPath);
   await dialog.getByRole("button", { name: "Import" }).click();
-  await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+  await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();
+  await expect(dialog.getByRole("status").filter({ hasText: "Install this certificate?" })).toHaveCount(1);
+  await expect(definitionOf(dialog, "Request ID")).toHaveText(requestId);
+  await expect(dialog.getByTestId("expiry-gain")).toHaveText(/^\+\d+ days$/);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
   await expect(checks).toHaveCount(11);
   for (const item of await checks.all()) await expect(item).toContainText("Passed");
@@ -123,6 +187,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await expectAccessible(page);
   await dialog.getByRole("button", { name: "Yes" }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
+  await expect(dialog.getByRole("heading", { name: "Result" })).toBeFocused();
   await page.screenshot(shot("renew-dialog-imported"));
 
   // Step 14: the new expiration date, and the request is no longer pending.
@@ -141,8 +206,11 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await dialog.getByRole("button", { name: "Close" }).click();
   expect(await expiration(page)).toBe(installed);
 
-  // No leaves the request pending and installs nothing; Cancel withdraws it.
-  await resources(page).getByRole("button", { name: "Cancel the pending renewal request" }).click();
+  // Cancel request asks first and says what it means; then withdraws it.
+  await pendingRequest(page).getByText("Cancel request", { exact: true }).click();
+  await expect(pendingRequest(page)).toContainText("a certificate already signed for this request can no longer be imported");
+  await page.screenshot(shot("pending-cancel-confirm"));
+  await pendingRequest(page).getByRole("button", { name: "Yes, cancel the request" }).click();
   await expect(resources(page).getByText("was cancelled")).toBeVisible();
   await page.reload();
   await expect(pendingRequest(page)).toBeHidden();
@@ -204,12 +272,16 @@ test("enrollment service stopped: a clear error suggesting Offline, and the date
   await stopEnrollment();
   try {
     const dialog = await openRenew(page);
-    await dialog.getByRole("radio", { name: "Online" }).check();
-    await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+    await renewOnline(dialog);
     const alert = dialog.getByRole("alert").filter({ hasText: "could not be reached" });
     await expect(alert).toBeVisible({ timeout: 30_000 });
     await expect(alert).toContainText("Offline");
     await page.screenshot(shot("renew-dialog-unreachable"));
+    // One click to the offline path.
+    await dialog.getByRole("button", { name: "Use Offline instead" }).click();
+    await expect(dialog.getByRole("radio", { name: "Offline" })).toBeChecked();
+    await expect(dialog.getByRole("heading", { name: "Offline renewal" })).toBeFocused();
+    await expect(dialog.getByRole("button", { name: "Export" })).toBeVisible();
     await dialog.getByRole("button", { name: "Close" }).click();
     await page.reload();
     expect(await expiration(page)).toBe(before);
@@ -232,8 +304,7 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
   await openAdministration(page);
   const before = await expiration(page);
   const dialog = await openRenew(page);
-  await dialog.getByRole("radio", { name: "Online" }).check();
-  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  await renewOnline(dialog);
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
   await expect.poll(() => expiration(page)).toBeGreaterThan(before);
   await dialog.getByRole("button", { name: "Close" }).click();

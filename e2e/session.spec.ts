@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { clusterResources, expectAccessible, openAdministration, openRenew, pendingRequest } from "./support/console";
+import { clusterResources, definitionOf, expectAccessible, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { shot, signIn } from "./support/session";
 import { readState } from "./support/stack";
 
@@ -44,9 +44,7 @@ test("an ended session: Import → sign-in says so → back on the page, the pen
   const requestPath = path.join(artifacts, "request.xml");
   await (await download).saveAs(requestPath);
   await expect(pendingRequest(page)).toBeVisible();
-  const fingerprint = await pendingRequest(page)
-    .getByText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
-    .textContent();
+  const fingerprint = await definitionOf(pendingRequest(page), "Request fingerprint (SHA-256)").textContent();
 
   // The session ends while the dialog is open; Import (a server action) goes to sign-in.
   await endSession(context);
@@ -86,7 +84,8 @@ test("an ended session: Import → sign-in says so → back on the page, the pen
   await expect(pendingRequest(page)).toBeVisible();
 
   // Clean up: cancel the request this walkthrough exported.
-  await pendingRequest(page).getByRole("button", { name: "Cancel the pending renewal request" }).click();
+  await pendingRequest(page).getByText("Cancel request", { exact: true }).click();
+  await pendingRequest(page).getByRole("button", { name: "Yes, cancel the request" }).click();
   await expect(pendingRequest(page)).toBeHidden();
   await expect(clusterResources(page)).toBeVisible();
 });

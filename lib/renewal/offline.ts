@@ -1,6 +1,6 @@
 // Offline renewal: export the signed request (and cancel it), then validate, confirm or decline the SLC file brought back.
 import { and, eq } from "drizzle-orm";
-import { documentFingerprint } from "@/lib/certificates/keys";
+import { documentFingerprint, publicKeyFingerprint } from "@/lib/certificates/keys";
 import { buildRenewalRequest, renewalRequestFileName } from "@/lib/certificates/renewal-request";
 import type { CheckResult, VerifiedSlc } from "@/lib/certificates/verify-slc";
 import type { Tx } from "@/lib/db/client";
@@ -116,11 +116,18 @@ async function checkImport(
   return { ok: true, pending, slc: verification.slc, checks: verification.checks };
 }
 
+/** What a validated file answers and replaces: the request, the cluster key, and the installed certificate (if any). */
+export interface ImportAnswers {
+  requestId: string;
+  keyFingerprint: string;
+  installed: { validUntil: Date; fingerprint: string } | null;
+}
+
 /** Offline step 12: runs every check on the chosen file and reports what would be installed. Changes nothing. */
 export async function validateImport(
   ctx: RenewalContext,
   input: { clusterId: string; file: Uint8Array; actor: RenewalActor },
-): Promise<RenewalResult<{ slc: SlcSummary; checks: CheckResult[] }>> {
+): Promise<RenewalResult<{ slc: SlcSummary; checks: CheckResult[]; answers: ImportAnswers }>> {
   const spec = {
     clusterId: input.clusterId,
     actor: input.actor,
@@ -132,7 +139,14 @@ export async function validateImport(
     const checked = await checkImport(ctx, op.cluster, input.file);
     if (!checked.ok) return checked;
     await op.record("import_validated", { fingerprint: checked.slc.fingerprint, requestId: checked.pending.requestId });
-    return { ok: true, slc: slcSummary(checked.slc), checks: checked.checks };
+    const answers: ImportAnswers = {
+      requestId: checked.pending.requestId,
+      keyFingerprint: publicKeyFingerprint(op.cluster.key.publicKeyPem),
+      installed: op.cluster.installed
+        ? { validUntil: op.cluster.installed.validUntil, fingerprint: op.cluster.installed.fingerprint }
+        : null,
+    };
+    return { ok: true, slc: slcSummary(checked.slc), checks: checked.checks, answers };
   });
 }
 

@@ -24,6 +24,7 @@ import { cancelRenewalRequest, confirmImport, declineImport, exportRenewalReques
 import { renewOnline } from "@/lib/renewal/online";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
+import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
@@ -350,6 +351,10 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     if (!checked.ok) return;
     expect(checked.checks.every((c) => c.ok)).toBe(true);
     expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+    // What the confirmation shows beside the file: the request it answers, the cluster key, the installed certificate.
+    expect(checked.answers.requestId).toBe(second.pending.requestId);
+    expect(checked.answers.keyFingerprint).toBe(requestKeyFingerprint(second.pending.document));
+    expect(checked.answers.installed).toEqual({ validUntil: before.validUntil, fingerprint: before.fingerprint });
 
     expect((await declineImport(ctx, { clusterId, fingerprint: checked.slc.fingerprint, actor })).ok).toBe(true);
     expect(await getPendingRequest(handle.db, clusterId)).not.toBeNull();

@@ -1,8 +1,10 @@
 "use server";
-// Renew → Online → Renew: the whole online renewal on the server, reported in the user's language.
+// Renew → Online → Renew: the whole online renewal on the server, reported in the user's language. A pending offline
+// request would be replaced, so the form must carry the administrator's consent (a checkbox) before anything is sent.
 import { revalidatePath } from "next/cache";
 import { getTranslator } from "@/lib/i18n/server";
 import { renewOnline } from "@/lib/renewal/online";
+import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { renewOnlineSchema } from "./schemas";
@@ -14,6 +16,10 @@ export const renewOnlineAction = adminActionClient
   .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
     const ctx = await renewalContext();
+    if (parsedInput.replacePending !== "on") {
+      const pending = await getPendingRequest(ctx.db, parsedInput.clusterId);
+      if (pending) return { status: "error", message: t("renew.replacePendingRequired", { requestId: pending.requestId }) };
+    }
     const result = await renewOnline(ctx, {
       clusterId: parsedInput.clusterId,
       actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },

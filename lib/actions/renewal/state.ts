@@ -19,25 +19,26 @@ export interface SlcView {
   serial: string;
 }
 
+/** What the file answers and replaces, shown beside it on the confirmation (issue 11: one set of identifiers). */
+export interface AnswersView {
+  requestId: string;
+  keyFingerprint: string;
+  current: { validUntil: string; validUntilText: string; fingerprint: string } | null;
+  /** The gain as a sentence ("+365 days"), and whether it is short enough to warn about. */
+  gainText: string;
+  shortGain: boolean;
+}
+
 export type RenewState =
   | { status: "idle" }
   | { status: "error"; message: string; checks?: CheckView[] }
   | { status: "renewed"; message: string; validUntil: string }
-  | { status: "validated"; slc: SlcView; checks: CheckView[] }
+  // `document` (the checked file in base64) goes back with Yes in a hidden field, so the confirmation also works as a
+  // plain form without JavaScript; the server checks it again in full before installing.
+  | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string }
   | { status: "declined"; message: string };
 
 export const IDLE: RenewState = { status: "idle" };
 
 /** The same cap as the XML gate (MAX_XML_BYTES), checked in the browser before uploading. */
 export const MAX_UPLOAD_BYTES = 256 * 1024;
-
-/** What a renewal action answered (next-safe-action's result): its state, else the one sentence to show instead. */
-export interface RenewResult {
-  data?: RenewState;
-  serverError?: string;
-  validationErrors?: { formErrors: string[] };
-}
-
-export function renewResultView(result: RenewResult, fallback: string): RenewState {
-  return result.data ?? { status: "error", message: result.serverError ?? result.validationErrors?.formErrors[0] ?? fallback };
-}

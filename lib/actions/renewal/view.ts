@@ -3,12 +3,38 @@ import { CHECK_NAMES, type CheckResult } from "@/lib/certificates/verify-slc";
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
+import { expiryGain } from "@/lib/renewal/expiry-gain";
 import { failureMessage as failureDescriptor, resolveMessage } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
+import type { ImportAnswers } from "@/lib/renewal/offline";
 import type { SlcSummary } from "@/lib/renewal/queries";
-import { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
+import { type AnswersView, type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
 export { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
+
+/** The request the file answers, the cluster key, and the installed certificate beside the new one with the gain. */
+export function answersView(answers: ImportAnswers, slc: SlcSummary, locale: Locale, t: Translator): AnswersView {
+  const gain = expiryGain(answers.installed?.validUntil ?? null, slc.validUntil);
+  const gainText =
+    gain.kind === "first"
+      ? t("renew.gain.first")
+      : gain.kind === "extends"
+        ? t("renew.gain.extends", { days: gain.days })
+        : t("renew.gain.notLater", { days: gain.days });
+  return {
+    requestId: answers.requestId,
+    keyFingerprint: answers.keyFingerprint,
+    current: answers.installed
+      ? {
+          validUntil: answers.installed.validUntil.toISOString(),
+          validUntilText: formatDateTime(locale, answers.installed.validUntil),
+          fingerprint: answers.installed.fingerprint,
+        }
+      : null,
+    gainText,
+    shortGain: gain.kind !== "first" && (gain.kind === "not_later" || gain.short),
+  };
+}
 
 export function checkViews(checks: CheckResult[], t: Translator): CheckView[] {
   return CHECK_NAMES.map((name) => {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { ClientMessages } from "@/components/client-messages";
 import { ExpiryAlerts } from "@/components/expiry-alerts";
@@ -8,6 +9,7 @@ import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { env } from "@/lib/env";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
@@ -41,7 +43,9 @@ export default async function AdministrationPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { clusterId } = await params;
-  const { cancelled, provisioned } = await searchParams;
+  const { cancelled, provisioned, renew } = await searchParams;
+  // ?renew=online|offline opens the Renew dialog in the page: how its button works without JavaScript.
+  const renewParam = z.enum(["online", "offline"]).safeParse(renew);
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   // RMS was removed from its web site: no key, nothing to renew; what is left to read.
   if (cluster.removed) return <RemovedCluster cluster={cluster} removed={cluster.removed} />;
@@ -104,13 +108,16 @@ export default async function AdministrationPage({
                 {t("pending.cancelled")}
               </Alert>
             )}
-            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} />}
+            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} enrollmentUrl={env().enrollmentUrl} />}
             <div className="mt-4">
-              <ClientMessages namespaces={["admin", "renew", "failure", "error"]}>
+              <ClientMessages namespaces={["admin", "renew", "failure", "error", "identifiers"]}>
                 <RenewDialog
                   clusterId={cluster.id}
                   enroll={!slc}
                   pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+                  open={renewParam.success}
+                  method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
+                  enrollmentUrl={env().enrollmentUrl}
                 />
               </ClientMessages>
             </div>

@@ -1,12 +1,24 @@
-// The pending offline renewal request in Cluster resources: when, by whom, its fingerprint, a Cancel.
+// The pending offline renewal request in Cluster resources: when, by whom, the identifiers the enrollment service and
+// the confirmation show, where the administrator is on the offline path, and Cancel request (confirmed first).
 import { useTranslations } from "next-intl";
 import { ClientMessages } from "@/components/client-messages";
 import { LocalTime } from "@/components/local-time";
 import type { PendingRequest } from "@/lib/renewal/queries";
+import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { CancelRequestForm } from "./cancel-request-form";
+import { OfflineProgress } from "./offline-progress";
 
-export function PendingRequestPanel({ clusterId, pending }: { clusterId: string; pending: PendingRequest }) {
-  const t = useTranslations("pending");
+export function PendingRequestPanel({
+  clusterId,
+  pending,
+  enrollmentUrl,
+}: {
+  clusterId: string;
+  pending: PendingRequest;
+  enrollmentUrl: string;
+}) {
+  const t = useTranslations();
+  const keyFingerprint = requestKeyFingerprint(pending.document);
   return (
     <section
       aria-labelledby="pending-heading"
@@ -14,31 +26,41 @@ export function PendingRequestPanel({ clusterId, pending }: { clusterId: string;
       data-testid="pending-request"
     >
       <h3 id="pending-heading" className="mb-2 text-sm font-semibold text-amber-900">
-        {t("title")}
+        {t("pending.title")}
       </h3>
+      <div className="mb-3">
+        <OfflineProgress current={2} enrollmentUrl={null} />
+        <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
+      </div>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-        <dt className="font-medium text-slate-700">{t("exportedAt")}</dt>
+        <dt className="font-medium text-slate-700">{t("pending.exportedAt")}</dt>
         <dd className="sm:col-span-2">
           <LocalTime date={pending.exportedAt} />
         </dd>
-        <dt className="font-medium text-slate-700">{t("exportedBy")}</dt>
-        <dd className="sm:col-span-2">{pending.exportedBy}</dd>
-        <dt className="font-medium text-slate-700">{t("fingerprint")}</dt>
+        <dt className="font-medium text-slate-700">{t("pending.exportedBy")}</dt>
+        <dd className="break-all sm:col-span-2">{pending.exportedBy}</dd>
+        <dt className="font-medium text-slate-700">{t("identifiers.requestId")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{pending.requestId}</dd>
+        {keyFingerprint && (
+          <>
+            <dt className="font-medium text-slate-700">{t("identifiers.keyFingerprint")}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{keyFingerprint}</dd>
+          </>
+        )}
+        <dt className="font-medium text-slate-700">{t("pending.fingerprint")}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{pending.fingerprint}</dd>
-        <dt className="font-medium text-slate-700">{t("requestId")}</dt>
-        <dd className="font-mono text-xs sm:col-span-2">{pending.requestId}</dd>
       </dl>
       <div className="mt-3 flex flex-wrap items-start gap-4">
-        <ClientMessages namespaces={["pending"]}>
-          <CancelRequestForm clusterId={clusterId} requestId={pending.requestId} />
-        </ClientMessages>
         <a
           href={`/clusters/${clusterId}/renewal-request`}
           download={pending.fileName}
           className="py-2 text-sm font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"
         >
-          {t("download")}
+          {t("pending.download")}
         </a>
+        <ClientMessages namespaces={["pending"]}>
+          <CancelRequestForm clusterId={clusterId} requestId={pending.requestId} />
+        </ClientMessages>
       </div>
     </section>
   );

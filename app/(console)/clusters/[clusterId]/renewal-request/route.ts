@@ -44,6 +44,10 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
   if (!isSameOrigin(request)) return problem(403, t("error.badRequest"));
   const actor = await findAdminRequest(`POST /clusters/${clusterId}/renewal-request`);
   if (!actor) {
+    // A plain form post (no JavaScript) is a navigation: go to sign-in, which returns to the cluster's page.
+    if (request.headers.get("sec-fetch-mode") === "navigate") {
+      return new Response(null, { status: 303, headers: { Location: signInPath(clusterPath(clusterId)), "Cache-Control": "no-store" } });
+    }
     const message = (await sessionEnded()) ? t("signIn.expired") : t("signIn.required");
     return problem(401, message, { signIn: signInPath(clusterPath(clusterId)) });
   }

@@ -1,0 +1,311 @@
+"use client";
+// The Renew dialog's small forms. Each is a plain <form> posting to a server action or the renewal-request route, so the
+// whole renewal works without JavaScript; with JavaScript React submits the same forms without a page load.
+import { useTranslations } from "next-intl";
+import { type RefObject, useSyncExternalStore } from "react";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import type { CheckView, RenewState } from "@/lib/actions/renewal/state";
+import { SubmitButton } from "./submit-button";
+
+export interface PendingView {
+  requestId: string;
+  fingerprint: string;
+  fileName: string;
+}
+
+type FormAction = (formData: FormData) => void;
+
+const noSubscribe = () => () => {};
+/** False in the server's HTML (and so without JavaScript), true once React runs in the browser. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
+}
+
+function ChecksList({ checks }: { checks: CheckView[] }) {
+  const t = useTranslations("renew");
+  const tone = { passed: "text-emerald-800", failed: "text-red-800", not_run: "text-slate-500" } as const;
+  const text = { passed: t("checkPassed"), failed: t("checkFailed"), not_run: t("checkNotRun") } as const;
+  const icon = { passed: "✓", failed: "✗", not_run: "–" } as const;
+  return (
+    <section aria-labelledby="renew-checks-heading" className="mt-4">
+      <h4 id="renew-checks-heading" className="mb-2 text-sm font-semibold">
+        {t("checks")}
+      </h4>
+      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={t("checks")}>
+        {checks.map((check) => (
+          <li
+            key={check.name}
+            data-check={check.name}
+            data-status={check.status}
+            className={cn("flex items-center gap-2", tone[check.status])}
+          >
+            <span aria-hidden="true" className="w-4 text-center font-bold">
+              {icon[check.status]}
+            </span>
+            <span>
+              {check.label}: <span className="font-medium">{text[check.status]}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * The outcome of a step under a focusable heading: focus moves here after the step (useEffect with JavaScript,
+ * `autofocus` in the server's HTML without), and the alert inside is announced.
+ */
+export function StepResult({
+  id,
+  view,
+  headingRef,
+  autoFocus,
+}: {
+  id: string;
+  view: RenewState;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+  autoFocus: boolean;
+}) {
+  const t = useTranslations("renew");
+  if (view.status !== "error" && view.status !== "renewed" && view.status !== "declined") return null;
+  return (
+    <section aria-labelledby={id} className="mt-4 flex flex-col gap-3">
+      {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
+      <h3 id={id} ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
+        {t("resultHeading")}
+      </h3>
+      {view.status === "error" ? (
+        <>
+          <Alert tone="error">{view.message}</Alert>
+          {view.checks && <ChecksList checks={view.checks} />}
+        </>
+      ) : (
+        <Alert tone={view.status === "renewed" ? "success" : "info"}>{view.message}</Alert>
+      )}
+    </section>
+  );
+}
+
+/** Online → Renew. With a pending offline request the administrator must agree to replace it first. */
+export function OnlineForm({ clusterId, pending, action }: { clusterId: string; pending: PendingView | null; action: FormAction }) {
+  const t = useTranslations("renew");
+  return (
+    <form action={action} className="flex flex-col gap-3">
+      <input type="hidden" name="clusterId" value={clusterId} />
+      {pending && (
+        <div className="flex gap-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          <input
+            id="renew-replace-pending"
+            type="checkbox"
+            name="replacePending"
+            required
+            className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
+          />
+          <label htmlFor="renew-replace-pending">{t("replacePending", { requestId: pending.requestId })}</label>
+        </div>
+      )}
+      <div className="flex justify-end">
+        <SubmitButton busyText={t("renewing")}>{t("renew")}</SubmitButton>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Offline → Export: a plain POST to the renewal-request route, whose answer is the file itself (the browser downloads
+ * it and stays on the page). With JavaScript `onExport` takes over to report the outcome in the dialog.
+ */
+export function ExportForm({
+  clusterId,
+  pending,
+  exporting,
+  onExport,
+}: {
+  clusterId: string;
+  pending: PendingView | null;
+  exporting: boolean;
+  onExport: (event: React.FormEvent<HTMLFormElement>) => void;
+}) {
+  const t = useTranslations("renew");
+  return (
+    <form
+      method="post"
+      action={`/clusters/${clusterId}/renewal-request`}
+      onSubmit={onExport}
+      className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3"
+    >
+      <p className="min-w-0 flex-1 basis-64 text-sm text-slate-700">
+        {pending ? t("pendingFile", { file: pending.fileName }) : t("noPendingHint")}
+      </p>
+      <button type="submit" className={buttonClass(pending ? "secondary" : "primary")} disabled={exporting}>
+        {exporting ? t("exporting") : t("export")}
+      </button>
+    </form>
+  );
+}
+
+/** Offline → Browse → Import: a multipart post of the chosen file to the import step action. */
+export function ImportForm({
+  clusterId,
+  action,
+  fileName,
+  onFile,
+  onSubmit,
+  headingRef,
+}: {
+  clusterId: string;
+  action: FormAction;
+  fileName: string | null;
+  onFile: (file: File | null) => void;
+  onSubmit: (event: React.FormEvent<HTMLFormElement>) => void;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
+  const t = useTranslations("renew");
+  const hydrated = useHydrated();
+  return (
+    <form action={action} onSubmit={onSubmit} className="flex flex-col gap-3 rounded-md border border-slate-200 p-3">
+      <h4 id="renew-import-heading" ref={headingRef} tabIndex={-1} className="text-sm font-semibold outline-none">
+        {t("stepOf", { count: 3 })}: {t("step.import")}
+      </h4>
+      <input type="hidden" name="clusterId" value={clusterId} />
+      <input type="hidden" name="intent" value="validate" />
+      <div className="flex flex-wrap items-center gap-3">
+        {/* Without JavaScript the browser's own file input shows the chosen file; with it, a styled Browse button. */}
+        <input
+          id="renew-file"
+          type="file"
+          name="file"
+          accept=".xml,application/xml,text/xml"
+          className={hydrated ? "peer sr-only" : "order-2 min-w-0 max-w-full text-sm"}
+          onChange={(event) => onFile(event.currentTarget.files?.[0] ?? null)}
+        />
+        <label
+          htmlFor="renew-file"
+          className={cn(
+            hydrated
+              ? "inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-100 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600"
+              : "order-1 text-sm font-semibold",
+          )}
+        >
+          {t("browse")}
+        </label>
+        {hydrated && (
+          <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
+            {fileName ?? t("noFile")}
+          </span>
+        )}
+        <div className="order-3 ml-auto">
+          <SubmitButton busyText={t("importing")}>{t("import")}</SubmitButton>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+/** Step 4: what is about to be installed beside what is installed, the request it answers, every check, then Yes / No. */
+export function ConfirmForm({
+  clusterId,
+  view,
+  action,
+  headingRef,
+  autoFocus,
+}: {
+  clusterId: string;
+  view: Extract<RenewState, { status: "validated" }>;
+  action: FormAction;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+  autoFocus: boolean;
+}) {
+  const t = useTranslations();
+  const { slc, answers } = view;
+  const term = "font-medium text-slate-600";
+  return (
+    <section aria-labelledby="renew-confirm-heading" className="mt-2">
+      {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
+      <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
+        {t("renew.confirmTitle")}
+      </h3>
+      <p className="mt-1 text-sm text-slate-600">{t("renew.confirmIntro")}</p>
+      <div className="mt-3 grid gap-3 sm:grid-cols-2">
+        <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
+          <h4 className="text-sm font-semibold">{t("renew.current")}</h4>
+          {answers.current ? (
+            <dl className="mt-1 text-sm">
+              <dt className={term}>{t("renew.expires")}</dt>
+              <dd>
+                <time dateTime={answers.current.validUntil}>{answers.current.validUntilText}</time>
+              </dd>
+              <dt className={term}>{t("identifiers.slcFingerprint")}</dt>
+              <dd className="break-all font-mono text-xs">{answers.current.fingerprint}</dd>
+            </dl>
+          ) : (
+            <p className="mt-1 text-sm text-slate-600">—</p>
+          )}
+        </div>
+        <div className="rounded-md border border-brand-600 bg-brand-50 p-3" data-testid="new-certificate">
+          <h4 className="text-sm font-semibold">{t("renew.new")}</h4>
+          <dl className="mt-1 text-sm">
+            <dt className={term}>{t("renew.expires")}</dt>
+            <dd>
+              <time dateTime={slc.validUntil} data-testid="import-valid-until">
+                {slc.validUntilText}
+              </time>
+            </dd>
+            <dt className={term}>{t("renew.gainLabel")}</dt>
+            <dd className="font-semibold" data-testid="expiry-gain">
+              {answers.gainText}
+            </dd>
+          </dl>
+        </div>
+      </div>
+      {answers.shortGain && (
+        <div role="alert" className="mt-3 rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm font-medium text-red-900">
+          {t("renew.shortGain")}
+        </div>
+      )}
+      <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
+        <dt className={term}>{t("identifiers.requestId")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{answers.requestId}</dd>
+        <dt className={term}>{t("identifiers.keyFingerprint")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{answers.keyFingerprint}</dd>
+        <dt className={term}>{t("identifiers.slcSerial")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.serial}</dd>
+        <dt className={term}>{t("identifiers.slcFingerprint")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.fingerprint}</dd>
+        <dt className={term}>{t("renew.field.issuer")}</dt>
+        <dd className="sm:col-span-2">
+          {slc.issuer} <span className="block text-xs text-slate-500">{slc.issuerSubject}</span>
+        </dd>
+        <dt className={term}>{t("renew.field.subject")}</dt>
+        <dd className="sm:col-span-2">{slc.subject}</dd>
+        <dt className={term}>{t("renew.field.guid")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.guid}</dd>
+        <dt className={term}>{t("renew.field.url")}</dt>
+        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.url}</dd>
+        <dt className={term}>{t("renew.field.validity")}</dt>
+        <dd className="sm:col-span-2">
+          <time dateTime={slc.validFrom}>{slc.validFromText}</time> – <time dateTime={slc.validUntil}>{slc.validUntilText}</time>
+        </dd>
+      </dl>
+      <ChecksList checks={view.checks} />
+      <form action={action} className="mt-5 flex justify-end gap-3">
+        <input type="hidden" name="clusterId" value={clusterId} />
+        <input type="hidden" name="fingerprint" value={slc.fingerprint} />
+        <input type="hidden" name="document" value={view.document} />
+        <SubmitButton variant="secondary" name="intent" value="decline" busyText={t("renew.no")}>
+          {t("renew.no")}
+        </SubmitButton>
+        <SubmitButton name="intent" value="confirm" busyText={t("renew.installing")}>
+          {t("renew.yes")}
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}

@@ -31,6 +31,13 @@ const texts = [
   "domain",
   "cluster",
   "variables",
+  "outcome",
+  "group",
+  "groups",
+  "target",
+  "fingerprint",
+  "held",
+  "fields",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

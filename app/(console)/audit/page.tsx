@@ -12,10 +12,10 @@ import { buttonClass } from "@/components/ui/button";
 import { DataTable, TablePanel } from "@/components/ui/table";
 import { AUDIT_ACTIONS, getAuditClusters, listAuditEvents } from "@/lib/audit/audit";
 import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
+import { actionText, actorText, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
-import { actionText, actorText, rawDetails, sentenceText } from "./_components/present";
 
 const PAGE_SIZE = 50;
 const pageSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);

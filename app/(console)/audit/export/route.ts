@@ -2,10 +2,10 @@
 // (administrators only; without a session, to sign-in and back to the log).
 import { auditCsvStream } from "@/lib/audit/csv";
 import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
+import { actionText, actorText, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
-import { actionText, actorText, rawDetails, sentenceText } from "../_components/present";
 
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);

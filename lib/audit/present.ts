@@ -1,12 +1,12 @@
 // How the audit page and its CSV export word an event in the reader's language: the actor, the action and the sentence.
 import "server-only";
-import type { AuditEvent } from "@/lib/audit/audit";
-import { actorView, isAuditAction, sentenceValues } from "@/lib/audit/describe";
 import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import { qualifiedUserName } from "@/lib/server-identity";
+import type { AuditEvent } from "./audit";
+import { actorView, isAuditAction, sentenceValues } from "./describe";
 
 const REASONS = [
   "wrong_password",

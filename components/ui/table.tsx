@@ -1,5 +1,6 @@
 // Table primitives: a bordered data table with a caption for assistive technology that, on a narrow screen, becomes
-// stacked rows — each cell labelled with its column (data-label, shown by the .stacked-table rule in globals.css).
+// stacked rows — each cell labelled with its column (data-label, shown by the .stacked-table rule in globals.css);
+// a cell marked data-inline shares a line with its neighbours there, one marked data-full spans the row unlabelled.
 import { Children, cloneElement, isValidElement, type ReactElement, type ReactNode } from "react";
 
 type CellProps = { children?: ReactNode; "data-label"?: string };

@@ -80,7 +80,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {t("audit.ignored", { fields: ignored.map((field) => fieldLabels[field]).join(", ") })}
         </Alert>
       )}
-      <form method="get" action="/audit" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      {/* Keyed by the filters: a link that changes them (e.g. "all clusters") remounts the form with the new values. */}
+      <form
+        key={auditFilterQuery(values)}
+        method="get"
+        action="/audit"
+        className="mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      >
         <fieldset>
           <legend className="mb-3 text-base font-semibold">{t("audit.filters.legend")}</legend>
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">
@@ -163,24 +169,28 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <DataTable caption={t("audit.title")} columns={columns}>
             {result.events.map((event) => (
               <tr key={event.id} className="align-top" data-action={event.action}>
-                <td className="px-4 py-2">
+                <td className="whitespace-nowrap px-4 py-2 text-slate-700" data-inline="">
                   <LocalTime date={event.occurredAt} />
                 </td>
-                <td className="px-4 py-2">{actorText(t, event.actor)}</td>
-                <td className="px-4 py-2">{actionText(t, event.action)}</td>
-                <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
+                <td className="px-4 py-2" data-inline="">
+                  {actorText(t, event.actor)}
+                </td>
+                <td className="px-4 py-2" data-inline="">
+                  {actionText(t, event.action)}
+                </td>
+                <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`} data-inline="">
+                  {t(`audit.outcome.${event.outcome}`)}
+                </td>
                 {!filter.clusterId && (
                   <td className="px-4 py-2">
                     {event.clusterId ? (
                       <Link href={`/audit${auditFilterQuery({ ...values, cluster: event.clusterId })}`} className={linkClass}>
                         {clusterNames.get(event.clusterId) ?? t("audit.unknownCluster")}
                       </Link>
-                    ) : (
-                      "—"
-                    )}
+                    ) : null}
                   </td>
                 )}
-                <td className="min-w-64 max-w-xl px-4 py-2">
+                <td className="min-w-64 max-w-xl px-4 py-2" data-full="">
                   <p className="break-words">{sentenceText(t, locale, event)}</p>
                   {Object.keys(event.details).length > 0 && (
                     <details className="mt-1 text-xs text-slate-600">
@@ -189,7 +199,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     </details>
                   )}
                 </td>
-                <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
+                <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? ""}</td>
               </tr>
             ))}
           </DataTable>

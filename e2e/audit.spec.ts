@@ -206,6 +206,7 @@ test.describe("history and the certificate itself", () => {
     // Cluster resources links the current certificate too.
     await page.goto(clusterUrl);
     await page.getByRole("region", { name: "Cluster resources" }).getByRole("link", { name: "Certificate details" }).click();
+    await expect(page).toHaveURL(/\/certificates\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { level: 1, name: "Server licensor certificate" })).toBeVisible();
   });
 
@@ -214,6 +215,7 @@ test.describe("history and the certificate itself", () => {
     await openAdministration(page);
     const clusterPath = new URL(page.url()).pathname;
     await page.getByRole("region", { name: "Cluster resources" }).getByRole("link", { name: "Certificate details" }).click();
+    await expect(page).toHaveURL(/\/certificates\/[0-9a-f-]{36}$/);
     const certificatePath = new URL(page.url()).pathname;
     const certificateId = certificatePath.split("/").at(-1) ?? "";
 
@@ -246,6 +248,7 @@ test.describe("history and the certificate itself", () => {
     await openAdministration(page);
     const clusterPath = new URL(page.url()).pathname;
     await page.getByRole("region", { name: "Cluster resources" }).getByRole("link", { name: "Certificate details" }).click();
+    await expect(page).toHaveURL(/\/certificates\/[0-9a-f-]{36}$/);
     const certificatePath = new URL(page.url()).pathname;
     for (const language of ["en", "sv"] as const) {
       if (language === "sv") await swedish(context, page);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { publicKeyFingerprint } from "@/lib/certificates/keys";
 import { slcFileName } from "@/lib/certificates/slc";
 import type { Queryable } from "@/lib/db/client";
-import { auditEvents, certificates, clusters } from "@/lib/db/schema";
+import { auditEvents, certificates, clusters, webSites } from "@/lib/db/schema";
 import { parseXml } from "@/lib/xml/safe-xml";
 
 export async function getCertificateHistory(db: Queryable, clusterId: string) {
@@ -101,6 +101,8 @@ export interface CertificateDetail {
   id: string;
   clusterId: string;
   clusterName: string;
+  /** The web site the cluster serves, as the other cluster pages name it in their breadcrumbs. */
+  webSiteName: string | null;
   serverName: string;
   fileName: string;
   document: string;
@@ -125,9 +127,10 @@ export interface CertificateDetail {
 /** One certificate of one cluster, or null when there is none with that id in that cluster. */
 export async function getCertificateDetail(db: Queryable, clusterId: string, certificateId: string): Promise<CertificateDetail | null> {
   const [row] = await db
-    .select({ certificate: certificates, clusterName: clusters.name, serverName: clusters.serverName })
+    .select({ certificate: certificates, clusterName: clusters.name, serverName: clusters.serverName, webSiteName: webSites.name })
     .from(certificates)
     .innerJoin(clusters, eq(clusters.id, certificates.clusterId))
+    .leftJoin(webSites, eq(webSites.clusterId, clusters.id))
     .where(and(eq(certificates.id, certificateId), eq(certificates.clusterId, clusterId)))
     .limit(1);
   if (!row) return null;
@@ -149,6 +152,7 @@ export async function getCertificateDetail(db: Queryable, clusterId: string, cer
     id: certificate.id,
     clusterId,
     clusterName: row.clusterName,
+    webSiteName: row.webSiteName,
     serverName: row.serverName,
     fileName: slcFileName(row.serverName),
     document: certificate.document,

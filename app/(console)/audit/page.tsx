@@ -191,7 +191,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                 )}
                 <td className="min-w-64 max-w-xl px-4 py-2" data-full="">
-                  <p className="break-words">{sentenceText(t, locale, event)}</p>
+                  <p className="[overflow-wrap:anywhere]">{sentenceText(t, locale, event)}</p>
                   {Object.keys(event.details).length > 0 && (
                     <details className="mt-1 text-xs text-slate-600">
                       <summary className="cursor-pointer select-none">{t("audit.raw")}</summary>

@@ -43,7 +43,7 @@ export default async function CertificatePage({ params }: Params) {
         label={t("nav.breadcrumb")}
         trail={[
           { href: "/", text: t("nav.globalAdministration") },
-          { href: `/clusters/${certificate.clusterId}`, text: certificate.clusterName },
+          { href: `/clusters/${certificate.clusterId}`, text: certificate.webSiteName ?? certificate.clusterName },
           { href: `/clusters/${certificate.clusterId}/history`, text: t("history.title") },
         ]}
         current={t("certificate.title")}

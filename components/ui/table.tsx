@@ -1,9 +1,29 @@
-// Table primitives: a bordered, scrollable data table with a caption for assistive technology.
-import type { ReactNode } from "react";
+// Table primitives: a bordered data table with a caption for assistive technology that, on a narrow screen, becomes
+// stacked rows — each cell labelled with its column (data-label, shown by the .stacked-table rule in globals.css);
+// a cell marked data-inline shares a line with its neighbours there, one marked data-full spans the row unlabelled.
+import { Children, cloneElement, isValidElement, type ReactElement, type ReactNode } from "react";
+
+type CellProps = { children?: ReactNode; "data-label"?: string };
+
+/** Gives every <td> of every <tr> its column's title as data-label, so pages need not repeat the column names. */
+function labelCells(rows: ReactNode, columns: string[]): ReactNode {
+  return Children.map(rows, (row) => {
+    if (!isValidElement<{ children?: ReactNode }>(row) || row.type !== "tr") return row;
+    let index = 0;
+    const cells = Children.map(row.props.children, (cell) => {
+      if (!isValidElement<CellProps>(cell) || cell.type !== "td") return cell;
+      const label = columns[index++];
+      return cell.props["data-label"] !== undefined || label === undefined
+        ? cell
+        : cloneElement(cell as ReactElement<CellProps>, { "data-label": label });
+    });
+    return cloneElement(row, {}, cells);
+  });
+}
 
 export function DataTable({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
   return (
-    <table className="w-full text-left text-sm">
+    <table className="stacked-table w-full text-left text-sm">
       <caption className="sr-only">{caption}</caption>
       <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
         <tr>
@@ -14,7 +34,7 @@ export function DataTable({ caption, columns, children }: { caption: string; col
           ))}
         </tr>
       </thead>
-      <tbody className="divide-y divide-slate-200">{children}</tbody>
+      <tbody className="divide-y divide-slate-200">{labelCells(children, columns)}</tbody>
     </table>
   );
 }

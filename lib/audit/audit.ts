@@ -1,7 +1,7 @@
 // Append-only audit trail: who did what, when, from where, with what outcome — written in the caller's transaction.
-import { count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, lt, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
-import { auditEvents } from "@/lib/db/schema";
+import { auditEvents, clusters } from "@/lib/db/schema";
 
 export const AUDIT_ACTIONS = [
   "sign_in",
@@ -33,7 +33,7 @@ export const AUDIT_ACTIONS = [
   "cluster_removed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-type AuditOutcome = "success" | "failure" | "denied";
+export type AuditOutcome = "success" | "failure" | "denied";
 
 export interface AuditEventInput {
   actor: string | null;
@@ -46,7 +46,20 @@ export interface AuditEventInput {
   occurredAt?: Date;
 }
 
-interface AuditEvent {
+/** What the audit log is narrowed to (lib/audit/filters.ts reads it from the URL); every field optional. */
+export interface AuditFilter {
+  action?: AuditAction | undefined;
+  outcome?: AuditOutcome | undefined;
+  /** Part of the actor's name, matched case-insensitively. */
+  actor?: string | undefined;
+  clusterId?: string | undefined;
+  /** Start of the first day included (UTC). */
+  from?: Date | undefined;
+  /** Start of the day after the last day included (UTC): the range is from ≤ t < to. */
+  to?: Date | undefined;
+}
+
+export interface AuditEvent {
   id: number;
   occurredAt: Date;
   actor: string | null;
@@ -121,14 +134,31 @@ export async function recordAudit(db: Queryable, event: AuditEventInput): Promis
   });
 }
 
-/** One page of events, newest first, with the total count (optionally for one cluster). */
+/** LIKE's wildcards and escape character taken literally, so a typed "%" or "_" matches only itself. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE clause of a filter: every value is a bound parameter, never SQL text. */
+function auditWhere(filter: AuditFilter): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
+  if (filter.clusterId) conditions.push(eq(auditEvents.clusterId, filter.clusterId));
+  if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
+  if (filter.to) conditions.push(lt(auditEvents.occurredAt, filter.to));
+  if (filter.actor) conditions.push(ilike(auditEvents.actor, `%${likeLiteral(filter.actor)}%`));
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+/** One page of events, newest first, with the total count, narrowed by a filter (or just by cluster). */
 export async function listAuditEvents(
   db: Queryable,
-  opts: { page: number; pageSize: number; clusterId?: string | null },
+  opts: { page: number; pageSize: number; clusterId?: string | null; filter?: AuditFilter },
 ): Promise<AuditPage> {
   const page = Math.max(1, Math.floor(opts.page) || 1);
   const pageSize = Math.min(500, Math.max(1, Math.floor(opts.pageSize) || 50));
-  const where = opts.clusterId ? eq(auditEvents.clusterId, opts.clusterId) : undefined;
+  const where = auditWhere({ ...opts.filter, ...(opts.clusterId ? { clusterId: opts.clusterId } : {}) });
   const [rows, totals] = await Promise.all([
     db
       .select()
@@ -142,6 +172,36 @@ export async function listAuditEvents(
   return { events: rows, total: totals[0]?.total ?? 0, page, pageSize };
 }
 
+/** Where a keyset page ended: the last row's time exactly as the database holds it (microseconds) and its id. */
+export interface AuditCursor {
+  at: string;
+  id: number;
+}
+
+/**
+ * The next `limit` events after `cursor` in log order (newest first), for reading the whole filtered log in bounded
+ * pages (the CSV export): each page is an index range scan, however deep into the log it starts.
+ */
+export async function auditEventsAfter(
+  db: Queryable,
+  filter: AuditFilter,
+  cursor: AuditCursor | null,
+  limit: number,
+): Promise<{ events: AuditEvent[]; next: AuditCursor | null }> {
+  const after = cursor ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id})` : undefined;
+  const rows = await db
+    .select({ event: auditEvents, at: sql<string>`${auditEvents.occurredAt}::text` })
+    .from(auditEvents)
+    .where(and(auditWhere(filter), after))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(limit);
+  const last = rows.at(-1);
+  return {
+    events: rows.map((row) => row.event),
+    next: last && rows.length === limit ? { at: last.at, id: last.event.id } : null,
+  };
+}
+
 /** The newest event of one action, or null (e.g. the last test notification, shown on Settings). */
 export async function latestAuditEvent(db: Queryable, action: AuditAction): Promise<AuditEvent | null> {
   const [row] = await db
@@ -151,4 +211,9 @@ export async function latestAuditEvent(db: Queryable, action: AuditAction): Prom
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(1);
   return row ?? null;
+}
+
+/** The clusters the log can be narrowed to, by name (a removed cluster's events stay, filtered by its id). */
+export async function getAuditClusters(db: Queryable): Promise<Array<{ id: string; name: string }>> {
+  return db.select({ id: clusters.id, name: clusters.name }).from(clusters).orderBy(clusters.name, clusters.id);
 }

@@ -32,6 +32,14 @@ const texts = [
   "cluster",
   "variables",
   "site",
+  "outcome",
+  "group",
+  "groups",
+  "target",
+  "fingerprint",
+  "held",
+  "fields",
+  "changed",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

@@ -1,3 +1,5 @@
+// The audit log: filters in the URL (a plain GET form), each event as a sentence with its raw details behind a
+// disclosure, the filtered log as CSV, and a cluster-scoped view that says so.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
@@ -5,82 +7,201 @@ import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { AUDIT_ACTIONS, type AuditAction, listAuditEvents } from "@/lib/audit/audit";
+import { AUDIT_ACTIONS, getAuditClusters, listAuditEvents } from "@/lib/audit/audit";
+import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
+import { actionText, actorText, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
+import { getTranslator } from "@/lib/i18n/server";
 
 const PAGE_SIZE = 50;
-const querySchema = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
-  cluster: z.uuid().optional().catch(undefined),
-});
+const pageSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
   return { title: t("audit.title") };
 }
 
-function isAuditAction(action: string): action is AuditAction {
-  return (AUDIT_ACTIONS as readonly string[]).includes(action);
-}
-
-function detailsText(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join(" · ");
-}
+const selectClass =
+  "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100";
+const labelClass = "flex min-w-0 flex-col gap-1 text-sm font-medium text-slate-800";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdminPage("/audit");
-  const query = querySchema.parse(await searchParams);
-  const t = await getTranslations();
-  const result = await listAuditEvents(await getDb(), { page: query.page, pageSize: PAGE_SIZE, clusterId: query.cluster });
+  const params = await searchParams;
+  const { filter, values, ignored } = parseAuditFilter(params);
+  const requestedPage = pageSchema.parse(Array.isArray(params.page) ? params.page[0] : params.page);
+  const [{ t, locale }, db] = await Promise.all([getTranslator(), getDb()]);
+  const [result, clusterList] = await Promise.all([
+    listAuditEvents(db, { page: requestedPage, pageSize: PAGE_SIZE, filter }),
+    getAuditClusters(db),
+  ]);
+  const clusterNames = new Map(clusterList.map((c) => [c.id, c.name]));
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  const href = (page: number) =>
-    `/audit?${new URLSearchParams({ page: String(page), ...(query.cluster ? { cluster: query.cluster } : {}) })}`;
+  const href = (page: number) => `/audit${auditFilterQuery(values, { page: String(page) })}`;
   const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
+  const scopedName = filter.clusterId ? (clusterNames.get(filter.clusterId) ?? t("audit.unknownCluster")) : null;
+  const { cluster: _scope, ...unscoped } = values;
+  const fieldLabels = {
+    action: t("audit.filters.action"),
+    outcome: t("audit.filters.outcome"),
+    actor: t("audit.filters.actor"),
+    cluster: t("audit.filters.cluster"),
+    from: t("audit.filters.from"),
+    to: t("audit.filters.to"),
+  };
+  const columns = [
+    t("audit.col.time"),
+    t("audit.col.actor"),
+    t("audit.col.action"),
+    t("audit.col.outcome"),
+    ...(filter.clusterId ? [] : [t("audit.col.cluster")]),
+    t("audit.col.details"),
+    t("audit.col.address"),
+  ];
   return (
     <>
       <Breadcrumbs label={t("nav.breadcrumb")} trail={[{ href: "/", text: t("nav.globalAdministration") }]} current={t("audit.title")} />
       <h1 className="mb-2 text-2xl font-semibold">{t("audit.title")}</h1>
       <p className="mb-4 text-slate-600">{t("audit.intro")}</p>
-      {query.cluster && (
-        <p className="mb-4 text-sm">
-          <Link href="/audit" className={linkClass}>
-            {t("audit.allClusters")}
+      {scopedName && (
+        <Alert tone="info" className="mb-4 flex flex-wrap items-center justify-between gap-2" id="audit-scope">
+          <span>{t("audit.scoped", { cluster: scopedName })}</span>
+          <Link href={`/audit${auditFilterQuery(unscoped)}`} className={linkClass}>
+            {t("audit.allEvents")}
           </Link>
-        </p>
+        </Alert>
       )}
+      {ignored.length > 0 && (
+        <Alert tone="error" className="mb-4">
+          {t("audit.ignored", { fields: ignored.map((field) => fieldLabels[field]).join(", ") })}
+        </Alert>
+      )}
+      {/* Keyed by the filters: a link that changes them (e.g. "all clusters") remounts the form with the new values. */}
+      <form
+        key={auditFilterQuery(values)}
+        method="get"
+        action="/audit"
+        className="mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      >
+        <fieldset>
+          <legend className="mb-3 text-base font-semibold">{t("audit.filters.legend")}</legend>
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">
+            <label className={labelClass}>
+              {fieldLabels.action}
+              <select name="action" defaultValue={values.action ?? ""} className={selectClass}>
+                <option value="">{t("audit.filters.anyAction")}</option>
+                {AUDIT_ACTIONS.map((action) => (
+                  <option key={action} value={action}>
+                    {actionText(t, action)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className={labelClass}>
+              {fieldLabels.outcome}
+              <select name="outcome" defaultValue={values.outcome ?? ""} className={selectClass}>
+                <option value="">{t("audit.filters.anyOutcome")}</option>
+                {AUDIT_OUTCOMES.map((outcome) => (
+                  <option key={outcome} value={outcome}>
+                    {t(`audit.outcome.${outcome}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className={labelClass}>
+              {fieldLabels.actor}
+              <input name="actor" type="search" maxLength={100} defaultValue={values.actor ?? ""} className={selectClass} />
+            </label>
+            <label className={labelClass}>
+              {fieldLabels.cluster}
+              <select name="cluster" defaultValue={values.cluster ?? ""} className={selectClass}>
+                <option value="">{t("audit.filters.anyCluster")}</option>
+                {clusterList.map((cluster) => (
+                  <option key={cluster.id} value={cluster.id}>
+                    {cluster.name}
+                  </option>
+                ))}
+                {filter.clusterId && !clusterNames.has(filter.clusterId) && (
+                  <option value={filter.clusterId}>{t("audit.unknownCluster")}</option>
+                )}
+              </select>
+            </label>
+            <label className={labelClass}>
+              {fieldLabels.from}
+              <input name="from" type="date" min="2000-01-01" max="9999-12-31" defaultValue={values.from ?? ""} className={selectClass} />
+            </label>
+            <label className={labelClass}>
+              {fieldLabels.to}
+              <input name="to" type="date" min="2000-01-01" max="9999-12-31" defaultValue={values.to ?? ""} className={selectClass} />
+            </label>
+          </div>
+          <div className="mt-4 flex flex-wrap items-center gap-3">
+            <button type="submit" className={buttonClass("primary")}>
+              {t("audit.filters.apply")}
+            </button>
+            <Link href="/audit" className={buttonClass("secondary")}>
+              {t("audit.filters.clear")}
+            </Link>
+          </div>
+        </fieldset>
+      </form>
+      <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+        <p className="font-medium" role="status">
+          {t("audit.count", { total: result.total })}
+        </p>
+        {result.total > 0 && (
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600">
+            <a href={`/audit/export${auditFilterQuery(values)}`} className={buttonClass("secondary")} download>
+              {t("audit.export")}
+            </a>
+            <span>{t("audit.exportHint")}</span>
+          </p>
+        )}
+      </div>
       <TablePanel>
         {result.events.length === 0 ? (
           <p className="p-5 text-slate-600">{t("audit.empty")}</p>
         ) : (
-          <DataTable
-            caption={t("audit.title")}
-            columns={[
-              t("audit.col.time"),
-              t("audit.col.actor"),
-              t("audit.col.address"),
-              t("audit.col.action"),
-              t("audit.col.outcome"),
-              t("audit.col.details"),
-            ]}
-          >
-            {result.events.map((event) => {
-              return (
-                <tr key={event.id} className="align-top" data-action={event.action}>
-                  <td className="whitespace-nowrap px-4 py-2">
-                    <LocalTime date={event.occurredAt} />
+          <DataTable caption={t("audit.title")} columns={columns}>
+            {result.events.map((event) => (
+              <tr key={event.id} className="align-top" data-action={event.action}>
+                <td className="whitespace-nowrap px-4 py-2 text-slate-700" data-inline="">
+                  <LocalTime date={event.occurredAt} />
+                </td>
+                <td className="px-4 py-2" data-inline="">
+                  {actorText(t, event.actor)}
+                </td>
+                <td className="px-4 py-2" data-inline="">
+                  {actionText(t, event.action)}
+                </td>
+                <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`} data-inline="">
+                  {t(`audit.outcome.${event.outcome}`)}
+                </td>
+                {!filter.clusterId && (
+                  <td className="px-4 py-2">
+                    {event.clusterId ? (
+                      <Link href={`/audit${auditFilterQuery({ ...values, cluster: event.clusterId })}`} className={linkClass}>
+                        {clusterNames.get(event.clusterId) ?? t("audit.unknownCluster")}
+                      </Link>
+                    ) : null}
                   </td>
-                  <td className="px-4 py-2">{event.actor ?? "—"}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? "—"}</td>
-                  <td className="px-4 py-2">{isAuditAction(event.action) ? t(`audit.action.${event.action}`) : event.action}</td>
-                  <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`}>{t(`audit.outcome.${event.outcome}`)}</td>
-                  <td className="max-w-md break-all px-4 py-2 font-mono text-xs text-slate-600">{detailsText(event.details)}</td>
-                </tr>
-              );
-            })}
+                )}
+                <td className="min-w-64 max-w-xl px-4 py-2" data-full="">
+                  <p className="[overflow-wrap:anywhere]">{sentenceText(t, locale, event)}</p>
+                  {Object.keys(event.details).length > 0 && (
+                    <details className="mt-1 text-xs text-slate-600">
+                      <summary className="cursor-pointer select-none">{t("audit.raw")}</summary>
+                      <code className="mt-1 block break-all font-mono">{rawDetails(event)}</code>
+                    </details>
+                  )}
+                </td>
+                <td className="px-4 py-2 font-mono text-xs">{event.remoteAddress ?? ""}</td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </TablePanel>

@@ -97,6 +97,9 @@ export default async function AdministrationPage({
                   <span className="flex flex-wrap items-center gap-3" data-testid="slc-expiration">
                     <LocalTime date={slc.validUntil} />
                     <ExpiryBadge validUntil={slc.validUntil} now={now} />
+                    <Link href={`/clusters/${cluster.id}/certificates/${slc.id}`} className={linkClass}>
+                      {t("certificate.view")}
+                    </Link>
                   </span>
                 ) : (
                   t("admin.noSlc")

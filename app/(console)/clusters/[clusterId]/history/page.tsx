@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { Breadcrumbs } from "@/components/breadcrumbs";
+import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { DataTable, TablePanel } from "@/components/ui/table";
+import { actorText } from "@/lib/audit/present";
 import { getCertificateHistory } from "@/lib/clusters/history";
+import { getTranslator } from "@/lib/i18n/server";
 import { loadClusterPage } from "../_components/load-cluster";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -15,7 +18,7 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
   const { clusterId } = await params;
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}/history`);
   const history = await getCertificateHistory(db, clusterId);
-  const t = await getTranslations();
+  const { t } = await getTranslator();
   return (
     <>
       <Breadcrumbs
@@ -27,7 +30,9 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
         current={t("history.title")}
       />
       <h1 className="mb-2 text-2xl font-semibold">{t("history.title")}</h1>
-      <p className="mb-6 text-slate-600">{t("history.intro")}</p>
+      <p className="mb-6 text-slate-600">
+        {t("history.intro")} {t("history.timesNote")}
+      </p>
       <TablePanel>
         {history.length === 0 ? (
           <p className="p-5 text-slate-600">{t("history.empty")}</p>
@@ -35,6 +40,7 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
           <DataTable
             caption={t("history.title")}
             columns={[
+              t("history.col.certificate"),
               t("history.col.status"),
               t("history.col.validity"),
               t("history.col.obtained"),
@@ -45,6 +51,11 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
           >
             {history.map((row) => (
               <tr key={row.id} className="align-top" data-active={row.active}>
+                <td className="max-w-48 break-all px-4 py-3 font-mono text-xs">
+                  <Link href={`/clusters/${cluster.id}/certificates/${row.id}`} className={linkClass}>
+                    {row.serialNumber}
+                  </Link>
+                </td>
                 <td className="px-4 py-3">
                   {row.active ? (
                     <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900">
@@ -55,10 +66,10 @@ export default async function HistoryPage({ params }: { params: Promise<{ cluste
                   )}
                 </td>
                 <td className="px-4 py-3">
-                  <LocalTime date={row.validFrom} withTime={false} /> – <LocalTime date={row.validUntil} withTime={false} />
+                  <LocalTime date={row.validFrom} /> – <LocalTime date={row.validUntil} />
                 </td>
                 <td className="px-4 py-3">{t(`history.obtained.${row.obtainedBy}`)}</td>
-                <td className="px-4 py-3">{row.installedBy}</td>
+                <td className="px-4 py-3">{actorText(t, row.installedBy)}</td>
                 <td className="px-4 py-3">
                   <LocalTime date={row.installedAt} />
                 </td>

@@ -1,0 +1,76 @@
+// How the audit page and its CSV export word an event in the reader's language: the actor, the action and the sentence.
+import "server-only";
+import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
+import { formatDateTime } from "@/lib/i18n/format";
+import type { Locale } from "@/lib/i18n/locales";
+import type { Translator } from "@/lib/i18n/messages";
+import { qualifiedUserName } from "@/lib/server-identity";
+import type { AuditEvent } from "./audit";
+import { actorView, isAuditAction, sentenceValues } from "./describe";
+
+const REASONS = [
+  "wrong_password",
+  "unknown_user",
+  "throttled",
+  "not_found",
+  "in_progress",
+  "no_key",
+  "key_unavailable",
+  "no_trust_anchors",
+  "unreachable",
+  "timeout",
+  "untrusted",
+  "tls_failed",
+  "misdirected",
+  "pending_approval",
+  "conflict",
+  "rejected",
+  "busy",
+  "server_error",
+  "invalid_response",
+  "invalid_file",
+  "no_pending",
+  "changed",
+] as const;
+
+function oneOf<T extends string>(list: readonly T[], value: string): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+export function actorText(t: Translator, raw: string | null): string {
+  const view = actorView(raw, qualifiedUserName);
+  switch (view.kind) {
+    case "none":
+      return "—";
+    case "system":
+      return t(`audit.actor.${view.system}`);
+    case "cli":
+      return t("audit.actor.cli", { user: view.name });
+    case "person":
+      return view.name;
+  }
+}
+
+export function actionText(t: Translator, action: string): string {
+  return isAuditAction(action) ? t(`audit.action.${action}`) : action;
+}
+
+/** The event as one sentence; an action this version does not know shows its raw details instead. */
+export function sentenceText(t: Translator, locale: Locale, event: AuditEvent): string {
+  const values = sentenceValues(event);
+  const validUntil = new Date(values.date);
+  const date = Number.isNaN(validUntil.getTime()) ? values.date : formatDateTime(locale, validUntil);
+  const reason =
+    values.check !== "—" && oneOf(CHECK_NAMES, values.check)
+      ? t("audit.reason.failedCheck", { check: t(`check.${values.check}`) })
+      : oneOf(REASONS, values.reason)
+        ? t(`audit.reason.${values.reason}`)
+        : values.reason;
+  const filled = { ...values, date, reason };
+  return isAuditAction(event.action) ? t(`audit.sentence.${event.action}`, filled) : t("audit.sentence.unknown", filled);
+}
+
+/** The raw details as the disclosure and the CSV show them: JSON, keys as recorded. */
+export function rawDetails(event: AuditEvent): string {
+  return JSON.stringify(event.details);
+}

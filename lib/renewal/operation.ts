@@ -4,7 +4,8 @@ import { and, eq } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "@/lib/audit/audit";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { publicKeyBase64 } from "@/lib/certificates/keys";
-import { verifySlc } from "@/lib/certificates/verify-slc";
+import { sharedVerifier } from "@/lib/certificates/verify-off-thread";
+import type { SlcVerification } from "@/lib/certificates/verify-slc";
 import type { Queryable, Tx } from "@/lib/db/client";
 import { certificates, clusters } from "@/lib/db/schema";
 import { type ClusterKey, getClusterKey } from "./cluster-keys";
@@ -154,15 +155,18 @@ export function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: stri
   }
 }
 
-/** Runs every check of the verifier against what this cluster expects of its next SLC. */
+/**
+ * Runs every check of the verifier against what this cluster expects of its next SLC, on the verification worker
+ * under its deadline (the event loop stays free for every other user while a file is checked).
+ */
 export function verifyForCluster(
   ctx: RenewalContext,
   cluster: ClusterState,
   input: Uint8Array | string,
   pendingRequestId: string | null,
   anchors: string[],
-) {
-  return verifySlc(input, {
+): Promise<SlcVerification> {
+  return sharedVerifier().verify(input, {
     trustAnchorsPem: anchors,
     expect: {
       publicKeyBase64: publicKeyBase64(cluster.key.publicKeyPem),

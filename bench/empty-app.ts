@@ -22,10 +22,13 @@ export async function emptyAppUrl<T>(log: (m: string) => void, use: (url: string
     'export default function RootLayout({ children }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n',
   );
   fs.writeFileSync(path.join(dir, "app", "page.jsx"), "export default function Page() {\n  return <main>Empty</main>;\n}\n");
-  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  // The linked copy's Next, so Next and React resolve from one node_modules (two copies of React break the build).
+  const nextBin = path.join(dir, "node_modules", "next", "dist", "bin", "next");
   try {
     log("empty app: next build (not timed)…");
-    const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
+    // A clean environment: what the benchmark process inherited or set (NODE_ENV, Next's private variables) breaks the
+    // prerendering of the empty app's error page.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1" } as unknown as NodeJS.ProcessEnv;
     const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: dir, env, encoding: "utf8" });
     if (built.status !== 0) throw new Error(`the empty app did not build: ${built.stdout}${built.stderr}`.slice(0, 2_000));
     const port = await freePort();

@@ -64,12 +64,12 @@ async function startStack(dataDir: string, databaseUrl: string | null, logName: 
   return { stack: { child, inspectPort, url, dataDir, env }, msToFirst200 };
 }
 
-/** The `next start` process under start.ts (and its own children): the console's memory. */
+/** The console's server process under start.ts (scripts/console-server.ts, Next in-process): the console's memory. */
 function consolePid(stack: Stack): number | null {
   // Next renames its process ("next-server (v16…)"), which rewrites /proc/<pid>/cmdline.
   for (const pid of processTree(stack.child.pid ?? 0).slice(1)) {
     const cmd = commandLine(pid);
-    if (cmd.startsWith("next-server") || (cmd.includes("next") && cmd.includes(" start"))) return pid;
+    if (cmd.startsWith("next-server") || cmd.includes("console-server") || (cmd.includes("next") && cmd.includes(" start"))) return pid;
   }
   return null;
 }

@@ -44,8 +44,9 @@ function refusal(reason: "verification_deadline" | "verification_failed", detail
  */
 function defaultWorkerFile(): string {
   const here = import.meta.url;
-  if (here.startsWith("file:") && here.endsWith(".ts"))
-    return fileURLToPath(new URL(/* turbopackIgnore: true */ "verify-worker.mjs", here));
+  // No `new URL(…, import.meta.url)`: Turbopack rewrites that into an asset reference of its own, and under
+  // `next start` import.meta.url still names this source file, so the script beside it is found the same way.
+  if (here.startsWith("file:") && here.endsWith(".ts")) return path.join(path.dirname(fileURLToPath(here)), "verify-worker.mjs");
   return path.join(/* turbopackIgnore: true */ process.cwd(), "lib", "certificates", "verify-worker.mjs");
 }
 

@@ -72,26 +72,46 @@ function table(results: BenchResult[]): string {
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadAtStart = os.loadavg();
   const results: BenchResult[] = [];
   const postgresUrl = want("renewal") || want("console") ? await preparePostgres() : null;
   try {
-    if (want("renewal")) results.push(...(await runRenewalBench({ quick, log, postgresUrl })));
-    if (want("hostile")) results.push(...(await runHostileBench({ quick, log })));
-    if (want("hostile-requests")) results.push(...(await runHostileRequestBench({ quick, log })));
-    if (want("issuance")) results.push(...(await runIssuanceBench({ quick, log })));
-    if (want("console")) {
-      results.push(
-        ...(await runConsoleBench({
-          quick,
-          log,
-          postgresUrl,
-          recreatePostgres: async () => {
-            await adminQuery(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`);
-            await adminQuery(`CREATE DATABASE ${PG_DATABASE}`);
-          },
-        })),
-      );
-    }
+    // A benchmark that fails is reported as a failed row; the others still run and the results are still written.
+    const run = async (name: string, bench: () => Promise<BenchResult[]>) => {
+      if (!want(name)) return;
+      try {
+        results.push(...(await bench()));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`${name} failed: ${message}`);
+        results.push({
+          name: `${name}: failed`,
+          value: Number.NaN,
+          unit: "",
+          reference: null,
+          referenceValue: null,
+          ratio: null,
+          target: null,
+          met: null,
+          note: message.slice(0, 300),
+        });
+      }
+    };
+    await run("renewal", () => runRenewalBench({ quick, log, postgresUrl }));
+    await run("hostile", () => runHostileBench({ quick, log }));
+    await run("hostile-requests", () => runHostileRequestBench({ quick, log }));
+    await run("issuance", () => runIssuanceBench({ quick, log }));
+    await run("console", () =>
+      runConsoleBench({
+        quick,
+        log,
+        postgresUrl,
+        recreatePostgres: async () => {
+          await adminQuery(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`);
+          await adminQuery(`CREATE DATABASE ${PG_DATABASE}`);
+        },
+      }),
+    );
   } finally {
     await cleanupAll();
     if (postgresUrl) await adminQuery(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`).catch(() => undefined);
@@ -102,14 +122,16 @@ async function main(): Promise<void> {
     `# Benchmark results${quick ? " (quick smoke run: short durations, not for comparison)" : ""}`,
     "",
     `- Date: ${started.toISOString()} (${minutes} min)`,
-    `- Machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average at the end ${os
+    `- Machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, shared with other work: load average ${loadAtStart
+      .map((l) => l.toFixed(1))
+      .join(" / ")} at the start, ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(" / ")}`,
+      .join(" / ")} at the end`,
     `- Node ${process.version}, ${os.type()} ${os.release()}`,
     "- Every figure is compared with a reference measured in the same run (the machine is shared, so absolute numbers drift).",
     "- Ratio is oriented so that higher is better (throughput: value / reference; latency and size: reference / value); met = ratio ≥ target.",
-    "- Rows marked report-only have no target (memory, start-up times, p95/p99, import validation).",
+    "- Rows marked report-only have no target (memory, start-up times, p95/p99, import validation, the floors themselves).",
     "",
   ].join("\n");
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);

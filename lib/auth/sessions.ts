@@ -1,5 +1,5 @@
 // Server-side sessions shared by every console process: the cookie holds a random token, the table only its SHA-256.
-import { and, asc, eq, lt, lte, or } from "drizzle-orm";
+import { eq, lte, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { accounts, groupMemberships, sessions } from "@/lib/db/schema";
 import { hashToken, newToken, TOKEN_PATTERN } from "./tokens";
@@ -56,9 +56,23 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+interface SessionRow {
+  account_id: string;
+  user_name: string;
+  display_name: string;
+  source: "local" | "directory";
+  groups: string[];
+  last_seen_ms: number;
+  expires_ms: number;
+  touched: boolean;
+}
+
 /**
  * The signed-in account for a cookie token, or null. Enforces the idle and absolute timeouts (deleting the
  * expired row) and records activity at most once a minute. Groups are read fresh on every call.
+ *
+ * One statement per page: the session, its account and groups are read, and last_seen_at is touched when due, together
+ * (a data-modifying CTE; the read sees the row as it was before the touch). Only an expired session costs a second.
  */
 export async function validateSession(
   db: Queryable,
@@ -67,52 +81,50 @@ export async function validateSession(
 ): Promise<ValidSession | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
   const tokenHash = hashToken(token);
-  const [row] = await db
-    .select({
-      accountId: accounts.id,
-      userName: accounts.userName,
-      displayName: accounts.displayName,
-      source: accounts.source,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-    })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(eq(sessions.tokenHash, tokenHash));
+  const now = opts.now.getTime();
+  const touchBefore = new Date(now - TOUCH_INTERVAL_MS);
+  const idleFrom = idleCutoff(opts.now, opts.idleMinutes);
+  const result: unknown = await db.execute(sql`
+    WITH found AS (
+      SELECT ${sessions.accountId} AS account_id, ${accounts.userName} AS user_name, ${accounts.displayName} AS display_name,
+             ${accounts.source} AS source, ${sessions.lastSeenAt} AS last_seen_at, ${sessions.expiresAt} AS expires_at
+      FROM ${sessions} JOIN ${accounts} ON ${accounts.id} = ${sessions.accountId}
+      WHERE ${sessions.tokenHash} = ${tokenHash}
+    ), touched AS (
+      UPDATE ${sessions} SET last_seen_at = ${opts.now}
+      WHERE token_hash = ${tokenHash} AND last_seen_at <= ${touchBefore} AND last_seen_at > ${idleFrom} AND expires_at > ${opts.now}
+      RETURNING 1
+    )
+    SELECT account_id, user_name, display_name, source,
+           (extract(epoch FROM last_seen_at) * 1000)::float8 AS last_seen_ms,
+           (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms,
+           coalesce((SELECT json_agg(${groupMemberships.groupName} ORDER BY ${groupMemberships.groupName})
+                     FROM ${groupMemberships} WHERE ${groupMemberships.accountId} = found.account_id), '[]'::json) AS groups,
+           EXISTS (SELECT 1 FROM touched) AS touched
+    FROM found`);
+  const [row] = (Array.isArray(result) ? result : ((result as { rows?: SessionRow[] }).rows ?? [])) as SessionRow[];
   if (!row) return null;
 
-  const now = opts.now.getTime();
-  const idleEnd = row.lastSeenAt.getTime() + opts.idleMinutes * MINUTE_MS;
-  if (row.expiresAt.getTime() <= now || idleEnd <= now) {
+  const lastSeenAt = Number(row.last_seen_ms);
+  const expiresAt = new Date(Number(row.expires_ms));
+  const idleEnd = lastSeenAt + opts.idleMinutes * MINUTE_MS;
+  if (expiresAt.getTime() <= now || idleEnd <= now) {
     await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
     return null;
   }
-
-  let lastSeen = row.lastSeenAt.getTime();
-  if (now - lastSeen >= TOUCH_INTERVAL_MS) {
-    await db
-      .update(sessions)
-      .set({ lastSeenAt: opts.now })
-      .where(and(eq(sessions.tokenHash, tokenHash), lt(sessions.lastSeenAt, opts.now)));
-    lastSeen = now;
-  }
-
-  const groups = await db
-    .select({ groupName: groupMemberships.groupName })
-    .from(groupMemberships)
-    .where(eq(groupMemberships.accountId, row.accountId))
-    .orderBy(asc(groupMemberships.groupName));
+  const lastSeen = row.touched ? now : lastSeenAt;
+  const groups = typeof row.groups === "string" ? (JSON.parse(row.groups) as string[]) : row.groups;
 
   return {
     account: {
-      id: row.accountId,
-      userName: row.userName,
-      displayName: row.displayName,
-      groups: groups.map((g) => g.groupName),
+      id: row.account_id,
+      userName: row.user_name,
+      displayName: row.display_name,
+      groups,
       source: row.source,
     },
-    expiresAt: row.expiresAt,
-    idleExpiresAt: new Date(Math.min(lastSeen + opts.idleMinutes * MINUTE_MS, row.expiresAt.getTime())),
+    expiresAt,
+    idleExpiresAt: new Date(Math.min(lastSeen + opts.idleMinutes * MINUTE_MS, expiresAt.getTime())),
   };
 }
 

@@ -50,6 +50,9 @@ export const SLC_REJECT_REASONS = [
   "expired",
   "not_yet_valid",
   "not_newer",
+  // Off the main thread (verify-off-thread.ts): the file ran past the deadline, or the worker could not verify it.
+  "verification_deadline",
+  "verification_failed",
 ] as const;
 export type SlcRejectReason = (typeof SLC_REJECT_REASONS)[number];
 

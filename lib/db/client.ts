@@ -30,6 +30,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** PostgreSQL only: use this schema (created if missing) instead of public. */
   pgSchema?: string;
+  /** Called with every statement Drizzle sends (tests count a page's or a renewal's statements with it). */
+  onStatement?: (sql: string) => void;
 }
 
 export class DatabaseLockedError extends Error {}
@@ -99,6 +101,11 @@ export function embeddedDatabaseExists(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"));
 }
 
+function statementLogger(opts: DatabaseOptions): { logQuery: (sql: string) => void } | undefined {
+  const { onStatement } = opts;
+  return onStatement ? { logQuery: (sql) => onStatement(sql) } : undefined;
+}
+
 /** A Drizzle handle over any schema module (the console's, or the enrollment service's own). */
 export interface DrizzleHandle<TSchema extends Record<string, unknown>> {
   db: PgDatabase<PgQueryResultHKT, TSchema>;
@@ -122,7 +129,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
       options: `-c search_path=${pgSchema}`,
     });
     if (pgSchema !== "public") await pool.query(`CREATE SCHEMA IF NOT EXISTS ${pgSchema}`);
-    const db = drizzlePg(pool, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
+    const db = drizzlePg(pool, { schema: tables, logger: statementLogger(opts) }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     return { db, kind: "postgres", schema: pgSchema, close: () => pool.end() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -130,7 +137,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
   try {
     const { client, close } = await openDurablePglite(path.join(opts.dataDir, "pglite"));
     makePrivate(opts.dataDir);
-    const db = drizzlePglite(client, { schema: tables }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
+    const db = drizzlePglite(client, { schema: tables, logger: statementLogger(opts) }) as unknown as PgDatabase<PgQueryResultHKT, TSchema>;
     let closed = false;
     const release = () => {
       if (!closed) unlock();

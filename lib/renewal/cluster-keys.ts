@@ -47,11 +47,15 @@ export async function getClusterKey(db: Queryable, clusterId: string, kek: KeyEn
     .from(clusterKeys)
     .where(and(eq(clusterKeys.clusterId, clusterId), eq(clusterKeys.active, true)))
     .limit(1);
-  if (!row) return null;
+  return row ? clusterKeyOf(row, kek) : null;
+}
+
+/** A stored key row as a ClusterKey (for callers that read the row together with other data). */
+export function clusterKeyOf(row: typeof clusterKeys.$inferSelect, kek: KeyEncryptionKey): ClusterKey {
   return {
     id: row.id,
     publicKeyPem: row.publicKeyPem,
     fingerprint: row.fingerprint,
-    privateKeyPem: () => decryptPrivateKey(row.encryptedPrivateKey, kek, associatedData(clusterId)),
+    privateKeyPem: () => decryptPrivateKey(row.encryptedPrivateKey, kek, associatedData(row.clusterId)),
   };
 }

@@ -47,19 +47,47 @@ async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: n
   return taken.length > 0;
 }
 
-export async function withRenewalLock<T>(db: Queryable, clusterId: string, leaseMs: number, work: () => Promise<T>): Promise<Locked<T>> {
+/** The held lease, for an operation whose last step is a transaction: it may end the lease in that same commit. */
+export interface Lease {
+  /** Ends the lease inside `tx` (it ends only if `tx` commits). */
+  releaseWithin(tx: Queryable): Promise<void>;
+  /** `tx` committed: nothing is left to release. */
+  released(): void;
+}
+
+function release(db: Queryable, clusterId: string, owner: string) {
+  return db
+    .update(clusters)
+    .set({ renewalLockedBy: null, renewalLockedUntil: null })
+    .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, owner)));
+}
+
+export async function withRenewalLock<T>(
+  db: Queryable,
+  clusterId: string,
+  leaseMs: number,
+  work: (lease: Lease) => Promise<T>,
+): Promise<Locked<T>> {
   if (heldHere.has(clusterId)) return { acquired: false };
   heldHere.add(clusterId);
   const owner = ownerId();
   try {
     if (!(await lease(db, clusterId, owner, leaseMs))) return { acquired: false };
+    let open = true;
     try {
-      return { acquired: true, value: await work() };
+      return {
+        acquired: true,
+        value: await work({
+          releaseWithin: async (tx) => {
+            await release(tx, clusterId, owner);
+          },
+          released: () => {
+            open = false;
+          },
+        }),
+      };
     } finally {
-      await db
-        .update(clusters)
-        .set({ renewalLockedBy: null, renewalLockedUntil: null })
-        .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, owner)));
+      if (open) await release(db, clusterId, owner);
     }
   } finally {
     heldHere.delete(clusterId);

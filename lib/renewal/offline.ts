@@ -108,7 +108,7 @@ async function checkImport(
   if (!pending) return { ok: false, code: "no_pending" };
   const anchors = trustAnchors(ctx);
   if (!anchors.ok) return anchors;
-  const verification = verifyForCluster(ctx, cluster, file, pending.requestId, anchors.anchors);
+  const verification = await verifyForCluster(ctx, cluster, file, pending.requestId, anchors.anchors);
   if (!verification.ok) {
     const { failed, reason, checks, detail } = verification;
     return { ok: false, code: "invalid_file", failedCheck: failed, rejectReason: reason, checks, detail };

@@ -70,7 +70,7 @@ export async function requestSlcOnline(
     }
     return { ok: true, outcome: "held", requestId: fields.requestId, submissionId: response.submissionId, requestDocument: requestXml };
   }
-  const verification = verifyForCluster(ctx, cluster, response.document, fields.requestId, anchors.anchors);
+  const verification = await verifyForCluster(ctx, cluster, response.document, fields.requestId, anchors.anchors);
   if (!verification.ok) {
     const { failed, reason, checks, detail } = verification;
     return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };

@@ -4,13 +4,14 @@ import { and, eq } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "@/lib/audit/audit";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { publicKeyBase64 } from "@/lib/certificates/keys";
-import { verifySlc } from "@/lib/certificates/verify-slc";
+import { sharedVerifier } from "@/lib/certificates/verify-off-thread";
+import type { SlcVerification } from "@/lib/certificates/verify-slc";
 import type { Queryable, Tx } from "@/lib/db/client";
-import { certificates, clusters } from "@/lib/db/schema";
-import { type ClusterKey, getClusterKey } from "./cluster-keys";
+import { certificates, clusterKeys, clusters } from "@/lib/db/schema";
+import { type ClusterKey, clusterKeyOf } from "./cluster-keys";
 import type { RenewalActor, RenewalContext } from "./context";
 import { failureAuditDetails, IN_PROGRESS, type RenewalFailure, type RenewalResult } from "./failures";
-import { withRenewalLock } from "./lock";
+import { type Lease, withRenewalLock } from "./lock";
 
 export interface ClusterState {
   id: string;
@@ -71,20 +72,24 @@ function keyEncryptionKey(ctx: RenewalContext): { ok: true; kek: KeyEncryptionKe
   }
 }
 
+/** The cluster, its active key and its active SLC in one statement (each is unique per cluster). */
 async function loadKeyed(ctx: RenewalContext, clusterId: string): Promise<RenewalResult<{ cluster: ClusterState }>> {
-  const { db } = ctx;
-  const [cluster] = await db.select().from(clusters).where(eq(clusters.id, clusterId)).limit(1);
-  if (!cluster) return { ok: false, code: "not_found" };
+  const [row] = await ctx.db
+    .select({
+      cluster: clusters,
+      key: clusterKeys,
+      installed: { fingerprint: certificates.fingerprint, validUntil: certificates.validUntil },
+    })
+    .from(clusters)
+    .leftJoin(clusterKeys, and(eq(clusterKeys.clusterId, clusters.id), eq(clusterKeys.active, true)))
+    .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
+    .where(eq(clusters.id, clusterId))
+    .limit(1);
+  if (!row) return { ok: false, code: "not_found" };
   const kek = keyEncryptionKey(ctx);
   if (!kek.ok) return kek;
-  const key = await getClusterKey(db, clusterId, kek.kek);
-  if (!key) return { ok: false, code: "no_key" };
-  const [installed] = await db
-    .select({ fingerprint: certificates.fingerprint, validUntil: certificates.validUntil })
-    .from(certificates)
-    .where(and(eq(certificates.clusterId, clusterId), eq(certificates.active, true)))
-    .limit(1);
-  return { ok: true, cluster: { ...cluster, key, installed: installed ?? null } };
+  if (!row.key) return { ok: false, code: "no_key" };
+  return { ok: true, cluster: { ...row.cluster, key: clusterKeyOf(row.key, kek.kek), installed: row.installed } };
 }
 
 async function load<L extends Load>(ctx: RenewalContext, spec: OperationSpec<L>): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
@@ -108,7 +113,7 @@ export async function runClusterOperation<L extends Load, T>(
   run: (op: Operation<L>) => Promise<RenewalResult<T>>,
 ): Promise<RenewalResult<T>> {
   const { db } = ctx;
-  const operate = async (): Promise<RenewalResult<T>> => {
+  const operate = async (lease: Lease | null): Promise<RenewalResult<T>> => {
     const loaded = await load(ctx, spec);
     if (!loaded.ok) return loaded;
     const { cluster } = loaded;
@@ -116,12 +121,19 @@ export async function runClusterOperation<L extends Load, T>(
       cluster,
       record: (action, details) => audit(db, spec.actor, action, "success", cluster.id, details),
       commit: <U>(action: AuditAction, change: (tx: Tx) => Promise<Committed<U>>) =>
-        db.transaction(async (tx): Promise<RenewalResult<U>> => {
-          const committed = await change(tx);
-          if (!committed.ok) return committed;
-          await audit(tx, spec.actor, action, "success", cluster.id, committed.audit);
-          return { ok: true, ...committed.result };
-        }),
+        db
+          .transaction(async (tx): Promise<RenewalResult<U>> => {
+            const committed = await change(tx);
+            if (!committed.ok) return committed;
+            await audit(tx, spec.actor, action, "success", cluster.id, committed.audit);
+            // The change is the operation's last: its lease ends in the same commit.
+            await lease?.releaseWithin(tx);
+            return { ok: true, ...committed.result };
+          })
+          .then((result) => {
+            if (result.ok) lease?.released();
+            return result;
+          }),
     };
     const outcome = await run(op);
     if (!outcome.ok && spec.failureAudit) {
@@ -129,7 +141,7 @@ export async function runClusterOperation<L extends Load, T>(
     }
     return outcome;
   };
-  if (!spec.exclusive) return operate();
+  if (!spec.exclusive) return operate(null);
   const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate);
   return locked.acquired ? locked.value : IN_PROGRESS;
 }
@@ -154,15 +166,18 @@ export function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: stri
   }
 }
 
-/** Runs every check of the verifier against what this cluster expects of its next SLC. */
+/**
+ * Runs every check of the verifier against what this cluster expects of its next SLC, on the verification worker
+ * under its deadline (the event loop stays free for every other user while a file is checked).
+ */
 export function verifyForCluster(
   ctx: RenewalContext,
   cluster: ClusterState,
   input: Uint8Array | string,
   pendingRequestId: string | null,
   anchors: string[],
-) {
-  return verifySlc(input, {
+): Promise<SlcVerification> {
+  return sharedVerifier().verify(input, {
     trustAnchorsPem: anchors,
     expect: {
       publicKeyBase64: publicKeyBase64(cluster.key.publicKeyPem),

@@ -26,12 +26,15 @@ function migratedPgliteTemplate(): Promise<string> {
 }
 
 /** A migrated, empty database of the given kind; `dispose` removes it. */
-export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+export async function createTestDatabase(
+  kind: "pglite" | "postgres",
+  opts: { onStatement?: (sql: string) => void } = {},
+): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
   if (kind === "postgres") {
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) throw new Error("DATABASE_URL is required for the PostgreSQL suite");
     const pgSchema = `t_${randomBytes(6).toString("hex")}`;
-    const handle = await openDatabase({ dataDir: os.tmpdir(), databaseUrl, pgSchema });
+    const handle = await openDatabase({ dataDir: os.tmpdir(), databaseUrl, pgSchema, onStatement: opts.onStatement });
     await migrateDatabase(handle);
     return {
       ...handle,
@@ -45,7 +48,7 @@ export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<D
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-test-db-"));
   fs.cpSync(await migratedPgliteTemplate(), dataDir, { recursive: true });
-  const handle = await openDatabase({ dataDir });
+  const handle = await openDatabase({ dataDir, onStatement: opts.onStatement });
   await migrateDatabase(handle);
   return {
     ...handle,

@@ -319,10 +319,10 @@ async function measureActions(
   const file = new Blob([signed], { type: "text/xml" });
   const validations: number[] = [];
   for (let i = 0; i < runs; i++) {
-    validations.push(await timed(() => callAction(stack.url, page, "validateImportAction", { clusterId, file }, { cookie }), "validated"));
+    validations.push(await timed(() => callAction(stack.url, page, "importStepAction", { clusterId, file }, { cookie }), "validated"));
   }
   log(
-    `console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, validateImportAction median ${median(validations).toFixed(1)} ms (${runs} each)`,
+    `console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, importStepAction (Import) median ${median(validations).toFixed(1)} ms (${runs} each)`,
   );
   const stall = await measureImportStall(stack, page, clusterId, cookie, signed, log);
   return [
@@ -336,7 +336,7 @@ async function measureActions(
       `Import validation through the server action over HTTP (PGlite, median of ${runs})`,
       median(validations),
       "ms",
-      "report-only: validateImportAction with a genuine SLC",
+      "report-only: importStepAction (Import) with a genuine SLC",
     ),
     latency(
       "Console's longest event-loop stall during an Import of the worst hostile files (PGlite)",
@@ -362,7 +362,7 @@ async function eventLoopLagMaxMs(url: string): Promise<number> {
 
 /**
  * The worst files the XML gate admits (at its caps; the costliest inputs of bench/hostile.ts) and the genuine SLC, each
- * through validateImportAction over HTTP while the console's event-loop delay is monitored: the stall every other user
+ * through importStepAction (Import) over HTTP while the console's event-loop delay is monitored: the stall every other user
  * of the console would feel during that Import.
  */
 async function measureImportStall(
@@ -385,7 +385,7 @@ async function measureImportStall(
     for (let attempt = 0; attempt < 3; attempt++) {
       await eventLoopLagMaxMs(stack.url);
       const file = new Blob([content], { type: "text/xml" });
-      const state = actionState(await callAction(stack.url, page, "validateImportAction", { clusterId, file }, { cookie }));
+      const state = actionState(await callAction(stack.url, page, "importStepAction", { clusterId, file }, { cookie }));
       if ((state.status === "validated") !== (name === "genuine SLC")) throw new Error(`${name}: unexpected ${state.status}`);
       stalls.push({ name, ms: await eventLoopLagMaxMs(stack.url), status: state.status });
     }

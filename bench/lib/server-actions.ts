@@ -6,9 +6,7 @@ import { ROOT } from "./processes";
 
 export type ActionName =
   | "renewOnlineAction"
-  | "validateImportAction"
-  | "confirmImportAction"
-  | "declineImportAction"
+  | "importStepAction"
   | "cancelRequestAction"
   | "signInAction"
   | "signOutAction";

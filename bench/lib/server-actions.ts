@@ -4,12 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "./processes";
 
-export type ActionName =
-  | "renewOnlineAction"
-  | "importStepAction"
-  | "cancelRequestAction"
-  | "signInAction"
-  | "signOutAction";
+export type ActionName = "renewOnlineAction" | "importStepAction" | "cancelRequestAction" | "signInAction" | "signOutAction";
 
 /** Server action ids of the production build, by exported name. */
 function actionId(name: ActionName): string {

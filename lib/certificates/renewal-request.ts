@@ -222,6 +222,10 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   return { ok: true, fields, fingerprint: documentFingerprint(xml), keyFingerprint: spkiFingerprint(claimedDer) };
 }
 
-export function renewalRequestFileName(serverName: string): string {
-  return `${sanitizeServerName(serverName)}RenewalRequest.xml`;
+/**
+ * `<servername>RenewalRequest.xml` for a cluster that has an SLC, `<servername>EnrollRequest.xml` for its first one
+ * (the names of the original product's offline renewal and manual enrollment, technet-sv 18124863 and 18124862).
+ */
+export function renewalRequestFileName(serverName: string, purpose: "renewal" | "enrollment" = "renewal"): string {
+  return `${sanitizeServerName(serverName)}${purpose === "renewal" ? "Renewal" : "Enroll"}Request.xml`;
 }

@@ -66,7 +66,7 @@ export async function exportRenewalRequest(
         fingerprint,
         exportedBy: input.actor.name,
         exportedAt: now,
-        fileName: renewalRequestFileName(cluster.serverName),
+        fileName: renewalRequestFileName(cluster.serverName, cluster.installed ? "renewal" : "enrollment"),
         document,
       };
       return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };

@@ -3,7 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { renewalRequestFileName } from "@/lib/certificates/renewal-request";
 import type { VerifiedSlc } from "@/lib/certificates/verify-slc";
 import type { Queryable } from "@/lib/db/client";
-import { clusters, renewalRequests } from "@/lib/db/schema";
+import { certificates, clusters, renewalRequests } from "@/lib/db/schema";
 
 export interface SlcSummary {
   fingerprint: string;
@@ -49,13 +49,15 @@ export async function getPendingRequest(db: Queryable, clusterId: string): Promi
       exportedAt: renewalRequests.exportedAt,
       document: renewalRequests.document,
       serverName: clusters.serverName,
+      installedSlc: certificates.id,
     })
     .from(renewalRequests)
     .innerJoin(clusters, eq(clusters.id, renewalRequests.clusterId))
+    .leftJoin(certificates, and(eq(certificates.clusterId, clusters.id), eq(certificates.active, true)))
     .where(and(eq(renewalRequests.clusterId, clusterId), eq(renewalRequests.status, "pending")))
     .orderBy(desc(renewalRequests.exportedAt))
     .limit(1);
   if (!row) return null;
-  const { serverName, ...pending } = row;
-  return { ...pending, fileName: renewalRequestFileName(serverName) };
+  const { serverName, installedSlc, ...pending } = row;
+  return { ...pending, fileName: renewalRequestFileName(serverName, installedSlc ? "renewal" : "enrollment") };
 }

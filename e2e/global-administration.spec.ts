@@ -163,6 +163,20 @@ test.describe("Global Administration", () => {
     await page.screenshot(shot("administration-not-enrolled"));
     await expectAccessible(page);
 
+    // Enroll, Online: the same dialog as renewal, named for the first certificate; the expiry date appears.
+    await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
+    await dialog.getByRole("radio", { name: "Online" }).check();
+    await dialog.getByRole("button", { name: EN.enroll, exact: true }).click();
+    // Installed: the page behind re-renders for a cluster with an SLC, so the dialog is renamed for renewal.
+    await expect(page.getByRole("dialog").getByText(/^The cluster is enrolled\. Its server licensor certificate expires on /)).toBeVisible({
+      timeout: 30_000,
+    });
+    await page.screenshot(shot("enroll-dialog-online-success"));
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await expect(resources).not.toContainText(EN.noSlc);
+    await expect(resources.getByRole("button", { name: "Renew", exact: true })).toBeVisible();
+
     // Global Administration now offers Administer and Remove for it.
     await page.goto("/");
     await expect(siteRow(page, SITE).getByRole("link", { name: EN.administer })).toHaveAttribute("href", `/clusters/${clusterId}`);

@@ -55,7 +55,7 @@ async function confirm(clusterId: string, bytes: Uint8Array | null, fingerprint:
   });
   if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
   revalidatePath(`/clusters/${clusterId}`);
-  return renewedState(result.slc, locale, t);
+  return renewedState(result.slc, locale, t, result.previousValidUntil);
 }
 
 async function decline(clusterId: string, fingerprint: string, actor: Actor): Promise<RenewState> {

@@ -27,5 +27,5 @@ export const renewOnlineAction = adminActionClient
     // A request held for approval became the cluster's pending request: the page shows it.
     if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
     if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
-    return renewedState(result.slc, locale, t);
+    return renewedState(result.slc, locale, t, result.previousValidUntil);
   });

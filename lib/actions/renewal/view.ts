@@ -69,10 +69,11 @@ export function failureMessage(failure: RenewalFailure, t: Translator, enrollmen
 }
 
 /** Success: the dialog says so with the new expiry date. */
-export function renewedState(slc: SlcSummary, locale: Locale, t: Translator): RenewState {
+/** Installed: a renewal, or the cluster's first certificate (enrolled) when there was none before. */
+export function renewedState(slc: SlcSummary, locale: Locale, t: Translator, previousValidUntil: Date | null): RenewState {
   return {
     status: "renewed",
-    message: t("renew.success", { date: formatDateTime(locale, slc.validUntil) }),
+    message: t(previousValidUntil ? "renew.success" : "renew.enrolled", { date: formatDateTime(locale, slc.validUntil) }),
     validUntil: slc.validUntil.toISOString(),
   };
 }

@@ -47,6 +47,8 @@ function useFocusOn(ref: React.RefObject<HTMLElement | null>, key: string) {
 
 interface FlowProps {
   clusterId: string;
+  /** No SLC yet: the dialog enrolls the cluster (the same online and offline paths, the first certificate). */
+  enroll: boolean;
   pending: PendingView | null;
   method: RenewMethod;
   enrollmentUrl: string;
@@ -54,7 +56,7 @@ interface FlowProps {
   openInHtml: boolean;
 }
 
-function RenewFlow({ clusterId, pending, method, enrollmentUrl, onBusy, openInHtml }: FlowProps) {
+function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, openInHtml }: FlowProps) {
   const t = useTranslations();
   const router = useRouter();
   const [online, onlineAction, onlineBusy] = useActionState(renewOnlineAction, {});
@@ -152,10 +154,10 @@ function RenewFlow({ clusterId, pending, method, enrollmentUrl, onBusy, openInHt
       {/* Without script focus starts on the title, or on the outcome of the form just posted. */}
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
       <h2 id="renew-title" tabIndex={-1} autoFocus={openInHtml && !serverOutcome} className="text-lg font-semibold outline-none">
-        {t("renew.title")}
+        {enroll ? t("renew.enrollTitle") : t("renew.title")}
       </h2>
       <p id="renew-description" className="mt-1 text-sm text-slate-600">
-        {t("renew.description")}
+        {enroll ? t("renew.enrollDescription") : t("renew.description")}
       </p>
       <fieldset className="mt-5" disabled={busy}>
         <legend className="mb-2 text-sm font-medium">{t("renew.method")}</legend>
@@ -192,7 +194,7 @@ function RenewFlow({ clusterId, pending, method, enrollmentUrl, onBusy, openInHt
         <h3 id="renew-online-heading" className="sr-only">
           {t("renew.onlineHeading")}
         </h3>
-        <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} />
+        <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} />
         <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} />
         {suggestOffline && (
           <form method="get" onSubmit={switchToOffline} className="mt-3">
@@ -316,6 +318,7 @@ export function RenewDialog({
         <RenewFlow
           key={epoch}
           clusterId={clusterId}
+          enroll={enroll}
           pending={pending}
           method={method}
           enrollmentUrl={enrollmentUrl}

@@ -94,7 +94,18 @@ export function StepResult({
 }
 
 /** Online → Renew. With a pending offline request the administrator must agree to replace it first. */
-export function OnlineForm({ clusterId, pending, action }: { clusterId: string; pending: PendingView | null; action: FormAction }) {
+export function OnlineForm({
+  clusterId,
+  pending,
+  action,
+  enroll = false,
+}: {
+  clusterId: string;
+  pending: PendingView | null;
+  action: FormAction;
+  /** A cluster without an SLC enrolls: the same request, labelled as the first certificate. */
+  enroll?: boolean;
+}) {
   const t = useTranslations("renew");
   return (
     <form action={action} className="flex flex-col gap-3">
@@ -112,7 +123,7 @@ export function OnlineForm({ clusterId, pending, action }: { clusterId: string; 
         </div>
       )}
       <div className="flex justify-end">
-        <SubmitButton busyText={t("renewing")}>{t("renew")}</SubmitButton>
+        <SubmitButton busyText={t("renewing")}>{enroll ? t("enroll") : t("renew")}</SubmitButton>
       </div>
     </form>
   );

@@ -68,9 +68,11 @@ export interface ClusterOverview {
   certificate: ActiveCertificate | null;
   /** When and by whom RMS was removed from its web site; null while it is in use. */
   removed: { at: Date; by: string | null } | null;
+  /** A renewal, export or import holding the cluster's lease right now: who started it and when. */
+  renewalInProgress: { by: string | null; since: Date } | null;
 }
 
-export async function getClusterOverview(db: Queryable, clusterId: string): Promise<ClusterOverview | null> {
+export async function getClusterOverview(db: Queryable, clusterId: string, now = new Date()): Promise<ClusterOverview | null> {
   const [row] = await db
     .select({
       cluster: clusters,
@@ -102,6 +104,10 @@ export async function getClusterOverview(db: Queryable, clusterId: string): Prom
     webSiteName: row.webSiteName,
     certificate: row.certificate,
     removed: cluster.removedAt ? { at: cluster.removedAt, by: cluster.removedBy } : null,
+    renewalInProgress:
+      cluster.renewalLockedUntil && cluster.renewalLockedUntil > now
+        ? { by: cluster.renewalStartedBy, since: cluster.renewalStartedAt ?? now }
+        : null,
   };
 }
 

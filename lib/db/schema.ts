@@ -32,6 +32,9 @@ export const clusters = pgTable("clusters", {
   /** Lease that lets exactly one renewal run per cluster, across processes. */
   renewalLockedBy: text("renewal_locked_by"),
   renewalLockedUntil: timestamp("renewal_locked_until", { withTimezone: true }),
+  /** Who holds the lease and since when, so the page can say a renewal is running (after a reload, in another tab). */
+  renewalStartedBy: text("renewal_started_by"),
+  renewalStartedAt: timestamp("renewal_started_at", { withTimezone: true }),
   createdAt: createdAt(),
   /** Set when RMS was removed from its web site: the row stays so its certificates and audit remain readable. */
   removedAt: timestamp("removed_at", { withTimezone: true }),

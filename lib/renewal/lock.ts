@@ -28,11 +28,12 @@ function isDeadLocalOwner(owner: string): boolean {
   }
 }
 
-async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: number): Promise<boolean> {
+async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: number, startedBy: string | null): Promise<boolean> {
   const until = sql`now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})`;
+  const held = { renewalLockedBy: owner, renewalLockedUntil: until, renewalStartedBy: startedBy, renewalStartedAt: sql`now()` };
   const free = await db
     .update(clusters)
-    .set({ renewalLockedBy: owner, renewalLockedUntil: until })
+    .set(held)
     .where(and(eq(clusters.id, clusterId), or(isNull(clusters.renewalLockedUntil), lt(clusters.renewalLockedUntil, sql`now()`))))
     .returning({ id: clusters.id });
   if (free.length > 0) return true;
@@ -41,7 +42,7 @@ async function lease(db: Queryable, clusterId: string, owner: string, leaseMs: n
   // Take over from the dead owner only if nobody else did meanwhile.
   const taken = await db
     .update(clusters)
-    .set({ renewalLockedBy: owner, renewalLockedUntil: until })
+    .set(held)
     .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, current.owner)))
     .returning({ id: clusters.id });
   return taken.length > 0;
@@ -58,7 +59,7 @@ export interface Lease {
 function release(db: Queryable, clusterId: string, owner: string) {
   return db
     .update(clusters)
-    .set({ renewalLockedBy: null, renewalLockedUntil: null })
+    .set({ renewalLockedBy: null, renewalLockedUntil: null, renewalStartedBy: null, renewalStartedAt: null })
     .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, owner)));
 }
 
@@ -67,12 +68,14 @@ export async function withRenewalLock<T>(
   clusterId: string,
   leaseMs: number,
   work: (lease: Lease) => Promise<T>,
+  /** The actor shown while the lease is held ("a renewal is in progress, started by …"). */
+  startedBy: string | null = null,
 ): Promise<Locked<T>> {
   if (heldHere.has(clusterId)) return { acquired: false };
   heldHere.add(clusterId);
   const owner = ownerId();
   try {
-    if (!(await lease(db, clusterId, owner, leaseMs))) return { acquired: false };
+    if (!(await lease(db, clusterId, owner, leaseMs, startedBy))) return { acquired: false };
     let open = true;
     try {
       return {

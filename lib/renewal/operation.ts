@@ -142,7 +142,7 @@ export async function runClusterOperation<L extends Load, T>(
     return outcome;
   };
   if (!spec.exclusive) return operate(null);
-  const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate);
+  const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate, spec.actor.name);
   return locked.acquired ? locked.value : IN_PROGRESS;
 }
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { ClientMessages } from "@/components/client-messages";
@@ -10,6 +10,7 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/i18n/format";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
@@ -106,6 +107,14 @@ export default async function AdministrationPage({
                 )}
               </Row>
             </dl>
+            {cluster.renewalInProgress && (
+              <Alert tone="info" className="mt-4" id="renewal-in-progress">
+                {t("admin.inProgress", {
+                  user: cluster.renewalInProgress.by ?? "—",
+                  date: formatDateTime(await getLocale(), cluster.renewalInProgress.since),
+                })}
+              </Alert>
+            )}
             {cancelled === "1" && !pending && (
               <Alert tone="success" className="mt-4">
                 {t("pending.cancelled")}

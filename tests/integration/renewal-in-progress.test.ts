@@ -1,0 +1,53 @@
+// While a renewal holds its cluster's lease, the Administration page's query says who started it and when (so a reload
+// or another tab shows it running); once it ends, nothing is shown.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { getClusterOverview } from "@/lib/clusters/queries";
+import { clusters } from "@/lib/db/schema";
+import { withRenewalLock } from "@/lib/renewal/lock";
+import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+
+describe.each(testDatabaseKinds())("a renewal in progress on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let clusterId: string;
+
+  beforeEach(async () => {
+    handle = await createTestDatabase(kind);
+    const [cluster] = await handle.db
+      .insert(clusters)
+      .values({
+        guid: "{1A2B3C4D-1111-4222-8333-444455556666}",
+        name: "rms.contoso.com",
+        serverName: "RMS01",
+        clusterUrl: "https://rms.contoso.com/_wmcs",
+        configDatabase: "DRMS_Config",
+      })
+      .returning();
+    if (!cluster) throw new Error("no cluster");
+    clusterId = cluster.id;
+  });
+
+  afterEach(async () => {
+    await handle.dispose();
+  });
+
+  it("is shown with its actor and start while the lease is held, and gone after", async () => {
+    expect((await getClusterOverview(handle.db, clusterId))?.renewalInProgress).toBeNull();
+    const before = Date.now();
+    const seen = await withRenewalLock(
+      handle.db,
+      clusterId,
+      30_000,
+      async () => ({
+        now: (await getClusterOverview(handle.db, clusterId))?.renewalInProgress,
+        // A lease past its time (its process stalled or gone elsewhere) is not shown as running.
+        lapsed: (await getClusterOverview(handle.db, clusterId, new Date(Date.now() + 3_600_000)))?.renewalInProgress,
+      }),
+      "RMS\\alice",
+    );
+    expect(seen).toMatchObject({ acquired: true, value: { now: { by: "RMS\\alice" }, lapsed: null } });
+    const since = seen.acquired ? seen.value.now?.since.getTime() : undefined;
+    // The database's clock, within a generous margin of this process's.
+    expect(Math.abs((since ?? 0) - before)).toBeLessThan(60_000);
+    expect((await getClusterOverview(handle.db, clusterId))?.renewalInProgress).toBeNull();
+  });
+});

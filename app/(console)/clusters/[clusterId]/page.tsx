@@ -9,6 +9,7 @@ import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { failureMessage } from "@/lib/actions/renewal/view";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
@@ -44,7 +45,9 @@ export default async function AdministrationPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { clusterId } = await params;
-  const { cancelled, provisioned, renew } = await searchParams;
+  const { cancelled, provisioned, renew, exportFailed } = await searchParams;
+  // A refused Export posted without JavaScript comes back here with its reason (the codes an export can fail with).
+  const exportFailure = z.enum(["not_found", "in_progress", "no_key", "key_unavailable"]).safeParse(exportFailed);
   // ?renew=online|offline opens the Renew dialog in the page: how its button works without JavaScript.
   const renewParam = z.enum(["online", "offline"]).safeParse(renew);
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
@@ -107,6 +110,17 @@ export default async function AdministrationPage({
                 )}
               </Row>
             </dl>
+            {exportFailure.success && (
+              <Alert tone="error" className="mt-4">
+                {failureMessage(
+                  exportFailure.data === "key_unavailable"
+                    ? { ok: false, code: "key_unavailable", detail: "" }
+                    : { ok: false, code: exportFailure.data },
+                  t,
+                  env().enrollmentUrl,
+                )}
+              </Alert>
+            )}
             {cluster.renewalInProgress && (
               <Alert tone="info" className="mt-4" id="renewal-in-progress">
                 {t("admin.inProgress", {

@@ -1,6 +1,8 @@
 // Offline Export: POST creates the cluster's pending renewal request and downloads it as <servername>RenewalRequest.xml;
 // GET downloads the pending request again. Both check the administrator groups on the server; without a session, GET
 // (a plain link) goes to sign-in and POST (fetched by the Renew dialog) answers 401 with the message and where to sign in.
+// A refused export answers the dialog's fetch with the message, and a plain form post (no JavaScript) with a redirect
+// back to the page naming the failure (?exportFailed=<code>).
 import { z } from "zod";
 import { failureMessage } from "@/lib/actions/renewal/view";
 import { findAdminRequest, requireAdminPage } from "@/lib/auth/guard";
@@ -58,6 +60,11 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
     actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
   });
   if (!result.ok) {
+    // Without JavaScript the form post is a navigation: back to the page, which says what went wrong.
+    if (request.headers.get("sec-fetch-mode") === "navigate") {
+      const location = `${clusterPath(clusterId)}?renew=offline&exportFailed=${encodeURIComponent(result.code)}#renew-dialog`;
+      return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+    }
     const status = result.code in STATUS ? STATUS[result.code as keyof typeof STATUS] : 500;
     return problem(status, failureMessage(result, t, ctx.enrollmentUrl));
   }

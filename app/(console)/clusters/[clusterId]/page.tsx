@@ -15,6 +15,7 @@ import { formatDateTime } from "@/lib/i18n/format";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
+import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
@@ -150,25 +151,7 @@ export default async function AdministrationPage({
             {slc ? <AutoRenewalPanel clusterId={cluster.id} view={autoRenewal} /> : null}
           </Card>
         </div>
-        <Card id="administration-links" title={t("admin.links")} className="self-start">
-          <ul className="flex flex-col gap-2 text-sm">
-            <li>
-              <Link href={`/clusters/${cluster.id}/history`} className={linkClass}>
-                {t("admin.link.history")}
-              </Link>
-            </li>
-            <li>
-              <Link href={`/audit?cluster=${cluster.id}`} className={linkClass}>
-                {t("admin.link.audit")}
-              </Link>
-            </li>
-            <li>
-              <Link href="/" className={linkClass}>
-                {t("admin.link.global")}
-              </Link>
-            </li>
-          </ul>
-        </Card>
+        <AdministrationLinks clusterId={cluster.id} />
       </div>
     </>
   );

@@ -1,11 +1,11 @@
 // The Administration page of a cluster RMS was removed from: when and by whom, what it was, and its history and audit.
-import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import type { ClusterOverview } from "@/lib/clusters/queries";
 import { formatDateTime } from "@/lib/i18n/format";
+import { AdministrationLinks } from "./administration-links";
 
 export async function RemovedCluster({ cluster, removed }: { cluster: ClusterOverview; removed: { at: Date; by: string | null } }) {
   const t = await getTranslations();
@@ -36,25 +36,7 @@ export async function RemovedCluster({ cluster, removed }: { cluster: ClusterOve
             ))}
           </dl>
         </Card>
-        <Card id="administration-links" title={t("admin.links")} className="self-start">
-          <ul className="flex flex-col gap-2 text-sm">
-            <li>
-              <Link href={`/clusters/${cluster.id}/history`} className={linkClass}>
-                {t("admin.link.history")}
-              </Link>
-            </li>
-            <li>
-              <Link href={`/audit?cluster=${cluster.id}`} className={linkClass}>
-                {t("admin.link.audit")}
-              </Link>
-            </li>
-            <li>
-              <Link href="/" className={linkClass}>
-                {t("admin.link.global")}
-              </Link>
-            </li>
-          </ul>
-        </Card>
+        <AdministrationLinks clusterId={cluster.id} />
       </div>
     </>
   );

@@ -1,11 +1,13 @@
 // The rest of Global Administration (TechNet 18124738), as an administrator walks it in English and Swedish: provision
 // RMS on the seeded web site without it, see its Administration page (no certificate yet: Enroll), remove RMS again
-// with the typed cluster name, every refusal said next to its field; /admin, the favicon, page titles; and provision and
-// remove as native forms with JavaScript disabled.
-import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+// with the typed cluster name, every refusal said next to its field; /admin, the favicon, page titles; and provision,
+// a first enrollment (offline, EnrollRequest.xml) and remove as native forms with JavaScript disabled.
+import type { BrowserContext } from "@playwright/test";
 import { E2E_UNPROVISIONED_WEB_SITE } from "../tests/support/e2e-state";
 import { expectAccessible } from "./support/console";
+import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
+import { readState } from "./support/stack";
 
 const SITE = E2E_UNPROVISIONED_WEB_SITE;
 
@@ -315,5 +317,59 @@ test.describe("Global Administration without JavaScript", () => {
     await page.getByRole("button", { name: EN.removeButton, exact: true }).click();
     await expect(page.getByLabel(EN.confirm)).toHaveAccessibleDescription(EN.mismatch);
     await remove(page, EN, "No-script cluster");
+  });
+
+  test("first enrollment offline: EnrollRequest.xml, signed on the enrollment service's web site, imported and confirmed", async () => {
+    const page = await noScript.newPage();
+    const name = "No-script enrolled cluster";
+    await page.goto("/");
+    await siteRow(page, SITE).getByRole("link", { name: EN.provision }).click();
+    await page.getByLabel(EN.clusterName).fill(name);
+    await page.getByLabel(EN.clusterUrl).fill("https://enrolled.contoso.example/_wmcs");
+    await page.getByLabel(EN.configDatabase).fill("DRMS_Config_enrolled");
+    await page.getByRole("button", { name: EN.provisionButton, exact: true }).click();
+    await expect(page).toHaveURL(/\/clusters\/[0-9a-f-]{36}\?provisioned=1$/);
+    const clusterPage = page.url().replace(/\?.*$/, "");
+    const resources = page.getByRole("region", { name: "Cluster resources" });
+
+    // Enroll → Offline → Export: the browser downloads <servername>EnrollRequest.xml.
+    await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
+    let dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
+    await dialog.getByRole("radio", { name: "Offline" }).check();
+    const download = page.waitForEvent("download");
+    await dialog.getByRole("button", { name: "Export" }).click();
+    const request = await download;
+    expect(request.suggestedFilename()).toMatch(/^[A-Za-z0-9._-]+EnrollRequest\.xml$/);
+    const requestPath = test.info().outputPath("enroll-request.xml");
+    await request.saveAs(requestPath);
+
+    // The enrollment service's web site (policy open in this stack) signs it.
+    const station = await noScript.newPage();
+    await station.goto(readState().enrollmentUrl);
+    await station.getByLabel("Request file").setInputFiles(requestPath);
+    await station.getByRole("button", { name: "Submit" }).click();
+    await expect(station.getByRole("heading", { level: 1, name: "Certificate issued" })).toBeVisible();
+    const slcDownload = station.waitForEvent("download");
+    await station.getByRole("link", { name: "Download certificate" }).click();
+    const slcPath = test.info().outputPath("slc.xml");
+    await (await slcDownload).saveAs(slcPath);
+    await station.close();
+
+    // Enroll → Browse → Import → Yes: the cluster has its first certificate.
+    await page.goto(clusterPage);
+    await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
+    dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
+    await expect(dialog.getByRole("radio", { name: "Offline" })).toBeChecked();
+    await dialog.getByLabel("Browse").setInputFiles(slcPath);
+    await dialog.getByRole("button", { name: "Import" }).click();
+    await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();
+    await dialog.getByRole("button", { name: "Yes", exact: true }).click();
+    await expect(
+      page.getByRole("dialog").getByText(/^The cluster is enrolled\. Its server licensor certificate expires on /),
+    ).toBeVisible();
+    await expect(resources).not.toContainText(EN.noSlc);
+    await page.screenshot(shot("no-js-enrolled"));
+
+    await remove(page, EN, name);
   });
 });

@@ -32,6 +32,8 @@ async function renewInBrowser(expected: string | RegExp): Promise<void> {
   await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByRole("radio", { name: "Online" }).check();
+  // A pending offline request (every case keeps one) must be replaced knowingly: the consent box.
+  await dialog.getByRole("checkbox").check();
   await dialog.getByRole("button", { name: "Renew", exact: true }).click();
   await expectPage(dialog.getByText(expected).first()).toBeVisible({ timeout: 30_000 });
 }

@@ -45,7 +45,16 @@ async function importUpToYes(page: Page, stack: SystemStack, slcXml: string) {
   await dialog.getByLabel("Browse").setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(slcXml) });
   await dialog.getByRole("button", { name: "Import" }).click();
   await expectPage(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible({ timeout: 30_000 });
-  const fingerprint = (await dialog.getByText(FINGERPRINT).textContent())?.trim() ?? "";
+  // The confirmation shows the installed certificate beside the new one: the new SLC's fingerprint is the last.
+  const fingerprint =
+    (
+      await dialog
+        .getByRole("term")
+        .filter({ hasText: /^\s*SLC fingerprint \(SHA-256\)\s*$/ })
+        .locator("xpath=following-sibling::dd[1]")
+        .last()
+        .textContent()
+    )?.trim() ?? "";
   return { dialog, fingerprint };
 }
 

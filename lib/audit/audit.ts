@@ -214,6 +214,8 @@ export async function latestAuditEvent(db: Queryable, action: AuditAction): Prom
 }
 
 /** The clusters the log can be narrowed to, by name (a removed cluster's events stay, filtered by its id). */
+/** The clusters the filter offers; names cleaned like audit text (a name from elsewhere may carry CR/LF or controls). */
 export async function getAuditClusters(db: Queryable): Promise<Array<{ id: string; name: string }>> {
-  return db.select({ id: clusters.id, name: clusters.name }).from(clusters).orderBy(clusters.name, clusters.id);
+  const rows = await db.select({ id: clusters.id, name: clusters.name }).from(clusters).orderBy(clusters.name, clusters.id);
+  return rows.map((row) => ({ id: row.id, name: sanitizeText(row.name) }));
 }

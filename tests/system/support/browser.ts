@@ -57,16 +57,19 @@ export async function captureRenewOnline(page: Page, clusterPath: string): Promi
   await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByRole("radio", { name: "Online" }).check();
+  // With an offline request pending, the form asks for consent to replace it before it can be sent.
+  const consent = dialog.getByRole("checkbox");
+  if ((await consent.count()) > 0) await consent.check();
   return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
 }
 
-/** Cancel on the pending request in Cluster resources (there must be one). */
+/** Cancel request → "Yes, cancel the request" on the pending request in Cluster resources (there must be one). */
 export async function captureCancelRequest(page: Page, clusterPath: string): Promise<CapturedAction> {
   await page.goto(clusterPath);
-  const cancel = page
-    .getByRole("region", { name: "Cluster resources" })
-    .getByRole("button", { name: "Cancel the pending renewal request" });
-  return captureAction(page, clusterPath, () => cancel.click());
+  const pending = page.getByRole("region", { name: "Cluster resources" }).getByRole("region", { name: "Pending renewal request" });
+  await pending.getByText("Cancel request", { exact: true }).click();
+  const confirm = pending.getByRole("button", { name: "Yes, cancel the request" });
+  return captureAction(page, clusterPath, () => confirm.click());
 }
 
 /** A session for `who`, by replaying the captured sign-in with their credentials. */

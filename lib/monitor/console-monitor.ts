@@ -4,13 +4,13 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { jsonLogLine, toStdout } from "@/lib/log";
+import { channelsInForce } from "@/lib/notifications/console-channels";
 import {
   autoRenewalFailureNotification,
   expiryNotification,
   notificationChannelsFrom,
   sendNotification,
 } from "@/lib/notifications/notifier";
-import { effectiveNotificationChannels } from "@/lib/notifications/settings";
 import { autoRenewalRound } from "@/lib/renewal/auto-renewal";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { systemClock } from "@/lib/time/clock";
@@ -22,8 +22,7 @@ export async function startConsoleMonitor(): Promise<void> {
   // cannot be read (database down, master key changed) leave the environment's channels, and say so.
   const channels = async () => {
     try {
-      const context = await renewalContext();
-      return await effectiveNotificationChannels(context.db, config, context.kek);
+      return await channelsInForce(await getDb());
     } catch (error) {
       toStdout(
         jsonLogLine({

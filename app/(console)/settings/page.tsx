@@ -14,8 +14,8 @@ import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
-import { effectiveNotificationChannels, getStoredNotificationSettings } from "@/lib/notifications/settings";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { channelsInForce } from "@/lib/notifications/console-channels";
+import { getStoredNotificationSettings } from "@/lib/notifications/settings";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -47,9 +47,7 @@ export default async function SettingsPage() {
   const lastTest = await latestAuditEvent(db, "notification_test");
   const stored = await getStoredNotificationSettings(db);
   // Saved secrets that this master key cannot open (restored from another console) are reported, not a crash.
-  const channels = await effectiveNotificationChannels(db, config, () =>
-    consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
-  ).catch(() => null);
+  const channels = await channelsInForce(db).catch(() => null);
   if (!channels) return <Alert tone="error">{t("unreadable")}</Alert>;
   const source = (channel: "webhook" | "email") =>
     channels.source[channel] === "environment" ? (

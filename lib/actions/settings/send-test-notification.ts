@@ -6,10 +6,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
 import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
+import { channelsInForce } from "@/lib/notifications/console-channels";
 import { sendNotification, testNotification } from "@/lib/notifications/notifier";
-import { effectiveNotificationChannels } from "@/lib/notifications/settings";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import { adminActionClient, formSchema } from "../safe-action";
 
 const sendTest = adminActionClient
@@ -17,12 +15,8 @@ const sendTest = adminActionClient
   .inputSchema(formSchema(z.object({})))
   .action(async ({ ctx: { actor } }) => {
     const now = new Date();
-    const config = env();
     const db = await getDb();
-    const channels = await effectiveNotificationChannels(db, config, () =>
-      consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
-    );
-    const outcomes = await sendNotification(channels, testNotification(actor.qualifiedName, now));
+    const outcomes = await sendNotification(await channelsInForce(db), testNotification(actor.qualifiedName, now));
     await recordAudit(db, {
       actor: actor.qualifiedName,
       remoteAddress: actor.remoteAddress,

@@ -66,18 +66,42 @@ interface RenewStateView {
 }
 
 /**
- * The RenewState the action returned, pulled out of the RSC payload ("1:{...}" line) of next-safe-action's reply
- * (`{ data }`; `{ serverError }` or `{ validationErrors }` become an error state naming what the server said).
+ * The rows of an RSC payload: `id:json\n`, or `id:T<hex byte length>,<text>` with no newline after the text (a long
+ * string such as the validated document's base64 is sent that way, and the next row follows it directly).
+ */
+function rscJsonRows(text: string): string[] {
+  const bytes = Buffer.from(text, "utf8");
+  const rows: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const colon = bytes.indexOf(0x3a, at); // ':'
+    if (colon < 0) break;
+    if (bytes[colon + 1] === 0x54) {
+      // 'T': a text row of a known byte length
+      const comma = bytes.indexOf(0x2c, colon); // ','
+      if (comma < 0) break;
+      at = comma + 1 + Number.parseInt(bytes.subarray(colon + 2, comma).toString("latin1"), 16);
+      continue;
+    }
+    const end = bytes.indexOf(0x0a, colon);
+    rows.push(bytes.subarray(colon + 1, end < 0 ? bytes.length : end).toString("utf8"));
+    at = end < 0 ? bytes.length : end + 1;
+  }
+  return rows;
+}
+
+/**
+ * The RenewState the action returned, pulled out of the RSC payload (the `{ data }` row of next-safe-action's reply;
+ * `{ serverError }` or `{ validationErrors }` become an error state naming what the server said).
  */
 export function actionState(response: ActionResponse): RenewStateView {
-  for (const line of response.text.split("\n")) {
-    const match = /^[0-9a-f]+:(\{.*\})$/.exec(line);
-    if (!match?.[1]) continue;
+  for (const row of rscJsonRows(response.text)) {
+    if (!row.startsWith("{")) continue;
     let value: Record<string, unknown>;
     try {
-      value = JSON.parse(match[1]) as Record<string, unknown>;
+      value = JSON.parse(row) as Record<string, unknown>;
     } catch {
-      continue; // not this line
+      continue; // not this row
     }
     const data = value.data;
     if (data && typeof data === "object" && typeof (data as { status?: unknown }).status === "string") return data as RenewStateView;

@@ -24,7 +24,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts", "proxy.test.ts"], exclude: libIntegration, testTimeout: 20_000 },
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "components/**/*.test.tsx", "proxy.test.ts"],
+          exclude: libIntegration,
+          testTimeout: 20_000,
+        },
       },
       {
         extends: true,

@@ -44,6 +44,16 @@ export default async function GlobalAdministrationPage({
     query.removed ? getClusterOverview(db, query.removed) : null,
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  // Translated once, not once per row.
+  const label = {
+    started: t("global.state.started"),
+    stopped: t("global.state.stopped"),
+    notProvisioned: t("global.notProvisioned"),
+    noCertificate: t("global.noCertificate"),
+    administer: t("global.administer"),
+    remove: t("global.remove"),
+    provision: t("global.provision"),
+  };
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">{t("global.title")}</h1>
@@ -81,12 +91,12 @@ export default async function GlobalAdministrationPage({
                 <th scope="row" className="px-4 py-3 font-medium text-slate-900">
                   {site.name}
                 </th>
-                <td className="px-4 py-3">{t(site.state === "started" ? "global.state.started" : "global.state.stopped")}</td>
+                <td className="px-4 py-3">{site.state === "started" ? label.started : label.stopped}</td>
                 <td className="px-4 py-3">
                   {site.cluster ? (
                     <span className="break-all font-mono text-xs">{site.cluster.clusterUrl}</span>
                   ) : (
-                    <span className="text-slate-500">{t("global.notProvisioned")}</span>
+                    <span className="text-slate-500">{label.notProvisioned}</span>
                   )}
                 </td>
                 <td className="px-4 py-3">
@@ -96,29 +106,30 @@ export default async function GlobalAdministrationPage({
                       <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
                     </div>
                   ) : site.cluster ? (
-                    t("global.noCertificate")
+                    label.noCertificate
                   ) : (
                     "—"
                   )}
                 </td>
                 <td className="px-4 py-3">
+                  {/* Plain links: a page of 50 rows would otherwise hydrate and prefetch up to 100 client links. */}
                   {site.cluster ? (
                     <ul className="flex flex-col gap-1">
                       <li>
-                        <Link href={`/clusters/${site.cluster.id}`} className={linkClass}>
-                          {t("global.administer")}
-                        </Link>
+                        <a href={`/clusters/${site.cluster.id}`} className={linkClass}>
+                          {label.administer}
+                        </a>
                       </li>
                       <li>
-                        <Link href={`/web-sites/${site.id}/remove`} className={linkClass}>
-                          {t("global.remove")}
-                        </Link>
+                        <a href={`/web-sites/${site.id}/remove`} className={linkClass}>
+                          {label.remove}
+                        </a>
                       </li>
                     </ul>
                   ) : (
-                    <Link href={`/web-sites/${site.id}/provision`} className={linkClass}>
-                      {t("global.provision")}
-                    </Link>
+                    <a href={`/web-sites/${site.id}/provision`} className={linkClass}>
+                      {label.provision}
+                    </a>
                   )}
                 </td>
               </tr>

@@ -1,5 +1,6 @@
-// Memory of a running console through the V8 inspector (bench only): SIGUSR1 opens the inspector on the port that
-// NODE_OPTIONS=--inspect-port gave every bench process; a forced GC, process.memoryUsage() and PGlite's WASM heap.
+// A running console through the V8 inspector (bench only): SIGUSR1 opens the inspector on the port that
+// NODE_OPTIONS=--inspect-port gave every bench process; a forced GC, process.memoryUsage() and PGlite's WASM heap, and
+// a CPU profile of the main thread over a window (to name what stalls the event loop).
 import { WebSocket } from "undici";
 
 export interface MemoryFigures {
@@ -46,7 +47,14 @@ class Cdp {
 type Remote = { result: { objectId?: string; value?: unknown } };
 
 /** Opens the inspector of `pid` (SIGUSR1) on `port`; the caller keeps it open across measurements. */
-export async function inspect(pid: number, port: number): Promise<{ memory(forceGc: boolean): Promise<MemoryFigures>; close(): void }> {
+export async function inspect(
+  pid: number,
+  port: number,
+): Promise<{
+  memory(forceGc: boolean): Promise<MemoryFigures>;
+  profile<T>(run: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }>;
+  close(): void;
+}> {
   process.kill(pid, "SIGUSR1");
   let targets: Array<{ webSocketDebuggerUrl: string }> = [];
   for (let i = 0; i < 50 && targets.length === 0; i++) {
@@ -81,6 +89,87 @@ export async function inspect(pid: number, port: number): Promise<{ memory(force
         wasmMb: Number(sizes.result.value ?? 0) / MB,
       };
     },
+    async profile(run) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+      try {
+        const result = await run();
+        return { result, profile: (await cdp.send<{ profile: CpuProfile }>("Profiler.stop")).profile };
+      } finally {
+        await cdp.send("Profiler.disable").catch(() => undefined);
+      }
+    },
     close: () => cdp.close(),
   };
+}
+
+/** V8's CPU profile (the Profiler domain's format, also what `node --cpu-prof` writes). */
+export interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a frame's code lives, coarsely: the package (or our own source folder) that owns the URL. */
+function owner(url: string): string {
+  if (!url) return "(native/V8)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg?.[1]) return pkg[1];
+  if (url.startsWith("node:")) return "node core";
+  const ours = /\/(lib|app|components|scripts)\/[^?]*/.exec(url);
+  return ours ? ours[0].slice(1) : url.slice(-60);
+}
+
+/** Main-thread CPU over a whole profile (idle samples left out): total ms, by frame and by owning package, largest first. */
+export function cpuBreakdown(profile: CpuProfile): { ms: number; byFrame: Array<[string, number]>; byOwner: Array<[string, number]> } {
+  return breakdown(profile, 0, profile.samples.length - 1);
+}
+
+function breakdown(profile: CpuProfile, from: number, to: number) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFrame = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  let ms = 0;
+  for (let i = from; i <= to; i++) {
+    const node = nodes.get(profile.samples[i] ?? -1);
+    if (!node || node.callFrame.functionName === "(idle)") continue;
+    const delta = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${functionName || "(anonymous)"} ${owner(url)}${url ? `:${lineNumber + 1}` : ""}`;
+    byFrame.set(key, (byFrame.get(key) ?? 0) + delta);
+    byOwner.set(owner(url), (byOwner.get(owner(url)) ?? 0) + delta);
+    ms += delta;
+  }
+  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
+  return { ms, byFrame: sorted(byFrame), byOwner: sorted(byOwner) };
+}
+
+/**
+ * The longest stretch of the main thread without an idle sample (the event-loop stall), and what filled it: self time
+ * by frame and by owning package, in ms, largest first.
+ */
+export function longestBusyStretch(profile: CpuProfile): {
+  ms: number;
+  byFrame: Array<[string, number]>;
+  byOwner: Array<[string, number]>;
+} {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  let best: { from: number; to: number; ms: number } = { from: 0, to: 0, ms: 0 };
+  let start = 0;
+  let ms = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const frame = nodes.get(profile.samples[i] ?? -1)?.callFrame.functionName;
+    const delta = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    if (frame === "(idle)") {
+      start = i + 1;
+      ms = 0;
+      continue;
+    }
+    ms += delta;
+    if (ms > best.ms) best = { from: start, to: i, ms };
+  }
+  return { ...breakdown(profile, best.from, best.to), ms: best.ms };
 }

@@ -5,14 +5,18 @@ import { Children, cloneElement, isValidElement, type ReactElement, type ReactNo
 
 type CellProps = { children?: ReactNode; "data-label"?: string };
 
-/** Gives every <td> of every <tr> its column's title as data-label, so pages need not repeat the column names. */
+/**
+ * Gives every <td> of every <tr> its column's title as data-label, so pages need not repeat the column names. A row
+ * header (<th scope="row">) takes its column too but stays unlabelled: on a narrow screen it is the row's title.
+ */
 function labelCells(rows: ReactNode, columns: string[]): ReactNode {
   return Children.map(rows, (row) => {
     if (!isValidElement<{ children?: ReactNode }>(row) || row.type !== "tr") return row;
     let index = 0;
     const cells = Children.map(row.props.children, (cell) => {
-      if (!isValidElement<CellProps>(cell) || cell.type !== "td") return cell;
+      if (!isValidElement<CellProps>(cell) || (cell.type !== "td" && cell.type !== "th")) return cell;
       const label = columns[index++];
+      if (cell.type === "th") return cell;
       return cell.props["data-label"] !== undefined || label === undefined
         ? cell
         : cloneElement(cell as ReactElement<CellProps>, { "data-label": label });

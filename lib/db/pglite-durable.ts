@@ -1,6 +1,7 @@
 // Makes PGlite's commits durable: its Node filesystem ignores fsync, so a committed change could be lost on power loss.
 import fs from "node:fs";
 import path from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { NodeFS } from "@electric-sql/pglite/nodefs";
 
@@ -117,10 +118,26 @@ interface DurablePglite {
   close(): Promise<void>;
 }
 
+/*
+ * PGlite runs each statement synchronously in WebAssembly (its fsync included) and resolves it as a microtask, so a
+ * chain of awaited statements (a renewal's reads, its transaction, the audit) never gives the event loop a turn: every
+ * other request and timer of the console waits for the whole chain. Each statement therefore starts on a new turn of
+ * the event loop (setImmediate); the longest stall becomes one statement, not one operation. Every query, exec and
+ * transaction statement of PGlite goes through execProtocolStream.
+ */
+function yieldBeforeEachStatement(client: PGlite): void {
+  const run = client.execProtocolStream.bind(client);
+  client.execProtocolStream = async (...args: Parameters<PGlite["execProtocolStream"]>) => {
+    await nextTurn();
+    return run(...args);
+  };
+}
+
 /** Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. */
 export async function openDurablePglite(dir: string): Promise<DurablePglite> {
   const synced = closedDurably(dir);
   const client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: [...durableStartParams] });
+  yieldBeforeEachStatement(client);
   try {
     if (!synced) {
       syncTree(dir);

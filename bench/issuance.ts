@@ -11,6 +11,7 @@ import {
   processCpuSeconds,
   startEnrollmentProcess,
 } from "./lib/enrollment-process";
+import { cpuBreakdown, inspect } from "./lib/inspector";
 import { type BenchResult, latency, throughput } from "./lib/results";
 
 export interface IssuanceOptions {
@@ -106,6 +107,7 @@ async function measureVariant(
   warmup: string[],
   timed: string[],
   replays: number,
+  profiled: string[],
 ): Promise<BenchResult[]> {
   const refMs = opts.quick ? 1_000 : 3_000;
   // Two clients per worker: while one request's worker signs, the other's store work runs on the main thread.
@@ -145,6 +147,27 @@ async function measureVariant(
         `report-only: utime+stime of the service process (main thread: TLS, HTTP, PGlite; workers: verify + sign) over the timed load, /proc/${service.pid}/stat; ratio = SLCs per CPU-second / raw signs per second (issuance per core counting every thread)`,
       ),
     ];
+    if (profiled.length > 0) {
+      // Not timed: the main thread's share of an SLC and what fills it (the workers' share is the rest of the CPU).
+      const inspector = await inspect(service.pid, service.inspectPort);
+      try {
+        const { profile } = await inspector.profile(() => load(service, profiled, concurrency, false));
+        const cpu = cpuBreakdown(profile);
+        const per = (ms: number) => (ms / profiled.length).toFixed(2);
+        const line = `main thread ${per(cpu.ms)} ms CPU per SLC of ${cpuMsPerSlc.toFixed(2)} (the rest on the workers: verify + sign); by package: ${cpu.byOwner
+          .slice(0, 8)
+          .map(([k, v]) => `${k} ${per(v)}`)
+          .join(", ")}; top frames: ${cpu.byFrame
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ${per(v)}`)
+          .join(", ")}`;
+        opts.log(`issuance (${variant.label}): CPU profile of ${profiled.length} more SLCs: ${line}`);
+        const row = results[1];
+        if (row) row.note = `${row.note}; ${line}`;
+      } finally {
+        inspector.close();
+      }
+    }
     if (variant.replay) {
       const again = timed.slice(0, replays);
       opts.log(`issuance (${variant.label}): the same ${again.length} requests again (answered from the store)…`);
@@ -178,12 +201,16 @@ export async function runIssuanceBench(opts: IssuanceOptions): Promise<BenchResu
   // The service answers a replayed request from its store without signing, so every timed request is new. Each variant
   // runs on its own data folder, so the same requests serve both.
   opts.log(`issuance: building ${warmupCount + timedCount} distinct signed requests (not timed)…`);
-  const requests = buildRequests(warmupCount + timedCount, await clusterIdentities(opts.quick ? 4 : 12));
+  const profiledCount = opts.quick ? 50 : 200;
+  const requests = buildRequests(warmupCount + timedCount + profiledCount, await clusterIdentities(opts.quick ? 4 : 12));
   const warmup = requests.slice(0, warmupCount);
-  const timed = requests.slice(warmupCount);
+  const timed = requests.slice(warmupCount, warmupCount + timedCount);
+  const profiled = requests.slice(warmupCount + timedCount);
   const variants: Variant[] = [{ label: "1 issuing worker (one core)", workers: 1, replay: cores === 1 }];
   if (cores > 1) variants.push({ label: `${cores} issuing workers (as shipped: one per core)`, workers: cores, replay: true });
   const results: BenchResult[] = [];
-  for (const variant of variants) results.push(...(await measureVariant(opts, variant, warmup, timed, replays)));
+  for (const [i, variant] of variants.entries()) {
+    results.push(...(await measureVariant(opts, variant, warmup, timed, replays, i === 0 ? profiled : [])));
+  }
   return results;
 }

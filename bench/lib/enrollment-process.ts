@@ -20,6 +20,8 @@ export interface EnrollmentProcess {
   rootPem: string;
   /** The service's SLC signing key (for the raw-signing reference, parsed by the caller). */
   serviceKeyPem: string;
+  /** Where SIGUSR1 opens the service's inspector (bench only: CPU profiles of its main thread). */
+  inspectPort: number;
   stop(): Promise<void>;
 }
 
@@ -109,8 +111,10 @@ export async function startEnrollmentProcess(opts: { label: string; workers: num
   const base = tempDir(`enrollment-${opts.label}`);
   const dataDir = path.join(base, "enrollment");
   const port = await freePort();
+  const inspectPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim(),
     HOST: "127.0.0.1",
     RMS_ENROLLMENT_PORT: String(port),
     RMS_ENROLLMENT_DATA_DIR: dataDir,
@@ -149,7 +153,7 @@ export async function startEnrollmentProcess(opts: { label: string; workers: num
           if ((await getHealth(url, rootPem)) === 200) {
             const serviceKeyPem = fs.readFileSync(path.join(dataDir, "ca", "service-key.pem"), "utf8");
             if (child.pid === undefined) throw new Error("the enrollment service has no process id");
-            return { child, pid: child.pid, url, rootPem, serviceKeyPem, stop };
+            return { child, pid: child.pid, url, rootPem, serviceKeyPem, inspectPort, stop };
           }
         } catch (error) {
           last = error instanceof Error ? error.message : String(error); // not listening yet

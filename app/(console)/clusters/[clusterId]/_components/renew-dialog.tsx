@@ -4,7 +4,6 @@
 // it the same markup opens in the page (?renew=…) and every step is a plain form, its outcome rendered by the server.
 // The Online/Offline radios switch the sections by CSS alone, so they work without script too.
 import { useRouter } from "next/navigation";
-import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -12,8 +11,10 @@ import { cn } from "@/components/ui/cn";
 import { importStepAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
 import { IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
+import { fillTemplate } from "@/lib/i18n/labels";
 import { OfflineProgress, type OfflineStep } from "./offline-progress";
 import { ConfirmForm, ExportForm, ImportForm, OnlineForm, type PendingView, StepResult } from "./renew-forms";
+import type { RenewLabels } from "./renew-labels";
 
 export type { PendingView } from "./renew-forms";
 
@@ -51,13 +52,12 @@ interface FlowProps {
   enroll: boolean;
   pending: PendingView | null;
   method: RenewMethod;
-  enrollmentUrl: string;
+  labels: RenewLabels;
   onBusy: (busy: boolean) => void;
   openInHtml: boolean;
 }
 
-function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, openInHtml }: FlowProps) {
-  const t = useTranslations();
+function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, openInHtml }: FlowProps) {
   const router = useRouter();
   const [online, onlineAction, onlineBusy] = useActionState(renewOnlineAction, {});
   const [imported, importAction, importBusy] = useActionState(importStepAction, {});
@@ -65,8 +65,8 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
   const [exportNotice, setExportNotice] = useState<{ ok: boolean; message: string } | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
   const [localError, setLocalError] = useState<string | null>(null);
-  const onlineView = viewOf(online, t("error.generic"));
-  const importView = localError ? ({ status: "error", message: localError } as const) : viewOf(imported, t("error.generic"));
+  const onlineView = viewOf(online, labels["error.generic"]);
+  const importView = localError ? ({ status: "error", message: localError } as const) : viewOf(imported, labels["error.generic"]);
   const validated = importView.status === "validated" ? importView : null;
   // Rendered by the server after a plain form post (no JavaScript): the page opens on the outcome.
   const [serverOutcome] = useState(onlineView.status !== "idle" || importView.status !== "idle");
@@ -101,7 +101,9 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
           if (body.signIn.startsWith("/sign-in")) return router.push(body.signIn);
         }
         const message =
-          body && typeof body === "object" && "message" in body && typeof body.message === "string" ? body.message : t("error.generic");
+          body && typeof body === "object" && "message" in body && typeof body.message === "string"
+            ? body.message
+            : labels["error.generic"];
         setExportNotice({ ok: false, message });
         return;
       }
@@ -115,10 +117,10 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setExportNotice({ ok: true, message: t("renew.exported", { file: name }) });
+      setExportNotice({ ok: true, message: fillTemplate(labels.exported, "file", name) });
       router.refresh();
     } catch {
-      setExportNotice({ ok: false, message: t("error.generic") });
+      setExportNotice({ ok: false, message: labels["error.generic"] });
     } finally {
       setExporting(false);
     }
@@ -128,9 +130,9 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
     const file = new FormData(event.currentTarget).get("file");
     const problem =
       !(file instanceof File) || (file.size === 0 && file.name === "")
-        ? t("renew.noFileChosen")
+        ? labels["renew.noFileChosen"]
         : file.size > MAX_UPLOAD_BYTES
-          ? t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` })
+          ? labels.tooLarge
           : null;
     setLocalError(problem);
     if (problem) event.preventDefault();
@@ -146,7 +148,7 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
   const initialMethod: RenewMethod = importView.status !== "idle" ? "offline" : onlineView.status !== "idle" ? "online" : method;
   const step: OfflineStep = validated ? 4 : pending ? 3 : 1;
   // The confirmation's question is announced here; outcomes are announced by their own alerts.
-  const announcement = validated ? t("renew.confirmTitle") : "";
+  const announcement = validated ? labels["renew.confirmTitle"] : "";
   const suggestOffline = onlineView.status === "error";
 
   return (
@@ -154,13 +156,13 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
       {/* Without script focus starts on the title, or on the outcome of the form just posted. */}
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
       <h2 id="renew-title" tabIndex={-1} autoFocus={openInHtml && !serverOutcome} className="text-lg font-semibold outline-none">
-        {enroll ? t("renew.enrollTitle") : t("renew.title")}
+        {enroll ? labels["renew.enrollTitle"] : labels["renew.title"]}
       </h2>
       <p id="renew-description" className="mt-1 text-sm text-slate-600">
-        {enroll ? t("renew.enrollDescription") : t("renew.description")}
+        {enroll ? labels["renew.enrollDescription"] : labels["renew.description"]}
       </p>
       <fieldset className="mt-5" disabled={busy}>
-        <legend className="mb-2 text-sm font-medium">{t("renew.method")}</legend>
+        <legend className="mb-2 text-sm font-medium">{labels["renew.method"]}</legend>
         <div className="grid gap-2 sm:grid-cols-2">
           {(["online", "offline"] as const).map((value) => (
             <div
@@ -179,10 +181,10 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
               />
               <div>
                 <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
-                  {value === "online" ? t("renew.online") : t("renew.offline")}
+                  {value === "online" ? labels["renew.online"] : labels["renew.offline"]}
                 </label>
                 <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
-                  {value === "online" ? t("renew.onlineHint") : t("renew.offlineHint")}
+                  {value === "online" ? labels["renew.onlineHint"] : labels["renew.offlineHint"]}
                 </p>
               </div>
             </div>
@@ -192,15 +194,15 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
 
       <section aria-labelledby="renew-online-heading" className="mt-5 hidden group-has-[#renew-online:checked]/flow:block">
         <h3 id="renew-online-heading" className="sr-only">
-          {t("renew.onlineHeading")}
+          {labels["renew.onlineHeading"]}
         </h3>
-        <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} />
-        <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} />
+        <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
+        <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
         {suggestOffline && (
           <form method="get" onSubmit={switchToOffline} className="mt-3">
             <input type="hidden" name="renew" value="offline" />
             <Button type="submit" variant="secondary">
-              {t("renew.useOffline")}
+              {labels["renew.useOffline"]}
             </Button>
           </form>
         )}
@@ -208,14 +210,14 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
 
       <section aria-labelledby="renew-offline-heading" className="mt-5 hidden flex-col gap-4 group-has-[#renew-offline:checked]/flow:flex">
         <h3 id="renew-offline-heading" ref={offlineHeading} tabIndex={-1} className="text-base font-semibold outline-none">
-          {t("renew.offlineHeading")}
+          {labels["renew.offlineHeading"]}
         </h3>
-        <OfflineProgress current={step} enrollmentUrl={enrollmentUrl} />
+        <OfflineProgress current={step} labels={labels.progress} showSignAt />
         {!validated && (
           <>
-            <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} />
+            <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
             {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
-            {!pending && !exportNotice && <p className="text-sm text-slate-600">{t("renew.exportNoScript")}</p>}
+            {!pending && !exportNotice && <p className="text-sm text-slate-600">{labels["renew.exportNoScript"]}</p>}
             {pending && (
               <ImportForm
                 clusterId={clusterId}
@@ -227,14 +229,22 @@ function RenewFlow({ clusterId, enroll, pending, method, enrollmentUrl, onBusy, 
                 }}
                 onSubmit={checkUpload}
                 headingRef={importHeading}
+                labels={labels}
               />
             )}
           </>
         )}
         {validated && (
-          <ConfirmForm clusterId={clusterId} view={validated} action={importAction} headingRef={confirmHeading} autoFocus={serverOutcome} />
+          <ConfirmForm
+            clusterId={clusterId}
+            view={validated}
+            action={importAction}
+            headingRef={confirmHeading}
+            autoFocus={serverOutcome}
+            labels={labels}
+          />
         )}
-        <StepResult id="renew-offline-result" view={importView} headingRef={importResult} autoFocus={serverOutcome} />
+        <StepResult id="renew-offline-result" view={importView} headingRef={importResult} autoFocus={serverOutcome} labels={labels} />
       </section>
       <p role="status" className="sr-only">
         {announcement}
@@ -249,7 +259,7 @@ export function RenewDialog({
   pending,
   method,
   open,
-  enrollmentUrl,
+  labels,
 }: {
   clusterId: string;
   enroll: boolean;
@@ -257,9 +267,8 @@ export function RenewDialog({
   method: RenewMethod;
   /** Opened by the URL (?renew=…): without JavaScript that is how the Renew button opens it. */
   open: boolean;
-  enrollmentUrl: string;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations();
   const dialog = useRef<HTMLDialogElement>(null);
   const [epoch, setEpoch] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -292,7 +301,7 @@ export function RenewDialog({
       >
         <input type="hidden" name="renew" value={method} />
         <Button type="submit" aria-haspopup="dialog">
-          {enroll ? t("admin.enroll") : t("admin.renew")}
+          {enroll ? labels["admin.enroll"] : labels["admin.renew"]}
         </Button>
       </form>
       <dialog
@@ -321,13 +330,13 @@ export function RenewDialog({
           enroll={enroll}
           pending={pending}
           method={method}
-          enrollmentUrl={enrollmentUrl}
+          labels={labels}
           onBusy={setBusy}
           openInHtml={openInHtml && epoch === 0}
         />
         <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
           <Button type="submit" variant="secondary" disabled={busy}>
-            {t("renew.close")}
+            {labels["renew.close"]}
           </Button>
         </form>
       </dialog>

@@ -4,7 +4,6 @@
 // in the page, rendered by the server. Its contents (renew-flow.tsx) are loaded when it first opens, not with the page.
 import { lazy, startTransition, useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { cn } from "@/components/ui/cn";
 import type { RenewMethod } from "./renew-flow";
 import type { PendingView } from "./renew-forms";
 import type { RenewLabels } from "./renew-labels";
@@ -97,11 +96,7 @@ export function RenewDialog({
           // Closing starts the next opening afresh.
           if (!converting.current) setEpoch((n) => n + 1);
         }}
-        className={cn(
-          "m-auto max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50",
-          // Opened in the page without script: a panel in the flow, not an overlay.
-          "[&:not(:modal)]:relative [&:not(:modal)]:mt-4 [&:not(:modal)]:w-full [&:not(:modal)]:max-h-none [&:not(:modal)]:border [&:not(:modal)]:border-slate-300",
-        )}
+        className="renew-dialog"
       >
         {wanted && (
           <RenewFlow
@@ -116,11 +111,6 @@ export function RenewDialog({
             openInHtml={openInHtml && epoch === 0}
           />
         )}
-        <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
-          <Button type="submit" variant="secondary" disabled={busy}>
-            {labels["renew.close"]}
-          </Button>
-        </form>
       </dialog>
     </>
   );

@@ -152,103 +152,114 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
   const suggestOffline = onlineView.status === "error";
 
   return (
-    <div className="group/flow">
-      {/* Without script focus starts on the title, or on the outcome of the form just posted. */}
-      {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
-      <h2 id="renew-title" tabIndex={-1} autoFocus={openInHtml && !serverOutcome} className="text-lg font-semibold outline-none">
-        {enroll ? labels["renew.enrollTitle"] : labels["renew.title"]}
-      </h2>
-      <p id="renew-description" className="mt-1 text-sm text-slate-600">
-        {enroll ? labels["renew.enrollDescription"] : labels["renew.description"]}
-      </p>
-      <fieldset className="mt-5" disabled={busy}>
-        <legend className="mb-2 text-sm font-medium">{labels["renew.method"]}</legend>
-        <div className="grid gap-2 sm:grid-cols-2">
-          {(["online", "offline"] as const).map((value) => (
-            <div
-              key={value}
-              className="flex gap-3 rounded-md border border-slate-200 p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
-            >
-              <input
-                ref={value === "offline" ? offlineRadio : undefined}
-                type="radio"
-                name="renew-method"
-                id={`renew-${value}`}
-                value={value}
-                defaultChecked={initialMethod === value}
-                aria-describedby={`renew-${value}-hint`}
-                className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
-              />
-              <div>
-                <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
-                  {value === "online" ? labels["renew.online"] : labels["renew.offline"]}
-                </label>
-                <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
-                  {value === "online" ? labels["renew.onlineHint"] : labels["renew.offlineHint"]}
-                </p>
+    <>
+      <div className="group/flow">
+        {/* Without script focus starts on the title, or on the outcome of the form just posted. */}
+        {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
+        <h2 id="renew-title" tabIndex={-1} autoFocus={openInHtml && !serverOutcome} className="text-lg font-semibold outline-none">
+          {enroll ? labels["renew.enrollTitle"] : labels["renew.title"]}
+        </h2>
+        <p id="renew-description" className="mt-1 text-sm text-slate-600">
+          {enroll ? labels["renew.enrollDescription"] : labels["renew.description"]}
+        </p>
+        <fieldset className="mt-5" disabled={busy}>
+          <legend className="mb-2 text-sm font-medium">{labels["renew.method"]}</legend>
+          <div className="grid gap-2 sm:grid-cols-2">
+            {(["online", "offline"] as const).map((value) => (
+              <div
+                key={value}
+                className="flex gap-3 rounded-md border border-slate-200 p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+              >
+                <input
+                  ref={value === "offline" ? offlineRadio : undefined}
+                  type="radio"
+                  name="renew-method"
+                  id={`renew-${value}`}
+                  value={value}
+                  defaultChecked={initialMethod === value}
+                  aria-describedby={`renew-${value}-hint`}
+                  className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
+                />
+                <div>
+                  <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
+                    {value === "online" ? labels["renew.online"] : labels["renew.offline"]}
+                  </label>
+                  <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
+                    {value === "online" ? labels["renew.onlineHint"] : labels["renew.offlineHint"]}
+                  </p>
+                </div>
               </div>
-            </div>
-          ))}
-        </div>
-      </fieldset>
+            ))}
+          </div>
+        </fieldset>
 
-      <section aria-labelledby="renew-online-heading" className="mt-5 hidden group-has-[#renew-online:checked]/flow:block">
-        <h3 id="renew-online-heading" className="sr-only">
-          {labels["renew.onlineHeading"]}
-        </h3>
-        <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
-        <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
-        {suggestOffline && (
-          <form method="get" onSubmit={switchToOffline} className="mt-3">
-            <input type="hidden" name="renew" value="offline" />
-            <Button type="submit" variant="secondary">
-              {labels["renew.useOffline"]}
-            </Button>
-          </form>
-        )}
-      </section>
+        <section aria-labelledby="renew-online-heading" className="mt-5 hidden group-has-[#renew-online:checked]/flow:block">
+          <h3 id="renew-online-heading" className="sr-only">
+            {labels["renew.onlineHeading"]}
+          </h3>
+          <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
+          <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
+          {suggestOffline && (
+            <form method="get" onSubmit={switchToOffline} className="mt-3">
+              <input type="hidden" name="renew" value="offline" />
+              <Button type="submit" variant="secondary">
+                {labels["renew.useOffline"]}
+              </Button>
+            </form>
+          )}
+        </section>
 
-      <section aria-labelledby="renew-offline-heading" className="mt-5 hidden flex-col gap-4 group-has-[#renew-offline:checked]/flow:flex">
-        <h3 id="renew-offline-heading" ref={offlineHeading} tabIndex={-1} className="text-base font-semibold outline-none">
-          {labels["renew.offlineHeading"]}
-        </h3>
-        <OfflineProgress current={step} labels={labels.progress} showSignAt />
-        {!validated && (
-          <>
-            <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
-            {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
-            {!pending && !exportNotice && <p className="text-sm text-slate-600">{labels["renew.exportNoScript"]}</p>}
-            {pending && (
-              <ImportForm
-                clusterId={clusterId}
-                action={importAction}
-                fileName={fileName}
-                onFile={(file) => {
-                  setFileName(file?.name ?? null);
-                  setLocalError(null);
-                }}
-                onSubmit={checkUpload}
-                headingRef={importHeading}
-                labels={labels}
-              />
-            )}
-          </>
-        )}
-        {validated && (
-          <ConfirmForm
-            clusterId={clusterId}
-            view={validated}
-            action={importAction}
-            headingRef={confirmHeading}
-            autoFocus={serverOutcome}
-            labels={labels}
-          />
-        )}
-        <StepResult id="renew-offline-result" view={importView} headingRef={importResult} autoFocus={serverOutcome} labels={labels} />
-      </section>
-      <p role="status" className="sr-only">
-        {announcement}
-      </p>
-    </div>
+        <section
+          aria-labelledby="renew-offline-heading"
+          className="mt-5 hidden flex-col gap-4 group-has-[#renew-offline:checked]/flow:flex"
+        >
+          <h3 id="renew-offline-heading" ref={offlineHeading} tabIndex={-1} className="text-base font-semibold outline-none">
+            {labels["renew.offlineHeading"]}
+          </h3>
+          <OfflineProgress current={step} labels={labels.progress} showSignAt />
+          {!validated && (
+            <>
+              <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
+              {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
+              {!pending && !exportNotice && <p className="text-sm text-slate-600">{labels["renew.exportNoScript"]}</p>}
+              {pending && (
+                <ImportForm
+                  clusterId={clusterId}
+                  action={importAction}
+                  fileName={fileName}
+                  onFile={(file) => {
+                    setFileName(file?.name ?? null);
+                    setLocalError(null);
+                  }}
+                  onSubmit={checkUpload}
+                  headingRef={importHeading}
+                  labels={labels}
+                />
+              )}
+            </>
+          )}
+          {validated && (
+            <ConfirmForm
+              clusterId={clusterId}
+              view={validated}
+              action={importAction}
+              headingRef={confirmHeading}
+              autoFocus={serverOutcome}
+              labels={labels}
+            />
+          )}
+          <StepResult id="renew-offline-result" view={importView} headingRef={importResult} autoFocus={serverOutcome} labels={labels} />
+        </section>
+        <p role="status" className="sr-only">
+          {announcement}
+        </p>
+      </div>
+      {/* The dialog's own Close (method="dialog"): it comes with the contents, which are loaded when the dialog opens. */}
+      <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
+        <Button type="submit" variant="secondary" disabled={busy}>
+          {labels["renew.close"]}
+        </Button>
+      </form>
+    </>
   );
 }

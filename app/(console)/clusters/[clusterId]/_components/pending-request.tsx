@@ -2,7 +2,6 @@
 // the confirmation show, where the administrator is on the offline path, and Cancel request (confirmed first).
 import { getTranslations } from "next-intl/server";
 import { LocalTime } from "@/components/local-time";
-import { labelsFor } from "@/lib/i18n/labels";
 import type { PendingRequest } from "@/lib/renewal/queries";
 import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { CancelRequestForm } from "./cancel-request-form";
@@ -62,8 +61,15 @@ export async function PendingRequestPanel({
         <CancelRequestForm
           clusterId={clusterId}
           requestId={pending.requestId}
-          labels={labelsFor(t, ["pending.cancelRequest", "pending.cancelExplain", "pending.cancelConfirm"])}
-        />
+          confirm={t("pending.cancelConfirm")}
+          summary={
+            <summary className="inline-flex cursor-pointer list-none items-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-semibold text-red-700 shadow-sm hover:bg-red-50 [&::-webkit-details-marker]:hidden">
+              {t("pending.cancelRequest")}
+            </summary>
+          }
+        >
+          <p className="text-sm text-slate-800">{t("pending.cancelExplain")}</p>
+        </CancelRequestForm>
       </div>
     </section>
   );

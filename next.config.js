@@ -1,5 +1,6 @@
-// Next.js configuration: server-only packages stay external, forbidden() enabled, no telemetry headers, next-intl,
-// the static security headers (the Content-Security-Policy, which carries a per-response nonce, is set in proxy.ts).
+// Next.js configuration: server-only packages stay external, forbidden() enabled, Turbopack's chunk merging, no
+// telemetry headers, next-intl, the static security headers (the Content-Security-Policy, which carries a per-response
+// nonce, is set in proxy.ts).
 import createNextIntlPlugin from "next-intl/plugin";
 
 // No locale in the URL: the request config negotiates it from the cookie and Accept-Language.
@@ -12,6 +13,10 @@ const nextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg", "xml-crypto", "@xmldom/xmldom", "@peculiar/x509", "reflect-metadata"],
   experimental: {
     authInterrupts: true,
+    // Turbopack merges chunks smaller than this. At the default (50 kB) it cuts the framework code every page loads
+    // (the root main files) into six files for this app's routes, against four for a one-page app: the same modules,
+    // 0.9 kB more gzip and two more requests on every first load. 200 kB keeps them in four, as for an empty app.
+    turbopackChunking: { minChunkSize: 200_000 },
     serverActions: { bodySizeLimit: "1mb" },
   },
   async headers() {

@@ -1,14 +1,28 @@
 "use client";
 // Unexpected server errors: say that nothing was changed and offer to try again, in the page's language.
-import { useTranslations } from "next-intl";
-import { Button } from "@/components/ui/button";
+import { useSyncExternalStore } from "react";
+import { errorMessagesFor } from "@/lib/i18n/error-messages";
+
+const noSubscribe = () => () => {};
 
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const t = useTranslations("error");
+  // The root layout's <html lang> is the request's negotiated language.
+  const lang = useSyncExternalStore(
+    noSubscribe,
+    () => document.documentElement.lang,
+    () => "",
+  );
+  const messages = errorMessagesFor(lang);
   return (
     <div role="alert" className="mx-auto mt-8 max-w-xl rounded-lg border border-red-200 bg-white p-8 shadow-sm">
-      <p className="mb-6 text-slate-800">{t("generic")}</p>
-      <Button onClick={reset}>{t("tryAgain")}</Button>
+      <p className="mb-6 text-slate-800">{messages.generic}</p>
+      <button
+        type="button"
+        onClick={reset}
+        className="inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm transition-colors disabled:cursor-not-allowed bg-brand-600 text-white hover:bg-brand-700 disabled:bg-slate-400"
+      >
+        {messages.tryAgain}
+      </button>
     </div>
   );
 }

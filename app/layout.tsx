@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
-import { NextIntlClientProvider } from "next-intl";
-import { getLocale, getMessages, getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { pickMessages } from "@/lib/i18n/messages";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -12,7 +10,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, t, messages] = await Promise.all([getLocale(), getTranslations("app"), getMessages()]);
+  const [locale, t] = await Promise.all([getLocale(), getTranslations("app")]);
   return (
     <html lang={locale}>
       <body className="min-h-screen">
@@ -22,9 +20,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           {t("skipToContent")}
         </a>
-        {/* Header and main come from the route groups: (console) names the signed-in user, (public) never does.
-            Every page can hit the error boundary, so only its messages are shipped here. */}
-        <NextIntlClientProvider messages={pickMessages(messages, ["error"])}>{children}</NextIntlClientProvider>
+        {/* Header and main come from the route groups: (console) names the signed-in user, (public) never does. */}
+        {children}
       </body>
     </html>
   );

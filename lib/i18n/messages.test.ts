@@ -2,7 +2,7 @@
 import { createTranslator } from "use-intl/core";
 import { describe, expect, it } from "vitest";
 import { LOCALES } from "./locales";
-import { messagesFor, pickMessages, translatorFor } from "./messages";
+import { messagesFor, translatorFor } from "./messages";
 
 function leaves(node: unknown, prefix = ""): Array<[string, string]> {
   if (typeof node === "string") return [[prefix, node]];
@@ -72,9 +72,5 @@ describe("message catalogues", () => {
     expect(translatorFor("sv")("badge.daysLeft", { days: 1 })).toBe("1 dag kvar");
     expect(translatorFor("sv")("signIn.throttled", { seconds: 30 })).toContain("Vänta 30 sekunder");
     expect(translatorFor("en")("global.range", { from: 1, to: 50, total: 1000 })).toBe("Web sites 1–50 of 1000");
-  });
-
-  it("gives a client only the namespaces it asks for", () => {
-    expect(Object.keys(pickMessages(messagesFor("en"), ["signIn", "error"]))).toEqual(["signIn", "error"]);
   });
 });

@@ -4,7 +4,6 @@
 import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/breadcrumbs";
-import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -14,6 +13,7 @@ import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
+import { labelsFor } from "@/lib/i18n/labels";
 import { channelsInForce } from "@/lib/notifications/console-channels";
 import { getStoredNotificationSettings } from "@/lib/notifications/settings";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
@@ -115,23 +115,41 @@ export default async function SettingsPage() {
             </button>
           </form>
           <div className="mt-6 border-t border-slate-200 pt-6">
-            <ClientMessages namespaces={["settingsForm"]}>
-              <NotificationSettingsForm
-                webhookFromEnv={channels.source.webhook === "environment"}
-                emailFromEnv={channels.source.email === "environment"}
-                values={{
-                  webhookUrl: stored?.webhookUrl ?? "",
-                  hasWebhookSecret: stored?.hasWebhookSecret ?? false,
-                  smtpHost: stored?.smtpHost ?? "",
-                  smtpPort: stored?.smtpPort ?? 587,
-                  smtpUser: stored?.smtpUser ?? "",
-                  hasSmtpPassword: stored?.hasSmtpPassword ?? false,
-                  smtpCaPem: stored?.smtpCaPem ?? "",
-                  emailFrom: stored?.emailFrom ?? "",
-                  emailTo: stored?.emailTo.join(", ") ?? "",
-                }}
-              />
-            </ClientMessages>
+            <NotificationSettingsForm
+              webhookFromEnv={channels.source.webhook === "environment"}
+              emailFromEnv={channels.source.email === "environment"}
+              values={{
+                webhookUrl: stored?.webhookUrl ?? "",
+                hasWebhookSecret: stored?.hasWebhookSecret ?? false,
+                smtpHost: stored?.smtpHost ?? "",
+                smtpPort: stored?.smtpPort ?? 587,
+                smtpUser: stored?.smtpUser ?? "",
+                hasSmtpPassword: stored?.hasSmtpPassword ?? false,
+                smtpCaPem: stored?.smtpCaPem ?? "",
+                emailFrom: stored?.emailFrom ?? "",
+                emailTo: stored?.emailTo.join(", ") ?? "",
+              }}
+              labels={labelsFor(await getTranslations(), [
+                "settingsForm.heading",
+                "settingsForm.webhookLegend",
+                "settingsForm.overriddenByEnv",
+                "settingsForm.webhookUrl",
+                "settingsForm.webhookSecret",
+                "settingsForm.webhookSecretStored",
+                "settingsForm.emailLegend",
+                "settingsForm.smtpHost",
+                "settingsForm.smtpPort",
+                "settingsForm.smtpUser",
+                "settingsForm.smtpPassword",
+                "settingsForm.smtpPasswordStored",
+                "settingsForm.emailFrom",
+                "settingsForm.emailTo",
+                "settingsForm.smtpCaPem",
+                "settingsForm.smtpCaPemHint",
+                "settingsForm.secretsNote",
+                "settingsForm.save",
+              ])}
+            />
           </div>
         </Card>
       </div>

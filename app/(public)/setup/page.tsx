@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { SETUP_TOKEN_MESSAGES } from "@/lib/actions/auth/setup-messages";
 import { inspectSetupToken } from "@/lib/auth/setup-tokens";
 import { getDb } from "@/lib/db";
+import { labelsFor } from "@/lib/i18n/labels";
 import { SetupForm } from "./setup-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -25,9 +25,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
       <h1 className={`${problem === null ? "mb-2" : "mb-6"} text-2xl font-semibold`}>{t("setup.title")}</h1>
       {problem === null && <p className="mb-6 text-sm text-slate-600">{t("setup.intro")}</p>}
       {problem === null && typeof token === "string" ? (
-        <ClientMessages namespaces={["signIn", "setup"]}>
-          <SetupForm token={token} />
-        </ClientMessages>
+        <SetupForm token={token} labels={labelsFor(t, ["signIn.userName", "signIn.password", "setup.confirmPassword", "setup.submit"])} />
       ) : (
         <>
           <Alert tone="error">{t(SETUP_TOKEN_MESSAGES[problem ?? "invalid_token"])}</Alert>

@@ -1,17 +1,18 @@
 "use client";
 // The one-time form that creates the first administrator.
-import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { completeSetupAction } from "@/lib/actions/auth/complete-setup";
+import type { Labels } from "@/lib/i18n/labels";
 
 type SetupField = "userName" | "password" | "confirmPassword";
 type SetupResult = Awaited<ReturnType<typeof completeSetupAction>> & { userName?: string };
 
-export function SetupForm({ token }: { token: string }) {
-  const t = useTranslations();
+export type SetupLabels = Labels<"signIn.userName" | "signIn.password" | "setup.confirmPassword" | "setup.submit">;
+
+export function SetupForm({ token, labels }: { token: string; labels: SetupLabels }) {
   // The form resets after each post, so the typed user name is kept beside the action's result and shown again.
   const [state, action, pending] = useActionState(
     async (previous: SetupResult, formData: FormData): Promise<SetupResult> => ({
@@ -29,7 +30,7 @@ export function SetupForm({ token }: { token: string }) {
       <Field
         id="userName"
         name="userName"
-        label={t("signIn.userName")}
+        label={labels["signIn.userName"]}
         autoComplete="username"
         required
         maxLength={64}
@@ -40,7 +41,7 @@ export function SetupForm({ token }: { token: string }) {
         id="password"
         name="password"
         type="password"
-        label={t("signIn.password")}
+        label={labels["signIn.password"]}
         autoComplete="new-password"
         required
         minLength={12}
@@ -51,7 +52,7 @@ export function SetupForm({ token }: { token: string }) {
         id="confirmPassword"
         name="confirmPassword"
         type="password"
-        label={t("setup.confirmPassword")}
+        label={labels["setup.confirmPassword"]}
         autoComplete="new-password"
         required
         minLength={12}
@@ -59,7 +60,7 @@ export function SetupForm({ token }: { token: string }) {
         error={fieldError("confirmPassword")}
       />
       <Button type="submit" disabled={pending}>
-        {t("setup.submit")}
+        {labels["setup.submit"]}
       </Button>
     </form>
   );

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
 import { sessionEnded } from "@/lib/auth/session-ended";
 import { env } from "@/lib/env";
+import { labelsFor } from "@/lib/i18n/labels";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { SignInForm } from "./sign-in-form";
 
@@ -34,9 +34,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {t("setup.done")}
         </Alert>
       )}
-      <ClientMessages namespaces={["signIn"]}>
-        <SignInForm next={next} />
-      </ClientMessages>
+      <SignInForm next={next} labels={labelsFor(t, ["signIn.userName", "signIn.password", "signIn.submit"])} />
     </div>
   );
 }

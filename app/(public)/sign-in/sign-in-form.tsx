@@ -1,14 +1,15 @@
 "use client";
 // Sign-in form; errors come back from the server action and are announced.
-import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { signInAction } from "@/lib/actions/auth/sign-in";
+import type { Labels } from "@/lib/i18n/labels";
 
-export function SignInForm({ next }: { next: string }) {
-  const t = useTranslations("signIn");
+export type SignInLabels = Labels<"signIn.userName" | "signIn.password" | "signIn.submit">;
+
+export function SignInForm({ next, labels }: { next: string; labels: SignInLabels }) {
   const [state, action, pending] = useActionState(signInAction, {});
   const message = state.data?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   const fieldError = (name: "userName" | "password") => state.validationErrors?.fieldErrors[name]?.[0];
@@ -23,7 +24,7 @@ export function SignInForm({ next }: { next: string }) {
       <Field
         id="userName"
         name="userName"
-        label={t("userName")}
+        label={labels["signIn.userName"]}
         autoComplete="username"
         required
         maxLength={64}
@@ -35,14 +36,14 @@ export function SignInForm({ next }: { next: string }) {
         id="password"
         name="password"
         type="password"
-        label={t("password")}
+        label={labels["signIn.password"]}
         autoComplete="current-password"
         required
         maxLength={1024}
         error={fieldError("password")}
       />
       <Button type="submit" disabled={pending}>
-        {t("submit")}
+        {labels["signIn.submit"]}
       </Button>
     </form>
   );

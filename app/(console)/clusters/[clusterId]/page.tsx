@@ -3,7 +3,6 @@ import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
-import { ClientMessages } from "@/components/client-messages";
 import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
@@ -21,6 +20,7 @@ import { loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RemovedCluster } from "./_components/removed-cluster";
 import { RenewDialog } from "./_components/renew-dialog";
+import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata({ params }: { params: Promise<{ clusterId: string }> }): Promise<Metadata> {
   const { clusterId } = await params;
@@ -137,16 +137,14 @@ export default async function AdministrationPage({
             )}
             {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} enrollmentUrl={env().enrollmentUrl} />}
             <div className="mt-4">
-              <ClientMessages namespaces={["admin", "renew", "failure", "error", "identifiers"]}>
-                <RenewDialog
-                  clusterId={cluster.id}
-                  enroll={!slc}
-                  pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
-                  open={renewParam.success}
-                  method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
-                  enrollmentUrl={env().enrollmentUrl}
-                />
-              </ClientMessages>
+              <RenewDialog
+                clusterId={cluster.id}
+                enroll={!slc}
+                pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+                open={renewParam.success}
+                method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
+                labels={renewLabels(t, pending, env().enrollmentUrl)}
+              />
             </div>
             {slc ? <AutoRenewalPanel clusterId={cluster.id} view={autoRenewal} /> : null}
           </Card>

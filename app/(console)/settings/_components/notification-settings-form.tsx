@@ -1,7 +1,6 @@
 "use client";
 // The notification channels an administrator can set here; a channel the environment configures is shown read-only
 // on the page instead. Secret fields are never filled in: left blank, the stored secret stays.
-import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -11,6 +10,28 @@ import {
   type SaveNotificationSettingsResult,
   saveNotificationSettingsAction,
 } from "@/lib/actions/settings/save-notification-settings";
+import type { Labels } from "@/lib/i18n/labels";
+
+export type NotificationSettingsLabels = Labels<
+  | "settingsForm.heading"
+  | "settingsForm.webhookLegend"
+  | "settingsForm.overriddenByEnv"
+  | "settingsForm.webhookUrl"
+  | "settingsForm.webhookSecret"
+  | "settingsForm.webhookSecretStored"
+  | "settingsForm.emailLegend"
+  | "settingsForm.smtpHost"
+  | "settingsForm.smtpPort"
+  | "settingsForm.smtpUser"
+  | "settingsForm.smtpPassword"
+  | "settingsForm.smtpPasswordStored"
+  | "settingsForm.emailFrom"
+  | "settingsForm.emailTo"
+  | "settingsForm.smtpCaPem"
+  | "settingsForm.smtpCaPemHint"
+  | "settingsForm.secretsNote"
+  | "settingsForm.save"
+>;
 
 export interface NotificationSettingsValues {
   webhookUrl: string;
@@ -28,12 +49,13 @@ export function NotificationSettingsForm({
   values,
   webhookFromEnv,
   emailFromEnv,
+  labels,
 }: {
   values: NotificationSettingsValues;
   webhookFromEnv: boolean;
   emailFromEnv: boolean;
+  labels: NotificationSettingsLabels;
 }) {
-  const t = useTranslations("settingsForm");
   const [state, action, pending] = useActionState(saveNotificationSettingsAction, {});
   const fieldError = (name: keyof NonNullable<SaveNotificationSettingsResult["fieldErrors"]>) => state.data?.fieldErrors?.[name];
   const formError = state.serverError ?? (state.data?.saved === false ? state.data.message : undefined);
@@ -43,18 +65,18 @@ export function NotificationSettingsForm({
   return (
     <form action={action} className="flex flex-col gap-6" aria-labelledby="notification-settings-heading">
       <h3 id="notification-settings-heading" className="text-base font-semibold">
-        {t("heading")}
+        {labels["settingsForm.heading"]}
       </h3>
       {formError && <Alert tone="error">{formError}</Alert>}
       {state.data?.saved && <Alert tone="success">{state.data.message}</Alert>}
       <fieldset className="flex flex-col gap-4">
-        <legend className="mb-2 text-sm font-semibold text-slate-800">{t("webhookLegend")}</legend>
-        {webhookFromEnv && <p className="text-sm text-slate-600">{t("overriddenByEnv")}</p>}
+        <legend className="mb-2 text-sm font-semibold text-slate-800">{labels["settingsForm.webhookLegend"]}</legend>
+        {webhookFromEnv && <p className="text-sm text-slate-600">{labels["settingsForm.overriddenByEnv"]}</p>}
         <Field
           id="webhookUrl"
           name="webhookUrl"
           type="url"
-          label={t("webhookUrl")}
+          label={labels["settingsForm.webhookUrl"]}
           defaultValue={value("webhookUrl", values.webhookUrl)}
           placeholder="https://hooks.contoso.com/rms"
           maxLength={2048}
@@ -65,21 +87,21 @@ export function NotificationSettingsForm({
           name="webhookSecret"
           type="password"
           autoComplete="new-password"
-          label={values.hasWebhookSecret ? t("webhookSecretStored") : t("webhookSecret")}
+          label={values.hasWebhookSecret ? labels["settingsForm.webhookSecretStored"] : labels["settingsForm.webhookSecret"]}
           minLength={16}
           maxLength={1024}
           error={fieldError("webhookSecret")}
         />
       </fieldset>
       <fieldset className="flex flex-col gap-4">
-        <legend className="mb-2 text-sm font-semibold text-slate-800">{t("emailLegend")}</legend>
-        {emailFromEnv && <p className="text-sm text-slate-600">{t("overriddenByEnv")}</p>}
+        <legend className="mb-2 text-sm font-semibold text-slate-800">{labels["settingsForm.emailLegend"]}</legend>
+        {emailFromEnv && <p className="text-sm text-slate-600">{labels["settingsForm.overriddenByEnv"]}</p>}
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
           <div className="sm:col-span-2">
             <Field
               id="smtpHost"
               name="smtpHost"
-              label={t("smtpHost")}
+              label={labels["settingsForm.smtpHost"]}
               defaultValue={value("smtpHost", values.smtpHost)}
               maxLength={253}
               error={fieldError("smtpHost")}
@@ -92,7 +114,7 @@ export function NotificationSettingsForm({
             inputMode="numeric"
             min={1}
             max={65535}
-            label={t("smtpPort")}
+            label={labels["settingsForm.smtpPort"]}
             defaultValue={value("smtpPort", values.smtpPort)}
             error={fieldError("smtpPort")}
           />
@@ -102,7 +124,7 @@ export function NotificationSettingsForm({
             id="smtpUser"
             name="smtpUser"
             autoComplete="off"
-            label={t("smtpUser")}
+            label={labels["settingsForm.smtpUser"]}
             defaultValue={value("smtpUser", values.smtpUser)}
             maxLength={256}
             error={fieldError("smtpUser")}
@@ -112,7 +134,7 @@ export function NotificationSettingsForm({
             name="smtpPassword"
             type="password"
             autoComplete="new-password"
-            label={values.hasSmtpPassword ? t("smtpPasswordStored") : t("smtpPassword")}
+            label={values.hasSmtpPassword ? labels["settingsForm.smtpPasswordStored"] : labels["settingsForm.smtpPassword"]}
             maxLength={1024}
             error={fieldError("smtpPassword")}
           />
@@ -122,7 +144,7 @@ export function NotificationSettingsForm({
             id="emailFrom"
             name="emailFrom"
             type="email"
-            label={t("emailFrom")}
+            label={labels["settingsForm.emailFrom"]}
             defaultValue={value("emailFrom", values.emailFrom)}
             maxLength={320}
             error={fieldError("emailFrom")}
@@ -130,7 +152,7 @@ export function NotificationSettingsForm({
           <Field
             id="emailTo"
             name="emailTo"
-            label={t("emailTo")}
+            label={labels["settingsForm.emailTo"]}
             defaultValue={value("emailTo", values.emailTo)}
             maxLength={4000}
             error={fieldError("emailTo")}
@@ -138,7 +160,7 @@ export function NotificationSettingsForm({
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor="smtpCaPem" className="text-sm font-medium text-slate-800">
-            {t("smtpCaPem")}
+            {labels["settingsForm.smtpCaPem"]}
           </label>
           <textarea
             id="smtpCaPem"
@@ -156,15 +178,15 @@ export function NotificationSettingsForm({
             </p>
           ) : (
             <p id="smtpCaPem-hint" className="text-sm text-slate-600">
-              {t("smtpCaPemHint")}
+              {labels["settingsForm.smtpCaPemHint"]}
             </p>
           )}
         </div>
       </fieldset>
-      <p className="text-sm text-slate-600">{t("secretsNote")}</p>
+      <p className="text-sm text-slate-600">{labels["settingsForm.secretsNote"]}</p>
       <div>
         <Button type="submit" disabled={pending}>
-          {t("save")}
+          {labels["settingsForm.save"]}
         </Button>
       </div>
     </form>

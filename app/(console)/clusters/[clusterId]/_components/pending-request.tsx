@@ -1,14 +1,14 @@
 // The pending offline renewal request in Cluster resources: when, by whom, the identifiers the enrollment service and
 // the confirmation show, where the administrator is on the offline path, and Cancel request (confirmed first).
-import { useTranslations } from "next-intl";
-import { ClientMessages } from "@/components/client-messages";
+import { getTranslations } from "next-intl/server";
 import { LocalTime } from "@/components/local-time";
 import type { PendingRequest } from "@/lib/renewal/queries";
 import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { CancelRequestForm } from "./cancel-request-form";
 import { OfflineProgress } from "./offline-progress";
+import { offlineProgressLabels } from "./renew-labels";
 
-export function PendingRequestPanel({
+export async function PendingRequestPanel({
   clusterId,
   pending,
   enrollmentUrl,
@@ -17,7 +17,7 @@ export function PendingRequestPanel({
   pending: PendingRequest;
   enrollmentUrl: string;
 }) {
-  const t = useTranslations();
+  const t = await getTranslations();
   const keyFingerprint = requestKeyFingerprint(pending.document);
   return (
     <section
@@ -29,7 +29,7 @@ export function PendingRequestPanel({
         {t("pending.title")}
       </h3>
       <div className="mb-3">
-        <OfflineProgress current={2} enrollmentUrl={null} />
+        <OfflineProgress current={2} labels={offlineProgressLabels(t, enrollmentUrl)} showSignAt={false} />
         <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
       </div>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
@@ -58,9 +58,18 @@ export function PendingRequestPanel({
         >
           {t("pending.download")}
         </a>
-        <ClientMessages namespaces={["pending"]}>
-          <CancelRequestForm clusterId={clusterId} requestId={pending.requestId} />
-        </ClientMessages>
+        <CancelRequestForm
+          clusterId={clusterId}
+          requestId={pending.requestId}
+          confirm={t("pending.cancelConfirm")}
+          summary={
+            <summary className="inline-flex cursor-pointer list-none items-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-semibold text-red-700 shadow-sm hover:bg-red-50 [&::-webkit-details-marker]:hidden">
+              {t("pending.cancelRequest")}
+            </summary>
+          }
+        >
+          <p className="text-sm text-slate-800">{t("pending.cancelExplain")}</p>
+        </CancelRequestForm>
       </div>
     </section>
   );

@@ -1,12 +1,12 @@
 "use client";
 // The Renew dialog's small forms. Each is a plain <form> posting to a server action or the renewal-request route, so the
 // whole renewal works without JavaScript; with JavaScript React submits the same forms without a page load.
-import { useTranslations } from "next-intl";
 import { type RefObject, useSyncExternalStore } from "react";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import type { CheckView, RenewState } from "@/lib/actions/renewal/state";
+import type { RenewLabels } from "./renew-labels";
 import { SubmitButton } from "./submit-button";
 
 export interface PendingView {
@@ -27,17 +27,16 @@ function useHydrated(): boolean {
   );
 }
 
-function ChecksList({ checks }: { checks: CheckView[] }) {
-  const t = useTranslations("renew");
+function ChecksList({ checks, labels }: { checks: CheckView[]; labels: RenewLabels }) {
   const tone = { passed: "text-emerald-800", failed: "text-red-800", not_run: "text-slate-500" } as const;
-  const text = { passed: t("checkPassed"), failed: t("checkFailed"), not_run: t("checkNotRun") } as const;
+  const text = { passed: labels["renew.checkPassed"], failed: labels["renew.checkFailed"], not_run: labels["renew.checkNotRun"] } as const;
   const icon = { passed: "✓", failed: "✗", not_run: "–" } as const;
   return (
     <section aria-labelledby="renew-checks-heading" className="mt-4">
       <h4 id="renew-checks-heading" className="mb-2 text-sm font-semibold">
-        {t("checks")}
+        {labels["renew.checks"]}
       </h4>
-      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={t("checks")}>
+      <ul className="grid gap-1 text-sm sm:grid-cols-2" aria-label={labels["renew.checks"]}>
         {checks.map((check) => (
           <li
             key={check.name}
@@ -67,24 +66,25 @@ export function StepResult({
   view,
   headingRef,
   autoFocus,
+  labels,
 }: {
   id: string;
   view: RenewState;
   headingRef: RefObject<HTMLHeadingElement | null>;
   autoFocus: boolean;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations("renew");
   if (view.status !== "error" && view.status !== "renewed" && view.status !== "declined") return null;
   return (
     <section aria-labelledby={id} className="mt-4 flex flex-col gap-3">
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
       <h3 id={id} ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
-        {t("resultHeading")}
+        {labels["renew.resultHeading"]}
       </h3>
       {view.status === "error" ? (
         <>
           <Alert tone="error">{view.message}</Alert>
-          {view.checks && <ChecksList checks={view.checks} />}
+          {view.checks && <ChecksList checks={view.checks} labels={labels} />}
         </>
       ) : (
         <Alert tone={view.status === "renewed" ? "success" : "info"}>{view.message}</Alert>
@@ -99,14 +99,15 @@ export function OnlineForm({
   pending,
   action,
   enroll = false,
+  labels,
 }: {
   clusterId: string;
   pending: PendingView | null;
   action: FormAction;
   /** A cluster without an SLC enrolls: the same request, labelled as the first certificate. */
   enroll?: boolean;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations("renew");
   return (
     <form action={action} className="flex flex-col gap-3">
       <input type="hidden" name="clusterId" value={clusterId} />
@@ -119,11 +120,11 @@ export function OnlineForm({
             required
             className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
           />
-          <label htmlFor="renew-replace-pending">{t("replacePending", { requestId: pending.requestId })}</label>
+          <label htmlFor="renew-replace-pending">{labels.replacePending}</label>
         </div>
       )}
       <div className="flex justify-end">
-        <SubmitButton busyText={t("renewing")}>{enroll ? t("enroll") : t("renew")}</SubmitButton>
+        <SubmitButton busyText={labels["renew.renewing"]}>{enroll ? labels["renew.enroll"] : labels["renew.renew"]}</SubmitButton>
       </div>
     </form>
   );
@@ -138,13 +139,14 @@ export function ExportForm({
   pending,
   exporting,
   onExport,
+  labels,
 }: {
   clusterId: string;
   pending: PendingView | null;
   exporting: boolean;
   onExport: (event: React.FormEvent<HTMLFormElement>) => void;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations("renew");
   return (
     <form
       method="post"
@@ -152,11 +154,9 @@ export function ExportForm({
       onSubmit={onExport}
       className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-slate-200 p-3"
     >
-      <p className="min-w-0 flex-1 basis-64 text-sm text-slate-700">
-        {pending ? t("pendingFile", { file: pending.fileName }) : t("noPendingHint")}
-      </p>
+      <p className="min-w-0 flex-1 basis-64 text-sm text-slate-700">{labels.pendingFile ?? labels["renew.noPendingHint"]}</p>
       <button type="submit" className={buttonClass(pending ? "secondary" : "primary")} disabled={exporting}>
-        {exporting ? t("exporting") : t("export")}
+        {exporting ? labels["renew.exporting"] : labels["renew.export"]}
       </button>
     </form>
   );
@@ -170,6 +170,7 @@ export function ImportForm({
   onFile,
   onSubmit,
   headingRef,
+  labels,
 }: {
   clusterId: string;
   action: FormAction;
@@ -177,13 +178,13 @@ export function ImportForm({
   onFile: (file: File | null) => void;
   onSubmit: (event: React.FormEvent<HTMLFormElement>) => void;
   headingRef: RefObject<HTMLHeadingElement | null>;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations("renew");
   const hydrated = useHydrated();
   return (
     <form action={action} onSubmit={onSubmit} className="flex flex-col gap-3 rounded-md border border-slate-200 p-3">
       <h4 id="renew-import-heading" ref={headingRef} tabIndex={-1} className="text-sm font-semibold outline-none">
-        {t("stepOf", { count: 3 })}: {t("step.import")}
+        {labels.importHeading}
       </h4>
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="intent" value="validate" />
@@ -205,15 +206,15 @@ export function ImportForm({
               : "order-1 text-sm font-semibold",
           )}
         >
-          {t("browse")}
+          {labels["renew.browse"]}
         </label>
         {hydrated && (
           <span className="min-w-0 flex-1 truncate text-sm text-slate-600" aria-live="polite">
-            {fileName ?? t("noFile")}
+            {fileName ?? labels["renew.noFile"]}
           </span>
         )}
         <div className="order-3 ml-auto">
-          <SubmitButton busyText={t("importing")}>{t("import")}</SubmitButton>
+          <SubmitButton busyText={labels["renew.importing"]}>{labels["renew.import"]}</SubmitButton>
         </div>
       </div>
     </form>
@@ -227,33 +228,34 @@ export function ConfirmForm({
   action,
   headingRef,
   autoFocus,
+  labels,
 }: {
   clusterId: string;
   view: Extract<RenewState, { status: "validated" }>;
   action: FormAction;
   headingRef: RefObject<HTMLHeadingElement | null>;
   autoFocus: boolean;
+  labels: RenewLabels;
 }) {
-  const t = useTranslations();
   const { slc, answers } = view;
   const term = "font-medium text-slate-600";
   return (
     <section aria-labelledby="renew-confirm-heading" className="mt-2">
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
       <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
-        {t("renew.confirmTitle")}
+        {labels["renew.confirmTitle"]}
       </h3>
-      <p className="mt-1 text-sm text-slate-600">{t("renew.confirmIntro")}</p>
+      <p className="mt-1 text-sm text-slate-600">{labels["renew.confirmIntro"]}</p>
       <div className="mt-3 grid gap-3 sm:grid-cols-2">
         <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
-          <h4 className="text-sm font-semibold">{t("renew.current")}</h4>
+          <h4 className="text-sm font-semibold">{labels["renew.current"]}</h4>
           {answers.current ? (
             <dl className="mt-1 text-sm">
-              <dt className={term}>{t("renew.expires")}</dt>
+              <dt className={term}>{labels["renew.expires"]}</dt>
               <dd>
                 <time dateTime={answers.current.validUntil}>{answers.current.validUntilText}</time>
               </dd>
-              <dt className={term}>{t("identifiers.slcFingerprint")}</dt>
+              <dt className={term}>{labels["identifiers.slcFingerprint"]}</dt>
               <dd className="break-all font-mono text-xs">{answers.current.fingerprint}</dd>
             </dl>
           ) : (
@@ -261,15 +263,15 @@ export function ConfirmForm({
           )}
         </div>
         <div className="rounded-md border border-brand-600 bg-brand-50 p-3" data-testid="new-certificate">
-          <h4 className="text-sm font-semibold">{t("renew.new")}</h4>
+          <h4 className="text-sm font-semibold">{labels["renew.new"]}</h4>
           <dl className="mt-1 text-sm">
-            <dt className={term}>{t("renew.expires")}</dt>
+            <dt className={term}>{labels["renew.expires"]}</dt>
             <dd>
               <time dateTime={slc.validUntil} data-testid="import-valid-until">
                 {slc.validUntilText}
               </time>
             </dd>
-            <dt className={term}>{t("renew.gainLabel")}</dt>
+            <dt className={term}>{labels["renew.gainLabel"]}</dt>
             <dd className="font-semibold" data-testid="expiry-gain">
               {answers.gainText}
             </dd>
@@ -278,43 +280,43 @@ export function ConfirmForm({
       </div>
       {answers.shortGain && (
         <div role="alert" className="mt-3 rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm font-medium text-red-900">
-          {t("renew.shortGain")}
+          {labels["renew.shortGain"]}
         </div>
       )}
       <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-        <dt className={term}>{t("identifiers.requestId")}</dt>
+        <dt className={term}>{labels["identifiers.requestId"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{answers.requestId}</dd>
-        <dt className={term}>{t("identifiers.keyFingerprint")}</dt>
+        <dt className={term}>{labels["identifiers.keyFingerprint"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{answers.keyFingerprint}</dd>
-        <dt className={term}>{t("identifiers.slcSerial")}</dt>
+        <dt className={term}>{labels["identifiers.slcSerial"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{slc.serial}</dd>
-        <dt className={term}>{t("identifiers.slcFingerprint")}</dt>
+        <dt className={term}>{labels["identifiers.slcFingerprint"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{slc.fingerprint}</dd>
-        <dt className={term}>{t("renew.field.issuer")}</dt>
+        <dt className={term}>{labels["renew.field.issuer"]}</dt>
         <dd className="sm:col-span-2">
           {slc.issuer} <span className="block text-xs text-slate-500">{slc.issuerSubject}</span>
         </dd>
-        <dt className={term}>{t("renew.field.subject")}</dt>
+        <dt className={term}>{labels["renew.field.subject"]}</dt>
         <dd className="sm:col-span-2">{slc.subject}</dd>
-        <dt className={term}>{t("renew.field.guid")}</dt>
+        <dt className={term}>{labels["renew.field.guid"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{slc.guid}</dd>
-        <dt className={term}>{t("renew.field.url")}</dt>
+        <dt className={term}>{labels["renew.field.url"]}</dt>
         <dd className="break-all font-mono text-xs sm:col-span-2">{slc.url}</dd>
-        <dt className={term}>{t("renew.field.validity")}</dt>
+        <dt className={term}>{labels["renew.field.validity"]}</dt>
         <dd className="sm:col-span-2">
           <time dateTime={slc.validFrom}>{slc.validFromText}</time> – <time dateTime={slc.validUntil}>{slc.validUntilText}</time>
         </dd>
       </dl>
-      <ChecksList checks={view.checks} />
+      <ChecksList checks={view.checks} labels={labels} />
       <form action={action} className="mt-5 flex justify-end gap-3">
         <input type="hidden" name="clusterId" value={clusterId} />
         <input type="hidden" name="fingerprint" value={slc.fingerprint} />
         <input type="hidden" name="document" value={view.document} />
-        <SubmitButton variant="secondary" name="intent" value="decline" busyText={t("renew.no")}>
-          {t("renew.no")}
+        <SubmitButton variant="secondary" name="intent" value="decline" busyText={labels["renew.no"]}>
+          {labels["renew.no"]}
         </SubmitButton>
-        <SubmitButton name="intent" value="confirm" busyText={t("renew.installing")}>
-          {t("renew.yes")}
+        <SubmitButton name="intent" value="confirm" busyText={labels["renew.installing"]}>
+          {labels["renew.yes"]}
         </SubmitButton>
       </form>
     </section>

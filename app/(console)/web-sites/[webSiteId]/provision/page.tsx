@@ -3,9 +3,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
-import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { labelsFor } from "@/lib/i18n/labels";
 import { localServerName } from "@/lib/server-identity";
 import { loadWebSitePage } from "../_components/load-web-site";
 import { ProvisionForm } from "./provision-form";
@@ -49,9 +49,20 @@ export default async function ProvisionPage({ params }: Props) {
               <dt className="font-medium text-slate-600">{t("provision.serverName")}</dt>
               <dd className="sm:col-span-2">{localServerName()}</dd>
             </dl>
-            <ClientMessages namespaces={["provision"]}>
-              <ProvisionForm webSiteId={site.id} />
-            </ClientMessages>
+            <ProvisionForm
+              webSiteId={site.id}
+              labels={labelsFor(t, [
+                "provision.form",
+                "provision.clusterName",
+                "provision.clusterNameHint",
+                "provision.clusterUrl",
+                "provision.clusterUrlHint",
+                "provision.configDatabase",
+                "provision.configDatabaseHint",
+                "provision.submit",
+                "provision.submitting",
+              ])}
+            />
           </Card>
         )}
         <p className="mt-6 text-sm">

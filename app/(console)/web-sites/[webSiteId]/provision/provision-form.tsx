@@ -1,31 +1,41 @@
 "use client";
 // The provisioning form: a native form posting to the server action, so it works without JavaScript too.
-import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { provisionAction } from "@/lib/actions/provisioning/provision";
+import type { Labels } from "@/lib/i18n/labels";
 
-function Submit() {
-  const t = useTranslations("provision");
+export type ProvisionLabels = Labels<
+  | "provision.form"
+  | "provision.clusterName"
+  | "provision.clusterNameHint"
+  | "provision.clusterUrl"
+  | "provision.clusterUrlHint"
+  | "provision.configDatabase"
+  | "provision.configDatabaseHint"
+  | "provision.submit"
+  | "provision.submitting"
+>;
+
+function Submit({ labels }: { labels: ProvisionLabels }) {
   const { pending } = useFormStatus();
   return (
     <Button type="submit" disabled={pending}>
-      {pending ? t("submitting") : t("submit")}
+      {pending ? labels["provision.submitting"] : labels["provision.submit"]}
     </Button>
   );
 }
 
-export function ProvisionForm({ webSiteId }: { webSiteId: string }) {
-  const t = useTranslations("provision");
+export function ProvisionForm({ webSiteId, labels }: { webSiteId: string; labels: ProvisionLabels }) {
   const [state, action] = useActionState(provisionAction, {});
   const result = state.data;
   const message = result?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
   const values = result?.values;
   return (
-    <form action={action} className="flex flex-col gap-4" aria-label={t("form")}>
+    <form action={action} className="flex flex-col gap-4" aria-label={labels["provision.form"]}>
       {message && (
         <Alert tone="error" id="provision-error">
           {message}
@@ -35,8 +45,8 @@ export function ProvisionForm({ webSiteId }: { webSiteId: string }) {
       <Field
         id="clusterName"
         name="clusterName"
-        label={t("clusterName")}
-        hint={t("clusterNameHint")}
+        label={labels["provision.clusterName"]}
+        hint={labels["provision.clusterNameHint"]}
         required
         maxLength={128}
         autoComplete="off"
@@ -47,8 +57,8 @@ export function ProvisionForm({ webSiteId }: { webSiteId: string }) {
         id="clusterUrl"
         name="clusterUrl"
         inputMode="url"
-        label={t("clusterUrl")}
-        hint={t("clusterUrlHint")}
+        label={labels["provision.clusterUrl"]}
+        hint={labels["provision.clusterUrlHint"]}
         required
         maxLength={2048}
         autoComplete="off"
@@ -59,8 +69,8 @@ export function ProvisionForm({ webSiteId }: { webSiteId: string }) {
       <Field
         id="configDatabase"
         name="configDatabase"
-        label={t("configDatabase")}
-        hint={t("configDatabaseHint")}
+        label={labels["provision.configDatabase"]}
+        hint={labels["provision.configDatabaseHint"]}
         required
         maxLength={123}
         autoComplete="off"
@@ -69,7 +79,7 @@ export function ProvisionForm({ webSiteId }: { webSiteId: string }) {
         error={result?.fields?.configDatabase}
       />
       <div>
-        <Submit />
+        <Submit labels={labels} />
       </div>
     </form>
   );

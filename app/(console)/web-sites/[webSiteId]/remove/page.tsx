@@ -3,9 +3,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
-import { ClientMessages } from "@/components/client-messages";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { labelsFor } from "@/lib/i18n/labels";
 import { loadWebSitePage } from "../_components/load-web-site";
 import { RemoveForm } from "./remove-form";
 
@@ -49,9 +49,14 @@ export default async function RemovePage({ params }: Props) {
                 <dt className="font-medium text-slate-600">{t("remove.guid")}</dt>
                 <dd className="break-all font-mono text-xs sm:col-span-2">{cluster.guid}</dd>
               </dl>
-              <ClientMessages namespaces={["remove"]}>
-                <RemoveForm webSiteId={site.id} clusterId={cluster.id} clusterName={cluster.name} />
-              </ClientMessages>
+              <RemoveForm
+                webSiteId={site.id}
+                clusterId={cluster.id}
+                labels={{
+                  ...labelsFor(t, ["remove.confirmLabel", "remove.submit", "remove.submitting"]),
+                  confirmHint: t("remove.confirmHint", { cluster: cluster.name }),
+                }}
+              />
             </Card>
           </>
         ) : (

@@ -1,25 +1,26 @@
 "use client";
 // The typed confirmation of removing RMS: a native form posting to the server action, so it works without JavaScript too.
-import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { removeAction } from "@/lib/actions/provisioning/remove";
+import type { Labels } from "@/lib/i18n/labels";
 
-function Submit() {
-  const t = useTranslations("remove");
+/** The words of the form; the hint names the cluster, so it comes formatted. */
+export type RemoveLabels = Labels<"remove.confirmLabel" | "remove.submit" | "remove.submitting"> & { confirmHint: string };
+
+function Submit({ labels }: { labels: RemoveLabels }) {
   const { pending } = useFormStatus();
   return (
     <Button type="submit" variant="danger" disabled={pending}>
-      {pending ? t("submitting") : t("submit")}
+      {pending ? labels["remove.submitting"] : labels["remove.submit"]}
     </Button>
   );
 }
 
-export function RemoveForm({ webSiteId, clusterId, clusterName }: { webSiteId: string; clusterId: string; clusterName: string }) {
-  const t = useTranslations("remove");
+export function RemoveForm({ webSiteId, clusterId, labels }: { webSiteId: string; clusterId: string; labels: RemoveLabels }) {
   const [state, action] = useActionState(removeAction, {});
   const result = state.data;
   const message = result?.message ?? state.serverError ?? state.validationErrors?.formErrors[0];
@@ -31,8 +32,8 @@ export function RemoveForm({ webSiteId, clusterId, clusterName }: { webSiteId: s
       <Field
         id="confirmation"
         name="confirmation"
-        label={t("confirmLabel")}
-        hint={t("confirmHint", { cluster: clusterName })}
+        label={labels["remove.confirmLabel"]}
+        hint={labels.confirmHint}
         required
         maxLength={256}
         autoComplete="off"
@@ -40,7 +41,7 @@ export function RemoveForm({ webSiteId, clusterId, clusterName }: { webSiteId: s
         error={result?.confirmationError ? message : undefined}
       />
       <div>
-        <Submit />
+        <Submit labels={labels} />
       </div>
     </form>
   );

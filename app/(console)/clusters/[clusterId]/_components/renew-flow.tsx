@@ -1,0 +1,265 @@
+"use client";
+// The Renew dialog's contents (seed steps 2–13): Online → Renew, or Offline → Export, then Browse → Import → Yes/No.
+// Every step is a plain form, its outcome rendered by the server without JavaScript; with it, in place. The
+// Online/Offline radios switch the sections by CSS alone, so they work without script too. Loaded with the dialog
+// (renew-dialog.tsx): a page that only shows the Renew button does not ship it.
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { importStepAction } from "@/lib/actions/renewal/import";
+import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
+import { IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
+import { fillTemplate } from "@/lib/i18n/labels";
+import { OfflineProgress, type OfflineStep } from "./offline-progress";
+import { ConfirmForm, ExportForm, ImportForm, OnlineForm, type PendingView, StepResult } from "./renew-forms";
+import type { RenewLabels } from "./renew-labels";
+
+export type RenewMethod = "online" | "offline";
+
+interface ActionResult {
+  data?: RenewState;
+  serverError?: string;
+  validationErrors?: { formErrors: string[] };
+}
+
+/** A next-safe-action result as the dialog's state: idle until the action answered. */
+function viewOf(result: ActionResult, fallback: string): RenewState {
+  if (result.data) return result.data;
+  const message = result.serverError ?? result.validationErrors?.formErrors[0];
+  if (message !== undefined || result.validationErrors) return { status: "error", message: message ?? fallback };
+  return IDLE;
+}
+
+/** Focuses the element when `key` changes after the first render (the first render uses `autofocus` instead). */
+function useFocusOn(ref: React.RefObject<HTMLElement | null>, key: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (key) ref.current?.focus();
+  }, [key, ref]);
+}
+
+interface FlowProps {
+  clusterId: string;
+  /** No SLC yet: the dialog enrolls the cluster (the same online and offline paths, the first certificate). */
+  enroll: boolean;
+  pending: PendingView | null;
+  method: RenewMethod;
+  labels: RenewLabels;
+  onBusy: (busy: boolean) => void;
+  /** Called once the contents are on the page, so the dialog opens with them (and focus lands inside). */
+  onReady: () => void;
+  openInHtml: boolean;
+}
+
+export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, onReady, openInHtml }: FlowProps) {
+  const router = useRouter();
+  const [online, onlineAction, onlineBusy] = useActionState(renewOnlineAction, {});
+  const [imported, importAction, importBusy] = useActionState(importStepAction, {});
+  const [exporting, setExporting] = useState(false);
+  const [exportNotice, setExportNotice] = useState<{ ok: boolean; message: string } | null>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [localError, setLocalError] = useState<string | null>(null);
+  const onlineView = viewOf(online, labels["error.generic"]);
+  const importView = localError ? ({ status: "error", message: localError } as const) : viewOf(imported, labels["error.generic"]);
+  const validated = importView.status === "validated" ? importView : null;
+  // Rendered by the server after a plain form post (no JavaScript): the page opens on the outcome.
+  const [serverOutcome] = useState(onlineView.status !== "idle" || importView.status !== "idle");
+
+  const onlineResult = useRef<HTMLHeadingElement>(null);
+  const importResult = useRef<HTMLHeadingElement>(null);
+  const confirmHeading = useRef<HTMLHeadingElement>(null);
+  const importHeading = useRef<HTMLHeadingElement>(null);
+  const offlineHeading = useRef<HTMLHeadingElement>(null);
+  const offlineRadio = useRef<HTMLInputElement>(null);
+  useFocusOn(onlineResult, onlineBusy ? "" : JSON.stringify(online));
+  useFocusOn(validated ? confirmHeading : importResult, importBusy ? "" : JSON.stringify(imported) + (localError ?? ""));
+  useFocusOn(importHeading, exportNotice?.ok ? (pending?.requestId ?? "") : "");
+
+  const busy = onlineBusy || importBusy || exporting;
+  useEffect(() => onBusy(busy), [busy, onBusy]);
+  useEffect(() => onReady(), [onReady]);
+  useEffect(() => {
+    if (onlineView.status === "renewed" || importView.status === "renewed") router.refresh();
+  }, [onlineView.status, importView.status, router]);
+
+  async function exportRequest(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setExporting(true);
+    setExportNotice(null);
+    try {
+      const response = await fetch(event.currentTarget.action, { method: "POST" });
+      if (!response.ok) {
+        const body: unknown = await response.json().catch(() => null);
+        // 401: the session ended; sign-in says so and returns here.
+        if (response.status === 401 && body && typeof body === "object" && "signIn" in body && typeof body.signIn === "string") {
+          if (body.signIn.startsWith("/sign-in")) return router.push(body.signIn);
+        }
+        const message =
+          body && typeof body === "object" && "message" in body && typeof body.message === "string"
+            ? body.message
+            : labels["error.generic"];
+        setExportNotice({ ok: false, message });
+        return;
+      }
+      const disposition = response.headers.get("content-disposition") ?? "";
+      const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "RenewalRequest.xml";
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setExportNotice({ ok: true, message: fillTemplate(labels.exported, "file", name) });
+      router.refresh();
+    } catch {
+      setExportNotice({ ok: false, message: labels["error.generic"] });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  function checkUpload(event: React.FormEvent<HTMLFormElement>) {
+    const file = new FormData(event.currentTarget).get("file");
+    const problem =
+      !(file instanceof File) || (file.size === 0 && file.name === "")
+        ? labels["renew.noFileChosen"]
+        : file.size > MAX_UPLOAD_BYTES
+          ? labels.tooLarge
+          : null;
+    setLocalError(problem);
+    if (problem) event.preventDefault();
+  }
+
+  /** "Use Offline instead": a plain GET (?renew=offline) without script; with it, switch in place. */
+  function switchToOffline(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (offlineRadio.current) offlineRadio.current.checked = true;
+    offlineHeading.current?.focus();
+  }
+
+  const initialMethod: RenewMethod = importView.status !== "idle" ? "offline" : onlineView.status !== "idle" ? "online" : method;
+  const step: OfflineStep = validated ? 4 : pending ? 3 : 1;
+  // The confirmation's question is announced here; outcomes are announced by their own alerts.
+  const announcement = validated ? labels["renew.confirmTitle"] : "";
+  const suggestOffline = onlineView.status === "error";
+
+  return (
+    <>
+      <div className="group/flow">
+        {/* Without script focus starts on the title, or on the outcome of the form just posted. */}
+        {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
+        <h2 id="renew-title" tabIndex={-1} autoFocus={openInHtml && !serverOutcome} className="text-lg font-semibold outline-none">
+          {enroll ? labels["renew.enrollTitle"] : labels["renew.title"]}
+        </h2>
+        <p id="renew-description" className="mt-1 text-sm text-slate-600">
+          {enroll ? labels["renew.enrollDescription"] : labels["renew.description"]}
+        </p>
+        <fieldset className="mt-5" disabled={busy}>
+          <legend className="mb-2 text-sm font-medium">{labels["renew.method"]}</legend>
+          <div className="grid gap-2 sm:grid-cols-2">
+            {(["online", "offline"] as const).map((value) => (
+              <div
+                key={value}
+                className="flex gap-3 rounded-md border border-slate-200 p-3 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+              >
+                <input
+                  ref={value === "offline" ? offlineRadio : undefined}
+                  type="radio"
+                  name="renew-method"
+                  id={`renew-${value}`}
+                  value={value}
+                  defaultChecked={initialMethod === value}
+                  aria-describedby={`renew-${value}-hint`}
+                  className="mt-0.5 h-4 w-4 shrink-0 accent-brand-600"
+                />
+                <div>
+                  <label htmlFor={`renew-${value}`} className="cursor-pointer text-sm font-semibold">
+                    {value === "online" ? labels["renew.online"] : labels["renew.offline"]}
+                  </label>
+                  <p id={`renew-${value}-hint`} className="text-xs text-slate-600">
+                    {value === "online" ? labels["renew.onlineHint"] : labels["renew.offlineHint"]}
+                  </p>
+                </div>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+
+        <section aria-labelledby="renew-online-heading" className="mt-5 hidden group-has-[#renew-online:checked]/flow:block">
+          <h3 id="renew-online-heading" className="sr-only">
+            {labels["renew.onlineHeading"]}
+          </h3>
+          <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
+          <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
+          {suggestOffline && (
+            <form method="get" onSubmit={switchToOffline} className="mt-3">
+              <input type="hidden" name="renew" value="offline" />
+              <Button type="submit" variant="secondary">
+                {labels["renew.useOffline"]}
+              </Button>
+            </form>
+          )}
+        </section>
+
+        <section
+          aria-labelledby="renew-offline-heading"
+          className="mt-5 hidden flex-col gap-4 group-has-[#renew-offline:checked]/flow:flex"
+        >
+          <h3 id="renew-offline-heading" ref={offlineHeading} tabIndex={-1} className="text-base font-semibold outline-none">
+            {labels["renew.offlineHeading"]}
+          </h3>
+          <OfflineProgress current={step} labels={labels.progress} showSignAt />
+          {!validated && (
+            <>
+              <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
+              {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
+              {!pending && !exportNotice && <p className="text-sm text-slate-600">{labels["renew.exportNoScript"]}</p>}
+              {pending && (
+                <ImportForm
+                  clusterId={clusterId}
+                  action={importAction}
+                  fileName={fileName}
+                  onFile={(file) => {
+                    setFileName(file?.name ?? null);
+                    setLocalError(null);
+                  }}
+                  onSubmit={checkUpload}
+                  headingRef={importHeading}
+                  labels={labels}
+                />
+              )}
+            </>
+          )}
+          {validated && (
+            <ConfirmForm
+              clusterId={clusterId}
+              view={validated}
+              action={importAction}
+              headingRef={confirmHeading}
+              autoFocus={serverOutcome}
+              labels={labels}
+            />
+          )}
+          <StepResult id="renew-offline-result" view={importView} headingRef={importResult} autoFocus={serverOutcome} labels={labels} />
+        </section>
+        <p role="status" className="sr-only">
+          {announcement}
+        </p>
+      </div>
+      {/* The dialog's own Close (method="dialog"): it comes with the contents, which are loaded when the dialog opens. */}
+      <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
+        <Button type="submit" variant="secondary" disabled={busy}>
+          {labels["renew.close"]}
+        </Button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+// The Renew dialog's and the offline progress's words, translated on the server (the dialog's client code carries no
+// i18n runtime); messages with values the server knows (the pending request, the enrollment URL) come formatted.
+
+import { MAX_UPLOAD_BYTES } from "@/lib/actions/renewal/state";
+import { type Labels, labelsFor, type Template, templateOf } from "@/lib/i18n/labels";
+import type { Translator } from "@/lib/i18n/messages";
+
+const OFFLINE_STEPS = ["export", "sign", "import", "confirm"] as const;
+type OfflineStepName = (typeof OFFLINE_STEPS)[number];
+
+export interface OfflineProgressLabels {
+  progress: string;
+  /** Each step's name and its "Step n of 4" prefix, in order. */
+  steps: Array<{ name: OfflineStepName; label: string; stepOf: string }>;
+  /** Where to submit the request; shown while exporting and signing are the steps at hand. */
+  signAt: string;
+}
+
+export function offlineProgressLabels(t: Translator, enrollmentUrl: string): OfflineProgressLabels {
+  return {
+    progress: t("renew.progress"),
+    steps: OFFLINE_STEPS.map((name, index) => ({ name, label: t(`renew.step.${name}`), stepOf: t("renew.stepOf", { count: index + 1 }) })),
+    signAt: t("renew.signAt", { url: enrollmentUrl }),
+  };
+}
+
+const RENEW_LABEL_KEYS = [
+  "admin.enroll",
+  "admin.renew",
+  "error.generic",
+  "identifiers.keyFingerprint",
+  "identifiers.requestId",
+  "identifiers.slcFingerprint",
+  "identifiers.slcSerial",
+  "renew.browse",
+  "renew.checkFailed",
+  "renew.checkNotRun",
+  "renew.checkPassed",
+  "renew.checks",
+  "renew.close",
+  "renew.confirmIntro",
+  "renew.confirmTitle",
+  "renew.current",
+  "renew.description",
+  "renew.enroll",
+  "renew.enrollDescription",
+  "renew.enrollTitle",
+  "renew.expires",
+  "renew.export",
+  "renew.exportNoScript",
+  "renew.exporting",
+  "renew.field.guid",
+  "renew.field.issuer",
+  "renew.field.subject",
+  "renew.field.url",
+  "renew.field.validity",
+  "renew.gainLabel",
+  "renew.import",
+  "renew.importing",
+  "renew.installing",
+  "renew.method",
+  "renew.new",
+  "renew.no",
+  "renew.noFile",
+  "renew.noFileChosen",
+  "renew.noPendingHint",
+  "renew.offline",
+  "renew.offlineHeading",
+  "renew.offlineHint",
+  "renew.online",
+  "renew.onlineHeading",
+  "renew.onlineHint",
+  "renew.renew",
+  "renew.renewing",
+  "renew.resultHeading",
+  "renew.shortGain",
+  "renew.title",
+  "renew.useOffline",
+  "renew.yes",
+] as const;
+
+export type RenewLabels = Labels<(typeof RENEW_LABEL_KEYS)[number]> & {
+  /** "The request {file} was exported…": the file name comes from the export's answer, in the browser. */
+  exported: Template<"file">;
+  tooLarge: string;
+  /** The pending request's sentences, when one is pending. */
+  replacePending: string | null;
+  pendingFile: string | null;
+  /** "Step 3 of 4: Import the certificate". */
+  importHeading: string;
+  progress: OfflineProgressLabels;
+};
+
+export function renewLabels(t: Translator, pending: { requestId: string; fileName: string } | null, enrollmentUrl: string): RenewLabels {
+  return {
+    ...labelsFor(t, RENEW_LABEL_KEYS),
+    exported: templateOf((values) => t("renew.exported", values), "file"),
+    tooLarge: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }),
+    replacePending: pending ? t("renew.replacePending", { requestId: pending.requestId }) : null,
+    pendingFile: pending ? t("renew.pendingFile", { file: pending.fileName }) : null,
+    importHeading: `${t("renew.stepOf", { count: 3 })}: ${t("renew.step.import")}`,
+    progress: offlineProgressLabels(t, enrollmentUrl),
+  };
+}

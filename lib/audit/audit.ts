@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gte, ilike, lt, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { auditEvents, clusters } from "@/lib/db/schema";
+import { type ActorWording, shownActorSql } from "./actor";
 
 export const AUDIT_ACTIONS = [
   "sign_in",
@@ -50,8 +51,10 @@ export interface AuditEventInput {
 export interface AuditFilter {
   action?: AuditAction | undefined;
   outcome?: AuditOutcome | undefined;
-  /** Part of the actor's name, matched case-insensitively. */
+  /** Part of the actor's name, matched case-insensitively against the actor as shown (actorWording), else as stored. */
   actor?: string | undefined;
+  /** How the reader's page words actors (lib/audit/present.ts), so the actor filter finds what the page shows. */
+  actorWording?: ActorWording | undefined;
   clusterId?: string | undefined;
   /** Start of the first day included (UTC). */
   from?: Date | undefined;
@@ -147,7 +150,10 @@ function auditWhere(filter: AuditFilter): SQL | undefined {
   if (filter.clusterId) conditions.push(eq(auditEvents.clusterId, filter.clusterId));
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
   if (filter.to) conditions.push(lt(auditEvents.occurredAt, filter.to));
-  if (filter.actor) conditions.push(ilike(auditEvents.actor, `%${likeLiteral(filter.actor)}%`));
+  if (filter.actor) {
+    const shown = filter.actorWording ? shownActorSql(auditEvents.actor, filter.actorWording) : auditEvents.actor;
+    conditions.push(ilike(shown, `%${likeLiteral(filter.actor)}%`));
+  }
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 

@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { shownActor, wordingFrom } from "@/lib/audit/actor";
 import { listAuditEvents, recordAudit, sanitizeText } from "@/lib/audit/audit";
 import { auditEvents } from "@/lib/db/schema";
+import { translatorFor } from "@/lib/i18n/messages";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-08-01T00:00:00Z");
@@ -86,5 +88,45 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
       }),
     ).rejects.toThrow();
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).total).toBe(before);
+  });
+
+  it("finds an actor by what the page shows, whichever way the row stored it, in each language", async () => {
+    // Old sign-ins stored "alice", other rows "RMS\\alice"; the CLI "cli:root"; the console itself "monitor".
+    const stored = ["alice", "RMS\\bob", "CONTOSO\\carol", "cli:root", "cli:CONTOSO\\dave", "monitor", "auto-renewal", "setup", null];
+    for (const [i, actor] of stored.entries()) {
+      await recordAudit(handle.db, {
+        actor,
+        remoteAddress: null,
+        action: "sign_in",
+        outcome: "success",
+        occurredAt: new Date(T0.getTime() + 7_200_000 + i * 1000),
+        details: { i },
+      });
+    }
+    const found = async (actor: string, wording: ReturnType<typeof wordingFrom>) =>
+      (
+        await listAuditEvents(handle.db, { page: 1, pageSize: 100, filter: { action: "sign_in", actor, actorWording: wording } })
+      ).events.map((event) => event.actor);
+    for (const locale of ["en", "sv"] as const) {
+      const wording = wordingFrom(translatorFor(locale), "RMS");
+      for (const actor of stored) {
+        // The whole of what the page shows, and any part of it in any case, finds the row.
+        const shown = shownActor(actor, wording);
+        expect(await found(shown, wording), `${locale}: ${shown}`).toContain(actor);
+        expect(await found(shown.slice(1, -1).toUpperCase(), wording), `${locale}: part of ${shown}`).toContain(actor);
+      }
+    }
+    const en = wordingFrom(translatorFor("en"), "RMS");
+    expect(await found("RMS\\alice", en)).toEqual(["alice"]);
+    expect(await found("rms\\", en)).toEqual(["cli:root", "RMS\\bob", "alice"]);
+    expect(await found("(command line)", en)).toEqual(["cli:CONTOSO\\dave", "cli:root"]);
+    expect(await found("System (", en)).toEqual(["setup", "auto-renewal", "monitor"]);
+    // Only what is shown: the stored prefix is not, and LIKE's wildcards are literal.
+    expect(await found("cli:", en)).toEqual([]);
+    expect(await found("%", en)).toEqual([]);
+    // Without a wording (older callers) the stored text is matched, as before.
+    expect(
+      (await listAuditEvents(handle.db, { page: 1, pageSize: 100, filter: { actor: "cli:root" } })).events.map((e) => e.actor),
+    ).toEqual(["cli:root"]);
   });
 });

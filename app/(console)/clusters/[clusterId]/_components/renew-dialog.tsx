@@ -266,6 +266,9 @@ export function RenewDialog({
   const converting = useRef(false);
   // The server's HTML opens the dialog in the page when the URL asks for it or an action just answered (no script).
   const [openInHtml] = useState(open);
+  // Enroll or Renew as it was opened: after an enrollment the page behind re-renders with an SLC, but the open dialog
+  // keeps saying it enrolled the cluster until it is closed.
+  const [openedToEnroll, setOpenedToEnroll] = useState(enroll);
 
   useEffect(() => {
     // With JavaScript, a dialog the server opened in the page becomes the modal one.
@@ -307,7 +310,10 @@ export function RenewDialog({
         }}
         onClose={() => {
           // Closing starts the next opening afresh.
-          if (!converting.current) setEpoch((n) => n + 1);
+          if (!converting.current) {
+            setEpoch((n) => n + 1);
+            setOpenedToEnroll(enroll);
+          }
         }}
         className={cn(
           "m-auto max-h-[92vh] w-[min(42rem,calc(100vw-2rem))] overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50",
@@ -318,7 +324,7 @@ export function RenewDialog({
         <RenewFlow
           key={epoch}
           clusterId={clusterId}
-          enroll={enroll}
+          enroll={openedToEnroll}
           pending={pending}
           method={method}
           enrollmentUrl={enrollmentUrl}

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { shownActor, wordingFrom } from "@/lib/audit/actor";
-import { listAuditEvents, recordAudit, sanitizeText } from "@/lib/audit/audit";
+import { auditLogPage, formatAuditCursor, listAuditEvents, parseAuditCursor, recordAudit, sanitizeText } from "@/lib/audit/audit";
 import { auditEvents } from "@/lib/db/schema";
 import { translatorFor } from "@/lib/i18n/messages";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
@@ -42,6 +42,50 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     const last = await listAuditEvents(handle.db, { page: 3, pageSize: 10 });
     expect(last.events.map((e) => e.details.n)).toEqual([4, 3, 2, 1, 0]);
     expect((await listAuditEvents(handle.db, { page: 4, pageSize: 10 })).events).toEqual([]);
+  });
+
+  it("pages by keyset: older and newer pages, stable while events arrive, the top page always full", async () => {
+    const ns = (page: { events: Array<{ details: Record<string, unknown> }> }) => page.events.map((e) => e.details.n);
+    const first = await auditLogPage(handle.db, {}, null, 10);
+    expect(ns(first)).toEqual([24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
+    expect(first).toMatchObject({ total: 25, newer: 0, newerCursor: null });
+    // A cursor survives the URL (microseconds included).
+    const olderCursor = parseAuditCursor(formatAuditCursor(first.olderCursor ?? { at: "", id: 0 }));
+    expect(olderCursor).toEqual(first.olderCursor);
+    // New events meanwhile do not shift the next page.
+    await recordAudit(handle.db, {
+      actor: "late",
+      remoteAddress: null,
+      action: "sign_in",
+      outcome: "success",
+      occurredAt: new Date(T0.getTime() + 100_000),
+      details: { n: 99 },
+    });
+    const second = await auditLogPage(handle.db, {}, { before: olderCursor ?? { at: "", id: 0 } }, 10);
+    expect(ns(second)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
+    expect(second).toMatchObject({ total: 26, newer: 11 });
+    const last = await auditLogPage(handle.db, {}, { before: second.olderCursor ?? { at: "", id: 0 } }, 10);
+    expect(ns(last)).toEqual([4, 3, 2, 1, 0]);
+    expect(last).toMatchObject({ newer: 21, olderCursor: null });
+    const back = await auditLogPage(handle.db, {}, { after: last.newerCursor ?? { at: "", id: 0 } }, 10);
+    expect(ns(back)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
+    expect(back.newer).toBe(11);
+    // The ten events just newer, then — with one event left above them — the first page, full, rather than a page of one.
+    const up = await auditLogPage(handle.db, {}, { after: back.newerCursor ?? { at: "", id: 0 } }, 10);
+    expect(ns(up)).toEqual([24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
+    expect(up.newer).toBe(1);
+    const top = await auditLogPage(handle.db, {}, { after: up.newerCursor ?? { at: "", id: 0 } }, 10);
+    expect(ns(top)).toEqual([99, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
+    expect(top).toMatchObject({ newer: 0, newerCursor: null });
+    // Filters narrow every page; forged cursors are no cursor.
+    const scoped = await auditLogPage(handle.db, { clusterId: CLUSTER }, null, 2);
+    expect(ns(scoped)).toEqual([20, 15]);
+    expect(ns(await auditLogPage(handle.db, { clusterId: CLUSTER }, { before: scoped.olderCursor ?? { at: "", id: 0 } }, 2))).toEqual([
+      10, 5,
+    ]);
+    for (const forged of ["x", "2030-08-01 00:00:00+00", "2030-08-01 00:00:00+00~1; DROP TABLE audit_events", "~1", undefined]) {
+      expect(parseAuditCursor(forged)).toBeNull();
+    }
   });
 
   it("filters by cluster", async () => {

@@ -3,14 +3,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { z } from "zod";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
-import { Pagination } from "@/components/pagination";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { AUDIT_ACTIONS, getAuditClusters, listAuditEvents } from "@/lib/audit/audit";
+import { AUDIT_ACTIONS, auditLogPage, formatAuditCursor, getAuditClusters, parseAuditCursor } from "@/lib/audit/audit";
 import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
 import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
@@ -18,7 +16,10 @@ import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 
 const PAGE_SIZE = 50;
-const pageSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
+
+function one(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -33,16 +34,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   await requireAdminPage("/audit");
   const params = await searchParams;
   const { filter, values, ignored } = parseAuditFilter(params);
-  const requestedPage = pageSchema.parse(Array.isArray(params.page) ? params.page[0] : params.page);
+  // Pages by keyset, as the CSV export reads the log: ?before=<cursor> is the page of older events, ?after= of newer ones.
+  const before = parseAuditCursor(one(params.before));
+  const after = before ? null : parseAuditCursor(one(params.after));
   const [{ t, locale }, db] = await Promise.all([getTranslator(), getDb()]);
   const [result, clusterList] = await Promise.all([
     // The actor filter matches actors as this page words them (DOMAIN\\user, System (…)), however they were stored.
-    listAuditEvents(db, { page: requestedPage, pageSize: PAGE_SIZE, filter: { ...filter, actorWording: actorWording(t) } }),
+    auditLogPage(db, { ...filter, actorWording: actorWording(t) }, before ? { before } : after ? { after } : null, PAGE_SIZE),
     getAuditClusters(db),
   ]);
   const clusterNames = new Map(clusterList.map((c) => [c.id, c.name]));
-  const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  const href = (page: number) => `/audit${auditFilterQuery(values, { page: String(page) })}`;
   const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
   const scopedName = filter.clusterId ? (clusterNames.get(filter.clusterId) ?? t("audit.unknownCluster")) : null;
   const { cluster: _scope, ...unscoped } = values;
@@ -224,15 +225,35 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </DataTable>
         )}
       </TablePanel>
-      <Pagination
-        label={t("audit.pagination")}
-        page={result.page}
-        pages={pages}
-        href={href}
-        previous={t("audit.previous")}
-        next={t("audit.next")}
-        status={t("audit.page", { page: result.page, pages })}
-      />
+      {(result.newerCursor || result.olderCursor) && (
+        <nav aria-label={t("audit.pagination")} className="mt-4 flex items-center justify-between gap-3 text-sm">
+          {result.newerCursor ? (
+            <Link
+              href={`/audit${auditFilterQuery(values, { after: formatAuditCursor(result.newerCursor) })}`}
+              className={linkClass}
+              rel="prev"
+            >
+              {t("audit.previous")}
+            </Link>
+          ) : (
+            <span />
+          )}
+          <span className="text-center">
+            {t("audit.range", { from: result.newer + 1, to: result.newer + result.events.length, total: result.total })}
+          </span>
+          {result.olderCursor ? (
+            <Link
+              href={`/audit${auditFilterQuery(values, { before: formatAuditCursor(result.olderCursor) })}`}
+              className={linkClass}
+              rel="next"
+            >
+              {t("audit.next")}
+            </Link>
+          ) : (
+            <span />
+          )}
+        </nav>
+      )}
     </>
   );
 }

@@ -189,7 +189,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <DataTable caption={t("audit.title")} columns={columns} compact>
             {result.events.map((event) => (
               <tr key={event.id} className="align-top" data-action={event.action}>
-                <td className="whitespace-nowrap px-4 py-2 text-slate-700 max-md:text-xs max-md:text-slate-600" data-inline="">
+                <td
+                  className="whitespace-nowrap px-4 py-2 text-slate-700 max-md:order-first max-md:text-xs max-md:text-slate-600"
+                  data-inline=""
+                >
                   <LocalTime date={event.occurredAt} />
                 </td>
                 <td className="px-4 py-2" data-inline="">
@@ -198,7 +201,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <td className="px-4 py-2 max-md:font-medium" data-inline="">
                   {actionText(t, event.action)}
                 </td>
-                <td className={`px-4 py-2 font-medium ${outcomeStyle[event.outcome]}`} data-inline="">
+                <td className={`px-4 py-2 font-medium max-md:-order-1 ${outcomeStyle[event.outcome]}`} data-inline="">
                   {t(`audit.outcome.${event.outcome}`)}
                 </td>
                 {!filter.clusterId && (

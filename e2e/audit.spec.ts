@@ -65,6 +65,12 @@ test.describe("readable audit log", () => {
     await expect(page.getByText("Only events for the cluster")).toHaveCount(0);
     // Sign-ins name the person the way every other row does: DOMAIN\user.
     await expect(page.locator('tr[data-action="sign_in"]').first()).toContainText(/\\alice/);
+    // The actor filter finds what the page shows, however the row stored the name (sign-ins once stored a bare "alice").
+    await page.goto(`/audit?${new URLSearchParams({ action: "sign_in", actor: "RMS\\alice" })}`);
+    await expect(page.locator('tr[data-action="sign_in"]').first()).toContainText("RMS\\alice");
+    await page.goto(`/audit?${new URLSearchParams({ actor: "System (first start)" })}`);
+    await expect(page.locator('tr[data-action="enroll_succeeded"]').first()).toContainText("System (first start)");
+    await page.goto("/audit");
 
     // Filters: a plain GET form; the URL carries them and the form keeps them.
     await page.getByLabel("Action").selectOption({ label: "Sign in" });
@@ -82,6 +88,35 @@ test.describe("readable audit log", () => {
     await page.screenshot(shot("audit-filtered"));
     await page.getByRole("link", { name: "Clear filters" }).click();
     await expect(page).toHaveURL(/\/audit$/);
+  });
+
+  test("at 390 px the filters fold away until needed and say which are set; wide screens always show them", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, "admin");
+    await page.goto("/audit");
+    const filters = page.locator("summary", { hasText: "Filter the log" });
+    await expect(filters).toContainText("None set: every event is shown.");
+    await expect(page.getByLabel("Action")).toBeHidden();
+    // The first event is on the first screen, not below a form.
+    await expect(page.locator("tbody tr").first()).toBeInViewport();
+    await page.screenshot(shot("audit-390-filters-closed"));
+    await filters.click();
+    await page.getByLabel("Action").selectOption({ label: "Sign in" });
+    await page.getByLabel("Who (part of the name)").fill("rms\\ali");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(/action=sign_in/);
+    // A filter is set: the form stays open, and its summary names what is set.
+    await expect(page.getByLabel("Action")).toBeVisible();
+    await expect(filters).toContainText("Active: Action: Sign in · Who (part of the name): rms\\ali");
+    await expect(page.locator("tbody tr").first()).toContainText("RMS\\alice");
+    await page.screenshot(shot("audit-390-filters-open"));
+    // Each event takes a few lines: time, who, action, outcome and address flow together above the sentence.
+    const row = await page.locator("tbody tr").first().boundingBox();
+    expect(row?.height).toBeLessThan(110);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto("/audit");
+    await expect(filters).toBeHidden();
+    await expect(page.getByLabel("Action")).toBeVisible();
   });
 
   test("forged filter values are ignored and named, never an error", async ({ page }) => {

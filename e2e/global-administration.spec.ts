@@ -170,12 +170,14 @@ test.describe("Global Administration", () => {
     const dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
     await dialog.getByRole("radio", { name: "Online" }).check();
     await dialog.getByRole("button", { name: EN.enroll, exact: true }).click();
-    // Installed: the page behind re-renders for a cluster with an SLC, so the dialog is renamed for renewal.
-    await expect(page.getByRole("dialog").getByText(/^The cluster is enrolled\. Its server licensor certificate expires on /)).toBeVisible({
+    // Installed: the page behind re-renders for a cluster with an SLC, but the open dialog keeps its title until closed.
+    await expect(dialog.getByText(/^The cluster is enrolled\. Its server licensor certificate expires on /)).toBeVisible({
       timeout: 30_000,
     });
+    await expect(resources.getByRole("button", { name: "Renew", exact: true, includeHidden: true })).toBeAttached();
+    await expect(dialog.getByRole("heading", { level: 2 })).toHaveText("Enroll this cluster");
     await page.screenshot(shot("enroll-dialog-online-success"));
-    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
     await expect(resources).not.toContainText(EN.noSlc);
     await expect(resources.getByRole("button", { name: "Renew", exact: true })).toBeVisible();
 

@@ -13,6 +13,11 @@ export function localServerName(): string {
   return name || "RMS01";
 }
 
+/** The DOMAIN of DOMAIN\\user: the directory's domain, or this server's name for local accounts. */
+export function accountDomain(): string {
+  return env().RMS_DOMAIN?.toUpperCase() ?? localServerName();
+}
+
 export function qualifiedUserName(displayName: string): string {
-  return `${env().RMS_DOMAIN?.toUpperCase() ?? localServerName()}\\${displayName}`;
+  return `${accountDomain()}\\${displayName}`;
 }

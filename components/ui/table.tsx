@@ -1,6 +1,7 @@
 // Table primitives: a bordered data table with a caption for assistive technology that, on a narrow screen, becomes
 // stacked rows — each cell labelled with its column (data-label, shown by the .stacked-table rule in globals.css);
-// a cell marked data-inline shares a line with its neighbours there, one marked data-full spans the row unlabelled.
+// a cell marked data-inline shares a line with its neighbours there, one marked data-full spans the row unlabelled;
+// a compact table flows every row's cells side by side.
 import { Children, cloneElement, isValidElement, type ReactElement, type ReactNode } from "react";
 
 type CellProps = { children?: ReactNode; "data-label"?: string };
@@ -25,9 +26,20 @@ function labelCells(rows: ReactNode, columns: string[]): ReactNode {
   });
 }
 
-export function DataTable({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
+/** `compact`: on a narrow screen each row's cells flow side by side (globals.css), for long logs. */
+export function DataTable({
+  caption,
+  columns,
+  compact = false,
+  children,
+}: {
+  caption: string;
+  columns: string[];
+  compact?: boolean;
+  children: ReactNode;
+}) {
   return (
-    <table className="stacked-table w-full text-left text-sm">
+    <table className="stacked-table w-full text-left text-sm" data-compact={compact ? "" : undefined}>
       <caption className="sr-only">{caption}</caption>
       <thead className="bg-slate-100 text-xs uppercase tracking-wide text-slate-600">
         <tr>

@@ -1,7 +1,8 @@
 // Append-only audit trail: who did what, when, from where, with what outcome — written in the caller's transaction.
-import { and, count, desc, eq, gte, ilike, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, ilike, lt, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { auditEvents, clusters } from "@/lib/db/schema";
+import { type ActorWording, shownActorSql } from "./actor";
 
 export const AUDIT_ACTIONS = [
   "sign_in",
@@ -50,8 +51,10 @@ export interface AuditEventInput {
 export interface AuditFilter {
   action?: AuditAction | undefined;
   outcome?: AuditOutcome | undefined;
-  /** Part of the actor's name, matched case-insensitively. */
+  /** Part of the actor's name, matched case-insensitively against the actor as shown (actorWording), else as stored. */
   actor?: string | undefined;
+  /** How the reader's page words actors (lib/audit/present.ts), so the actor filter finds what the page shows. */
+  actorWording?: ActorWording | undefined;
   clusterId?: string | undefined;
   /** Start of the first day included (UTC). */
   from?: Date | undefined;
@@ -147,7 +150,10 @@ function auditWhere(filter: AuditFilter): SQL | undefined {
   if (filter.clusterId) conditions.push(eq(auditEvents.clusterId, filter.clusterId));
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
   if (filter.to) conditions.push(lt(auditEvents.occurredAt, filter.to));
-  if (filter.actor) conditions.push(ilike(auditEvents.actor, `%${likeLiteral(filter.actor)}%`));
+  if (filter.actor) {
+    const shown = filter.actorWording ? shownActorSql(auditEvents.actor, filter.actorWording) : auditEvents.actor;
+    conditions.push(ilike(shown, `%${likeLiteral(filter.actor)}%`));
+  }
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
@@ -178,6 +184,44 @@ export interface AuditCursor {
   id: number;
 }
 
+/** Where to read from: the newest events, those older than a cursor, or those newer than one. */
+type AuditBound = { before: AuditCursor } | { after: AuditCursor } | null;
+
+/** The log's order as a row value: newest first is descending (occurred_at, id). */
+const logKey = sql`(${auditEvents.occurredAt}, ${auditEvents.id})`;
+
+function cursorKey(cursor: AuditCursor): SQL {
+  return sql`(${cursor.at}::timestamptz, ${cursor.id})`;
+}
+
+/**
+ * Up to `limit` events next to a bound, in log order (newest first), each with its cursor: an index range scan however
+ * deep into the log it starts. Events newer than a cursor are read nearest first and turned round.
+ */
+async function auditRows(
+  db: Queryable,
+  filter: AuditFilter,
+  bound: AuditBound,
+  limit: number,
+): Promise<Array<{ event: AuditEvent; cursor: AuditCursor }>> {
+  const towardsNewer = bound !== null && "after" in bound;
+  const range =
+    bound === null
+      ? undefined
+      : "before" in bound
+        ? sql`${logKey} < ${cursorKey(bound.before)}`
+        : sql`${logKey} > ${cursorKey(bound.after)}`;
+  const order = towardsNewer ? [asc(auditEvents.occurredAt), asc(auditEvents.id)] : [desc(auditEvents.occurredAt), desc(auditEvents.id)];
+  const rows = await db
+    .select({ event: auditEvents, at: sql<string>`${auditEvents.occurredAt}::text` })
+    .from(auditEvents)
+    .where(and(auditWhere(filter), range))
+    .orderBy(...order)
+    .limit(limit);
+  const events = rows.map((row) => ({ event: row.event, cursor: { at: row.at, id: row.event.id } }));
+  return towardsNewer ? events.reverse() : events;
+}
+
 /**
  * The next `limit` events after `cursor` in log order (newest first), for reading the whole filtered log in bounded
  * pages (the CSV export): each page is an index range scan, however deep into the log it starts.
@@ -188,18 +232,71 @@ export async function auditEventsAfter(
   cursor: AuditCursor | null,
   limit: number,
 ): Promise<{ events: AuditEvent[]; next: AuditCursor | null }> {
-  const after = cursor ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id})` : undefined;
-  const rows = await db
-    .select({ event: auditEvents, at: sql<string>`${auditEvents.occurredAt}::text` })
-    .from(auditEvents)
-    .where(and(auditWhere(filter), after))
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(limit);
+  const rows = await auditRows(db, filter, cursor ? { before: cursor } : null, limit);
   const last = rows.at(-1);
+  return { events: rows.map((row) => row.event), next: last && rows.length === limit ? last.cursor : null };
+}
+
+export interface AuditLogPage {
+  events: AuditEvent[];
+  total: number;
+  /** How many matching events are newer than this page's first (so it shows events first+1 … first+events.length). */
+  newer: number;
+  /** Links onwards: the page of older events starts after `older`, the page of newer ones before `newer`; null at an end. */
+  olderCursor: AuditCursor | null;
+  newerCursor: AuditCursor | null;
+}
+
+/**
+ * One page of the audit page's log by keyset, like the CSV export: the newest `pageSize` events, or those just older
+ * or newer than a cursor. Pages stay put while new events arrive (no event is shown twice or skipped when paging on),
+ * and near the top a "newer" page is the first page, always full.
+ */
+export async function auditLogPage(db: Queryable, filter: AuditFilter, bound: AuditBound, pageSize: number): Promise<AuditLogPage> {
+  const size = Math.min(500, Math.max(1, Math.floor(pageSize) || 50));
+  const where = auditWhere(filter);
+  const totalQuery = db.select({ total: count() }).from(auditEvents).where(where);
+  let rows = await auditRows(db, filter, bound, size + 1);
+  let from = bound;
+  if (bound !== null && "after" in bound && rows.length <= size) {
+    rows = await auditRows(db, filter, null, size + 1);
+    from = null;
+  }
+  // One row past the page says whether there is more beyond it: older events for a page read downwards, newer ones
+  // (the extra row is then the page's first) for a page read upwards.
+  const more = rows.length > size;
+  const page = more ? (from !== null && "after" in from ? rows.slice(1) : rows.slice(0, size)) : rows;
+  const first = page[0];
+  const [totals, newerRows] = await Promise.all([
+    totalQuery,
+    first
+      ? db
+          .select({ newer: count() })
+          .from(auditEvents)
+          .where(and(where, gt(logKey, cursorKey(first.cursor))))
+      : Promise.resolve([{ newer: 0 }]),
+  ]);
+  const newer = newerRows[0]?.newer ?? 0;
+  const readingUp = from !== null && "after" in from;
   return {
-    events: rows.map((row) => row.event),
-    next: last && rows.length === limit ? { at: last.at, id: last.event.id } : null,
+    events: page.map((row) => row.event),
+    total: totals[0]?.total ?? 0,
+    newer,
+    olderCursor: (readingUp || more) && page.length > 0 ? (page.at(-1)?.cursor ?? null) : null,
+    newerCursor: newer > 0 && first ? first.cursor : null,
   };
+}
+
+/** A cursor as a URL carries it ("<time>~<id>"), and back; anything else is no cursor. */
+export function formatAuditCursor(cursor: AuditCursor): string {
+  return `${cursor.at}~${cursor.id}`;
+}
+
+const CURSOR = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2})?)~(\d{1,15})$/;
+
+export function parseAuditCursor(text: string | undefined): AuditCursor | null {
+  const match = text === undefined ? null : CURSOR.exec(text);
+  return match?.[1] && match[2] ? { at: match[1], id: Number(match[2]) } : null;
 }
 
 /** The newest event of one action, or null (e.g. the last test notification, shown on Settings). */

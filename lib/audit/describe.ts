@@ -1,31 +1,7 @@
 // An audit event told as a sentence in the reader's language (one catalogue entry per action, filled from the event's
-// details), and its actor in the one format every view uses: DOMAIN\user for people, "System (…)" for the console itself.
+// details); its actor is worded by lib/audit/actor.ts.
 import type { AuditAction, AuditEvent } from "./audit";
 import { AUDIT_ACTIONS } from "./audit";
-
-/** Actors that are the console itself rather than a person (recorded by lib/monitor and lib/renewal). */
-const SYSTEM_ACTORS = { monitor: "monitor", "auto-renewal": "autoRenewal", setup: "setup" } as const;
-type SystemActor = (typeof SYSTEM_ACTORS)[keyof typeof SYSTEM_ACTORS];
-
-export type ActorView =
-  | { kind: "none" }
-  | { kind: "system"; system: SystemActor }
-  | { kind: "person"; name: string }
-  /** A command run with `npm run rms` by this operating-system user. */
-  | { kind: "cli"; name: string };
-
-/**
- * Old rows name people three ways ("alice" at sign-in, "RMS01\alice" elsewhere, "cli:root" from the CLI): all are
- * shown as DOMAIN\user, so one person reads the same in every row and every filter result.
- */
-export function actorView(raw: string | null, qualify: (userName: string) => string): ActorView {
-  if (raw === null || raw === "") return { kind: "none" };
-  const system = Object.entries(SYSTEM_ACTORS).find(([recorded]) => recorded === raw)?.[1];
-  if (system) return { kind: "system", system };
-  const person = raw.startsWith("cli:") ? raw.slice(4) : raw;
-  const name = person.includes("\\") ? person : qualify(person);
-  return raw.startsWith("cli:") ? { kind: "cli", name } : { kind: "person", name };
-}
 
 export function isAuditAction(action: string): action is AuditAction {
   return (AUDIT_ACTIONS as readonly string[]).includes(action);

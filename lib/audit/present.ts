@@ -4,9 +4,10 @@ import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
-import { qualifiedUserName } from "@/lib/server-identity";
+import { accountDomain } from "@/lib/server-identity";
+import { type ActorWording, shownActor, wordingFrom } from "./actor";
 import type { AuditEvent } from "./audit";
-import { actorView, isAuditAction, sentenceValues } from "./describe";
+import { isAuditAction, sentenceValues } from "./describe";
 
 const REASONS = [
   "wrong_password",
@@ -37,18 +38,13 @@ function oneOf<T extends string>(list: readonly T[], value: string): value is T 
   return (list as readonly string[]).includes(value);
 }
 
+/** How actors read in the reader's language: for the page, the CSV, and the actor filter's SQL. */
+export function actorWording(t: Translator): ActorWording {
+  return wordingFrom(t, accountDomain());
+}
+
 export function actorText(t: Translator, raw: string | null): string {
-  const view = actorView(raw, qualifiedUserName);
-  switch (view.kind) {
-    case "none":
-      return "—";
-    case "system":
-      return t(`audit.actor.${view.system}`);
-    case "cli":
-      return t("audit.actor.cli", { user: view.name });
-    case "person":
-      return view.name;
-  }
+  return shownActor(raw, actorWording(t));
 }
 
 export function actionText(t: Translator, action: string): string {

@@ -2,7 +2,7 @@
 // (administrators only; without a session, to sign-in and back to the log).
 import { auditCsvStream } from "@/lib/audit/csv";
 import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
-import { actionText, actorText, rawDetails, sentenceText } from "@/lib/audit/present";
+import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
@@ -30,19 +30,24 @@ export async function GET(request: Request): Promise<Response> {
     t("audit.col.details"),
     t("audit.col.raw"),
   ];
-  const stream = auditCsvStream(await getDb(), filter, {
-    header,
-    row: (event) => [
-      event.occurredAt.toISOString(),
-      actorText(t, event.actor),
-      event.remoteAddress ?? "",
-      actionText(t, event.action),
-      t(`audit.outcome.${event.outcome}`),
-      event.clusterId ?? "",
-      sentenceText(t, locale, event),
-      rawDetails(event),
-    ],
-  });
+  // The actor filter matches the actor as the file words it (DOMAIN\\user, System (…)), as on the page.
+  const stream = auditCsvStream(
+    await getDb(),
+    { ...filter, actorWording: actorWording(t) },
+    {
+      header,
+      row: (event) => [
+        event.occurredAt.toISOString(),
+        actorText(t, event.actor),
+        event.remoteAddress ?? "",
+        actionText(t, event.action),
+        t(`audit.outcome.${event.outcome}`),
+        event.clusterId ?? "",
+        sentenceText(t, locale, event),
+        rawDetails(event),
+      ],
+    },
+  );
   const stamp = new Date().toISOString().slice(0, 10);
   return new Response(stream, {
     status: 200,

@@ -112,15 +112,24 @@ export default async function AdministrationPage({
               </Row>
             </dl>
             {exportFailure.success && (
-              <Alert tone="error" className="mt-4">
-                {failureMessage(
-                  exportFailure.data === "key_unavailable"
-                    ? { ok: false, code: "key_unavailable", detail: "" }
-                    : { ok: false, code: exportFailure.data },
-                  t,
-                  env().enrollmentUrl,
-                )}
-              </Alert>
+              // A refused no-JavaScript Export lands here (#export-failed): focus on the reason, which is then read first.
+              <div
+                id="export-failed"
+                tabIndex={-1}
+                // biome-ignore lint/a11y/noAutofocus: without script, focus follows the form just posted (a page load)
+                autoFocus
+                className="mt-4 scroll-mt-4 rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-300"
+              >
+                <Alert tone="error">
+                  {failureMessage(
+                    exportFailure.data === "key_unavailable"
+                      ? { ok: false, code: "key_unavailable", detail: "" }
+                      : { ok: false, code: exportFailure.data },
+                    t,
+                    env().enrollmentUrl,
+                  )}
+                </Alert>
+              </div>
             )}
             {cluster.renewalInProgress && (
               <Alert tone="info" className="mt-4" id="renewal-in-progress">

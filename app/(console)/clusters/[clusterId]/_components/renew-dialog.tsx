@@ -39,6 +39,9 @@ export function RenewDialog({
   const [wanted, setWanted] = useState(open);
   const ready = useRef(false);
   const opening = useRef(false);
+  // Enroll or Renew as it was opened: after an enrollment the page behind re-renders with an SLC, but the open dialog
+  // keeps saying it enrolled the cluster until it is closed.
+  const [openedToEnroll, setOpenedToEnroll] = useState(enroll);
 
   useEffect(() => {
     // With JavaScript, a dialog the server opened in the page becomes the modal one.
@@ -94,7 +97,10 @@ export function RenewDialog({
         }}
         onClose={() => {
           // Closing starts the next opening afresh.
-          if (!converting.current) setEpoch((n) => n + 1);
+          if (!converting.current) {
+            setEpoch((n) => n + 1);
+            setOpenedToEnroll(enroll);
+          }
         }}
         className="renew-dialog"
       >
@@ -102,7 +108,7 @@ export function RenewDialog({
           <RenewFlow
             key={epoch}
             clusterId={clusterId}
-            enroll={enroll}
+            enroll={openedToEnroll}
             pending={pending}
             method={method}
             labels={labels}

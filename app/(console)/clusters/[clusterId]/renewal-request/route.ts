@@ -60,9 +60,10 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
     actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
   });
   if (!result.ok) {
-    // Without JavaScript the form post is a navigation: back to the page, which says what went wrong.
+    // Without JavaScript the form post is a navigation: back to the page, which says what went wrong where focus lands
+    // (the dialog stays closed: nothing in it can help until the reason is gone; Renew is right below the message).
     if (request.headers.get("sec-fetch-mode") === "navigate") {
-      const location = `${clusterPath(clusterId)}?renew=offline&exportFailed=${encodeURIComponent(result.code)}#renew-dialog`;
+      const location = `${clusterPath(clusterId)}?exportFailed=${encodeURIComponent(result.code)}#export-failed`;
       return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
     }
     const status = result.code in STATUS ? STATUS[result.code as keyof typeof STATUS] : 500;

@@ -360,6 +360,8 @@ async function measureActions(
     `console: renewOnlineAction median ${median(renewals).toFixed(1)} ms, importStepAction (Import) median ${median(validations).toFixed(1)} ms (${runs} each)`,
   );
   const stall = await measureImportStall(stack, page, clusterId, cookie, signed, log);
+  // What a renewal's response re-renders (revalidatePath): the cluster's page, profiled like Global Administration.
+  await profileRequests(stack, [`${stack.url}${page}`], cookie, log);
   return [
     figure(
       `Online renewal through the server action over HTTP (PGlite, median of ${runs})`,

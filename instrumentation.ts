@@ -2,6 +2,9 @@
 // expiry (events 16–18, notified to the configured webhook and e-mail) and makes the automatic renewals that are due.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  // Before any request: the context long-lived resources are created in (lib/db/outside-requests.ts).
+  const { captureRootContext } = await import("@/lib/db/outside-requests");
+  captureRootContext();
   const started = globalThis as typeof globalThis & { rmsMonitorStarted?: boolean };
   if (started.rmsMonitorStarted) return;
   started.rmsMonitorStarted = true;

@@ -580,6 +580,13 @@ async function measureMemory(stack: Stack, kind: "PGlite" | "PostgreSQL", log: (
   try {
     const loaded = await inspector.memory(false);
     const collected = await inspector.memory(true);
+    // BENCH_HEAP_SNAPSHOTS=<folder>: the heap after the forced GC, to see what a growing figure holds (DevTools' Memory tab).
+    const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
+    if (snapshots) {
+      const file = path.join(snapshots, `console-${kind}.heapsnapshot`);
+      await inspector.snapshot(file);
+      log(`console (${kind}): heap snapshot written to ${file}`);
+    }
     log(
       `console (${kind}): RSS ${loaded.rssMb.toFixed(0)} MB after load, ${collected.rssMb.toFixed(0)} MB after GC (heap ${collected.heapUsedMb.toFixed(0)} MB, WASM ${collected.wasmMb.toFixed(0)} MB)`,
     );

@@ -3,6 +3,7 @@
 // `npm start` (scripts/start.ts) runs it with NODE_ENV=production; `npm run dev` with --dev.
 import http from "node:http";
 import next from "next";
+import { captureRootContext } from "@/lib/db/outside-requests";
 import { loadEnv } from "@/lib/env";
 import { BODY_LIMIT_BYTES, gate, trustedProxyList } from "@/lib/http/request-gate";
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const { HOST: hostname, PORT: port, RMS_TRUSTED_PROXIES } = loaded.env;
   // Everything the console writes (the embedded database, keys, logs) is private to its user.
   process.umask(0o077);
+  // The context, outside any request, in which long-lived resources such as database connections are opened.
+  captureRootContext();
   const dev = process.argv.includes("--dev");
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const handle = app.getRequestHandler();

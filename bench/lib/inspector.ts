@@ -42,6 +42,9 @@ class Cdp {
   close(): void {
     this.ws.close();
   }
+  onEvent(listener: (event: { data: unknown }) => void): void {
+    this.ws.addEventListener("message", listener);
+  }
 }
 
 type Remote = { result: { objectId?: string; value?: unknown } };
@@ -52,6 +55,8 @@ export async function inspect(
   port: number,
 ): Promise<{
   memory(forceGc: boolean): Promise<MemoryFigures>;
+  /** Writes a heap snapshot (Chrome DevTools' format) of the process to `file`. */
+  snapshot(file: string): Promise<void>;
   profile<T>(run: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }>;
   close(): void;
 }> {
@@ -88,6 +93,16 @@ export async function inspect(
         externalMb: usage.external / MB,
         wasmMb: Number(sizes.result.value ?? 0) / MB,
       };
+    },
+    async snapshot(file: string) {
+      const out = (await import("node:fs")).createWriteStream(file);
+      const onChunk = (event: { data: unknown }) => {
+        const message = JSON.parse(String(event.data)) as { method?: string; params?: { chunk: string } };
+        if (message.method === "HeapProfiler.addHeapSnapshotChunk" && message.params) out.write(message.params.chunk);
+      };
+      cdp.onEvent(onChunk);
+      await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      await new Promise((r) => out.end(r));
     },
     async profile(run) {
       await cdp.send("Profiler.enable");

@@ -7,8 +7,9 @@ import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { Pool } from "pg";
+import { Client, Pool } from "pg";
 import { STARTUP_LOCK_ID } from "./advisory-locks";
+import { outsideRequests } from "./outside-requests";
 import { openDurablePglite } from "./pglite-durable";
 import * as schema from "./schema";
 
@@ -114,6 +115,28 @@ export interface DrizzleHandle<TSchema extends Record<string, unknown>> {
   close(): Promise<void>;
 }
 
+/**
+ * A pg client that connects (socket, timers, their callbacks) outside whichever request made the pool grow, and lets
+ * go of the pool's connect callback once it has run: pg keeps the listeners it attached while connecting (its
+ * `sslconnect` listener stays on a plain connection for good), and the pool's callback holds the request that asked
+ * for the connection (its pending item, its timeout).
+ */
+class DetachedClient extends Client {
+  override connect(): Promise<Client>;
+  override connect(callback: Parameters<Client["connect"]>[0]): void;
+  override connect(callback?: Parameters<Client["connect"]>[0]): Promise<Client> | void {
+    if (!callback) return outsideRequests(() => super.connect());
+    let pending: ((...args: unknown[]) => void) | undefined = callback as (...args: unknown[]) => void;
+    outsideRequests(() =>
+      super.connect(((...args: unknown[]) => {
+        const run = pending;
+        pending = undefined;
+        run?.(...args);
+      }) as Parameters<Client["connect"]>[0]),
+    );
+  }
+}
+
 /** Opens PostgreSQL (opts.databaseUrl, tables in opts.pgSchema) or PGlite in opts.dataDir, for the given schema module. */
 export async function openDrizzle<TSchema extends Record<string, unknown>>(
   tables: TSchema,
@@ -123,6 +146,7 @@ export async function openDrizzle<TSchema extends Record<string, unknown>>(
     const pgSchema = opts.pgSchema ?? "public";
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new Error(`Invalid PostgreSQL schema name: ${pgSchema}`);
     const pool = new Pool({
+      Client: DetachedClient,
       connectionString: opts.databaseUrl,
       max: 10,
       connectionTimeoutMillis: 5_000,

@@ -124,7 +124,7 @@ export interface DrizzleHandle<TSchema extends Record<string, unknown>> {
 class DetachedClient extends Client {
   override connect(): Promise<Client>;
   override connect(callback: Parameters<Client["connect"]>[0]): void;
-  override connect(callback?: Parameters<Client["connect"]>[0]): Promise<Client> | void {
+  override connect(callback?: Parameters<Client["connect"]>[0]): Promise<Client> | undefined {
     if (!callback) return outsideRequests(() => super.connect());
     let pending: ((...args: unknown[]) => void) | undefined = callback as (...args: unknown[]) => void;
     outsideRequests(() =>
@@ -134,6 +134,7 @@ class DetachedClient extends Client {
         run?.(...args);
       }) as Parameters<Client["connect"]>[0]),
     );
+    return undefined;
   }
 }
 

@@ -12,7 +12,7 @@ import { certificates, clusters, webSites } from "@/lib/db/schema";
 import { enrollmentRootPath } from "../tests/support/processes";
 import { enrollDirect, exportRequest } from "../tests/system/support/http";
 import { emptyAppUrl } from "./empty-app";
-import { cpuBreakdown, inspect, longestBusyStretch, type MemoryFigures } from "./lib/inspector";
+import { cpuBreakdown, inspect, longestBusyStretch, type MemoryFigures, topEntries } from "./lib/inspector";
 import { commandLine, freePort, processTree, ROOT, spawnNode, stopProcess, tempDir, treeRssMb, waitForStatus } from "./lib/processes";
 import { type BenchResult, figure, latency, throughput } from "./lib/results";
 import { type ActionResponse, actionState, callAction } from "./lib/server-actions";
@@ -236,13 +236,7 @@ async function profileRequests(stack: Stack, urls: string[], cookie: string, log
       const cpu = cpuBreakdown(profile);
       const per = (ms: number) => (ms / requests).toFixed(2);
       log(
-        `console: ${new URL(url).pathname} main-thread CPU ${per(cpu.ms)} ms per request (${file}); by package: ${cpu.byOwner
-          .slice(0, 8)
-          .map(([k, v]) => `${k} ${per(v)}`)
-          .join(", ")}; top frames: ${cpu.byFrame
-          .slice(0, 8)
-          .map(([k, v]) => `${k} ${per(v)}`)
-          .join(", ")}`,
+        `console: ${new URL(url).pathname} main-thread CPU ${per(cpu.ms)} ms per request (${file}); by package: ${topEntries(cpu.byOwner, 8, per)}; top frames: ${topEntries(cpu.byFrame, 8, per)}`,
       );
     }
   } finally {
@@ -441,12 +435,8 @@ async function measureImportStall(
       const file = path.join(path.dirname(stack.dataDir), "import-stall.cpuprofile");
       fs.writeFileSync(file, JSON.stringify(profile));
       const busy = longestBusyStretch(profile);
-      const top = (list: Array<[string, number]>, n: number) =>
-        list
-          .slice(0, n)
-          .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
-          .join(", ");
-      profiled = `; profile (${file}): longest busy stretch ${busy.ms.toFixed(1)} ms, by package: ${top(busy.byOwner, 5)}; top frames: ${top(busy.byFrame, 5)}`;
+      const ms = (v: number) => `${v.toFixed(1)} ms`;
+      profiled = `; profile (${file}): longest busy stretch ${ms(busy.ms)}, by package: ${topEntries(busy.byOwner, 5, ms)}; top frames: ${topEntries(busy.byFrame, 5, ms)}`;
       log(`console: CPU profile of the Imports${profiled}`);
     } finally {
       inspector.close();

@@ -11,7 +11,7 @@ import {
   processCpuSeconds,
   startEnrollmentProcess,
 } from "./lib/enrollment-process";
-import { cpuBreakdown, inspect } from "./lib/inspector";
+import { cpuBreakdown, inspect, topEntries } from "./lib/inspector";
 import { type BenchResult, latency, throughput } from "./lib/results";
 
 export interface IssuanceOptions {
@@ -127,6 +127,22 @@ async function measureVariant(
     opts.log(
       `issuance (${variant.label}): ${rate.toFixed(1)} SLC/s (${(rate / variant.workers).toFixed(1)} per worker), ${cpuMsPerSlc.toFixed(2)} ms CPU per SLC; raw sign ${reference.toFixed(0)}/s`,
     );
+    // Not timed (after the reference): the main thread's share of an SLC and what fills it (the workers' share is the
+    // rest of the CPU), in the CPU row's note.
+    let profiledLine = "";
+    if (profiled.length > 0) {
+      const inspector = await inspect(service.pid, service.inspectPort);
+      try {
+        const { profile } = await inspector.profile(() => load(service, profiled, concurrency, false));
+        const cpu = cpuBreakdown(profile);
+        const per = (ms: number) => (ms / profiled.length).toFixed(2);
+        const line = `main thread ${per(cpu.ms)} ms CPU per SLC of ${cpuMsPerSlc.toFixed(2)} (the rest on the workers: verify + sign); by package: ${topEntries(cpu.byOwner, 8, per)}; top frames: ${topEntries(cpu.byFrame, 6, per)}`;
+        opts.log(`issuance (${variant.label}): CPU profile of ${profiled.length} more SLCs: ${line}`);
+        profiledLine = `; ${line}`;
+      } finally {
+        inspector.close();
+      }
+    }
     const results: BenchResult[] = [
       throughput(
         `Enrollment issuance, ${variant.label}: SLC/s (per worker thread against raw signing)`,
@@ -144,30 +160,9 @@ async function measureVariant(
         "one raw RSA-2048 signature (1 / sign rate)",
         1000 / reference,
         null,
-        `report-only: utime+stime of the service process (main thread: TLS, HTTP, PGlite; workers: verify + sign) over the timed load, /proc/${service.pid}/stat; ratio = SLCs per CPU-second / raw signs per second (issuance per core counting every thread)`,
+        `report-only: utime+stime of the service process (main thread: TLS, HTTP, PGlite; workers: verify + sign) over the timed load, /proc/${service.pid}/stat; ratio = SLCs per CPU-second / raw signs per second (issuance per core counting every thread)${profiledLine}`,
       ),
     ];
-    if (profiled.length > 0) {
-      // Not timed: the main thread's share of an SLC and what fills it (the workers' share is the rest of the CPU).
-      const inspector = await inspect(service.pid, service.inspectPort);
-      try {
-        const { profile } = await inspector.profile(() => load(service, profiled, concurrency, false));
-        const cpu = cpuBreakdown(profile);
-        const per = (ms: number) => (ms / profiled.length).toFixed(2);
-        const line = `main thread ${per(cpu.ms)} ms CPU per SLC of ${cpuMsPerSlc.toFixed(2)} (the rest on the workers: verify + sign); by package: ${cpu.byOwner
-          .slice(0, 8)
-          .map(([k, v]) => `${k} ${per(v)}`)
-          .join(", ")}; top frames: ${cpu.byFrame
-          .slice(0, 6)
-          .map(([k, v]) => `${k} ${per(v)}`)
-          .join(", ")}`;
-        opts.log(`issuance (${variant.label}): CPU profile of ${profiled.length} more SLCs: ${line}`);
-        const row = results[1];
-        if (row) row.note = `${row.note}; ${line}`;
-      } finally {
-        inspector.close();
-      }
-    }
     if (variant.replay) {
       const again = timed.slice(0, replays);
       opts.log(`issuance (${variant.label}): the same ${again.length} requests again (answered from the store)…`);

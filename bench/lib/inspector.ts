@@ -138,6 +138,14 @@ function owner(url: string): string {
   return ours ? ours[0].slice(1) : url.slice(-60);
 }
 
+/** The first `n` entries of a breakdown as "name value, …", each value written by `format`. */
+export function topEntries(list: Array<[string, number]>, n: number, format: (ms: number) => string): string {
+  return list
+    .slice(0, n)
+    .map(([name, ms]) => `${name} ${format(ms)}`)
+    .join(", ");
+}
+
 /** Main-thread CPU over a whole profile (idle samples left out): total ms, by frame and by owning package, largest first. */
 export function cpuBreakdown(profile: CpuProfile): { ms: number; byFrame: Array<[string, number]>; byOwner: Array<[string, number]> } {
   return breakdown(profile, 0, profile.samples.length - 1);

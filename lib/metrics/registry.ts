@@ -1,15 +1,24 @@
 // The console's Prometheus metrics (prom-client): one registry per process, kept on globalThis so every bundle of the
 // server shares it. Certificate figures are read from the database at scrape time (lib/metrics/scrape.ts); what only
 // this process sees (enrollment round trips) is observed where it happens.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectProcessMetrics } from "./process-metrics";
+
+/** One series of a counter brought up to the audit log's totals, and the total it has been brought up to. */
+export interface CountedSeries {
+  metric: "renewals" | "importRefusals";
+  labels: Record<string, string>;
+  total: number;
+}
 
 export interface ConsoleMetrics {
   registry: Registry;
   slcExpiration: Gauge<"cluster_guid" | "server_name">;
   lastRenewal: Gauge<"cluster_guid" | "server_name">;
-  renewals: Counter<"method" | "outcome">;
-  /** The audit totals the renewals counter has been brought up to. */
-  renewalsCounted: Map<string, number>;
+  renewals: Counter<"cluster_guid" | "server_name" | "method" | "outcome">;
+  importRefusals: Counter<"cluster_guid" | "server_name" | "reason">;
+  /** The audit totals each series of the two counters has been brought up to (by metric name and labels). */
+  counted: Map<string, CountedSeries>;
   enrollmentRequestDuration: Histogram<"outcome">;
 }
 
@@ -24,7 +33,7 @@ export function consoleMetrics(): ConsoleMetrics {
 /** A registry of its own (tests: one per database). */
 export function createConsoleMetrics(): ConsoleMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   return {
     registry,
     slcExpiration: new Gauge({
@@ -39,13 +48,20 @@ export function createConsoleMetrics(): ConsoleMetrics {
       labelNames: ["cluster_guid", "server_name"],
       registers: [registry],
     }),
-    // Counted from the append-only audit log (brought up to its totals at each scrape), so every console reports the
-    // renewals of all consoles, and a restart starts again from the log rather than from zero.
-    renewalsCounted: new Map(),
+    // Both counted from the append-only audit log (brought up to its totals at each scrape), so every console reports
+    // the renewals of all consoles, a restart starts again from the log rather than from zero, and every series of a
+    // cluster exists (at 0) from the first scrape after the cluster is added.
+    counted: new Map(),
     renewals: new Counter({
       name: "rms_slc_renewals_total",
-      help: "Renewals by method (online, offline) and outcome (success, failure), from the audit log.",
-      labelNames: ["method", "outcome"],
+      help: "Renewals of each cluster's certificate by method (online, offline) and outcome (success, failure), from the audit log; a wrong file chosen in Import is not a failure (rms_slc_import_refusals_total).",
+      labelNames: ["cluster_guid", "server_name", "method", "outcome"],
+      registers: [registry],
+    }),
+    importRefusals: new Counter({
+      name: "rms_slc_import_refusals_total",
+      help: "Files refused by an offline Import, by the check the file failed (or changed, no_pending), from the audit log.",
+      labelNames: ["cluster_guid", "server_name", "reason"],
       registers: [registry],
     }),
     enrollmentRequestDuration: new Histogram({

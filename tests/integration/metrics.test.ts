@@ -1,5 +1,6 @@
-// The console's /metrics body, scraped and parsed: expiry and last renewal per cluster, renewal totals from the audit
-// log (monotonic across scrapes), the enrollment histogram and the process defaults.
+// The console's /metrics body, scraped and parsed: expiry and last renewal per cluster, renewal totals per cluster from
+// the audit log (monotonic across scrapes, gone with their cluster), the enrollment histogram and the process defaults.
+import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordAudit } from "@/lib/audit/audit";
 import { certificates, clusters } from "@/lib/db/schema";
@@ -35,6 +36,7 @@ const INSTALLED = new Date("2030-03-01T12:00:00Z");
 
 describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
   let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let clusterId: string;
   beforeEach(async () => {
     handle = await createTestDatabase(kind);
     const [cluster] = await handle.db
@@ -48,6 +50,7 @@ describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
       })
       .returning();
     if (!cluster) throw new Error("no cluster");
+    clusterId = cluster.id;
     await handle.db.insert(certificates).values({
       clusterId: cluster.id,
       document: "<XrML/>",
@@ -83,7 +86,7 @@ describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
     expect(types.get("rms_slc_renewals_total")).toBe("counter");
     expect(types.get("rms_enrollment_request_duration_seconds")).toBe("histogram");
     expect(types.has("process_cpu_seconds_total")).toBe(true);
-    const renewals = (method: string, outcome: string) => value("rms_slc_renewals_total", { method, outcome });
+    const renewals = (method: string, outcome: string) => value("rms_slc_renewals_total", { ...cluster, method, outcome });
     expect([
       renewals("online", "success"),
       renewals("online", "failure"),
@@ -91,10 +94,21 @@ describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
       renewals("offline", "failure"),
     ]).toEqual([1, 2, 1, 0]);
 
-    await recordAudit(handle.db, { actor: "RMS\\alice", remoteAddress: null, action: "renew_online_succeeded", outcome: "success" });
+    await recordAudit(handle.db, {
+      actor: "RMS\\alice",
+      remoteAddress: null,
+      action: "renew_online_succeeded",
+      outcome: "success",
+      clusterId,
+    });
     const again = parse((await scrapeConsoleMetrics(handle.db, metrics)).body).samples;
     const total = (method: string, outcome: string) =>
       again.find((s) => s.name === "rms_slc_renewals_total" && s.labels.method === method && s.labels.outcome === outcome)?.value;
     expect([total("online", "success"), total("online", "failure"), total("offline", "success")]).toEqual([2, 2, 1]);
+
+    // A cluster removed from the console takes its series with it (its audit rows stay, without the cluster).
+    await handle.db.delete(clusters).where(eq(clusters.id, clusterId));
+    const gone = parse((await scrapeConsoleMetrics(handle.db, metrics)).body).samples;
+    expect(gone.filter((s) => s.name.startsWith("rms_slc_"))).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 // Both processes' /metrics as a Prometheus user adopts them: the real text linted by the real `promtool check metrics`
 // (Debian's prometheus package), every counter the shipped alert rules use present at 0 before anything happened, and
 // an offline Import of the wrong file counted as a refusal, never as a renewal failure.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,33 +17,10 @@ import type { RenewalContext } from "@/lib/renewal/context";
 import { confirmImport, exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
+import { promtoolCheckMetrics, sample, samplesOf } from "../support/promtool";
 
 const RULES_FILE = path.join(process.cwd(), "monitoring", "rms-alerts.yml");
 const actor = { name: "RMS\\alice", remoteAddress: "127.0.0.1" };
-
-/** `promtool check metrics` on the exposition text: its exit status and everything it printed. */
-function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
-  const run = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
-  if (run.error) throw run.error;
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-/** The value of the sample `name{labels}` (labels as written by prom-client, in its order), or undefined. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels)
-    .map(([key, value]) => `${key}="${value}"`)
-    .join(",");
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && l.slice(name.length + 1, l.lastIndexOf("}")) === wanted);
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
-}
-
-/** The samples of one metric, each as its label text and value. */
-function samplesOf(text: string, name: string): Array<{ labels: string; value: number }> {
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .map((l) => ({ labels: l.slice(name.length, l.lastIndexOf(" ")), value: Number(l.slice(l.lastIndexOf(" ") + 1)) }));
-}
 
 /** Every rms_…_total counter the shipped alert rules read. */
 function countersInRules(): string[] {

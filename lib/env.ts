@@ -153,7 +153,9 @@ const server = {
     )
     .pipe(
       z
-        .array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, "RMS_LDAP_UPN_SUFFIXES must list DNS names, e.g. contoso.com,corp.contoso.com"))
+        .array(
+          z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, "RMS_LDAP_UPN_SUFFIXES must list DNS names, e.g. contoso.com,corp.contoso.com"),
+        )
         .min(1, "RMS_LDAP_UPN_SUFFIXES must name at least one suffix, e.g. contoso.com"),
     )
     .optional(),

@@ -1,9 +1,17 @@
 // The pure parts of directory sign-in: AD's bind error sub-codes (from the real Windows strings; Samba's are checked
 // against a running domain controller in tests/integration/active-directory.test.ts), names as typed, realms and SIDs.
 import { describe, expect, it } from "vitest";
-import { translatorFor } from "@/lib/i18n/messages";
 import { AUDIT_REASONS } from "@/lib/audit/describe";
-import { AD_RESTRICTIONS, adBindRestriction, canonicalDirectoryName, DIRECTORY_REFUSALS, parseDirectoryName, realmOfDn, sidToString } from "./directory";
+import { translatorFor } from "@/lib/i18n/messages";
+import {
+  AD_RESTRICTIONS,
+  adBindRestriction,
+  canonicalDirectoryName,
+  DIRECTORY_REFUSALS,
+  parseDirectoryName,
+  realmOfDn,
+  sidToString,
+} from "./directory";
 
 // What Windows Server 2016–2022 domain controllers answer a simple bind with (diagnosticMessage of resultCode 49).
 const windows = (data: string) => `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${data}, v4563`;

@@ -46,8 +46,15 @@ export const AD_RESTRICTIONS = {
 export type AdRestriction = (typeof AD_RESTRICTIONS)[keyof typeof AD_RESTRICTIONS];
 
 /** Why a directory refused a name and password that it could check (audited as the sign-in's reason). */
-export const DIRECTORY_REFUSALS = ["unknown_user", "ambiguous_user", "wrong_password", "foreign_domain", "foreign_upn_suffix", "empty_password"] as const;
-export type DirectoryRefusal = (typeof DIRECTORY_REFUSALS)[number];
+export const DIRECTORY_REFUSALS = [
+  "unknown_user",
+  "ambiguous_user",
+  "wrong_password",
+  "foreign_domain",
+  "foreign_upn_suffix",
+  "empty_password",
+] as const;
+type DirectoryRefusal = (typeof DIRECTORY_REFUSALS)[number];
 
 export type DirectoryResult =
   /** userName: DOMAIN\sAMAccountName (or uid), the account name in the letter case the directory stores. */
@@ -161,7 +168,11 @@ function groupName(entry: Record<string, unknown>): string | undefined {
 }
 
 /** The groups whose objectSid is one of these (string SIDs in the filter: AD and Samba accept them). */
-async function groupsBySid(client: Client, config: DirectoryConfig, sids: readonly string[]): Promise<Map<string, { dn: string; name: string }>> {
+async function groupsBySid(
+  client: Client,
+  config: DirectoryConfig,
+  sids: readonly string[],
+): Promise<Map<string, { dn: string; name: string }>> {
   const found = new Map<string, { dn: string; name: string }>();
   for (let i = 0; i < sids.length; i += 100) {
     const chunk = sids.slice(i, i + 100).filter((sid) => /^S-1(-\d+)+$/.test(sid));
@@ -262,14 +273,18 @@ export async function readDirectoryGroups(
  * alternative uPNSuffixes where the connection may read CN=Partitions, and always the realm of the configured base DNs
  * and of the rootDSE's defaultNamingContext.
  */
-export async function directoryUpnSuffixes(client: Client, config: DirectoryConfig): Promise<string[]> {
+async function directoryUpnSuffixes(client: Client, config: DirectoryConfig): Promise<string[]> {
   const suffixes = new Set<string>();
   const add = (value: string | null | undefined) => {
     if (value) suffixes.add(value.trim().toLowerCase());
   };
   for (const dn of [config.userBase, config.groupBase, config.userDnTemplate ?? ""]) add(realmOfDn(dn));
   const [root] = (
-    await client.search("", { scope: "base", filter: "(objectClass=*)", attributes: ["defaultNamingContext", "configurationNamingContext"] })
+    await client.search("", {
+      scope: "base",
+      filter: "(objectClass=*)",
+      attributes: ["defaultNamingContext", "configurationNamingContext"],
+    })
   ).searchEntries;
   add(realmOfDn(firstValue(root?.defaultNamingContext) ?? ""));
   const configuration = firstValue(root?.configurationNamingContext);
@@ -319,7 +334,8 @@ export async function authenticateDirectoryUser(config: DirectoryConfig, typedNa
     if (config.bindDn) await client.bind(config.bindDn, config.bindPassword ?? "");
     if (upnSuffix !== null) {
       const accepted = config.upnSuffixes ?? (await directoryUpnSuffixes(client, config));
-      if (!accepted.includes(upnSuffix)) return { ok: false, code: "invalid_credentials", reason: "foreign_upn_suffix", account: typedAccount };
+      if (!accepted.includes(upnSuffix))
+        return { ok: false, code: "invalid_credentials", reason: "foreign_upn_suffix", account: typedAccount };
     }
     let userDn: string;
     let entryName: string | undefined;

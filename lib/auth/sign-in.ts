@@ -2,9 +2,9 @@
 // creation, and an audit event either way.
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
+import { qualifiedUserName } from "@/lib/server-identity";
 import { type Account, findAccountCredentials, setPasswordHash, syncDirectoryAccount, userNameSchema } from "./accounts";
 import { trustDevice, trustedDeviceFor } from "./devices";
-import { qualifiedUserName } from "@/lib/server-identity";
 import { type AdRestriction, authenticateDirectoryUser, canonicalDirectoryName, type DirectoryConfig, directoryLogin } from "./directory";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, type SessionAccount } from "./sessions";
@@ -46,7 +46,6 @@ type Route =
   | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null; actor: string }
   | { store: "directory"; key: string; actor: string }
   | null;
-
 
 async function route(db: Queryable, typed: string, input: SignInInput): Promise<Route> {
   const local = input.localAccounts !== false;

@@ -122,7 +122,12 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
       const restriction = AD_RESTRICTIONS[user.restriction];
       expect(await signInAs(name, user.password), name).toEqual({ ok: false, code: "restricted", restriction });
       const event = await lastEvent();
-      expect(event, name).toMatchObject({ action: "sign_in", outcome: "failure", actor: `RMS\\${name}`, details: { source: "directory", reason: restriction } });
+      expect(event, name).toMatchObject({
+        action: "sign_in",
+        outcome: "failure",
+        actor: `RMS\\${name}`,
+        details: { source: "directory", reason: restriction },
+      });
       // What Samba said, kept in the audit row's detail.
       expect(String(event?.details.detail)).toContain(`AcceptSecurityContext error, data ${user.restriction},`);
       console.info(`${name}: ${String(event?.details.detail)}`);

@@ -136,7 +136,18 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
 
   it("finds an actor by what the page shows, whichever way the row stored it, in each language", async () => {
     // Old sign-ins stored "alice", other rows "RMS\\alice"; the CLI "cli:root"; the console itself "monitor".
-    const stored = ["alice", "RMS\\bob", "CONTOSO\\carol", "cli:root", "cli:CONTOSO\\dave", "monitor", "auto-renewal", "setup", null, "contoso\\Erin"];
+    const stored = [
+      "alice",
+      "RMS\\bob",
+      "CONTOSO\\carol",
+      "cli:root",
+      "cli:CONTOSO\\dave",
+      "monitor",
+      "auto-renewal",
+      "setup",
+      null,
+      "contoso\\Erin",
+    ];
     for (const [i, actor] of stored.entries()) {
       await recordAudit(handle.db, {
         actor,

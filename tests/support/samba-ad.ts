@@ -13,9 +13,10 @@ import { Client, InvalidCredentialsError } from "ldapts";
 import { createTestTlsPki } from "./tls";
 
 const run = promisify(execFile);
+const SAMBA_BINARY = "/usr/sbin/samba";
 
 export const AD_DOMAIN = "RMS";
-export const AD_REALM = "rms.test";
+const AD_REALM = "rms.test";
 export const AD_BASE_DN = "DC=rms,DC=test";
 /** An alternative UPN suffix the forest lists in CN=Partitions (uPNSuffixes), as an administrator adds one. */
 export const AD_ALTERNATE_UPN_SUFFIX = "corp.rms.example";
@@ -23,7 +24,7 @@ const USERS_DN = `CN=Users,${AD_BASE_DN}`;
 export const AD_SERVICE_DN = `CN=svc-rms,${USERS_DN}`;
 export const AD_SERVICE_PASSWORD = "Svc-Rms-Passw0rd!";
 /** The domain lockout threshold the harness sets: this many wrong passwords lock an account. */
-export const AD_LOCKOUT_THRESHOLD = 3;
+const AD_LOCKOUT_THRESHOLD = 3;
 
 /**
  * The seeded people: sAMAccountName → password and what the console should make of them. `restriction` is the reason
@@ -102,7 +103,9 @@ function seed(): string {
     // 21 bytes of zero: no hour of the week in which the account may sign in.
     userLdif("nighthours", [`logonHours:: ${Buffer.alloc(21).toString("base64")}`]),
     userLdif("elsewhere", ["userWorkstations: NOWHERE"]),
-    [`dn: CN=RMS Operators,${USERS_DN}`, "objectClass: group", "sAMAccountName: RMS Operators", `member: CN=bob,${USERS_DN}`, ""].join("\n"),
+    [`dn: CN=RMS Operators,${USERS_DN}`, "objectClass: group", "sAMAccountName: RMS Operators", `member: CN=bob,${USERS_DN}`, ""].join(
+      "\n",
+    ),
     [`dn: CN=Staff,${USERS_DN}`, "objectClass: group", "sAMAccountName: Staff", `member: CN=carol,${USERS_DN}`, ""].join("\n"),
   ].join("\n");
 }
@@ -123,9 +126,13 @@ function modifications(): string {
     // Alice's primary group becomes Domain Admins (she must be a member first): the DC then takes her out of its member
     // list, as Windows does for every primary group, and lists her in her previous primary group (Domain Users).
     [`dn: CN=Alice,${USERS_DN}`, "changetype: modify", "replace: primaryGroupID", "primaryGroupID: 512", ""].join("\n"),
-    [`dn: CN=Administrators,CN=Builtin,${AD_BASE_DN}`, "changetype: modify", "add: member", `member: CN=RMS Operators,${USERS_DN}`, ""].join(
-      "\n",
-    ),
+    [
+      `dn: CN=Administrators,CN=Builtin,${AD_BASE_DN}`,
+      "changetype: modify",
+      "add: member",
+      `member: CN=RMS Operators,${USERS_DN}`,
+      "",
+    ].join("\n"),
     // "User must change password at next logon".
     [`dn: CN=mustchange,${USERS_DN}`, "changetype: modify", "replace: pwdLastSet", "pwdLastSet: 0", ""].join("\n"),
     [`dn: ${AD_BASE_DN}`, "changetype: modify", "replace: lockoutThreshold", `lockoutThreshold: ${AD_LOCKOUT_THRESHOLD}`, ""].join("\n"),
@@ -256,7 +263,7 @@ export async function startSambaAd(): Promise<TestActiveDirectory> {
 
   let log = "";
   // -i: foreground, no daemon; -M single: one process (the prefork model starts a worker per core).
-  const child = spawn("samba", ["-i", "-M", "single", "-s", conf, "--debug-stdout", "-d", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(SAMBA_BINARY, ["-i", "-M", "single", "-s", conf, "--debug-stdout", "-d", "1"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (d: Buffer) => {
     log += d.toString();
   });

@@ -59,6 +59,24 @@ describe("loadEnv", () => {
     expect(!off.ok && off.message).toMatch(/RMS_LOCAL_ACCOUNTS: off needs RMS_LDAP_URL/);
   });
 
+  it("reads the UPN suffixes as lower-case DNS names and refuses anything else", () => {
+    const ldap = {
+      RMS_LDAP_URL: "ldaps://dc1.contoso.com",
+      RMS_DOMAIN: "CONTOSO",
+      RMS_LDAP_GROUP_BASE: "dc=contoso,dc=com",
+      RMS_LDAP_USER_BASE: "dc=contoso,dc=com",
+    };
+    const listed = loadEnv({ ...ldap, RMS_LDAP_UPN_SUFFIXES: " Contoso.com, corp.contoso.com ," });
+    expect(listed.ok && listed.env.RMS_LDAP_UPN_SUFFIXES).toEqual(["contoso.com", "corp.contoso.com"]);
+    expect(loadEnv(ldap).ok && (loadEnv(ldap) as { env: { RMS_LDAP_UPN_SUFFIXES?: string[] } }).env.RMS_LDAP_UPN_SUFFIXES).toBeUndefined();
+    for (const bad of ["@contoso.com", "contoso.com/evil", "*.contoso.com", ","]) {
+      expect(loadEnv({ ...ldap, RMS_LDAP_UPN_SUFFIXES: bad })).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/RMS_LDAP_UPN_SUFFIXES/),
+      });
+    }
+  });
+
   it("reads the monitor interval and refuses notification settings that cannot work", () => {
     expect(loadEnv({}).ok && (loadEnv({}) as { env: { RMS_MONITOR_INTERVAL: number } }).env.RMS_MONITOR_INTERVAL).toBe(3_600_000);
     const fifteen = loadEnv({ RMS_MONITOR_INTERVAL: "15m" });

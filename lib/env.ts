@@ -141,6 +141,24 @@ const server = {
     .optional(),
   RMS_LDAP_GROUP_BASE: z.string().trim().max(1024).optional(),
   RMS_LDAP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // The UPN suffixes user@suffix signs in with (comma-separated); unset: the directory's own (lib/auth/directory.ts).
+  RMS_LDAP_UPN_SUFFIXES: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, "RMS_LDAP_UPN_SUFFIXES must list DNS names, e.g. contoso.com,corp.contoso.com"),
+        )
+        .min(1, "RMS_LDAP_UPN_SUFFIXES must name at least one suffix, e.g. contoso.com"),
+    )
+    .optional(),
   RMS_ADMIN_GROUPS: z
     .string()
     .trim()

@@ -1,6 +1,5 @@
 // Names this server and its accounts the way Windows would: SERVER\user.
 import os from "node:os";
-import { env } from "@/lib/env";
 
 /** NetBIOS-style name of this host (upper case, at most 15 characters), or RMS01. */
 export function localServerName(): string {
@@ -13,11 +12,10 @@ export function localServerName(): string {
   return name || "RMS01";
 }
 
-/** The DOMAIN of DOMAIN\\user: the directory's domain, or this server's name for local accounts. */
-export function accountDomain(): string {
-  return env().RMS_DOMAIN?.toUpperCase() ?? localServerName();
-}
-
+/**
+ * A local account as Windows shows it: MACHINE\name, with this host's name even when RMS_DOMAIN is set (that is the
+ * directory's domain; a local account must not read like a directory account of the same name).
+ */
 export function qualifiedUserName(displayName: string): string {
-  return `${accountDomain()}\\${displayName}`;
+  return `${localServerName()}\\${displayName}`;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd for directory sign-in, strace to prove durable commits), `npm run check` (the static gates), production build, every Vitest project
+# `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits), `npm run check` (the static gates), production build, every Vitest project
 # (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapwhoami >/dev/null 2>&1 || missing+=(ldap-utils)
+# Samba's AD DC for Active Directory sign-in (tests/support/samba-ad.ts): the server, its schema and the ldb tools.
+{ [ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup/ad-schema ] && dpkg -s samba-dsdb-modules >/dev/null 2>&1; } || missing+=(samba samba-ad-dc samba-ad-provision)
+command -v ldbadd >/dev/null 2>&1 || missing+=(ldb-tools)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus) # promtool lints /metrics and tests the alert rules
 if [ ${#missing[@]} -gt 0 ]; then

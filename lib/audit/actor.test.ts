@@ -11,6 +11,9 @@ describe("audit actors", () => {
     expect(actorView("RMS01\\alice", qualify)).toEqual({ kind: "person", name: "RMS01\\alice" });
     expect(actorView("CONTOSO\\bob", qualify)).toEqual({ kind: "person", name: "CONTOSO\\bob" });
     expect(actorView("cli:root", qualify)).toEqual({ kind: "cli", name: "RMS01\\root" });
+    // A directory sign-in stored the domain in lower case before: shown in capitals, as Windows shows it.
+    expect(actorView("rms\\Alice", qualify)).toEqual({ kind: "person", name: "RMS\\Alice" });
+    expect(actorView("cli:contoso\\root", qualify)).toEqual({ kind: "cli", name: "CONTOSO\\root" });
   });
 
   it("names the console's own actors as the system", () => {

@@ -18,21 +18,23 @@ export type ActorView =
   | { kind: "cli"; name: string };
 
 /**
- * Old rows name people three ways ("alice" at sign-in, "RMS01\alice" elsewhere, "cli:root" from the CLI): all are
- * shown as DOMAIN\user, so one person reads the same in every row and every filter result.
+ * Old rows name people several ways ("alice" at sign-in, "RMS01\alice" elsewhere, "rms\alice" for a directory
+ * account's sign-in, "cli:root" from the CLI): all are shown as DOMAIN\user with the domain in capitals (as Windows
+ * shows it), a bare name under this machine's name, so one person reads the same in every row and filter result.
  */
 export function actorView(raw: string | null, qualify: (userName: string) => string): ActorView {
   if (raw === null || raw === "") return { kind: "none" };
   const system = Object.entries(SYSTEM_ACTORS).find(([recorded]) => recorded === raw)?.[1];
   if (system) return { kind: "system", system };
   const person = raw.startsWith(CLI_PREFIX) ? raw.slice(CLI_PREFIX.length) : raw;
-  const name = person.includes("\\") ? person : qualify(person);
+  const backslash = person.indexOf("\\");
+  const name = backslash >= 0 ? `${person.slice(0, backslash).toUpperCase()}${person.slice(backslash)}` : qualify(person);
   return raw.startsWith(CLI_PREFIX) ? { kind: "cli", name } : { kind: "person", name };
 }
 
 /** The words an actor is shown with in one language (lib/audit/present.ts fills them from the catalogue). */
 export interface ActorWording {
-  /** The domain a bare user name is shown under: DOMAIN of DOMAIN\user. */
+  /** The machine a bare (local) user name is shown under: MACHINE of MACHINE\user. */
   domain: string;
   system: Record<SystemActor, string>;
   /** A command-line actor reads `${before}DOMAIN\user${after}`. */
@@ -72,8 +74,9 @@ export function shownActor(raw: string | null, wording: ActorWording): string {
 /** shownActor as an SQL expression over the stored actor column (every word a bound parameter). */
 export function shownActorSql(column: AnyPgColumn, wording: ActorWording): SQL {
   const word = (text: string) => sql`${text}::text`;
+  const slash = (name: SQL) => sql`strpos(${name}, ${word("\\")})`;
   const qualified = (name: SQL) =>
-    sql`(case when strpos(${name}, ${word("\\")}) > 0 then ${name} else ${word(`${wording.domain}\\`)} || ${name} end)`;
+    sql`(case when ${slash(name)} > 0 then upper(substr(${name}, 1, ${slash(name)} - 1)) || substr(${name}, ${slash(name)}) else ${word(`${wording.domain}\\`)} || ${name} end)`;
   const systems = Object.entries(SYSTEM_ACTORS).map(
     ([recorded, system]) => sql`when ${column} = ${word(recorded)} then ${word(wording.system[system])}`,
   );

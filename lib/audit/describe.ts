@@ -3,6 +3,54 @@
 import type { AuditAction, AuditEvent } from "./audit";
 import { AUDIT_ACTIONS } from "./audit";
 
+/** The reasons (details.code or details.reason) the catalogue words as audit.reason.<code>; others show as recorded. */
+export const AUDIT_REASONS = [
+  "wrong_password",
+  "unknown_user",
+  "throttled",
+  "not_found",
+  "in_progress",
+  "no_key",
+  "key_unavailable",
+  "no_trust_anchors",
+  "unreachable",
+  "timeout",
+  "untrusted",
+  "tls_failed",
+  "misdirected",
+  "pending_approval",
+  "conflict",
+  "rejected",
+  "busy",
+  "server_error",
+  "invalid_response",
+  "invalid_file",
+  "no_pending",
+  "changed",
+  // Sign-in refusals by the directory (lib/auth/sign-in.ts), older rows' "directory_refused" included.
+  "must_change_password",
+  "password_expired",
+  "account_expired",
+  "account_disabled",
+  "account_locked",
+  "logon_hours",
+  "workstation",
+  "ambiguous_user",
+  "foreign_domain",
+  "foreign_upn_suffix",
+  "empty_password",
+  "directory_unavailable",
+  "directory_refused",
+  // The first administrator's setup (lib/auth/setup-tokens.ts).
+  "invalid_token",
+  "used",
+  "expired",
+  "admin_exists",
+  "invalid_user_name",
+  "invalid_password",
+  "exists",
+] as const;
+
 export function isAuditAction(action: string): action is AuditAction {
   return (AUDIT_ACTIONS as readonly string[]).includes(action);
 }

@@ -4,43 +4,21 @@ import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
-import { accountDomain } from "@/lib/server-identity";
+import { localServerName } from "@/lib/server-identity";
 import { type ActorWording, shownActor, wordingFrom } from "./actor";
 import type { AuditEvent } from "./audit";
-import { isAuditAction, sentenceValues } from "./describe";
-
-const REASONS = [
-  "wrong_password",
-  "unknown_user",
-  "throttled",
-  "not_found",
-  "in_progress",
-  "no_key",
-  "key_unavailable",
-  "no_trust_anchors",
-  "unreachable",
-  "timeout",
-  "untrusted",
-  "tls_failed",
-  "misdirected",
-  "pending_approval",
-  "conflict",
-  "rejected",
-  "busy",
-  "server_error",
-  "invalid_response",
-  "invalid_file",
-  "no_pending",
-  "changed",
-] as const;
+import { AUDIT_REASONS, isAuditAction, sentenceValues } from "./describe";
 
 function oneOf<T extends string>(list: readonly T[], value: string): value is T {
   return (list as readonly string[]).includes(value);
 }
 
-/** How actors read in the reader's language: for the page, the CSV, and the actor filter's SQL. */
+/**
+ * How actors read in the reader's language: for the page, the CSV, and the actor filter's SQL. A bare stored name is a
+ * local account (or the CLI's operating-system user): MACHINE\name.
+ */
 export function actorWording(t: Translator): ActorWording {
-  return wordingFrom(t, accountDomain());
+  return wordingFrom(t, localServerName());
 }
 
 export function actorText(t: Translator, raw: string | null): string {
@@ -59,7 +37,7 @@ export function sentenceText(t: Translator, locale: Locale, event: AuditEvent): 
   const reason =
     values.check !== "—" && oneOf(CHECK_NAMES, values.check)
       ? t("audit.reason.failedCheck", { check: t(`check.${values.check}`) })
-      : oneOf(REASONS, values.reason)
+      : oneOf(AUDIT_REASONS, values.reason)
         ? t(`audit.reason.${values.reason}`)
         : values.reason;
   const filled = { ...values, date, reason };

@@ -2,9 +2,10 @@
 // creation, and an audit event either way.
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
+import { qualifiedUserName } from "@/lib/server-identity";
 import { type Account, findAccountCredentials, setPasswordHash, syncDirectoryAccount, userNameSchema } from "./accounts";
 import { trustDevice, trustedDeviceFor } from "./devices";
-import { authenticateDirectoryUser, type DirectoryConfig, directoryLogin } from "./directory";
+import { type AdRestriction, authenticateDirectoryUser, canonicalDirectoryName, type DirectoryConfig, directoryLogin } from "./directory";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, type SessionAccount } from "./sessions";
 import { pruneThrottles, releaseAttempt, reserveAttempt, type ThrottleKeys } from "./throttle";
@@ -28,6 +29,8 @@ export type SignInResult =
   | { ok: true; token: string; expiresAt: Date; account: SessionAccount; device: { token: string; expiresAt: Date } | null }
   | { ok: false; code: "invalid_credentials" }
   | { ok: false; code: "directory_unavailable" }
+  /** The directory checked the password and refused the sign-in for this reason (AD's bind sub-code). */
+  | { ok: false; code: "restricted"; restriction: AdRestriction }
   | { ok: false; code: "throttled"; retryAfterSeconds: number };
 
 // eslint-disable-next-line no-control-regex
@@ -40,8 +43,8 @@ const MAX_DIRECTORY_NAME = 256;
  */
 /** Where a typed name signs in; a local name carries its account row (or null: unknown, still hashed against). */
 type Route =
-  | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null }
-  | { store: "directory"; key: string }
+  | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null; actor: string }
+  | { store: "directory"; key: string; actor: string }
   | null;
 
 async function route(db: Queryable, typed: string, input: SignInInput): Promise<Route> {
@@ -49,17 +52,22 @@ async function route(db: Queryable, typed: string, input: SignInInput): Promise<
   if (typed.startsWith(".\\")) {
     const name = userNameSchema.safeParse(typed.slice(2));
     if (!local || !name.success) return null;
-    return { store: "local", key: name.data.toLowerCase(), account: await findAccountCredentials(db, name.data) };
+    const account = await findAccountCredentials(db, name.data);
+    return { store: "local", key: name.data.toLowerCase(), account, actor: qualifiedUserName(account?.displayName ?? name.data) };
   }
   const directory = input.directory;
   const bare = userNameSchema.safeParse(typed);
   if (bare.success && local) {
     const account = await findAccountCredentials(db, bare.data);
-    if (account || !directory) return { store: "local", key: bare.data.toLowerCase(), account };
+    if (account || !directory) {
+      return { store: "local", key: bare.data.toLowerCase(), account, actor: qualifiedUserName(account?.displayName ?? bare.data) };
+    }
   }
   if (!directory || typed.length > MAX_DIRECTORY_NAME || CONTROL.test(typed)) return null;
   const login = directoryLogin(typed, directory.domain);
-  return login ? { store: "directory", key: `${directory.domain}\\${login}`.toLowerCase() } : null;
+  return login
+    ? { store: "directory", key: `${directory.domain}\\${login}`.toLowerCase(), actor: canonicalDirectoryName(directory.domain, login) }
+    : null;
 }
 
 /**
@@ -77,37 +85,41 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
   // Reserved before the slow hash: parallel attempts past the limit are refused without being evaluated.
   const throttle = await reserveAttempt(db, keys, input.now);
   if (!throttle.allowed) {
-    await auditRefusal(db, input, "denied", { reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds });
+    await auditRefusal(db, input, target?.actor ?? null, "denied", { reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds });
     return { ok: false, code: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
   }
 
   if (target?.store === "directory" && input.directory) {
-    return await directorySignIn(db, input, keys, input.directory);
+    return await directorySignIn(db, input, keys, input.directory, target.actor);
   }
 
   const account = target?.store === "local" ? target.account : null;
   const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
 
   if (!account || !valid) {
-    await auditRefusal(db, input, "failure", { reason: account ? "wrong_password" : "unknown_user" });
+    await auditRefusal(db, input, target?.actor ?? null, "failure", { reason: account ? "wrong_password" : "unknown_user" });
     return { ok: false, code: "invalid_credentials" };
   }
 
   if (needsRehash(account.passwordHash)) {
     await setPasswordHash(db, account.id, await hashPassword(input.password));
   }
-  return await startSession(db, input, keys, account, trustedDevice, { groups: account.groups });
+  return await startSession(db, input, keys, account, qualifiedUserName(account.displayName), trustedDevice, { groups: account.groups });
 }
 
-/** A refused sign-in, audited under the name as typed (cut to 64 characters). */
+/**
+ * A refused sign-in, audited under the account's canonical name (DOMAIN\name as the directory stores it, MACHINE\name
+ * for a local account) or, for a name that goes nowhere, the name as typed (cut to 64 characters).
+ */
 async function auditRefusal(
   db: Queryable,
   input: SignInInput,
+  actor: string | null,
   outcome: "denied" | "failure",
   details: Record<string, unknown>,
 ): Promise<void> {
   await recordAudit(db, {
-    actor: input.userName.slice(0, 64),
+    actor: (actor ?? input.userName).slice(0, 64),
     remoteAddress: input.remoteAddress,
     action: "sign_in",
     outcome,
@@ -117,17 +129,37 @@ async function auditRefusal(
 }
 
 /** The password checked by the directory (after the throttle reservation), the account synced, a session started. */
-async function directorySignIn(db: Queryable, input: SignInInput, keys: ThrottleKeys, directory: DirectoryConfig): Promise<SignInResult> {
+async function directorySignIn(
+  db: Queryable,
+  input: SignInInput,
+  keys: ThrottleKeys,
+  directory: DirectoryConfig,
+  typedActor: string,
+): Promise<SignInResult> {
   const result = await authenticateDirectoryUser(directory, input.userName, input.password);
   if (!result.ok) {
-    await auditRefusal(db, input, "failure", {
-      reason: result.code === "unavailable" ? "directory_unavailable" : "directory_refused",
-      detail: result.reason.slice(0, 300),
-    });
-    return { ok: false, code: result.code === "unavailable" ? "directory_unavailable" : "invalid_credentials" };
+    switch (result.code) {
+      case "unavailable":
+        await auditRefusal(db, input, typedActor, "failure", {
+          source: "directory",
+          reason: "directory_unavailable",
+          detail: result.reason.slice(0, 300),
+        });
+        return { ok: false, code: "directory_unavailable" };
+      case "restricted":
+        await auditRefusal(db, input, result.account, "failure", {
+          source: "directory",
+          reason: result.restriction,
+          detail: result.detail.slice(0, 300),
+        });
+        return { ok: false, code: "restricted", restriction: result.restriction };
+      case "invalid_credentials":
+        await auditRefusal(db, input, result.account ?? typedActor, "failure", { source: "directory", reason: result.reason });
+        return { ok: false, code: "invalid_credentials" };
+    }
   }
   const account = await syncDirectoryAccount(db, { userName: result.userName, groups: result.groups });
-  return await startSession(db, input, keys, account, keys.trustedDevice, { source: "directory", groups: result.groups });
+  return await startSession(db, input, keys, account, result.userName, keys.trustedDevice, { source: "directory", groups: result.groups });
 }
 
 async function startSession(
@@ -135,6 +167,8 @@ async function startSession(
   input: SignInInput,
   keys: ThrottleKeys,
   account: Account,
+  /** The canonical name the audit row and the header show. */
+  actor: string,
   trustedDevice: ThrottleKeys["trustedDevice"],
   details: Record<string, unknown>,
 ): Promise<SignInResult> {
@@ -150,7 +184,7 @@ async function startSession(
       maxHours: input.maxHours,
     });
     await recordAudit(tx, {
-      actor: account.userName,
+      actor,
       remoteAddress: input.remoteAddress,
       action: "sign_in",
       outcome: "success",

@@ -136,7 +136,18 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
 
   it("finds an actor by what the page shows, whichever way the row stored it, in each language", async () => {
     // Old sign-ins stored "alice", other rows "RMS\\alice"; the CLI "cli:root"; the console itself "monitor".
-    const stored = ["alice", "RMS\\bob", "CONTOSO\\carol", "cli:root", "cli:CONTOSO\\dave", "monitor", "auto-renewal", "setup", null];
+    const stored = [
+      "alice",
+      "RMS\\bob",
+      "CONTOSO\\carol",
+      "cli:root",
+      "cli:CONTOSO\\dave",
+      "monitor",
+      "auto-renewal",
+      "setup",
+      null,
+      "contoso\\Erin",
+    ];
     for (const [i, actor] of stored.entries()) {
       await recordAudit(handle.db, {
         actor,
@@ -164,6 +175,9 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     expect(await found("RMS\\alice", en)).toEqual(["alice"]);
     expect(await found("rms\\", en)).toEqual(["cli:root", "RMS\\bob", "alice"]);
     expect(await found("(command line)", en)).toEqual(["cli:CONTOSO\\dave", "cli:root"]);
+    // The page shows an old row's lower-case domain in capitals; the filter matches what the page shows.
+    expect(shownActor("contoso\\Erin", en)).toBe("CONTOSO\\Erin");
+    expect(await found("CONTOSO\\Erin", en)).toEqual(["contoso\\Erin"]);
     expect(await found("System (", en)).toEqual(["setup", "auto-renewal", "monitor"]);
     // Only what is shown: the stored prefix is not, and LIKE's wildcards are literal.
     expect(await found("cli:", en)).toEqual([]);

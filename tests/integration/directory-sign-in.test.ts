@@ -64,7 +64,17 @@ describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
       account: { displayName: "RMS\\alice", source: "directory", groups: ["Domain Admins"] },
     });
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
-    expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "rms\\alice" });
+    // The audit row names her as the header does: the domain in capitals, the uid as the directory stores it.
+    expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "RMS\\alice" });
+  });
+
+  it("accepts user@suffix only for the directory's realm (dc= parts of its base DNs), or the configured suffixes", async () => {
+    expect(await signInAs("alice@evil.example", DIRECTORY_USERS.alice.password)).toEqual({ ok: false, code: "invalid_credentials" });
+    const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
+    expect(events[0]).toMatchObject({ outcome: "failure", actor: "RMS\\alice", details: { reason: "foreign_upn_suffix" } });
+    const listed = { directory: { ...config, upnSuffixes: ["contoso.com"] } };
+    expect(await signInAs("alice@rms.test", DIRECTORY_USERS.alice.password, listed)).toEqual({ ok: false, code: "invalid_credentials" });
+    expect(await signInAs("alice@contoso.com", DIRECTORY_USERS.alice.password, listed)).toMatchObject({ ok: true });
   });
 
   it("follows nested groups (bob is in RMS Operators, which is in Administrators); a plain member is not an administrator", async () => {
@@ -100,6 +110,8 @@ describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: refused.length });
     expect(events).toHaveLength(refused.length);
     for (const event of events) expect(event).toMatchObject({ action: "sign_in", outcome: "failure" });
+    // OpenLDAP sends no AD sub-code: the locked account is refused like a wrong password, under its directory name.
+    expect(events.at(-1)).toMatchObject({ actor: "RMS\\dave", details: { source: "directory", reason: "wrong_password" } });
   });
 
   it("a local account keeps working beside the directory (by name or as .\\name), and can be turned off", async () => {

@@ -5,6 +5,7 @@ import { createAccount } from "@/lib/auth/accounts";
 import { validateSession } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/sign-in";
 import { accounts } from "@/lib/db/schema";
+import { localServerName } from "@/lib/server-identity";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const PASSWORD = "Tr0ub4dor&3-but-longer";
@@ -31,7 +32,13 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
       account: { userName: "admin" },
     });
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
-    expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "admin", remoteAddress: "203.0.113.9" });
+    // Named as Windows names a local account: MACHINE\\name, the name as created (not RMS_DOMAIN, the directory's).
+    expect(events[0]).toMatchObject({
+      action: "sign_in",
+      outcome: "success",
+      actor: `${localServerName()}\\Admin`,
+      remoteAddress: "203.0.113.9",
+    });
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
 
@@ -50,8 +57,8 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 3 });
     expect(events.map((e) => [e.outcome, e.actor])).toEqual([
       ["failure", "bad nameforged"],
-      ["failure", "ghost"],
-      ["failure", "admin"],
+      ["failure", `${localServerName()}\\ghost`],
+      ["failure", `${localServerName()}\\Admin`],
     ]);
     expect(JSON.stringify(events)).not.toContain("wrong-password");
   });

@@ -43,7 +43,9 @@ export const signInAction = actionClient
           ? t("signIn.throttled", { seconds: result.retryAfterSeconds ?? 60 })
           : result.code === "directory_unavailable"
             ? t("signIn.directoryUnavailable")
-            : t("signIn.invalid");
+            : result.code === "restricted"
+              ? t(`signIn.restricted.${result.restriction}`)
+              : t("signIn.invalid");
       return { message, userName };
     }
     // A new session at each sign-in, and the one this browser held before ends: a session token planted in the

@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { qualifiedUserName } from "@/lib/server-identity";
 import { isAdministrator } from "./accounts";
+import { requestOriginOf } from "./same-origin";
 import { validateSession } from "./sessions";
 
 /**
@@ -61,7 +62,8 @@ export const getActor = cache(async (): Promise<Actor | null> => {
 async function shouldUseSecureCookies(): Promise<boolean> {
   const setting = env().RMS_SECURE_COOKIES;
   if (setting !== "auto") return setting === "true";
-  return (await headers()).get("x-forwarded-proto") === "https";
+  // The scheme the browser used (the console's server found it: lib/http/request-gate.ts).
+  return requestOriginOf(await headers())?.scheme === "https";
 }
 
 /** The session token this request carries, if any (plausible length only). */

@@ -12,6 +12,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapwhoami >/dev/null 2>&1 || missing+=(ldap-utils)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)  # e2e/reverse-proxy.spec.ts: the console behind nginx with TLS
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing Debian packages: ${missing[*]}. Install them (apt-get install ${missing[*]}) or run as root." >&2

@@ -66,9 +66,21 @@ async function shouldUseSecureCookies(): Promise<boolean> {
   return requestOriginOf(await headers())?.scheme === "https";
 }
 
+/**
+ * A cookie's value: the `__Host-` one on any request (a browser sends it only over HTTPS; the framework's own fetch of
+ * a server action's redirect target, plain HTTP on loopback, carries the browser's cookies), the plain one only on a
+ * request that did not come over HTTPS.
+ */
+async function cookieValue(base: "rms_session" | "rms_device"): Promise<string | undefined> {
+  const jar = await cookies();
+  const secure = jar.get(cookieName(base, true))?.value;
+  if (secure !== undefined || (await shouldUseSecureCookies())) return secure;
+  return jar.get(cookieName(base, false))?.value;
+}
+
 /** The session token this request carries, if any (plausible length only). */
 export async function getSessionToken(): Promise<string | null> {
-  const token = (await cookies()).get(cookieName("rms_session", await shouldUseSecureCookies()))?.value;
+  const token = await cookieValue("rms_session");
   return token && token.length <= 128 ? token : null;
 }
 
@@ -85,7 +97,7 @@ export async function setSessionCookie(token: string): Promise<void> {
 }
 
 export async function getDeviceToken(): Promise<string | null> {
-  return (await cookies()).get(cookieName("rms_device", await shouldUseSecureCookies()))?.value ?? null;
+  return (await cookieValue("rms_device")) ?? null;
 }
 
 export async function setDeviceCookie(device: { token: string; expiresAt: Date }): Promise<void> {

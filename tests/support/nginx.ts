@@ -8,10 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import type { TestTlsPki } from "./tls";
 
-export const NGINX_BINARY = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
+const NGINX_BINARY = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 
 /** The README's nginx example: the first ```nginx block after the heading "### Behind a reverse proxy". */
-export function readmeNginxBlock(readmePath = path.join(process.cwd(), "README.md")): string {
+function readmeNginxBlock(readmePath = path.join(process.cwd(), "README.md")): string {
   const text = fs.readFileSync(readmePath, "utf8");
   const section = text.indexOf("### Behind a reverse proxy");
   const match = section < 0 ? null : /```nginx\n([\s\S]*?)```/.exec(text.slice(section));
@@ -38,7 +38,7 @@ function replaceOnce(text: string, from: string, to: string): string {
 }
 
 /** The README's server block with the test's values, inside the http block a whole nginx.conf needs. */
-export function nginxConfig(opts: NginxOptions, dir: string): string {
+function nginxConfig(opts: NginxOptions, dir: string): string {
   let server = readmeNginxBlock();
   server = replaceOnce(server, "listen 8443 ssl;", `listen 127.0.0.1:${opts.port} ssl;`);
   server = replaceOnce(server, "server_name rms.contoso.com;", `server_name ${opts.serverName};`);

@@ -153,8 +153,13 @@ for (const host of VARIANTS) {
       const since = new Date().toISOString();
       const first = await page.goto("/sign-in");
       expect(first?.headers()["strict-transport-security"]).toBe("max-age=31536000");
+      const requests: string[] = [];
+      page.on("request", (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
       await signIn(page, "admin");
       expect(page.url().startsWith(`${E2E_PUBLIC_URL}/`)).toBe(true);
+      // The framework rendered the page after sign-in with the new session itself (fetched from its own port):
+      // the browser was not bounced back through sign-in.
+      expect(requests.slice(requests.lastIndexOf("POST /sign-in") + 1)).not.toContain("GET /sign-in");
       const cookies = await context.cookies();
       const session = cookies.find((c) => c.name.endsWith("rms_session"));
       expect(session).toMatchObject({ name: "__Host-rms_session", secure: true, path: "/", domain: E2E_PUBLIC_NAME });

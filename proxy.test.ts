@@ -51,7 +51,11 @@ describe("proxy", () => {
     expect(second.headers.get("content-security-policy")).not.toContain(nonce);
     expect(first.headers.get("x-middleware-request-content-security-policy")).toBe(policy);
     expect(first.headers.get("strict-transport-security")).toBeNull();
-    const secure = proxy(request("127.0.0.1:3000", { headers: { "x-forwarded-proto": "https" } }));
+    // HSTS follows the origin the console's server found, not a client's X-Forwarded-Proto.
+    expect(
+      proxy(request("127.0.0.1:3000", { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security"),
+    ).toBeNull();
+    const secure = proxy(request("127.0.0.1:3000", { headers: { "x-rms-origin": "https://127.0.0.1:3000" } }));
     expect(secure.headers.get("strict-transport-security")).toBe("max-age=31536000");
   });
 
@@ -65,5 +69,53 @@ describe("proxy", () => {
     expect(
       post({ origin: "http://127.0.0.1:3000", "content-type": "multipart/form-data; boundary=x" }).headers.get("x-middleware-next"),
     ).toBe("1");
+  });
+});
+
+describe("proxy behind a reverse proxy", () => {
+  it("accepts the browser's origin as the console's server found it, and tells Next's own action check that host", () => {
+    // Apache without ProxyPreserveHost: Host is the backend's; the gate found https://127.0.0.1:8443 (trusted proxy).
+    const response = proxy(
+      request("127.0.0.1:3000", {
+        method: "POST",
+        headers: { "next-action": "abc", origin: "https://127.0.0.1:8443", "x-rms-origin": "https://127.0.0.1:8443" },
+      }),
+    );
+    expect(response.headers.get("x-middleware-next")).toBe("1");
+    expect(response.headers.get("x-middleware-request-x-forwarded-host")).toBe("127.0.0.1:8443");
+    expect(response.headers.get("strict-transport-security")).toBe("max-age=31536000");
+  });
+
+  it("logs a refused cross-site request as one line and answers with what to check, in plain text Next's client shows", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const refused = proxy(
+      request("127.0.0.1:3000", {
+        method: "POST",
+        headers: { "next-action": "abc", origin: "https://127.0.0.1:8443", "x-forwarded-for": "198.51.100.7" },
+      }),
+    );
+    spy.mockRestore();
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("content-type")).toBe("text/plain");
+    const text = await refused.text();
+    expect(text).toMatch(
+      /^Cross-site request refused: the page's origin \(https:\/\/127\.0\.0\.1:8443\) is not this console's \(http:\/\/127\.0\.0\.1:3000\)/,
+    );
+    expect(text).toContain("RMS_PUBLIC_URL");
+    expect(text).toContain("Host");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "warning",
+      source: "same-origin",
+      message: "cross-site request refused",
+      origin: "https://127.0.0.1:8443",
+      host: "127.0.0.1:3000",
+      path: "/clusters",
+      client: "198.51.100.7",
+    });
   });
 });

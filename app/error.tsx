@@ -1,11 +1,12 @@
 "use client";
-// Unexpected server errors: say that nothing was changed and offer to try again, in the page's language.
+// Unexpected server errors: say that nothing was changed and offer to try again, in the page's language. A form the
+// console refused as cross-site (proxy.ts; often a reverse proxy's Host header) says what to check instead.
 import { useSyncExternalStore } from "react";
-import { errorMessagesFor } from "@/lib/i18n/error-messages";
+import { CROSS_SITE_REFUSED, errorMessagesFor } from "@/lib/i18n/error-messages";
 
 const noSubscribe = () => () => {};
 
-export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   // The root layout's <html lang> is the request's negotiated language.
   const lang = useSyncExternalStore(
     noSubscribe,
@@ -15,7 +16,7 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
   const messages = errorMessagesFor(lang);
   return (
     <div role="alert" className="mx-auto mt-8 max-w-xl rounded-lg border border-red-200 bg-white p-8 shadow-sm">
-      <p className="mb-6 text-slate-800">{messages.generic}</p>
+      <p className="mb-6 text-slate-800">{error.message.startsWith(CROSS_SITE_REFUSED) ? messages.crossSite : messages.generic}</p>
       <button
         type="button"
         onClick={reset}

@@ -122,7 +122,28 @@ describe("loadEnv", () => {
     ]);
   });
 
+  it("reads RMS_PUBLIC_URL and allows its host on its port and without a port (a proxy's `Host $host`)", () => {
+    const loaded = loadEnv({ RMS_PUBLIC_URL: "https://RMS.contoso.com:8443/" });
+    expect(loaded.ok && loaded.env.publicUrl).toEqual({ scheme: "https", host: "rms.contoso.com", port: 8443 });
+    expect(loaded.ok && loaded.env.allowedHosts).toEqual([
+      { host: "localhost", port: 3000 },
+      { host: "127.0.0.1", port: 3000 },
+      { host: "[::1]", port: 3000 },
+      { host: "rms.contoso.com", port: 8443 },
+      { host: "rms.contoso.com", port: 443 },
+    ]);
+    const listed = loadEnv({ RMS_PUBLIC_URL: "http://rms.contoso.com", RMS_ALLOWED_HOSTS: "rms.contoso.com:80" });
+    expect(listed.ok && listed.env.allowedHosts).toEqual([{ host: "rms.contoso.com", port: 80 }]);
+    const unset = loadEnv({});
+    expect(unset.ok && unset.env.publicUrl).toBeNull();
+  });
+
   it.each([
+    [{ RMS_PUBLIC_URL: "rms.contoso.com" }, "RMS_PUBLIC_URL"],
+    [{ RMS_PUBLIC_URL: "ftp://rms.contoso.com" }, "RMS_PUBLIC_URL"],
+    [{ RMS_PUBLIC_URL: "https://rms.contoso.com/console" }, "RMS_PUBLIC_URL"],
+    [{ RMS_PUBLIC_URL: "https://user@rms.contoso.com" }, "RMS_PUBLIC_URL"],
+    [{ RMS_PUBLIC_URL: "https://rms.contoso.com:99999" }, "RMS_PUBLIC_URL"],
     [{ PORT: "70000" }, "PORT"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ RMS_ENROLLMENT_URL: "ftp://x" }, "RMS_ENROLLMENT_URL"],

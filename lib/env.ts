@@ -5,6 +5,7 @@ import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
 import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/allowed-hosts";
+import { defaultPort, type Origin, parseOrigin } from "./http/forwarded";
 import { webhookUrlAllowed } from "./notifications/webhook";
 
 export { EnvError };
@@ -66,6 +67,22 @@ const server = {
         }
       }
       return entries;
+    })
+    .optional(),
+  // The console's address as browsers reach it (a reverse proxy's): scheme, host, optional port, nothing else.
+  RMS_PUBLIC_URL: z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      const origin = parseOrigin(text.replace(/\/$/, ""));
+      if (!origin) {
+        ctx.addIssue({
+          code: "custom",
+          message: `RMS_PUBLIC_URL must be the console's address as browsers reach it: http(s)://host or http(s)://host:port, without a path (e.g. https://rms.contoso.com:8443); "${text.slice(0, 80)}" is not one`,
+        });
+        return z.NEVER;
+      }
+      return origin;
     })
     .optional(),
   RMS_DOMAIN: z
@@ -212,9 +229,24 @@ export type Env = Parsed & {
   dataDir: string;
   enrollmentUrl: string;
   trustAnchorsPath: string;
-  /** RMS_ALLOWED_HOSTS, or loopback names and HOST on PORT: the Host values the console answers (others get 421). */
+  /**
+   * RMS_ALLOWED_HOSTS, or loopback names and HOST on PORT; plus RMS_PUBLIC_URL's host on its port and without a port
+   * (a proxy's `Host $host`): the Host values the console answers (others get 421).
+   */
   allowedHosts: AllowedHost[];
+  /** RMS_PUBLIC_URL, or null. */
+  publicUrl: Origin | null;
 };
+
+/** The allowed Host values with the public URL's: its host:port, and its host alone (a Host without a port). */
+function withPublicHost(hosts: AllowedHost[], publicUrl: Origin | undefined): AllowedHost[] {
+  if (!publicUrl) return hosts;
+  const own = [
+    { host: publicUrl.host, port: publicUrl.port },
+    { host: publicUrl.host, port: defaultPort(publicUrl.scheme) },
+  ];
+  return [...hosts, ...own.filter((e) => !hosts.some((h) => h.host === e.host && h.port === e.port))];
+}
 
 /** Validates `source` (the process environment, or a test's own object); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; message: string } {
@@ -233,7 +265,8 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
       dataDir,
       enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `https://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
       trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
-      allowedHosts: parsed.RMS_ALLOWED_HOSTS ?? defaultAllowedHosts(parsed.HOST, parsed.PORT),
+      allowedHosts: withPublicHost(parsed.RMS_ALLOWED_HOSTS ?? defaultAllowedHosts(parsed.HOST, parsed.PORT), parsed.RMS_PUBLIC_URL),
+      publicUrl: parsed.RMS_PUBLIC_URL ?? null,
     },
   };
 }

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     console.error(loaded.message);
     process.exit(2);
   }
-  const { HOST: hostname, PORT: port, RMS_TRUSTED_PROXIES } = loaded.env;
+  const { HOST: hostname, PORT: port, RMS_TRUSTED_PROXIES, publicUrl } = loaded.env;
   // Everything the console writes (the embedded database, keys, logs) is private to its user.
   process.umask(0o077);
   // The context, outside any request, in which long-lived resources such as database connections are opened.
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const options = { trustedProxies: trustedProxyList(RMS_TRUSTED_PROXIES), bodyLimitBytes: BODY_LIMIT_BYTES };
+  const options = { trustedProxies: trustedProxyList(RMS_TRUSTED_PROXIES), publicUrl, bodyLimitBytes: BODY_LIMIT_BYTES };
   const server = http.createServer((request, response) => {
     gate(request, response, options, (gated) => void handle(gated, response)).catch((error: unknown) => {
       console.error(error);

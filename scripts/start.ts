@@ -258,8 +258,10 @@ async function main(): Promise<void> {
   if (!trust.ok) fail(`${trust.message} The console did not start.`);
   if (!enrollmentConfig) await describeExternalService(enrollmentUrl, loadTrustAnchors(env.trustAnchorsPath));
 
-  if (!env.RMS_ALLOWED_HOSTS && isWildcardHost(env.HOST)) {
-    log(`HOST is ${env.HOST}: the console answers only localhost, 127.0.0.1 and [::1]; set RMS_ALLOWED_HOSTS to the names clients use.`);
+  if (!env.RMS_ALLOWED_HOSTS && !env.publicUrl && isWildcardHost(env.HOST)) {
+    log(
+      `HOST is ${env.HOST}: the console answers only localhost, 127.0.0.1 and [::1]; set RMS_PUBLIC_URL (or RMS_ALLOWED_HOSTS) to the address clients use.`,
+    );
   }
 
   const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>

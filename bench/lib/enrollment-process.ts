@@ -127,7 +127,7 @@ export async function startEnrollmentProcess(opts: { label: string; workers: num
   for (const inherited of [
     "RMS_ENROLLMENT_DATABASE_URL",
     "RMS_ENROLLMENT_DATABASE_SCHEMA",
-    "RMS_ALLOWED_HOSTS",
+    "RMS_ENROLLMENT_ALLOWED_HOSTS",
     "RMS_ENROLLMENT_TLS_CERT",
     "RMS_ENROLLMENT_TLS_KEY",
   ]) {

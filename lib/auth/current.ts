@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { qualifiedUserName } from "@/lib/server-identity";
 import { isAdministrator } from "./accounts";
+import { requestOriginOf } from "./same-origin";
 import { validateSession } from "./sessions";
 
 /**
@@ -61,12 +62,25 @@ export const getActor = cache(async (): Promise<Actor | null> => {
 async function shouldUseSecureCookies(): Promise<boolean> {
   const setting = env().RMS_SECURE_COOKIES;
   if (setting !== "auto") return setting === "true";
-  return (await headers()).get("x-forwarded-proto") === "https";
+  // The scheme the browser used (the console's server found it: lib/http/request-gate.ts).
+  return requestOriginOf(await headers())?.scheme === "https";
+}
+
+/**
+ * A cookie's value: the `__Host-` one on any request (a browser sends it only over HTTPS; the framework's own fetch of
+ * a server action's redirect target, plain HTTP on loopback, carries the browser's cookies), the plain one only on a
+ * request that did not come over HTTPS.
+ */
+async function cookieValue(base: "rms_session" | "rms_device"): Promise<string | undefined> {
+  const jar = await cookies();
+  const secure = jar.get(cookieName(base, true))?.value;
+  if (secure !== undefined || (await shouldUseSecureCookies())) return secure;
+  return jar.get(cookieName(base, false))?.value;
 }
 
 /** The session token this request carries, if any (plausible length only). */
 export async function getSessionToken(): Promise<string | null> {
-  const token = (await cookies()).get(cookieName("rms_session", await shouldUseSecureCookies()))?.value;
+  const token = await cookieValue("rms_session");
   return token && token.length <= 128 ? token : null;
 }
 
@@ -83,7 +97,7 @@ export async function setSessionCookie(token: string): Promise<void> {
 }
 
 export async function getDeviceToken(): Promise<string | null> {
-  return (await cookies()).get(cookieName("rms_device", await shouldUseSecureCookies()))?.value ?? null;
+  return (await cookieValue("rms_device")) ?? null;
 }
 
 export async function setDeviceCookie(device: { token: string; expiresAt: Date }): Promise<void> {

@@ -1,19 +1,26 @@
 // The console's address as people and scripts reach it: printed in setup links by `npm start` and `npm run rms`.
 import type { Env } from "@/lib/env";
 import { hostForHeader, isWildcardHost } from "@/lib/http/allowed-hosts";
+import { originText } from "@/lib/http/forwarded";
 
 /** A listen address as clients reach it: a wildcard (0.0.0.0, ::) means this machine's loopback. */
 export function reachableHost(host: string): string {
   return isWildcardHost(host) ? "127.0.0.1" : hostForHeader(host);
 }
 
-/** The address printed in links: the first RMS_ALLOWED_HOSTS entry, else HOST (a wildcard as 127.0.0.1), on PORT. */
-export function consoleOrigin(env: Pick<Env, "RMS_ALLOWED_HOSTS" | "HOST" | "PORT">): string {
+type OriginSettings = Pick<Env, "RMS_ALLOWED_HOSTS" | "HOST" | "PORT" | "publicUrl">;
+
+/**
+ * The address printed in links: RMS_PUBLIC_URL (what browsers reach, e.g. through a reverse proxy); else the first
+ * RMS_ALLOWED_HOSTS entry, else HOST (a wildcard as 127.0.0.1), on PORT.
+ */
+export function consoleOrigin(env: OriginSettings): string {
+  if (env.publicUrl) return originText(env.publicUrl);
   const [first] = env.RMS_ALLOWED_HOSTS ?? [];
   return first ? `http://${first.host}:${first.port ?? env.PORT}` : `http://${reachableHost(env.HOST)}:${env.PORT}`;
 }
 
 /** The one-time setup link for a token (lib/auth/setup-tokens.ts). */
-export function setupLink(env: Pick<Env, "RMS_ALLOWED_HOSTS" | "HOST" | "PORT">, token: string): string {
+export function setupLink(env: OriginSettings, token: string): string {
   return `${consoleOrigin(env)}/setup?token=${token}`;
 }

@@ -38,7 +38,9 @@ describe("loadEnrollmentConfig", () => {
         RMS_ENROLLMENT_TLS_CERT: "tls/cert.pem",
         RMS_ENROLLMENT_TLS_KEY: "tls/key.pem",
         RMS_ENROLLMENT_TLS_NAMES: "signing.contoso.example, 10.0.0.5",
-        RMS_ALLOWED_HOSTS: "signing.contoso.example:3001",
+        RMS_ENROLLMENT_ALLOWED_HOSTS: "signing.contoso.example:3001",
+        // The console's list is not the service's.
+        RMS_ALLOWED_HOSTS: "rms.contoso.example",
       },
       "/srv",
     );

@@ -21,7 +21,10 @@ export interface EnrollmentConfig {
   tlsKeyFile?: string;
   /** Extra names (DNS or IP) the service's own TLS certificate covers, beyond localhost and loopback addresses. */
   tlsNames: string[];
-  /** Host header values served (`host` or `host:port`; a bare host allows any port); loopback names by default. */
+  /**
+   * RMS_ENROLLMENT_ALLOWED_HOSTS: Host header values served besides the loopback names on the service's own port
+   * (`host` or `host:port`; a bare host allows any port); null when unset (the listen address on its port).
+   */
   allowedHosts: string[] | null;
   /** Submissions per minute per client address (POST /api/enroll, POST /submissions, operator sign-in). */
   rateLimitPerMinute: number;
@@ -102,7 +105,8 @@ const server = {
   RMS_ENROLLMENT_TLS_CERT: z.string().trim().optional(),
   RMS_ENROLLMENT_TLS_KEY: z.string().trim().optional(),
   RMS_ENROLLMENT_TLS_NAMES: nameList("RMS_ENROLLMENT_TLS_NAMES"),
-  RMS_ALLOWED_HOSTS: nameList("RMS_ALLOWED_HOSTS"),
+  // The service's own list; the console's RMS_ALLOWED_HOSTS is not read here (each process its own settings).
+  RMS_ENROLLMENT_ALLOWED_HOSTS: nameList("RMS_ENROLLMENT_ALLOWED_HOSTS"),
   RMS_ENROLLMENT_RATE_LIMIT: integerText("RMS_ENROLLMENT_RATE_LIMIT", 1, 100_000, 120),
   RMS_ENROLLMENT_WORKERS: integerText("RMS_ENROLLMENT_WORKERS", 0, 64, 0),
   RMS_ENROLLMENT_QUEUE: integerText("RMS_ENROLLMENT_QUEUE", 1, 10_000, 64),
@@ -143,7 +147,7 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
       tlsCertFile: e.RMS_ENROLLMENT_TLS_CERT ? path.resolve(cwd, e.RMS_ENROLLMENT_TLS_CERT) : undefined,
       tlsKeyFile: e.RMS_ENROLLMENT_TLS_KEY ? path.resolve(cwd, e.RMS_ENROLLMENT_TLS_KEY) : undefined,
       tlsNames: e.RMS_ENROLLMENT_TLS_NAMES,
-      allowedHosts: e.RMS_ALLOWED_HOSTS.length > 0 ? e.RMS_ALLOWED_HOSTS : null,
+      allowedHosts: e.RMS_ENROLLMENT_ALLOWED_HOSTS.length > 0 ? e.RMS_ENROLLMENT_ALLOWED_HOSTS : null,
       rateLimitPerMinute: e.RMS_ENROLLMENT_RATE_LIMIT,
       workers: e.RMS_ENROLLMENT_WORKERS === 0 ? null : e.RMS_ENROLLMENT_WORKERS,
       queueLength: e.RMS_ENROLLMENT_QUEUE,

@@ -125,6 +125,34 @@ describe("transport and trust", () => {
     expect((await tfetch(`${open.url}/healthz`)).status).toBe(200);
   });
 
+  it("with its own allow-list (RMS_ENROLLMENT_ALLOWED_HOSTS) still answers its loopback names on its port, so the start script's health check passes", async () => {
+    const listed = await startEnrollmentService(config(path.join(tmp, "listed"), { allowedHosts: ["signing.contoso.example:3443"] }));
+    try {
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = https.request(
+            `${listed.url}/healthz`,
+            { ca: listed.rootCertPem, servername: "localhost", headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        });
+      const port = new URL(listed.url).port;
+      expect(await status(`127.0.0.1:${port}`)).toBe(200);
+      expect(await status(`localhost:${port}`)).toBe(200);
+      expect(await status("signing.contoso.example:3443")).toBe(200);
+      // Loopback on another port, and any other name, still 421.
+      expect(await status("127.0.0.1:1")).toBe(421);
+      expect(await status("attacker.example")).toBe(421);
+    } finally {
+      await listed.close();
+    }
+  });
+
   it("keeps the same CA and TLS certificate across a restart", async () => {
     const root = open.rootCertPem;
     const tls = open.tlsCertPem;

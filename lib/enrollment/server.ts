@@ -130,7 +130,10 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const allowed = config.allowedHosts ?? [...LOOPBACK_NAMES.map(urlHost), urlHost(config.host)].map((h) => `${h}:${port}`);
+  // Loopback names on this port always: the start script's health check and a console on this machine use them, and no
+  // rebinding page can send them (its Host is its own name). The operator's list adds to them; else the listen address.
+  const own = (hosts: string[]) => hosts.map((h) => `${urlHost(h)}:${port}`);
+  const allowed = [...own(LOOPBACK_NAMES), ...(config.allowedHosts ?? own([config.host]))];
   const app = createApp(
     {
       config: {

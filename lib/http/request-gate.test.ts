@@ -3,7 +3,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientAddress, gate, trustedProxyList } from "./request-gate";
+import { parseOrigin } from "./forwarded";
+import { clientAddress, type GateOptions, gate, trustedProxyList } from "./request-gate";
 
 describe("clientAddress", () => {
   const trusted = trustedProxyList(["10.0.0.1", "192.168.0.0/16", "fd00::/8"]);
@@ -27,23 +28,93 @@ describe("clientAddress", () => {
   });
 });
 
+/** A loopback server that answers with the headers and body length the gate handed on. */
+async function gatedServer(options: GateOptions): Promise<{ server: http.Server; base: string }> {
+  const server = http.createServer((request, response) => {
+    void gate(request, response, options, async (gated) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of gated) chunks.push(chunk as Buffer);
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ headers: gated.headers, bodyLength: Buffer.concat(chunks).length }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The headers the gate handed on for a GET with these headers (Host included, which fetch cannot set). */
+function handedOn(base: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(base, { headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { headers: Record<string, string> }).headers));
+    });
+    request.on("error", reject);
+  });
+}
+
+describe("gate behind a trusted proxy (nginx on this machine, RMS_PUBLIC_URL https://rms.example:8443)", () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    const publicUrl = parseOrigin("https://rms.example:8443");
+    ({ server, base } = await gatedServer({ trustedProxies: trustedProxyList(["127.0.0.1"]), publicUrl, bodyLimitBytes: 1024 }));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("hands the console the browser's origin for each of nginx's Host variants, and Next only its own scheme", async () => {
+    for (const host of ["rms.example", "rms.example:8443"]) {
+      const headers = await handedOn(base, { host, "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.7" });
+      expect(headers["x-rms-origin"], host).toBe("https://rms.example:8443");
+      expect(headers["x-forwarded-host"], host).toBe("rms.example:8443");
+      expect(headers["x-forwarded-for"], host).toBe("198.51.100.7");
+      // Next fetches a redirect target from itself at x-forwarded-proto: its own plain-HTTP port, never https.
+      expect(headers["x-forwarded-proto"], host).toBe("http");
+    }
+  });
+
+  it("takes Forwarded and X-Forwarded-Host/-Port from the trusted proxy, and drops them before Next", async () => {
+    const forwarded = await handedOn(base, {
+      host: "127.0.0.1:3000",
+      forwarded: 'for=198.51.100.7;proto=https;host="console.example:9443"',
+    });
+    expect(forwarded["x-rms-origin"]).toBe("https://console.example:9443");
+    expect(forwarded.forwarded).toBeUndefined();
+    const port = await handedOn(base, {
+      host: "127.0.0.1:3000",
+      "x-forwarded-host": "console.example",
+      "x-forwarded-port": "9443",
+      "x-forwarded-proto": "https",
+    });
+    expect(port["x-rms-origin"]).toBe("https://console.example:9443");
+    expect(port["x-forwarded-port"]).toBeUndefined();
+  });
+});
+
 describe("gate", () => {
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
-    const options = { trustedProxies: trustedProxyList(["10.9.8.7"]), bodyLimitBytes: 1024 };
-    server = http.createServer((request, response) => {
-      void gate(request, response, options, async (gated) => {
-        const chunks: Buffer[] = [];
-        for await (const chunk of gated) chunks.push(chunk as Buffer);
-        response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify({ headers: gated.headers, bodyLength: Buffer.concat(chunks).length }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await gatedServer({ trustedProxies: trustedProxyList(["10.9.8.7"]), publicUrl: null, bodyLimitBytes: 1024 }));
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("ignores forwarding headers and an origin a client that is not a trusted proxy made up", async () => {
+    const headers = await handedOn(base, {
+      host: "127.0.0.1:3000",
+      "x-rms-origin": "https://evil.example",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-port": "443",
+      "x-forwarded-proto": "https",
+      forwarded: "host=evil.example;proto=https",
+    });
+    expect(headers["x-rms-origin"]).toBe("http://127.0.0.1:3000");
+    expect(headers["x-forwarded-host"]).toBe("127.0.0.1:3000");
+    expect(headers["x-forwarded-proto"]).toBe("http");
+    const hostless = await handedOn(base, { host: "bad_host!", "x-rms-origin": "https://evil.example" });
+    expect(hostless["x-rms-origin"]).toBeUndefined();
+  });
 
   it("replaces forwarding headers a client made up with what the socket says", async () => {
     const response = await fetch(base, {
@@ -56,7 +127,7 @@ describe("gate", () => {
     });
     const { headers } = (await response.json()) as { headers: Record<string, string> };
     expect(headers["x-forwarded-for"]).toBe("127.0.0.1");
-    expect(headers["x-forwarded-host"]).toBeUndefined();
+    expect(headers["x-forwarded-host"]).toBe(new URL(base).host);
     expect(headers.forwarded).toBeUndefined();
     expect(headers["x-forwarded-proto"]).toBe("http");
   });

@@ -2,12 +2,17 @@
 //  - who is on the other end: the socket's address, or X-Forwarded-For walked from the right while the hop that
 //    reported it is a trusted proxy (RMS_TRUSTED_PROXIES; proxy-addr semantics). The result replaces the client's
 //    forwarding headers, so the audit log, the sign-in throttle and the origin checks never see a made-up address;
+//  - which origin the browser used (lib/http/forwarded.ts: Host, RMS_PUBLIC_URL, a trusted proxy's forwarding
+//    headers), handed to the console's code in x-rms-origin. Next itself is told only the connection's own scheme
+//    (x-forwarded-proto): it fetches a server action's redirect target from itself at that scheme, and the console
+//    listens on plain HTTP behind a TLS-terminating proxy;
 //  - how large a state-changing body is, counted as it arrives rather than read from Content-Length: a chunked
 //    upload over the limit gets 413, never a 500 from deep inside the framework.
 // Plain Node, no framework imports and no patched prototypes: the server passes requests through `gate`.
 import http from "node:http";
 import net from "node:net";
 import type { TLSSocket } from "node:tls";
+import { ORIGIN_HEADER, type Origin, originHost, originText, requestOrigin } from "./forwarded";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -56,21 +61,14 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
   return current;
 }
 
-/** The scheme: the socket's, or the rightmost X-Forwarded-Proto when the peer is a trusted proxy. */
-function clientProtocol(request: http.IncomingMessage, trusted: net.BlockList): "http" | "https" {
-  const own = (request.socket as TLSSocket).encrypted ? "https" : "http";
-  const peer = request.socket.remoteAddress;
-  if (!peer || !inAddressList(normaliseAddress(peer), trusted)) return own;
-  const reported = headerValue(request.headers["x-forwarded-proto"])?.split(",").pop()?.trim().toLowerCase();
-  return reported === "https" || reported === "http" ? reported : own;
-}
-
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
 
 export interface GateOptions {
   trustedProxies: net.BlockList;
+  /** RMS_PUBLIC_URL, when set. */
+  publicUrl: Origin | null;
   /** Largest body a state-changing request may carry, in bytes. */
   bodyLimitBytes: number;
 }
@@ -152,10 +150,31 @@ export async function gate(
   next: (request: http.IncomingMessage) => void,
 ): Promise<void> {
   const address = clientAddress(request.socket.remoteAddress, headerValue(request.headers["x-forwarded-for"]), options.trustedProxies);
+  const peer = request.socket.remoteAddress;
+  const encrypted = Boolean((request.socket as TLSSocket).encrypted);
+  const origin = requestOrigin(
+    {
+      encrypted,
+      peerTrusted: peer !== undefined && inAddressList(normaliseAddress(peer), options.trustedProxies),
+      host: request.headers.host,
+      forwarded: headerValue(request.headers.forwarded),
+      forwardedHost: headerValue(request.headers["x-forwarded-host"]),
+      forwardedProto: headerValue(request.headers["x-forwarded-proto"]),
+      forwardedPort: headerValue(request.headers["x-forwarded-port"]),
+    },
+    options.publicUrl,
+  );
   if (address) request.headers["x-forwarded-for"] = address;
   else delete request.headers["x-forwarded-for"];
-  request.headers["x-forwarded-proto"] = clientProtocol(request, options.trustedProxies);
-  delete request.headers["x-forwarded-host"];
+  if (origin) {
+    request.headers[ORIGIN_HEADER] = originText(origin);
+    request.headers["x-forwarded-host"] = originHost(origin);
+  } else {
+    delete request.headers[ORIGIN_HEADER];
+    delete request.headers["x-forwarded-host"];
+  }
+  // The connection's own scheme, never the proxy's: Next builds the URL it fetches itself at from it.
+  request.headers["x-forwarded-proto"] = encrypted ? "https" : "http";
   delete request.headers["x-forwarded-port"];
   delete request.headers.forwarded;
 

@@ -1,4 +1,4 @@
-// The error boundary's copy of its two messages cannot drift from the catalogues.
+// The error boundary's copy of its messages cannot drift from the catalogues.
 import { describe, expect, it } from "vitest";
 import { ERROR_MESSAGES, errorMessagesFor } from "./error-messages";
 import { LOCALES } from "./locales";
@@ -7,8 +7,8 @@ import { messagesFor } from "./messages";
 describe("error boundary messages", () => {
   it("equal the catalogue entries in every language", () => {
     for (const locale of LOCALES) {
-      const { generic, tryAgain } = messagesFor(locale).error;
-      expect(ERROR_MESSAGES[locale], locale).toEqual({ generic, tryAgain });
+      const { generic, crossSite, tryAgain } = messagesFor(locale).error;
+      expect(ERROR_MESSAGES[locale], locale).toEqual({ generic, crossSite, tryAgain });
     }
   });
 

@@ -13,6 +13,8 @@ import { openDatabase } from "@/lib/db/client";
 import { webSites } from "@/lib/db/schema";
 import {
   E2E_PORTS,
+  E2E_PROXY_ADDRESS,
+  E2E_PUBLIC_URL,
   E2E_UNPROVISIONED_WEB_SITE,
   type E2eState,
   readE2eState,
@@ -87,6 +89,10 @@ async function main(): Promise<void> {
       RMS_LDAP_GROUP_BASE: directory.groupBase,
       RMS_NOTIFY_WEBHOOK_URL: webhook.url,
       RMS_NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // nginx in front (e2e/reverse-proxy.spec.ts) connects from its own address; the browser's direct requests
+      // (127.0.0.1, every other walkthrough) stay untrusted and keep their own origin.
+      RMS_PUBLIC_URL: E2E_PUBLIC_URL,
+      RMS_TRUSTED_PROXIES: E2E_PROXY_ADDRESS,
     },
   };
   const admin = { userName: "alice", password: `Adm!n-${randomBytes(6).toString("hex")}-pass` };

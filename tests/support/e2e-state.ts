@@ -3,10 +3,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+const consolePort = Number(process.env.E2E_CONSOLE_PORT ?? 3100);
 export const E2E_PORTS = {
-  console: Number(process.env.E2E_CONSOLE_PORT ?? 3100),
+  console: consolePort,
   enrollment: Number(process.env.E2E_ENROLLMENT_PORT ?? 3101),
+  /** nginx in front of the console (e2e/reverse-proxy.spec.ts): the console's RMS_PUBLIC_URL port. */
+  proxy: Number(process.env.E2E_PROXY_PORT ?? consolePort + 43),
 };
+
+/** The console's public name in the reverse-proxy walkthrough (Chromium maps it to 127.0.0.1), and its public URL. */
+export const E2E_PUBLIC_NAME = "rms.test";
+export const E2E_PUBLIC_URL = `https://${E2E_PUBLIC_NAME}:${E2E_PORTS.proxy}`;
+/** The address nginx connects to the console from: a trusted proxy that is not the browser (127.0.0.1). */
+export const E2E_PROXY_ADDRESS = "127.0.0.2";
 
 const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
 /** Where the e2e stack's webhook receiver appends what the console sent (one JSON line per POST). */

@@ -243,10 +243,15 @@ describe("where a request comes from", () => {
     const extraEnv = { ...stack.consoleOptions.extraEnv, RMS_TRUSTED_PROXIES: "127.0.0.1", RMS_METRICS_TOKEN: metricsToken };
     url = (await stack.startConsole({ extraEnv })).url;
     const forwarded = { "X-Forwarded-For": "203.0.113.77, 198.51.100.23", "X-Forwarded-Proto": "https" };
-    const failed = await replayAction(signIn, { cookie: null, body: signInBody("proxied", "wrong-password"), headers: forwarded });
+    // The browser's page is https://…: its Origin says so (an http:// Origin is another origin, refused).
+    const origin = new URL(url).origin.replace(/^http:/, "https:");
+    const crossScheme = await replayAction(signIn, { cookie: null, body: signInBody("proxied", "wrong-password"), headers: forwarded });
+    expect(crossScheme.status).toBe(403);
+    const failed = await replayAction(signIn, { cookie: null, origin, body: signInBody("proxied", "wrong-password"), headers: forwarded });
     expect(replySays(failed, t("signIn.invalid"))).toBe(true);
     const reply = await replayAction(signIn, {
       cookie: null,
+      origin,
       body: signInBody(ADMIN.userName, ADMIN.password),
       headers: forwarded,
     });

@@ -9,6 +9,7 @@ import { findAdminRequest, requireAdminPage } from "@/lib/auth/guard";
 import { isSameOrigin } from "@/lib/auth/same-origin";
 import { sessionEnded } from "@/lib/auth/session-ended";
 import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
 import { getTranslator } from "@/lib/i18n/server";
 import { exportRenewalRequest } from "@/lib/renewal/offline";
 import { getPendingRequest, type PendingRequest } from "@/lib/renewal/queries";
@@ -43,7 +44,7 @@ function clusterPath(clusterId: string): string {
 export async function POST(request: Request, { params }: Params): Promise<Response> {
   const { clusterId } = await params;
   const { t } = await getTranslator();
-  if (!isSameOrigin(request)) return problem(403, t("error.badRequest"));
+  if (!isSameOrigin(request, env().publicUrl)) return problem(403, t("error.badRequest"));
   const actor = await findAdminRequest(`POST /clusters/${clusterId}/renewal-request`);
   if (!actor) {
     // A plain form post (no JavaScript) is a navigation: go to sign-in, which returns to the cluster's page.

@@ -38,6 +38,8 @@ const server = {
     .url({ protocol: /^https$/, error: "RMS_ENROLLMENT_URL must be an https:// address, e.g. https://enroll.contoso.com:3001" })
     .optional(),
   RMS_MASTER_KEY: z.string().trim().optional(),
+  // A file holding the master key (base64 of 32 bytes, mode 600): how a second console on the same database gets it.
+  RMS_MASTER_KEY_FILE: z.string().trim().optional(),
   RMS_TRUST_ANCHORS: z.string().trim().optional(),
   // The enrollment root's SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it (colons optional).
   RMS_TRUST_ANCHOR_SHA256: z
@@ -206,12 +208,16 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
   if (!validated.ok) return validated;
   const parsed: Parsed = validated.value;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
-  const problem = directoryProblem(parsed) ?? notificationProblem(parsed);
+  const problem =
+    directoryProblem(parsed) ??
+    notificationProblem(parsed) ??
+    (parsed.RMS_MASTER_KEY && parsed.RMS_MASTER_KEY_FILE ? "RMS_MASTER_KEY_FILE: set it or RMS_MASTER_KEY, not both" : null);
   if (problem) return { ok: false, message: `Invalid configuration:\n  ${problem}` };
   return {
     ok: true,
     env: {
       ...parsed,
+      RMS_MASTER_KEY_FILE: parsed.RMS_MASTER_KEY_FILE && path.resolve(/*turbopackIgnore: true*/ parsed.RMS_MASTER_KEY_FILE),
       dataDir,
       enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `https://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
       trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),

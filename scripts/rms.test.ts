@@ -127,6 +127,7 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
         now: () => new Date(),
         leaseMs: 1_000,
       }),
+      masterKeySettings: () => ({ dataDir: os.tmpdir(), masterKeyFile: path.join(os.tmpdir(), "rms-no-master-key-here") }),
       cluster: {
         readFile: async () => new Uint8Array(),
         writeFile: async () => {},

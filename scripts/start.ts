@@ -12,7 +12,9 @@ import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/co
 import { type Env, loadEnv } from "@/lib/env";
 import { isWildcardHost } from "@/lib/http/allowed-hosts";
 import { translatorFor } from "@/lib/i18n/messages";
-import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { awaitsFirstKey, checkMasterKey } from "@/lib/provisioning/master-key";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
 import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
 import { failureAuditDetails } from "@/lib/renewal/failures";
@@ -169,7 +171,16 @@ async function describeExternalService(url: string, anchors: string[]): Promise<
 async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<string | null> {
   await migrateDatabase(handle);
   const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-  const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY });
+  // Under the start-up lock: of two consoles starting on an empty database, only the first creates a key.
+  const key = await checkMasterKey(handle.db, masterKeySettings(env), { create: true });
+  if (!key.ok) fail(`${key.message} The console did not start.`);
+  const { kek } = key;
+  if (key.created) {
+    log(
+      `Created the master key ${key.source} (fingerprint ${kek.id}): it encrypts the cluster keys. Back it up; ` +
+        "every console that shares this database needs a copy (README: PostgreSQL).",
+    );
+  }
   const firstRun = await provisionFirstRun(
     {
       db: handle.db,
@@ -207,6 +218,27 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
 
 const SETUP_LINK_MINUTES = 60;
 
+/**
+ * Before the build and the service: a console whose master key cannot open the database's cluster keys stops at once,
+ * in one line (another console's key is never replaced; the full check, which may create a key, runs under the lock).
+ */
+async function checkMasterKeyEarly(env: Env): Promise<void> {
+  const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
+  let key: Awaited<ReturnType<typeof checkMasterKey>>;
+  try {
+    key = await withStartupLock(handle, async () => {
+      await migrateDatabase(handle);
+      return checkMasterKey(handle.db, masterKeySettings(env), { create: false });
+    });
+  } finally {
+    await handle.close();
+  }
+  // No key and nothing encrypted yet: prepareDatabase creates the data folder's master.key under the lock.
+  if (!key.ok && !awaitsFirstKey(key, masterKeySettings(env))) fail(`${key.message} The console did not start.`);
+}
+
 /** The last lines of the start: nothing the console prints afterwards at start-up can push the link out of sight. */
 function printSetupLink(link: string): void {
   const rule = "=".repeat(78);
@@ -236,6 +268,7 @@ async function main(): Promise<void> {
   }
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
+  await checkMasterKeyEarly(env);
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {

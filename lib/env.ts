@@ -4,7 +4,7 @@ import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
-import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/allowed-hosts";
+import { type AllowedHost, defaultAllowedHosts, hostForHeader, isWildcardHost, parseHostAndPort } from "./http/allowed-hosts";
 import { webhookUrlAllowed } from "./notifications/webhook";
 
 export { EnvError };
@@ -219,7 +219,10 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
       ...parsed,
       RMS_MASTER_KEY_FILE: parsed.RMS_MASTER_KEY_FILE && path.resolve(/*turbopackIgnore: true*/ parsed.RMS_MASTER_KEY_FILE),
       dataDir,
-      enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `https://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
+      // Unset: the bundled service `npm start` runs, which listens on HOST (a wildcard is reached at 127.0.0.1).
+      enrollmentUrl:
+        parsed.RMS_ENROLLMENT_URL ??
+        `https://${isWildcardHost(parsed.HOST) ? "127.0.0.1" : hostForHeader(parsed.HOST)}:${parsed.RMS_ENROLLMENT_PORT}`,
       trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
       allowedHosts: parsed.RMS_ALLOWED_HOSTS ?? defaultAllowedHosts(parsed.HOST, parsed.PORT),
     },

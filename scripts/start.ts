@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import { consoleOrigin, reachableHost, setupLink } from "@/lib/config/console-origin";
-import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
+import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
 import { isWildcardHost } from "@/lib/http/allowed-hosts";
@@ -218,11 +219,51 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
 
 const SETUP_LINK_MINUTES = 60;
 
+const BUILD_PROGRESS_MS = 10_000;
+
+/**
+ * The first start's build: its output passed through as it comes, and a line every `progressMs` with the time so far, so
+ * whoever waits sees it working through the build's silent stretches (compiling, collecting pages).
+ */
+export function buildConsole(opts: {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  progressMs?: number;
+  log?: (message: string) => void;
+  write?: (chunk: Buffer) => void;
+}): Promise<{ ok: boolean; seconds: number }> {
+  const say = opts.log ?? log;
+  const write = opts.write ?? ((chunk: Buffer) => process.stdout.write(chunk));
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  return new Promise((resolve) => {
+    const build = spawn(opts.command, opts.args, { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    build.stdout.on("data", write);
+    build.stderr.on("data", write);
+    const progress = setInterval(() => say(`Still building the console: ${seconds()} s so far…`), opts.progressMs ?? BUILD_PROGRESS_MS);
+    let finished = false;
+    const done = (ok: boolean) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(progress);
+      resolve({ ok, seconds: seconds() });
+    };
+    build.on("error", (error) => {
+      say(`The build could not be started: ${error.message}`);
+      done(false);
+    });
+    build.on("close", (code) => done(code === 0));
+  });
+}
+
 /**
  * Before the build and the service: a console whose master key cannot open the database's cluster keys stops at once,
  * in one line (another console's key is never replaced; the full check, which may create a key, runs under the lock).
  */
 async function checkMasterKeyEarly(env: Env): Promise<void> {
+  // A new data folder's embedded database holds nothing encrypted yet: nothing to check, and no database to create twice.
+  if (!env.DATABASE_URL && !embeddedDatabaseExists(env.dataDir)) return;
   const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
@@ -272,14 +313,17 @@ async function main(): Promise<void> {
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    log("Building the console: first start only, this takes about a minute or two (`npm run build` rebuilds it)…");
-    await new Promise<void>((resolve) => {
-      const build = spawn(process.execPath, [nextBin, "build"], {
-        stdio: "inherit",
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-      });
-      build.on("exit", (code) => (code === 0 ? resolve() : fail("`next build` failed; see above.")));
+    log(
+      "Building the console: first start only, about a minute on an idle 2-core machine (`npm run build` rebuilds it; " +
+        "type-checking is `npm run check`). Progress every 10 s:",
+    );
+    const built = await buildConsole({
+      command: process.execPath,
+      args: [nextBin, "build"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
     });
+    if (!built.ok) fail(`\`next build\` failed after ${built.seconds} s; see above.`);
+    log(`Built the console in ${built.seconds} s.`);
   }
 
   let enrollmentUrl = env.enrollmentUrl;
@@ -318,4 +362,6 @@ async function main(): Promise<void> {
   if (link) printSetupLink(link);
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+}

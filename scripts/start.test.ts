@@ -7,7 +7,7 @@ import path from "node:path";
 import { PHASE_PRODUCTION_BUILD } from "next/constants";
 import loadConfig from "next/dist/server/config";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildConsole } from "./start";
+import { buildConsole, firstBuildEnv } from "./start";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-start-build-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -65,8 +65,19 @@ describe("the first start's build", () => {
     expect(built.ok).toBe(false);
   });
 
-  it("runs Next's build without its type check (`npm run check` type-checks; `npm test` runs it before building)", async () => {
-    const config = await loadConfig(PHASE_PRODUCTION_BUILD, path.resolve(import.meta.dirname, ".."), { silent: true });
-    expect(config.typescript.ignoreBuildErrors).toBe(true);
+  it("runs Next's build without its type check (`npm run check` type-checks; `npm test` runs it before) and without its cache", async () => {
+    const env = firstBuildEnv({ PATH: "/usr/bin", NODE_ENV: "production" });
+    expect(env).toMatchObject({ NEXT_TELEMETRY_DISABLED: "1", RMS_BUILD_CACHE: "off", PATH: "/usr/bin" });
+    // next.config.js reads the build's environment when Next loads it, as `next build` does in the start's child process.
+    const before = process.env.RMS_BUILD_CACHE;
+    process.env.RMS_BUILD_CACHE = env.RMS_BUILD_CACHE;
+    try {
+      const config = await loadConfig(PHASE_PRODUCTION_BUILD, path.resolve(import.meta.dirname, ".."), { silent: true });
+      expect(config.typescript.ignoreBuildErrors).toBe(true);
+      expect(config.experimental.turbopackFileSystemCacheForBuild).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.RMS_BUILD_CACHE;
+      else process.env.RMS_BUILD_CACHE = before;
+    }
   });
 });

@@ -222,6 +222,14 @@ const SETUP_LINK_MINUTES = 60;
 const BUILD_PROGRESS_MS = 10_000;
 
 /**
+ * The environment of the start's one build: no telemetry, and no Turbopack build cache (next.config.js reads
+ * RMS_BUILD_CACHE) — it only speeds up a later rebuild, and writing it held up the end of the first start.
+ */
+export function firstBuildEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, NEXT_TELEMETRY_DISABLED: "1", RMS_BUILD_CACHE: "off" };
+}
+
+/**
  * The first start's build: its output passed through as it comes, and a line every `progressMs` with the time so far, so
  * whoever waits sees it working through the build's silent stretches (compiling, collecting pages).
  */
@@ -320,7 +328,7 @@ async function main(): Promise<void> {
     const built = await buildConsole({
       command: process.execPath,
       args: [nextBin, "build"],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      env: firstBuildEnv(process.env),
     });
     if (!built.ok) fail(`\`next build\` failed after ${built.seconds} s; see above.`);
     log(`Built the console in ${built.seconds} s.`);

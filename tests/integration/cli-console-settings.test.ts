@@ -103,5 +103,5 @@ describe("rms renew --online with the console's settings", () => {
     } finally {
       await handle.close();
     }
-  });
+  }, 180_000);
 });

@@ -51,6 +51,8 @@ function runScript(script: "start" | "rms", args: string[], settings: Record<str
 
 const lines = (text: string) => text.split("\n").filter((line) => line.trim() !== "");
 const STACK_FRAME = /^\s+at /m;
+/** Each test spawns `npm start` or `npm run rms` a few times: seconds each, more on a loaded machine. */
+const SPAWNING = 180_000;
 
 describe.each(testDatabaseKinds())("a console joining a database on %s", (kind) => {
   const firstDir = path.join(tmp, `${kind}-first`);
@@ -114,108 +116,132 @@ describe.each(testDatabaseKinds())("a console joining a database on %s", (kind) 
 
   afterAll(async () => dropDatabase?.());
 
-  it("without the key, npm start stops in one line naming the key it needs, and makes none of its own", async () => {
-    const run = await runScript("start", ["--console-only"], second());
-    expect(run.code).toBe(1);
-    expect(run.stderr).not.toMatch(STACK_FRAME);
-    expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toMatch(/^\[rms\] No master key: set RMS_MASTER_KEY or RMS_MASTER_KEY_FILE, or restore .*master\.key\./);
-    expect(run.stderr).toContain(`This database holds 2 encrypted keys (cluster key of "RMS01 RMS cluster", notification webhook secret`);
-    expect(run.stderr).toContain(`under master key ${firstKey.id}`);
-    expect(run.stderr).toContain("copy their master.key into its data folder (mode 600), or point RMS_MASTER_KEY_FILE at a copy");
-    expect(run.stderr).toContain("npm run rms -- keys verify");
-    expect(run.stderr).toContain("A new master key is not created");
-    expect(run.stdout).not.toContain("Building the console");
-    expect(fs.existsSync(path.join(secondDir, "master.key"))).toBe(false);
-  });
-
-  it("with another key, npm start stops in one line naming both fingerprints", async () => {
-    const other = randomBytes(32).toString("base64");
-    const otherId = loadKeyEncryptionKey({ dataDir: tmp, masterKey: other, createIfMissing: false }).id;
-    const run = await runScript("start", ["--console-only"], second({ RMS_MASTER_KEY: other }));
-    expect(run.code).toBe(1);
-    expect(run.stderr).not.toMatch(STACK_FRAME);
-    expect(lines(run.stderr)).toEqual([
-      `[rms] The master key from RMS_MASTER_KEY (fingerprint ${otherId}) cannot decrypt 2 of the 2 encrypted keys in this database ` +
-        `(cluster key of "RMS01 RMS cluster", notification webhook secret (Settings)), ` +
-        `encrypted under master key ${firstKey.id}: give this console the master key of the consoles already using this database: ` +
-        "copy their master.key into its data folder (mode 600), or point RMS_MASTER_KEY_FILE at a copy (mode 600), or set " +
-        "RMS_MASTER_KEY; then check with: npm run rms -- keys verify. The console did not start.",
-    ]);
-  });
-
-  it("takes the key from RMS_MASTER_KEY_FILE only when no other user can read it; keys verify then passes", async () => {
-    const handedOver = path.join(tmp, `${kind}-handed-over.key`);
-    fs.copyFileSync(path.join(firstDir, "master.key"), handedOver);
-    fs.chmodSync(handedOver, 0o640);
-    const refused = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: handedOver }));
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).not.toMatch(STACK_FRAME);
-    expect(refused.stderr).toContain(
-      `Error: RMS_MASTER_KEY_FILE (${handedOver}) is readable or writable by other users (mode 640); run chmod 600 on it`,
-    );
-    const atStart = await runScript("start", ["--console-only"], second({ RMS_MASTER_KEY_FILE: handedOver }));
-    expect(atStart.code).toBe(1);
-    expect(lines(atStart.stderr)).toHaveLength(1);
-    expect(atStart.stderr).toContain("(mode 640); run chmod 600 on it");
-
-    fs.chmodSync(handedOver, 0o600);
-    const verified = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: handedOver }));
-    expect(verified.stderr).not.toContain("Error");
-    expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain(`Master key: RMS_MASTER_KEY_FILE (${handedOver}), fingerprint ${firstKey.id}`);
-    expect(verified.stdout).toMatch(new RegExp(`decrypts\\s+${firstKey.id}\\s+cluster key of "RMS01 RMS cluster"`));
-    expect(verified.stdout).toContain("All 2 encrypted keys in this database decrypt with this console's master key.");
-
-    const missing = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: `${handedOver}.absent` }));
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`Error: No master key: RMS_MASTER_KEY_FILE (${handedOver}.absent) does not exist`);
-  });
-
-  it("keys verify exits 1 with another key and lists what it cannot decrypt", async () => {
-    const other = randomBytes(32).toString("base64");
-    const run = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY: other }));
-    expect(run.code).toBe(1);
-    expect(run.stderr).not.toMatch(STACK_FRAME);
-    expect(run.stdout).toMatch(new RegExp(`WRONG KEY\\s+${firstKey.id}\\s+cluster key of "RMS01 RMS cluster"`));
-    expect(run.stdout).toMatch(new RegExp(`WRONG KEY\\s+${firstKey.id}\\s+notification webhook secret \\(Settings\\)`));
-    expect(run.stderr).toMatch(/^Error: The master key from RMS_MASTER_KEY \(fingerprint [0-9a-f]{16}\) cannot decrypt 2 of the 2/m);
-  });
-
-  it("with the key copied into its own data folder (mode 600), keys verify passes", async () => {
-    const copy = path.join(secondDir, "master.key");
-    fs.copyFileSync(path.join(firstDir, "master.key"), copy);
-    fs.chmodSync(copy, 0o600);
-    try {
-      const run = await runScript("rms", ["keys", "verify"], second());
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`Master key: ${copy}, fingerprint ${firstKey.id}`);
-    } finally {
-      fs.rmSync(copy);
-    }
-  });
-
-  it("never creates a key beside values encrypted under another one; creates one for an empty database", async () => {
-    const handle = await openShared(secondDir);
-    try {
-      await expect(keyForNewSecrets(handle.db, { dataDir: secondDir })).rejects.toThrow(/No master key/);
-      const checked = await checkMasterKey(handle.db, { dataDir: secondDir }, { create: true });
-      expect(checked).toMatchObject({ ok: false, code: "missing" });
+  it(
+    "without the key, npm start stops in one line naming the key it needs, and makes none of its own",
+    async () => {
+      const run = await runScript("start", ["--console-only"], second());
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(lines(run.stderr)).toHaveLength(1);
+      expect(run.stderr).toMatch(/^\[rms\] No master key: set RMS_MASTER_KEY or RMS_MASTER_KEY_FILE, or restore .*master\.key\./);
+      expect(run.stderr).toContain(`This database holds 2 encrypted keys (cluster key of "RMS01 RMS cluster", notification webhook secret`);
+      expect(run.stderr).toContain(`under master key ${firstKey.id}`);
+      expect(run.stderr).toContain("copy their master.key into its data folder (mode 600), or point RMS_MASTER_KEY_FILE at a copy");
+      expect(run.stderr).toContain("npm run rms -- keys verify");
+      expect(run.stderr).toContain("A new master key is not created");
+      expect(run.stdout).not.toContain("Building the console");
       expect(fs.existsSync(path.join(secondDir, "master.key"))).toBe(false);
-    } finally {
-      await handle.close();
-    }
-    const emptyDir = path.join(tmp, `${kind}-empty`);
-    const empty = kind === "postgres" ? await createPgDatabase(String(process.env.DATABASE_URL)) : undefined;
-    const fresh = await openDatabase({ dataDir: emptyDir, databaseUrl: empty?.url });
-    try {
-      await migrateDatabase(fresh);
-      const created = await keyForNewSecrets(fresh.db, { dataDir: emptyDir });
-      expect(fs.statSync(path.join(emptyDir, "master.key")).mode & 0o777).toBe(0o600);
-      expect(loadKeyEncryptionKey({ dataDir: emptyDir, createIfMissing: false }).id).toBe(created.id);
-    } finally {
-      await fresh.close();
-      await empty?.drop();
-    }
-  });
+    },
+    SPAWNING,
+  );
+
+  it(
+    "with another key, npm start stops in one line naming both fingerprints",
+    async () => {
+      const other = randomBytes(32).toString("base64");
+      const otherId = loadKeyEncryptionKey({ dataDir: tmp, masterKey: other, createIfMissing: false }).id;
+      const run = await runScript("start", ["--console-only"], second({ RMS_MASTER_KEY: other }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(lines(run.stderr)).toEqual([
+        `[rms] The master key from RMS_MASTER_KEY (fingerprint ${otherId}) cannot decrypt 2 of the 2 encrypted keys in this database ` +
+          `(cluster key of "RMS01 RMS cluster", notification webhook secret (Settings)), ` +
+          `encrypted under master key ${firstKey.id}: give this console the master key of the consoles already using this database: ` +
+          "copy their master.key into its data folder (mode 600), or point RMS_MASTER_KEY_FILE at a copy (mode 600), or set " +
+          "RMS_MASTER_KEY; then check with: npm run rms -- keys verify. The console did not start.",
+      ]);
+    },
+    SPAWNING,
+  );
+
+  it(
+    "takes the key from RMS_MASTER_KEY_FILE only when no other user can read it; keys verify then passes",
+    async () => {
+      const handedOver = path.join(tmp, `${kind}-handed-over.key`);
+      fs.copyFileSync(path.join(firstDir, "master.key"), handedOver);
+      fs.chmodSync(handedOver, 0o640);
+      const refused = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: handedOver }));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).not.toMatch(STACK_FRAME);
+      expect(refused.stderr).toContain(
+        `Error: RMS_MASTER_KEY_FILE (${handedOver}) is readable or writable by other users (mode 640); run chmod 600 on it`,
+      );
+      const atStart = await runScript("start", ["--console-only"], second({ RMS_MASTER_KEY_FILE: handedOver }));
+      expect(atStart.code).toBe(1);
+      expect(lines(atStart.stderr)).toHaveLength(1);
+      expect(atStart.stderr).toContain("(mode 640); run chmod 600 on it");
+
+      fs.chmodSync(handedOver, 0o600);
+      const verified = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: handedOver }));
+      expect(verified.stderr).not.toContain("Error");
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toContain(`Master key: RMS_MASTER_KEY_FILE (${handedOver}), fingerprint ${firstKey.id}`);
+      expect(verified.stdout).toMatch(new RegExp(`decrypts\\s+${firstKey.id}\\s+cluster key of "RMS01 RMS cluster"`));
+      expect(verified.stdout).toContain("All 2 encrypted keys in this database decrypt with this console's master key.");
+
+      const missing = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY_FILE: `${handedOver}.absent` }));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`Error: No master key: RMS_MASTER_KEY_FILE (${handedOver}.absent) does not exist`);
+    },
+    SPAWNING,
+  );
+
+  it(
+    "keys verify exits 1 with another key and lists what it cannot decrypt",
+    async () => {
+      const other = randomBytes(32).toString("base64");
+      const run = await runScript("rms", ["keys", "verify"], second({ RMS_MASTER_KEY: other }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(run.stdout).toMatch(new RegExp(`WRONG KEY\\s+${firstKey.id}\\s+cluster key of "RMS01 RMS cluster"`));
+      expect(run.stdout).toMatch(new RegExp(`WRONG KEY\\s+${firstKey.id}\\s+notification webhook secret \\(Settings\\)`));
+      expect(run.stderr).toMatch(/^Error: The master key from RMS_MASTER_KEY \(fingerprint [0-9a-f]{16}\) cannot decrypt 2 of the 2/m);
+    },
+    SPAWNING,
+  );
+
+  it(
+    "with the key copied into its own data folder (mode 600), keys verify passes",
+    async () => {
+      const copy = path.join(secondDir, "master.key");
+      fs.copyFileSync(path.join(firstDir, "master.key"), copy);
+      fs.chmodSync(copy, 0o600);
+      try {
+        const run = await runScript("rms", ["keys", "verify"], second());
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain(`Master key: ${copy}, fingerprint ${firstKey.id}`);
+      } finally {
+        fs.rmSync(copy);
+      }
+    },
+    SPAWNING,
+  );
+
+  it(
+    "never creates a key beside values encrypted under another one; creates one for an empty database",
+    async () => {
+      const handle = await openShared(secondDir);
+      try {
+        await expect(keyForNewSecrets(handle.db, { dataDir: secondDir })).rejects.toThrow(/No master key/);
+        const checked = await checkMasterKey(handle.db, { dataDir: secondDir }, { create: true });
+        expect(checked).toMatchObject({ ok: false, code: "missing" });
+        expect(fs.existsSync(path.join(secondDir, "master.key"))).toBe(false);
+      } finally {
+        await handle.close();
+      }
+      const emptyDir = path.join(tmp, `${kind}-empty`);
+      const empty = kind === "postgres" ? await createPgDatabase(String(process.env.DATABASE_URL)) : undefined;
+      const fresh = await openDatabase({ dataDir: emptyDir, databaseUrl: empty?.url });
+      try {
+        await migrateDatabase(fresh);
+        const created = await keyForNewSecrets(fresh.db, { dataDir: emptyDir });
+        expect(fs.statSync(path.join(emptyDir, "master.key")).mode & 0o777).toBe(0o600);
+        expect(loadKeyEncryptionKey({ dataDir: emptyDir, createIfMissing: false }).id).toBe(created.id);
+      } finally {
+        await fresh.close();
+        await empty?.drop();
+      }
+    },
+    SPAWNING,
+  );
 });

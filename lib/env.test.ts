@@ -35,6 +35,23 @@ describe("loadEnv", () => {
     expect(source.PORT).toBe("");
   });
 
+  it("without RMS_ENROLLMENT_URL, expects the bundled service where npm start runs it: on HOST, a wildcard at 127.0.0.1", () => {
+    const url = (source: Record<string, string>) => {
+      const loaded = loadEnv(source);
+      return loaded.ok && loaded.env.enrollmentUrl;
+    };
+    expect(url({ HOST: "rms.contoso.com", RMS_ENROLLMENT_PORT: "3101" })).toBe("https://rms.contoso.com:3101");
+    expect(url({ HOST: "0.0.0.0" })).toBe("https://127.0.0.1:3001");
+    expect(url({ HOST: "::1" })).toBe("https://[::1]:3001");
+  });
+
+  it("takes the master key from RMS_MASTER_KEY or RMS_MASTER_KEY_FILE (resolved), not both", () => {
+    const file = loadEnv({ RMS_MASTER_KEY_FILE: "keys/master.key" });
+    expect(file.ok && file.env.RMS_MASTER_KEY_FILE).toBe(path.resolve("keys/master.key"));
+    const both = loadEnv({ RMS_MASTER_KEY_FILE: "/etc/rms/master.key", RMS_MASTER_KEY: "x" });
+    expect(!both.ok && both.message).toMatch(/RMS_MASTER_KEY_FILE: set it or RMS_MASTER_KEY, not both/);
+  });
+
   it("reads a list of trusted proxies", () => {
     const loaded = loadEnv({ RMS_TRUSTED_PROXIES: "10.0.0.1, ::1" });
     expect(loaded.ok && loaded.env.RMS_TRUSTED_PROXIES).toEqual(["10.0.0.1", "::1"]);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
-import { type AllowedHost, defaultAllowedHosts, parseHostAndPort } from "./http/allowed-hosts";
+import { type AllowedHost, defaultAllowedHosts, hostForHeader, isWildcardHost, parseHostAndPort } from "./http/allowed-hosts";
 import { defaultPort, type Origin, parseOrigin } from "./http/forwarded";
 import { webhookUrlAllowed } from "./notifications/webhook";
 
@@ -39,6 +39,8 @@ const server = {
     .url({ protocol: /^https$/, error: "RMS_ENROLLMENT_URL must be an https:// address, e.g. https://enroll.contoso.com:3001" })
     .optional(),
   RMS_MASTER_KEY: z.string().trim().optional(),
+  // A file holding the master key (base64 of 32 bytes, mode 600): how a second console on the same database gets it.
+  RMS_MASTER_KEY_FILE: z.string().trim().optional(),
   RMS_TRUST_ANCHORS: z.string().trim().optional(),
   // The enrollment root's SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it (colons optional).
   RMS_TRUST_ANCHOR_SHA256: z
@@ -256,14 +258,21 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
   if (!validated.ok) return validated;
   const parsed: Parsed = validated.value;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.RMS_DATA_DIR);
-  const problem = directoryProblem(parsed) ?? notificationProblem(parsed);
+  const problem =
+    directoryProblem(parsed) ??
+    notificationProblem(parsed) ??
+    (parsed.RMS_MASTER_KEY && parsed.RMS_MASTER_KEY_FILE ? "RMS_MASTER_KEY_FILE: set it or RMS_MASTER_KEY, not both" : null);
   if (problem) return { ok: false, message: `Invalid configuration:\n  ${problem}` };
   return {
     ok: true,
     env: {
       ...parsed,
+      RMS_MASTER_KEY_FILE: parsed.RMS_MASTER_KEY_FILE && path.resolve(/*turbopackIgnore: true*/ parsed.RMS_MASTER_KEY_FILE),
       dataDir,
-      enrollmentUrl: parsed.RMS_ENROLLMENT_URL ?? `https://127.0.0.1:${parsed.RMS_ENROLLMENT_PORT}`,
+      // Unset: the bundled service `npm start` runs, which listens on HOST (a wildcard is reached at 127.0.0.1).
+      enrollmentUrl:
+        parsed.RMS_ENROLLMENT_URL ??
+        `https://${isWildcardHost(parsed.HOST) ? "127.0.0.1" : hostForHeader(parsed.HOST)}:${parsed.RMS_ENROLLMENT_PORT}`,
       trustAnchorsPath: path.resolve(/*turbopackIgnore: true*/ parsed.RMS_TRUST_ANCHORS ?? path.join(dataDir, "trust-anchors.pem")),
       allowedHosts: withPublicHost(parsed.RMS_ALLOWED_HOSTS ?? defaultAllowedHosts(parsed.HOST, parsed.PORT), parsed.RMS_PUBLIC_URL),
       publicUrl: parsed.RMS_PUBLIC_URL ?? null,

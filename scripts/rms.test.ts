@@ -15,6 +15,7 @@ import {
   EXIT_FAILURE,
   EXIT_OK,
   EXIT_USAGE,
+  invokingUser,
   maskDatabaseUrl,
   missingDatabaseMessage,
   parseCommand,
@@ -43,6 +44,7 @@ describe("rms argument parsing", () => {
       userName: "ann",
     });
     expect(parseCommand(["setup-link"])).toEqual({ command: "setup-link" });
+    expect(parseCommand(["keys", "verify"])).toEqual({ command: "keys verify" });
     expect(parseCommand(["cluster", "list", "--json"])).toEqual({ command: "cluster list", json: true });
     expect(parseCommand(["cluster", "status", "Default Web Site"])).toEqual({
       command: "cluster status",
@@ -83,8 +85,20 @@ describe("rms argument parsing", () => {
       [["export-request", "RMS01", "--yes"], /--yes is not an option/],
       [["cluster", "status"], /cluster status <cluster>/],
       [["user", "list", "--json"], /--json is not an option/],
+      [["keys", "verify", "extra"], /Usage: npm run rms -- keys verify/],
+      [["keys"], /Unknown command "keys"/],
     ];
     for (const [argv, message] of cases) expect(() => parseCommand(argv)).toThrow(message);
+  });
+
+  it("names the invoking OS user: SUDO_USER, then USER, then the process owner", () => {
+    const owner = () => "root";
+    expect(invokingUser({ SUDO_USER: "alice", USER: "root" }, owner)).toBe("alice");
+    expect(invokingUser({ USER: "bob" }, owner)).toBe("bob");
+    expect(invokingUser({ SUDO_USER: " ", USER: "bob" }, owner)).toBe("bob");
+    expect(invokingUser({}, owner)).toBe("root");
+    expect(invokingUser({ SUDO_USER: "eve\nforged line", USER: "x".repeat(65) }, owner)).toBe("root");
+    expect(invokingUser({}, () => undefined)).toBe("unknown");
   });
 
   it("reads only the first line of standard input", async () => {
@@ -127,6 +141,7 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
         now: () => new Date(),
         leaseMs: 1_000,
       }),
+      masterKeySettings: () => ({ dataDir: os.tmpdir(), masterKeyFile: path.join(os.tmpdir(), "rms-no-master-key-here") }),
       cluster: {
         readFile: async () => new Uint8Array(),
         writeFile: async () => {},

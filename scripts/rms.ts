@@ -1,6 +1,6 @@
 // The rms command-line tool: accounts and groups, and the cluster commands for automation (list, status as a
 // monitoring check, online renewal, offline export and import), directly on the database and the same domain
-// functions as the pages (audited as cli:<os user>).
+// functions as the pages (audited as cli:<os user>), and the master key check a console sharing a database runs.
 import fs from "node:fs";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -20,6 +20,7 @@ import {
   userNameSchema,
 } from "@/lib/auth/accounts";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
+import type { MasterKeySettings } from "@/lib/certificates/key-encryption";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -31,13 +32,14 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
+import { verifyKeysCommand } from "@/lib/cli/keys-command";
 import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { EnvError, env } from "@/lib/env";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
-import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
+import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -66,6 +68,9 @@ Commands:
   import <cluster> <file> [--yes]
                         Offline renewal, last step: check the signed certificate, print every check,
                         and install it after asking (on a terminal) or with --yes.
+  keys verify           Check that this console's master key (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or
+                        RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
+                        exit 0 if it does, 1 if not. Run it before starting a second console.
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
@@ -92,6 +97,8 @@ export interface CliIo {
   setupLink: (token: string) => string;
   /** What a renewal needs besides the database (keys, trust anchors, enrollment service), from the console's settings. */
   renewalContext: (db: Database) => RenewalContext;
+  /** Where this console's master key comes from. */
+  masterKeySettings: () => MasterKeySettings;
   /** Files and the terminal for the cluster commands. */
   cluster: Omit<ClusterCommandIo, "stdout" | "stderr">;
   actor: string;
@@ -151,6 +158,7 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("group add-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("setup-link") }),
+  z.object({ command: z.literal("keys verify") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -229,6 +237,10 @@ export function parseCommand(argv: string[]): Command {
     }
     case "setup-link":
       expectPositionals(args, 0, "setup-link");
+      raw = { command: key };
+      break;
+    case "keys verify":
+      expectPositionals(args, 0, "keys verify");
       raw = { command: key };
       break;
     case "cluster list":
@@ -391,6 +403,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           { reference: command.cluster, file: command.file, yes: command.yes, actor: renewalActor },
           clusterIo,
         );
+      case "keys verify":
+        return await verifyKeysCommand(db, io.masterKeySettings(), io);
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(
@@ -470,12 +484,31 @@ async function askYesNo(question: string): Promise<boolean> {
   }
 }
 
-function osUser(): string {
+const osUserName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\s\p{Cc}]+$/u);
+
+function processOwner(): string | undefined {
   try {
     return os.userInfo().username;
   } catch {
-    return process.env.USER ?? String(process.getuid?.() ?? "unknown");
+    return process.getuid ? String(process.getuid()) : undefined;
   }
+}
+
+/**
+ * Who ran the command, for the audit log (cli:<name>): the user who invoked sudo (SUDO_USER), else the login user
+ * (USER), else the process owner. A value that is not a plausible user name is passed over.
+ */
+export function invokingUser(source: Record<string, string | undefined>, owner: () => string | undefined = processOwner): string {
+  for (const candidate of [source.SUDO_USER, source.USER]) {
+    const parsed = osUserName.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+  }
+  return osUserName.safeParse(owner()).data ?? "unknown";
 }
 
 async function main(): Promise<void> {
@@ -507,24 +540,14 @@ async function main(): Promise<void> {
     get adminGroups() {
       return env().RMS_ADMIN_GROUPS;
     },
-    renewalContext: (db) => {
-      const config = env();
-      return {
-        db,
-        kek: () => consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
-        trustAnchors: () => loadTrustAnchors(config.trustAnchorsPath),
-        enrollmentUrl: config.enrollmentUrl,
-        http: { connectTimeoutMs: config.RMS_ENROLLMENT_CONNECT_TIMEOUT_MS, totalTimeoutMs: config.RMS_ENROLLMENT_TIMEOUT_MS },
-        now: () => new Date(),
-        leaseMs: config.RMS_ENROLLMENT_TIMEOUT_MS + 30_000,
-      };
-    },
+    renewalContext: (db) => renewalContextFromSettings(db, env()),
+    masterKeySettings: () => masterKeySettings(env()),
     cluster: {
       readFile: async (file) => new Uint8Array(await fs.promises.readFile(file)),
       writeFile: (file, data) => fs.promises.writeFile(file, data, { flag: "wx" }),
       confirm: (question) => (process.stdin.isTTY ? askYesNo(question) : Promise.resolve(null)),
     },
-    actor: `cli:${osUser()}`,
+    actor: `cli:${invokingUser(process.env)}`,
   };
   let code: number;
   try {

@@ -5,14 +5,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import { consoleOrigin, reachableHost, setupLink } from "@/lib/config/console-origin";
-import { type DatabaseHandle, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
+import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
 import { isWildcardHost } from "@/lib/http/allowed-hosts";
 import { translatorFor } from "@/lib/i18n/messages";
-import { DEMO_SLC_VALIDITY_DAYS, firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { awaitsFirstKey, checkMasterKey } from "@/lib/provisioning/master-key";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
 import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
 import { failureAuditDetails } from "@/lib/renewal/failures";
@@ -169,7 +172,16 @@ async function describeExternalService(url: string, anchors: string[]): Promise<
 async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<string | null> {
   await migrateDatabase(handle);
   const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-  const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: env.dataDir, masterKey: env.RMS_MASTER_KEY });
+  // Under the start-up lock: of two consoles starting on an empty database, only the first creates a key.
+  const key = await checkMasterKey(handle.db, masterKeySettings(env), { create: true });
+  if (!key.ok) fail(`${key.message} The console did not start.`);
+  const { kek } = key;
+  if (key.created) {
+    log(
+      `Created the master key ${key.source} (fingerprint ${kek.id}): it encrypts the cluster keys. Back it up; ` +
+        "every console that shares this database needs a copy (README: PostgreSQL).",
+    );
+  }
   const firstRun = await provisionFirstRun(
     {
       db: handle.db,
@@ -207,6 +219,75 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
 
 const SETUP_LINK_MINUTES = 60;
 
+const BUILD_PROGRESS_MS = 10_000;
+
+/**
+ * The environment of the start's one build: no telemetry, and no Turbopack build cache (next.config.js reads
+ * RMS_BUILD_CACHE) — it only speeds up a later rebuild, and writing it held up the end of the first start.
+ */
+export function firstBuildEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, NEXT_TELEMETRY_DISABLED: "1", RMS_BUILD_CACHE: "off" };
+}
+
+/**
+ * The first start's build: its output passed through as it comes, and a line every `progressMs` with the time so far, so
+ * whoever waits sees it working through the build's silent stretches (compiling, collecting pages).
+ */
+export function buildConsole(opts: {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  progressMs?: number;
+  log?: (message: string) => void;
+  write?: (chunk: Buffer) => void;
+}): Promise<{ ok: boolean; seconds: number }> {
+  const say = opts.log ?? log;
+  const write = opts.write ?? ((chunk: Buffer) => process.stdout.write(chunk));
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  return new Promise((resolve) => {
+    const build = spawn(opts.command, opts.args, { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    build.stdout.on("data", write);
+    build.stderr.on("data", write);
+    const progress = setInterval(() => say(`Still building the console: ${seconds()} s so far…`), opts.progressMs ?? BUILD_PROGRESS_MS);
+    let finished = false;
+    const done = (ok: boolean) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(progress);
+      resolve({ ok, seconds: seconds() });
+    };
+    build.on("error", (error) => {
+      say(`The build could not be started: ${error.message}`);
+      done(false);
+    });
+    build.on("close", (code) => done(code === 0));
+  });
+}
+
+/**
+ * Before the build and the service: a console whose master key cannot open the database's cluster keys stops at once,
+ * in one line (another console's key is never replaced; the full check, which may create a key, runs under the lock).
+ */
+async function checkMasterKeyEarly(env: Env): Promise<void> {
+  // A new data folder's embedded database holds nothing encrypted yet: nothing to check, and no database to create twice.
+  if (!env.DATABASE_URL && !embeddedDatabaseExists(env.dataDir)) return;
+  const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
+  let key: Awaited<ReturnType<typeof checkMasterKey>>;
+  try {
+    key = await withStartupLock(handle, async () => {
+      await migrateDatabase(handle);
+      return checkMasterKey(handle.db, masterKeySettings(env), { create: false });
+    });
+  } finally {
+    await handle.close();
+  }
+  // No key and nothing encrypted yet: prepareDatabase creates the data folder's master.key under the lock.
+  if (!key.ok && !awaitsFirstKey(key, masterKeySettings(env))) fail(`${key.message} The console did not start.`);
+}
+
 /** The last lines of the start: nothing the console prints afterwards at start-up can push the link out of sight. */
 function printSetupLink(link: string): void {
   const rule = "=".repeat(78);
@@ -236,17 +317,21 @@ async function main(): Promise<void> {
   }
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
+  await checkMasterKeyEarly(env);
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    log("Building the console: first start only, this takes about a minute or two (`npm run build` rebuilds it)…");
-    await new Promise<void>((resolve) => {
-      const build = spawn(process.execPath, [nextBin, "build"], {
-        stdio: "inherit",
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-      });
-      build.on("exit", (code) => (code === 0 ? resolve() : fail("`next build` failed; see above.")));
+    log(
+      "Building the console: first start only, about a minute on an idle 2-core machine (`npm run build` rebuilds it; " +
+        "type-checking is `npm run check`). Progress every 10 s:",
+    );
+    const built = await buildConsole({
+      command: process.execPath,
+      args: [nextBin, "build"],
+      env: firstBuildEnv(process.env),
     });
+    if (!built.ok) fail(`\`next build\` failed after ${built.seconds} s; see above.`);
+    log(`Built the console in ${built.seconds} s.`);
   }
 
   let enrollmentUrl = env.enrollmentUrl;
@@ -287,4 +372,6 @@ async function main(): Promise<void> {
   if (link) printSetupLink(link);
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+}

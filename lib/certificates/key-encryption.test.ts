@@ -8,9 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   decryptPrivateKey,
   encryptPrivateKey,
+  envelopeKeyId,
   KeyEncryptionError,
   type KeyEncryptionErrorCode,
   loadKeyEncryptionKey,
+  masterKeySource,
 } from "./key-encryption";
 import { generateClusterKeyPair } from "./keys";
 
@@ -60,6 +62,31 @@ describe("loadKeyEncryptionKey", () => {
     chmodSync(path, 0o600);
     expect(codeOf(() => loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true }))).toBe("invalid");
     expect(readFileSync(path, "utf8")).not.toBe(""); // never overwritten
+  });
+});
+
+describe("RMS_MASTER_KEY_FILE", () => {
+  it("reads the named file only when no other user can read or write it, and never creates it", () => {
+    const file = join(dir, "handed-over.key");
+    const settings = { dataDir: join(dir, "data"), masterKeyFile: file, createIfMissing: true };
+    expect(codeOf(() => loadKeyEncryptionKey(settings))).toBe("missing");
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
+    const key = randomBytes(32);
+    for (const mode of [0o640, 0o604, 0o620]) {
+      writeFileSync(file, key.toString("base64"));
+      chmodSync(file, mode);
+      expect(() => loadKeyEncryptionKey(settings)).toThrow(`RMS_MASTER_KEY_FILE (${file}) is readable or writable by other users`);
+    }
+    chmodSync(file, 0o400);
+    expect(loadKeyEncryptionKey(settings).key.equals(key)).toBe(true);
+    expect(masterKeySource(settings)).toBe(`RMS_MASTER_KEY_FILE (${file})`);
+    expect(() => statSync(join(dir, "data", "master.key"))).toThrow(/ENOENT/);
+  });
+
+  it("names the master key an envelope was encrypted under", () => {
+    const kek = loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+    expect(envelopeKeyId(encryptPrivateKey("secret", kek, "x"))).toBe(kek.id);
+    expect(envelopeKeyId("v1.not-a-key-id.a.b.c")).toBeNull();
   });
 });
 

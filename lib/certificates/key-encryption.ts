@@ -37,38 +37,76 @@ function decodeMasterKey(text: string, source: string): KeyEncryptionKey {
   return kekFromBytes(key);
 }
 
-function readKeyFile(path: string): KeyEncryptionKey {
-  const stat = statSync(path);
-  if (!stat.isFile()) {
-    throw new KeyEncryptionError("invalid", `${path} is not a regular file; restore the master key file from backup.`);
-  }
-  if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
+function readKeyFile(path: string, source: string): KeyEncryptionKey {
+  let text: string;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) {
+      throw new KeyEncryptionError("invalid", `${source} is not a regular file; restore the master key file from backup.`);
+    }
+    if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
+      throw new KeyEncryptionError(
+        "invalid",
+        `${source} is readable or writable by other users (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it (owned by the user the console runs as) and start again.`,
+      );
+    }
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof KeyEncryptionError || isErrnoCode(error, "ENOENT")) throw error;
+    const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
     throw new KeyEncryptionError(
       "invalid",
-      `${path} is readable by other users (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it and start again.`,
+      `${source} cannot be read (${code}); make it readable by the user the console runs as, mode 600.`,
     );
   }
-  return decodeMasterKey(readFileSync(path, "utf8"), path);
+  return decodeMasterKey(text, source);
 }
 
 function isErrnoCode(error: unknown, code: string): boolean {
   return error instanceof Error && "code" in error && error.code === code;
 }
 
-export function loadKeyEncryptionKey(opts: { dataDir: string; masterKey?: string; createIfMissing: boolean }): KeyEncryptionKey {
+/** Where a console's master key comes from: RMS_MASTER_KEY, else the file RMS_MASTER_KEY_FILE names, else the data folder's master.key. */
+export interface MasterKeySettings {
+  dataDir: string;
+  masterKey?: string;
+  masterKeyFile?: string;
+}
+
+/** The master key's source in words, for messages: the variable, or the file's path. */
+export function masterKeySource(opts: MasterKeySettings): string {
+  if (opts.masterKey !== undefined && opts.masterKey.trim() !== "") return "RMS_MASTER_KEY";
+  if (opts.masterKeyFile !== undefined && opts.masterKeyFile.trim() !== "") return `RMS_MASTER_KEY_FILE (${opts.masterKeyFile})`;
+  return join(opts.dataDir, MASTER_KEY_FILE);
+}
+
+/**
+ * The key-encryption key. Only the data folder's master.key is ever created (createIfMissing, mode 0600): a key given by
+ * RMS_MASTER_KEY or RMS_MASTER_KEY_FILE is handed over by the operator, so a missing one is an error.
+ */
+export function loadKeyEncryptionKey(opts: MasterKeySettings & { createIfMissing: boolean }): KeyEncryptionKey {
   if (opts.masterKey !== undefined && opts.masterKey.trim() !== "") {
     return decodeMasterKey(opts.masterKey, "RMS_MASTER_KEY");
   }
+  if (opts.masterKeyFile !== undefined && opts.masterKeyFile.trim() !== "") {
+    const source = masterKeySource(opts);
+    try {
+      return readKeyFile(opts.masterKeyFile, source);
+    } catch (error) {
+      if (!isErrnoCode(error, "ENOENT")) throw error;
+      throw new KeyEncryptionError("missing", `No master key: ${source} does not exist; copy the master key there (mode 600).`);
+    }
+  }
   const path = join(opts.dataDir, MASTER_KEY_FILE);
   try {
-    return readKeyFile(path);
+    return readKeyFile(path, path);
   } catch (error) {
     if (!isErrnoCode(error, "ENOENT")) throw error;
   }
   if (!opts.createIfMissing) {
     throw new KeyEncryptionError(
       "missing",
-      `No master key: set RMS_MASTER_KEY or restore ${path}. Without it the encrypted cluster key cannot be read.`,
+      `No master key: set RMS_MASTER_KEY or RMS_MASTER_KEY_FILE, or restore ${path}. Without it the encrypted cluster keys cannot be read.`,
     );
   }
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -77,7 +115,7 @@ export function loadKeyEncryptionKey(opts: { dataDir: string; masterKey?: string
     // "wx": never overwrite a key another process created meanwhile.
     fd = openSync(path, "wx", 0o600);
   } catch (error) {
-    if (isErrnoCode(error, "EEXIST")) return readKeyFile(path);
+    if (isErrnoCode(error, "EEXIST")) return readKeyFile(path, path);
     throw error;
   }
   try {
@@ -85,7 +123,13 @@ export function loadKeyEncryptionKey(opts: { dataDir: string; masterKey?: string
   } finally {
     closeSync(fd);
   }
-  return readKeyFile(path);
+  return readKeyFile(path, path);
+}
+
+/** The fingerprint of the master key an envelope was encrypted under (the key's id), or null for a damaged envelope. */
+export function envelopeKeyId(envelope: string): string | null {
+  const [version, kekId] = envelope.split(".");
+  return version === "v1" && kekId !== undefined && /^[0-9a-f]{16}$/.test(kekId) ? kekId : null;
 }
 
 export function encryptPrivateKey(privateKeyPem: string, kek: KeyEncryptionKey, associatedData: string): string {

@@ -16,8 +16,17 @@ import { renewalContext } from "@/lib/renewal/server-context";
 import { systemClock } from "@/lib/time/clock";
 import { startExpiryMonitor } from "./expiry-monitor";
 
+/**
+ * Starts the monitor and resolves once its first expiry check is done (and logged), before the console serves: whatever
+ * the console prints at start-up comes before `npm start`'s last lines, the setup link. Deliveries and automatic
+ * renewals of that first round are not waited for.
+ */
 export async function startConsoleMonitor(): Promise<void> {
   const config = env();
+  let firstCheckDone = () => {};
+  const firstCheck = new Promise<void>((resolve) => {
+    firstCheckDone = resolve;
+  });
   // Read at each delivery: the Settings page may have changed the channels since the last round. Stored settings that
   // cannot be read (database down, master key changed) leave the environment's channels, and say so.
   const channels = async () => {
@@ -40,10 +49,12 @@ export async function startConsoleMonitor(): Promise<void> {
     clock: systemClock,
     intervalMs: config.RMS_MONITOR_INTERVAL,
     onEvents: async (events) => {
+      firstCheckDone();
       const current = await channels();
       await Promise.all(events.map((event) => sendNotification(current, expiryNotification(event))));
     },
     afterCheck: async (now) => {
+      firstCheckDone();
       // The renewal context reads the same system clock.
       for (const attempt of await autoRenewalRound(await renewalContext(), { now })) {
         toStdout(
@@ -61,4 +72,5 @@ export async function startConsoleMonitor(): Promise<void> {
       }
     },
   });
+  await firstCheck;
 }

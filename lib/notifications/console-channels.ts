@@ -3,12 +3,10 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { consoleKeyEncryptionKey, masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { type EffectiveChannels, effectiveNotificationChannels } from "./settings";
 
 export function channelsInForce(db: Database): Promise<EffectiveChannels> {
   const config = env();
-  return effectiveNotificationChannels(db, config, () =>
-    consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY }),
-  );
+  return effectiveNotificationChannels(db, config, () => consoleKeyEncryptionKey(masterKeySettings(config)));
 }

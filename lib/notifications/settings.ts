@@ -94,7 +94,8 @@ export interface StoredNotificationSettings {
   changedAt: Date;
 }
 
-const secretContext = (name: "webhook-secret" | "smtp-password") => `notification-setting:${name}`;
+/** What a stored notification secret is bound to when encrypted. */
+export const notificationSecretContext = (name: "webhook-secret" | "smtp-password") => `notification-setting:${name}`;
 
 export async function getStoredNotificationSettings(db: Database): Promise<StoredNotificationSettings | null> {
   const [row] = await db.select().from(notificationSettings).where(eq(notificationSettings.id, 1));
@@ -132,14 +133,14 @@ export async function saveNotificationSettings(
     const [current] = await tx.select().from(notificationSettings).where(eq(notificationSettings.id, 1)).for("update");
     const webhookSecret = input.webhookUrl
       ? input.webhookSecret
-        ? encryptPrivateKey(input.webhookSecret, kek, secretContext("webhook-secret"))
+        ? encryptPrivateKey(input.webhookSecret, kek, notificationSecretContext("webhook-secret"))
         : (current?.encryptedWebhookSecret ?? null)
       : null;
     if (input.webhookUrl && !webhookSecret) return { ok: false, field: "webhookSecret", problem: "webhook_secret_required" };
     const smtpUser = input.smtpHost ? (input.smtpUser ?? null) : null;
     const smtpPassword = smtpUser
       ? input.smtpPassword
-        ? encryptPrivateKey(input.smtpPassword, kek, secretContext("smtp-password"))
+        ? encryptPrivateKey(input.smtpPassword, kek, notificationSecretContext("smtp-password"))
         : (current?.encryptedSmtpPassword ?? null)
       : null;
     if (smtpUser && !smtpPassword) return { ok: false, field: "smtpPassword", problem: "smtp_password_required" };
@@ -197,7 +198,7 @@ export async function effectiveNotificationChannels(
   const webhook =
     fromEnv.webhook ??
     (row?.webhookUrl && row.encryptedWebhookSecret
-      ? { url: row.webhookUrl, secret: decryptPrivateKey(row.encryptedWebhookSecret, kek(), secretContext("webhook-secret")) }
+      ? { url: row.webhookUrl, secret: decryptPrivateKey(row.encryptedWebhookSecret, kek(), notificationSecretContext("webhook-secret")) }
       : null);
   const email =
     fromEnv.email ??
@@ -209,7 +210,7 @@ export async function effectiveNotificationChannels(
           user: row.smtpUser ?? undefined,
           password:
             row.smtpUser && row.encryptedSmtpPassword
-              ? decryptPrivateKey(row.encryptedSmtpPassword, kek(), secretContext("smtp-password"))
+              ? decryptPrivateKey(row.encryptedSmtpPassword, kek(), notificationSecretContext("smtp-password"))
               : undefined,
           from: row.emailFrom,
           to: row.emailTo,

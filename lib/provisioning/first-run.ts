@@ -2,11 +2,10 @@
 // cluster enrolled over the service's HTTPS API (the console never holds CA keys, and never downloads a trust anchor:
 // the start script installs it from disk, or the operator supplies it).
 import { randomUUID } from "node:crypto";
-import { count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import type { Queryable } from "@/lib/db/client";
-import { clusterKeys, clusters, webSites } from "@/lib/db/schema";
-import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
+import { clusters, webSites } from "@/lib/db/schema";
+import { createClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import { installCertificate } from "@/lib/renewal/install";
@@ -20,12 +19,6 @@ export const DEMO_SLC_VALIDITY_DAYS = 20;
 const DEFAULT_WEB_SITE = "Default Web Site";
 
 const SETUP_ACTOR = { name: "setup", remoteAddress: null };
-
-/** The console's key-encryption key; created only while no cluster key exists — later a missing one is an error, never replaced. */
-export async function firstRunKeyEncryptionKey(db: Queryable, opts: { dataDir: string; masterKey?: string }): Promise<KeyEncryptionKey> {
-  const [keys] = await db.select({ n: count() }).from(clusterKeys);
-  return consoleKeyEncryptionKey({ ...opts, createIfMissing: (keys?.n ?? 0) === 0 });
-}
 
 export type FirstRunResult =
   | { ok: true; provisioned: false }

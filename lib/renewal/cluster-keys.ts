@@ -1,20 +1,30 @@
 // The cluster's RSA key: made on this console, stored only encrypted, decrypted just for signing.
 import { and, eq } from "drizzle-orm";
-import { decryptPrivateKey, encryptPrivateKey, type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  type KeyEncryptionKey,
+  loadKeyEncryptionKey,
+  type MasterKeySettings,
+} from "@/lib/certificates/key-encryption";
 import { generateClusterKeyPair, publicKeyFingerprint } from "@/lib/certificates/keys";
 import type { Queryable } from "@/lib/db/client";
 import { clusterKeys } from "@/lib/db/schema";
+import type { Env } from "@/lib/env";
 
-/** The key-encryption key from RMS_MASTER_KEY or the data folder's master.key (created on first use). */
-export function consoleKeyEncryptionKey(opts: { dataDir: string; masterKey?: string; createIfMissing?: boolean }): KeyEncryptionKey {
-  return loadKeyEncryptionKey({
-    dataDir: opts.dataDir,
-    masterKey: opts.masterKey,
-    createIfMissing: opts.createIfMissing ?? false,
-  });
+/** Where this console's master key comes from, per its settings (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE, RMS_DATA_DIR). */
+export function masterKeySettings(config: Pick<Env, "dataDir" | "RMS_MASTER_KEY" | "RMS_MASTER_KEY_FILE">): MasterKeySettings {
+  return { dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY, masterKeyFile: config.RMS_MASTER_KEY_FILE };
 }
 
-const associatedData = (clusterId: string) => `cluster-key:${clusterId}`;
+/** The key-encryption key from RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or the data folder's master.key (created only when asked). */
+export function consoleKeyEncryptionKey(opts: MasterKeySettings & { createIfMissing?: boolean }): KeyEncryptionKey {
+  return loadKeyEncryptionKey({ ...opts, createIfMissing: opts.createIfMissing ?? false });
+}
+
+/** What a cluster's private key is bound to when encrypted: a key copied to another cluster's row does not decrypt. */
+export const clusterKeyAssociatedData = (clusterId: string) => `cluster-key:${clusterId}`;
+const associatedData = clusterKeyAssociatedData;
 
 export async function createClusterKey(db: Queryable, clusterId: string, kek: KeyEncryptionKey) {
   const pair = await generateClusterKeyPair(2048);

@@ -9,10 +9,10 @@ import type { RenewalContext } from "@/lib/renewal/context";
 
 export async function startTestEnrollment(
   dataDir: string,
-  opts: { clock?: () => Date } = {},
+  opts: { clock?: () => Date; host?: string } = {},
 ): Promise<{ service: EnrollmentService; root: string }> {
   const service = await startEnrollmentService({
-    host: "127.0.0.1",
+    host: opts.host ?? "127.0.0.1",
     policy: "open",
     port: 0,
     dataDir,

@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
 import { sessionEnded } from "@/lib/auth/session-ended";
+import { needsSetup } from "@/lib/auth/setup-tokens";
+import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { labelsFor } from "@/lib/i18n/labels";
 import { safeNextPath } from "@/lib/safe-next-path";
@@ -19,6 +21,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const next = safeNextPath(typeof params.next === "string" ? params.next : undefined);
   if (await getActor()) redirect(next);
   const t = await getTranslations();
+  // Before the first administrator exists (local accounts only: with a directory, its Domain Admins may sign in).
+  const setupPending = !env().RMS_LDAP_URL && (await needsSetup(await getDb()));
   return (
     <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>
@@ -27,6 +31,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       {(await sessionEnded()) && (
         <Alert tone="info" className="mb-4">
           {t("signIn.expired")}
+        </Alert>
+      )}
+      {setupPending && (
+        <Alert tone="info" className="mb-4">
+          {t("signIn.setupHint")}
         </Alert>
       )}
       {params.setup === "done" && (

@@ -6,8 +6,9 @@ import { KeyEncryptionError } from "@/lib/certificates/key-encryption";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getTranslator } from "@/lib/i18n/server";
-import { firstRunKeyEncryptionKey } from "@/lib/provisioning/first-run";
+import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { PROVISION_FIELDS, type ProvisionField, provisionWebSite } from "@/lib/provisioning/web-sites";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { localServerName } from "@/lib/server-identity";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { provisionSchema } from "./schemas";
@@ -27,9 +28,9 @@ export const provisionAction = adminActionClient
     const { webSiteId, ...fields } = parsedInput;
     const db = await getDb();
     const config = env();
-    let kek: Awaited<ReturnType<typeof firstRunKeyEncryptionKey>>;
+    let kek: Awaited<ReturnType<typeof keyForNewSecrets>>;
     try {
-      kek = await firstRunKeyEncryptionKey(db, { dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY });
+      kek = await keyForNewSecrets(db, masterKeySettings(config));
     } catch (error) {
       if (error instanceof KeyEncryptionError)
         return { message: t("provision.key_unavailable", { detail: error.message }), values: fields };

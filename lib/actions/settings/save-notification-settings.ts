@@ -9,7 +9,8 @@ import { env } from "@/lib/env";
 import type { MessageKey } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
 import { notificationSettingsSchema, saveNotificationSettings } from "@/lib/notifications/settings";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
+import { keyForNewSecrets } from "@/lib/provisioning/master-key";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { adminActionClient, formSchema } from "../safe-action";
 
 const FIELD_MESSAGES = {
@@ -61,13 +62,12 @@ export const saveNotificationSettingsAction = adminActionClient
       }
       return refused(fieldErrors);
     }
-    const config = env();
-    const result = await saveNotificationSettings(
-      await getDb(),
-      consoleKeyEncryptionKey({ dataDir: config.dataDir, masterKey: config.RMS_MASTER_KEY, createIfMissing: true }),
-      parsed.data,
-      { actor: actor.qualifiedName, remoteAddress: actor.remoteAddress, now: new Date() },
-    );
+    const db = await getDb();
+    const result = await saveNotificationSettings(db, await keyForNewSecrets(db, masterKeySettings(env())), parsed.data, {
+      actor: actor.qualifiedName,
+      remoteAddress: actor.remoteAddress,
+      now: new Date(),
+    });
     if (!result.ok) {
       const key = {
         webhook_secret_required: "settingsForm.webhookSecretRequired",

@@ -8,7 +8,8 @@ import { Pool } from "pg";
 import { createAccount } from "@/lib/auth/accounts";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/db/schema";
-import { firstRunKeyEncryptionKey, provisionFirstRun } from "@/lib/provisioning/first-run";
+import { provisionFirstRun } from "@/lib/provisioning/first-run";
+import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { failureAuditDetails } from "@/lib/renewal/failures";
 import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
 import { trustAnchorsPath as consoleTrustAnchorsPath, writeTrustAnchors } from "../../support/processes";
@@ -60,7 +61,7 @@ export async function prepareConsoleData(opts: {
   try {
     await migrateDatabase(handle);
     const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-    const kek = await firstRunKeyEncryptionKey(handle.db, { dataDir: opts.dataDir, masterKey: opts.masterKey });
+    const kek = await keyForNewSecrets(handle.db, { dataDir: opts.dataDir, masterKey: opts.masterKey });
     const provisioned = await provisionFirstRun(
       {
         db: handle.db,

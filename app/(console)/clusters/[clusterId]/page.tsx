@@ -151,7 +151,16 @@ export default async function AdministrationPage({
               <RenewDialog
                 clusterId={cluster.id}
                 enroll={!slc}
-                pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+                pending={
+                  pending
+                    ? {
+                        requestId: pending.requestId,
+                        fingerprint: pending.fingerprint,
+                        fileName: pending.fileName,
+                        heldForApproval: pending.heldForApproval,
+                      }
+                    : null
+                }
                 open={renewParam.success}
                 method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
                 labels={renewLabels(t, pending, env().enrollmentUrl)}

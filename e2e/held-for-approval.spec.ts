@@ -108,6 +108,21 @@ test.describe("without JavaScript", () => {
     await expect(card).not.toContainText("Next: submit the request");
     await expect(card.getByRole("link", { name: "Look up the request on the enrollment web site" })).toBeVisible();
     await shootBoth(page, "held-pending-nojs");
+
+    // In Swedish: the same states in the page's language.
+    await page.getByRole("button", { name: "Svenska" }).click();
+    await expect(page.locator("html")).toHaveAttribute("lang", "sv");
+    const kort = page.getByRole("region", { name: "Klusterresurser" }).getByRole("region", { name: "Väntande förnyelsebegäran" });
+    await expect(kort).toContainText("Skickad online, väntar på operatörens godkännande");
+    await expect(kort.getByRole("term").filter({ hasText: /^Skickad online$/ })).toHaveCount(1);
+    await expect(kort.getByRole("link", { name: "Slå upp begäran på registreringstjänstens webbplats" })).toBeVisible();
+    await page.getByRole("region", { name: "Klusterresurser" }).getByRole("button", { name: "Förnya", exact: true }).click();
+    const dialogSv = page.getByRole("dialog", { name: "Förnya serverlicensieringscertifikat" });
+    const heldSv = dialogSv.getByRole("region", { name: "Väntar på godkännande" });
+    await expect(heldSv).toContainText(`begärans ID ${requestId}`);
+    await expect(heldSv.getByRole("button", { name: "Sök efter det godkända certifikatet" })).toBeVisible();
+    await expect(dialogSv.getByRole("checkbox")).toHaveCount(0);
+    await shootBoth(page, "held-dialog-nojs-sv");
   });
 });
 

@@ -182,6 +182,7 @@ test.describe("with JavaScript", () => {
     await held.getByRole("button", { name: "Check for the approved certificate" }).click();
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible({ timeout: 30_000 });
     await expect(definitionOf(dialog, "Request ID").first()).toHaveText(requestId);
+    await expect(dialog).toContainText("The enrollment service issued this certificate for the request its operator approved");
     await shootBoth(page, "held-approved-confirm-js");
     await dialog.getByRole("button", { name: "Yes" }).click();
     await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });

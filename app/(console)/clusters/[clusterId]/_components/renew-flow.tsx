@@ -192,6 +192,7 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
                 headingRef={heldConfirmHeading}
                 autoFocus={serverOutcome}
                 labels={labels}
+                intro={labels.held?.confirmIntro}
               />
             )}
             <StepResult

@@ -231,7 +231,10 @@ export function ConfirmForm({
   headingRef,
   autoFocus,
   labels,
+  intro,
 }: {
+  /** What the confirmation says it is about; by default an imported file. */
+  intro?: string;
   clusterId: string;
   view: Extract<RenewState, { status: "validated" }>;
   action: FormAction;
@@ -247,7 +250,7 @@ export function ConfirmForm({
       <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
         {labels["renew.confirmTitle"]}
       </h3>
-      <p className="mt-1 text-sm text-slate-600">{labels["renew.confirmIntro"]}</p>
+      <p className="mt-1 text-sm text-slate-600">{intro ?? labels["renew.confirmIntro"]}</p>
       <div className="mt-3 grid gap-3 sm:grid-cols-2">
         <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
           <h4 className="text-sm font-semibold">{labels["renew.current"]}</h4>

@@ -90,7 +90,7 @@ export type RenewLabels = Labels<(typeof RENEW_LABEL_KEYS)[number]> & {
   importHeading: string;
   progress: OfflineProgressLabels;
   /** A request the enrollment service holds for its operator's approval: its own panel, not an error. */
-  held: { title: string; explain: string; lookUp: string; lookUpUrl: string; check: string; checking: string } | null;
+  held: { title: string; explain: string; lookUp: string; lookUpUrl: string; check: string; checking: string; confirmIntro: string } | null;
 };
 
 /** Where the enrollment service's web site shows a request by its ID (its "Come back for a certificate"). */
@@ -125,6 +125,7 @@ export function renewLabels(
           lookUpUrl: requestLookupUrl(enrollmentUrl, held.requestId),
           check: t("held.check"),
           checking: t("held.checking"),
+          confirmIntro: t("held.confirmIntro"),
         }
       : null,
   };

@@ -6,6 +6,7 @@ import next from "next";
 import { captureRootContext } from "@/lib/db/outside-requests";
 import { loadEnv } from "@/lib/env";
 import { BODY_LIMIT_BYTES, gate, trustedProxyList } from "@/lib/http/request-gate";
+import { withResponseStatus } from "@/lib/http/response-status";
 
 async function main(): Promise<void> {
   const loaded = loadEnv(process.env);
@@ -24,10 +25,13 @@ async function main(): Promise<void> {
   await app.prepare();
   const options = { trustedProxies: trustedProxyList(RMS_TRUSTED_PROXIES), publicUrl, bodyLimitBytes: BODY_LIMIT_BYTES };
   const server = http.createServer((request, response) => {
-    gate(request, response, options, (gated) => void handle(gated, response)).catch((error: unknown) => {
-      console.error(error);
-      if (!response.headersSent) response.writeHead(500).end();
-    });
+    // A page that refuses (403) or finds nothing (404) renders its own HTML and names its status (lib/http/response-status.ts).
+    gate(request, response, options, (gated) => void withResponseStatus(response, () => handle(gated, response))).catch(
+      (error: unknown) => {
+        console.error(error);
+        if (!response.headersSent) response.writeHead(500).end();
+      },
+    );
   });
   if (dev) server.on("upgrade", (request, socket, head) => void app.getUpgradeHandler()(request, socket, head));
   const stop = () => server.close(() => process.exit(0));

@@ -37,6 +37,21 @@ export async function requireAdminPage(returnPath: string, target = returnPath):
 }
 
 /**
+ * For layouts and page metadata, which must not throw (lib/http/response-status.ts): the signed-in administrator, or
+ * null without a session or for anyone else. Changes nothing and audits nothing; the page's own check does.
+ */
+export async function findAdministrator(): Promise<Actor | null> {
+  const actor = await getActor();
+  return actor?.isAdministrator ? actor : null;
+}
+
+/** The page title for an address that is refused or not there (the layout renders the page itself). */
+export async function refusedTitleKey(): Promise<"denied.title" | "notFound.title"> {
+  const actor = await getActor();
+  return actor && !actor.isAdministrator ? "denied.title" : "notFound.title";
+}
+
+/**
  * For server actions: as for pages, returning to the page the action was called from (its Referer). Next's redirect
  * from an action navigates with JavaScript and answers a no-JS form post with 303, so both land on sign-in.
  */

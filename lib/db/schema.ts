@@ -180,6 +180,8 @@ export const renewalRequests = pgTable(
     exportedBy: text("exported_by").notNull(),
     exportedAt: timestamp("exported_at", { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** Sent online and held by the enrollment service for its operator's approval (not exported as a file). */
+    heldForApproval: boolean("held_for_approval").notNull().default(false),
   },
   (t) => [uniqueIndex("renewal_requests_one_pending").on(t.clusterId).where(sql`${t.status} = 'pending'`)],
 );

@@ -18,7 +18,7 @@ import { renewalRequestFields } from "./request-fields";
  */
 export async function storePendingRequest(
   tx: Tx,
-  input: { clusterId: string; requestId: string; document: string; exportedBy: string; now: Date },
+  input: { clusterId: string; requestId: string; document: string; exportedBy: string; now: Date; heldForApproval?: boolean },
 ): Promise<{ fingerprint: string }> {
   const fingerprint = documentFingerprint(input.document);
   await tx
@@ -33,6 +33,7 @@ export async function storePendingRequest(
     status: "pending",
     exportedBy: input.exportedBy,
     exportedAt: input.now,
+    heldForApproval: input.heldForApproval ?? false,
   });
   return { fingerprint };
 }
@@ -68,6 +69,7 @@ export async function exportRenewalRequest(
         exportedAt: now,
         fileName: renewalRequestFileName(cluster.serverName, cluster.installed ? "renewal" : "enrollment"),
         document,
+        heldForApproval: false,
       };
       return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };
     });

@@ -13,7 +13,7 @@ import { type ClusterState, decryptKey, type Operation, runClusterOperation, tru
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
-function enrollmentFailure(response: EnrollmentFailure, requestId: string): RenewalFailure {
+export function enrollmentFailure(response: EnrollmentFailure, requestId: string): RenewalFailure {
   switch (response.kind) {
     case "rejected":
       return { ok: false, code: "rejected", reason: response.reason, serviceMessage: response.message };
@@ -95,6 +95,7 @@ export async function keepHeldRequest(
       document: held.requestDocument,
       exportedBy: actorName,
       now: ctx.now(),
+      heldForApproval: true,
     });
     return {
       ok: true,

@@ -38,6 +38,8 @@ export interface PendingRequest {
   exportedAt: Date;
   fileName: string;
   document: string;
+  /** Sent online and held by the enrollment service for its operator's approval (else exported as a file). */
+  heldForApproval: boolean;
 }
 
 export async function getPendingRequest(db: Queryable, clusterId: string): Promise<PendingRequest | null> {
@@ -48,6 +50,7 @@ export async function getPendingRequest(db: Queryable, clusterId: string): Promi
       exportedBy: renewalRequests.exportedBy,
       exportedAt: renewalRequests.exportedAt,
       document: renewalRequests.document,
+      heldForApproval: renewalRequests.heldForApproval,
       serverName: clusters.serverName,
       installedSlc: certificates.id,
     })

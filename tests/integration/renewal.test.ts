@@ -256,7 +256,8 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       if (result.ok || result.code !== "pending_approval") throw new Error(`expected pending_approval: ${JSON.stringify(result)}`);
       expect(result.submissionId).toBe("ab".repeat(16));
       const pending = await getPendingRequest(handle.db, clusterId);
-      expect(pending).toMatchObject({ requestId: result.requestId, document: held, exportedBy: actor.name });
+      // Recorded as sent online and held (issue 22): the console says "Sent online … waiting for the operator's approval".
+      expect(pending).toMatchObject({ requestId: result.requestId, document: held, exportedBy: actor.name, heldForApproval: true });
       expect((await auditActions()).slice(0, 3)).toEqual(["renew_online_failed", "request_exported", "renew_online_started"]);
       expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
 
@@ -337,7 +338,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     expect(second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(second.pending.fileName).toBe("RMS01RenewalRequest.xml");
-    expect((await getPendingRequest(handle.db, clusterId))?.requestId).toBe(second.pending.requestId);
+    expect(await getPendingRequest(handle.db, clusterId)).toMatchObject({ requestId: second.pending.requestId, heldForApproval: false });
 
     // The certificate for the replaced request no longer fits.
     const stale = await validateImport(ctx, { clusterId, file: firstSlc, actor });

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     enrollmentPid: 0,
     admin,
     user,
+    consoleOptions: { ...consoleOptions },
   };
   // The two processes are detached and unreferenced; this keeps the stack's own process alive until it is told to stop.
   const keepAlive = setInterval(() => undefined, 60_000);

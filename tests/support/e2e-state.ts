@@ -33,6 +33,8 @@ const e2eStateSchema = z.object({
   enrollmentPid: z.number().int(),
   admin: account,
   user: account,
+  /** How the stack started the console (tests/support/processes.ts ConsoleOptions), for a walkthrough that restarts it. */
+  consoleOptions: z.record(z.string(), z.unknown()).optional(),
 });
 export type E2eState = z.infer<typeof e2eStateSchema>;
 

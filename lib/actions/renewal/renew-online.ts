@@ -8,7 +8,7 @@ import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { renewOnlineSchema } from "./schemas";
-import { failureState, type RenewState, renewedState } from "./view";
+import { failureState, heldState, type RenewState, renewedState } from "./view";
 
 export const renewOnlineAction = adminActionClient
   .metadata({ actionName: "renewOnlineAction" })
@@ -26,6 +26,7 @@ export const renewOnlineAction = adminActionClient
     });
     // A request held for approval became the cluster's pending request: the page shows it.
     if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
+    if (!result.ok && result.code === "pending_approval") return heldState(result.requestId, t, ctx.enrollmentUrl);
     if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
     return renewedState(result.slc, locale, t, result.previousValidUntil);
   });

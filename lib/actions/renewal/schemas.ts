@@ -27,5 +27,7 @@ export const importStepSchema = z.preprocess(
     z.object({ intent: z.literal("decline"), clusterId, fingerprint }),
   ]),
 );
+/** "Check for the approved certificate" on a request held for approval. */
+export const checkApprovalSchema = z.object({ clusterId });
 export const cancelRequestSchema = z.object({ clusterId, requestId: z.uuid() });
 export const autoRenewalSchema = z.object({ clusterId, enabled: z.enum(["on", "off"]) });

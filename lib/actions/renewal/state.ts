@@ -36,7 +36,9 @@ export type RenewState =
   // `document` (the checked file in base64) goes back with Yes in a hidden field, so the confirmation also works as a
   // plain form without JavaScript; the server checks it again in full before installing.
   | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string }
-  | { status: "declined"; message: string };
+  | { status: "declined"; message: string }
+  // The enrollment service holds the request for its operator's approval: not an error, a state of its own.
+  | { status: "held"; message: string; requestId: string };
 
 export const IDLE: RenewState = { status: "idle" };
 

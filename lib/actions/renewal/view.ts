@@ -86,6 +86,12 @@ export function failureState(failure: RenewalFailure, t: Translator, enrollmentU
   };
 }
 
+/** A request the service holds for approval: what it means and what comes next, in an informational tone. */
+export function heldState(requestId: string, t: Translator, enrollmentUrl: string, stillWaiting = false): RenewState {
+  const message = stillWaiting ? t("held.stillWaiting", { requestId }) : t("held.result", { requestId, url: enrollmentUrl });
+  return { status: "held", message, requestId };
+}
+
 export function tooLargeState(t: Translator): RenewState {
   return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
 }

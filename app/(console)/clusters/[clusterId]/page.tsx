@@ -9,6 +9,7 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { failureMessage } from "@/lib/actions/renewal/view";
+import { findAdministrator, refusedTitleKey } from "@/lib/auth/guard";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
@@ -16,7 +17,7 @@ import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
-import { loadClusterPage } from "./_components/load-cluster";
+import { findCluster, loadClusterPage } from "./_components/load-cluster";
 import { PendingRequestPanel } from "./_components/pending-request";
 import { RemovedCluster } from "./_components/removed-cluster";
 import { RenewDialog } from "./_components/renew-dialog";
@@ -24,9 +25,10 @@ import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata({ params }: { params: Promise<{ clusterId: string }> }): Promise<Metadata> {
   const { clusterId } = await params;
-  const { cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
+  // Never throws: the layouts answer a refused or unknown address with their own page (lib/http/response-status.ts).
+  const cluster = (await findAdministrator()) ? await findCluster(clusterId) : null;
   const t = await getTranslations();
-  return { title: t("admin.metaTitle", { cluster: cluster.name }) };
+  return { title: cluster ? t("admin.metaTitle", { cluster: cluster.name }) : t(await refusedTitleKey()) };
 }
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -149,7 +151,16 @@ export default async function AdministrationPage({
               <RenewDialog
                 clusterId={cluster.id}
                 enroll={!slc}
-                pending={pending ? { requestId: pending.requestId, fingerprint: pending.fingerprint, fileName: pending.fileName } : null}
+                pending={
+                  pending
+                    ? {
+                        requestId: pending.requestId,
+                        fingerprint: pending.fingerprint,
+                        fileName: pending.fileName,
+                        heldForApproval: pending.heldForApproval,
+                      }
+                    : null
+                }
                 open={renewParam.success}
                 method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
                 labels={renewLabels(t, pending, env().enrollmentUrl)}

@@ -6,7 +6,7 @@ import type { PendingRequest } from "@/lib/renewal/queries";
 import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { CancelRequestForm } from "./cancel-request-form";
 import { OfflineProgress } from "./offline-progress";
-import { offlineProgressLabels } from "./renew-labels";
+import { offlineProgressLabels, requestLookupUrl } from "./renew-labels";
 
 export async function PendingRequestPanel({
   clusterId,
@@ -28,12 +28,25 @@ export async function PendingRequestPanel({
       <h3 id="pending-heading" className="mb-2 text-sm font-semibold text-amber-900">
         {t("pending.title")}
       </h3>
-      <div className="mb-3">
-        <OfflineProgress current={2} labels={offlineProgressLabels(t, enrollmentUrl)} showSignAt={false} />
-        <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
-      </div>
+      {pending.heldForApproval ? (
+        // Sent online and held by the service: no file to carry anywhere, the operator decides.
+        <div className="mb-3">
+          <p className="text-sm text-slate-800">{t("held.status")}</p>
+          <a
+            href={requestLookupUrl(enrollmentUrl, pending.requestId)}
+            className="mt-1 inline-block text-sm font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"
+          >
+            {t("held.lookUp")}
+          </a>
+        </div>
+      ) : (
+        <div className="mb-3">
+          <OfflineProgress current={2} labels={offlineProgressLabels(t, enrollmentUrl)} showSignAt={false} />
+          <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
+        </div>
+      )}
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-        <dt className="font-medium text-slate-700">{t("pending.exportedAt")}</dt>
+        <dt className="font-medium text-slate-700">{t(pending.heldForApproval ? "held.sentOnline" : "pending.exportedAt")}</dt>
         <dd className="sm:col-span-2">
           <LocalTime date={pending.exportedAt} />
         </dd>

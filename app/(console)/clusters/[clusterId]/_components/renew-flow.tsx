@@ -7,12 +7,13 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { checkApprovalAction } from "@/lib/actions/renewal/check-approval";
 import { importStepAction } from "@/lib/actions/renewal/import";
 import { renewOnlineAction } from "@/lib/actions/renewal/renew-online";
 import { IDLE, MAX_UPLOAD_BYTES, type RenewState } from "@/lib/actions/renewal/state";
 import { fillTemplate } from "@/lib/i18n/labels";
 import { OfflineProgress, type OfflineStep } from "./offline-progress";
-import { ConfirmForm, ExportForm, ImportForm, OnlineForm, type PendingView, StepResult } from "./renew-forms";
+import { ConfirmForm, ExportForm, HeldPanel, ImportForm, OnlineForm, type PendingView, StepResult } from "./renew-forms";
 import type { RenewLabels } from "./renew-labels";
 
 export type RenewMethod = "online" | "offline";
@@ -60,6 +61,9 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
   const router = useRouter();
   const [online, onlineAction, onlineBusy] = useActionState(renewOnlineAction, {});
   const [imported, importAction, importBusy] = useActionState(importStepAction, {});
+  // Held for approval: "Check for the approved certificate", then Yes/No on what the service issued.
+  const [checked, checkAction, checkBusy] = useActionState(checkApprovalAction, {});
+  const [heldImported, heldImportAction, heldImportBusy] = useActionState(importStepAction, {});
   const [exporting, setExporting] = useState(false);
   const [exportNotice, setExportNotice] = useState<{ ok: boolean; message: string } | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
@@ -67,25 +71,37 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
   const onlineView = viewOf(online, labels["error.generic"]);
   const importView = localError ? ({ status: "error", message: localError } as const) : viewOf(imported, labels["error.generic"]);
   const validated = importView.status === "validated" ? importView : null;
+  const checkView = viewOf(checked, labels["error.generic"]);
+  const heldImportView = viewOf(heldImported, labels["error.generic"]);
+  const approved = checkView.status === "validated" && heldImportView.status === "idle" ? checkView : null;
   // Rendered by the server after a plain form post (no JavaScript): the page opens on the outcome.
-  const [serverOutcome] = useState(onlineView.status !== "idle" || importView.status !== "idle");
+  const [serverOutcome] = useState(
+    onlineView.status !== "idle" || importView.status !== "idle" || checkView.status !== "idle" || heldImportView.status !== "idle",
+  );
+  // The held panel stays for its own outcomes once the request is consumed (the page no longer has it pending).
+  const showHeld = labels.held !== null || checkView.status !== "idle" || heldImportView.status !== "idle";
 
   const onlineResult = useRef<HTMLHeadingElement>(null);
   const importResult = useRef<HTMLHeadingElement>(null);
   const confirmHeading = useRef<HTMLHeadingElement>(null);
+  const checkResult = useRef<HTMLHeadingElement>(null);
+  const heldConfirmHeading = useRef<HTMLHeadingElement>(null);
+  const heldImportResult = useRef<HTMLHeadingElement>(null);
   const importHeading = useRef<HTMLHeadingElement>(null);
   const offlineHeading = useRef<HTMLHeadingElement>(null);
   const offlineRadio = useRef<HTMLInputElement>(null);
   useFocusOn(onlineResult, onlineBusy ? "" : JSON.stringify(online));
   useFocusOn(validated ? confirmHeading : importResult, importBusy ? "" : JSON.stringify(imported) + (localError ?? ""));
   useFocusOn(importHeading, exportNotice?.ok ? (pending?.requestId ?? "") : "");
+  useFocusOn(approved ? heldConfirmHeading : checkResult, checkBusy ? "" : JSON.stringify(checked));
+  useFocusOn(heldImportResult, heldImportBusy ? "" : JSON.stringify(heldImported));
 
-  const busy = onlineBusy || importBusy || exporting;
+  const busy = onlineBusy || importBusy || exporting || checkBusy || heldImportBusy;
   useEffect(() => onBusy(busy), [busy, onBusy]);
   useEffect(() => onReady(), [onReady]);
   useEffect(() => {
-    if (onlineView.status === "renewed" || importView.status === "renewed") router.refresh();
-  }, [onlineView.status, importView.status, router]);
+    if (onlineView.status === "renewed" || importView.status === "renewed" || heldImportView.status === "renewed") router.refresh();
+  }, [onlineView.status, importView.status, heldImportView.status, router]);
 
   async function exportRequest(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -148,7 +164,7 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
   const initialMethod: RenewMethod = importView.status !== "idle" ? "offline" : onlineView.status !== "idle" ? "online" : method;
   const step: OfflineStep = validated ? 4 : pending ? 3 : 1;
   // The confirmation's question is announced here; outcomes are announced by their own alerts.
-  const announcement = validated ? labels["renew.confirmTitle"] : "";
+  const announcement = validated || approved ? labels["renew.confirmTitle"] : "";
   const suggestOffline = onlineView.status === "error";
 
   return (
@@ -162,6 +178,32 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
         <p id="renew-description" className="mt-1 text-sm text-slate-600">
           {enroll ? labels["renew.enrollDescription"] : labels["renew.description"]}
         </p>
+        {showHeld && (
+          <>
+            {labels.held && !approved && <HeldPanel clusterId={clusterId} action={checkAction} labels={labels.held} />}
+            {checkView.status !== "validated" && (
+              <StepResult id="renew-check-result" view={checkView} headingRef={checkResult} autoFocus={serverOutcome} labels={labels} />
+            )}
+            {approved && (
+              <ConfirmForm
+                clusterId={clusterId}
+                view={approved}
+                action={heldImportAction}
+                headingRef={heldConfirmHeading}
+                autoFocus={serverOutcome}
+                labels={labels}
+                intro={labels.held?.confirmIntro}
+              />
+            )}
+            <StepResult
+              id="renew-held-import-result"
+              view={heldImportView}
+              headingRef={heldImportResult}
+              autoFocus={serverOutcome}
+              labels={labels}
+            />
+          </>
+        )}
         <fieldset className="mt-5" disabled={busy}>
           <legend className="mb-2 text-sm font-medium">{labels["renew.method"]}</legend>
           <div className="grid gap-2 sm:grid-cols-2">
@@ -197,7 +239,10 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, 
           <h3 id="renew-online-heading" className="sr-only">
             {labels["renew.onlineHeading"]}
           </h3>
-          <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
+          {/* While the service holds a request, sending another would void it: the held panel above is the way on. */}
+          {!pending?.heldForApproval && (
+            <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
+          )}
           <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
           {suggestOffline && (
             <form method="get" onSubmit={switchToOffline} className="mt-3">

@@ -13,6 +13,7 @@ export interface PendingView {
   requestId: string;
   fingerprint: string;
   fileName: string;
+  heldForApproval: boolean;
 }
 
 type FormAction = (formData: FormData) => void;
@@ -74,7 +75,7 @@ export function StepResult({
   autoFocus: boolean;
   labels: RenewLabels;
 }) {
-  if (view.status !== "error" && view.status !== "renewed" && view.status !== "declined") return null;
+  if (view.status !== "error" && view.status !== "renewed" && view.status !== "declined" && view.status !== "held") return null;
   return (
     <section aria-labelledby={id} className="mt-4 flex flex-col gap-3">
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
@@ -87,6 +88,7 @@ export function StepResult({
           {view.checks && <ChecksList checks={view.checks} labels={labels} />}
         </>
       ) : (
+        // Held for approval is a state, not a failure: informational, like a declined certificate.
         <Alert tone={view.status === "renewed" ? "success" : "info"}>{view.message}</Alert>
       )}
     </section>
@@ -229,7 +231,10 @@ export function ConfirmForm({
   headingRef,
   autoFocus,
   labels,
+  intro,
 }: {
+  /** What the confirmation says it is about; by default an imported file. */
+  intro?: string;
   clusterId: string;
   view: Extract<RenewState, { status: "validated" }>;
   action: FormAction;
@@ -245,7 +250,7 @@ export function ConfirmForm({
       <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
         {labels["renew.confirmTitle"]}
       </h3>
-      <p className="mt-1 text-sm text-slate-600">{labels["renew.confirmIntro"]}</p>
+      <p className="mt-1 text-sm text-slate-600">{intro ?? labels["renew.confirmIntro"]}</p>
       <div className="mt-3 grid gap-3 sm:grid-cols-2">
         <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
           <h4 className="text-sm font-semibold">{labels["renew.current"]}</h4>
@@ -319,6 +324,38 @@ export function ConfirmForm({
           {labels["renew.yes"]}
         </SubmitButton>
       </form>
+    </section>
+  );
+}
+
+/**
+ * A request the enrollment service holds for its operator's approval: what it means, where to look it up, and "Check
+ * for the approved certificate" (asks the service again; once approved, the confirmation follows). Informational.
+ */
+export function HeldPanel({
+  clusterId,
+  action,
+  labels,
+}: {
+  clusterId: string;
+  action: FormAction;
+  labels: NonNullable<RenewLabels["held"]>;
+}) {
+  return (
+    <section aria-labelledby="renew-held-heading" className="mt-5 rounded-md border border-sky-300 bg-sky-50 p-4 text-sm text-sky-950">
+      <h3 id="renew-held-heading" className="text-base font-semibold">
+        {labels.title}
+      </h3>
+      <p className="mt-1">{labels.explain}</p>
+      <div className="mt-3 flex flex-wrap items-center justify-between gap-3">
+        <a href={labels.lookUpUrl} className="font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800">
+          {labels.lookUp}
+        </a>
+        <form action={action}>
+          <input type="hidden" name="clusterId" value={clusterId} />
+          <SubmitButton busyText={labels.checking}>{labels.check}</SubmitButton>
+        </form>
+      </div>
     </section>
   );
 }

@@ -89,16 +89,44 @@ export type RenewLabels = Labels<(typeof RENEW_LABEL_KEYS)[number]> & {
   /** "Step 3 of 4: Import the certificate". */
   importHeading: string;
   progress: OfflineProgressLabels;
+  /** A request the enrollment service holds for its operator's approval: its own panel, not an error. */
+  held: { title: string; explain: string; lookUp: string; lookUpUrl: string; check: string; checking: string; confirmIntro: string } | null;
 };
 
-export function renewLabels(t: Translator, pending: { requestId: string; fileName: string } | null, enrollmentUrl: string): RenewLabels {
+/** Where the enrollment service's web site shows a request by its ID (its "Come back for a certificate"). */
+export function requestLookupUrl(enrollmentUrl: string, requestId: string): string {
+  return `${enrollmentUrl.replace(/\/+$/, "")}/requests?requestId=${encodeURIComponent(requestId)}`;
+}
+
+export function renewLabels(
+  t: Translator,
+  pending: { requestId: string; fileName: string; heldForApproval: boolean } | null,
+  enrollmentUrl: string,
+): RenewLabels {
+  const held = pending?.heldForApproval ? pending : null;
   return {
     ...labelsFor(t, RENEW_LABEL_KEYS),
     exported: templateOf((values) => t("renew.exported", values), "file"),
     tooLarge: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }),
     replacePending: pending ? t("renew.replacePending", { requestId: pending.requestId }) : null,
-    pendingFile: pending ? t("renew.pendingFile", { file: pending.fileName }) : null,
+    // Export would void a request the operator is about to approve: said before the button, not found out afterwards.
+    pendingFile: held
+      ? t("held.exportVoids", { requestId: held.requestId })
+      : pending
+        ? t("renew.pendingFile", { file: pending.fileName })
+        : null,
     importHeading: `${t("renew.stepOf", { count: 3 })}: ${t("renew.step.import")}`,
     progress: offlineProgressLabels(t, enrollmentUrl),
+    held: held
+      ? {
+          title: t("held.title"),
+          explain: t("held.explain", { requestId: held.requestId }),
+          lookUp: t("held.lookUp"),
+          lookUpUrl: requestLookupUrl(enrollmentUrl, held.requestId),
+          check: t("held.check"),
+          checking: t("held.checking"),
+          confirmIntro: t("held.confirmIntro"),
+        }
+      : null,
   };
 }

@@ -7,11 +7,15 @@ import { requireAdminPage } from "@/lib/auth/guard";
 import { getWebSite } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
 
-/** Read once per request: the page and its metadata both ask. */
-export const loadWebSitePage = cache(async (webSiteId: string, path: string) => {
+/** The web site, or null for a malformed or unknown id; no access check (callers make it). Read once per request. */
+export const findWebSite = cache(async (webSiteId: string) =>
+  z.uuid().safeParse(webSiteId).success ? getWebSite(await getDb(), webSiteId) : null,
+);
+
+export async function loadWebSitePage(webSiteId: string, path: string) {
   await requireAdminPage(path);
-  if (!z.uuid().safeParse(webSiteId).success) notFound();
-  const site = await getWebSite(await getDb(), webSiteId);
+  const site = await findWebSite(webSiteId);
+  // The web site layout has already answered 404 with the page itself; this only narrows the type.
   if (!site) notFound();
   return site;
-});
+}

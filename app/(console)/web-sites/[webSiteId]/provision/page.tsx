@@ -5,9 +5,10 @@ import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
+import { findAdministrator, refusedTitleKey } from "@/lib/auth/guard";
 import { labelsFor } from "@/lib/i18n/labels";
 import { localServerName } from "@/lib/server-identity";
-import { loadWebSitePage } from "../_components/load-web-site";
+import { findWebSite, loadWebSitePage } from "../_components/load-web-site";
 import { ProvisionForm } from "./provision-form";
 
 type Props = { params: Promise<{ webSiteId: string }> };
@@ -16,9 +17,10 @@ const pathOf = (webSiteId: string) => `/web-sites/${webSiteId}/provision`;
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { webSiteId } = await params;
-  const site = await loadWebSitePage(webSiteId, pathOf(webSiteId));
+  // Never throws: the layouts answer a refused or unknown address with their own page (lib/http/response-status.ts).
+  const site = (await findAdministrator()) ? await findWebSite(webSiteId) : null;
   const t = await getTranslations();
-  return { title: t("provision.metaTitle", { site: site.name }) };
+  return { title: site ? t("provision.metaTitle", { site: site.name }) : t(await refusedTitleKey()) };
 }
 
 export default async function ProvisionPage({ params }: Props) {

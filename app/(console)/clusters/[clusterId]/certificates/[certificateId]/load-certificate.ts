@@ -2,10 +2,17 @@
 // (administrators only; without a session, to sign-in and back): null for a malformed id, an unknown one, or one that
 // belongs to another cluster.
 import "server-only";
+import { cache } from "react";
 import { z } from "zod";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { type CertificateDetail, getCertificateDetail } from "@/lib/clusters/history";
 import { getDb } from "@/lib/db";
+
+/** The certificate, or null; no access check (callers make it). Read once per request: the layout asks too. */
+export const certificateOf = cache(async (clusterId: string, certificateId: string): Promise<CertificateDetail | null> => {
+  const valid = z.uuid().safeParse(clusterId).success && z.uuid().safeParse(certificateId).success;
+  return valid ? certificateOf(clusterId, certificateId) : null;
+});
 
 export async function findCertificate(clusterId: string, certificateId: string, target?: string): Promise<CertificateDetail | null> {
   const valid = z.uuid().safeParse(clusterId).success && z.uuid().safeParse(certificateId).success;

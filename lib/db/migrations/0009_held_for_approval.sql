@@ -1,0 +1,1 @@
+ALTER TABLE "renewal_requests" ADD COLUMN "held_for_approval" boolean DEFAULT false NOT NULL;

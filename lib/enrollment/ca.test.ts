@@ -47,6 +47,14 @@ describe("createCaHierarchy", () => {
     expect(subject.getField("CN")).toEqual(['Contoso, Ltd. "Ops" <RMS> Å Enrollment Service']);
   });
 
+  it("names the service certificate once for the default issuer name, whatever its case or spacing", async () => {
+    for (const issuerName of ["RMS Enrollment Service", "  RMS   enrollment SERVICE ", "Enrollment Service"]) {
+      const hierarchy = await createCaHierarchy({ organization: issuerName, now });
+      const names = [hierarchy.rootCertPem, hierarchy.caCertPem, hierarchy.serviceCertPem].map((pem) => new X509Certificate(pem).subject);
+      expect(names).toEqual(["CN=RMS Enrollment Root\nO=RMS", "CN=RMS Enrollment CA\nO=RMS", "CN=RMS Enrollment Service\nO=RMS"]);
+    }
+  });
+
   it("chains by signature and name, and each private key matches its certificate", () => {
     const root = new X509Certificate(material.rootCertPem);
     const ca = new X509Certificate(material.caCertPem);

@@ -46,8 +46,19 @@ function name(commonName: string, organization: string): x509.Name {
   return new x509.Name([{ CN: [{ utf8String: commonName }] }, { O: [{ utf8String: organization }] }]);
 }
 
+const SERVICE_SUFFIX = /\s*\benrollment\s+service\s*$/i;
+
+/**
+ * The organisation an issuer name stands for: RMS_ENROLLMENT_ISSUER without a trailing "Enrollment Service", so the
+ * default "RMS Enrollment Service" names the signing certificate "RMS Enrollment Service", not "RMS Enrollment Service
+ * Enrollment Service" (the SLC shows that subject as its issuer).
+ */
+function issuerOrganization(issuerName: string): string {
+  return issuerName.trim().replace(SERVICE_SUFFIX, "").trim() || "RMS";
+}
+
 export async function createCaHierarchy(opts: { organization: string; now?: Date }): Promise<CaMaterial> {
-  const organization = opts.organization.trim() || "RMS";
+  const organization = issuerOrganization(opts.organization);
   const now = opts.now ?? new Date();
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const [rootKeys, caKeys, serviceKeys] = await Promise.all([keyPair(3072), keyPair(2048), keyPair(2048)]);
@@ -153,7 +164,7 @@ export async function issueTlsCertificate(opts: {
   );
   const keys = await keyPair(2048);
   const { dns, ip } = tlsNames(opts.names);
-  const organization = opts.organization.trim() || "RMS";
+  const organization = issuerOrganization(opts.organization);
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: name(dns[0] ?? ip[0] ?? "localhost", organization),

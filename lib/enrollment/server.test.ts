@@ -175,6 +175,9 @@ describe("online API", () => {
     const slc = expectVerifies(open, slcXml, f);
     expect(slc.validUntil.getTime() - slc.validFrom.getTime()).toBe(VALIDITY_DAYS * DAY_MS);
     expect(res.headers.get("x-slc-serial")).toBe(slc.serialNumber);
+    // The issuer as the console shows it: the configured name once, not "Test Enrollment Service Enrollment Service".
+    expect(slc.issuerName).toBe("Test Enrollment Service");
+    expect(slc.issuerSubject).toBe("CN=Test Enrollment Service, O=Test");
     const slcFile = path.join(tmp, "api-slc.xml");
     await fs.writeFile(slcFile, slcXml);
     const out = execFileSync("xmlsec1", ["--verify", "--trusted-pem", path.join(tmp, "root.pem"), slcFile], {

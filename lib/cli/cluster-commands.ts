@@ -26,7 +26,10 @@ export interface ClusterRow {
 }
 
 interface StatusReport {
+  /** The cluster's own name (not its web site's). */
   cluster: string;
+  /** The IIS web site RMS runs on, or null when none is recorded. */
+  webSite: string | null;
   guid: string;
   serverName: string;
   validUntil: string | null;
@@ -42,7 +45,8 @@ function statusOf(validUntil: Date | null, now: Date): StatusReport["status"] {
 
 function report(row: ClusterRow, now: Date): StatusReport {
   return {
-    cluster: row.webSiteName ?? row.name,
+    cluster: row.name,
+    webSite: row.webSiteName,
     guid: row.guid,
     serverName: row.serverName,
     validUntil: row.validUntil?.toISOString() ?? null,
@@ -99,8 +103,8 @@ export function formatClusterList(rows: ClusterRow[], now: Date, json: boolean):
   if (json) return JSON.stringify(reports, null, 2);
   if (reports.length === 0) return "No clusters.";
   return textTable([
-    ["CLUSTER", "SERVER", "GUID", "SLC EXPIRES", "STATUS"],
-    ...reports.map((r) => [r.cluster, r.serverName, r.guid, day(r.validUntil), statusText(r)]),
+    ["CLUSTER", "WEB SITE", "SERVER", "GUID", "SLC EXPIRES", "STATUS"],
+    ...reports.map((r) => [r.cluster, r.webSite ?? "-", r.serverName, r.guid, day(r.validUntil), statusText(r)]),
   ]);
 }
 
@@ -161,7 +165,7 @@ export async function renewOnlineCommand(
 ): Promise<number> {
   const cluster = await findCluster(ctx.db, reference);
   if (!cluster) return fail(io, NO_CLUSTER(reference));
-  io.stdout(`Renewing ${cluster.webSiteName ?? cluster.name} online at ${ctx.enrollmentUrl}…`);
+  io.stdout(`Renewing ${cluster.name} online at ${ctx.enrollmentUrl}…`);
   const result = await renewOnline(ctx, { clusterId: cluster.id, actor });
   if (!result.ok) return fail(io, `Error: ${describeFailure(result, ctx)}`);
   io.stdout(

@@ -87,10 +87,13 @@ describe("rms cluster commands", () => {
     const [row] = rows;
     if (!row?.validUntil) throw new Error("no installed SLC");
     const now = new Date();
+    // CLUSTER is the cluster's own name; the web site it runs on has its own column.
     expect(formatClusterList(rows, now, false)).toMatch(
-      /^CLUSTER +SERVER +GUID +SLC EXPIRES +STATUS\n.*RMS01.*WARNING: expires in 20 days$/,
+      /^CLUSTER +WEB SITE +SERVER +GUID +SLC EXPIRES +STATUS\nRMS01 RMS cluster +Default Web Site +RMS01 +\{.*WARNING: expires in 20 days$/,
     );
-    expect(JSON.parse(formatClusterList(rows, now, true))).toMatchObject([{ serverName: "RMS01", status: "warning", daysLeft: 20 }]);
+    expect(JSON.parse(formatClusterList(rows, now, true))).toMatchObject([
+      { cluster: "RMS01 RMS cluster", webSite: "Default Web Site", serverName: "RMS01", status: "warning", daysLeft: 20 },
+    ]);
 
     const expires = row.validUntil;
     const at = (days: number) => new Date(expires.getTime() - days * DAY);

@@ -15,6 +15,7 @@ import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
 import { labelsFor } from "@/lib/i18n/labels";
 import { channelsInForce } from "@/lib/notifications/console-channels";
+import { lastTestTone } from "@/lib/notifications/last-test";
 import { getStoredNotificationSettings } from "@/lib/notifications/settings";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
@@ -100,7 +101,7 @@ export default async function SettingsPage() {
             </Row>
           </dl>
           {lastTest ? (
-            <Alert tone={lastTest.outcome === "success" ? "success" : "error"} className="mt-4">
+            <Alert tone={lastTestTone(lastTest)} className="mt-4">
               {t("lastTest", { date: formatDateTime(locale, lastTest.occurredAt), user: lastTest.actor ?? "" })}{" "}
               {Object.keys(lastTest.details).length === 0
                 ? t("lastTestNoChannel")

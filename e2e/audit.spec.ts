@@ -159,7 +159,7 @@ test.describe("readable audit log", () => {
     expect(download.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
     const body = fs.readFileSync(await download.path(), "utf8");
     const records = csvRecords(body);
-    expect(records[0]).toEqual(["Time", "Who", "From", "Action", "Outcome", "Cluster", "What happened", "Raw details"]);
+    expect(records[0]).toEqual(["Time", "Who", "From", "Action", "Outcome", "Cluster", "Cluster GUID", "What happened", "Raw details"]);
     expect(records.length).toBeGreaterThan(1);
     for (const record of records.slice(1)) expect(record[3]).toBe("Sign in");
 

@@ -310,9 +310,14 @@ export async function latestAuditEvent(db: Queryable, action: AuditAction): Prom
   return row ?? null;
 }
 
-/** The clusters the log can be narrowed to, by name (a removed cluster's events stay, filtered by its id). */
-/** The clusters the filter offers; names cleaned like audit text (a name from elsewhere may carry CR/LF or controls). */
-export async function getAuditClusters(db: Queryable): Promise<Array<{ id: string; name: string }>> {
-  const rows = await db.select({ id: clusters.id, name: clusters.name }).from(clusters).orderBy(clusters.name, clusters.id);
-  return rows.map((row) => ({ id: row.id, name: sanitizeText(row.name) }));
+/**
+ * The clusters the log can be narrowed to and the CSV names, removed ones included (their events stay): name and GUID
+ * cleaned like audit text (a name from elsewhere may carry CR/LF or controls).
+ */
+export async function getAuditClusters(db: Queryable): Promise<Array<{ id: string; name: string; guid: string }>> {
+  const rows = await db
+    .select({ id: clusters.id, name: clusters.name, guid: clusters.guid })
+    .from(clusters)
+    .orderBy(clusters.name, clusters.id);
+  return rows.map((row) => ({ id: row.id, name: sanitizeText(row.name), guid: sanitizeText(row.guid) }));
 }

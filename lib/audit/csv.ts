@@ -1,7 +1,7 @@
 // The filtered audit log as CSV, streamed: read in keyset pages and sent page by page, so a log of any length costs
 // one page of memory; every cell is escaped for spreadsheets (RFC 4180 quoting and the formula-injection guard).
 import type { Queryable } from "@/lib/db/client";
-import { type AuditEvent, type AuditFilter, auditEventsAfter } from "./audit";
+import { type AuditEvent, type AuditFilter, auditEventsAfter, getAuditClusters } from "./audit";
 
 const PAGE_ROWS = 1000;
 
@@ -52,4 +52,17 @@ export function auditCsvStream(db: Queryable, filter: AuditFilter, opts: AuditCs
     },
     { highWaterMark: 1 },
   );
+}
+
+/**
+ * The Cluster and Cluster GUID cells of an event, as the reader knows the cluster (a removed cluster keeps its name);
+ * the internal id only for a cluster the database no longer holds, and empty cells for an event about no cluster.
+ */
+export async function auditClusterCells(db: Queryable): Promise<(clusterId: string | null) => [name: string, guid: string]> {
+  const known = new Map((await getAuditClusters(db)).map((cluster) => [cluster.id, cluster]));
+  return (clusterId) => {
+    if (clusterId === null) return ["", ""];
+    const cluster = known.get(clusterId);
+    return cluster ? [cluster.name, cluster.guid] : [clusterId, ""];
+  };
 }

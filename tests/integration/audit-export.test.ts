@@ -2,9 +2,9 @@
 // complete, valid CSV, spreadsheet-safe.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventsAfter, listAuditEvents, recordAudit } from "@/lib/audit/audit";
-import { auditCsvStream, csvCell } from "@/lib/audit/csv";
+import { auditClusterCells, auditCsvStream, csvCell } from "@/lib/audit/csv";
 import { parseAuditFilter } from "@/lib/audit/filters";
-import { auditEvents } from "@/lib/db/schema";
+import { auditEvents, clusters } from "@/lib/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-08-01T00:00:00Z");
@@ -174,5 +174,49 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     );
     expect(all.length - 1).toBe(ROWS / 4);
     expect(all.slice(1).every(([n]) => Number(n) % 4 === 0)).toBe(true);
+  });
+});
+
+describe.each(testDatabaseKinds())("the CSV's cluster columns on %s", (kind) => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+  });
+  afterAll(async () => handle?.dispose());
+
+  it("name the cluster and its GUID (a removed cluster too), not the console's internal id", async () => {
+    const guid = "{0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D}";
+    const [live, removed] = await handle.db
+      .insert(clusters)
+      .values([
+        { guid, name: "RMS01 RMS cluster", serverName: "RMS01", clusterUrl: "https://rms01.contoso.test", configDatabase: "db" },
+        {
+          guid: "{11111111-2222-4333-8444-000000000001}",
+          name: "Old cluster",
+          serverName: "RMS02",
+          clusterUrl: "https://rms02.contoso.test",
+          configDatabase: "db",
+          removedAt: T0,
+        },
+      ])
+      .returning({ id: clusters.id });
+    if (!live || !removed) throw new Error("clusters not created");
+    for (const clusterId of [live.id, removed.id, CLUSTER, null]) {
+      await recordAudit(handle.db, { actor: "bob", remoteAddress: null, action: "sign_in", outcome: "success", clusterId });
+    }
+    const cells = await auditClusterCells(handle.db);
+    const { filter } = parseAuditFilter({});
+    const text = (
+      await readChunks(auditCsvStream(handle.db, filter, { header: ["Cluster", "Cluster GUID"], row: (e) => cells(e.clusterId) }))
+    )
+      .join("")
+      .slice(1);
+    expect(parseCsv(text)).toEqual([
+      ["Cluster", "Cluster GUID"],
+      ["", ""],
+      [CLUSTER, ""],
+      ["Old cluster", "{11111111-2222-4333-8444-000000000001}"],
+      ["RMS01 RMS cluster", guid],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 // GET /audit/export: the audit log, narrowed by the same URL filters as the page, streamed as a CSV download
 // (administrators only; without a session, to sign-in and back to the log).
-import { auditCsvStream } from "@/lib/audit/csv";
+import { auditClusterCells, auditCsvStream } from "@/lib/audit/csv";
 import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
 import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
 import { requireAdminPage } from "@/lib/auth/guard";
@@ -27,12 +27,15 @@ export async function GET(request: Request): Promise<Response> {
     t("audit.col.action"),
     t("audit.col.outcome"),
     t("audit.col.cluster"),
+    t("audit.col.clusterGuid"),
     t("audit.col.details"),
     t("audit.col.raw"),
   ];
   // The actor filter matches the actor as the file words it (DOMAIN\\user, System (…)), as on the page.
+  const db = await getDb();
+  const clusterCells = await auditClusterCells(db);
   const stream = auditCsvStream(
-    await getDb(),
+    db,
     { ...filter, actorWording: actorWording(t) },
     {
       header,
@@ -42,7 +45,7 @@ export async function GET(request: Request): Promise<Response> {
         event.remoteAddress ?? "",
         actionText(t, event.action),
         t(`audit.outcome.${event.outcome}`),
-        event.clusterId ?? "",
+        ...clusterCells(event.clusterId),
         sentenceText(t, locale, event),
         rawDetails(event),
       ],

@@ -1,5 +1,7 @@
 // An audit event told as a sentence in the reader's language (one catalogue entry per action, filled from the event's
 // details); its actor is worded by lib/audit/actor.ts.
+import { CHECK_NAMES, SLC_REJECT_REASONS } from "@/lib/certificates/verify-slc";
+import type { Translator } from "@/lib/i18n/messages";
 import type { AuditAction, AuditEvent } from "./audit";
 import { AUDIT_ACTIONS } from "./audit";
 
@@ -70,8 +72,9 @@ export interface SentenceValues {
   days: number;
   /** The reason's code (sign-in refusals, renewal failures), translated by the page when the catalogue knows it. */
   reason: string;
-  /** For a file that failed the verifier: the check's name (catalogue "check"). */
+  /** For a file that failed the verifier: the check's name (catalogue "check"), and why (audit.rejectReason). */
   check: string;
+  rejectReason: string;
   detail: string;
   held: "yes" | "no";
   /** Provisioning and removal: the web site and the cluster's name. */
@@ -112,10 +115,30 @@ export function sentenceValues(event: Pick<AuditEvent, "outcome" | "details">): 
     days,
     reason: text(d.code ?? d.reason),
     check: text(d.check),
+    rejectReason: text(d.rejectReason),
     detail,
     held: d.heldForApproval === true ? "yes" : "no",
     site: text(d.webSite),
     name: text(d.clusterName),
     changed: text(d.changed),
   };
+}
+
+function oneOf<T extends string>(list: readonly T[], value: string): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+/**
+ * The sentence's {reason} in words: for a file the verifier refused, the failed check and why ("the check “File format”
+ * failed: the file is empty"), so the reader need not open Raw details; else the reason's catalogue wording, or the
+ * code as recorded when this version does not know it.
+ */
+export function reasonText(t: Translator, values: Pick<SentenceValues, "check" | "rejectReason" | "reason">): string {
+  if (values.check !== "—" && oneOf(CHECK_NAMES, values.check)) {
+    const check = t(`check.${values.check}`);
+    return oneOf(SLC_REJECT_REASONS, values.rejectReason)
+      ? t("audit.reason.failedCheckBecause", { check, because: t(`audit.rejectReason.${values.rejectReason}`) })
+      : t("audit.reason.failedCheck", { check });
+  }
+  return oneOf(AUDIT_REASONS, values.reason) ? t(`audit.reason.${values.reason}`) : values.reason;
 }

@@ -1,17 +1,12 @@
 // How the audit page and its CSV export word an event in the reader's language: the actor, the action and the sentence.
 import "server-only";
-import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import { localServerName } from "@/lib/server-identity";
 import { type ActorWording, shownActor, wordingFrom } from "./actor";
 import type { AuditEvent } from "./audit";
-import { AUDIT_REASONS, isAuditAction, sentenceValues } from "./describe";
-
-function oneOf<T extends string>(list: readonly T[], value: string): value is T {
-  return (list as readonly string[]).includes(value);
-}
+import { isAuditAction, reasonText, sentenceValues } from "./describe";
 
 /**
  * How actors read in the reader's language: for the page, the CSV, and the actor filter's SQL. A bare stored name is a
@@ -34,13 +29,7 @@ export function sentenceText(t: Translator, locale: Locale, event: AuditEvent): 
   const values = sentenceValues(event);
   const validUntil = new Date(values.date);
   const date = Number.isNaN(validUntil.getTime()) ? values.date : formatDateTime(locale, validUntil);
-  const reason =
-    values.check !== "—" && oneOf(CHECK_NAMES, values.check)
-      ? t("audit.reason.failedCheck", { check: t(`check.${values.check}`) })
-      : oneOf(AUDIT_REASONS, values.reason)
-        ? t(`audit.reason.${values.reason}`)
-        : values.reason;
-  const filled = { ...values, date, reason };
+  const filled = { ...values, date, reason: reasonText(t, values) };
   return isAuditAction(event.action) ? t(`audit.sentence.${event.action}`, filled) : t("audit.sentence.unknown", filled);
 }
 

@@ -168,6 +168,14 @@ test.describe("Global Administration", () => {
     // Enroll, Online: the same dialog as renewal, named for the first certificate; the expiry date appears.
     await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
+    // Enrollment words throughout, not renewal's (issue 22, item 7).
+    await expect(dialog.getByRole("group", { name: "Enrollment method" })).toBeVisible();
+    await expect(dialog.getByRole("radio", { name: "Online" })).toHaveAccessibleDescription(
+      "Send a signed enrollment request to the enrollment service and install the certificate it returns.",
+    );
+    await expect(dialog.getByRole("heading", { name: "Online enrollment", includeHidden: true })).toBeAttached();
+    await expect(dialog.getByRole("heading", { name: "Offline enrollment", includeHidden: true })).toBeAttached();
+    await expect(dialog).not.toContainText(/renewal|Renew/);
     await dialog.getByRole("radio", { name: "Online" }).check();
     await dialog.getByRole("button", { name: EN.enroll, exact: true }).click();
     // Installed: the page behind re-renders for a cluster with an SLC, but the open dialog keeps its title until closed.
@@ -255,6 +263,16 @@ test.describe("Global Administration", () => {
     await expect(resources).toContainText(SV.noSlc);
     await expect(resources.getByRole("button", { name: SV.enroll, exact: true })).toBeVisible();
     await page.screenshot(shot("administration-not-enrolled-sv"));
+    // The Enroll dialog in Swedish: registrering throughout, not förnyelse.
+    await resources.getByRole("button", { name: SV.enroll, exact: true }).click();
+    const registrera = page.getByRole("dialog", { name: "Registrera klustret" });
+    await expect(registrera.getByRole("group", { name: "Registreringsmetod" })).toBeVisible();
+    await expect(registrera.getByRole("radio", { name: "Online" })).toHaveAccessibleDescription(
+      "Skicka en signerad registreringsbegäran till registreringstjänsten och installera certifikatet som kommer tillbaka.",
+    );
+    await expect(registrera).not.toContainText(/förnye|Förny/i);
+    await page.screenshot(shot("enroll-dialog-sv"));
+    await registrera.getByRole("button", { name: "Stäng" }).click();
 
     await page.goto("/");
     await siteRow(page, SITE).getByRole("link", { name: SV.remove }).click();
@@ -359,9 +377,13 @@ test.describe("Global Administration without JavaScript", () => {
 
     // Enroll → Browse → Import → Yes: the cluster has its first certificate.
     await page.goto(clusterPage);
+    await expect(resources.getByRole("region", { name: "Pending enrollment request" })).toBeVisible();
     await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
     dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
     await expect(dialog.getByRole("radio", { name: "Offline" })).toBeChecked();
+    await expect(dialog.getByRole("navigation", { name: "Offline enrollment steps" })).toBeVisible();
+    await expect(dialog.getByText(/An enrollment request \(.*EnrollRequest\.xml\) is pending\./)).toBeVisible();
+    await expect(dialog).not.toContainText(/renewal/);
     await dialog.getByLabel("Browse").setInputFiles(slcPath);
     await dialog.getByRole("button", { name: "Import" }).click();
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();

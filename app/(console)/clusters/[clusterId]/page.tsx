@@ -146,7 +146,7 @@ export default async function AdministrationPage({
                 {t("pending.cancelled")}
               </Alert>
             )}
-            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} enrollmentUrl={env().enrollmentUrl} />}
+            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} enrollmentUrl={env().enrollmentUrl} enroll={!slc} />}
             <div className="mt-4">
               <RenewDialog
                 clusterId={cluster.id}

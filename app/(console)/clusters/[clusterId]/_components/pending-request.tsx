@@ -12,10 +12,13 @@ export async function PendingRequestPanel({
   clusterId,
   pending,
   enrollmentUrl,
+  enroll = false,
 }: {
   clusterId: string;
   pending: PendingRequest;
   enrollmentUrl: string;
+  /** No SLC yet: the request is the cluster's first (an enrollment request). */
+  enroll?: boolean;
 }) {
   const t = await getTranslations();
   const keyFingerprint = requestKeyFingerprint(pending.document);
@@ -26,7 +29,7 @@ export async function PendingRequestPanel({
       data-testid="pending-request"
     >
       <h3 id="pending-heading" className="mb-2 text-sm font-semibold text-amber-900">
-        {t("pending.title")}
+        {t(enroll ? "pending.enrollTitle" : "pending.title")}
       </h3>
       {pending.heldForApproval ? (
         // Sent online and held by the service: no file to carry anywhere, the operator decides.

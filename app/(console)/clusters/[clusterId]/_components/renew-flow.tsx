@@ -57,7 +57,9 @@ interface FlowProps {
   openInHtml: boolean;
 }
 
-export function RenewFlow({ clusterId, enroll, pending, method, labels, onBusy, onReady, openInHtml }: FlowProps) {
+export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabels, onBusy, onReady, openInHtml }: FlowProps) {
+  // A first enrollment speaks of enrollment throughout (method, hints, headings, progress), not of renewal.
+  const labels = enroll ? { ...allLabels, ...allLabels.enrollWords } : allLabels;
   const router = useRouter();
   const [online, onlineAction, onlineBusy] = useActionState(renewOnlineAction, {});
   const [imported, importAction, importBusy] = useActionState(importStepAction, {});

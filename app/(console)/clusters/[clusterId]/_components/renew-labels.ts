@@ -79,6 +79,17 @@ const RENEW_LABEL_KEYS = [
   "renew.yes",
 ] as const;
 
+type EnrollWordKey =
+  | "renew.method"
+  | "renew.onlineHint"
+  | "renew.renewing"
+  | "renew.noPendingHint"
+  | "renew.exportNoScript"
+  | "renew.onlineHeading"
+  | "renew.offlineHeading"
+  | "pendingFile"
+  | "progress";
+
 export type RenewLabels = Labels<(typeof RENEW_LABEL_KEYS)[number]> & {
   /** "The request {file} was exported…": the file name comes from the export's answer, in the browser. */
   exported: Template<"file">;
@@ -89,6 +100,8 @@ export type RenewLabels = Labels<(typeof RENEW_LABEL_KEYS)[number]> & {
   /** "Step 3 of 4: Import the certificate". */
   importHeading: string;
   progress: OfflineProgressLabels;
+  /** The same dialog enrolling a cluster (no SLC yet): the labels that would otherwise speak of renewal. */
+  enrollWords: Pick<RenewLabels, EnrollWordKey>;
   /** A request the enrollment service holds for its operator's approval: its own panel, not an error. */
   held: { title: string; explain: string; lookUp: string; lookUpUrl: string; check: string; checking: string; confirmIntro: string } | null;
 };
@@ -104,19 +117,32 @@ export function renewLabels(
   enrollmentUrl: string,
 ): RenewLabels {
   const held = pending?.heldForApproval ? pending : null;
+  const progress = offlineProgressLabels(t, enrollmentUrl);
+  const pendingFile = held
+    ? t("held.exportVoids", { requestId: held.requestId })
+    : pending
+      ? t("renew.pendingFile", { file: pending.fileName })
+      : null;
   return {
     ...labelsFor(t, RENEW_LABEL_KEYS),
+    enrollWords: {
+      "renew.method": t("renew.enrollMethod"),
+      "renew.onlineHint": t("renew.enrollOnlineHint"),
+      "renew.renewing": t("renew.enrolling"),
+      "renew.noPendingHint": t("renew.enrollNoPendingHint"),
+      "renew.exportNoScript": t("renew.enrollExportNoScript"),
+      "renew.onlineHeading": t("renew.enrollOnlineHeading"),
+      "renew.offlineHeading": t("renew.enrollOfflineHeading"),
+      pendingFile: pending && !held ? t("renew.enrollPendingFile", { file: pending.fileName }) : pendingFile,
+      progress: { ...progress, progress: t("renew.enrollProgress") },
+    },
     exported: templateOf((values) => t("renew.exported", values), "file"),
     tooLarge: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }),
     replacePending: pending ? t("renew.replacePending", { requestId: pending.requestId }) : null,
     // Export would void a request the operator is about to approve: said before the button, not found out afterwards.
-    pendingFile: held
-      ? t("held.exportVoids", { requestId: held.requestId })
-      : pending
-        ? t("renew.pendingFile", { file: pending.fileName })
-        : null,
+    pendingFile,
     importHeading: `${t("renew.stepOf", { count: 3 })}: ${t("renew.step.import")}`,
-    progress: offlineProgressLabels(t, enrollmentUrl),
+    progress,
     held: held
       ? {
           title: t("held.title"),

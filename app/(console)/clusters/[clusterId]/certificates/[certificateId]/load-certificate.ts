@@ -11,7 +11,7 @@ import { getDb } from "@/lib/db";
 /** The certificate, or null; no access check (callers make it). Read once per request: the layout asks too. */
 export const certificateOf = cache(async (clusterId: string, certificateId: string): Promise<CertificateDetail | null> => {
   const valid = z.uuid().safeParse(clusterId).success && z.uuid().safeParse(certificateId).success;
-  return valid ? certificateOf(clusterId, certificateId) : null;
+  return valid ? getCertificateDetail(await getDb(), clusterId, certificateId) : null;
 });
 
 export async function findCertificate(clusterId: string, certificateId: string, target?: string): Promise<CertificateDetail | null> {

@@ -51,8 +51,21 @@ async function openRenew(page: Page) {
 
 test.describe.configure({ mode: "serial" });
 
-test.beforeAll(async ({ approvalService }) => {
+test.beforeAll(async ({ approvalService, browser }) => {
   test.setTimeout(240_000);
+  // The approval service shares Playwright's worker with e2e/enrollment-approval.spec.ts, which may leave the demo
+  // cluster holding an SLC that service issued (a renewal of it would be issued at once). One online renewal against the
+  // stack's own service first makes the installed SLC one the approval service did not issue, so its request is held.
+  const page = await browser.newPage({ baseURL: readState().consoleUrl });
+  await signIn(page, "admin");
+  await openAdministration(page);
+  const dialog = await openRenew(page);
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
+  if (await replace.count()) await replace.check();
+  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
+  await page.close();
   await restartConsole(approvalService.url);
 });
 

@@ -8,6 +8,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import { localServerName } from "@/lib/server-identity";
 import { E2E_PORTS, E2E_PROXY_ADDRESS, E2E_PUBLIC_NAME, E2E_PUBLIC_URL } from "../tests/support/e2e-state";
 import { type RunningNginx, startNginx } from "../tests/support/nginx";
 import { createTestTlsPki, type TestTlsPki } from "../tests/support/tls";
@@ -15,6 +16,9 @@ import { clusterResources, expiration, openAdministration, openRenew } from "./s
 import { test as base, expect, type Page } from "./support/fixtures";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
+
+// alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).
+const ALICE = `${localServerName()}\\alice`;
 
 const spki = (pem: string) =>
   createHash("sha256")
@@ -181,7 +185,7 @@ for (const host of VARIANTS) {
       // The audit log names the browser's address (X-Forwarded-For from the trusted proxy), never the proxy's.
       // Fetched by the page: the public name resolves in Chromium only.
       const csv = await page.evaluate(() => fetch("/audit/export").then((response) => response.text()));
-      const mine = csv.split("\n").filter((line) => line.replace(/^"/, "").slice(0, 24) >= since && line.includes("RMS\\alice"));
+      const mine = csv.split("\n").filter((line) => line.replace(/^"/, "").slice(0, 24) >= since && line.includes(ALICE));
       expect(mine.length).toBeGreaterThanOrEqual(3);
       for (const line of mine) expect(line).toMatch(/,"?127\.0\.0\.1"?,/);
       expect(csv).not.toContain(E2E_PROXY_ADDRESS);

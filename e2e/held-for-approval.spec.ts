@@ -49,6 +49,16 @@ async function openRenew(page: Page) {
   return dialog;
 }
 
+/** Renew → Online → Renew (consenting to replace a pending request if asked); the dialog as the answer shows it. */
+async function renewOnline(page: Page) {
+  const dialog = await openRenew(page);
+  await dialog.getByRole("radio", { name: "Online" }).check();
+  const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
+  if (await replace.count()) await replace.check();
+  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  return page.getByRole("dialog", { name: RENEW_DIALOG });
+}
+
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ approvalService, browser }) => {
@@ -59,11 +69,7 @@ test.beforeAll(async ({ approvalService, browser }) => {
   const page = await browser.newPage({ baseURL: readState().consoleUrl });
   await signIn(page, "admin");
   await openAdministration(page);
-  const dialog = await openRenew(page);
-  await dialog.getByRole("radio", { name: "Online" }).check();
-  const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
-  if (await replace.count()) await replace.check();
-  await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = await renewOnline(page);
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
   await page.close();
   await restartConsole(approvalService.url);
@@ -84,12 +90,7 @@ test.describe("without JavaScript", () => {
     test.setTimeout(180_000);
     await signIn(page, "admin");
     await openAdministration(page);
-    let dialog = await openRenew(page);
-    await dialog.getByRole("radio", { name: "Online" }).check();
-    const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
-    if (await replace.count()) await replace.check();
-    await dialog.getByRole("button", { name: "Renew", exact: true }).click();
-    dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
+    let dialog = await renewOnline(page);
     await expect(dialog.getByRole("status").filter({ hasText: HELD })).toBeVisible({ timeout: 30_000 });
     // Not an error, and no advice to take the offline path.
     await expect(dialog.getByRole("alert")).toHaveCount(0);

@@ -40,6 +40,7 @@ const texts = [
   "held",
   "fields",
   "changed",
+  "because",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

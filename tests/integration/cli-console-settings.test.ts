@@ -83,7 +83,7 @@ describe("rms renew --online with the console's settings", () => {
     });
     expect(run.stderr).not.toContain("Error");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Renewing Default Web Site online at https://${HOST}:${enrollmentPort}…`);
+    expect(run.stdout).toContain(`Renewing RMS01 RMS cluster online at https://${HOST}:${enrollmentPort}…`);
     expect(run.stdout).toMatch(/^Renewed\. New server licensor certificate: serial /m);
 
     const exported = await rms(["export-request", "Default Web Site", "--out", path.join(tmp, "request.xml")], {

@@ -6,12 +6,13 @@ import { defineConfig } from "vitest/config";
 /** lib tests that open a socket, spawn a tool or a process, or touch a data folder: they run with the integration tests. */
 const libIntegration = [
   "lib/certificates/interop.test.ts",
+  "lib/certificates/verify-off-thread.test.ts",
   "lib/enrollment/ca.test.ts",
   "lib/enrollment/desk.test.ts",
   "lib/enrollment/process.test.ts",
   "lib/enrollment/server.test.ts",
   "lib/enrollment/store.test.ts",
-  "lib/http/client-address.test.ts",
+  "lib/http/request-gate.test.ts",
   "lib/renewal/enrollment-client.test.ts",
 ];
 
@@ -29,6 +30,7 @@ export default defineConfig({
           include: ["lib/**/*.test.ts", "components/**/*.test.tsx", "proxy.test.ts"],
           exclude: libIntegration,
           testTimeout: 20_000,
+          maxWorkers: 2,
         },
       },
       {
@@ -38,11 +40,22 @@ export default defineConfig({
           include: [...libIntegration, "tests/*.test.ts", "tests/integration/**/*.test.ts", "scripts/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          globalSetup: ["./tests/support/pglite-template.global.ts"],
+          // Most of these wait on child processes and sockets, not on this process's CPU: two files at a time.
+          maxWorkers: 2,
         },
       },
       {
         extends: true,
-        test: { name: "system", include: ["tests/system/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 180_000 },
+        test: {
+          name: "system",
+          include: ["tests/system/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          // The production build under load, faults and kills: one file at a time, after the others.
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

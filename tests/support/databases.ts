@@ -5,24 +5,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Pool } from "pg";
+import { inject } from "vitest";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
 
 export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 }
 
-/** A migrated, empty PGlite data folder made once per test process: creating one costs seconds, copying and reopening it much less. */
-let pgliteTemplate: Promise<string> | undefined;
-function migratedPgliteTemplate(): Promise<string> {
-  pgliteTemplate ??= (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-test-template-"));
-    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-    const handle = await openDatabase({ dataDir: dir });
-    await migrateDatabase(handle);
-    await handle.close();
-    return dir;
-  })();
-  return pgliteTemplate;
+/** The migrated, empty PGlite data folder the run's globalSetup made (tests/support/pglite-template.global.ts). */
+function migratedPgliteTemplate(): string {
+  return inject("pgliteTemplate");
 }
 
 /** A migrated, empty database of the given kind; `dispose` removes it. */
@@ -47,7 +39,7 @@ export async function createTestDatabase(
     };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-test-db-"));
-  fs.cpSync(await migratedPgliteTemplate(), dataDir, { recursive: true });
+  fs.cpSync(migratedPgliteTemplate(), dataDir, { recursive: true });
   const handle = await openDatabase({ dataDir, onStatement: opts.onStatement });
   await migrateDatabase(handle);
   return {

@@ -4,16 +4,16 @@ import "reflect-metadata";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { BackupError, passphraseSchema } from "@/lib/backup/archive";
+import { DatabaseLockedError } from "@/lib/db/client";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
+import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { type EnrollmentConfig, enrollmentConfig } from "@/lib/enrollment/config";
 import { openEnrollmentDatabase } from "@/lib/enrollment/db/client";
 import { createDesk } from "@/lib/enrollment/desk";
 import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
-import { BackupError, passphraseSchema } from "@/lib/backup/archive";
-import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
-import { DatabaseLockedError } from "@/lib/db/client";
 import { EnrollmentStoreError, loadOrCreateCa } from "@/lib/enrollment/store";
 
 const USAGE = `Usage: npm run enrollment -- <command>
@@ -183,10 +183,13 @@ async function serve(config: EnrollmentConfig): Promise<void> {
 /** backup/restore: the CA keys are in the archive, so a passphrase (from standard input) always protects it. */
 async function backupOrRestore(config: EnrollmentConfig, positionals: string[], values: Record<string, string | boolean | undefined>) {
   const [command, file, ...extra] = positionals;
-  if (!file || extra.length > 0) usage(`Usage: npm run enrollment -- ${command} <file> --passphrase-stdin${command === "restore" ? " [--force]" : ""}`);
+  if (!file || extra.length > 0)
+    usage(`Usage: npm run enrollment -- ${command} <file> --passphrase-stdin${command === "restore" ? " [--force]" : ""}`);
   if (command === "backup" && values.force) usage("--force is an option of restore only.");
   if (!values["passphrase-stdin"]) {
-    usage(`${command} needs --passphrase-stdin: the archive holds the CA's private keys, so a passphrase (first line of standard input) protects it.`);
+    usage(
+      `${command} needs --passphrase-stdin: the archive holds the CA's private keys, so a passphrase (first line of standard input) protects it.`,
+    );
   }
   const passphrase = readStdin().split(/\r?\n/)[0] ?? "";
   const checked = passphraseSchema.safeParse(passphrase);
@@ -201,7 +204,9 @@ async function backupOrRestore(config: EnrollmentConfig, positionals: string[], 
     } else {
       const summary = await restoreEnrollment(file, config, { passphrase, force: values.force === true }, progress);
       const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
-      console.log(`Restored ${file}: ${Object.keys(summary.tables).length} tables, ${rows} rows, ${summary.files} files. Start the service.`);
+      console.log(
+        `Restored ${file}: ${Object.keys(summary.tables).length} tables, ${rows} rows, ${summary.files} files. Start the service.`,
+      );
     }
   } catch (error) {
     if (error instanceof BackupError || error instanceof DatabaseLockedError) {

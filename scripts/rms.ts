@@ -21,6 +21,7 @@ import {
 } from "@/lib/auth/accounts";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import type { MasterKeySettings } from "@/lib/certificates/key-encryption";
+import { BACKUP_USAGE, isBackupCommand, runConsoleBackupCli } from "@/lib/cli/backup-commands";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -32,7 +33,6 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
-import { BACKUP_USAGE, isBackupCommand, runConsoleBackupCli } from "@/lib/cli/backup-commands";
 import { verifyKeysCommand } from "@/lib/cli/keys-command";
 import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";

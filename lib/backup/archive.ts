@@ -31,13 +31,13 @@ export class BackupError extends CodedError<BackupErrorCode> {
 }
 
 const MAGIC = Buffer.from("RMSBACKUP\n", "ascii");
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 const MAX_HEADER_BYTES = 64 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 const TAG_BYTES = 16;
 const NONCE_PREFIX_BYTES = 7;
-export const MIN_PASSPHRASE_LENGTH = 12;
+const MIN_PASSPHRASE_LENGTH = 12;
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
 
 const base64 = (bytes: number) =>
@@ -46,7 +46,7 @@ const base64 = (bytes: number) =>
     .regex(/^[A-Za-z0-9+/]+={0,2}$/)
     .refine((s) => Buffer.from(s, "base64").length === bytes, `must be ${bytes} bytes`);
 
-export const backupHeaderSchema = z.object({
+const backupHeaderSchema = z.object({
   format: z.literal("rms-backup"),
   formatVersion: z.literal(FORMAT_VERSION),
   service: z.enum(["console", "enrollment"]),
@@ -59,7 +59,11 @@ export const backupHeaderSchema = z.object({
     z.object({
       kind: z.literal("passphrase"),
       kdf: z.literal("scrypt"),
-      N: z.number().int().min(2 ** 14).max(2 ** 20),
+      N: z
+        .number()
+        .int()
+        .min(2 ** 14)
+        .max(2 ** 20),
       r: z.number().int().min(1).max(32),
       p: z.number().int().min(1).max(16),
       salt: base64(16),
@@ -292,10 +296,13 @@ export interface ReadExpectations {
 }
 
 /** Checks the header against what this restore can take; throws a BackupError saying why not. */
-export function checkHeader(file: string, header: BackupHeader, expect: ReadExpectations): void {
+function checkHeader(file: string, header: BackupHeader, expect: ReadExpectations): void {
   if (header.service !== expect.service) {
     const other = header.service === "console" ? "npm run rms -- restore" : "npm run enrollment -- restore";
-    throw new BackupError("wrong_service", `${file} is a backup of the ${header.service === "console" ? "console" : "enrollment service"}: restore it with ${other}.`);
+    throw new BackupError(
+      "wrong_service",
+      `${file} is a backup of the ${header.service === "console" ? "console" : "enrollment service"}: restore it with ${other}.`,
+    );
   }
   if (header.schemaVersion > expect.maxSchemaVersion) {
     throw new BackupError(
@@ -333,7 +340,8 @@ export async function* readArchive(
     let offset = start;
     let counter = 0;
     let carry = "";
-    const tampered = (why: string) => new BackupError("tampered", `${file} has been changed or damaged (${why}); it is refused as a whole.`);
+    const tampered = (why: string) =>
+      new BackupError("tampered", `${file} has been changed or damaged (${why}); it is refused as a whole.`);
     for (;;) {
       const size = await readExactly(handle, offset, 4);
       if (!size || size.length < 4) throw truncated(file);

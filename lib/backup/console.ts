@@ -6,12 +6,12 @@ import path from "node:path";
 import { type KeyEncryptionKey, loadKeyEncryptionKey, type MasterKeySettings } from "@/lib/certificates/key-encryption";
 import { type DatabaseHandle, embeddedDatabaseExists, openDatabase } from "@/lib/db/client";
 import { checkMasterKey } from "@/lib/provisioning/master-key";
-import { BackupError, type BackupHeader, type BackupSecret, readArchiveHeader, verifyArchive } from "./archive";
+import { BackupError, type BackupSecret, readArchiveHeader, verifyArchive } from "./archive";
 import { type BackupSummary, restoreRows, writeBackup } from "./engine";
 import { dumpDatabase, knownMigrations, type Progress, type SnapshotDb } from "./snapshot";
 import { fetchSnapshot } from "./socket";
 
-export const CONSOLE_MIGRATIONS = path.join(process.cwd(), "lib", "db", "migrations");
+const CONSOLE_MIGRATIONS = path.join(process.cwd(), "lib", "db", "migrations");
 const TRUST_ANCHORS = "trust-anchors.pem";
 const MASTER_KEY_FILE = "master.key";
 
@@ -25,7 +25,7 @@ export interface ConsoleBackupSettings {
 }
 
 /** Which database, for the operator (the PostgreSQL URL without its password). */
-export function databaseName(settings: ConsoleBackupSettings): string {
+function databaseName(settings: ConsoleBackupSettings): string {
   if (!settings.databaseUrl) return `embedded, in ${settings.dataDir}`;
   try {
     const url = new URL(settings.databaseUrl);
@@ -115,11 +115,6 @@ async function writeBackupVia(
 }
 class NoProcess extends Error {}
 
-/** What restoring needs to know before it asks for anything: the header, and whether a passphrase opens it. */
-export async function consoleBackupHeader(file: string): Promise<BackupHeader> {
-  return readArchiveHeader(file);
-}
-
 export interface RestoreSummary {
   tables: Record<string, number>;
   rows: number;
@@ -167,7 +162,9 @@ export async function restoreConsole(
     }
     secret = { kind: "master-key", key: kek.key, id: kek.id };
   }
-  progress(`Checking ${file} (made ${header.createdAt} on ${header.source === "pglite" ? "PGlite" : "PostgreSQL"}, database schema ${header.schemaVersion})…`);
+  progress(
+    `Checking ${file} (made ${header.createdAt} on ${header.source === "pglite" ? "PGlite" : "PostgreSQL"}, database schema ${header.schemaVersion})…`,
+  );
   const verified = await verifyArchive(file, secret, { service: "console", maxSchemaVersion });
   const rows = Object.values(verified.end.tables).reduce((a, b) => a + b, 0);
   progress(`The backup is intact: ${Object.keys(verified.end.tables).length} tables, ${rows} rows, ${verified.files.length} files.`);

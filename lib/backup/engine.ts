@@ -12,7 +12,6 @@ import {
   type Progress,
   resetSequences,
   type SnapshotDb,
-  type SnapshotTarget,
 } from "./snapshot";
 
 /** A snapshot producer: the database itself (dumpDatabase) or the running process holding it (fetchSnapshot). */

@@ -51,7 +51,7 @@ export async function appliedMigrations(db: SqlRunner, target: SnapshotTarget): 
 }
 
 /** The schema's tables, parents before the tables whose foreign keys point at them. */
-export async function tablesInOrder(db: SqlRunner, target: SnapshotTarget): Promise<string[]> {
+async function tablesInOrder(db: SqlRunner, target: SnapshotTarget): Promise<string[]> {
   const tables = rowsOf<{ name: string }>(
     await db.execute(sql`
       SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -22,12 +22,16 @@ const snapshotLineSchema = z.union([
   z.object({ t: z.literal("error"), message: z.string() }),
 ]);
 
-export function backupSocketPath(dataDir: string): string {
+function backupSocketPath(dataDir: string): string {
   return path.join(dataDir, "backup.sock");
 }
 
 /** Serves GET /snapshot on <dataDir>/backup.sock; returns the function that stops it. */
-export async function startBackupSocket(dataDir: string, open: () => Promise<SnapshotDb>, target: SnapshotTarget): Promise<() => Promise<void>> {
+export async function startBackupSocket(
+  dataDir: string,
+  open: () => Promise<SnapshotDb>,
+  target: SnapshotTarget,
+): Promise<() => Promise<void>> {
   const socketPath = backupSocketPath(dataDir);
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((req, res) => {

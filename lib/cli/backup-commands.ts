@@ -37,7 +37,7 @@ export function isBackupCommand(argv: string[]): boolean {
 }
 
 /** The passphrase from standard input or the terminal (asked twice when it protects a new backup); null with a message. */
-export async function readPassphrase(
+async function readPassphrase(
   io: Pick<BackupCliIo, "readStdinLine" | "prompt" | "stderr">,
   opts: { stdin: boolean; confirm: boolean },
 ): Promise<string | null> {

@@ -143,7 +143,8 @@ export async function restoreEnrollment(
   } finally {
     await handle.close();
   }
-  for (const folder of replaced) fs.renameSync(path.join(settings.dataDir, folder), path.join(settings.dataDir, `${folder}.replaced-${stamp()}`));
+  for (const folder of replaced)
+    fs.renameSync(path.join(settings.dataDir, folder), path.join(settings.dataDir, `${folder}.replaced-${stamp()}`));
   for (const f of verified.files) {
     const target = path.join(settings.dataDir, f.name);
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });

@@ -233,7 +233,7 @@ export async function restoreConsole(
     tables = await restoreRows(
       handle,
       CONSOLE_MIGRATIONS,
-      { file, secret, header: verified.header, maxSchemaVersion },
+      { file, secret, header: verified.header, maxSchemaVersion, tables: verified.end.tables },
       { force: opts.force, progress, describe: `The console database (${databaseName(settings)})` },
     );
     for (const w of writes) {

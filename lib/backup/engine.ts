@@ -92,7 +92,7 @@ export async function writeBackup(
 export async function restoreRows<T extends Record<string, unknown>>(
   handle: DrizzleHandle<T>,
   migrationsFolder: string,
-  archive: { file: string; secret: BackupSecret; header: BackupHeader; maxSchemaVersion: number },
+  archive: { file: string; secret: BackupSecret; header: BackupHeader; maxSchemaVersion: number; tables: Record<string, number> },
   opts: { force: boolean; progress: Progress; describe: string },
 ): Promise<Record<string, number>> {
   const db = handle.db as unknown as SnapshotDb;
@@ -117,7 +117,8 @@ export async function restoreRows<T extends Record<string, unknown>>(
   } finally {
     fs.rmSync(partial, { recursive: true, force: true });
   }
-  const counts: Record<string, number> = {};
+  // Every table of the backup, also those it holds no rows of.
+  const counts: Record<string, number> = Object.fromEntries(Object.keys(archive.tables).map((table) => [table, 0]));
   await db.transaction(async (tx) => {
     if (opts.force) await emptyTables(tx, target);
     for await (const record of readArchive(archive.file, archive.secret, {

@@ -137,7 +137,7 @@ export async function restoreEnrollment(
     tables = await restoreRows(
       handle,
       ENROLLMENT_MIGRATIONS,
-      { file, secret, header: verified.header, maxSchemaVersion },
+      { file, secret, header: verified.header, maxSchemaVersion, tables: verified.end.tables },
       { force: opts.force, progress, describe: `The enrollment store (${describeStore(settings)})` },
     );
   } finally {

@@ -11,8 +11,10 @@ import path from "node:path";
 import { asc } from "drizzle-orm";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BackupError, createArchive } from "@/lib/backup/archive";
+import { recordAudit } from "@/lib/audit/audit";
+import { BackupError, type BackupSecret, createArchive, verifyArchive } from "@/lib/backup/archive";
 import { backupConsole, type ConsoleBackupSettings, restoreConsole } from "@/lib/backup/console";
+import { dumpDatabase, type SnapshotDb } from "@/lib/backup/snapshot";
 import { startBackupSocket } from "@/lib/backup/socket";
 import type { ClusterCommandIo } from "@/lib/cli/cluster-commands";
 import { renewOnlineCommand } from "@/lib/cli/cluster-commands";
@@ -182,7 +184,20 @@ describe("console backup and restore drill", () => {
       expect(await contents(pg.db)).toEqual(before);
       await renew(pg.db, pgDir, { dataDir: consoleDir });
       await expect(restoreConsole(archive("master.rmsbackup"), pgSettings, { force: false }, quiet)).rejects.toThrow(/is not empty/);
+      // One snapshot: an audit event committed by another connection while the dump runs is not in it.
+      const other = await openDatabase({ dataDir: pgDir, databaseUrl, pgSchema });
+      const dumped: Record<string, number> = {};
+      let wrote = false;
+      await dumpDatabase(pg.db as unknown as SnapshotDb, { schema: pgSchema }, async (record) => {
+        if (record.t === "rows") dumped[record.table] = (dumped[record.table] ?? 0) + record.rows.length;
+        if (record.t === "table" && !wrote) {
+          wrote = true;
+          await recordAudit(other.db, { actor: "cli:other", remoteAddress: null, action: "account_created", outcome: "success" });
+        }
+      });
+      await other.close();
       const fromPg = await contents(pg.db);
+      expect(fromPg.audit.length).toBe((dumped.audit_events ?? 0) + 1);
       await backupConsole(archive("pg.rmsbackup"), pgSettings, { includeMasterKey: false }, quiet);
       const back = path.join(tmp, "from-pg");
       fs.mkdirSync(back, { mode: 0o700 });
@@ -240,6 +255,47 @@ describe("console backup and restore drill", () => {
     expect(refused?.code).toBe("newer_schema");
     expect(refused?.message).toMatch(/comes from a newer version \(database schema 999; this version knows \d+\)/);
     expect(fs.existsSync(target)).toBe(false);
+  });
+});
+
+describe("archive format", () => {
+  it("spans chunks; a file cut at a chunk boundary, chunks swapped or one dropped are refused", async () => {
+    const secret: BackupSecret = { kind: "master-key", key: randomBytes(32), id: "0123456789abcdef" };
+    const file = archive("chunks.rmsbackup");
+    const writer = await createArchive(file, { service: "console", schemaVersion: 1, source: "pglite", includesMasterKey: false, secret });
+    const row = JSON.stringify({ id: 1, text: "x".repeat(1000) });
+    for (let i = 0; i < 3; i++) await writer.write({ t: "rows", table: "audit_events", rows: Array.from({ length: 1000 }, () => row) });
+    await writer.write({ t: "end", tables: { audit_events: 3000 }, files: 0 });
+    await writer.finish();
+    const expect_ = { service: "console" as const, maxSchemaVersion: 1 };
+    expect((await verifyArchive(file, secret, expect_)).end.tables.audit_events).toBe(3000);
+
+    // Split into its parts: magic + header, then [length][sealed] chunks.
+    const bytes = fs.readFileSync(file);
+    let offset = 14 + bytes.readUInt32BE(10);
+    const head = bytes.subarray(0, offset);
+    const chunks: Buffer[] = [];
+    while (offset < bytes.length) {
+      const end = offset + 4 + bytes.readUInt32BE(offset);
+      chunks.push(bytes.subarray(offset, end));
+      offset = end;
+    }
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    const refusal = async (parts: Buffer[]) => {
+      fs.writeFileSync(archive("variant.rmsbackup"), Buffer.concat([head, ...parts]));
+      fs.rmSync(archive("variant.rmsbackup.partial"), { force: true });
+      return verifyArchive(archive("variant.rmsbackup"), secret, expect_).then(
+        () => null,
+        (error: BackupError) => error.code,
+      );
+    };
+    const [first, second, ...others] = chunks as [Buffer, Buffer, ...Buffer[]];
+    expect(await refusal(chunks.slice(0, -1))).toBe("truncated");
+    expect(await refusal([second, first, ...others])).toBe("tampered");
+    expect(await refusal([first, ...others])).toBe("tampered");
+    expect(await refusal(chunks)).toBeNull();
+    const otherKey: BackupSecret = { kind: "master-key", key: randomBytes(32), id: "fedcba9876543210" };
+    await expect(verifyArchive(file, otherKey, expect_)).rejects.toThrow(/encrypted with another master key \(id 0123456789abcdef\)/);
   });
 });
 

@@ -212,10 +212,11 @@ describe("console backup and restore drill", () => {
   });
 
   it("refuses a truncated, tampered, newer-schema or foreign backup, or a wrong passphrase, and changes nothing", async () => {
-    const full = fs.readFileSync(archive("full.rmsbackup"));
+    // The variants start from the archive keyed by the master key (HKDF: no scrypt per attempt).
+    const full = fs.readFileSync(archive("master.rmsbackup"));
     const target = path.join(tmp, "untouched");
     const attempt = (file: string, passphrase = PASSPHRASE) =>
-      restoreConsole(file, settingsFor(target), { force: false, passphrase }, quiet).then(
+      restoreConsole(file, settingsFor(target, { masterKey: { dataDir: consoleDir } }), { force: false, passphrase }, quiet).then(
         () => null,
         (error: unknown) => {
           expect(error).toBeInstanceOf(BackupError);
@@ -247,7 +248,7 @@ describe("console backup and restore drill", () => {
       schemaVersion: 999,
       source: "pglite",
       includesMasterKey: false,
-      secret: { kind: "passphrase", passphrase: PASSPHRASE },
+      secret: { kind: "master-key", key: randomBytes(32), id: "0123456789abcdef" },
     });
     await newer.write({ t: "end", tables: {}, files: 0 });
     await newer.finish();

@@ -223,9 +223,8 @@ export async function restoreConsole(
     }
   }
 
-  fs.mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  let handle: DatabaseHandle;
-  handle = await openDatabase({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, pgSchema: settings.pgSchema });
+  if (!settings.databaseUrl) fs.mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const handle: DatabaseHandle = await openDatabase({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, pgSchema: settings.pgSchema });
   let keysCheck = "";
   let tables: Record<string, number>;
   try {

@@ -16,6 +16,7 @@ import { BackupError, type BackupSecret, createArchive, verifyArchive } from "@/
 import { backupConsole, type ConsoleBackupSettings, restoreConsole } from "@/lib/backup/console";
 import { dumpDatabase, type SnapshotDb } from "@/lib/backup/snapshot";
 import { startBackupSocket } from "@/lib/backup/socket";
+import { runConsoleBackupCli } from "@/lib/cli/backup-commands";
 import type { ClusterCommandIo } from "@/lib/cli/cluster-commands";
 import { renewOnlineCommand } from "@/lib/cli/cluster-commands";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
@@ -129,6 +130,40 @@ describe("console backup and restore drill", () => {
     await expect(backupConsole(archive("full.rmsbackup"), settingsFor(consoleDir), { includeMasterKey: false }, quiet)).rejects.toThrow(
       /already exists/,
     );
+  });
+
+  it("runs as npm run rms -- backup|restore: the passphrase only from stdin or a terminal, clear usage errors", async () => {
+    const run = async (argv: string[], stdin = "") => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runConsoleBackupCli(argv, {
+        stdout: (t) => out.push(t),
+        stderr: (t) => err.push(t),
+        settings: () => settingsFor(consoleDir),
+        readStdinLine: async () => stdin,
+        prompt: null,
+      });
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    expect(await run(["backup", archive("cli.rmsbackup"), "--include-master-key"])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("a passphrase is needed: pass --passphrase-stdin"),
+    });
+    expect(await run(["backup", archive("cli.rmsbackup"), "--passphrase-stdin"], "short")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("at least 12 characters"),
+    });
+    expect((await run(["backup", archive("cli.rmsbackup"), "--force"])).code).toBe(2);
+    expect((await run(["restore"])).code).toBe(2);
+    const written = await run(["backup", archive("cli.rmsbackup"), "--passphrase-stdin"], PASSPHRASE);
+    expect(written.code, written.err).toBe(0);
+    expect(written.out).toMatch(
+      /^Wrote .*cli\.rmsbackup: 15 tables, \d+ rows, 1 files, \d+ bytes in .* \(database schema \d+; encrypted with the passphrase\)\.$/,
+    );
+    expect(await run(["restore", archive("cli.rmsbackup"), "--passphrase-stdin"], "not the passphrase")).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("Error: The passphrase does not open"),
+    });
   });
 
   it("restores onto an emptied data folder: same clusters, certificates and audit log; renews online with the restored key", async () => {

@@ -3,7 +3,7 @@
 // the running console through its backup socket, or from the data folder when no console holds it.
 import fs from "node:fs";
 import path from "node:path";
-import { type KeyEncryptionKey, loadKeyEncryptionKey, type MasterKeySettings } from "@/lib/certificates/key-encryption";
+import { KeyEncryptionError, type KeyEncryptionKey, loadKeyEncryptionKey, type MasterKeySettings } from "@/lib/certificates/key-encryption";
 import { type DatabaseHandle, embeddedDatabaseExists, openDatabase } from "@/lib/db/client";
 import { checkMasterKey } from "@/lib/provisioning/master-key";
 import { BackupError, type BackupSecret, readArchiveHeader, verifyArchive } from "./archive";
@@ -53,7 +53,16 @@ export async function backupConsole(
   if (opts.includeMasterKey && opts.passphrase === undefined) {
     throw new BackupError("wrong_key", "A backup that includes the master key must be protected by a passphrase.");
   }
-  const kek = opts.includeMasterKey || opts.passphrase === undefined ? masterKeySecret(settings) : null;
+  let kek: KeyEncryptionKey | null = null;
+  try {
+    if (opts.includeMasterKey || opts.passphrase === undefined) kek = masterKeySecret(settings);
+  } catch (error) {
+    if (!(error instanceof KeyEncryptionError)) throw error;
+    throw new BackupError(
+      "wrong_key",
+      `${error.message} ${opts.includeMasterKey ? "" : "Without a passphrase the backup is encrypted with the master key; to protect it with a passphrase instead, pass --passphrase-stdin."}`.trim(),
+    );
+  }
   const secret: BackupSecret =
     opts.passphrase !== undefined
       ? { kind: "passphrase", passphrase: opts.passphrase }
@@ -224,7 +233,11 @@ export async function restoreConsole(
   }
 
   if (!settings.databaseUrl) fs.mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  const handle: DatabaseHandle = await openDatabase({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, pgSchema: settings.pgSchema });
+  const handle: DatabaseHandle = await openDatabase({
+    dataDir: settings.dataDir,
+    databaseUrl: settings.databaseUrl,
+    pgSchema: settings.pgSchema,
+  });
   let keysCheck = "";
   let tables: Record<string, number>;
   try {

@@ -57,6 +57,11 @@ export async function writeBackup(
   try {
     const done = await opts.snapshot(async (record) => {
       if (record.t === "snapshot") {
+        if (record.schemaVersion === 0) {
+          throw new Error(
+            "There is no database to back up there (no migrations were ever applied): check the settings the command was given.",
+          );
+        }
         archive = await createArchive(file, {
           service: opts.service,
           schemaVersion: record.schemaVersion,

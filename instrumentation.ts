@@ -10,4 +10,7 @@ export async function register(): Promise<void> {
   started.rmsMonitorStarted = true;
   const { startConsoleMonitor } = await import("@/lib/monitor/console-monitor");
   await startConsoleMonitor();
+  // On PGlite, `npm run rms -- backup` gets its snapshot from this process (lib/backup/socket.ts).
+  const { startConsoleBackupSocket } = await import("@/lib/backup/console-socket");
+  await startConsoleBackupSocket();
 }

@@ -4,7 +4,10 @@ import "reflect-metadata";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { BackupError, passphraseSchema } from "@/lib/backup/archive";
+import { DatabaseLockedError } from "@/lib/db/client";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
+import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { type EnrollmentConfig, enrollmentConfig } from "@/lib/enrollment/config";
 import { openEnrollmentDatabase } from "@/lib/enrollment/db/client";
@@ -24,7 +27,10 @@ const USAGE = `Usage: npm run enrollment -- <command>
   registrations revoke <cluster GUID> [--by <operator>]
   operators add <name> --password-stdin   an account for the operator page
   operators list
-  operators remove <name>`;
+  operators remove <name>
+  backup <file> --passphrase-stdin        one consistent, encrypted backup (store, CA keys, TLS), while it runs
+  restore <file> --passphrase-stdin [--force]
+                                          restore onto an empty data folder and store (stop the service first)`;
 
 function usage(message?: string): never {
   if (message) console.error(message);
@@ -174,6 +180,43 @@ async function serve(config: EnrollmentConfig): Promise<void> {
   process.on("SIGINT", stop);
 }
 
+/** backup/restore: the CA keys are in the archive, so a passphrase (from standard input) always protects it. */
+async function backupOrRestore(config: EnrollmentConfig, positionals: string[], values: Record<string, string | boolean | undefined>) {
+  const [command, file, ...extra] = positionals;
+  if (!file || extra.length > 0)
+    usage(`Usage: npm run enrollment -- ${command} <file> --passphrase-stdin${command === "restore" ? " [--force]" : ""}`);
+  if (command === "backup" && values.force) usage("--force is an option of restore only.");
+  if (!values["passphrase-stdin"]) {
+    usage(
+      `${command} needs --passphrase-stdin: the archive holds the CA's private keys, so a passphrase (first line of standard input) protects it.`,
+    );
+  }
+  const passphrase = readStdin().split(/\r?\n/)[0] ?? "";
+  const checked = passphraseSchema.safeParse(passphrase);
+  if (command === "backup" && !checked.success) usage(checked.error.issues.map((i) => i.message).join(" "));
+  const progress = (line: string) => console.error(line);
+  try {
+    if (command === "backup") {
+      const summary = await backupEnrollment(file, config, passphrase, progress);
+      console.log(
+        `Wrote ${file}: ${Object.keys(summary.tables).length} tables, ${summary.rows} rows, ${summary.files} files (CA and TLS), ${summary.bytes} bytes (database schema ${summary.schemaVersion}; encrypted with the passphrase).`,
+      );
+    } else {
+      const summary = await restoreEnrollment(file, config, { passphrase, force: values.force === true }, progress);
+      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+      console.log(
+        `Restored ${file}: ${Object.keys(summary.tables).length} tables, ${rows} rows, ${summary.files} files. Start the service.`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof BackupError || error instanceof DatabaseLockedError) {
+      console.error(`Error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   const OPTIONS = {
@@ -182,6 +225,8 @@ async function main(): Promise<void> {
     reason: { type: "string" },
     output: { type: "string" },
     "password-stdin": { type: "boolean" },
+    "passphrase-stdin": { type: "boolean" },
+    force: { type: "boolean" },
     help: { type: "boolean" },
   } as const;
   try {
@@ -198,6 +243,7 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const positionals = parsed.positionals;
   if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
+  if (positionals[0] === "backup" || positionals[0] === "restore") return backupOrRestore(config, positionals, parsed.values);
   if (positionals[0] === "submissions" && positionals[1] === "export") return exportEvents(config, parsed.values.output);
   const result = await execute(config, toCommand(positionals, parsed.values));
   if (!result.ok) {

@@ -21,6 +21,7 @@ import {
 } from "@/lib/auth/accounts";
 import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
 import type { MasterKeySettings } from "@/lib/certificates/key-encryption";
+import { BACKUP_USAGE, isBackupCommand, runConsoleBackupCli } from "@/lib/cli/backup-commands";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -71,6 +72,7 @@ Commands:
   keys verify           Check that this console's master key (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or
                         RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
                         exit 0 if it does, 1 if not. Run it before starting a second console.
+${BACKUP_USAGE}
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
@@ -551,7 +553,24 @@ async function main(): Promise<void> {
   };
   let code: number;
   try {
-    code = await runCli(process.argv.slice(2), io);
+    const argv = process.argv.slice(2);
+    code = isBackupCommand(argv)
+      ? await runConsoleBackupCli(argv, {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          settings: () => {
+            const config = env();
+            return {
+              dataDir: config.dataDir,
+              databaseUrl: config.DATABASE_URL,
+              trustAnchorsPath: config.trustAnchorsPath,
+              masterKey: masterKeySettings(config),
+            };
+          },
+          readStdinLine: () => readFirstLine(process.stdin),
+          prompt: process.stdin.isTTY ? promptHidden : null,
+        })
+      : await runCli(argv, io);
   } catch (error) {
     process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
     code = EXIT_FAILURE;

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { runAdminCommand, startAdminSocket } from "./admin";
 import { createApp, hostAllowList } from "./app";
+import { startEnrollmentBackupSocket } from "./backup";
 import { type CaMaterial, createCaHierarchy } from "./ca";
 import type { EnrollmentConfig } from "./config";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
@@ -113,8 +114,10 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   }) as https.Server;
 
   let stopAdmin: (() => Promise<void>) | null = null;
+  let stopBackup: (() => Promise<void>) | null = null;
   const closeAll = async () => {
     await stopAdmin?.();
+    await stopBackup?.();
     await pool.close();
     await database.close();
   };
@@ -167,6 +170,8 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   const { getRequestListener } = await import("@hono/node-server");
   server.on("request", getRequestListener(app.fetch));
   stopAdmin = await startAdminSocket(config.dataDir, (command) => runAdminCommand(desk, database.db, command, clock()));
+  // PGlite allows one process: `npm run enrollment -- backup` gets its snapshot from here (lib/backup/socket.ts).
+  if (database.kind === "pglite") stopBackup = await startEnrollmentBackupSocket(config.dataDir, database);
 
   let closing: Promise<void> | null = null;
   return {

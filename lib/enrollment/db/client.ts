@@ -10,9 +10,9 @@ export type EnrollmentTx = Parameters<Parameters<EnrollmentDb["transaction"]>[0]
 export type EnrollmentDbHandle = DrizzleHandle<typeof schema>;
 
 /** The PostgreSQL schema the service's tables live in unless configured otherwise. */
-const DEFAULT_ENROLLMENT_PG_SCHEMA = "rms_enrollment";
+export const DEFAULT_ENROLLMENT_PG_SCHEMA = "rms_enrollment";
 
-const MIGRATIONS = path.join(process.cwd(), "lib", "enrollment", "db", "migrations");
+export const ENROLLMENT_MIGRATIONS = path.join(process.cwd(), "lib", "enrollment", "db", "migrations");
 
 export async function openEnrollmentDatabase(opts: {
   dataDir: string;
@@ -25,7 +25,7 @@ export async function openEnrollmentDatabase(opts: {
     pgSchema: opts.pgSchema ?? DEFAULT_ENROLLMENT_PG_SCHEMA,
   });
   try {
-    await migrateDrizzle(handle, MIGRATIONS);
+    await migrateDrizzle(handle, ENROLLMENT_MIGRATIONS);
   } catch (error) {
     await handle.close();
     throw error;

@@ -122,10 +122,7 @@ export function parseProxyUrl(text: string): ForwardProxy {
 }
 
 /** The environment's proxy (HTTPS_PROXY/https_proxy with NO_PROXY/no_proxy), or null when none is set. */
-export function proxyPolicyFromEnvironment(env: {
-  HTTPS_PROXY?: string | undefined;
-  NO_PROXY?: string | undefined;
-}): ProxyPolicy | null {
+export function proxyPolicyFromEnvironment(env: { HTTPS_PROXY?: string | undefined; NO_PROXY?: string | undefined }): ProxyPolicy | null {
   if (!env.HTTPS_PROXY) return null;
   return { proxy: parseProxyUrl(env.HTTPS_PROXY), bypassLocal: false, bypass: splitBypassList(env.NO_PROXY ?? ""), source: "environment" };
 }

@@ -102,7 +102,11 @@ async function postThroughProxy(
   timeoutMs: number,
 ): Promise<{ status: number; retryAfter: string | null }> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const tunnel = await openTunnel(proxy, { host, port: Number(url.port || 443) }, { connectTimeoutMs: timeoutMs, tunnelTimeoutMs: timeoutMs });
+  const tunnel = await openTunnel(
+    proxy,
+    { host, port: Number(url.port || 443) },
+    { connectTimeoutMs: timeoutMs, tunnelTimeoutMs: timeoutMs },
+  );
   if (!tunnel.ok) throw new Error(`${tunnel.kind} (proxy ${tunnel.proxy}): ${tunnel.detail}`);
   const socket = tls.connect({ socket: tunnel.socket, host, ...(net.isIP(host) ? {} : { servername: host }) });
   return new Promise((resolve, reject) => {

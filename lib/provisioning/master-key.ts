@@ -73,7 +73,8 @@ async function encryptedItems(db: Queryable): Promise<EncryptedItem[]> {
     });
   }
   const proxyPassword = await storedProxyPassword(db);
-  if (proxyPassword) items.push({ label: "proxy password (RMS proxy settings)", envelope: proxyPassword, associatedData: PROXY_PASSWORD_CONTEXT });
+  if (proxyPassword)
+    items.push({ label: "proxy password (RMS proxy settings)", envelope: proxyPassword, associatedData: PROXY_PASSWORD_CONTEXT });
   return items;
 }
 

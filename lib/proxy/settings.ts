@@ -35,7 +35,10 @@ export const proxySettingsSchema = z.object({
   bypassLocal: checkbox,
   bypass: z.preprocess(
     (value) => (typeof value === "string" ? splitBypassList(value) : value === undefined ? [] : value),
-    z.array(z.string().max(253)).max(100).refine((entries) => entries.every(validBypassEntry)),
+    z
+      .array(z.string().max(253))
+      .max(100)
+      .refine((entries) => entries.every(validBypassEntry)),
   ),
   authRequired: checkbox,
   authScheme: z.preprocess(blankToUndefined, z.enum(["basic"]).default("basic")),
@@ -159,7 +162,17 @@ export async function saveProxySettings(
         domain: input.authRequired ? (input.domain ?? null) : null,
       };
     }
-    const fields = ["enabled", "address", "port", "bypassLocal", "bypass", "authScheme", "userName", "encryptedPassword", "domain"] as const;
+    const fields = [
+      "enabled",
+      "address",
+      "port",
+      "bypassLocal",
+      "bypass",
+      "authScheme",
+      "userName",
+      "encryptedPassword",
+      "domain",
+    ] as const;
     const before: Record<(typeof fields)[number], unknown> = {
       enabled: false,
       address: null,

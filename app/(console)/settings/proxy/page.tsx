@@ -41,7 +41,11 @@ export default async function ProxySettingsPage() {
         : t("proxySettings.direct");
   return (
     <>
-      <Breadcrumbs label={t("nav.breadcrumb")} trail={[{ href: "/", text: t("nav.globalAdministration") }]} current={t("proxySettings.title")} />
+      <Breadcrumbs
+        label={t("nav.breadcrumb")}
+        trail={[{ href: "/", text: t("nav.globalAdministration") }]}
+        current={t("proxySettings.title")}
+      />
       <h1 className="mb-2 text-2xl font-semibold">{t("proxySettings.title")}</h1>
       <p className="mb-6 max-w-3xl text-slate-600">{t("proxySettings.intro")}</p>
       <div className="flex max-w-3xl flex-col gap-6">

@@ -72,13 +72,7 @@ function Checkbox({ name, label, checked, hint }: { name: string; label: string;
   );
 }
 
-export function ProxySettingsForm({
-  values,
-  labels,
-}: {
-  values: ProxyFormValues;
-  labels: Labels<(typeof PROXY_FORM_LABELS)[number]>;
-}) {
+export function ProxySettingsForm({ values, labels }: { values: ProxyFormValues; labels: Labels<(typeof PROXY_FORM_LABELS)[number]> }) {
   const [state, action, pending] = useActionState(saveProxySettingsAction, {});
   const fieldError = (name: keyof NonNullable<SaveProxySettingsState["fieldErrors"]>) => state.data?.fieldErrors?.[name];
   const formError = state.serverError ?? (state.data?.saved === false ? state.data.message : undefined);

@@ -13,7 +13,8 @@ import { proxyAddress, proxyPolicyFromEnvironment } from "@/lib/http/forward-pro
 import { formatDateTime } from "@/lib/i18n/format";
 import { labelsFor } from "@/lib/i18n/labels";
 import { getStoredProxySettings, proxyPasswordReadable } from "@/lib/proxy/settings";
-import { PROXY_FORM_LABELS, ProxySettingsForm } from "./_components/proxy-settings-form";
+import { PROXY_FORM_LABELS } from "./_components/proxy-labels";
+import { ProxySettingsForm } from "./_components/proxy-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();

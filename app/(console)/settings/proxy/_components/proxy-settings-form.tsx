@@ -8,34 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type EchoedProxySettings, type SaveProxySettingsState, saveProxySettingsAction } from "@/lib/actions/settings/save-proxy-settings";
 import type { Labels } from "@/lib/i18n/labels";
+import type { PROXY_FORM_LABELS } from "./proxy-labels";
 
-export const PROXY_FORM_LABELS = [
-  "proxySettings.enabled",
-  "proxySettings.enabledHint",
-  "proxySettings.address",
-  "proxySettings.addressHint",
-  "proxySettings.port",
-  "proxySettings.bypassLocal",
-  "proxySettings.bypassLocalHint",
-  "proxySettings.bypass",
-  "proxySettings.bypassHint",
-  "proxySettings.authRequired",
-  "proxySettings.authType",
-  "proxySettings.basic",
-  "proxySettings.digest",
-  "proxySettings.integrated",
-  "proxySettings.authHint",
-  "proxySettings.user",
-  "proxySettings.password",
-  "proxySettings.passwordStored",
-  "proxySettings.confirm",
-  "proxySettings.domain",
-  "proxySettings.domainHint",
-  "proxySettings.secretsNote",
-  "proxySettings.submit",
-] as const;
-
-export interface ProxyFormValues {
+interface ProxyFormValues {
   enabled: boolean;
   address: string;
   port: string;

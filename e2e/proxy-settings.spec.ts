@@ -45,11 +45,11 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
   await expect(page.getByRole("region", { name: "In force" })).toContainText("Direct connection");
 
   await page.getByRole("checkbox", { name: "The computer connects to the Internet through a proxy server" }).check();
-  await page.getByRole("textbox", { name: "Address" }).fill("127.0.0.1");
+  await page.getByRole("textbox", { name: "Address", exact: true }).fill("127.0.0.1");
   await page.getByRole("spinbutton", { name: "Port" }).fill(String(squid.basicPort));
   await page.getByRole("checkbox", { name: "The proxy server requires authentication" }).check();
   await expect(page.getByRole("combobox", { name: "Authentication type" })).toHaveValue("basic");
-  await page.getByRole("textbox", { name: "User name" }).fill(USER);
+  await page.getByRole("textbox", { name: "User name", exact: true }).fill(USER);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByLabel("Confirm password").fill("something else");
   await page.getByRole("button", { name: "Submit" }).click();
@@ -57,7 +57,7 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
     "The passwords do not match. Type the same password in both fields.",
   );
   // What was typed comes back, the passwords never.
-  await expect(page.getByRole("textbox", { name: "Address" })).toHaveValue("127.0.0.1");
+  await expect(page.getByRole("textbox", { name: "Address", exact: true })).toHaveValue("127.0.0.1");
   await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
 
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
@@ -102,7 +102,7 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
   const expires = await expiration(page);
   const refused = await renewOnline(page);
   const alert = refused.getByRole("alert").filter({ hasText: "HTTP 407" });
-  await expect(alert).toContainText(`The proxy server 127.0.0.1:${squid.basicPort} requires authentication`);
+  await expect(alert).toContainText(`The proxy server 127.0.0.1:${squid.basicPort} asked for authentication`);
   await expect(alert).toContainText("Nothing was sent to the enrollment service");
   await page.screenshot(shot("renew-dialog-proxy-407"));
   await page.keyboard.press("Escape");

@@ -58,7 +58,7 @@ export default async function ProxySettingsPage() {
             </Alert>
           )}
         </Card>
-        <Card id="proxy-settings" title={t("proxySettings.title")}>
+        <Card id="proxy-settings" title={t("proxySettings.change")}>
           <ProxySettingsForm
             values={{
               enabled: stored?.enabled ?? false,

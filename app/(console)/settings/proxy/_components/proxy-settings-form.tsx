@@ -135,6 +135,7 @@ export function ProxySettingsForm({ values, labels }: { values: ProxyFormValues;
             {labels["proxySettings.authHint"]}
           </p>
         </div>
+        {/* TechNet's order: user name, password, confirm password, domain. */}
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <Field
             id="user"
@@ -145,25 +146,17 @@ export function ProxySettingsForm({ values, labels }: { values: ProxyFormValues;
             maxLength={256}
             error={fieldError("user")}
           />
-          <Field
-            id="domain"
-            name="domain"
-            autoComplete="off"
-            label={labels["proxySettings.domain"]}
-            hint={labels["proxySettings.domainHint"]}
-            defaultValue={text("domain", values.domain)}
-            maxLength={253}
-            error={fieldError("domain")}
-          />
-          <Field
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            label={values.hasPassword ? labels["proxySettings.passwordStored"] : labels["proxySettings.password"]}
-            maxLength={1024}
-            error={fieldError("password")}
-          />
+          <div className="sm:col-start-1">
+            <Field
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              label={values.hasPassword ? labels["proxySettings.passwordStored"] : labels["proxySettings.password"]}
+              maxLength={1024}
+              error={fieldError("password")}
+            />
+          </div>
           <Field
             id="confirmPassword"
             name="confirmPassword"
@@ -173,6 +166,18 @@ export function ProxySettingsForm({ values, labels }: { values: ProxyFormValues;
             maxLength={1024}
             error={fieldError("confirmPassword")}
           />
+          <div className="sm:col-start-1">
+            <Field
+              id="domain"
+              name="domain"
+              autoComplete="off"
+              label={labels["proxySettings.domain"]}
+              hint={labels["proxySettings.domainHint"]}
+              defaultValue={text("domain", values.domain)}
+              maxLength={253}
+              error={fieldError("domain")}
+            />
+          </div>
         </div>
       </fieldset>
       <p className="text-sm text-slate-600">{labels["proxySettings.secretsNote"]}</p>

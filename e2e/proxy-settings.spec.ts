@@ -73,10 +73,14 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
   await expectAccessible(page);
 
   for (const locale of ["en", "sv"] as const) {
-    if (locale === "sv") await page.getByRole("button", { name: "Svenska" }).click();
+    if (locale === "sv") {
+      await page.getByRole("button", { name: "Svenska" }).click();
+      await expect(page.locator("html")).toHaveAttribute("lang", "sv");
+    }
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.reload();
+      await expect(page.locator("html")).toHaveAttribute("lang", locale);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await page.screenshot(shot(`proxy-settings-${locale}-${width}`));

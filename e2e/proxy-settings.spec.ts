@@ -88,6 +88,7 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
   }
   await expect(page.getByRole("heading", { level: 1, name: "RMS-proxyinställningar" })).toBeVisible();
   await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.setViewportSize({ width: 1280, height: 900 });
 
   const before = squid.accessLog();

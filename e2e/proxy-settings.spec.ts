@@ -68,7 +68,10 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
   await expect(page.getByRole("region", { name: "In force" })).toContainText(
     `The proxy server 127.0.0.1:${squid.basicPort}, set on this page`,
   );
-  await expect(page.getByLabel("Password (one is stored; leave blank to keep it)")).toHaveValue("");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveAccessibleDescription(
+    "A password is stored: leave both fields blank to keep it.",
+  );
   expect(await page.content()).not.toContain(PASSWORD);
   await expectAccessible(page);
 
@@ -99,7 +102,7 @@ test("the proxy is set on the page and online renewal goes through it; a wrong p
 
   // A wrong password: squid answers 407, the dialog says so, and the certificate stays.
   await openProxySettings(page);
-  await page.getByLabel("Password (one is stored; leave blank to keep it)").fill("wrong password");
+  await page.getByLabel("Password", { exact: true }).fill("wrong password");
   await page.getByLabel("Confirm password").fill("wrong password");
   await page.getByRole("button", { name: "Submit" }).click();
   await expect(page.getByRole("status").filter({ hasText: "The RMS proxy settings were saved." })).toBeVisible();

@@ -152,7 +152,8 @@ export function ProxySettingsForm({ values, labels }: { values: ProxyFormValues;
               name="password"
               type="password"
               autoComplete="new-password"
-              label={values.hasPassword ? labels["proxySettings.passwordStored"] : labels["proxySettings.password"]}
+              label={labels["proxySettings.password"]}
+              hint={values.hasPassword ? labels["proxySettings.passwordStored"] : undefined}
               maxLength={1024}
               error={fieldError("password")}
             />

@@ -195,7 +195,7 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
 
     const silentPort = (silent.address() as net.AddressInfo).port;
     await saveProxySettings(handle.db, kek, settings({ port: silentPort }), by);
-    const quick = config({ RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: "300" });
+    const quick = config({ RMS_ENROLLMENT_CONNECT_TIMEOUT_MS: "1000" });
     expect(await renewOnline(context(quick), { clusterId, actor })).toMatchObject({ ok: false, code: "proxy_timeout" });
     expect(await installedCount()).toBe(before);
   });

@@ -5,6 +5,7 @@ import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
 import { type AllowedHost, defaultAllowedHosts, hostForHeader, isWildcardHost, parseHostAndPort } from "./http/allowed-hosts";
+import { parseProxyUrl } from "./http/forward-proxy";
 import { defaultPort, type Origin, parseOrigin } from "./http/forwarded";
 import { webhookUrlAllowed } from "./notifications/webhook";
 
@@ -190,6 +191,19 @@ const server = {
     )
     .pipe(z.array(z.string().max(256)).min(1, "RMS_ADMIN_GROUPS must name at least one group")),
   RMS_LOCAL_ACCOUNTS: z.enum(["on", "off"], "RMS_LOCAL_ACCOUNTS must be on or off").default("on"),
+  // The forward proxy for outbound HTTPS when the RMS proxy settings page sets none (https_proxy/no_proxy also read).
+  HTTPS_PROXY: z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      try {
+        parseProxyUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `HTTPS_PROXY: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    })
+    .optional(),
+  NO_PROXY: z.string().trim().optional(),
 };
 
 type Parsed = z.output<z.ZodObject<typeof server>>;
@@ -253,7 +267,13 @@ function withPublicHost(hosts: AllowedHost[], publicUrl: Origin | undefined): Al
 /** Validates `source` (the process environment, or a test's own object); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined>): { ok: true; env: Env } | { ok: false; message: string } {
   const validated = validateEnv("Invalid configuration:", (onValidationError) =>
-    createEnv({ server, ...envOptions(source, onValidationError) }),
+    createEnv({
+      server,
+      ...envOptions(
+        { ...source, HTTPS_PROXY: source.HTTPS_PROXY || source.https_proxy, NO_PROXY: source.NO_PROXY || source.no_proxy },
+        onValidationError,
+      ),
+    }),
   );
   if (!validated.ok) return validated;
   const parsed: Parsed = validated.value;

@@ -66,7 +66,13 @@ function failureLine(failure: EnrollmentFailure): string {
     case "timeout":
     case "tls_failed":
     case "bad_response":
+    case "proxy_unusable":
       return `${failure.kind}: ${failure.detail}`;
+    case "proxy_unreachable":
+    case "proxy_auth_required":
+    case "proxy_refused":
+    case "proxy_timeout":
+      return `${failure.kind} (proxy ${failure.proxy}): ${failure.detail}`;
     case "untrusted":
       return `untrusted: its TLS certificate does not chain to the trust anchors or names another host (${failure.code}); check RMS_TRUST_ANCHORS`;
     case "misdirected":

@@ -17,6 +17,7 @@ command -v ldbadd >/dev/null 2>&1 || missing+=(ldb-tools)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus) # promtool lints /metrics and tests the alert rules
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)  # e2e/reverse-proxy.spec.ts: the console behind nginx with TLS
+[ -x /usr/sbin/squid ] || missing+=(squid)  # tests/support/squid.ts: the forward proxy of the RMS proxy settings tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing Debian packages: ${missing[*]}. Install them (apt-get install ${missing[*]}) or run as root." >&2

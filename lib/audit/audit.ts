@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   "auto_renewal_disabled",
   "notification_test",
   "notification_settings_changed",
+  "proxy_settings_changed",
   "cluster_provisioned",
   "cluster_removed",
 ] as const;

@@ -165,6 +165,29 @@ export const notificationSettings = pgTable(
   (t) => [check("notification_settings_one_row", sql`${t.id} = 1`)],
 );
 
+/**
+ * RMS proxy settings (one row, id 1): the forward proxy this console's outbound HTTPS goes through. The password is
+ * stored only encrypted under the console's master key. Without a row, or with `enabled` false, HTTPS_PROXY applies.
+ */
+export const proxySettings = pgTable(
+  "proxy_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    enabled: boolean("enabled").notNull().default(false),
+    address: text("address"),
+    port: integer("port"),
+    bypassLocal: boolean("bypass_local").notNull().default(false),
+    bypass: text("bypass").array().notNull().default(sql`'{}'::text[]`),
+    authScheme: text("auth_scheme", { enum: ["basic"] }),
+    userName: text("user_name"),
+    encryptedPassword: text("encrypted_password"),
+    domain: text("domain"),
+    changedBy: text("changed_by").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [check("proxy_settings_one_row", sql`${t.id} = 1`)],
+);
+
 /** Offline renewal requests; at most one pending per cluster, single use. */
 export const renewalRequests = pgTable(
   "renewal_requests",

@@ -3,10 +3,15 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { effectiveProxyPolicy } from "@/lib/proxy/settings";
 import { consoleKeyEncryptionKey, masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { type EffectiveChannels, effectiveNotificationChannels } from "./settings";
 
-export function channelsInForce(db: Database): Promise<EffectiveChannels> {
+/** The channels in force; an https:// webhook goes through the forward proxy in force (RMS proxy settings, else HTTPS_PROXY). */
+export async function channelsInForce(db: Database): Promise<EffectiveChannels> {
   const config = env();
-  return effectiveNotificationChannels(db, config, () => consoleKeyEncryptionKey(masterKeySettings(config)));
+  const kek = () => consoleKeyEncryptionKey(masterKeySettings(config));
+  const channels = await effectiveNotificationChannels(db, config, kek);
+  if (!channels.webhook) return channels;
+  return { ...channels, webhook: { ...channels.webhook, proxy: () => effectiveProxyPolicy(db, config, kek) } };
 }

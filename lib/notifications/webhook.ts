@@ -1,7 +1,12 @@
 // Webhook notifications: a JSON POST signed with HMAC-SHA256 over "<timestamp>.<body>" (header X-RMS-Signature:
 // sha256=<hex>, with X-RMS-Timestamp, so a receiver can refuse replays), retried with bounded exponential backoff on
-// network errors, 429 and 5xx (honouring Retry-After up to a cap); a 4xx other than 429 is final.
+// network errors, 429 and 5xx (honouring Retry-After up to a cap); a 4xx other than 429 is final. An https:// webhook goes
+// through the forward proxy in force (RMS proxy settings, else HTTPS_PROXY), tunnelled, its certificate verified as usual.
 import { createHmac, randomUUID } from "node:crypto";
+import https from "node:https";
+import net from "node:net";
+import tls from "node:tls";
+import { type ForwardProxy, openTunnel, type ProxyLookup, proxyFor } from "@/lib/http/forward-proxy";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -13,6 +18,8 @@ export function webhookUrlAllowed(url: URL): boolean {
 export interface WebhookTarget {
   url: string;
   secret: string;
+  /** The forward proxy in force; none: connect directly. */
+  proxy?: ProxyLookup;
 }
 
 export interface WebhookDelivery {
@@ -53,32 +60,72 @@ export async function deliverWebhook(target: WebhookTarget, payload: unknown, op
   const body = JSON.stringify(payload);
   const delivery = randomUUID();
   let last: WebhookDelivery = { ok: false, attempts: 0, status: null };
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const timestamp = String(Math.floor((opts.now?.() ?? new Date()).getTime() / 1000));
     let wait: number | null = null;
     try {
-      const response = await fetch(target.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "rms-administration",
-          "x-rms-delivery": delivery,
-          "x-rms-timestamp": timestamp,
-          "x-rms-signature": webhookSignature(target.secret, timestamp, body),
-        },
-        body,
-        redirect: "error",
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return { ok: true, attempts: attempt, status: response.status };
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": "rms-administration",
+        "x-rms-delivery": delivery,
+        "x-rms-timestamp": timestamp,
+        "x-rms-signature": webhookSignature(target.secret, timestamp, body),
+      };
+      const proxy = target.proxy ? proxyFor(await target.proxy(), new URL(target.url)) : null;
+      const response = proxy
+        ? await postThroughProxy(proxy, new URL(target.url), headers, body, timeoutMs)
+        : await fetch(target.url, { method: "POST", headers, body, redirect: "error", signal: AbortSignal.timeout(timeoutMs) }).then(
+            async (answer) => {
+              await answer.arrayBuffer().catch(() => undefined);
+              return { status: answer.status, retryAfter: answer.headers.get("retry-after") };
+            },
+          );
+      if (response.status >= 200 && response.status < 300) return { ok: true, attempts: attempt, status: response.status };
       last = { ok: false, attempts: attempt, status: response.status, error: `HTTP ${response.status}` };
       if (response.status !== 429 && response.status < 500) return last;
-      wait = retryAfterMs(response.headers.get("retry-after"), maxDelayMs);
+      wait = retryAfterMs(response.retryAfter, maxDelayMs);
     } catch (error) {
       last = { ok: false, attempts: attempt, status: null, error: error instanceof Error ? error.message : String(error) };
     }
     if (attempt < maxAttempts) await sleep(wait ?? Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
   }
   return last;
+}
+
+/** One POST through a CONNECT tunnel; a proxy failure is thrown with its own wording (the caller retries like any network error). */
+async function postThroughProxy(
+  proxy: ForwardProxy,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | null }> {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const tunnel = await openTunnel(
+    proxy,
+    { host, port: Number(url.port || 443) },
+    { connectTimeoutMs: timeoutMs, tunnelTimeoutMs: timeoutMs },
+  );
+  if (!tunnel.ok) throw new Error(`${tunnel.kind} (proxy ${tunnel.proxy}): ${tunnel.detail}`);
+  const socket = tls.connect({ socket: tunnel.socket, host, ...(net.isIP(host) ? {} : { servername: host }) });
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, {
+      method: "POST",
+      createConnection: () => socket,
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)), connection: "close" },
+      timeout: timeoutMs,
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
+    request.on("response", (response) => {
+      response.resume();
+      response.on("end", () => {
+        const retryAfter = response.headers["retry-after"];
+        resolve({ status: response.statusCode ?? 0, retryAfter: typeof retryAfter === "string" ? retryAfter : null });
+      });
+      response.on("error", reject);
+    });
+    request.end(body);
+  });
 }

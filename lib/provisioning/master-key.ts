@@ -15,6 +15,7 @@ import {
 import type { Queryable } from "@/lib/db/client";
 import { clusterKeys, clusters, notificationSettings } from "@/lib/db/schema";
 import { notificationSecretContext } from "@/lib/notifications/settings";
+import { PROXY_PASSWORD_CONTEXT, storedProxyPassword } from "@/lib/proxy/settings";
 import { clusterKeyAssociatedData } from "@/lib/renewal/cluster-keys";
 
 /** One value stored encrypted under a master key. */
@@ -71,6 +72,9 @@ async function encryptedItems(db: Queryable): Promise<EncryptedItem[]> {
       associatedData: notificationSecretContext("smtp-password"),
     });
   }
+  const proxyPassword = await storedProxyPassword(db);
+  if (proxyPassword)
+    items.push({ label: "proxy password (RMS proxy settings)", envelope: proxyPassword, associatedData: PROXY_PASSWORD_CONTEXT });
   return items;
 }
 

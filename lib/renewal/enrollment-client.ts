@@ -1,8 +1,10 @@
 // Talks to the enrollment service over HTTPS verified against the console's trust anchors: connect and total timeouts,
 // capped response, every outcome typed (a certificate the anchors do not vouch for is "untrusted", never "unreachable").
 import https from "node:https";
-import type { TLSSocket } from "node:tls";
+import net from "node:net";
+import tls, { type TLSSocket } from "node:tls";
 import { z } from "zod";
+import { openTunnel, type ProxyLookup, type ProxyPolicy, proxyFor, type TunnelFailure } from "@/lib/http/forward-proxy";
 import { consoleMetrics } from "@/lib/metrics/registry";
 
 const MAX_RESPONSE_BYTES = 512 * 1024;
@@ -21,13 +23,19 @@ export type EnrollmentFailure =
   | { kind: "rejected"; status: number; reason: string; message: string }
   | { kind: "busy"; status: number; retryAfterSeconds: number | null }
   | { kind: "server_error"; status: number }
-  | { kind: "bad_response"; detail: string };
+  | { kind: "bad_response"; detail: string }
+  // The forward proxy: unreachable, 407, CONNECT refused, or no answer to CONNECT in time.
+  | TunnelFailure
+  // The proxy settings could not be read (e.g. their password was encrypted under another master key).
+  | { kind: "proxy_unusable"; detail: string };
 
 export type EnrollmentResponse = { ok: true; status: number; body: Buffer; contentType: string } | ({ ok: false } & EnrollmentFailure);
 
 export interface HttpOptions {
   connectTimeoutMs: number;
   totalTimeoutMs: number;
+  /** The forward proxy in force (RMS proxy settings, else HTTPS_PROXY/NO_PROXY); none: connect directly. */
+  proxy?: ProxyLookup;
 }
 
 /** Where and how to reach the service: timeouts, and the PEM roots its TLS certificate must chain to (nothing else is trusted). */
@@ -118,10 +126,44 @@ function connectionFailure(error: NodeJS.ErrnoException, stage: "connecting" | "
  * One HTTPS exchange without keep-alive (a stale pooled socket must never turn into a false "unreachable"). Only
  * https: URLs; the server's certificate must chain to `conn.ca` and name the URL's host.
  */
-export function exchange(
+export async function exchange(
   url: string,
   init: { method: "GET" | "POST"; body?: string; contentType?: string },
   conn: EnrollmentConnection,
+): Promise<EnrollmentResponse> {
+  if (!conn.proxy || !URL.canParse(url)) return exchangeOver(url, init, conn, null);
+  let policy: ProxyPolicy | null;
+  try {
+    policy = await conn.proxy();
+  } catch (error) {
+    return { ok: false, kind: "proxy_unusable", detail: error instanceof Error ? error.message : String(error) };
+  }
+  const target = new URL(url);
+  const proxy = proxyFor(policy, target);
+  if (!proxy || conn.ca.length === 0) return exchangeOver(url, init, conn, null);
+  const host = target.hostname.replace(/^\[|\]$/g, "");
+  const tunnel = await openTunnel(
+    proxy,
+    { host, port: Number(target.port || 443) },
+    { connectTimeoutMs: conn.connectTimeoutMs, tunnelTimeoutMs: conn.connectTimeoutMs },
+  );
+  if (!tunnel.ok) return tunnel;
+  // TLS with the service inside the tunnel: the same trust anchors and host-name check as a direct connection.
+  const secured = tls.connect({
+    socket: tunnel.socket,
+    host,
+    ...(net.isIP(host) ? {} : { servername: host }),
+    ca: [...conn.ca],
+    rejectUnauthorized: true,
+  });
+  return exchangeOver(url, init, conn, secured);
+}
+
+function exchangeOver(
+  url: string,
+  init: { method: "GET" | "POST"; body?: string; contentType?: string },
+  conn: EnrollmentConnection,
+  tunnelled: TLSSocket | null,
 ): Promise<EnrollmentResponse> {
   let target: URL;
   try {
@@ -153,7 +195,7 @@ export function exchange(
     const body = init.body === undefined ? undefined : Buffer.from(init.body, "utf8");
     const request = https.request(target, {
       method: init.method,
-      agent: false,
+      ...(tunnelled ? { createConnection: () => tunnelled } : { agent: false }),
       ca: [...conn.ca],
       rejectUnauthorized: true,
       headers: {

@@ -24,6 +24,11 @@ const samples: Record<RenewalFailureCode, RenewalFailure[]> = {
   ],
   tls_failed: [{ ok: false, code: "tls_failed", detail: "EPROTO: wrong version number" }],
   misdirected: [{ ok: false, code: "misdirected" }],
+  proxy_unreachable: [{ ok: false, code: "proxy_unreachable", proxy: "proxy.contoso.com:3128", detail: "ECONNREFUSED" }],
+  proxy_auth_required: [{ ok: false, code: "proxy_auth_required", proxy: "proxy.contoso.com:3128", detail: "credentials refused" }],
+  proxy_refused: [{ ok: false, code: "proxy_refused", proxy: "proxy.contoso.com:3128", status: 403, detail: "HTTP 403 Forbidden" }],
+  proxy_timeout: [{ ok: false, code: "proxy_timeout", proxy: "proxy.contoso.com:3128", detail: "no answer to CONNECT" }],
+  proxy_unusable: [{ ok: false, code: "proxy_unusable", detail: "The master key cannot decrypt it." }],
   pending_approval: [{ ok: false, code: "pending_approval", requestId: REQUEST_ID, submissionId: "a".repeat(32) }],
   conflict: [{ ok: false, code: "conflict", requestId: REQUEST_ID, serviceMessage: "Another request has this ID." }],
   rejected: [

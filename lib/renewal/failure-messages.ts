@@ -53,6 +53,14 @@ export function failureMessage(failure: RenewalFailure, context: { enrollmentUrl
     case "pending_approval":
     case "conflict":
       return { key: `failure.${failure.code}`, values: { requestId: failure.requestId } };
+    case "proxy_unreachable":
+    case "proxy_auth_required":
+    case "proxy_timeout":
+      return { key: `failure.${failure.code}`, values: { url: context.enrollmentUrl, server: failure.proxy, detail: failure.detail } };
+    case "proxy_refused":
+      return { key: "failure.proxy_refused", values: { url: context.enrollmentUrl, server: failure.proxy, code: failure.status } };
+    case "proxy_unusable":
+      return { key: "failure.proxy_unusable", values: { detail: failure.detail } };
     case "key_unavailable":
     case "no_trust_anchors":
       return { key: `failure.${failure.code}`, values: { detail: failure.detail } };

@@ -23,6 +23,12 @@ export type RenewalFailure = { ok: false } & (
   | { code: "untrusted"; tlsCode: string; detail: string }
   | { code: "tls_failed"; detail: string }
   | { code: "misdirected" }
+  // The forward proxy (RMS proxy settings, or HTTPS_PROXY): `proxy` is its host:port.
+  | { code: "proxy_unreachable"; proxy: string; detail: string }
+  | { code: "proxy_auth_required"; proxy: string; detail: string }
+  | { code: "proxy_refused"; proxy: string; status: number; detail: string }
+  | { code: "proxy_timeout"; proxy: string; detail: string }
+  | { code: "proxy_unusable"; detail: string }
   // The service holds the signed request for an operator's approval; it stays the cluster's pending request.
   | { code: "pending_approval"; requestId: string; submissionId: string }
   | { code: "conflict"; requestId: string; serviceMessage: string }
@@ -70,7 +76,15 @@ export function failureAuditDetails(failure: RenewalFailure): Record<string, unk
       }
       if (failure.detail) details.detail = failure.detail.slice(0, 500);
       break;
+    case "proxy_unreachable":
+    case "proxy_auth_required":
+    case "proxy_refused":
+    case "proxy_timeout":
+      details.proxy = failure.proxy;
+      details.detail = failure.detail.slice(0, 500);
+      break;
     case "key_unavailable":
+    case "proxy_unusable":
     case "no_trust_anchors":
     case "unreachable":
     case "timeout":

@@ -29,6 +29,14 @@ export function enrollmentFailure(response: EnrollmentFailure, requestId: string
       return { ok: false, code: "untrusted", tlsCode: response.code, detail: response.detail };
     case "misdirected":
       return { ok: false, code: "misdirected" };
+    case "proxy_unreachable":
+    case "proxy_auth_required":
+    case "proxy_timeout":
+      return { ok: false, code: response.kind, proxy: response.proxy, detail: response.detail };
+    case "proxy_refused":
+      return { ok: false, code: "proxy_refused", proxy: response.proxy, status: response.status, detail: response.detail };
+    case "proxy_unusable":
+      return { ok: false, code: "proxy_unusable", detail: response.detail };
     case "unreachable":
     case "timeout":
     case "tls_failed":

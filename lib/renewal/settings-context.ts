@@ -1,18 +1,26 @@
 // The renewal context a console builds from its validated settings: the pages and actions (server-context.ts) and the
-// rms CLI use this one function, so both reach the same enrollment service with the same timeouts, trust anchors and key.
+// rms CLI use this one function, so both reach the same enrollment service with the same timeouts, trust anchors, key and
+// forward proxy (RMS proxy settings, else HTTPS_PROXY).
 import type { Database } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
+import { effectiveProxyPolicy } from "@/lib/proxy/settings";
 import { consoleKeyEncryptionKey, masterKeySettings } from "./cluster-keys";
 import type { RenewalContext } from "./context";
 import { loadTrustAnchors } from "./trust-anchors";
 
 export function renewalContextFromSettings(db: Database, config: Env): RenewalContext {
+  const kek = () => consoleKeyEncryptionKey(masterKeySettings(config));
   return {
     db,
-    kek: () => consoleKeyEncryptionKey(masterKeySettings(config)),
+    kek,
     trustAnchors: () => loadTrustAnchors(config.trustAnchorsPath),
     enrollmentUrl: config.enrollmentUrl,
-    http: { connectTimeoutMs: config.RMS_ENROLLMENT_CONNECT_TIMEOUT_MS, totalTimeoutMs: config.RMS_ENROLLMENT_TIMEOUT_MS },
+    http: {
+      connectTimeoutMs: config.RMS_ENROLLMENT_CONNECT_TIMEOUT_MS,
+      totalTimeoutMs: config.RMS_ENROLLMENT_TIMEOUT_MS,
+      // RMS proxy settings, else HTTPS_PROXY/NO_PROXY: read at each connection, so a saved change applies at once.
+      proxy: () => effectiveProxyPolicy(db, config, kek),
+    },
     now: () => new Date(),
     leaseMs: config.RMS_ENROLLMENT_TIMEOUT_MS + 30_000,
   };

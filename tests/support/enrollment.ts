@@ -9,12 +9,14 @@ import type { RenewalContext } from "@/lib/renewal/context";
 
 export async function startTestEnrollment(
   dataDir: string,
-  opts: { clock?: () => Date; host?: string } = {},
+  opts: { clock?: () => Date; host?: string; port?: number; tlsNames?: string[]; allowedHosts?: string[] } = {},
 ): Promise<{ service: EnrollmentService; root: string }> {
   const service = await startEnrollmentService({
     host: opts.host ?? "127.0.0.1",
     policy: "open",
-    port: 0,
+    port: opts.port ?? 0,
+    ...(opts.tlsNames ? { tlsNames: opts.tlsNames } : {}),
+    ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     dataDir,
     validityDays: 365,
     issuerName: "Test Enrollment Service",

@@ -1,0 +1,27 @@
+// The catalogue keys the proxy settings form shows, translated on the server (a client module's constant would reach
+// the server component only as a client reference).
+export const PROXY_FORM_LABELS = [
+  "proxySettings.enabled",
+  "proxySettings.enabledHint",
+  "proxySettings.address",
+  "proxySettings.addressHint",
+  "proxySettings.port",
+  "proxySettings.bypassLocal",
+  "proxySettings.bypassLocalHint",
+  "proxySettings.bypass",
+  "proxySettings.bypassHint",
+  "proxySettings.authRequired",
+  "proxySettings.authType",
+  "proxySettings.basic",
+  "proxySettings.digest",
+  "proxySettings.integrated",
+  "proxySettings.authHint",
+  "proxySettings.user",
+  "proxySettings.password",
+  "proxySettings.passwordStored",
+  "proxySettings.confirm",
+  "proxySettings.domain",
+  "proxySettings.domainHint",
+  "proxySettings.secretsNote",
+  "proxySettings.submit",
+] as const;

@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 /** lib tests that open a socket, spawn a tool or a process, or touch a data folder: they run with the integration tests. */
 const libIntegration = [
   "lib/certificates/interop.test.ts",
+  "lib/enrollment/attacks.test.ts",
   "lib/enrollment/ca.test.ts",
   "lib/enrollment/desk.test.ts",
   "lib/enrollment/process.test.ts",

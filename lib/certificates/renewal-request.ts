@@ -95,8 +95,10 @@ const requestDocumentSchema = z.strictObject({ RenewalRequest: requestBodySchema
  * profile (an enrollment request is the same document without InstalledSlcFingerprint, so these bound it too):
  * 14 business elements + 16 of the signature (KeyInfo: KeyValue/RSAKeyValue/Modulus+Exponent) = 30 elements and 30
  * names; attributes: version, xmlns:ds, 5 × Algorithm, URI = 8; nesting RenewalRequest/Signature/SignedInfo/
- * Reference/Transforms/Transform = 6; the longest field is 8,192 characters; the fields' maxima add up to 19,420
- * characters, plus a signature and markup of about 3 KB. A genuine request is 2.4 KB with 29 elements and 8 attributes.
+ * Reference/Transforms/Transform = 6; the fields' maxima add up to 19,420 characters, plus a signature and markup of
+ * about 3 KB: 32 KB, and no text run longer than the whole (a field written with many character references may be
+ * refused as too large; the console writes none but &amp; &lt; &gt; &#xD;). A genuine request is 2.4 KB with 29
+ * elements and 8 attributes.
  * Elements and attributes leave room for one extra signature, so a doubly signed request is refused by name.
  */
 export const REQUEST_XML_CAPS: XmlCaps = {
@@ -108,7 +110,7 @@ export const REQUEST_XML_CAPS: XmlCaps = {
   attributesPerElement: 2,
   namespaces: 2,
   namespacesPerElement: 1,
-  textLength: 8_192 + 1_024,
+  textLength: 32 * 1024,
 };
 
 function toFields(body: z.infer<typeof requestBodySchema>): RenewalRequestFields {

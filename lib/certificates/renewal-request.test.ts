@@ -143,7 +143,10 @@ describe("hostile cost bounded by what a genuine request needs (issue 21)", () =
     const { xml } = await buildTestRenewalRequest();
     expect(verifyRenewalRequest(xml).ok).toBe(true);
     expect(Buffer.byteLength(xml)).toBeLessThan(REQUEST_XML_CAPS.bytes / 8);
-    const padded = xml.replace("<RevocationInformation/>", `<RevocationInformation>${"x".repeat(REQUEST_XML_CAPS.bytes)}</RevocationInformation>`);
+    const padded = xml.replace(
+      "<RevocationInformation/>",
+      `<RevocationInformation>${"x".repeat(REQUEST_XML_CAPS.bytes)}</RevocationInformation>`,
+    );
     rejected(verifyRenewalRequest(padded), "too_large");
     const attributed = xml.replace("<ServerName>", `<ServerName ${Array.from({ length: 3 }, (_, i) => `a${i}="v"`).join(" ")}>`);
     rejected(verifyRenewalRequest(attributed), "too_large");

@@ -151,7 +151,8 @@ describe("held submissions are capped per source, and an operator rejects a floo
 describe("operator sign-in is throttled like the console's", () => {
   it("locks the name for the guessing source only: the operator's own browser elsewhere still signs in", async () => {
     const attacker = "203.0.113.50";
-    for (let i = 0; i < 5; i++) expect((await operatorPost("/operator/sign-in", { name: "rita", password: `guess-${i}` }, attacker)).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await operatorPost("/operator/sign-in", { name: "rita", password: `guess-${i}` }, attacker)).status).toBe(401);
     const locked = await operatorPost("/operator/sign-in", { name: "rita", password: "correct horse battery staple" }, attacker);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -185,7 +186,9 @@ describe("/api/renewal-info", () => {
   it("answers a malformed path with 400, an unknown GUID with 404, and a cluster only its window (no serial)", async () => {
     expect((await tfetch(`${service.url}/api/renewal-info/%E0%A4%A`)).status).toBe(400);
     expect((await tfetch(`${service.url}/api/renewal-info/%`)).status).toBe(400);
-    expect((await tfetch(`${service.url}/api/renewal-info/${encodeURIComponent("{00000000-0000-0000-0000-000000000000}")}`)).status).toBe(404);
+    expect((await tfetch(`${service.url}/api/renewal-info/${encodeURIComponent("{00000000-0000-0000-0000-000000000000}")}`)).status).toBe(
+      404,
+    );
     const { f } = await registeredCluster("198.51.100.70");
     const res = await tfetch(`${service.url}/api/renewal-info/${encodeURIComponent(f.clusterGuid)}`);
     expect(res.status).toBe(200);

@@ -365,7 +365,13 @@ export function createDesk(opts: DeskOptions) {
     // A document refused a moment ago: the same refusal, without reading it again.
     const remembered = rememberedRefusal(contentSha256);
     if (remembered) {
-      await record(db, { ...base, outcome: "refused", status: remembered.status, reason: remembered.reason, detail: "refused before (remembered)" });
+      await record(db, {
+        ...base,
+        outcome: "refused",
+        status: remembered.status,
+        reason: remembered.reason,
+        detail: "refused before (remembered)",
+      });
       return { kind: "refused", ...remembered };
     }
     // The same bytes again: the answer already given, without verifying or signing anything.

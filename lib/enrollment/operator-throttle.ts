@@ -17,7 +17,7 @@ const BASE_LOCK_MS = 60_000;
 const MAX_LOCK_MS = 15 * 60_000;
 const MAX_BUCKETS = 100_000;
 
-export type OperatorThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+type OperatorThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface OperatorThrottle {
   reserve(name: string, source: string | null, now: number): OperatorThrottleDecision;

@@ -131,7 +131,8 @@ describe("structural caps (at the limit accepted, one over refused as too_large 
   });
 
   it("caps attributes in the whole document (the 10 × 90 × 31-attribute request of the attack run)", () => {
-    const spread = (total: number) => `<r>${Array.from({ length: Math.ceil(total / 8) }, (_, i) => attributes(Math.min(8, total - i * 8)).replace("<r ", "<e ")).join("")}</r>`;
+    const spread = (total: number) =>
+      `<r>${Array.from({ length: Math.ceil(total / 8) }, (_, i) => attributes(Math.min(8, total - i * 8)).replace("<r ", "<e ")).join("")}</r>`;
     expect(limitOf(spread(MAX_XML_ATTRIBUTES))).toBe("ok");
     expect(limitOf(spread(MAX_XML_ATTRIBUTES + 1))).toBe("attributes");
     const attack = `<RenewalRequest>${Array.from({ length: 10 }, (_, p) => `<P${p}>${Array.from({ length: 90 }, (_, c) => `<C${c} ${Array.from({ length: 31 }, (_, a) => `a${a}="v"`).join(" ")}/>`).join("")}</P${p}>`).join("")}</RenewalRequest>`;

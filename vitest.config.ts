@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 const libIntegration = [
   "lib/certificates/interop.test.ts",
   "lib/certificates/verify-off-thread.test.ts",
+  "lib/enrollment/attacks.test.ts",
   "lib/enrollment/ca.test.ts",
   "lib/enrollment/desk.test.ts",
   "lib/enrollment/process.test.ts",

@@ -22,6 +22,8 @@ const USAGE = `Usage: npm run enrollment -- <command>
   requests show <submission id | request id>
   requests approve <submission id> [--by <operator>]
   requests reject <submission id> --reason <text> [--by <operator>]
+  requests reject-pending --reason <text> [--source <address>] [--by <operator>]
+                                          every held request (from one address): a flood's answer
   submissions export [--output <file>]    every recorded outcome as JSON lines
   registrations list
   registrations revoke <cluster GUID> [--by <operator>]
@@ -55,6 +57,8 @@ function toCommand(positionals: string[], values: Record<string, string | boolea
         return { command: "requests.approve", id: arg, actor: by };
       case "requests reject":
         return { command: "requests.reject", id: arg, actor: by, reason: values.reason };
+      case "requests reject-pending":
+        return { command: "requests.rejectPending", actor: by, reason: values.reason, source: values.source };
       case "registrations list":
         return { command: "registrations.list" };
       case "registrations revoke":
@@ -93,7 +97,15 @@ async function runOffline(
     { threads: 1 },
   );
   try {
-    const desk = createDesk({ handle, pool, policy: config.policy, issuerName: config.issuerName, clock: () => new Date() });
+    const desk = createDesk({
+      handle,
+      pool,
+      policy: config.policy,
+      issuerName: config.issuerName,
+      clock: () => new Date(),
+      maxPendingPerSource: config.maxPendingPerSource,
+      maxPending: config.maxPending,
+    });
     for await (const command of commands) {
       if (!(await each(await runAdminCommand(desk, handle.db, command, new Date())))) break;
     }
@@ -223,6 +235,7 @@ async function main(): Promise<void> {
     state: { type: "string" },
     by: { type: "string" },
     reason: { type: "string" },
+    source: { type: "string" },
     output: { type: "string" },
     "password-stdin": { type: "boolean" },
     "passphrase-stdin": { type: "boolean" },

@@ -321,12 +321,25 @@ const ENTRY_ATTRIBUTES = ["cn", "displayName", "uid", "sAMAccountName"];
  * directory that cannot be reached, does not answer in time or whose certificate does not verify answers unavailable.
  */
 export async function authenticateDirectoryUser(config: DirectoryConfig, typedName: string, password: string): Promise<DirectoryResult> {
+  return directoryAttempt(config, typedName, password);
+}
+
+/**
+ * The directory work of a sign-in without its password: connect, the service account's bind and the user's search,
+ * no bind as the user (so no directory lockout is counted and no local password is sent anywhere). The sign-in of a
+ * local account whose name could have been a directory name does this, so it costs what a directory sign-in does.
+ */
+export async function probeDirectoryUser(config: DirectoryConfig, typedName: string): Promise<void> {
+  await directoryAttempt(config, typedName, null);
+}
+
+async function directoryAttempt(config: DirectoryConfig, typedName: string, password: string | null): Promise<DirectoryResult> {
   const parsed = parseDirectoryName(typedName, config.domain);
   if (!parsed) return { ok: false, code: "invalid_credentials", reason: "foreign_domain", account: null };
   const { login, upnSuffix } = parsed;
   const typedAccount = canonicalDirectoryName(config.domain, login);
   // An empty password would be an unauthenticated bind, which LDAP servers answer with success.
-  if (password.length === 0) return { ok: false, code: "invalid_credentials", reason: "empty_password", account: typedAccount };
+  if (password?.length === 0) return { ok: false, code: "invalid_credentials", reason: "empty_password", account: typedAccount };
 
   let client: Client | null = null;
   try {
@@ -356,6 +369,7 @@ export async function authenticateDirectoryUser(config: DirectoryConfig, typedNa
       entryName = firstValue(entry.sAMAccountName) ?? firstValue(entry.uid);
     }
     const knownAccount = entryName ? canonicalDirectoryName(config.domain, entryName) : typedAccount;
+    if (password === null) return { ok: false, code: "invalid_credentials", reason: "unknown_user", account: knownAccount };
     try {
       await client.bind(userDn, password);
     } catch (error) {

@@ -55,7 +55,15 @@ function scrypt(password: string, salt: Buffer, keyLength: number, params: Scryp
   return withHashSlot(() => scryptNow(password, salt, keyLength, params));
 }
 
+let scryptRuns = 0;
+
+/** How many scrypt runs this process has done: what a test counts to show every sign-in path does the same work. */
+export function scryptRunCount(): number {
+  return scryptRuns;
+}
+
 function scryptNow(password: string, salt: Buffer, keyLength: number, params: ScryptParams): Promise<Buffer> {
+  scryptRuns += 1;
   const options: ScryptOptions = {
     N: params.N,
     r: params.r,

@@ -1,14 +1,22 @@
-// Sign-in: the attempt reserved against the throttle first, the password checked in near-constant time, session
-// creation, and an audit event either way.
+// Sign-in: a slot first (a burst is refused before any database work), the attempt reserved against the throttle, the
+// same work on every path (one scrypt, and one directory round trip when a directory is configured and the name could
+// be a directory name), session creation, and an audit event either way.
 import { recordAudit } from "@/lib/audit/audit";
 import type { Queryable } from "@/lib/db/client";
 import { qualifiedUserName } from "@/lib/server-identity";
 import { type Account, findAccountCredentials, setPasswordHash, syncDirectoryAccount, userNameSchema } from "./accounts";
 import { trustDevice, trustedDeviceFor } from "./devices";
-import { type AdRestriction, authenticateDirectoryUser, canonicalDirectoryName, type DirectoryConfig, directoryLogin } from "./directory";
+import {
+  type AdRestriction,
+  authenticateDirectoryUser,
+  canonicalDirectoryName,
+  type DirectoryConfig,
+  directoryLogin,
+  probeDirectoryUser,
+} from "./directory";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, type SessionAccount } from "./sessions";
-import { pruneThrottles, releaseAttempt, reserveAttempt, type ThrottleKeys } from "./throttle";
+import { pruneThrottles, releaseAttempt, reserveAttempt, type ThrottleKeys, throttleIdentity } from "./throttle";
 
 export interface SignInInput {
   userName: string;
@@ -41,9 +49,13 @@ const MAX_DIRECTORY_NAME = 256;
  * Which account store a typed name goes to: DOMAIN\user or user@domain → the directory; .\user → local; a bare
  * name → the local account of that name if there is one, else the directory. Null: malformed (counted, never looked up).
  */
-/** Where a typed name signs in; a local name carries its account row (or null: unknown, still hashed against). */
+/**
+ * Where a typed name signs in; a local name carries its account row (or null: unknown, still hashed against), and
+ * whether it was a bare name while a directory is configured (then the directory is asked about it too, without the
+ * password, so an existing local name costs what an unknown one, which goes to the directory, does).
+ */
 type Route =
-  | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null; actor: string }
+  | { store: "local"; key: string; account: (Account & { passwordHash: string }) | null; actor: string; probe: boolean }
   | { store: "directory"; key: string; actor: string }
   | null;
 
@@ -53,29 +65,75 @@ async function route(db: Queryable, typed: string, input: SignInInput): Promise<
     const name = userNameSchema.safeParse(typed.slice(2));
     if (!local || !name.success) return null;
     const account = await findAccountCredentials(db, name.data);
-    return { store: "local", key: name.data.toLowerCase(), account, actor: qualifiedUserName(account?.displayName ?? name.data) };
+    return {
+      store: "local",
+      key: throttleIdentity(name.data),
+      account,
+      actor: qualifiedUserName(account?.displayName ?? name.data),
+      probe: false,
+    };
   }
   const directory = input.directory;
   const bare = userNameSchema.safeParse(typed);
   if (bare.success && local) {
     const account = await findAccountCredentials(db, bare.data);
     if (account || !directory) {
-      return { store: "local", key: bare.data.toLowerCase(), account, actor: qualifiedUserName(account?.displayName ?? bare.data) };
+      return {
+        store: "local",
+        key: throttleIdentity(bare.data),
+        account,
+        actor: qualifiedUserName(account?.displayName ?? bare.data),
+        probe: directory !== null && directory !== undefined,
+      };
     }
   }
   if (!directory || typed.length > MAX_DIRECTORY_NAME || CONTROL.test(typed)) return null;
   const login = directoryLogin(typed, directory.domain);
   return login
-    ? { store: "directory", key: `${directory.domain}\\${login}`.toLowerCase(), actor: canonicalDirectoryName(directory.domain, login) }
+    ? { store: "directory", key: throttleIdentity(`${directory.domain}\\${login}`), actor: canonicalDirectoryName(directory.domain, login) }
     : null;
+}
+
+/** Sign-ins evaluated at once (each holds a database connection at a time and a scrypt slot), and how many may wait. */
+const MAX_CONCURRENT_SIGN_INS = 4;
+const MAX_WAITING_SIGN_INS = 16;
+/** What a sign-in refused for overload is told to wait. */
+const OVERLOAD_RETRY_SECONDS = 2;
+let evaluating = 0;
+const waitingSignIns: Array<() => void> = [];
+
+async function signInSlot(): Promise<boolean> {
+  if (evaluating < MAX_CONCURRENT_SIGN_INS) {
+    evaluating += 1;
+    return true;
+  }
+  if (waitingSignIns.length >= MAX_WAITING_SIGN_INS) return false;
+  await new Promise<void>((resolve) => waitingSignIns.push(resolve));
+  return true;
+}
+
+function releaseSignInSlot(): void {
+  const next = waitingSignIns.shift();
+  if (next) next();
+  else evaluating -= 1;
 }
 
 /**
  * Checks credentials and starts a session. Unknown user, wrong password and malformed name all answer
- * "invalid_credentials" after the same scrypt work. Group membership is not checked here: a non-administrator
- * may sign in and is then shown Access denied by the pages.
+ * "invalid_credentials" after the same work. Group membership is not checked here: a non-administrator
+ * may sign in and is then shown Access denied by the pages. A burst beyond the sign-in slots is refused as throttled
+ * before any database work, so it never exhausts the connection pool other pages need.
  */
 export async function signIn(db: Queryable, input: SignInInput): Promise<SignInResult> {
+  if (!(await signInSlot())) return { ok: false, code: "throttled", retryAfterSeconds: OVERLOAD_RETRY_SECONDS };
+  try {
+    return await evaluateSignIn(db, input);
+  } finally {
+    releaseSignInSlot();
+  }
+}
+
+async function evaluateSignIn(db: Queryable, input: SignInInput): Promise<SignInResult> {
   const target = await route(db, input.userName, input);
   const userName = target?.key ?? null;
   // Malformed names still count against the address, but do not create per-name rows.
@@ -89,12 +147,14 @@ export async function signIn(db: Queryable, input: SignInInput): Promise<SignInR
     return { ok: false, code: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
   }
 
+  // The same work on every path: one scrypt (the account's hash, else the dummy), then the directory's round trip
+  // when the name went to the directory, or could have (a bare local name while a directory is configured).
+  const account = target?.store === "local" ? target.account : null;
+  const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
   if (target?.store === "directory" && input.directory) {
     return await directorySignIn(db, input, keys, input.directory, target.actor);
   }
-
-  const account = target?.store === "local" ? target.account : null;
-  const valid = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
+  if (target?.store === "local" && target.probe && input.directory) await probeDirectoryUser(input.directory, input.userName);
 
   if (!account || !valid) {
     await auditRefusal(db, input, target?.actor ?? null, "failure", { reason: account ? "wrong_password" : "unknown_user" });

@@ -1,6 +1,12 @@
-// Sign-in throttling per user name, per address and per trusted device, kept in the database so every console process
-// shares it. An attempt is *reserved* (counted) before its password is checked, in one transaction per attempt, so
-// parallel attempts can never all be evaluated: once a key reaches its limit, the attempts after it are refused unheard.
+// Sign-in throttling per user name *and* source address, per address and per trusted device, kept in the database so
+// every console process shares it. An attempt is *reserved* (counted) before its password is checked, in one
+// transaction per attempt, so parallel attempts can never all be evaluated: once a key reaches its limit, the attempts
+// after it are refused unheard. The transaction waits at most LOCK_TIMEOUT for a contended row, then refuses (a burst
+// never holds the connection pool). Why name and source, not name alone: a lock on the name alone lets anyone lock the
+// administrator out of every new browser with one wrong password per lock period; keyed on name and source, guessing
+// locks only the guesser's own address, while a distributed guesser is held by the per-address limit at each address
+// and by the scrypt cost of every attempt. The user name is the resolved identity, NFKC-normalised and case-folded, so
+// `ａｌｉｃｅ` and `ALICE` count as alice.
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/lib/db/client";
 import { signInThrottles } from "@/lib/db/schema";
@@ -46,16 +52,38 @@ function isLoopback(address: string): boolean {
  * The buckets an attempt counts against. Loopback is not an address bucket: every local process shares it, so it
  * would let one of them lock every user out (the user-name limit still applies).
  */
+/** The identity a throttle counts: NFKC (full-width and compatibility forms folded) and case-folded. */
+export function throttleIdentity(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC").trim();
+}
+
 function keysOf(keys: ThrottleKeys, policy: ThrottlePolicy): Array<{ key: string; maxFailures: number }> {
   if (keys.trustedDevice) return [{ key: `device:${keys.trustedDevice.slice(0, MAX_KEY_PART)}`, maxFailures: policy.userMaxFailures }];
   const out: Array<{ key: string; maxFailures: number }> = [];
-  if (keys.userName)
-    out.push({ key: `user:${keys.userName.trim().toLowerCase().slice(0, MAX_KEY_PART)}`, maxFailures: policy.userMaxFailures });
   const address = keys.remoteAddress?.trim().toLowerCase();
+  if (keys.userName) {
+    const name = throttleIdentity(keys.userName).slice(0, MAX_KEY_PART);
+    out.push({ key: `user:${name}@${(address ?? "-").slice(0, MAX_KEY_PART)}`, maxFailures: policy.userMaxFailures });
+  }
   if (address && !isLoopback(address)) {
     out.push({ key: `addr:${address.slice(0, MAX_KEY_PART)}`, maxFailures: policy.addressMaxFailures });
   }
   return out;
+}
+
+/** How long the throttle's transaction waits for a row another attempt holds; then the attempt is refused. */
+const LOCK_TIMEOUT = "2s";
+/** PostgreSQL's lock_not_available (what lock_timeout raises). */
+const LOCK_NOT_AVAILABLE = "55P03";
+
+/** Whether the error (or one it wraps: drizzle wraps the driver's) is PostgreSQL's lock timeout. */
+function isLockTimeout(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && typeof e === "object" && e !== null; depth++) {
+    if ((e as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 class Refused extends Error {
@@ -85,6 +113,8 @@ export async function reserveAttempt(
   const t = signInThrottles;
   try {
     await db.transaction(async (tx) => {
+      // PostgreSQL 15 and PGlite both take SET LOCAL; it ends with the transaction.
+      await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
       for (const { key, maxFailures } of buckets) {
         await tx.insert(t).values({ key, failures: 0, windowStartedAt: now, lockedUntil: null }).onConflictDoNothing();
         const [row] = await tx.select().from(t).where(eq(t.key, key)).for("update");
@@ -110,6 +140,7 @@ export async function reserveAttempt(
     });
   } catch (error) {
     if (error instanceof Refused) return { allowed: false, retryAfterSeconds: error.retryAfterSeconds };
+    if (isLockTimeout(error)) return { allowed: false, retryAfterSeconds: 1 };
     throw error;
   }
   return { allowed: true };

@@ -6,6 +6,7 @@ import { generateClusterKeyPair } from "./keys";
 import {
   buildRenewalRequest,
   MAX_REQUEST_AGE_MS,
+  REQUEST_XML_CAPS,
   type RenewalRequestFields,
   type RequestRejectReason,
   verifyRenewalRequest,
@@ -134,5 +135,38 @@ describe("verifyRenewalRequest refuses", () => {
     };
     const xml = buildRenewalRequest(fields, cluster.privateKeyPem);
     expect(verifyRenewalRequest(xml).ok).toBe(true);
+  });
+});
+
+describe("hostile cost bounded by what a genuine request needs (issue 21)", () => {
+  it("holds a request to the request's own caps: an SLC-sized or attribute-laden document is refused at the gate", async () => {
+    const { xml } = await buildTestRenewalRequest();
+    expect(verifyRenewalRequest(xml).ok).toBe(true);
+    expect(Buffer.byteLength(xml)).toBeLessThan(REQUEST_XML_CAPS.bytes / 8);
+    const padded = xml.replace(
+      "<RevocationInformation/>",
+      `<RevocationInformation>${"x".repeat(REQUEST_XML_CAPS.bytes)}</RevocationInformation>`,
+    );
+    rejected(verifyRenewalRequest(padded), "too_large");
+    const attributed = xml.replace("<ServerName>", `<ServerName ${Array.from({ length: 3 }, (_, i) => `a${i}="v"`).join(" ")}>`);
+    rejected(verifyRenewalRequest(attributed), "too_large");
+  });
+
+  it("checks the business schema before any signature work: an unsigned extra element is invalid_fields, not a digest mismatch", async () => {
+    const { xml } = await buildTestRenewalRequest();
+    // The signature no longer covers the document; the verdict names the schema, so no c14n or RSA ran.
+    rejected(verifyRenewalRequest(xml.replace("<ServerName>", "<Extra>1</Extra><ServerName>")), "invalid_fields");
+    rejected(verifyRenewalRequest(xml.replace('version="1.0">', 'version="2.0">')), "invalid_fields");
+    rejected(verifyRenewalRequest(xml.replace(/<GUID>[^<]*<\/GUID>/, "<GUID>not-a-guid</GUID>")), "invalid_fields");
+  });
+
+  it("gives a re-serialised copy the same signed-content hash as the original", async () => {
+    const { xml } = await buildTestRenewalRequest();
+    const copy = xml.replace('<?xml version="1.0" encoding="UTF-8"?>\n', "").replace("<ServerName>RMS01", "<ServerName >RMS&#x30;1");
+    const a = verifyRenewalRequest(xml);
+    const b = verifyRenewalRequest(copy);
+    if (!a.ok || !b.ok) throw new Error("both should verify");
+    expect(b.fingerprint).not.toBe(a.fingerprint);
+    expect(b.signedSha256).toBe(a.signedSha256);
   });
 });

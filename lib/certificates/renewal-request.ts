@@ -1,9 +1,10 @@
 // The signed SLC renewal request (an RMS Enroll request, [MS-RMPR] 3.6.4.2, plus single-use id and time): build and verify.
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { escapeXmlText, parseXml, XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
+import { escapeXmlText, parseXml, XML_INPUT_ERROR_CODES, type XmlCaps } from "@/lib/xml/safe-xml";
 import {
   childElements,
+  elementAsObject,
   inNoNamespace,
   inspectEnvelopedSignature,
   readXmlDocument,
@@ -51,7 +52,15 @@ export const REQUEST_REJECT_REASONS = [
 export type RequestRejectReason = (typeof REQUEST_REJECT_REASONS)[number];
 
 export type RequestVerification =
-  | { ok: true; fields: RenewalRequestFields; fingerprint: string /** SHA-256 of the verified key's SPKI DER. */; keyFingerprint: string }
+  | {
+      ok: true;
+      fields: RenewalRequestFields;
+      fingerprint: string;
+      /** SHA-256 of the verified key's SPKI DER. */
+      keyFingerprint: string;
+      /** SHA-256 (hex) of the canonical content the signature covers: the same for any re-serialisation of the request. */
+      signedSha256: string;
+    }
   | { ok: false; reason: RequestRejectReason; detail: string };
 
 /** A request older than this is refused: offline requests are carried by hand, but not for months. */
@@ -80,6 +89,29 @@ const requestBodySchema = z.strictObject({
   "@_version": z.literal("1.0"),
 });
 const requestDocumentSchema = z.strictObject({ RenewalRequest: requestBodySchema });
+
+/**
+ * The caps a renewal request is held to before any parser sees it, derived from the schema above and the signature
+ * profile (an enrollment request is the same document without InstalledSlcFingerprint, so these bound it too):
+ * 14 business elements + 16 of the signature (KeyInfo: KeyValue/RSAKeyValue/Modulus+Exponent) = 30 elements and 30
+ * names; attributes: version, xmlns:ds, 5 × Algorithm, URI = 8; nesting RenewalRequest/Signature/SignedInfo/
+ * Reference/Transforms/Transform = 6; the fields' maxima add up to 19,420 characters, plus a signature and markup of
+ * about 3 KB: 32 KB, and no text run longer than the whole (a field written with many character references may be
+ * refused as too large; the console writes none but &amp; &lt; &gt; &#xD;). A genuine request is 2.4 KB with 29
+ * elements and 8 attributes.
+ * Elements and attributes leave room for one extra signature, so a doubly signed request is refused by name.
+ */
+export const REQUEST_XML_CAPS: XmlCaps = {
+  bytes: 32 * 1024,
+  depth: 8,
+  elements: 48,
+  distinctNames: 32,
+  attributes: 20,
+  attributesPerElement: 2,
+  namespaces: 2,
+  namespacesPerElement: 1,
+  textLength: 32 * 1024,
+};
 
 function toFields(body: z.infer<typeof requestBodySchema>): RenewalRequestFields {
   const info = body.EnrollmentInfo;
@@ -173,7 +205,7 @@ function textOfPath(root: Element, path: readonly string[]): string | null {
 }
 
 export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new Date()): RequestVerification {
-  const read = readXmlDocument(input);
+  const read = readXmlDocument(input, REQUEST_XML_CAPS);
   if (!read.ok) return reject(read.reason, read.detail);
   const { xml, doc } = read;
   if (doc.documentElement.localName !== REQUEST_ROOT || !inNoNamespace(doc.documentElement)) {
@@ -181,6 +213,9 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   }
   const structure = inspectEnvelopedSignature(doc, REQUEST_ROOT);
   if (!structure.ok) return reject(structure.reason, structure.detail);
+  // The business schema before any signature work: a document that could never be a request costs no c14n or RSA.
+  const shape = requestDocumentSchema.safeParse({ [REQUEST_ROOT]: elementAsObject(doc.documentElement, structure.signature) });
+  if (!shape.success) return reject("invalid_fields", z.prettifyError(shape.error));
 
   // Proof of possession: the key that must have signed is the one the (to be verified) body carries.
   // It is parsed once; the signature check and the comparisons below reuse the parsed key and its DER.
@@ -219,7 +254,13 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
   if (age > MAX_REQUEST_AGE_MS) {
     return reject("request_expired", `The request was created at ${fields.createdAt.toISOString()}, more than 30 days ago.`);
   }
-  return { ok: true, fields, fingerprint: documentFingerprint(xml), keyFingerprint: spkiFingerprint(claimedDer) };
+  return {
+    ok: true,
+    fields,
+    fingerprint: documentFingerprint(xml),
+    keyFingerprint: spkiFingerprint(claimedDer),
+    signedSha256: createHash("sha256").update(verified.signedContent).digest("hex"),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { DSIG_NS, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, ver
 import { buildTrustedChain, isCaCertificate, splitPemCertificates } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
+import { SLC_XML_CAPS } from "./slc-caps";
 
 export const CHECK_NAMES = [
   "input",
@@ -173,7 +174,7 @@ export function verifySlc(
   const skew = opts.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
   const { expect } = opts;
   try {
-    const read = readXmlDocument(input);
+    const read = readXmlDocument(input, SLC_XML_CAPS);
     if (!read.ok) return checks.fail("input", read.reason, read.detail);
     const { xml, doc } = read;
     if (doc.documentElement.localName !== SLC_ROOT || !inNoNamespace(doc.documentElement)) {

@@ -25,6 +25,12 @@ export const adminCommandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("requests.show"), id: z.union([id, z.uuid()]) }),
   z.object({ command: z.literal("requests.approve"), id, actor }),
   z.object({ command: z.literal("requests.reject"), id, actor, reason: z.string().trim().min(1).max(500) }),
+  z.object({
+    command: z.literal("requests.rejectPending"),
+    actor,
+    reason: z.string({ error: "Give --reason <text>: it is recorded with every rejection." }).trim().min(1).max(500),
+    source: z.union([z.ipv4(), z.ipv6()], "--source is the client address shown on the operator page (an IP address).").optional(),
+  }),
   z.object({ command: z.literal("events.page"), afterId: z.number().int().min(0), limit: z.number().int().min(1).max(10_000) }),
   z.object({ command: z.literal("registrations.list") }),
   z.object({ command: z.literal("registrations.revoke"), guid, actor }),
@@ -58,6 +64,8 @@ export async function runAdminCommand(desk: Desk, db: EnrollmentDb, command: Adm
       const result = await desk.reject(command.id, command.actor, "cli", command.reason);
       return result.ok ? { ok: true, value: submissionJson(result.submission) } : { ok: false, message: result.detail };
     }
+    case "requests.rejectPending":
+      return { ok: true, value: await desk.rejectPending({ source: command.source }, command.actor, "cli", command.reason) };
     case "events.page":
       return { ok: true, value: await desk.eventsAfter(command.afterId, command.limit) };
     case "registrations.list":

@@ -1,14 +1,18 @@
 /** @jsxImportSource hono/jsx */
 // The enrollment service's HTTP surface on Hono: Host allow-list (421), security headers with a hashed stylesheet,
 // per-client rate limit on writes (429), counted body limits (413, chunked uploads too), then one handler per route.
+// The client is the socket's peer, or the address a trusted proxy (RMS_TRUSTED_PROXIES) names in X-Forwarded-For.
+// The online API's limit is per client *lane* (./routes/api-enroll.ts): one address's registered clusters each get
+// their own, so a local process flooding the service does not rate-limit the console's renewals.
 import { createHash } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { REQUEST_XML_CAPS } from "@/lib/certificates/renewal-request";
+import { clientAddress, trustedProxyList } from "@/lib/http/request-gate";
 import { negotiateLocale } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/messages";
-import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { apiEnroll } from "./routes/api-enroll";
 import { apiRenewalInfo } from "./routes/api-renewal-info";
 import { certificate } from "./routes/certificate";
@@ -16,7 +20,7 @@ import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
 import { metrics } from "./routes/metrics";
-import { operatorDecide } from "./routes/operator-decide";
+import { operatorDecide, operatorRejectPending } from "./routes/operator-decide";
 import { operatorRequests } from "./routes/operator-requests";
 import { operatorSignIn, operatorSignInPage } from "./routes/operator-sign-in";
 import { operatorSignOut } from "./routes/operator-sign-out";
@@ -50,6 +54,7 @@ function isApi(c: AppContext): boolean {
 export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefined) => boolean) {
   const app = new Hono<AppEnv>();
   const styleHash = `'sha256-${createHash("sha256").update(PAGE_CSS, "utf8").digest("base64")}'`;
+  const trusted = trustedProxyList(deps.config.trustedProxies ?? []);
 
   app.use(async (c, next) => {
     if (!allowedHost(c.req.header("host"))) {
@@ -61,7 +66,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
     c.set("t", translatorFor(locale));
     let client: string | null = null;
     try {
-      client = getConnInfo(c).remote.address ?? null;
+      client = clientAddress(getConnInfo(c).remote.address, c.req.header("x-forwarded-for"), trusted);
     } catch {
       client = null;
     }
@@ -120,7 +125,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
             ctx,
             413,
             "too_large",
-            `The request is larger than ${MAX_XML_BYTES} bytes; a renewal request is far smaller. Send the file exported by the console.`,
+            `The request is larger than ${REQUEST_XML_CAPS.bytes} bytes; a renewal request is far smaller. Send the file exported by the console.`,
           );
         }
         return ctx.html(
@@ -135,7 +140,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
       },
     });
 
-  app.post("/api/enroll", rateLimited, limit(MAX_XML_BYTES), apiEnroll(deps));
+  app.post("/api/enroll", limit(REQUEST_XML_CAPS.bytes), apiEnroll(deps));
   app.get("/api/renewal-info/:guid", apiRenewalInfo(deps));
   app.get("/healthz", healthz(deps));
   app.get("/metrics", metrics(deps));
@@ -143,7 +148,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.get("/favicon.svg", favicon());
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
   app.get("/", home(deps));
-  app.post("/submissions", rateLimited, limit(MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
+  app.post("/submissions", rateLimited, limit(REQUEST_XML_CAPS.bytes + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
   app.get("/submissions/:id", submission(deps));
   app.get("/submissions/:id/certificate", certificate(deps));
   app.get("/requests", requestLookup(deps));
@@ -152,6 +157,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.post("/operator/sign-out", limit(FORM_LIMIT_BYTES), operatorSignOut(deps));
   app.get("/operator", operatorRequests(deps));
   app.post("/operator/submissions/:id/:decision", limit(FORM_LIMIT_BYTES), operatorDecide(deps));
+  app.post("/operator/reject-pending", limit(FORM_LIMIT_BYTES), operatorRejectPending(deps));
 
   app.notFound((c) => {
     if (isApi(c)) return apiError(c, 404, "not_found", "There is no API at this address; online renewal is POST /api/enroll.");

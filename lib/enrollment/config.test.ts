@@ -26,6 +26,9 @@ describe("loadEnrollmentConfig", () => {
         queueLength: 64,
         taskTimeoutMs: 10_000,
         metricsToken: null,
+        trustedProxies: [],
+        maxPendingPerSource: 5,
+        maxPending: 200,
       },
     });
   });

@@ -34,6 +34,14 @@ export interface EnrollmentConfig {
   taskTimeoutMs: number;
   /** Bearer token that lets a scraper off this machine read /metrics (loopback needs none). */
   metricsToken: string | null;
+  /**
+   * RMS_TRUSTED_PROXIES (the console's setting, read here too): reverse proxies whose X-Forwarded-For names the client,
+   * so rate limits, pending caps and the event record count each client behind the proxy, not the proxy.
+   */
+  trustedProxies?: string[];
+  /** Held submissions one source may have at once, and in all (RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE, _MAX_PENDING). */
+  maxPendingPerSource?: number;
+  maxPending?: number;
 }
 
 const DEFAULT_VALIDITY_DAYS = 365;
@@ -111,6 +119,25 @@ const server = {
   RMS_ENROLLMENT_WORKERS: integerText("RMS_ENROLLMENT_WORKERS", 0, 64, 0),
   RMS_ENROLLMENT_QUEUE: integerText("RMS_ENROLLMENT_QUEUE", 1, 10_000, 64),
   RMS_ENROLLMENT_TASK_TIMEOUT_MS: integerText("RMS_ENROLLMENT_TASK_TIMEOUT_MS", 100, 600_000, 10_000),
+  RMS_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== ""),
+    )
+    .pipe(
+      z.array(
+        z.union(
+          [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()],
+          "RMS_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)",
+        ),
+      ),
+    ),
+  RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE: integerText("RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE", 1, 10_000, 5),
+  RMS_ENROLLMENT_MAX_PENDING: integerText("RMS_ENROLLMENT_MAX_PENDING", 1, 100_000, 200),
   RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
 };
 
@@ -153,6 +180,9 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
       queueLength: e.RMS_ENROLLMENT_QUEUE,
       taskTimeoutMs: e.RMS_ENROLLMENT_TASK_TIMEOUT_MS,
       metricsToken: e.RMS_METRICS_TOKEN ?? null,
+      trustedProxies: e.RMS_TRUSTED_PROXIES,
+      maxPendingPerSource: e.RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE,
+      maxPending: e.RMS_ENROLLMENT_MAX_PENDING,
     },
   };
 }

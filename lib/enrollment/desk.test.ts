@@ -111,6 +111,67 @@ describe.each(kinds)("desk on %s", (kind) => {
   });
 });
 
+describe("hostile cost (issue 21)", () => {
+  it("verifies at most one request at a time per client", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-desk-lanes-"));
+    const handle = await openEnrollmentDatabase({ dataDir: dir });
+    // The real pool, watched: how many verifications run at once for each client.
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    let current = "";
+    const watched: IssuePool = {
+      ...pool,
+      verify: async (body, now, priority) => {
+        const client = current;
+        running.set(client, (running.get(client) ?? 0) + 1);
+        most.set(client, Math.max(most.get(client) ?? 0, running.get(client) ?? 0));
+        try {
+          return await pool.verify(body, now, priority);
+        } finally {
+          running.set(client, (running.get(client) ?? 1) - 1);
+        }
+      },
+    };
+    const desk = createDesk({ handle, pool: watched, policy: "open", issuerName: "Lanes", clock: () => new Date() });
+    try {
+      const junk = (i: number) => bytes(buildRenewalRequest(requestFieldsFor(keys), keys.privateKeyPem).replace("RMS01", `RMS${i}`));
+      const submitAs = (client: string, body: Uint8Array) => {
+        current = client;
+        return desk.submit({ body, channel: "api", remoteAddress: client, validityDays: 30 });
+      };
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => submitAs("203.0.113.7", junk(i))));
+      expect(most.get("203.0.113.7")).toBe(1);
+      // One running, at most four waiting: any beyond are told the service is busy, with no work done for them.
+      const busy = outcomes.filter((o) => o.kind === "busy").length;
+      expect(busy + outcomes.filter((o) => o.kind === "refused" && o.reason === "digest_mismatch").length).toBe(8);
+    } finally {
+      await handle.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs registered clusters' renewals ahead of unknown callers, displacing the newest unknown one when full", async () => {
+    const key = { serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] };
+    const small = createIssuePool(key, { threads: 1, maxQueue: 3, taskTimeoutMs: 30_000 });
+    try {
+      const xml = bytes(buildRenewalRequest(requestFieldsFor(keys), keys.privateKeyPem));
+      const order: string[] = [];
+      const track = (name: string, priority: "high" | "low") =>
+        small.verify(xml, new Date(), priority).then(
+          () => order.push(name),
+          (error: unknown) => order.push(`${name}:${error instanceof IssuePoolError ? error.failure.kind : "error"}`),
+        );
+      // The one thread is busy with the first; three unknown callers fill the queue; a registered renewal arrives.
+      const all = [track("first", "low"), track("low1", "low"), track("low2", "low"), track("low3", "low"), track("registered", "high")];
+      await Promise.all(all);
+      expect(order[0]).toBe("low3:busy");
+      expect(order.slice(1)).toEqual(["first", "registered", "low1", "low2"]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("issuing pool bounds", () => {
   it("answers busy once its queue is full, and abandons a task past its deadline", async () => {
     const key = { serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] };

@@ -1,15 +1,19 @@
 // The enrollment desk: who may get an SLC. A verified request for a registered cluster, signed by its certified key and
 // naming an SLC this service issued it, is renewed at once; anything else is a new enrollment, issued or held for an
-// operator by policy. Each request ID is answered once (replays get the same answer, other content a 409), across
-// replicas, and every outcome is recorded as an event.
+// operator by policy. Each request ID is answered once per cluster GUID and key (replays and re-serialised copies get
+// the same answer, other signed content a 409), across replicas, and every outcome is recorded as an event.
+// Hostile cost is bounded here too: a refused document's hash is remembered for a while (the same file again costs
+// nothing), each client has at most one verification running (the rest wait their turn), registered clusters'
+// renewals go ahead of unknown callers in the issuing queue, and held submissions are capped per source and in all.
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { spkiFingerprint } from "@/lib/certificates/keys";
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
 import { ENROLLMENT_LOCK_CLASS } from "@/lib/db/advisory-locks";
 import type { EnrollmentDb, EnrollmentDbHandle, EnrollmentTx } from "./db/client";
 import { events, issuedSlcs, registrations, submissions } from "./db/schema";
 import type { IssuancePolicy } from "./issue";
-import { type IssuePool, IssuePoolError } from "./issue-pool";
+import { type IssuePool, IssuePoolError, type TaskPriority } from "./issue-pool";
 
 type EnrollmentPolicy = "open" | "approval";
 type Channel = "api" | "web";
@@ -35,13 +39,26 @@ export interface SubmissionView {
   clusterUrl: string;
   keyFingerprint: string;
   installedSlcFingerprint: string | null;
+  /** The client address it came from (behind a trusted proxy, the client's). */
+  remoteAddress: string | null;
   receivedAt: Date;
   decidedAt: Date | null;
   decidedBy: string | null;
   slc: IssuedSlcView | null;
 }
 
-export type Refusal = { status: 400 | 403 | 409 | 413 | 422 | 503; reason: string; detail: string };
+export type Refusal = { status: 400 | 403 | 409 | 413 | 422 | 429 | 503; reason: string; detail: string };
+
+/**
+ * Who a submission is, before anything is verified: a registered cluster's renewal (the GUID it names is registered to
+ * the key it carries) gets its own lane and goes ahead in the queue; anything else is an unknown caller. Only a
+ * priority hint: the signature is still checked, and a lane whose request fails verification is demoted for a while.
+ */
+export interface Lane {
+  /** The registered GUID, or null for an unknown caller. */
+  guid: string | null;
+  priority: TaskPriority;
+}
 
 export type SubmitOutcome =
   | { kind: "issued"; submission: SubmissionView; slcXml: string; replayed: boolean }
@@ -56,6 +73,8 @@ export interface SubmitInput {
   remoteAddress: string | null;
   /** The validity this submission asks for, already capped by the service's policy. */
   validityDays: number;
+  /** The lane the route already classified the body into (else the desk classifies it). */
+  lane?: Lane;
 }
 
 export interface EventInput {
@@ -79,12 +98,34 @@ export interface DeskOptions {
   policy: EnrollmentPolicy;
   issuerName: string;
   clock: () => Date;
+  /** Held (pending) submissions one source may have at once; 5 by default. */
+  maxPendingPerSource?: number;
+  /** Held submissions in all; 200 by default. */
+  maxPending?: number;
+  /** How long a refused document's hash is remembered; 10 minutes by default. */
+  refusedMemoryMs?: number;
 }
 
 type SubmissionRow = typeof submissions.$inferSelect;
 type IssuedRow = typeof issuedSlcs.$inferSelect;
 
 const BUSY_RETRY_AFTER_SECONDS = 5;
+/** Verifications of one client that may wait behind its running one; beyond that it is told the service is busy. */
+const MAX_WAITING_PER_CLIENT = 4;
+const MAX_REMEMBERED = 10_000;
+/** A lane whose "registered" request failed verification is an unknown caller for this long. */
+const DEMOTION_MS = 10 * 60 * 1000;
+// Refusals that depend on the time they were made: remembering them could refuse a request that is good later.
+const NOT_REMEMBERED: ReadonlySet<string> = new Set(["request_from_future"]);
+
+/** The cheap, unverified reading of a request's GUID and key (never used for anything but queue order). */
+function claimedIdentity(body: Uint8Array): { guid: string; keyFingerprint: string } | null {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1");
+  const guid = /<GUID>\s*(\{[0-9A-F-]{36}\})\s*<\/GUID>/.exec(text)?.[1];
+  const key = /<PublicKey>\s*([A-Za-z0-9+/=\s]{1,8192})<\/PublicKey>/.exec(text)?.[1];
+  if (!guid || !key) return null;
+  return { guid, keyFingerprint: spkiFingerprint(Buffer.from(key.replace(/\s+/g, ""), "base64")) };
+}
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -102,6 +143,7 @@ function view(row: SubmissionRow, slc: IssuedRow | null): SubmissionView {
     clusterUrl: row.clusterUrl,
     keyFingerprint: row.keyFingerprint,
     installedSlcFingerprint: row.installedSlcFingerprint,
+    remoteAddress: row.remoteAddress,
     receivedAt: row.receivedAt,
     decidedAt: row.decidedAt,
     decidedBy: row.decidedBy,
@@ -122,6 +164,67 @@ function view(row: SubmissionRow, slc: IssuedRow | null): SubmissionView {
 export function createDesk(opts: DeskOptions) {
   const { handle, pool, clock } = opts;
   const db: EnrollmentDb = handle.db;
+  const maxPendingPerSource = opts.maxPendingPerSource ?? 5;
+  const maxPending = opts.maxPending ?? 200;
+  const refusedMemoryMs = opts.refusedMemoryMs ?? 10 * 60 * 1000;
+  const refused = new Map<string, { refusal: Refusal; until: number }>();
+  const demoted = new Map<string, number>();
+  const clients = new Map<string, { waiting: Array<() => void> }>();
+
+  function rememberRefusal(contentSha256: string, refusal: Refusal): void {
+    if (NOT_REMEMBERED.has(refusal.reason)) return;
+    if (refused.size >= MAX_REMEMBERED) {
+      const oldest = refused.keys().next().value;
+      if (oldest !== undefined) refused.delete(oldest);
+    }
+    refused.set(contentSha256, { refusal, until: Date.now() + refusedMemoryMs });
+  }
+
+  function rememberedRefusal(contentSha256: string): Refusal | null {
+    const hit = refused.get(contentSha256);
+    if (!hit) return null;
+    if (hit.until <= Date.now()) {
+      refused.delete(contentSha256);
+      return null;
+    }
+    return hit.refusal;
+  }
+
+  /** The submission's lane: a registered cluster's renewal, or an unknown caller (see Lane). */
+  async function classify(body: Uint8Array, remoteAddress: string | null): Promise<Lane> {
+    const claimed = claimedIdentity(body);
+    if (!claimed) return { guid: null, priority: "low" };
+    const laneKey = `${remoteAddress ?? "-"}|${claimed.guid}`;
+    const until = demoted.get(laneKey);
+    if (until !== undefined && until > Date.now()) return { guid: null, priority: "low" };
+    const [registration] = await db
+      .select({ keyFingerprint: registrations.keyFingerprint, state: registrations.state })
+      .from(registrations)
+      .where(eq(registrations.guid, claimed.guid))
+      .limit(1);
+    const registered = registration?.state !== "revoked" && registration?.keyFingerprint === claimed.keyFingerprint;
+    return registered ? { guid: claimed.guid, priority: "high" } : { guid: null, priority: "low" };
+  }
+
+  /** Runs `work` when this client has no other verification running; at most MAX_WAITING_PER_CLIENT wait. */
+  async function oneAtATime<T>(client: string, work: () => Promise<T>): Promise<T | "busy"> {
+    let entry = clients.get(client);
+    if (entry) {
+      if (entry.waiting.length >= MAX_WAITING_PER_CLIENT) return "busy";
+      const mine = entry;
+      await new Promise<void>((resolve) => mine.waiting.push(resolve));
+    } else {
+      entry = { waiting: [] };
+      clients.set(client, entry);
+    }
+    try {
+      return await work();
+    } finally {
+      const next = entry.waiting.shift();
+      if (next) next();
+      else clients.delete(client);
+    }
+  }
 
   async function record(q: EnrollmentDb | EnrollmentTx, event: EventInput): Promise<void> {
     await q.insert(events).values({ at: clock(), ...event });
@@ -241,10 +344,36 @@ export function createDesk(opts: DeskOptions) {
     return { reason: installed.validUntil.getTime() > now.getTime() ? null : "registration_expired" };
   }
 
-  async function submit(input: SubmitInput): Promise<SubmitOutcome> {
-    const base = { channel: input.channel, remoteAddress: input.remoteAddress, bytes: input.body.length } as const;
-    const contentSha256 = sha256Hex(input.body);
+  // Identical bodies in flight: the copies wait for the first and are then answered from what it stored.
+  const inFlight = new Map<string, Promise<unknown>>();
 
+  async function submit(input: SubmitInput): Promise<SubmitOutcome> {
+    const contentSha256 = sha256Hex(input.body);
+    const earlier = inFlight.get(contentSha256);
+    if (earlier) await earlier.catch(() => undefined);
+    const mine = submitOnce(input, contentSha256);
+    if (!earlier) {
+      inFlight.set(contentSha256, mine);
+      void mine.finally(() => inFlight.delete(contentSha256)).catch(() => undefined);
+    }
+    return mine;
+  }
+
+  async function submitOnce(input: SubmitInput, contentSha256: string): Promise<SubmitOutcome> {
+    const base = { channel: input.channel, remoteAddress: input.remoteAddress, bytes: input.body.length } as const;
+
+    // A document refused a moment ago: the same refusal, without reading it again.
+    const remembered = rememberedRefusal(contentSha256);
+    if (remembered) {
+      await record(db, {
+        ...base,
+        outcome: "refused",
+        status: remembered.status,
+        reason: remembered.reason,
+        detail: "refused before (remembered)",
+      });
+      return { kind: "refused", ...remembered };
+    }
     // The same bytes again: the answer already given, without verifying or signing anything.
     const known = await loadView(db, eq(submissions.contentSha256, contentSha256));
     if (known) {
@@ -261,25 +390,43 @@ export function createDesk(opts: DeskOptions) {
       return outcome;
     }
 
-    let checked: Awaited<ReturnType<IssuePool["verify"]>>;
+    const lane = input.lane ?? (await classify(input.body, input.remoteAddress));
+    const client = `${input.remoteAddress ?? "-"}|${lane.guid ?? "unknown"}`;
+    let checked: Awaited<ReturnType<IssuePool["verify"]>> | "busy";
     try {
-      checked = await pool.verify(input.body, clock());
+      checked = await oneAtATime(client, () => pool.verify(input.body, clock(), lane.priority));
     } catch (error) {
       return poolFailure(error, base);
     }
+    if (checked === "busy") return poolFailure(new IssuePoolError({ kind: "busy" }), base);
     if (!checked.ok) {
+      if (lane.guid !== null) {
+        if (demoted.size >= MAX_REMEMBERED) demoted.clear();
+        demoted.set(client, Date.now() + DEMOTION_MS);
+      }
+      rememberRefusal(contentSha256, { status: checked.status, reason: checked.reason, detail: checked.detail });
       await record(db, { ...base, outcome: "refused", status: checked.status, reason: checked.reason, detail: checked.detail });
       return { kind: "refused", status: checked.status, reason: checked.reason, detail: checked.detail };
     }
-    const { request, keyFingerprint } = checked;
+    const { request, keyFingerprint, signedSha256 } = checked;
 
     try {
       return await db.transaction(async (tx) => {
-        await lockKeys(tx, [`request:${request.requestId}`, `guid:${request.clusterGuid}`]);
+        await lockKeys(tx, [`request:${request.requestId}|${request.clusterGuid}|${keyFingerprint}`, `guid:${request.clusterGuid}`]);
         const ids = { guid: request.clusterGuid, requestId: request.requestId };
-        const existing = await loadView(tx, eq(submissions.requestId, request.requestId));
+        // A request ID belongs to its cluster GUID and key: another cluster or key using it touches nothing here.
+        const existing = await loadView(
+          tx,
+          and(
+            eq(submissions.requestId, request.requestId),
+            eq(submissions.guid, request.clusterGuid),
+            eq(submissions.keyFingerprint, keyFingerprint),
+          ) as SQL,
+        );
         if (existing) {
-          if (existing.row.contentSha256 !== contentSha256) {
+          // The same signed content (any serialisation of it) is the same request; other content is a conflict.
+          const same = existing.row.signedSha256 === signedSha256 || existing.row.contentSha256 === contentSha256;
+          if (!same) {
             const refusal: Refusal = {
               status: 409,
               reason: "request_id_conflict",
@@ -311,12 +458,21 @@ export function createDesk(opts: DeskOptions) {
           });
           return { kind: "refused", ...decision.refused } as const;
         }
+        const held = decision.reason !== null && opts.policy === "approval";
+        if (held) {
+          const full = await pendingCapRefusal(tx, input.remoteAddress);
+          if (full) {
+            await record(tx, { ...base, ...ids, outcome: "refused", status: full.status, reason: full.reason, detail: full.detail });
+            return { kind: "refused", ...full } as const;
+          }
+        }
         const [row] = await tx
           .insert(submissions)
           .values({
             id: randomBytes(16).toString("hex"),
             requestId: request.requestId,
             contentSha256,
+            signedSha256,
             channel: input.channel,
             state: "pending_approval",
             reason: decision.reason,
@@ -332,7 +488,7 @@ export function createDesk(opts: DeskOptions) {
           })
           .returning();
         if (!row) throw new Error("the submission was not stored");
-        if (decision.reason !== null && opts.policy === "approval") {
+        if (held) {
           await record(tx, { ...base, ...ids, outcome: "pending_approval", status: 202, reason: decision.reason, submissionId: row.id });
           return { kind: "pending_approval", submission: view(row, null), replayed: false } as const;
         }
@@ -351,6 +507,32 @@ export function createDesk(opts: DeskOptions) {
     } catch (error) {
       return poolFailure(error, { ...base, guid: request.clusterGuid, requestId: request.requestId });
     }
+  }
+
+  /** Why one more held submission from this source is refused (its own cap, or the service's), or null. */
+  async function pendingCapRefusal(tx: EnrollmentTx, source: string | null): Promise<Refusal | null> {
+    await lockKeys(tx, ["pending"]);
+    const pending = eq(submissions.state, "pending_approval");
+    const [mine] = await tx
+      .select({ n: count() })
+      .from(submissions)
+      .where(and(pending, source === null ? isNull(submissions.remoteAddress) : eq(submissions.remoteAddress, source)));
+    if ((mine?.n ?? 0) >= maxPendingPerSource) {
+      return {
+        status: 429,
+        reason: "too_many_pending",
+        detail: `This address already has ${maxPendingPerSource} requests awaiting the operator's approval; wait until they are decided.`,
+      };
+    }
+    const [all] = await tx.select({ n: count() }).from(submissions).where(pending);
+    if ((all?.n ?? 0) >= maxPending) {
+      return {
+        status: 503,
+        reason: "too_many_pending",
+        detail: `${maxPending} requests already await the operator's approval; try again once they are decided.`,
+      };
+    }
+    return null;
   }
 
   async function poolFailure(error: unknown, event: Omit<EventInput, "outcome">): Promise<SubmitOutcome> {
@@ -373,7 +555,7 @@ export function createDesk(opts: DeskOptions) {
     // Verified again on a worker: the stored text is what the signature covered, so the issued fields come from it.
     let checked: Awaited<ReturnType<IssuePool["verify"]>>;
     try {
-      checked = await pool.verify(Buffer.from(stored.row.requestXml, "utf8"), stored.row.receivedAt);
+      checked = await pool.verify(Buffer.from(stored.row.requestXml, "utf8"), stored.row.receivedAt, "high");
     } catch (error) {
       if (error instanceof IssuePoolError) return { ok: false, reason: "busy", detail: "The service is busy; try again in a moment." };
       throw error;
@@ -436,6 +618,28 @@ export function createDesk(opts: DeskOptions) {
     });
   }
 
+  /** Rejects every held submission (from one source, when given): the operator's answer to a flood. */
+  async function rejectPending(
+    filter: { source?: string | null },
+    actor: string,
+    channel: "operator" | "cli",
+    note: string,
+  ): Promise<{ rejected: number }> {
+    const where =
+      filter.source === undefined
+        ? eq(submissions.state, "pending_approval")
+        : and(
+            eq(submissions.state, "pending_approval"),
+            filter.source === null ? isNull(submissions.remoteAddress) : eq(submissions.remoteAddress, filter.source),
+          );
+    const ids = await db.select({ id: submissions.id }).from(submissions).where(where);
+    let rejected = 0;
+    for (const { id } of ids) {
+      if ((await reject(id, actor, channel, note)).ok) rejected += 1;
+    }
+    return { rejected };
+  }
+
   async function list(filter: { state?: SubmissionView["state"]; limit?: number } = {}): Promise<SubmissionView[]> {
     const rows = await db
       .select()
@@ -477,7 +681,7 @@ export function createDesk(opts: DeskOptions) {
     });
   }
 
-  return { submit, approve, reject, list, find, eventsAfter, listRegistrations, revokeRegistration, record };
+  return { submit, classify, approve, reject, rejectPending, list, find, eventsAfter, listRegistrations, revokeRegistration, record };
 }
 
 export type Desk = ReturnType<typeof createDesk>;

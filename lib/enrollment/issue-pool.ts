@@ -1,5 +1,7 @@
 // The bounded issuing pool (piscina): request verification and SLC signing run on worker threads that hold only the
 // signing key and chain, each task under a deadline, behind a bounded queue. The main thread only routes and stores.
+// The queue is fair: signing and registered clusters' renewals ("high") go ahead of unknown callers ("low"), and when
+// the queue is full a high task takes the place of the newest low one, which is answered busy.
 import os from "node:os";
 import { Piscina } from "piscina";
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
@@ -23,9 +25,11 @@ export class IssuePoolError extends Error {
   }
 }
 
+export type TaskPriority = "high" | "low";
+
 export interface IssuePool {
   readonly threads: number;
-  verify(body: Uint8Array, now: Date): Promise<RequestCheck>;
+  verify(body: Uint8Array, now: Date, priority?: TaskPriority): Promise<RequestCheck>;
   sign(request: RenewalRequestFields, policy: IssuancePolicy): Promise<SignedSlc>;
   close(): Promise<void>;
 }
@@ -37,37 +41,78 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
   const threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
   const taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
-  // Counted here: piscina parks tasks that carry an AbortSignal in a side queue its maxQueue does not bound.
-  const capacity = threads + maxQueue;
-  let inFlight = 0;
   const piscina = new Piscina({
     filename: new URL("./issue-worker.mjs", import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
-    maxQueue,
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: { key },
   });
+  // Our own queue in front of piscina, which only ever gets as many tasks as it has threads.
+  type Waiting = { start: () => void; fail: (error: IssuePoolError) => void };
+  const queues: Record<TaskPriority, Waiting[]> = { high: [], low: [] };
+  let running = 0;
+  const waitingCount = () => queues.high.length + queues.low.length;
 
-  async function run<T>(name: "verify" | "sign", task: unknown): Promise<T> {
-    if (inFlight >= capacity) throw new IssuePoolError({ kind: "busy" });
-    inFlight += 1;
+  function dispatch(): void {
+    while (running < threads) {
+      const next = queues.high.shift() ?? queues.low.shift();
+      if (!next) return;
+      running += 1;
+      next.start();
+    }
+  }
+
+  function slot(priority: TaskPriority, signal: AbortSignal): Promise<void> {
+    if (running < threads && waitingCount() === 0) {
+      running += 1;
+      return Promise.resolve();
+    }
+    if (waitingCount() >= maxQueue) {
+      const displaced = priority === "high" ? queues.low.pop() : undefined;
+      if (!displaced) return Promise.reject(new IssuePoolError({ kind: "busy" }));
+      displaced.fail(new IssuePoolError({ kind: "busy" }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: Waiting = {
+        start: () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        fail: (error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = () => {
+        const queue = queues[priority];
+        const at = queue.indexOf(entry);
+        if (at >= 0) queue.splice(at, 1);
+        reject(new IssuePoolError({ kind: "deadline" }));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      queues[priority].push(entry);
+    });
+  }
+
+  async function run<T>(name: "verify" | "sign", task: unknown, priority: TaskPriority): Promise<T> {
     const signal = AbortSignal.timeout(taskTimeoutMs);
+    await slot(priority, signal);
     try {
       return (await piscina.run(task, { name, signal })) as T;
     } catch (error) {
       if (signal.aborted) throw new IssuePoolError({ kind: "deadline" });
-      if (error instanceof Error && error.message === "Task queue is at limit") throw new IssuePoolError({ kind: "busy" });
       throw error;
     } finally {
-      inFlight -= 1;
+      running -= 1;
+      dispatch();
     }
   }
 
   return {
     threads,
-    verify: (body, now) => run<RequestCheck>("verify", { body, now }),
-    sign: (request, policy) => run<SignedSlc>("sign", { request, policy }),
+    verify: (body, now, priority = "low") => run<RequestCheck>("verify", { body, now }, priority),
+    sign: (request, policy) => run<SignedSlc>("sign", { request, policy }, "high"),
     close: () => piscina.destroy(),
   };
 }

@@ -20,7 +20,7 @@ export interface IssuancePolicy {
 }
 
 export type RequestCheck =
-  | { ok: true; request: RenewalRequestFields; keyFingerprint: string }
+  | { ok: true; request: RenewalRequestFields; keyFingerprint: string; signedSha256: string }
   | { ok: false; status: 400 | 413 | 422; reason: RequestRejectReason; detail: string };
 
 export interface SignedSlc {
@@ -47,7 +47,7 @@ export function checkRequest(requestInput: Uint8Array | string, now: Date): Requ
   if (!verified.ok) {
     return { ok: false, status: requestRejectStatus(verified.reason), reason: verified.reason, detail: verified.detail };
   }
-  return { ok: true, request: verified.fields, keyFingerprint: verified.keyFingerprint };
+  return { ok: true, request: verified.fields, keyFingerprint: verified.keyFingerprint, signedSha256: verified.signedSha256 };
 }
 
 // The key and chain are parsed once per IssuingKey, not once per SLC.

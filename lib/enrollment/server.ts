@@ -12,6 +12,7 @@ import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
 import { createDesk, type Desk } from "./desk";
 import { createIssuePool } from "./issue-pool";
 import { createEnrollmentMetrics, instrumentDesk } from "./metrics";
+import { createOperatorThrottle } from "./operator-throttle";
 import { createRateLimiter } from "./rate-limit";
 import { type CreateCa, loadOrCreateCa } from "./store";
 import { loadTlsIdentity } from "./tls";
@@ -93,7 +94,15 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     { threads: config.workers ?? undefined, maxQueue: config.queueLength, taskTimeoutMs: config.taskTimeoutMs },
   );
   const policy = config.policy ?? "approval";
-  const desk = createDesk({ handle: database, pool, policy, issuerName: config.issuerName, clock });
+  const desk = createDesk({
+    handle: database,
+    pool,
+    policy,
+    issuerName: config.issuerName,
+    clock,
+    maxPendingPerSource: config.maxPendingPerSource,
+    maxPending: config.maxPending,
+  });
   const metrics = createEnrollmentMetrics();
   const instrumented = instrumentDesk(desk, metrics);
   const requestTimeoutMs = config.requestTimeoutMs ?? 10_000;
@@ -153,10 +162,12 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
         queueLength: config.queueLength ?? 64,
         taskTimeoutMs: config.taskTimeoutMs ?? 10_000,
         metricsToken: config.metricsToken ?? null,
+        trustedProxies: config.trustedProxies ?? [],
       },
       desk: instrumented,
       db: database.db,
       limiter: createRateLimiter(config.rateLimitPerMinute ?? 120),
+      operatorThrottle: createOperatorThrottle(),
       rootFingerprint: loaded.rootFingerprint,
       rootCertPem: ca.rootCertPem,
       clock,

@@ -4,6 +4,8 @@ import {
   decodeXmlInput,
   escapeXmlAttribute,
   escapeXmlText,
+  GENERIC_XML_CAPS,
+  MAX_XML_ATTRIBUTES,
   MAX_XML_ATTRIBUTES_PER_ELEMENT,
   MAX_XML_BYTES,
   MAX_XML_DISTINCT_NAMES,
@@ -13,6 +15,7 @@ import {
   MAX_XML_TEXT_LENGTH,
   parseXml,
   unescapeXml,
+  type XmlCaps,
   XmlInputError,
   type XmlInputErrorCode,
   type XmlLimit,
@@ -91,7 +94,7 @@ describe("decodeXmlInput", () => {
   });
 });
 
-function limitOf(input: string, maxBytes = 10_000_000): XmlLimit | "ok" | XmlInputErrorCode {
+function limitOf(input: string, maxBytes: number | XmlCaps = 10_000_000): XmlLimit | "ok" | XmlInputErrorCode {
   try {
     decodeXmlInput(input, maxBytes);
     return "ok";
@@ -125,6 +128,25 @@ describe("structural caps (at the limit accepted, one over refused as too_large 
   it("caps attributes per element", () => {
     expect(limitOf(attributes(MAX_XML_ATTRIBUTES_PER_ELEMENT))).toBe("ok");
     expect(limitOf(attributes(MAX_XML_ATTRIBUTES_PER_ELEMENT + 1))).toBe("attributes");
+  });
+
+  it("caps attributes in the whole document (the 10 × 90 × 31-attribute request of the attack run)", () => {
+    const spread = (total: number) =>
+      `<r>${Array.from({ length: Math.ceil(total / 8) }, (_, i) => attributes(Math.min(8, total - i * 8)).replace("<r ", "<e ")).join("")}</r>`;
+    expect(limitOf(spread(MAX_XML_ATTRIBUTES))).toBe("ok");
+    expect(limitOf(spread(MAX_XML_ATTRIBUTES + 1))).toBe("attributes");
+    const attack = `<RenewalRequest>${Array.from({ length: 10 }, (_, p) => `<P${p}>${Array.from({ length: 90 }, (_, c) => `<C${c} ${Array.from({ length: 31 }, (_, a) => `a${a}="v"`).join(" ")}/>`).join("")}</P${p}>`).join("")}</RenewalRequest>`;
+    expect(limitOf(attack)).toBe("attributes");
+  });
+
+  it("holds a document type to its own, tighter caps", () => {
+    const tight: XmlCaps = { ...GENERIC_XML_CAPS, bytes: 4_096, elements: 8, attributes: 4, attributesPerElement: 2, textLength: 100 };
+    expect(limitOf(children(8), tight)).toBe("ok");
+    expect(limitOf(children(9), tight)).toBe("elements");
+    expect(limitOf(attributes(3), tight)).toBe("attributes");
+    expect(limitOf(`<r><a x="1" y="2"/><b x="1" y="2"/><c z="3"/></r>`, tight)).toBe("attributes");
+    expect(limitOf(`<r>${"x".repeat(101)}</r>`, tight)).toBe("text");
+    expect(limitOf(`<r>${"<e/>".repeat(1_100)}</r>`, tight)).toBe("bytes");
   });
 
   it("caps namespace declarations per element, with or without a prefix and with spaces around =", () => {
@@ -165,7 +187,8 @@ describe("structural caps (at the limit accepted, one over refused as too_large 
     const request = `<RenewalRequest><Extra>${rows}</Extra></RenewalRequest>`;
     expect(Buffer.byteLength(request)).toBeLessThan(MAX_XML_BYTES);
     const started = performance.now();
-    expect(limitOf(request, MAX_XML_BYTES)).toBe("elements");
+    // One attribute per row: the document-wide attribute cap (256) is reached before the element cap (1,000).
+    expect(limitOf(request, MAX_XML_BYTES)).toBe("attributes");
     expect(performance.now() - started).toBeLessThan(200);
   });
 });

@@ -25,6 +25,34 @@ export const MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT = 16;
 export const MAX_XML_NAMESPACE_DECLARATIONS = 64;
 /** Characters (UTF-16 units, escapes unexpanded) in one text run, CDATA section, comment or attribute value; genuine ≤ 1,344. */
 export const MAX_XML_TEXT_LENGTH = 64 * 1024;
+/** Attributes in the whole document, namespace declarations included; genuine ≤ 21 (an SLC). */
+export const MAX_XML_ATTRIBUTES = 256;
+
+/** The structural caps one kind of document is held to (the generic gate's, or a document type's tighter ones). */
+export interface XmlCaps {
+  bytes: number;
+  depth: number;
+  elements: number;
+  distinctNames: number;
+  attributes: number;
+  attributesPerElement: number;
+  namespaces: number;
+  namespacesPerElement: number;
+  textLength: number;
+}
+
+/** Any XML we accept at all (the gate's outer bound). */
+export const GENERIC_XML_CAPS: XmlCaps = {
+  bytes: MAX_XML_BYTES,
+  depth: MAX_XML_DEPTH,
+  elements: MAX_XML_ELEMENTS,
+  distinctNames: MAX_XML_DISTINCT_NAMES,
+  attributes: MAX_XML_ATTRIBUTES,
+  attributesPerElement: MAX_XML_ATTRIBUTES_PER_ELEMENT,
+  namespaces: MAX_XML_NAMESPACE_DECLARATIONS,
+  namespacesPerElement: MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT,
+  textLength: MAX_XML_TEXT_LENGTH,
+};
 
 /** Which structural cap refused the input; the catalogue's wording is per code, this is for logs and tests. */
 export type XmlLimit = "bytes" | "elements" | "names" | "attributes" | "namespaces" | "text";
@@ -58,9 +86,9 @@ function overCap(limit: Exclude<XmlLimit, "bytes">, message: string): XmlInputEr
   return new XmlInputError("too_large", message, limit);
 }
 
-function checkTextLength(length: number): void {
-  if (length > MAX_XML_TEXT_LENGTH) {
-    throw overCap("text", `A text, attribute value or comment is ${length} characters long; the limit is ${MAX_XML_TEXT_LENGTH}.`);
+function checkText(length: number, max: number): void {
+  if (length > max) {
+    throw overCap("text", `A text, attribute value or comment is ${length} characters long; the limit is ${max}.`);
   }
 }
 
@@ -116,7 +144,9 @@ function decodeBytes(input: Uint8Array): string {
 }
 
 /** Scans once for constructs we never accept, for nesting depth and for the structural caps; stops at the first problem. */
-function scanMarkup(xml: string): void {
+function scanMarkup(xml: string, caps: XmlCaps): void {
+  const checkTextLength = (length: number) => checkText(length, caps.textLength);
+  let allAttributes = 0;
   let depth = 0;
   let roots = 0;
   let elements = 0;
@@ -176,14 +206,14 @@ function scanMarkup(xml: string): void {
     }
     // Start tag: find its end outside quoted attribute values, counting attributes and namespace declarations.
     elements += 1;
-    if (elements > MAX_XML_ELEMENTS) {
-      throw overCap("elements", `The file has more than ${MAX_XML_ELEMENTS} elements.`);
+    if (elements > caps.elements) {
+      throw overCap("elements", `The file has more than ${caps.elements} elements.`);
     }
     const elementName = /^[^\s/>]*/.exec(xml.slice(lt + 1, lt + 1 + 256))?.[0] ?? "";
     checkName(elementName, "element");
     names.add(elementName);
-    if (names.size > MAX_XML_DISTINCT_NAMES) {
-      throw overCap("names", `The file uses more than ${MAX_XML_DISTINCT_NAMES} different element names.`);
+    if (names.size > caps.distinctNames) {
+      throw overCap("names", `The file uses more than ${caps.distinctNames} different element names.`);
     }
     let j = lt + 1;
     let quote = "";
@@ -203,19 +233,23 @@ function scanMarkup(xml: string): void {
       if (c === '"' || c === "'") {
         quote = c;
         attributes += 1;
-        if (attributes > MAX_XML_ATTRIBUTES_PER_ELEMENT) {
-          throw overCap("attributes", `An element has more than ${MAX_XML_ATTRIBUTES_PER_ELEMENT} attributes.`);
+        allAttributes += 1;
+        if (attributes > caps.attributesPerElement) {
+          throw overCap("attributes", `An element has more than ${caps.attributesPerElement} attributes.`);
+        }
+        if (allAttributes > caps.attributes) {
+          throw overCap("attributes", `The file has more than ${caps.attributes} attributes.`);
         }
         const attributeName = attributeNameBefore(xml, j, lt);
         checkName(attributeName, "attribute");
         if (attributeName === "xmlns" || attributeName.startsWith("xmlns:")) {
           declarations += 1;
           namespaces += 1;
-          if (declarations > MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT) {
-            throw overCap("namespaces", `An element declares more than ${MAX_XML_NAMESPACE_DECLARATIONS_PER_ELEMENT} namespaces.`);
+          if (declarations > caps.namespacesPerElement) {
+            throw overCap("namespaces", `An element declares more than ${caps.namespacesPerElement} namespaces.`);
           }
-          if (namespaces > MAX_XML_NAMESPACE_DECLARATIONS) {
-            throw overCap("namespaces", `The file declares more than ${MAX_XML_NAMESPACE_DECLARATIONS} namespaces.`);
+          if (namespaces > caps.namespaces) {
+            throw overCap("namespaces", `The file declares more than ${caps.namespaces} namespaces.`);
           }
         }
       } else if (c === ">") {
@@ -233,8 +267,8 @@ function scanMarkup(xml: string): void {
     }
     if (xml[end - 1] !== "/") {
       depth += 1;
-      if (depth > MAX_XML_DEPTH) {
-        throw new XmlInputError("too_deep", `Elements are nested deeper than ${MAX_XML_DEPTH} levels.`);
+      if (depth > caps.depth) {
+        throw new XmlInputError("too_deep", `Elements are nested deeper than ${caps.depth} levels.`);
       }
     }
     i = end + 1;
@@ -245,7 +279,9 @@ function scanMarkup(xml: string): void {
  * Turns raw upload bytes (or text) into a string that is safe to hand to an XML parser, or throws XmlInputError.
  * Order: size, encoding, DTD/entities, processing instructions and depth, then well-formedness.
  */
-export function decodeXmlInput(input: Uint8Array | string, maxBytes = MAX_XML_BYTES): string {
+export function decodeXmlInput(input: Uint8Array | string, limits: number | XmlCaps = MAX_XML_BYTES): string {
+  const caps: XmlCaps = typeof limits === "number" ? { ...GENERIC_XML_CAPS, bytes: limits } : limits;
+  const maxBytes = caps.bytes;
   const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
   if (size > maxBytes) {
     throw new XmlInputError("too_large", `The file is ${size} bytes; the limit is ${maxBytes} bytes.`, "bytes");
@@ -268,7 +304,7 @@ export function decodeXmlInput(input: Uint8Array | string, maxBytes = MAX_XML_BY
   if (/<!DOCTYPE/i.test(text)) {
     throw new XmlInputError("doctype", "Document type declarations are not accepted.");
   }
-  scanMarkup(text);
+  scanMarkup(text, caps);
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (validation !== true) {
     throw new XmlInputError("malformed", `The file is not well-formed XML (line ${validation.err.line}: ${validation.err.msg}).`);

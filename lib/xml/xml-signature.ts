@@ -2,7 +2,7 @@
 import { createHash, type KeyObject, verify as verifyRsa } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
 import { ExclusiveCanonicalization, SignedXml } from "xml-crypto";
-import { decodeXmlInput, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
+import { decodeXmlInput, escapeXmlText, GENERIC_XML_CAPS, type XmlCaps, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
 
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 export const ALG_RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
@@ -61,15 +61,48 @@ function parseDom(xml: string): Document {
 
 export type ReadDocument = { ok: true; xml: string; doc: Document } | { ok: false; reason: XmlInputErrorCode; detail: string };
 
-/** The hostile-input gate and the DOM parse together: what every verifier does first with an untrusted file. */
-export function readXmlDocument(input: Uint8Array | string): ReadDocument {
+/**
+ * The hostile-input gate and the DOM parse together: what every verifier does first with an untrusted file, held to
+ * its document type's caps (the generic gate's when none are given).
+ */
+export function readXmlDocument(input: Uint8Array | string, caps: XmlCaps = GENERIC_XML_CAPS): ReadDocument {
   try {
-    const xml = decodeXmlInput(input);
+    const xml = decodeXmlInput(input, caps);
     return { ok: true, xml, doc: parseDom(xml) };
   } catch (error) {
     if (error instanceof XmlInputError) return { ok: false, reason: error.code, detail: error.message };
     return { ok: false, reason: "malformed", detail: "The file could not be read as XML." };
   }
+}
+
+/**
+ * The document without `skip` (the signature) as parseXml would give it for the same text: child elements by name,
+ * attributes as "@_name", text as a string (re-escaped, as parseXml leaves it), "#text" beside attributes. Lets a
+ * business schema run on the DOM before any signature work; the signed content is still parsed and checked after.
+ */
+export function elementAsObject(el: Element, skip: Element | null): unknown {
+  const out: Record<string, unknown> = {};
+  let children = 0;
+  for (const attr of Array.from(el.attributes)) {
+    if (attr.name === "xmlns" || attr.name.startsWith("xmlns:")) continue;
+    out[`@_${attr.name}`] = attr.value;
+  }
+  let text = "";
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) {
+      if (c === skip) continue;
+      children += 1;
+      const child = c as Element;
+      // A repeated name would be an array in parseXml's output; the strict schemas refuse both alike.
+      out[child.nodeName] = child.nodeName in out ? [out[child.nodeName]] : elementAsObject(child, skip);
+    } else if (c.nodeType === 3 || c.nodeType === 4) {
+      text += (c as CharacterData).data;
+    }
+  }
+  const trimmed = escapeXmlText(text.trim());
+  if (children === 0 && Object.keys(out).length === 0) return trimmed;
+  if (trimmed !== "") out["#text"] = trimmed;
+  return out;
 }
 
 export function childElements(node: Node): Element[] {

@@ -68,10 +68,13 @@ describe.each(testDatabaseKinds())("sign-in throttling on %s", (kind) => {
     expect((await reserve({ userName: "admin", remoteAddress: "::1" }, 41)).allowed).toBe(true);
   });
 
-  it("keeps a trusted device's own bucket: a locked user name does not lock it out", async () => {
+  it("locks a user name per source, and keeps a trusted device's own bucket", async () => {
     for (let i = 0; i < 6; i++) await reserve({ userName: "erin", remoteAddress: "192.0.2.1" }, i);
-    expect((await reserve({ userName: "erin", remoteAddress: "192.0.2.2" }, 10)).allowed).toBe(false);
-    expect((await reserve({ userName: "erin", remoteAddress: "192.0.2.2", trustedDevice: "device-hash" }, 10)).allowed).toBe(true);
+    expect((await reserve({ userName: "erin", remoteAddress: "192.0.2.1" }, 10)).allowed).toBe(false);
+    expect((await reserve({ userName: "ＥＲＩＮ", remoteAddress: "192.0.2.1" }, 10)).allowed).toBe(false);
+    // Another source (the administrator's new browser) is not locked out by guesses from the first.
+    expect((await reserve({ userName: "erin", remoteAddress: "192.0.2.2" }, 10)).allowed).toBe(true);
+    expect((await reserve({ userName: "erin", remoteAddress: "192.0.2.1", trustedDevice: "device-hash" }, 10)).allowed).toBe(true);
   });
 
   it("hears at most the limit of 200 simultaneous attempts", async () => {

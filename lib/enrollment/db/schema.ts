@@ -20,8 +20,10 @@ export const registrations = pgTable("registrations", {
 });
 
 /**
- * One accepted renewal request (signature verified), keyed by its request ID: the idempotency key. The same request
- * again (same bytes) is answered from here; the same ID with other content is a conflict.
+ * One accepted renewal request (signature verified), keyed by its request ID within its cluster GUID and key: the
+ * idempotency key. The same request again (same bytes, or the same signed content re-serialised) is answered from
+ * here; the same ID with other signed content from the same cluster and key is a conflict; another cluster or key
+ * using the ID touches nothing of this one.
  */
 export const submissions = pgTable(
   "submissions",
@@ -29,6 +31,8 @@ export const submissions = pgTable(
     id: text("id").primaryKey(),
     requestId: text("request_id").notNull(),
     contentSha256: text("content_sha256").notNull(),
+    /** SHA-256 of the canonical content the signature covers (null for rows stored before it was kept). */
+    signedSha256: text("signed_sha256"),
     channel: text("channel", { enum: ["api", "web"] }).notNull(),
     state: text("state", { enum: ["pending_approval", "issued", "rejected"] }).notNull(),
     /** Why it waited for approval (new_cluster, unknown_installed_slc, registration_expired), or why an operator rejected it. */
@@ -47,7 +51,9 @@ export const submissions = pgTable(
     slcSerial: text("slc_serial"),
   },
   (t) => [
-    uniqueIndex("submissions_request_id").on(t.requestId),
+    uniqueIndex("submissions_request_guid_key").on(t.requestId, t.guid, t.keyFingerprint),
+    index("submissions_request_id").on(t.requestId),
+    index("submissions_pending_source").on(t.state, t.remoteAddress),
     index("submissions_content").on(t.contentSha256),
     index("submissions_state").on(t.state, t.receivedAt),
   ],

@@ -1,5 +1,6 @@
 // POST /api/enroll: online renewal. The signed request in, the SLC out (200), or 202 while it awaits an operator, or a
-// refusal with its reason; the same request again gets the same answer.
+// refusal with its reason; the same request again gets the same answer. Rate-limited per client lane: the client's
+// address plus, for a registered cluster's renewal, its GUID (unknown callers from one address share one lane).
 import { z } from "zod";
 import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_VALIDITY_DAYS } from "../config";
@@ -82,6 +83,15 @@ export function apiEnroll(deps: ServiceDeps) {
         Connection: "close",
       });
     }
-    return respondToApi(c, await deps.desk.submit({ body, channel: "api", remoteAddress: c.var.client, validityDays }));
+    const lane = await deps.desk.classify(body, c.var.client);
+    const wait = deps.limiter.take(`${c.var.client ?? "unknown"}|${lane.guid ?? "unknown"}`);
+    if (wait > 0) {
+      await deps.desk.record(deps.db, { ...event, outcome: "refused", status: 429, reason: "rate_limited" });
+      return apiError(c, 429, "rate_limited", `Too many requests from this client; try again in ${wait} s.`, {
+        "Retry-After": String(wait),
+        Connection: "close",
+      });
+    }
+    return respondToApi(c, await deps.desk.submit({ body, channel: "api", remoteAddress: c.var.client, validityDays, lane }));
   };
 }

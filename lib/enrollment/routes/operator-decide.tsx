@@ -6,6 +6,27 @@ import { OperatorRequestsPage } from "../web/operator-pages";
 import { currentOperator } from "../web/operator-session";
 
 const rejectForm = z.object({ reason: z.string().trim().min(1).max(500) });
+const bulkForm = rejectForm.extend({
+  source: z
+    .string()
+    .trim()
+    .max(64)
+    .regex(/^[0-9A-Fa-f.:]*$/)
+    .optional(),
+});
+
+/** POST /operator/reject-pending: rejects every held request, or every one from one address (a flood's answer). */
+export function operatorRejectPending(deps: ServiceDeps) {
+  return async (c: AppContext) => {
+    const operator = await currentOperator(deps, c);
+    if (!operator || !isSameOrigin(c)) return c.redirect("/operator/sign-in", 303);
+    const parsed = bulkForm.safeParse(await c.req.parseBody().catch(() => ({})));
+    if (!parsed.success) return page(deps, c, operator, { ok: false, text: c.var.t("enrollmentOperator.rejectReasonMissing") }, 400);
+    const source = parsed.data.source ? parsed.data.source : undefined;
+    const { rejected } = await deps.desk.rejectPending({ source }, operator, "operator", parsed.data.reason);
+    return c.redirect(`/operator?rejected=${rejected}`, 303);
+  };
+}
 
 export function operatorDecide(deps: ServiceDeps) {
   return async (c: AppContext) => {

@@ -14,7 +14,15 @@ export function operatorRequests(deps: ServiceDeps) {
     ]);
     const notice = c.req.query("done");
     const { t } = c.var;
-    const text = notice === "approved" ? t("enrollmentOperator.approved") : notice === "rejected" ? t("enrollmentOperator.rejected") : null;
+    const bulk = /^[0-9]{1,6}$/.exec(c.req.query("rejected") ?? "")?.[0];
+    const text =
+      notice === "approved"
+        ? t("enrollmentOperator.approved")
+        : notice === "rejected"
+          ? t("enrollmentOperator.rejected")
+          : bulk !== undefined
+            ? t("enrollmentOperator.bulkRejected", { count: Number(bulk) })
+            : null;
     return c.html(
       <OperatorRequestsPage
         locale={c.var.locale}

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-// GET and POST /operator/sign-in: the operator's own sign-in (rate-limited by the app; a failure is recorded).
+// GET and POST /operator/sign-in: the operator's own sign-in (rate-limited by the app, throttled per name and source
+// like the console's sign-in; a failure or a throttled attempt is recorded).
 import { z } from "zod";
 import { operatorNameSchema, signInOperator } from "../operators";
 import { type AppContext, isSameOrigin, type ServiceDeps } from "../web/context";
@@ -23,7 +24,23 @@ export function operatorSignIn(deps: ServiceDeps) {
     if (!form.success) {
       return c.html(<OperatorSignInPage locale={locale} t={t} error={t("enrollmentOperator.signInIncomplete")} />, 400);
     }
-    const token = await signInOperator(deps.db, form.data.name, form.data.password, deps.clock());
+    const now = deps.clock();
+    const throttle = deps.operatorThrottle.reserve(form.data.name, c.var.client, now.getTime());
+    if (!throttle.allowed) {
+      await deps.desk.record(deps.db, {
+        channel: "operator",
+        outcome: "refused",
+        status: 429,
+        reason: "operator_sign_in_throttled",
+        actor: form.data.name,
+        remoteAddress: c.var.client,
+      });
+      c.header("Retry-After", String(throttle.retryAfterSeconds));
+      const error = t("enrollmentOperator.signInThrottled", { seconds: throttle.retryAfterSeconds });
+      return c.html(<OperatorSignInPage locale={locale} t={t} error={error} name={form.data.name} />, 429);
+    }
+    const token = await signInOperator(deps.db, form.data.name, form.data.password, now);
+    if (token) deps.operatorThrottle.release(form.data.name, c.var.client);
     if (!token) {
       await deps.desk.record(deps.db, {
         channel: "operator",

@@ -9,7 +9,7 @@ export function webSubmit(deps: ServiceDeps) {
   return async (c: AppContext) => {
     const { t, locale } = c.var;
     const event = { channel: "web", remoteAddress: c.var.client } as const;
-    const refuse = async (status: 400 | 403 | 409 | 413 | 415 | 422 | 503, reason: string, error: PageError, record = true) => {
+    const refuse = async (status: 400 | 403 | 409 | 413 | 415 | 422 | 429 | 503, reason: string, error: PageError, record = true) => {
       if (record) await deps.desk.record(deps.db, { ...event, outcome: "refused", status, reason });
       return c.html(<HomePage locale={locale} t={t} rootFingerprint={deps.rootFingerprint} error={error} />, status);
     };

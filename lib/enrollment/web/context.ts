@@ -7,6 +7,7 @@ import type { EnrollmentConfig } from "../config";
 import type { EnrollmentDb } from "../db/client";
 import type { Desk } from "../desk";
 import type { EnrollmentMetrics } from "../metrics";
+import type { OperatorThrottle } from "../operator-throttle";
 import type { RateLimiter } from "../rate-limit";
 
 export interface ServiceDeps {
@@ -14,6 +15,7 @@ export interface ServiceDeps {
   desk: Desk;
   db: EnrollmentDb;
   limiter: RateLimiter;
+  operatorThrottle: OperatorThrottle;
   rootFingerprint: string;
   rootCertPem: string;
   clock: () => Date;

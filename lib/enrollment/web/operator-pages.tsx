@@ -66,6 +66,21 @@ export function OperatorRequestsPage(
       ) : null}
       <h2>{t("enrollmentOperator.pendingHeading", { count: props.pending.length })}</h2>
       {props.pending.length === 0 ? <p>{t("enrollmentOperator.nonePending")}</p> : null}
+      {props.pending.length > 1 ? (
+        <section aria-labelledby="bulk-reject">
+          <h3 id="bulk-reject">{t("enrollmentOperator.bulkRejectHeading")}</h3>
+          <p>{t("enrollmentOperator.bulkRejectIntro")}</p>
+          <form method="post" action="/operator/reject-pending" class="reject">
+            <label for="bulk-source">{t("enrollmentOperator.bulkSourceLabel")}</label>
+            <input type="text" id="bulk-source" name="source" maxlength={64} />
+            <label for="bulk-reason">{t("enrollmentOperator.rejectReasonLabel")}</label>
+            <input type="text" id="bulk-reason" name="reason" required maxlength={500} />
+            <button type="submit" class="secondary">
+              {t("enrollmentOperator.bulkRejectButton")}
+            </button>
+          </form>
+        </section>
+      ) : null}
       {props.pending.map((s) => (
         <article key={s.id} aria-labelledby={`req-${s.id}`}>
           <h3 id={`req-${s.id}`}>{s.serverName}</h3>
@@ -76,6 +91,7 @@ export function OperatorRequestsPage(
             <Row label={t("identifiers.requestId")} value={s.requestId} code />
             <Row label={t("identifiers.keyFingerprint")} value={s.keyFingerprint} code />
             <Row label={t("enrollment.fieldReceived")} value={<DateTime locale={locale} value={s.receivedAt} />} />
+            <Row label={t("enrollmentOperator.fieldSource")} value={s.remoteAddress ?? "—"} code />
           </dl>
           <div class="actions">
             <form method="post" action={`/operator/submissions/${s.id}/approve`}>

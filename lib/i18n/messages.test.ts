@@ -41,6 +41,8 @@ const texts = [
   "fields",
   "changed",
   "because",
+  "host",
+  "address",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

@@ -42,7 +42,6 @@ const texts = [
   "changed",
   "because",
   "host",
-  "address",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

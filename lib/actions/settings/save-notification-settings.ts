@@ -67,7 +67,9 @@ export const saveNotificationSettingsAction = adminActionClient
     const outbound = await refusedOutboundTarget(parsed.data, outboundPolicy(env().RMS_OUTBOUND_ALLOW_PRIVATE));
     if (outbound) {
       return refused({
-        [outbound.field]: t(`settingsForm.outbound.${outbound.kind}`, { host: outbound.host, address: outbound.address }),
+        [outbound.field]: t(`settingsForm.outbound.${outbound.kind}`, {
+          host: outbound.host === outbound.address ? outbound.address : `${outbound.host} (${outbound.address})`,
+        }),
       });
     }
     const db = await getDb();

@@ -15,7 +15,7 @@ export const SLC_PROFILE_REASONS = [
   "unsigned_content",
   "reformatted",
 ] as const;
-export type SlcProfileReason = (typeof SLC_PROFILE_REASONS)[number];
+type SlcProfileReason = (typeof SLC_PROFILE_REASONS)[number];
 
 export type SlcProfileCheck = { ok: true; document: string } | { ok: false; reason: SlcProfileReason; detail: string };
 
@@ -25,7 +25,7 @@ const DSIG_PREFIX = "ds";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Undoes what a transfer does without changing meaning: CRLF and CR line endings, trailing whitespace. (The input gate already dropped a BOM.) */
-export function undoTransport(text: string): string {
+function undoTransport(text: string): string {
   return text
     .replace(/^\uFEFF/, "")
     .replace(/\r\n?/g, "\n")

@@ -3,9 +3,9 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { CodedError } from "@/lib/errors/coded-error";
 
-export const MIN_ROOT_KEY_PASSPHRASE_LENGTH = 12;
+const MIN_ROOT_KEY_PASSPHRASE_LENGTH = 12;
 
-export class RootKeyError extends CodedError<"passphrase" | "wrong_key"> {
+class RootKeyError extends CodedError<"passphrase" | "wrong_key"> {
   override readonly name = "RootKeyError";
 }
 

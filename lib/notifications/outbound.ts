@@ -6,7 +6,7 @@
 import dns from "node:dns";
 import net from "node:net";
 
-export type OutboundKind = "loopback" | "link_local" | "private" | "metadata" | "reserved";
+type OutboundKind = "loopback" | "link_local" | "private" | "metadata" | "reserved";
 
 function list(entries: Array<[string, number]>): net.BlockList {
   const blocks = new net.BlockList();
@@ -72,7 +72,7 @@ function unmapped(address: string): string {
 }
 
 /** What kind of internal address this is, or null for an ordinary (public) one. */
-export function internalKind(address: string): OutboundKind | null {
+function internalKind(address: string): OutboundKind | null {
   const plain = unmapped(address.replace(/^\[|\]$/g, ""));
   const family = net.isIPv4(plain) ? "ipv4" : net.isIPv6(plain) ? "ipv6" : null;
   if (family === null) return null;

@@ -85,6 +85,16 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole("region", { name: "Notifications" }).getByText(/Not configured\. Set it below/)).toBeVisible();
 
       await recipients.fill("ops@contoso.test");
+      // Issue 21: the cloud metadata service (or this machine, a private network) is no target for the form.
+      await form.getByLabel("SMTP server", { exact: true }).fill("169.254.169.254");
+      await form.getByLabel("SMTP password", { exact: true }).fill("smtp-password-never-shown");
+      await form.getByRole("button", { name: "Save notification settings" }).click();
+      await expect(form.getByRole("alert")).toHaveText("Nothing was saved. Correct the fields marked below.");
+      await expect(form.getByLabel("SMTP server", { exact: true })).toHaveAccessibleDescription(
+        /^169\.254\.169\.254 is a cloud metadata service\. Notifications set here may not reach this machine/,
+      );
+      if (javaScriptEnabled) await page.screenshot(shot("settings-outbound-refused"));
+      await form.getByLabel("SMTP server", { exact: true }).fill("smtp.contoso.test");
       // The password field is never filled back; the first save was refused, so it is needed again.
       await form.getByLabel("SMTP password", { exact: true }).fill("smtp-password-never-shown");
       await form.getByRole("button", { name: "Save notification settings" }).click();

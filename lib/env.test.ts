@@ -14,6 +14,7 @@ describe("loadEnv", () => {
       RMS_ENROLLMENT_PORT: 3001,
       RMS_SECURE_COOKIES: "auto",
       RMS_TRUSTED_PROXIES: [],
+      RMS_OUTBOUND_ALLOW_PRIVATE: [],
       dataDir: "/srv/rms",
       enrollmentUrl: "https://127.0.0.1:3001",
       trustAnchorsPath: path.join("/srv/rms", "trust-anchors.pem"),
@@ -175,6 +176,7 @@ describe("loadEnv", () => {
     [{ RMS_ALLOWED_HOSTS: "evil_host" }, "RMS_ALLOWED_HOSTS"],
     [{ RMS_SECURE_COOKIES: "yes" }, "RMS_SECURE_COOKIES"],
     [{ RMS_TRUSTED_PROXIES: "proxy.local" }, "RMS_TRUSTED_PROXIES"],
+    [{ RMS_OUTBOUND_ALLOW_PRIVATE: "localhost" }, "RMS_OUTBOUND_ALLOW_PRIVATE"],
     [{ RMS_SESSION_IDLE_MINUTES: "0" }, "RMS_SESSION_IDLE_MINUTES"],
   ])("rejects %o naming the variable", (source, variable) => {
     const loaded = loadEnv(source);

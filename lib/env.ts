@@ -135,6 +135,16 @@ const server = {
       ),
     ),
   ),
+  // Internal addresses (loopback, link-local, private, metadata) that notification targets set on the Settings page may
+  // reach anyway; by default they may reach none (lib/notifications/outbound.ts).
+  RMS_OUTBOUND_ALLOW_PRIVATE: commaList.pipe(
+    z.array(
+      z.union(
+        [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()],
+        "RMS_OUTBOUND_ALLOW_PRIVATE must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8)",
+      ),
+    ),
+  ),
   // Directory accounts (LDAP / Active Directory); TLS always: ldaps://, or ldap:// on which StartTLS is required.
   RMS_LDAP_URL: z
     .url({

@@ -14,10 +14,17 @@ import { openEnrollmentDatabase } from "@/lib/enrollment/db/client";
 import { createDesk } from "@/lib/enrollment/desk";
 import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
-import { EnrollmentStoreError, loadOrCreateCa } from "@/lib/enrollment/store";
+import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, reissueCa } from "@/lib/enrollment/store";
 
 const USAGE = `Usage: npm run enrollment -- <command>
   serve                                   run the enrollment service (npm run start:enrollment)
+  ca init --root-key-out <file> --passphrase-stdin
+                                          create the CA hierarchy; the root key goes only to <file>, passphrase-protected
+                                          (store it offline: the service runs with the issuing CA's key only)
+  ca reissue --root-key <file> --passphrase-stdin
+                                          a new issuing CA and signing certificate under the same root (service stopped)
+  ca export-root --out <file> --passphrase-stdin
+                                          move ca/root-key.pem of an older data folder off this station, passphrase-protected
   requests list [--state pending_approval|issued|rejected|all]
   requests show <submission id | request id>
   requests approve <submission id> [--by <operator>]
@@ -146,6 +153,63 @@ async function exportEvents(config: EnrollmentConfig, output: string | undefined
   }
 }
 
+/** The passphrase for the offline root key, from standard input (never an argument: it would show in `ps`). */
+function passphraseFromStdin(values: Record<string, string | boolean | undefined>): string {
+  if (!values["passphrase-stdin"])
+    usage("This command needs --passphrase-stdin (the passphrase for the root key is read from standard input).");
+  return readStdin();
+}
+
+function requiredPath(values: Record<string, string | boolean | undefined>, option: string): string {
+  const value = values[option];
+  if (typeof value !== "string" || value.trim() === "") usage(`This command needs --${option} <file>.`);
+  return value;
+}
+
+/** `ca init | reissue | export-root`: the offline root. The service must not be running while its CA changes. */
+async function caCommand(config: EnrollmentConfig, verb: string | undefined, values: Record<string, string | boolean | undefined>) {
+  if (verb !== "init" && verb !== "reissue" && verb !== "export-root") usage(`Unknown command: ca ${verb ?? ""}`.trim());
+  if (await sendAdminCommand(config.dataDir, { command: "operators.list" })) {
+    console.error(
+      `The enrollment service is running on ${config.dataDir}; stop it first, then run \`ca ${verb}\` again. Nothing was changed.`,
+    );
+    process.exit(1);
+  }
+  if (verb === "init") {
+    const out = requiredPath(values, "root-key-out");
+    const loaded = await initCa({
+      dataDir: config.dataDir,
+      organization: config.issuerName,
+      createCa: createCaHierarchy,
+      rootKeyOut: out,
+      passphrase: passphraseFromStdin(values),
+    });
+    console.log(`Created a new CA hierarchy in ${config.dataDir} (root fingerprint ${loaded.rootFingerprint}).`);
+    console.log(
+      `The root's private key is only in ${out}, protected by the passphrase. Store it offline (removable media in a safe) and remove it from this station; you need it and the passphrase to re-issue the issuing CA (\`ca reissue\`).`,
+    );
+    return;
+  }
+  if (verb === "export-root") {
+    const out = requiredPath(values, "out");
+    const { rootFingerprint } = await exportRootKey({ dataDir: config.dataDir, out, passphrase: passphraseFromStdin(values) });
+    console.log(
+      `Moved the root key (root fingerprint ${rootFingerprint}) off this station to ${out}, protected by the passphrase; ca/root-key.pem is deleted. Store ${out} offline and remove it from this station.`,
+    );
+    return;
+  }
+  const rootKeyFile = requiredPath(values, "root-key");
+  const reissued = await reissueCa({
+    dataDir: config.dataDir,
+    organization: config.issuerName,
+    rootKeyFile,
+    passphrase: passphraseFromStdin(values),
+  });
+  console.log(
+    `Issued a new issuing CA and signing certificate under the root ${reissued.rootFingerprint}; the TLS certificate is re-issued at the next start. Consoles keep trusting the same root. Put ${rootKeyFile} back offline.`,
+  );
+}
+
 async function serve(config: EnrollmentConfig): Promise<void> {
   let service: Awaited<ReturnType<typeof startEnrollmentService>>;
   try {
@@ -164,6 +228,9 @@ async function serve(config: EnrollmentConfig): Promise<void> {
   }
   if (service.caCreated) {
     console.log(`Created a new CA hierarchy in ${config.dataDir} (root fingerprint ${service.rootFingerprint}).`);
+    console.log(
+      "Its root key was not kept: nothing on this station can sign a new issuing CA. For a root you can re-issue from, create the hierarchy with `npm run enrollment -- ca init --root-key-out <file> --passphrase-stdin` before the first start, and keep that file offline.",
+    );
   }
   const daysLeft = Math.floor((service.serviceCertificateValidUntil.getTime() - Date.now()) / 86_400_000);
   if (daysLeft < 60) {
@@ -237,6 +304,9 @@ async function main(): Promise<void> {
     reason: { type: "string" },
     source: { type: "string" },
     output: { type: "string" },
+    out: { type: "string" },
+    "root-key-out": { type: "string" },
+    "root-key": { type: "string" },
     "password-stdin": { type: "boolean" },
     "passphrase-stdin": { type: "boolean" },
     force: { type: "boolean" },
@@ -258,6 +328,7 @@ async function main(): Promise<void> {
   if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
   if (positionals[0] === "backup" || positionals[0] === "restore") return backupOrRestore(config, positionals, parsed.values);
   if (positionals[0] === "submissions" && positionals[1] === "export") return exportEvents(config, parsed.values.output);
+  if (positionals[0] === "ca") return caCommand(config, positionals[1], parsed.values);
   const result = await execute(config, toCommand(positionals, parsed.values));
   if (!result.ok) {
     console.error(result.message);

@@ -13,7 +13,7 @@ import {
 } from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { documentFingerprint, publicKeyBase64, rsaModulusBits, spkiFingerprint, toPublicKeyObject } from "./keys";
-import { base64Text, fingerprintText, guidText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
+import { base64Text, fingerprintText, guidText, hexText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
 
 export interface RenewalRequestFields {
   requestId: string;
@@ -26,6 +26,11 @@ export interface RenewalRequestFields {
   name: string;
   publicKeyBase64: string;
   installedSlcFingerprint: string | null;
+  /**
+   * Serial number of the installed SLC: with the GUID and the signing key, what the service recognises it by (what
+   * its signature covers, not the file's bytes). Absent in requests from consoles that name only the fingerprint.
+   */
+  installedSlcSerial?: string | null;
   revocationInformation: string;
 }
 
@@ -75,6 +80,7 @@ const requestBodySchema = z.strictObject({
   CreatedAt: isoDateText,
   ServerName: plainText(256),
   InstalledSlcFingerprint: fingerprintText.optional(),
+  InstalledSlcSerial: hexText(64).optional(),
   EnrollmentInfo: z.strictObject({
     PublicKey: base64Text(8192),
     GUID: guidText,
@@ -126,6 +132,7 @@ function toFields(body: z.infer<typeof requestBodySchema>): RenewalRequestFields
     name: info.EnrolleeInformation.Name,
     publicKeyBase64: info.PublicKey,
     installedSlcFingerprint: body.InstalledSlcFingerprint ?? null,
+    ...(body.InstalledSlcSerial === undefined ? {} : { installedSlcSerial: body.InstalledSlcSerial }),
     revocationInformation: info.RevocationInformation,
   };
 }
@@ -157,6 +164,7 @@ export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem:
     el("CreatedAt", fields.createdAt.toISOString()),
     el("ServerName", t(fields.serverName)),
     ...(fields.installedSlcFingerprint === null ? [] : [el("InstalledSlcFingerprint", fields.installedSlcFingerprint)]),
+    ...(fields.installedSlcSerial ? [el("InstalledSlcSerial", fields.installedSlcSerial)] : []),
     "<EnrollmentInfo>",
     el("PublicKey", publicKeyBase64(fields.publicKeyBase64)),
     el("GUID", fields.clusterGuid),

@@ -222,7 +222,7 @@ export interface RawSignOptions {
  * Signs with xml-crypto directly, with the enrollment service's key and chain unless told otherwise — to build the
  * signatures our own signer would never produce (other algorithms, transforms, references) for the attack suites.
  */
-export function signWithXmlCrypto(ca: CaMaterial, xml: string, opts: RawSignOptions = {}): string {
+export function signWithXmlCrypto(ca: Omit<CaMaterial, "rootKeyPem">, xml: string, opts: RawSignOptions = {}): string {
   const certB64 = (pem: string) => pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
   const sig = new SignedXml({
     privateKey: opts.privateKey ?? ca.serviceKeyPem,

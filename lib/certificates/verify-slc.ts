@@ -6,6 +6,7 @@ import { buildTrustedChain, isCaCertificate, splitPemCertificates } from "./chai
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
 import { parseSignedSlc, SLC_ROOT, type SlcFields } from "./slc";
 import { SLC_XML_CAPS } from "./slc-caps";
+import { checkSlcProfile, SLC_PROFILE_REASONS } from "./slc-profile";
 
 export const CHECK_NAMES = [
   "input",
@@ -13,6 +14,7 @@ export const CHECK_NAMES = [
   "trusted_chain",
   "whole_document",
   "algorithms",
+  "as_issued",
   "public_key",
   "guid",
   "url",
@@ -51,6 +53,8 @@ export const SLC_REJECT_REASONS = [
   "expired",
   "not_yet_valid",
   "not_newer",
+  // The file is not the exact form the enrollment service writes (./slc-profile.ts).
+  ...SLC_PROFILE_REASONS,
   // Off the main thread (verify-off-thread.ts): the file ran past the deadline, or the worker could not verify it.
   "verification_deadline",
   "verification_failed",
@@ -74,6 +78,9 @@ export interface SlcExpectation {
 }
 
 export interface VerifiedSlc extends SlcFields {
+  /** The file as the enrollment service wrote it (transport changes undone): what is installed and fingerprinted. */
+  document: string;
+  /** SHA-256 of `document`: the same fingerprint the service recorded when it issued the SLC. */
   fingerprint: string;
   issuerSubject: string;
   chainSubjects: string[];
@@ -163,7 +170,7 @@ class Checks {
 /**
  * Verifies an SLC file against our trust anchors and this cluster's expectations. Never throws for bad input.
  * Evaluation order (cheap, non-cryptographic gates first): input → signature count → whole_document → algorithms →
- * trusted_chain → signature value → business checks. `checks` lists evaluated checks in CHECK_NAMES order,
+ * trusted_chain → signature value → exact form as issued → business checks. `checks` lists evaluated checks in CHECK_NAMES order,
  * ending with the failed one; a structural failure therefore appears before signature/trusted_chain are listed.
  */
 export function verifySlc(
@@ -196,6 +203,14 @@ export function verifySlc(
     const verified = verifyEnvelopedSignature(doc, structure.signature, chain.leafKey);
     if (!verified.ok) return checks.fail("signature", verified.reason, verified.detail);
     checks.pass("signature", `Signed by "${displayName(chain.leaf.subject)}".`);
+
+    // Installed only in the exact form the service issued, so its fingerprint is the one the service recorded.
+    const profile = checkSlcProfile(xml, doc, structure.signature);
+    if (!profile.ok) return checks.fail("as_issued", profile.reason, profile.detail);
+    checks.pass(
+      "as_issued",
+      "Exactly as the enrollment service wrote it (a byte-order mark, line endings and trailing whitespace from the transfer aside).",
+    );
 
     // Business fields come only from what the signature covered.
     const parsed = parseSignedSlc(verified.signedContent);
@@ -252,7 +267,13 @@ export function verifySlc(
 
     return {
       ok: true,
-      slc: { ...slc, fingerprint: documentFingerprint(xml), issuerSubject: displayName(chain.leaf.subject), chainSubjects },
+      slc: {
+        ...slc,
+        document: profile.document,
+        fingerprint: documentFingerprint(profile.document),
+        issuerSubject: displayName(chain.leaf.subject),
+        chainSubjects,
+      },
       checks: checks.list(),
     };
   } catch (error) {

@@ -57,42 +57,41 @@ function issuerOrganization(issuerName: string): string {
   return issuerName.trim().replace(SERVICE_SUFFIX, "").trim() || "RMS";
 }
 
-export async function createCaHierarchy(opts: { organization: string; now?: Date }): Promise<CaMaterial> {
-  const organization = issuerOrganization(opts.organization);
-  const now = opts.now ?? new Date();
+/** What the signing station keeps: everything but the root's private key, which is kept offline (./root-key.ts). */
+export type StationCa = Omit<CaMaterial, "rootKeyPem">;
+
+/** The enrollment (issuing) CA and the service's signing certificate under it: what re-issuing with the root key renews. */
+type IssuingCa = Pick<CaMaterial, "caCertPem" | "caKeyPem" | "serviceCertPem" | "serviceKeyPem">;
+
+async function importSigningKey(pem: string): Promise<CryptoKey> {
+  return webcrypto.subtle.importKey("pkcs8", x509.PemConverter.decodeFirst(pem), { name: ALGORITHM.name, hash: ALGORITHM.hash }, false, [
+    "sign",
+  ]);
+}
+
+async function issueUnderRoot(opts: {
+  root: x509.X509Certificate;
+  rootPrivateKey: CryptoKey;
+  organization: string;
+  now: Date;
+}): Promise<IssuingCa> {
+  const { organization, now, root } = opts;
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
-  const [rootKeys, caKeys, serviceKeys] = await Promise.all([keyPair(3072), keyPair(2048), keyPair(2048)]);
-
-  const rootName = name(`${organization} Enrollment Root`, organization);
-  const root = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: rootName,
-    notBefore,
-    notAfter: addYears(now, 10),
-    keys: rootKeys,
-    signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
-    ],
-  });
-
-  const caName = name(`${organization} Enrollment CA`, organization);
+  const [caKeys, serviceKeys] = await Promise.all([keyPair(2048), keyPair(2048)]);
   const ca = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: caName,
+    subject: name(`${organization} Enrollment CA`, organization),
     issuer: root.subjectName,
     notBefore,
-    notAfter: addYears(now, 5),
+    notAfter: new Date(Math.min(addYears(now, 5).getTime(), root.notAfter.getTime())),
     publicKey: caKeys.publicKey,
-    signingKey: rootKeys.privateKey,
+    signingKey: opts.rootPrivateKey,
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(root.publicKey),
     ],
   });
 
@@ -112,15 +111,54 @@ export async function createCaHierarchy(opts: { organization: string; now?: Date
       await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-
   return {
-    rootCertPem: root.toString("pem"),
     caCertPem: ca.toString("pem"),
+    caKeyPem: await privateKeyPem(caKeys.privateKey),
     serviceCertPem: service.toString("pem"),
     serviceKeyPem: await privateKeyPem(serviceKeys.privateKey),
-    rootKeyPem: await privateKeyPem(rootKeys.privateKey),
-    caKeyPem: await privateKeyPem(caKeys.privateKey),
   };
+}
+
+export async function createCaHierarchy(opts: { organization: string; now?: Date }): Promise<CaMaterial> {
+  const organization = issuerOrganization(opts.organization);
+  const now = opts.now ?? new Date();
+  const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  const rootKeys = await keyPair(3072);
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: name(`${organization} Enrollment Root`, organization),
+    notBefore,
+    notAfter: addYears(now, 10),
+    keys: rootKeys,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  const issuing = await issueUnderRoot({ root, rootPrivateKey: rootKeys.privateKey, organization, now });
+  return { rootCertPem: root.toString("pem"), rootKeyPem: await privateKeyPem(rootKeys.privateKey), ...issuing };
+}
+
+/**
+ * A new enrollment (issuing) CA and service signing certificate under an existing root, signed with the root's key
+ * brought from offline storage: `npm run enrollment -- ca reissue`.
+ */
+export async function reissueIssuingCa(opts: {
+  rootCertPem: string;
+  rootKeyPem: string;
+  organization: string;
+  now?: Date;
+}): Promise<StationCa> {
+  const root = new x509.X509Certificate(opts.rootCertPem);
+  const issuing = await issueUnderRoot({
+    root,
+    rootPrivateKey: await importSigningKey(opts.rootKeyPem),
+    organization: issuerOrganization(opts.organization),
+    now: opts.now ?? new Date(),
+  });
+  return { rootCertPem: opts.rootCertPem, ...issuing };
 }
 
 export interface TlsMaterial {
@@ -155,13 +193,7 @@ export async function issueTlsCertificate(opts: {
 }): Promise<TlsMaterial> {
   const now = opts.now ?? new Date();
   const caCert = new x509.X509Certificate(opts.caCertPem);
-  const caKey = await webcrypto.subtle.importKey(
-    "pkcs8",
-    x509.PemConverter.decodeFirst(opts.caKeyPem),
-    { name: ALGORITHM.name, hash: ALGORITHM.hash },
-    false,
-    ["sign"],
-  );
+  const caKey = await importSigningKey(opts.caKeyPem);
   const keys = await keyPair(2048);
   const { dns, ip } = tlsNames(opts.names);
   const organization = issuerOrganization(opts.organization);

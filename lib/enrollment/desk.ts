@@ -328,17 +328,19 @@ export function createDesk(opts: DeskOptions) {
         },
       };
     }
-    if (request.installedSlcFingerprint === null) return { reason: "unknown_installed_slc" };
+    // The installed SLC is recognised by what its signature covers (serial, GUID, key), not by the file's bytes: a
+    // copy whose line endings a transfer changed is still the SLC this service issued. Consoles that name only the
+    // file's fingerprint (older ones) are matched by it.
+    const which = request.installedSlcSerial
+      ? eq(issuedSlcs.serial, request.installedSlcSerial.toUpperCase())
+      : request.installedSlcFingerprint !== null
+        ? eq(issuedSlcs.fingerprint, request.installedSlcFingerprint)
+        : null;
+    if (which === null) return { reason: "unknown_installed_slc" };
     const [installed] = await tx
       .select({ validUntil: issuedSlcs.validUntil })
       .from(issuedSlcs)
-      .where(
-        and(
-          eq(issuedSlcs.guid, request.clusterGuid),
-          eq(issuedSlcs.fingerprint, request.installedSlcFingerprint),
-          eq(issuedSlcs.keyFingerprint, keyFingerprint),
-        ),
-      )
+      .where(and(which, eq(issuedSlcs.guid, request.clusterGuid), eq(issuedSlcs.keyFingerprint, keyFingerprint)))
       .limit(1);
     if (!installed) return { reason: "unknown_installed_slc" };
     return { reason: installed.validUntil.getTime() > now.getTime() ? null : "registration_expired" };

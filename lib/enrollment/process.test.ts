@@ -85,6 +85,41 @@ describe("scripts/enrollment.ts", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.match(/Enrollment service listening on/g)).toHaveLength(1);
     expect(await fs.readdir(path.join(dataDir, "ca"))).toContain("root.pem");
+    // The service runs with the issuing CA's key only: a first start keeps no root key anywhere on the station.
+    expect(await fs.readdir(path.join(dataDir, "ca"))).not.toContain("root-key.pem");
+    expect(result.stdout).toContain("Its root key was not kept");
+  });
+
+  it("offline root: ca init, an older folder refused with the command that migrates it, and ca reissue from the offline file", async () => {
+    const passphrase = "correct horse battery staple";
+    const dataDir = path.join(tmp, "offline-root");
+    const out = path.join(tmp, "offline-root-key.pem");
+    const init = cli(dataDir, ["ca", "init", "--root-key-out", out, "--passphrase-stdin"], passphrase);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(`The root's private key is only in ${out}`);
+    expect(await fs.readFile(out, "utf8")).toContain("ENCRYPTED PRIVATE KEY");
+    expect(await fs.readdir(path.join(dataDir, "ca"))).not.toContain("root-key.pem");
+
+    // A data folder from before the offline root: the key is put back where older versions kept it.
+    const { createPrivateKey } = await import("node:crypto");
+    const legacyKey = createPrivateKey({ key: await fs.readFile(out, "utf8"), passphrase }).export({ type: "pkcs8", format: "pem" });
+    await fs.writeFile(path.join(dataDir, "ca", "root-key.pem"), legacyKey, { mode: 0o600 });
+    const refused = await run({ RMS_ENROLLMENT_PORT: "0", RMS_ENROLLMENT_DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("The root CA's private key is on this station");
+    expect(refused.stderr).toContain("npm run enrollment -- ca export-root --out");
+    const moved = path.join(tmp, "moved-root-key.pem");
+    const exported = cli(dataDir, ["ca", "export-root", "--out", moved, "--passphrase-stdin"], passphrase);
+    expect(exported.code).toBe(0);
+    expect(await fs.readdir(path.join(dataDir, "ca"))).not.toContain("root-key.pem");
+
+    const wrong = cli(dataDir, ["ca", "reissue", "--root-key", moved, "--passphrase-stdin"], "not the passphrase");
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("cannot be opened with this passphrase");
+    const before = await fs.readFile(path.join(dataDir, "ca", "enrollment-ca.pem"), "utf8");
+    const reissued = cli(dataDir, ["ca", "reissue", "--root-key", moved, "--passphrase-stdin"], passphrase);
+    expect(reissued.code).toBe(0);
+    expect(await fs.readFile(path.join(dataDir, "ca", "enrollment-ca.pem"), "utf8")).not.toBe(before);
   });
 
   it("exits with code 2 and names the variable when the settings are invalid", async () => {

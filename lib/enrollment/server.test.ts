@@ -328,6 +328,23 @@ describe("who may get an SLC (approval policy)", () => {
     // An installed fingerprint this service never issued is a new enrollment again.
     const unknown = requestFieldsFor(keys, { clusterGuid: f.clusterGuid, installedSlcFingerprint: documentFingerprint("<other/>") });
     expect((await post(held, buildRenewalRequest(unknown, keys.privateKeyPem), "application/xml", heldFetch)).status).toBe(202);
+
+    // The installed SLC is recognised by what its signature covers (serial, GUID, key), not the file's bytes: a copy
+    // whose line endings changed renews at once; a serial this service never issued to this GUID does not.
+    const serial = /<ID type="serial-number">([0-9A-F]+)<\/ID>/.exec(slcXml)?.[1] ?? null;
+    const changedCopy = documentFingerprint(slcXml.replace(/\n/g, "\r\n"));
+    const bySerial = requestFieldsFor(keys, {
+      clusterGuid: f.clusterGuid,
+      installedSlcFingerprint: changedCopy,
+      installedSlcSerial: serial,
+    });
+    expect((await post(held, buildRenewalRequest(bySerial, keys.privateKeyPem), "application/xml", heldFetch)).status).toBe(200);
+    const otherSerial = requestFieldsFor(keys, {
+      clusterGuid: f.clusterGuid,
+      installedSlcFingerprint: documentFingerprint(slcXml),
+      installedSlcSerial: "AB".repeat(16),
+    });
+    expect((await post(held, buildRenewalRequest(otherSerial, keys.privateKeyPem), "application/xml", heldFetch)).status).toBe(202);
   });
 
   it("a rejected request stays rejected, and a revoked registration gets nothing", async () => {

@@ -6,7 +6,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { runAdminCommand, startAdminSocket } from "./admin";
 import { createApp, hostAllowList } from "./app";
 import { startEnrollmentBackupSocket } from "./backup";
-import { type CaMaterial, createCaHierarchy } from "./ca";
+import { createCaHierarchy, type StationCa } from "./ca";
 import type { EnrollmentConfig } from "./config";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
 import { createDesk, type Desk } from "./desk";
@@ -41,7 +41,7 @@ export interface EnrollmentService {
   rootCertPem: string;
   /** The TLS certificate chain the service presents. */
   tlsCertPem: string;
-  /** True when this start created the CA hierarchy (first start on this data folder). */
+  /** True when this start created the CA hierarchy (first start on this data folder). Its root key was not kept. */
   caCreated: boolean;
   tlsSource: "operator" | "issued" | "reused";
   /** When the signing certificate expires: SLCs signed after that no longer chain to a valid certificate. */
@@ -73,7 +73,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     createCa: config.createCa ?? createCaHierarchy,
     now: clock(),
   });
-  const ca: CaMaterial = loaded.material;
+  const ca: StationCa = loaded.material;
   const tls = await loadTlsIdentity({
     dataDir: config.dataDir,
     ca,

@@ -3,7 +3,7 @@
 import { X509Certificate } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type CaMaterial, issueTlsCertificate, tlsNames } from "./ca";
+import { issueTlsCertificate, type StationCa, tlsNames } from "./ca";
 import { EnrollmentStoreError, writeFileAtomic } from "./store";
 
 export interface TlsIdentity {
@@ -32,7 +32,7 @@ function covers(cert: X509Certificate, names: readonly string[]): boolean {
 
 export async function loadTlsIdentity(opts: {
   dataDir: string;
-  ca: CaMaterial;
+  ca: StationCa;
   organization: string;
   names: readonly string[];
   certFile?: string;

@@ -41,6 +41,7 @@ const texts = [
   "fields",
   "changed",
   "because",
+  "host",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

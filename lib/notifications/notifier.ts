@@ -23,6 +23,8 @@ export interface NotificationEnv {
   RMS_SMTP_CA_FILE?: string;
   RMS_NOTIFY_EMAIL_FROM?: string;
   RMS_NOTIFY_EMAIL_TO: string[];
+  /** Internal addresses Settings-page targets may reach anyway (environment targets are the operator's own: unguarded). */
+  RMS_OUTBOUND_ALLOW_PRIVATE?: string[];
 }
 
 /** The channels the validated environment configures (lib/env.ts checks they are complete). */

@@ -9,6 +9,7 @@ import { decryptPrivateKey, encryptPrivateKey, type KeyEncryptionKey } from "@/l
 import type { Database } from "@/lib/db/client";
 import { notificationSettings } from "@/lib/db/schema";
 import { type NotificationChannels, type NotificationEnv, notificationChannelsFrom } from "./notifier";
+import { checkOutboundHost, type OutboundPolicy, type OutboundRefusal, outboundPolicy } from "./outbound";
 import { webhookUrlAllowed } from "./webhook";
 
 const emailAddress = z.email().max(320);
@@ -194,11 +195,17 @@ export async function effectiveNotificationChannels(
   kek: () => KeyEncryptionKey,
 ): Promise<EffectiveChannels> {
   const fromEnv = notificationChannelsFrom(env);
+  // What an administrator typed on the Settings page connects only where the outbound policy allows.
+  const guard = outboundPolicy(env.RMS_OUTBOUND_ALLOW_PRIVATE);
   const [row] = fromEnv.webhook && fromEnv.email ? [] : await db.select().from(notificationSettings).where(eq(notificationSettings.id, 1));
   const webhook =
     fromEnv.webhook ??
     (row?.webhookUrl && row.encryptedWebhookSecret
-      ? { url: row.webhookUrl, secret: decryptPrivateKey(row.encryptedWebhookSecret, kek(), notificationSecretContext("webhook-secret")) }
+      ? {
+          url: row.webhookUrl,
+          secret: decryptPrivateKey(row.encryptedWebhookSecret, kek(), notificationSecretContext("webhook-secret")),
+          guard,
+        }
       : null);
   const email =
     fromEnv.email ??
@@ -214,6 +221,7 @@ export async function effectiveNotificationChannels(
               : undefined,
           from: row.emailFrom,
           to: row.emailTo,
+          guard,
         }
       : null);
   return {
@@ -224,4 +232,23 @@ export async function effectiveNotificationChannels(
       email: fromEnv.email ? "environment" : email ? "settings" : null,
     },
   };
+}
+
+/**
+ * The outbound policy applied when the form is saved, for a message next to the field: the webhook's host and the
+ * SMTP server as DNS resolves them now (connections are judged again when they are made).
+ */
+export async function refusedOutboundTarget(
+  input: Pick<NotificationSettingsInput, "webhookUrl" | "smtpHost">,
+  policy: OutboundPolicy,
+): Promise<({ field: "webhookUrl" | "smtpHost" } & OutboundRefusal) | null> {
+  if (input.webhookUrl) {
+    const refusal = await checkOutboundHost(policy, new URL(input.webhookUrl).hostname);
+    if (refusal) return { field: "webhookUrl", ...refusal };
+  }
+  if (input.smtpHost) {
+    const refusal = await checkOutboundHost(policy, input.smtpHost);
+    if (refusal) return { field: "smtpHost", ...refusal };
+  }
+  return null;
 }

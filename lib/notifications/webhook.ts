@@ -1,12 +1,16 @@
 // Webhook notifications: a JSON POST signed with HMAC-SHA256 over "<timestamp>.<body>" (header X-RMS-Signature:
 // sha256=<hex>, with X-RMS-Timestamp, so a receiver can refuse replays), retried with bounded exponential backoff on
-// network errors, 429 and 5xx (honouring Retry-After up to a cap); a 4xx other than 429 is final. An https:// webhook goes
-// through the forward proxy in force (RMS proxy settings, else HTTPS_PROXY), tunnelled, its certificate verified as usual.
+// network errors, 429 and 5xx (honouring Retry-After up to a cap); a 4xx other than 429 is final, and so is a redirect
+// (never followed) and a target the outbound policy refuses (./outbound.ts). An https:// webhook goes through the
+// forward proxy in force (RMS proxy settings, else HTTPS_PROXY), tunnelled, its certificate verified as usual; behind a
+// proxy the policy checks the target's name or literal address, and the proxy resolves it.
 import { createHmac, randomUUID } from "node:crypto";
+import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import { type ForwardProxy, openTunnel, type ProxyLookup, proxyFor } from "@/lib/http/forward-proxy";
+import { guardedLookup, type OutboundPolicy, OutboundRefusedError, refuseLiteral } from "./outbound";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -18,6 +22,8 @@ export function webhookUrlAllowed(url: URL): boolean {
 export interface WebhookTarget {
   url: string;
   secret: string;
+  /** Set for a target from the Settings page: where it may connect (checked on every connection). */
+  guard?: OutboundPolicy;
   /** The forward proxy in force; none: connect directly. */
   proxy?: ProxyLookup;
 }
@@ -52,6 +58,43 @@ function retryAfterMs(header: string | null, maxDelayMs: number): number | null 
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxDelayMs) : null;
 }
 
+/** One POST; resolves with the status and Retry-After, rejects on network errors, refusals and the timeout. */
+function post(
+  target: WebhookTarget,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | null }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(target.url);
+    if (target.guard) refuseLiteral(target.guard, url.hostname);
+    const transport = url.protocol === "https:" ? https : http;
+    const request = transport.request(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        timeout: timeoutMs,
+        agent: false,
+        ...(target.guard ? { lookup: guardedLookup(target.guard) as unknown as typeof import("node:dns").lookup } : {}),
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => {
+          const retryAfter = response.headers["retry-after"];
+          resolve({ status: response.statusCode ?? 0, retryAfter: typeof retryAfter === "string" ? retryAfter : null });
+        });
+        response.on("error", reject);
+      },
+    );
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.on("close", () => clearTimeout(deadline));
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 export async function deliverWebhook(target: WebhookTarget, payload: unknown, opts: WebhookOptions = {}): Promise<WebhookDelivery> {
   const maxAttempts = opts.maxAttempts ?? 5;
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
@@ -60,7 +103,6 @@ export async function deliverWebhook(target: WebhookTarget, payload: unknown, op
   const body = JSON.stringify(payload);
   const delivery = randomUUID();
   let last: WebhookDelivery = { ok: false, attempts: 0, status: null };
-  const timeoutMs = opts.timeoutMs ?? 10_000;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const timestamp = String(Math.floor((opts.now?.() ?? new Date()).getTime() / 1000));
     let wait: number | null = null;
@@ -72,21 +114,24 @@ export async function deliverWebhook(target: WebhookTarget, payload: unknown, op
         "x-rms-timestamp": timestamp,
         "x-rms-signature": webhookSignature(target.secret, timestamp, body),
       };
-      const proxy = target.proxy ? proxyFor(await target.proxy(), new URL(target.url)) : null;
-      const response = proxy
-        ? await postThroughProxy(proxy, new URL(target.url), headers, body, timeoutMs)
-        : await fetch(target.url, { method: "POST", headers, body, redirect: "error", signal: AbortSignal.timeout(timeoutMs) }).then(
-            async (answer) => {
-              await answer.arrayBuffer().catch(() => undefined);
-              return { status: answer.status, retryAfter: answer.headers.get("retry-after") };
-            },
-          );
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      const url = new URL(target.url);
+      const proxy = target.proxy ? proxyFor(await target.proxy(), url) : null;
+      if (proxy && target.guard) refuseLiteral(target.guard, url.hostname);
+      const response = proxy ? await postThroughProxy(proxy, url, headers, body, timeoutMs) : await post(target, headers, body, timeoutMs);
       if (response.status >= 200 && response.status < 300) return { ok: true, attempts: attempt, status: response.status };
-      last = { ok: false, attempts: attempt, status: response.status, error: `HTTP ${response.status}` };
+      const redirect = response.status >= 300 && response.status < 400;
+      last = {
+        ok: false,
+        attempts: attempt,
+        status: response.status,
+        error: redirect ? `HTTP ${response.status} (a redirect, which is not followed)` : `HTTP ${response.status}`,
+      };
       if (response.status !== 429 && response.status < 500) return last;
       wait = retryAfterMs(response.retryAfter, maxDelayMs);
     } catch (error) {
       last = { ok: false, attempts: attempt, status: null, error: error instanceof Error ? error.message : String(error) };
+      if (error instanceof OutboundRefusedError) return last;
     }
     if (attempt < maxAttempts) await sleep(wait ?? Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
   }

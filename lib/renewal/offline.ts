@@ -52,6 +52,7 @@ export async function exportRenewalRequest(
     const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
       now,
       installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
+      installedSlcSerial: cluster.installed?.serialNumber ?? null,
     });
     const document = buildRenewalRequest(fields, key.privateKeyPem);
     return op.commit("request_exported", async (tx) => {
@@ -164,7 +165,8 @@ export async function confirmImport(
     if (!checked.ok) return checked;
     const { pending, slc } = checked;
     if (slc.fingerprint !== input.expectedFingerprint) return { ok: false, code: "changed" };
-    const document = Buffer.from(input.file).toString("utf8");
+    // The form the service issued (a transfer's line endings or byte-order mark undone): its fingerprint is the service's.
+    const document = slc.document;
     return op.commit("import_confirmed", async (tx) => {
       const consumed = await tx
         .update(renewalRequests)

@@ -67,6 +67,7 @@ export async function requestSlcOnline(
   const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
     now: ctx.now(),
     installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
+    installedSlcSerial: cluster.installed?.serialNumber ?? null,
   });
   const requestXml = buildRenewalRequest(fields, key.privateKeyPem);
   const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, { ...ctx.http, ca: anchors.anchors }, request);
@@ -83,7 +84,7 @@ export async function requestSlcOnline(
     const { failed, reason, checks, detail } = verification;
     return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
   }
-  return { ok: true, outcome: "issued", slc: verification.slc, document: response.document.toString("utf8"), requestId: fields.requestId };
+  return { ok: true, outcome: "issued", slc: verification.slc, document: verification.slc.document, requestId: fields.requestId };
 }
 
 /**

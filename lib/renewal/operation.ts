@@ -20,7 +20,7 @@ export interface ClusterState {
   serverName: string;
   clusterUrl: string;
   key: ClusterKey;
-  installed: { fingerprint: string; validUntil: Date } | null;
+  installed: { fingerprint: string; serialNumber: string; validUntil: Date } | null;
 }
 
 /**
@@ -78,7 +78,7 @@ async function loadKeyed(ctx: RenewalContext, clusterId: string): Promise<Renewa
     .select({
       cluster: clusters,
       key: clusterKeys,
-      installed: { fingerprint: certificates.fingerprint, validUntil: certificates.validUntil },
+      installed: { fingerprint: certificates.fingerprint, serialNumber: certificates.serialNumber, validUntil: certificates.validUntil },
     })
     .from(clusters)
     .leftJoin(clusterKeys, and(eq(clusterKeys.clusterId, clusters.id), eq(clusterKeys.active, true)))

@@ -16,7 +16,7 @@ export interface RequestingCluster {
 export function renewalRequestFields(
   cluster: RequestingCluster,
   publicKeyPem: string,
-  opts: { now: Date; installedSlcFingerprint: string | null },
+  opts: { now: Date; installedSlcFingerprint: string | null; installedSlcSerial?: string | null },
 ): RenewalRequestFields {
   return {
     requestId: randomUUID(),
@@ -29,6 +29,7 @@ export function renewalRequestFields(
     name: cluster.name,
     publicKeyBase64: publicKeyBase64(publicKeyPem),
     installedSlcFingerprint: opts.installedSlcFingerprint,
+    installedSlcSerial: opts.installedSlcSerial ?? null,
     revocationInformation: `${cluster.clusterUrl.replace(/\/+$/, "")}/certification/revocation`,
   };
 }

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/audit/audit";
+import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -122,7 +123,7 @@ describe("rms cluster commands", () => {
 
     const noTerminal = recordingIo(null);
     expect(await importCommand(ctx, { reference: row.guid, file: signed, yes: false, actor }, noTerminal.io)).toBe(1);
-    expect(noTerminal.out.filter((line) => line.startsWith("  ok  "))).toHaveLength(11);
+    expect(noTerminal.out.filter((line) => line.startsWith("  ok  "))).toHaveLength(CHECK_NAMES.length);
     expect(noTerminal.err.join("\n")).toContain("pass --yes");
     const declined = recordingIo(false);
     expect(await importCommand(ctx, { reference: row.guid, file: signed, yes: false, actor }, declined.io)).toBe(1);

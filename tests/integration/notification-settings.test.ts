@@ -92,7 +92,10 @@ describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
 
     const channels = await effectiveNotificationChannels(handle.db, NO_ENV, () => kek);
     expect(channels.source).toEqual({ webhook: "settings", email: "settings" });
-    expect(channels.webhook).toEqual({ url: "https://hooks.contoso.com/rms", secret: WEBHOOK_SECRET });
+    expect(channels.webhook).toMatchObject({ url: "https://hooks.contoso.com/rms", secret: WEBHOOK_SECRET });
+    // What the Settings page sets goes out through the outbound policy; the environment's targets are the operator's own.
+    expect(channels.webhook?.guard).toBeDefined();
+    expect(channels.email?.guard).toBeDefined();
     expect(channels.email).toMatchObject({
       host: "smtp.contoso.com",
       port: 587,

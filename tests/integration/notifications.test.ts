@@ -2,15 +2,25 @@
 // recomputed, retries with backoff on 503/500, none on 400) and a separate SMTP server process (STARTTLS required and
 // verified, AUTH); and the monitor's events reaching both exactly once when two consoles check at the same moment.
 import { createHmac } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
 import { certificates, clusters } from "@/lib/db/schema";
 import { checkExpiries } from "@/lib/monitor/expiry-events";
 import { sendEmail } from "@/lib/notifications/email";
 import { expiryNotification, type NotificationChannels, sendNotification, testNotification } from "@/lib/notifications/notifier";
+import { outboundPolicy } from "@/lib/notifications/outbound";
+import {
+  effectiveNotificationChannels,
+  notificationSettingsSchema,
+  refusedOutboundTarget,
+  saveNotificationSettings,
+} from "@/lib/notifications/settings";
 import { deliverWebhook } from "@/lib/notifications/webhook";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
@@ -214,5 +224,103 @@ describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) =
       "RMS: the server licensor certificate of rms.contoso.com expires in 6 days",
       "RMS: the server licensor certificate of rms.contoso.com has expired",
     ]);
+  });
+});
+
+// Issue 21: "an administrator can point the webhook at any https host, including 169.254.169.254, or any loopback port
+// from the Settings page". Targets from the Settings page are refused for internal addresses, judged after DNS
+// resolution at connect time, unless RMS_OUTBOUND_ALLOW_PRIVATE lists them; redirects are not followed.
+describe("outbound targets set on the Settings page", () => {
+  const NO_ENV = { RMS_SMTP_PORT: 587, RMS_NOTIFY_EMAIL_TO: [] };
+  const BY = { actor: "RMS\\alice", remoteAddress: "127.0.0.1", now: new Date("2031-01-01T00:00:00Z") };
+
+  async function settingsChannels(fields: Record<string, string>, allow: string[] = []) {
+    const handle = await createTestDatabase("pglite");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-outbound-"));
+    try {
+      const kek = loadKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
+      const saved = await saveNotificationSettings(handle.db, kek, notificationSettingsSchema.parse(fields), BY);
+      expect(saved.ok).toBe(true);
+      return await effectiveNotificationChannels(handle.db, { ...NO_ENV, RMS_OUTBOUND_ALLOW_PRIVATE: allow }, () => kek);
+    } finally {
+      await handle.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const port = () => (receiver.address() as AddressInfo).port;
+  const smtpFields = (host: string) => ({
+    smtpHost: host,
+    smtpPort: String(smtp.port),
+    smtpUser: smtp.user,
+    smtpPassword: smtp.password,
+    smtpCaPem: smtp.caPem,
+    emailFrom: "rms@contoso.test",
+    emailTo: "ops@contoso.test",
+  });
+
+  it("refuses, when saved, a metadata, link-local, loopback or private target with the address and its kind", async () => {
+    const policy = outboundPolicy();
+    expect(await refusedOutboundTarget({ webhookUrl: "https://169.254.169.254/latest/meta-data/" }, policy)).toMatchObject({
+      field: "webhookUrl",
+      kind: "metadata",
+    });
+    expect(await refusedOutboundTarget({ webhookUrl: "https://[fe80::1]/hook" }, policy)).toMatchObject({ kind: "link_local" });
+    expect(await refusedOutboundTarget({ webhookUrl: `http://localhost:${port()}/hook` }, policy)).toMatchObject({
+      field: "webhookUrl",
+      host: "localhost",
+      kind: "loopback",
+    });
+    expect(await refusedOutboundTarget({ smtpHost: "10.1.2.3" }, policy)).toMatchObject({ field: "smtpHost", kind: "private" });
+    expect(await refusedOutboundTarget({ smtpHost: "[::ffff:192.168.0.1]" }, policy)).toMatchObject({ kind: "private" });
+    expect(await refusedOutboundTarget({ webhookUrl: "https://93.184.215.14/hook", smtpHost: "8.8.8.8" }, policy)).toBeNull();
+    expect(await refusedOutboundTarget({ smtpHost: "127.0.0.1" }, outboundPolicy(["127.0.0.0/8"]))).toBeNull();
+  });
+
+  it("refuses at connect time a webhook whose name resolves to loopback: nothing reaches the port, nothing is retried", async () => {
+    const channels = await settingsChannels({ webhookUrl: `http://localhost:${port()}/hook`, webhookSecret: SECRET });
+    const [outcome] = await sendNotification(channels, testNotification("RMS\\alice", new Date()), {
+      log: () => {},
+      webhook: { sleep: async () => {} },
+    });
+    expect(outcome).toMatchObject({ channel: "webhook", ok: false });
+    expect(outcome?.detail).toContain("Refused to connect: localhost resolves to");
+    expect(outcome?.detail).toContain("after 1 attempt(s)");
+    expect(received).toHaveLength(0);
+  });
+
+  it("refuses at connect time an SMTP server on this machine, by name or address; nothing is sent", async () => {
+    for (const host of ["localhost", "127.0.0.1"]) {
+      const channels = await settingsChannels(smtpFields(host));
+      const [outcome] = await sendNotification(channels, testNotification("RMS\\alice", new Date()), { log: () => {} });
+      expect(outcome).toMatchObject({ channel: "email", ok: false });
+      expect(outcome?.detail).toMatch(/Refused to connect: .*a loopback address/);
+    }
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it("delivers to an internal address RMS_OUTBOUND_ALLOW_PRIVATE lists (STARTTLS still verified), and follows no redirect", async () => {
+    const channels = await settingsChannels({ webhookUrl: `${webhookUrl}`, webhookSecret: SECRET, ...smtpFields("127.0.0.1") }, [
+      "127.0.0.1",
+      "::1",
+    ]);
+    const sent = await sendNotification(channels, testNotification("RMS\\alice", new Date()), { log: () => {} });
+    expect(sent.map((o) => [o.channel, o.ok])).toEqual([
+      ["webhook", true],
+      ["email", true],
+    ]);
+    await expect.poll(() => smtp.received.length).toBe(1);
+    expect(smtp.received[0]).toMatchObject({ secure: true });
+
+    // A redirect towards the metadata service is reported, not followed.
+    received.length = 0;
+    script = [{ status: 302 }];
+    const redirected = await deliverWebhook(
+      { url: webhookUrl, secret: SECRET, guard: outboundPolicy(["127.0.0.1"]) },
+      {},
+      { sleep: async () => {} },
+    );
+    expect(redirected).toMatchObject({ ok: false, attempts: 1, status: 302, error: "HTTP 302 (a redirect, which is not followed)" });
+    expect(received).toHaveLength(1);
   });
 });

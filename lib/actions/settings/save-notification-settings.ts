@@ -8,7 +8,8 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { MessageKey } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
-import { notificationSettingsSchema, saveNotificationSettings } from "@/lib/notifications/settings";
+import { outboundPolicy } from "@/lib/notifications/outbound";
+import { notificationSettingsSchema, refusedOutboundTarget, saveNotificationSettings } from "@/lib/notifications/settings";
 import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { adminActionClient, formSchema } from "../safe-action";
@@ -61,6 +62,15 @@ export const saveNotificationSettingsAction = adminActionClient
         if (typeof field === "string" && field in FIELD_MESSAGES) fieldErrors[field as Field] = t(FIELD_MESSAGES[field as Field]);
       }
       return refused(fieldErrors);
+    }
+    // A webhook or SMTP server on this machine, a private network or a metadata service is refused, next to its field.
+    const outbound = await refusedOutboundTarget(parsed.data, outboundPolicy(env().RMS_OUTBOUND_ALLOW_PRIVATE));
+    if (outbound) {
+      return refused({
+        [outbound.field]: t(`settingsForm.outbound.${outbound.kind}`, {
+          host: outbound.host === outbound.address ? outbound.address : `${outbound.host} (${outbound.address})`,
+        }),
+      });
     }
     const db = await getDb();
     const result = await saveNotificationSettings(db, await keyForNewSecrets(db, masterKeySettings(env())), parsed.data, {

@@ -49,7 +49,7 @@ function folderFiles(dataDir: string): Array<{ name: string; path: string }> {
 /** Writes an enrollment service backup, always under a passphrase. */
 export async function backupEnrollment(file: string, settings: Settings, passphrase: string, progress: Progress): Promise<BackupSummary> {
   const files = folderFiles(settings.dataDir);
-  if (!files.some((f) => f.name === "ca/root-key.pem")) {
+  if (!files.some((f) => f.name === "ca/enrollment-ca-key.pem")) {
     throw new Error(`There is no CA hierarchy in ${path.join(settings.dataDir, "ca")}: set RMS_ENROLLMENT_DATA_DIR as the service has it.`);
   }
   const common = { service: "enrollment" as const, secret: { kind: "passphrase", passphrase } as BackupSecret, files, progress };

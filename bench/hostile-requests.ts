@@ -5,6 +5,7 @@ import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { signEnveloped } from "@/lib/xml/xml-signature";
 import {
+  answerOf,
   buildRequests,
   type ClusterIdentity,
   clusterIdentities,
@@ -84,15 +85,6 @@ function hostileRequests(identity: ClusterIdentity): HostileRequest[] {
     { name: "300 KB with Content-Length", body: `<RenewalRequest>${"x".repeat(300 * 1024)}</RenewalRequest>` },
     { name: "320 KB chunked, never finished", body: Array.from({ length: 5 }, () => "x".repeat(64 * 1024)) },
   ];
-}
-
-function answerOf(reply: ServiceReply): string {
-  try {
-    const json = JSON.parse(reply.body) as { error?: unknown };
-    return `${reply.status} ${typeof json.error === "string" ? json.error : ""}`.trim();
-  } catch {
-    return String(reply.status);
-  }
 }
 
 /** Posts a hostile request on a new connection; it must be refused by the service's own checks (4xx, not the rate limit). */

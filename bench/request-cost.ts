@@ -3,7 +3,7 @@
 // the gate, the DOM, the signature profile, the business schema before any signature work, c14n and RSA, the schema
 // again on the signed content). CPU time per document, median of many runs after a warm-up. Runs alone:
 // `npm run bench -- --only=request-cost`.
-import { randomUUID } from "node:crypto";
+import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
 import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/certificates/keys";
 import { buildRenewalRequest, REQUEST_XML_CAPS, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
 import { checkRequest } from "@/lib/enrollment/issue";
@@ -31,6 +31,37 @@ function cpuMs(work: () => unknown, runs: number): number {
   return median(samples);
 }
 
+/**
+ * The worst request the caps let through that passes every check, so it pays for everything (gate, DOM, schema twice,
+ * c14n of the largest body, RSA): every free-text field at its schema maximum with characters that need escaping,
+ * signed by `key` (the key of `fields.publicKeyBase64`); the revocation information is cut until the whole fits the byte
+ * cap. Returns a builder of copies with other fields (a new request ID and GUID: distinct documents of the same size).
+ */
+export function worstSignedRequest(fields: RenewalRequestFields, key: KeyObject): (overrides?: Partial<RenewalRequestFields>) => string {
+  const hostileText = (n: number) => "<&>\"'é漢".repeat(Math.ceil(n / 7)).slice(0, n);
+  const build = (revocation: number, overrides: Partial<RenewalRequestFields>) =>
+    buildRenewalRequest(
+      {
+        ...fields,
+        serverName: hostileText(256),
+        sku: hostileText(256),
+        version: hostileText(64),
+        name: hostileText(256),
+        clusterUrl: `https://rms01.contoso.example/${"a".repeat(2000)}`,
+        revocationInformation: hostileText(revocation),
+        ...overrides,
+      },
+      key,
+    );
+  let revocation = 8192;
+  while (Buffer.byteLength(build(revocation, {})) > REQUEST_XML_CAPS.bytes) revocation -= 256;
+  return (overrides = {}) => {
+    const xml = build(revocation, overrides);
+    if (Buffer.byteLength(xml) > REQUEST_XML_CAPS.bytes) throw new Error(`the worst request is ${Buffer.byteLength(xml)} B, over the cap`);
+    return xml;
+  };
+}
+
 export async function runRequestCostBench(opts: RequestCostOptions): Promise<BenchResult[]> {
   const runs = opts.quick ? 40 : 200;
   const keys = await generateClusterKeyPair();
@@ -48,29 +79,7 @@ export async function runRequestCostBench(opts: RequestCostOptions): Promise<Ben
     revocationInformation: "",
   };
   const genuine = buildRenewalRequest(fields, keys.privateKeyPem);
-  // Every free-text field at its schema maximum, with characters that need escaping, signed by its own key: it passes
-  // every check, so it pays for everything (gate, DOM, schema twice, c14n of the largest body, RSA).
-  // The revocation information is cut until the whole fits the byte cap: the largest request the caps let through.
-  const hostileText = (n: number) => "<&>\"'é漢".repeat(Math.ceil(n / 7)).slice(0, n);
-  const withRevocation = (n: number) =>
-    buildRenewalRequest(
-      {
-        ...fields,
-        serverName: hostileText(256),
-        sku: hostileText(256),
-        version: hostileText(64),
-        name: hostileText(256),
-        clusterUrl: `https://rms01.contoso.example/${"a".repeat(2000)}`,
-        revocationInformation: hostileText(n),
-      },
-      keys.privateKeyPem,
-    );
-  let revocation = 8192;
-  let biggest = withRevocation(revocation);
-  while (Buffer.byteLength(biggest) > REQUEST_XML_CAPS.bytes) {
-    revocation -= 256;
-    biggest = withRevocation(revocation);
-  }
+  const biggest = worstSignedRequest(fields, createPrivateKey(keys.privateKeyPem))();
   // The same, tampered: refused only after the digest (c14n of the whole body).
   const tampered = biggest.replace("漢", "字");
   // Within the caps but not a request: the most elements, attributes and text the caps allow, refused by the schema.

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=renewal,hostile,hostile-requests,request-cost,issuance,console]`: every benchmark with its same-run reference;
+// `npm run bench [-- --quick] [-- --only=renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,console]`: every benchmark with its same-run reference;
 // writes bench/results.json and bench/results.md. Loopback only; every process and temp folder it makes is removed.
 import "reflect-metadata";
 import fs from "node:fs";
@@ -12,6 +12,7 @@ import { runIssuanceBench } from "./issuance";
 import { cleanupAll, ROOT } from "./lib/processes";
 import type { BenchResult } from "./lib/results";
 import { runRenewalBench } from "./renewal";
+import { runRenewalUnderAttackBench } from "./renewal-under-attack";
 import { runRequestCostBench } from "./request-cost";
 
 const quick = process.argv.includes("--quick");
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     await run("hostile", () => runHostileBench({ quick, log }));
     await run("hostile-requests", () => runHostileRequestBench({ quick, log }));
     await run("request-cost", () => runRequestCostBench({ quick, log }));
+    await run("renewal-under-attack", () => runRenewalUnderAttackBench({ quick, log }));
     await run("issuance", () => runIssuanceBench({ quick, log }));
     await run("console", () =>
       runConsoleBench({

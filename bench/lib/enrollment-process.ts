@@ -36,12 +36,13 @@ export interface ServiceReply {
  * POSTs `body` to /api/enroll, TLS verified against `rootPem`. `agent: false` opens a new connection (one handshake, as a
  * console's renewal does); a keep-alive agent reuses them. A string body goes with Content-Length; an iterable of
  * chunks goes chunked (Transfer-Encoding), never ended if `endBody` is false (only the service's counted cap can answer).
+ * `localAddress` binds the client's end (another loopback address is another client to the service).
  */
 export function postEnroll(
   url: string,
   rootPem: string,
   body: string | string[],
-  opts: { agent?: https.Agent | false; endBody?: boolean; timeoutMs?: number } = {},
+  opts: { agent?: https.Agent | false; endBody?: boolean; timeoutMs?: number; localAddress?: string } = {},
 ): Promise<ServiceReply> {
   const started = performance.now();
   const chunked = Array.isArray(body);
@@ -53,6 +54,7 @@ export function postEnroll(
         method: "POST",
         ca: rootPem,
         agent: opts.agent ?? false,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
         headers: {
           "Content-Type": "application/xml",
           ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": Buffer.byteLength(body) }),
@@ -91,6 +93,16 @@ export function postEnroll(
   });
 }
 
+/** A reply as "status error-code" (the service's JSON `error`), or the status alone. */
+export function answerOf(reply: ServiceReply): string {
+  try {
+    const json = JSON.parse(reply.body) as { error?: unknown };
+    return `${reply.status} ${typeof json.error === "string" ? json.error : ""}`.trim();
+  } catch {
+    return String(reply.status);
+  }
+}
+
 function getHealth(url: string, rootPem: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = https.get(`${url}/healthz`, { ca: rootPem, agent: false, timeout: 2_000 }, (response) => {
@@ -104,10 +116,15 @@ function getHealth(url: string, rootPem: string): Promise<number> {
 
 /**
  * Starts `tsx scripts/enrollment.ts serve` on a fresh data folder (PGlite), policy `open` (every request is issued), the
- * rate limit at its maximum, `workers` issuing threads (0: the service's default, one per core); ready once /healthz
+ * rate limit at its maximum unless `rateLimitPerMinute` says otherwise, `workers` issuing threads (0: the service's default, one per core); ready once /healthz
  * answers 200 over TLS verified with `<dataDir>/ca/root.pem`.
  */
-export async function startEnrollmentProcess(opts: { label: string; workers: number; queueLength?: number }): Promise<EnrollmentProcess> {
+export async function startEnrollmentProcess(opts: {
+  label: string;
+  workers: number;
+  queueLength?: number;
+  rateLimitPerMinute?: number;
+}): Promise<EnrollmentProcess> {
   const base = tempDir(`enrollment-${opts.label}`);
   const dataDir = path.join(base, "enrollment");
   const port = await freePort();
@@ -120,7 +137,7 @@ export async function startEnrollmentProcess(opts: { label: string; workers: num
     RMS_ENROLLMENT_DATA_DIR: dataDir,
     RMS_ENROLLMENT_ISSUER: "Bench Enrollment Service",
     RMS_ENROLLMENT_POLICY: "open",
-    RMS_ENROLLMENT_RATE_LIMIT: String(BENCH_RATE_LIMIT_PER_MINUTE),
+    RMS_ENROLLMENT_RATE_LIMIT: String(opts.rateLimitPerMinute ?? BENCH_RATE_LIMIT_PER_MINUTE),
     RMS_ENROLLMENT_WORKERS: String(opts.workers),
     ...(opts.queueLength ? { RMS_ENROLLMENT_QUEUE: String(opts.queueLength) } : {}),
   };

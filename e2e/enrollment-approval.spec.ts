@@ -5,7 +5,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type ApprovalService, expect, type Page, test } from "./support/approval-service";
-import { definitionOf, expectAccessible, expiration, openAdministration, openRenew, pendingRequest } from "./support/console";
+import {
+  definitionOf,
+  expectAccessible,
+  expiration,
+  openAdministration,
+  openRenew,
+  pendingRequest,
+  showConfirmDetails,
+} from "./support/console";
 import { shot, signIn } from "./support/session";
 
 const artifacts = path.join("test-results", "enrollment-approval");
@@ -180,6 +188,7 @@ test("approval: the request waits for the operator, the submitter comes back for
   await dialog.getByLabel("Browse").setInputFiles(slcPath);
   await dialog.getByRole("button", { name: "Import" }).click();
   await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+  await showConfirmDetails(dialog);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
   await expect(checks).toHaveCount(11);
   for (const item of await checks.all()) await expect(item).toContainText("Passed");

@@ -17,6 +17,7 @@ import {
   openAdministration,
   pendingRequest,
   RENEW_DIALOG,
+  showConfirmDetails,
 } from "./support/console";
 import { shot, signIn } from "./support/session";
 import { readState } from "./support/stack";
@@ -195,6 +196,7 @@ test.describe("with JavaScript", () => {
     // Check for the approved certificate → the confirmation → Yes: installed without a file.
     await held.getByRole("button", { name: "Check for the approved certificate" }).click();
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible({ timeout: 30_000 });
+    await showConfirmDetails(dialog);
     await expect(definitionOf(dialog, "Request ID").first()).toHaveText(requestId);
     await expect(dialog).toContainText("The enrollment service issued this certificate for the request its operator approved");
     await shootBoth(page, "held-approved-confirm-js");

@@ -12,6 +12,7 @@ import {
   openRenew,
   pendingRequest,
   RENEW_DIALOG,
+  showConfirmDetails,
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
@@ -123,6 +124,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   page,
   context,
 }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
   await signIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
@@ -142,7 +144,9 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await expect(dialog.getByRole("status").filter({ hasText: "was exported" })).toBeVisible();
   // Focus moves to the next step, Import, and the progress shows it.
   await expect(dialog.getByRole("heading", { name: "Step 3 of 4: Import the certificate" })).toBeFocused();
-  await expect(dialog.getByRole("navigation", { name: "Offline renewal steps" }).locator('[aria-current="step"]')).toContainText("Import");
+  // The same step as the pending card: exported, the request is to be signed (the console cannot know it was).
+  const steps = dialog.getByRole("navigation", { name: "Offline renewal steps" });
+  await expect(steps.locator('[aria-current="step"]')).toContainText("Sign it at the enrollment service");
   await page.screenshot(shot("renew-dialog-exported"));
   await dialog.getByRole("button", { name: "Close" }).click();
 
@@ -177,6 +181,14 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await dialog.getByRole("button", { name: "Import" }).click();
   await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();
   await expect(dialog.getByRole("status").filter({ hasText: "Install this certificate?" })).toHaveCount(1);
+  // A laptop screen (1280×800): Yes and No without scrolling; the detail folded behind a summary naming the checks.
+  await expect(dialog.getByRole("button", { name: "Yes" })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "No", exact: true })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "Decide later — keep the request pending" })).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Close" })).toHaveCount(0);
+  await expect(dialog.getByRole("term").filter({ hasText: "Request ID" })).toBeHidden();
+  await page.screenshot(shot("renew-dialog-confirm-folded"));
+  await expect(await showConfirmDetails(dialog)).toHaveText("Details: all 11 checks passed, the request, the certificate's identifiers");
   await expect(definitionOf(dialog, "Request ID")).toHaveText(requestId);
   await expect(dialog.getByTestId("expiry-gain")).toHaveText(/^\+\d+ days$/);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
@@ -188,6 +200,11 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await dialog.getByRole("button", { name: "Yes" }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
   await expect(dialog.getByRole("heading", { name: "Result" })).toBeFocused();
+  // Installed: every step done, nothing new offered — Close, not a new Export.
+  await expect(steps.locator('[aria-current="step"]')).toHaveCount(0);
+  await expect(steps.getByRole("listitem").filter({ hasText: "✓" })).toHaveCount(4);
+  await expect(dialog.getByRole("button", { name: "Export" })).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Import" })).toHaveCount(0);
   await page.screenshot(shot("renew-dialog-imported"));
 
   // Step 14: the new expiration date, and the request is no longer pending.

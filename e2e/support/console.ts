@@ -39,6 +39,17 @@ export async function expiration(page: Page): Promise<number> {
   return Date.parse(iso ?? "");
 }
 
+/**
+ * The confirmation folds its checks and identifiers behind a summary that names them ("Details: all 11 checks
+ * passed…"); this opens it (a native <details>, so also without JavaScript) and returns the summary.
+ */
+export async function showConfirmDetails(dialog: Locator): Promise<Locator> {
+  const summary = dialog.locator("summary").filter({ hasText: /^(Details|Detaljer): / });
+  await summary.click();
+  await expect(dialog.getByTestId("confirm-details")).toHaveAttribute("open", "");
+  return summary;
+}
+
 export async function expectAccessible(page: Page): Promise<void> {
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 }

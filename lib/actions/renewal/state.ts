@@ -27,6 +27,8 @@ export interface AnswersView {
   /** The gain as a sentence ("+365 days"), and whether it is short enough to warn about. */
   gainText: string;
   shortGain: boolean;
+  /** The summary of the folded checks and identifiers ("Details: all 11 checks passed…", naming a short gain). */
+  details: string;
 }
 
 export type RenewState =

@@ -164,7 +164,10 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
   }
 
   const initialMethod: RenewMethod = importView.status !== "idle" ? "offline" : onlineView.status !== "idle" ? "online" : method;
-  const step: OfflineStep = validated ? 4 : pending ? 3 : 1;
+  // One reading of the offline steps for the dialog and the pending card: exported, it is at "Sign" until a file is
+  // chosen (the console cannot know it was signed); installed, every step is done and nothing new is offered.
+  const installed = importView.status === "renewed" || heldImportView.status === "renewed";
+  const step: OfflineStep = installed ? 5 : validated ? 4 : pending ? (fileName ? 3 : 2) : 1;
   // The confirmation's question is announced here; outcomes are announced by their own alerts.
   const announcement = validated || approved ? labels["renew.confirmTitle"] : "";
   const suggestOffline = onlineView.status === "error";
@@ -242,7 +245,7 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
             {labels["renew.onlineHeading"]}
           </h3>
           {/* While the service holds a request, sending another would void it: the held panel above is the way on. */}
-          {!pending?.heldForApproval && (
+          {!pending?.heldForApproval && onlineView.status !== "renewed" && (
             <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
           )}
           <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
@@ -264,7 +267,7 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
             {labels["renew.offlineHeading"]}
           </h3>
           <OfflineProgress current={step} labels={labels.progress} showSignAt />
-          {!validated && (
+          {!validated && !installed && (
             <>
               <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
               {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
@@ -303,8 +306,9 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
       </div>
       {/* The dialog's own Close (method="dialog"): it comes with the contents, which are loaded when the dialog opens. */}
       <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
-        <Button type="submit" variant="secondary" disabled={busy}>
-          {labels["renew.close"]}
+        {/* On the confirmation closing decides nothing: the request stays pending, and the button says so. */}
+        <Button type="submit" variant={installed || onlineView.status === "renewed" ? "primary" : "secondary"} disabled={busy}>
+          {validated || approved ? labels["renew.decideLater"] : labels["renew.close"]}
         </Button>
       </form>
     </>

@@ -3,7 +3,15 @@
 // import, No, Yes, Cancel request — with focus on each new step and the same identifiers on every screen.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterResources, definitionOf, expiration, openAdministration, pendingRequest, showConfirmDetails } from "./support/console";
+import {
+  clusterResources,
+  confirmIfAsked,
+  definitionOf,
+  expiration,
+  openAdministration,
+  pendingRequest,
+  showConfirmDetails,
+} from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
@@ -93,6 +101,7 @@ test("online renewal without JavaScript, in Swedish", async ({ page }) => {
   await dialog.getByRole("radio", { name: l.online }).check();
   await page.screenshot(shot("no-js-sv-renew-dialog"));
   await dialog.getByRole("button", { name: l.renew, exact: true }).click();
+  await confirmIfAsked(dialog, l);
   await expect(dialog.getByRole("status").filter({ hasText: l.renewed })).toBeVisible({ timeout: 30_000 });
   // Focus is on the outcome's heading, and Cluster resources already shows the new date (rendered by the server).
   await expect(page.locator("#renew-online-result")).toBeFocused();

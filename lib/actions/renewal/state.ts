@@ -37,7 +37,8 @@ export type RenewState =
   | { status: "renewed"; message: string; validUntil: string }
   // `document` (the checked file in base64) goes back with Yes in a hidden field, so the confirmation also works as a
   // plain form without JavaScript; the server checks it again in full before installing.
-  | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string }
+  // `intro` says what is being confirmed when it is not an imported file (an online answer held for the small-gain rule).
+  | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string; intro?: string }
   | { status: "declined"; message: string }
   // The enrollment service holds the request for its operator's approval: not an error, a state of its own.
   | { status: "held"; message: string; requestId: string };

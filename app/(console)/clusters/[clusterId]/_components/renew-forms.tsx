@@ -256,7 +256,9 @@ export function ConfirmForm({
       <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
         {labels["renew.confirmTitle"]}
       </h3>
-      <p className="mt-1 text-sm text-slate-600">{intro ?? (first ? labels["renew.confirmIntroFirst"] : labels["renew.confirmIntro"])}</p>
+      <p className="mt-1 text-sm text-slate-600">
+        {intro ?? view.intro ?? (first ? labels["renew.confirmIntroFirst"] : labels["renew.confirmIntro"])}
+      </p>
       <div className={cn("mt-3 grid gap-3", !first && "sm:grid-cols-2")}>
         {answers.current && (
           <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">

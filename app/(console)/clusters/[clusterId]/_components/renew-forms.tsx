@@ -292,7 +292,8 @@ export function ConfirmForm({
           {labels["renew.shortGain"]}
         </div>
       )}
-      <form action={action} className="mt-4 flex justify-end gap-3">
+      {/* Sticky: on a short screen (a phone, a long warning) Yes and No stay in view while the confirmation is. */}
+      <form action={action} className="sticky bottom-0 z-10 mt-2 flex justify-end gap-3 border-t border-slate-200 bg-white py-3">
         <input type="hidden" name="clusterId" value={clusterId} />
         <input type="hidden" name="fingerprint" value={slc.fingerprint} />
         <input type="hidden" name="document" value={view.document} />

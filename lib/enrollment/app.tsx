@@ -5,8 +5,9 @@ import { createHash } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
-import { negotiateLocale } from "@/lib/i18n/locales";
+import { resolveLocale } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/messages";
 import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
 import { apiEnroll } from "./routes/api-enroll";
@@ -15,6 +16,7 @@ import { certificate } from "./routes/certificate";
 import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
+import { ENROLLMENT_LOCALE_COOKIE, language } from "./routes/language";
 import { metrics } from "./routes/metrics";
 import { operatorDecide } from "./routes/operator-decide";
 import { operatorRequests } from "./routes/operator-requests";
@@ -56,7 +58,8 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
       c.header("Connection", "close");
       return c.text("421 Misdirected Request: this service does not answer for that host name.\n", 421);
     }
-    const locale = negotiateLocale(c.req.header("accept-language"));
+    // The header's language switch wins (its cookie), else the browser's preference.
+    const locale = resolveLocale(getCookie(c, ENROLLMENT_LOCALE_COOKIE), c.req.header("accept-language"));
     c.set("locale", locale);
     c.set("t", translatorFor(locale));
     let client: string | null = null;
@@ -143,6 +146,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.get("/favicon.svg", favicon());
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
   app.get("/", home(deps));
+  app.post("/language", limit(FORM_LIMIT_BYTES), language());
   app.post("/submissions", rateLimited, limit(MAX_XML_BYTES + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
   app.get("/submissions/:id", submission(deps));
   app.get("/submissions/:id/certificate", certificate(deps));

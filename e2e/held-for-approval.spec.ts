@@ -32,7 +32,9 @@ async function restartConsole(enrollmentUrl: string | null): Promise<void> {
   terminateGroup(state.consolePid);
   await waitForHttpGone(`${state.consoleUrl}/sign-in`, 15_000);
   await waitForGroupGone(state.consolePid, 20_000);
-  const started = await startConsole({ ...options, enrollmentUrl: enrollmentUrl ?? options.enrollmentUrl, sweep: false });
+  // Against the approval service the monitor's round comes every 10 s, so its check of a held request is seen.
+  const extraEnv = enrollmentUrl ? { ...options.extraEnv, RMS_MONITOR_INTERVAL: "10s" } : options.extraEnv;
+  const started = await startConsole({ ...options, extraEnv, enrollmentUrl: enrollmentUrl ?? options.enrollmentUrl, sweep: false });
   writeE2eState({ ...readState(), consolePid: started.pid });
 }
 
@@ -200,6 +202,20 @@ test.describe("with JavaScript", () => {
     } finally {
       await operatorContext.close();
     }
+
+    // The monitor's round (every 10 s for this console) asks the service too: the card says the certificate is ready.
+    await page.keyboard.press("Escape");
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return (await card.getByTestId("held-status").textContent()) ?? "";
+        },
+        { timeout: 60_000, intervals: [2_000] },
+      )
+      .toMatch(/^Approved by the operator \(the console found it at .+\): the certificate is ready\./);
+    await shootBoth(page, "held-approved-card-js");
+    dialog = await openRenew(page);
 
     // Check for the approved certificate → the confirmation → Yes: installed without a file.
     await held.getByRole("button", { name: "Check for the approved certificate" }).click();

@@ -45,7 +45,10 @@ export async function PendingRequestPanel({
       {pending.heldForApproval ? (
         // Sent online and held by the service: no file to carry anywhere, the operator decides.
         <div className="mb-3">
-          <p className="text-sm text-slate-800">{t("held.status")}</p>
+          {/* The monitor's round asks the service too (lib/renewal/approval.ts): once approved, the card says so. */}
+          <p className="text-sm text-slate-800" data-testid="held-status">
+            {pending.approvedAt ? t("held.approved", { time: formatDateTime(locale, pending.approvedAt) }) : t("held.status")}
+          </p>
           <a
             href={requestLookupUrl(enrollmentUrl, pending.requestId)}
             className="mt-1 inline-block text-sm font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"

@@ -45,7 +45,9 @@ export async function expiration(page: Page): Promise<number> {
  */
 export async function confirmIfAsked(dialog: Locator, words: { confirm: string; yes: string; renewed: string } = ENGLISH): Promise<void> {
   const asked = dialog.getByRole("heading", { name: words.confirm });
-  await expect(dialog.getByRole("status").filter({ hasText: words.renewed }).or(asked)).toBeVisible({ timeout: 30_000 });
+  // Renewed, asked, or refused (an error is the caller's to check).
+  const outcome = dialog.getByRole("status").filter({ hasText: words.renewed }).or(asked).or(dialog.getByRole("alert"));
+  await expect(outcome.first()).toBeVisible({ timeout: 30_000 });
   if (await asked.isVisible()) await dialog.getByRole("button", { name: words.yes, exact: true }).click();
 }
 const ENGLISH = { confirm: "Install this certificate?", yes: "Yes", renewed: "was renewed" };

@@ -74,7 +74,7 @@ export async function PendingRequestPanel({
         }}
       />
       <p className="mb-3 text-xs text-slate-700" data-testid="session-ends">
-        {t("session.endsAt", { time: endsAtText, minutes: session.idleMinutes })}
+        {t(pending.heldForApproval ? "session.endsAtHeld" : "session.endsAt", { time: endsAtText, minutes: session.idleMinutes })}
       </p>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
         <dt className="font-medium text-slate-700">{t(pending.heldForApproval ? "held.sentOnline" : "pending.exportedAt")}</dt>

@@ -112,9 +112,11 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
   const busy = onlineBusy || importBusy || exporting || checkBusy || heldImportBusy || onlineImportBusy;
   useEffect(() => onBusy(busy), [busy, onBusy]);
   useEffect(() => onReady(), [onReady]);
+  // The steps' statuses as one value: the page is refreshed when one of them becomes "renewed", not at every render.
+  const statuses = [onlineView, importView, heldImportView, onlineImportView].map((view) => view.status).join(" ");
   useEffect(() => {
-    if ([onlineView, importView, heldImportView, onlineImportView].some((view) => view.status === "renewed")) router.refresh();
-  }, [onlineView, importView, heldImportView, onlineImportView, router]);
+    if (statuses.split(" ").includes("renewed")) router.refresh();
+  }, [statuses, router]);
 
   async function exportRequest(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();

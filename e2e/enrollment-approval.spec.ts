@@ -6,7 +6,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { type ApprovalService, expect, type Page, test } from "./support/approval-service";
-import { definitionOf, expectAccessible, expiration, openAdministration, openRenew, pendingRequest } from "./support/console";
+import {
+  definitionOf,
+  expectAccessible,
+  expiration,
+  openAdministration,
+  openRenew,
+  pendingRequest,
+  showConfirmDetails,
+} from "./support/console";
 import { shot, signIn } from "./support/session";
 
 const artifacts = path.join("test-results", "enrollment-approval");
@@ -81,6 +89,8 @@ test("approval: the request waits for the operator, the submitter comes back for
   const requestXml = fs.readFileSync(requestPath, "utf8");
   const serverName = fromFile(requestXml, /<ServerName>([^<]+)<\/ServerName>/, "server name");
   const requestId = fromFile(requestXml, /<RequestId>([0-9a-f-]{36})<\/RequestId>/, "request ID");
+  const clusterName = fromFile(requestXml, /<Name>([^<]+)<\/Name>/, "cluster name");
+  const guid = fromFile(requestXml, /<GUID>([^<]+)<\/GUID>/, "cluster GUID");
   expect(exported.suggestedFilename()).toBe(`${serverName}RenewalRequest.xml`);
   await dialog.getByRole("button", { name: "Close" }).click();
   await page.reload();
@@ -140,7 +150,23 @@ test("approval: the request waits for the operator, the submitter comes back for
     await expect(operator.getByRole("status")).toHaveText("The request was approved and its certificate issued.");
     await expect(operator.getByRole("heading", { name: "Awaiting approval (0)" })).toBeVisible();
     await expect(requests).toHaveCount(0);
-    await expect(operator.getByRole("listitem").filter({ hasText: requestId })).toContainText(`issued (${approvalService.operator.name})`);
+    const decision = operator.getByRole("listitem").filter({ hasText: requestId });
+    await expect(decision).toContainText(`issued (${approvalService.operator.name})`);
+    // Named by cluster, server and GUID: after re-provisioning two clusters may share a server name.
+    await expect(decision.getByRole("link")).toHaveText(`${clusterName} (${serverName})`);
+    await expect(decision).toContainText(`Cluster GUID ${guid}`);
+    await expect(definitionOf(operator, "Cluster name")).toHaveCount(0); // nothing pending now
+    // The language switch, as in the console: the operator's page in Swedish, then back.
+    await operator.getByRole("banner").getByRole("button", { name: "Svenska" }).click();
+    await expect(operator.locator("html")).toHaveAttribute("lang", "sv");
+    await expect(operator.getByRole("heading", { level: 1, name: "Begäranden som väntar på godkännande" })).toBeVisible();
+    await expect(operator.getByRole("heading", { name: "Senaste besluten" })).toBeVisible();
+    await expect(operator.getByRole("listitem").filter({ hasText: requestId })).toContainText(`Klustrets GUID ${guid}`);
+    await expect(operator.getByRole("button", { name: "Svenska" })).toHaveAttribute("aria-pressed", "true");
+    await shootBoth(operator, "enrollment-operator-decisions-sv");
+    await expectAccessible(operator);
+    await operator.getByRole("button", { name: "English" }).click();
+    await expect(operator.locator("html")).toHaveAttribute("lang", "en");
     await operator.getByRole("button", { name: "Sign out" }).click();
     await expect(operator).toHaveURL(/\/operator\/sign-in$/);
     await operator.goto(`${approvalService.url}/operator`);
@@ -148,6 +174,17 @@ test("approval: the request waits for the operator, the submitter comes back for
   } finally {
     await operatorContext.close();
   }
+
+  // The station's start page in Swedish: Bläddra, not the browser's own "Choose File", and no file name until one is chosen.
+  await station.goto(approvalService.url);
+  await station.getByRole("banner").getByRole("button", { name: "Svenska" }).click();
+  await expect(station.getByRole("heading", { level: 1, name: "Skicka en förnyelsebegäran" })).toBeVisible();
+  await expect(station.getByText("Bläddra", { exact: true })).toBeVisible();
+  await expect(station.getByLabel("Begäransfil")).toHaveCSS("color", "rgba(0, 0, 0, 0)");
+  await shootBoth(station, "enrollment-start-sv");
+  await expectAccessible(station);
+  await station.getByRole("button", { name: "English" }).click();
+  await expect(station.getByRole("heading", { level: 1, name: "Submit a renewal request" })).toBeVisible();
 
   // The submitter comes back with the request ID and downloads the certificate.
   await comeBack(station, approvalService, requestId);
@@ -181,6 +218,7 @@ test("approval: the request waits for the operator, the submitter comes back for
   await dialog.getByLabel("Browse").setInputFiles(slcPath);
   await dialog.getByRole("button", { name: "Import" }).click();
   await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible();
+  await showConfirmDetails(dialog);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
   await expect(checks).toHaveCount(CHECK_NAMES.length);
   for (const item of await checks.all()) await expect(item).toContainText("Passed");

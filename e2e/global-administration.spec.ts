@@ -387,6 +387,10 @@ test.describe("Global Administration without JavaScript", () => {
     await dialog.getByLabel("Browse").setInputFiles(slcPath);
     await dialog.getByRole("button", { name: "Import" }).click();
     await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();
+    // A first enrollment replaces nothing: no current certificate to keep active, no empty box for it.
+    await expect(dialog).toContainText("install it as this cluster's first certificate");
+    await expect(dialog).not.toContainText("stays active");
+    await expect(dialog.getByTestId("current-certificate")).toHaveCount(0);
     await dialog.getByRole("button", { name: "Yes", exact: true }).click();
     await expect(
       page.getByRole("dialog").getByText(/^The cluster is enrolled\. Its server licensor certificate expires on /),

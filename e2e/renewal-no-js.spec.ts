@@ -3,7 +3,15 @@
 // import, No, Yes, Cancel request — with focus on each new step and the same identifiers on every screen.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterResources, definitionOf, expiration, openAdministration, pendingRequest } from "./support/console";
+import {
+  clusterResources,
+  confirmIfAsked,
+  definitionOf,
+  expiration,
+  openAdministration,
+  pendingRequest,
+  showConfirmDetails,
+} from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
 import { shot, signIn } from "./support/session";
@@ -93,6 +101,7 @@ test("online renewal without JavaScript, in Swedish", async ({ page }) => {
   await dialog.getByRole("radio", { name: l.online }).check();
   await page.screenshot(shot("no-js-sv-renew-dialog"));
   await dialog.getByRole("button", { name: l.renew, exact: true }).click();
+  await confirmIfAsked(dialog, l);
   await expect(dialog.getByRole("status").filter({ hasText: l.renewed })).toBeVisible({ timeout: 30_000 });
   // Focus is on the outcome's heading, and Cluster resources already shows the new date (rendered by the server).
   await expect(page.locator("#renew-online-result")).toBeFocused();
@@ -105,6 +114,7 @@ test("offline renewal without JavaScript: Export → enrollment web site → Imp
   context,
 }) => {
   const l = LABELS.en;
+  await page.setViewportSize({ width: 1280, height: 800 });
   await signIn(page, "admin");
   await openAdministration(page);
   await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
@@ -157,6 +167,12 @@ test("offline renewal without JavaScript: Export → enrollment web site → Imp
   await dialog.getByRole("button", { name: l.import }).click();
   const heading = dialog.getByRole("heading", { name: l.confirm });
   await expect(heading).toBeFocused();
+  // Yes and No come before the folded detail, on screen once the confirmation has focus; the third exit says what it does.
+  await expect(dialog.getByRole("button", { name: l.yes, exact: true })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "Decide later — keep the request pending" })).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Close" })).toHaveCount(0);
+  await expect(dialog).toContainText("the current certificate stays active until the new one is installed");
+  await showConfirmDetails(dialog);
   await expect(definitionOf(dialog, l.requestId)).toHaveText(requestId);
   await expect(definitionOf(dialog, l.keyFingerprint)).toHaveText(keyFingerprint);
   await expect(definitionOf(dialog, "SLC serial number")).toHaveText(slcSerial);
@@ -171,16 +187,32 @@ test("offline renewal without JavaScript: Export → enrollment web site → Imp
   await expect(page.locator("#renew-offline-result")).toBeFocused();
   expect(await expiration(page)).toBe(before);
 
-  // Import again → Yes installs it.
-  await dialog.getByLabel(l.browse).setInputFiles(slcPath);
-  await dialog.getByRole("button", { name: l.import }).click();
-  await expect(heading).toBeFocused();
-  await dialog.getByRole("button", { name: l.yes, exact: true }).click();
-  await expect(dialog.getByRole("status").filter({ hasText: l.renewed })).toBeVisible();
+  // Import again, in Swedish on a 390 px phone → Ja installs it; Ja is on screen without scrolling there too.
+  await switchToSwedish(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const sv = LABELS.sv;
+  dialog = await openRenew(page, sv);
+  await dialog.getByLabel(sv.browse).setInputFiles(slcPath);
+  await dialog.getByRole("button", { name: sv.import }).click();
+  await expect(dialog.getByRole("heading", { name: sv.confirm })).toBeFocused();
+  await expect(dialog.getByRole("button", { name: sv.yes, exact: true })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "Bestäm senare – behåll begäran som väntande" })).toBeVisible();
+  await expect(dialog.locator("summary")).toHaveText(/^Detaljer: alla 11 kontroller godkända(, begäran|; varning: förlänger)/);
+  await page.screenshot(shot("no-js-sv-390-renew-dialog-confirm"));
+  await dialog.getByRole("button", { name: sv.yes, exact: true }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: sv.renewed })).toBeVisible();
   await expect(page.locator("#renew-offline-result")).toBeFocused();
   expect(await expiration(page)).toBeGreaterThan(before);
   await expect(pendingRequest(page)).toBeHidden();
-  await page.screenshot(shot("no-js-renew-dialog-imported"));
+  // Installed: every step done; Stäng (Close), not a new Exportera.
+  const steps = dialog.getByRole("navigation", { name: "Steg för offlineförnyelse" });
+  await expect(steps.locator('[aria-current="step"]')).toHaveCount(0);
+  await expect(steps.getByRole("listitem").filter({ hasText: "✓" })).toHaveCount(4);
+  await expect(dialog.getByRole("button", { name: sv.export })).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Stäng" })).toBeVisible();
+  await page.screenshot(shot("no-js-sv-390-renew-dialog-imported"));
+  await page.getByRole("button", { name: "English" }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Cancel request: a new export, then the disclosure says what cancelling means and asks before doing it.
   await page.goto(clusterPage);

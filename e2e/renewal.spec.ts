@@ -6,6 +6,7 @@ import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 import { captureAction, replayAction } from "../tests/support/browser-actions";
 import {
   clusterResources,
+  confirmIfAsked,
   definitionOf,
   expectAccessible,
   expiration,
@@ -13,6 +14,7 @@ import {
   openRenew,
   pendingRequest,
   RENEW_DIALOG,
+  showConfirmDetails,
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
@@ -36,6 +38,7 @@ async function renewOnline(dialog: ReturnType<Page["getByRole"]>) {
   const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
   if (await replace.isVisible()) await replace.check();
   await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+  await confirmIfAsked(dialog);
 }
 
 const artifacts = path.join("test-results", "renewal");
@@ -111,6 +114,21 @@ test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, E
   await expect(consent).toBeChecked();
   await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
+  // The certificate was renewed moments ago (the first walkthrough): the new one gains under 30 days, so online renewal
+  // asks first — the offline confirmation, its sentence, focus on its question, Yes on screen — and Yes installs it.
+  const question = dialog.getByRole("heading", { name: "Install this certificate?" });
+  await expect(question).toBeFocused({ timeout: 30_000 });
+  await expect(dialog.getByRole("alert")).toHaveText(/^Warning: this certificate extends the current one by less than 30 days\./);
+  await expect(dialog).toContainText("online renewal asks first when the current certificate has more than 30 days left");
+  await expect(dialog.locator("summary")).toContainText("warning: extends the current certificate by less than 30 days");
+  await expect(dialog.getByRole("button", { name: "Yes", exact: true })).toBeInViewport();
+  await page.screenshot(shot("renew-dialog-online-confirm"));
+  await expectAccessible(page);
+  expect(await expiration(page)).toBe(before);
+  await page.keyboard.press("Tab"); // No
+  await page.keyboard.press("Tab"); // Yes
+  await expect(dialog.getByRole("button", { name: "Yes", exact: true })).toBeFocused();
+  await page.keyboard.press("Enter");
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
   await expect(dialog.getByRole("heading", { name: "Result" })).toBeFocused();
   await page.keyboard.press("Escape");
@@ -124,6 +142,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   page,
   context,
 }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
   await signIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
@@ -143,7 +162,9 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await expect(dialog.getByRole("status").filter({ hasText: "was exported" })).toBeVisible();
   // Focus moves to the next step, Import, and the progress shows it.
   await expect(dialog.getByRole("heading", { name: "Step 3 of 4: Import the certificate" })).toBeFocused();
-  await expect(dialog.getByRole("navigation", { name: "Offline renewal steps" }).locator('[aria-current="step"]')).toContainText("Import");
+  // The same step as the pending card: exported, the request is to be signed (the console cannot know it was).
+  const steps = dialog.getByRole("navigation", { name: "Offline renewal steps" });
+  await expect(steps.locator('[aria-current="step"]')).toContainText("Sign it at the enrollment service");
   await page.screenshot(shot("renew-dialog-exported"));
   await dialog.getByRole("button", { name: "Close" }).click();
 
@@ -178,6 +199,15 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await dialog.getByRole("button", { name: "Import" }).click();
   await expect(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeFocused();
   await expect(dialog.getByRole("status").filter({ hasText: "Install this certificate?" })).toHaveCount(1);
+  // A laptop screen (1280×800): Yes and No without scrolling; the detail folded behind a summary naming the checks.
+  await expect(dialog.getByRole("button", { name: "Yes" })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "No", exact: true })).toBeInViewport();
+  await expect(dialog.getByRole("button", { name: "Decide later — keep the request pending" })).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Close" })).toHaveCount(0);
+  await expect(dialog.getByRole("term").filter({ hasText: "Request ID" })).toBeHidden();
+  await page.screenshot(shot("renew-dialog-confirm-folded"));
+  // The summary names the checks, and the short-gain warning when there is one (after an earlier renewal in this run).
+  await expect(await showConfirmDetails(dialog)).toHaveText(/^Details: all 11 checks passed(, the request|; warning: extends)/);
   await expect(definitionOf(dialog, "Request ID")).toHaveText(requestId);
   await expect(dialog.getByTestId("expiry-gain")).toHaveText(/^\+\d+ days$/);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");
@@ -189,6 +219,11 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await dialog.getByRole("button", { name: "Yes" }).click();
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible();
   await expect(dialog.getByRole("heading", { name: "Result" })).toBeFocused();
+  // Installed: every step done, nothing new offered — Close, not a new Export.
+  await expect(steps.locator('[aria-current="step"]')).toHaveCount(0);
+  await expect(steps.getByRole("listitem").filter({ hasText: "✓" })).toHaveCount(4);
+  await expect(dialog.getByRole("button", { name: "Export" })).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Import" })).toHaveCount(0);
   await page.screenshot(shot("renew-dialog-imported"));
 
   // Step 14: the new expiration date, and the request is no longer pending.

@@ -12,7 +12,7 @@ import { localServerName } from "@/lib/server-identity";
 import { E2E_PORTS, E2E_PROXY_ADDRESS, E2E_PUBLIC_NAME, E2E_PUBLIC_URL } from "../tests/support/e2e-state";
 import { type RunningNginx, startNginx } from "../tests/support/nginx";
 import { createTestTlsPki, type TestTlsPki } from "../tests/support/tls";
-import { clusterResources, expiration, openAdministration, openRenew } from "./support/console";
+import { clusterResources, confirmIfAsked, expiration, openAdministration, openRenew } from "./support/console";
 import { test as base, expect, type Page } from "./support/fixtures";
 import { signIn } from "./support/session";
 import { readState } from "./support/stack";
@@ -175,6 +175,7 @@ for (const host of VARIANTS) {
       const replace = dialog.getByRole("checkbox", { name: /Replace the pending offline request/ });
       if (await replace.isVisible()) await replace.check();
       await dialog.getByRole("button", { name: "Renew", exact: true }).click();
+      await confirmIfAsked(dialog);
       await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
       await dialog.getByRole("button", { name: "Close" }).click();
       await expect.poll(() => expiration(page)).toBeGreaterThan(before);

@@ -90,6 +90,56 @@ test("an ended session: Import → sign-in says so → back on the page, the pen
   await expect(clusterResources(page)).toBeVisible();
 });
 
+test("a pending request: the card says when the session ends (no JavaScript, Swedish, 390 px); with JavaScript a warning in time, and Stay signed in", async ({
+  page,
+  browser,
+}) => {
+  // The browser's clock is Playwright's, so the warning 25 minutes on is reached without waiting for it.
+  await page.clock.install();
+  await signIn(page, "admin");
+  await openAdministration(page);
+  await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
+  const clusterUrl = page.url();
+  const dialog = await openRenew(page);
+  await dialog.getByRole("radio", { name: "Offline" }).check();
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Export" }).click();
+  await download;
+  await dialog.getByRole("button", { name: "Close" }).click();
+  const card = pendingRequest(page);
+  await expect(card.getByTestId("session-ends")).toHaveText(
+    /^Your session ends at .+ UTC after 30 minutes without activity\. The pending request is kept/,
+  );
+  const warning = card.getByRole("alert").filter({ hasText: "Your session ends in less than 5 minutes" });
+  await expect(warning).toHaveCount(0);
+  await page.clock.fastForward("25:30");
+  await expect(warning).toBeVisible();
+  await page.screenshot(shot("pending-session-warning"));
+  await expectAccessible(page);
+  await warning.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(warning).toBeHidden();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  // Without JavaScript, in Swedish on a phone: the card says it; there is no timer to warn.
+  const noScript = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  try {
+    const other = await noScript.newPage();
+    await signIn(other, "admin");
+    await other.getByRole("button", { name: "Svenska" }).click();
+    await other.goto(clusterUrl);
+    const kort = other.getByRole("region", { name: "Väntande förnyelsebegäran" });
+    await expect(kort.getByTestId("session-ends")).toHaveText(/^Din session avslutas .+ efter 30 minuter utan aktivitet\./);
+    await other.screenshot(shot("no-js-sv-390-pending-session-ends"));
+  } finally {
+    await noScript.close();
+  }
+
+  // Clean up: cancel the request this walkthrough exported.
+  await card.getByText("Cancel request", { exact: true }).click();
+  await card.getByRole("button", { name: "Yes, cancel the request" }).click();
+  await expect(card).toBeHidden();
+});
+
 test("never signed in: sign-in without the message; a download link goes to sign-in too", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL((url) => url.pathname === "/sign-in");

@@ -39,6 +39,30 @@ export async function expiration(page: Page): Promise<number> {
   return Date.parse(iso ?? "");
 }
 
+/**
+ * After Online → Renew: the small-gain rule (a certificate with more than 30 days left, or a gain under 30 days) shows
+ * the confirmation first, and Yes installs what the service signed; otherwise it is installed at once.
+ */
+export async function confirmIfAsked(dialog: Locator, words: { confirm: string; yes: string; renewed: string } = ENGLISH): Promise<void> {
+  const asked = dialog.getByRole("heading", { name: words.confirm });
+  // Renewed, asked, or refused (an error is the caller's to check).
+  const outcome = dialog.getByRole("status").filter({ hasText: words.renewed }).or(asked).or(dialog.getByRole("alert"));
+  await expect(outcome.first()).toBeVisible({ timeout: 30_000 });
+  if (await asked.isVisible()) await dialog.getByRole("button", { name: words.yes, exact: true }).click();
+}
+const ENGLISH = { confirm: "Install this certificate?", yes: "Yes", renewed: "was renewed" };
+
+/**
+ * The confirmation folds its checks and identifiers behind a summary that names them ("Details: all 11 checks
+ * passed…"); this opens it (a native <details>, so also without JavaScript) and returns the summary.
+ */
+export async function showConfirmDetails(dialog: Locator): Promise<Locator> {
+  const summary = dialog.locator("summary").filter({ hasText: /^(Details|Detaljer): / });
+  await summary.click();
+  await expect(dialog.getByTestId("confirm-details")).toHaveAttribute("open", "");
+  return summary;
+}
+
 export async function expectAccessible(page: Page): Promise<void> {
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 }

@@ -28,6 +28,8 @@ export interface Actor {
   groups: string[];
   isAdministrator: boolean;
   remoteAddress: string | null;
+  /** When the session ends if unused from now on (the idle timeout, never after the absolute one). */
+  sessionEndsAt: Date;
 }
 
 /** The client's address; the console listens on loopback, so Next's forwarded header is its own. */
@@ -56,6 +58,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
     groups: account.groups,
     isAdministrator: isAdministrator(account.groups, env().RMS_ADMIN_GROUPS),
     remoteAddress: await getRemoteAddress(),
+    sessionEndsAt: session.idleExpiresAt,
   };
 });
 

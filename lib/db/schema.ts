@@ -205,6 +205,8 @@ export const renewalRequests = pgTable(
     closedAt: timestamp("closed_at", { withTimezone: true }),
     /** Sent online and held by the enrollment service for its operator's approval (not exported as a file). */
     heldForApproval: boolean("held_for_approval").notNull().default(false),
+    /** When the expiry monitor's round found the held request approved (its certificate ready to check and install). */
+    approvedAt: timestamp("approved_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("renewal_requests_one_pending").on(t.clusterId).where(sql`${t.status} = 'pending'`)],
 );

@@ -8,10 +8,11 @@ import { createHash } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { REQUEST_XML_CAPS } from "@/lib/certificates/renewal-request";
 import { clientAddress, trustedProxyList } from "@/lib/http/request-gate";
-import { negotiateLocale } from "@/lib/i18n/locales";
+import { resolveLocale } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/messages";
 import { apiEnroll } from "./routes/api-enroll";
 import { apiRenewalInfo } from "./routes/api-renewal-info";
@@ -19,6 +20,7 @@ import { certificate } from "./routes/certificate";
 import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
+import { ENROLLMENT_LOCALE_COOKIE, language } from "./routes/language";
 import { metrics } from "./routes/metrics";
 import { operatorDecide, operatorRejectPending } from "./routes/operator-decide";
 import { operatorRequests } from "./routes/operator-requests";
@@ -61,7 +63,8 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
       c.header("Connection", "close");
       return c.text("421 Misdirected Request: this service does not answer for that host name.\n", 421);
     }
-    const locale = negotiateLocale(c.req.header("accept-language"));
+    // The header's language switch wins (its cookie), else the browser's preference.
+    const locale = resolveLocale(getCookie(c, ENROLLMENT_LOCALE_COOKIE), c.req.header("accept-language"));
     c.set("locale", locale);
     c.set("t", translatorFor(locale));
     let client: string | null = null;
@@ -148,6 +151,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.get("/favicon.svg", favicon());
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
   app.get("/", home(deps));
+  app.post("/language", limit(FORM_LIMIT_BYTES), language());
   app.post("/submissions", rateLimited, limit(REQUEST_XML_CAPS.bytes + MULTIPART_OVERHEAD_BYTES), webSubmit(deps));
   app.get("/submissions/:id", submission(deps));
   app.get("/submissions/:id/certificate", certificate(deps));

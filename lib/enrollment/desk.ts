@@ -35,6 +35,8 @@ export interface SubmissionView {
   state: "pending_approval" | "issued" | "rejected";
   reason: string | null;
   guid: string;
+  /** The cluster's name as its request gives it (after re-provisioning two clusters may share a server name). */
+  clusterName: string | null;
   serverName: string;
   clusterUrl: string;
   keyFingerprint: string;
@@ -131,6 +133,18 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/**
+ * The cluster's name (EnrolleeInformation/Name) of a request already verified on intake, as shown in the operator's
+ * lists; null when the document has none.
+ */
+function requestClusterName(requestXml: string): string | null {
+  const text = /<EnrolleeInformation>[\s\S]*?<Name>([^<]{1,256})<\/Name>/.exec(requestXml)?.[1];
+  if (text === undefined) return null;
+  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name] ?? "");
+}
+
 function view(row: SubmissionRow, slc: IssuedRow | null): SubmissionView {
   return {
     id: row.id,
@@ -139,6 +153,7 @@ function view(row: SubmissionRow, slc: IssuedRow | null): SubmissionView {
     state: row.state,
     reason: row.reason,
     guid: row.guid,
+    clusterName: requestClusterName(row.requestXml),
     serverName: row.serverName,
     clusterUrl: row.clusterUrl,
     keyFingerprint: row.keyFingerprint,

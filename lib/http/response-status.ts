@@ -6,6 +6,7 @@
 // (scripts/console-server.ts) runs each request with a slot and applies the status when the headers go out.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type http from "node:http";
+import { isDocumentRequest, serverErrorPage, styleNonce } from "./server-error-page";
 
 interface StatusSlot {
   status: number | null;
@@ -26,7 +27,23 @@ function storage(): AsyncLocalStorage<StatusSlot> {
 export function withResponseStatus<T>(response: http.ServerResponse, handle: () => T): T {
   const slot: StatusSlot = { status: null };
   const writeHead = response.writeHead;
+  const write = response.write;
+  const end = response.end;
+  const request = response.req as http.IncomingMessage | undefined;
+  const document = request !== undefined && isDocumentRequest(request);
+  // A page navigation that failed on the server gets the console's own complete page instead of the framework's empty
+  // shell (lib/http/server-error-page.ts): its body replaces whatever the framework writes.
+  let replacement: Buffer | null = null;
+  const failing = (res: http.ServerResponse) => document && !res.headersSent && res.statusCode === 500;
   response.writeHead = function (this: http.ServerResponse, statusCode: number, ...rest: unknown[]) {
+    if (statusCode === 500 && document && request) {
+      replacement = Buffer.from(serverErrorPage(request, styleNonce(this.getHeader("content-security-policy"))), "utf8");
+      for (const name of ["content-length", "content-encoding", "etag", "transfer-encoding", "vary"]) this.removeHeader(name);
+      this.setHeader("Content-Type", "text/html; charset=utf-8");
+      this.setHeader("Content-Length", replacement.length);
+      this.setHeader("Cache-Control", "no-store");
+      return (writeHead as (...a: unknown[]) => http.ServerResponse).call(this, 500);
+    }
     if (slot.status !== null && statusCode === 200) {
       // A reason phrase given for 200 ("OK") would be wrong for the new status: Node picks the standard one.
       const [first, ...others] = rest;
@@ -35,6 +52,22 @@ export function withResponseStatus<T>(response: http.ServerResponse, handle: () 
     }
     return (writeHead as (...a: unknown[]) => http.ServerResponse).call(this, statusCode, ...rest);
   } as typeof response.writeHead;
+  response.write = function (this: http.ServerResponse, ...args: unknown[]) {
+    if (failing(this)) this.writeHead(500);
+    if (replacement) return true;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof response.write;
+  response.end = function (this: http.ServerResponse, ...args: unknown[]) {
+    if (failing(this)) this.writeHead(500);
+    if (replacement) {
+      const body = replacement;
+      replacement = Buffer.alloc(0);
+      const callback = args.find((arg) => typeof arg === "function");
+      const chunk = request?.method === "HEAD" ? undefined : body;
+      return (end as (...a: unknown[]) => http.ServerResponse).call(this, ...(chunk ? [chunk] : []), ...(callback ? [callback] : []));
+    }
+    return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+  } as typeof response.end;
   return storage().run(slot, handle);
 }
 

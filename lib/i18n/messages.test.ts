@@ -13,6 +13,7 @@ function leaves(node: unknown, prefix = ""): Array<[string, string]> {
 // A value for every placeholder name the catalogues use; counts are numbers (plurals), the rest text.
 const numbers = ["seconds", "minutes", "days", "from", "to", "total", "page", "pages", "count"];
 const texts = [
+  "time",
   "user",
   "url",
   "detail",

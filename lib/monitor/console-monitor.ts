@@ -11,6 +11,7 @@ import {
   notificationChannelsFrom,
   sendNotification,
 } from "@/lib/notifications/notifier";
+import { checkHeldRequests } from "@/lib/renewal/approval";
 import { autoRenewalRound } from "@/lib/renewal/auto-renewal";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { systemClock } from "@/lib/time/clock";
@@ -55,6 +56,18 @@ export async function startConsoleMonitor(): Promise<void> {
     },
     afterCheck: async (now) => {
       firstCheckDone();
+      // Requests held for the operator's approval: is the certificate ready? (Check → Yes still installs it.)
+      for (const held of await checkHeldRequests(await renewalContext(), now)) {
+        toStdout(
+          jsonLogLine({
+            time: now,
+            level: held.outcome === "failed" ? "error" : "info",
+            source: "rms-held-requests",
+            requestId: held.requestId,
+            message: held.detail,
+          }),
+        );
+      }
       // The renewal context reads the same system clock.
       for (const attempt of await autoRenewalRound(await renewalContext(), { now })) {
         toStdout(

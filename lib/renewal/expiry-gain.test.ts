@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryGain, SHORT_GAIN_DAYS } from "./expiry-gain";
+import { asksBeforeReplacing, CONFIRM_DAYS_LEFT, expiryGain, SHORT_GAIN_DAYS } from "./expiry-gain";
 
 const installed = new Date("2026-12-01T12:00:00Z");
 const later = (ms: number) => new Date(installed.getTime() + ms);
@@ -26,5 +26,22 @@ describe("expiryGain", () => {
   it("the same or an earlier expiry is not later", () => {
     expect(expiryGain(installed, installed)).toEqual({ kind: "not_later", days: 0 });
     expect(expiryGain(installed, later(-3 * DAY))).toEqual({ kind: "not_later", days: -3 });
+  });
+});
+
+describe("asksBeforeReplacing (online renewal's rule, the offline confirmation's warning)", () => {
+  const now = new Date("2026-11-11T12:00:00Z"); // the installed certificate has 20 days left
+  it("a first certificate replaces nothing", () => {
+    expect(asksBeforeReplacing(null, later(0), now, CONFIRM_DAYS_LEFT)).toBe(false);
+  });
+  it("a due certificate renewed for a year is installed without asking", () => {
+    expect(asksBeforeReplacing(installed, later(345 * DAY), now, CONFIRM_DAYS_LEFT)).toBe(false);
+  });
+  it("a gain under 30 days asks, however few days are left", () => {
+    expect(asksBeforeReplacing(installed, later(60_000), now, CONFIRM_DAYS_LEFT)).toBe(true);
+  });
+  it("more days left than the setting asks, even for a full year's gain", () => {
+    expect(asksBeforeReplacing(installed, later(365 * DAY), now, 10)).toBe(true);
+    expect(asksBeforeReplacing(installed, later(365 * DAY), now, 20)).toBe(false);
   });
 });

@@ -17,3 +17,18 @@ export function expiryGain(installedUntil: Date | null, newUntil: Date): ExpiryG
   const days = Math.floor(diff / DAY_MS);
   return { kind: "extends", days, short: days < SHORT_GAIN_DAYS };
 }
+
+/** Default of RMS_RENEW_CONFIRM_DAYS_LEFT: online renewal asks before replacing a certificate with more days left. */
+export const CONFIRM_DAYS_LEFT = 30;
+
+/**
+ * The one small-gain rule of both paths. The offline path always confirms (and warns about a short gain); online
+ * renewal installs without asking only when the installed certificate has at most `daysLeftLimit` days left and the
+ * new one gains at least SHORT_GAIN_DAYS — otherwise it shows the same confirmation, with the same warning.
+ */
+export function asksBeforeReplacing(installedUntil: Date | null, newUntil: Date, now: Date, daysLeftLimit: number): boolean {
+  if (installedUntil === null) return false;
+  const gain = expiryGain(installedUntil, newUntil);
+  if (gain.kind === "not_later" || (gain.kind === "extends" && gain.short)) return true;
+  return installedUntil.getTime() - now.getTime() > daysLeftLimit * DAY_MS;
+}

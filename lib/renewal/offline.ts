@@ -71,6 +71,7 @@ export async function exportRenewalRequest(
         fileName: renewalRequestFileName(cluster.serverName, cluster.installed ? "renewal" : "enrollment"),
         document,
         heldForApproval: false,
+        approvedAt: null,
       };
       return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };
     });

@@ -46,7 +46,7 @@ export function enrollmentFailure(response: EnrollmentFailure, requestId: string
 
 /** What the service did with a request: signed it (verified here, not yet installed), or holds it for an operator. */
 type OnlineAnswer =
-  | { outcome: "issued"; slc: VerifiedSlc; document: string; requestId: string }
+  | { outcome: "issued"; slc: VerifiedSlc; document: string; requestId: string; requestDocument: string }
   | { outcome: "held"; requestId: string; submissionId: string; requestDocument: string };
 
 /**
@@ -84,7 +84,14 @@ export async function requestSlcOnline(
     const { failed, reason, checks, detail } = verification;
     return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
   }
-  return { ok: true, outcome: "issued", slc: verification.slc, document: verification.slc.document, requestId: fields.requestId };
+  return {
+    ok: true,
+    outcome: "issued",
+    slc: verification.slc,
+    document: verification.slc.document,
+    requestId: fields.requestId,
+    requestDocument: requestXml,
+  };
 }
 
 /**
@@ -116,10 +123,21 @@ export async function keepHeldRequest(
   return { ok: false, code: "pending_approval", requestId: held.requestId, submissionId: held.submissionId };
 }
 
-export async function renewOnline(
+/** Installed, or — under the small-gain rule — kept as the pending request until the administrator confirms it. */
+export type OnlineRenewal =
+  | { outcome: "installed"; slc: SlcSummary; previousValidUntil: Date | null }
+  | { outcome: "confirm"; requestId: string; document: string };
+
+/**
+ * Online renewal. `askIf` is the small-gain rule (lib/renewal/expiry-gain.ts): when it says so, the signed answer is
+ * not installed; its request becomes the pending request and the caller shows the confirmation, whose Yes installs the
+ * certificate as an import does. Without it (CLI, automatic renewal) the answer is installed at once.
+ */
+export async function renewOnlineOrAsk(
   ctx: RenewalContext,
   input: { clusterId: string; actor: RenewalActor },
-): Promise<RenewalResult<{ slc: SlcSummary; previousValidUntil: Date | null }>> {
+  askIf: ((installedUntil: Date | null, newUntil: Date) => boolean) | null,
+): Promise<RenewalResult<OnlineRenewal>> {
   const spec = {
     clusterId: input.clusterId,
     actor: input.actor,
@@ -127,13 +145,30 @@ export async function renewOnline(
     load: "keyed",
     failureAudit: "renew_online_failed",
   } as const;
-  return runClusterOperation(ctx, spec, async (op) => {
+  return runClusterOperation(ctx, spec, async (op): Promise<RenewalResult<OnlineRenewal>> => {
     const { cluster } = op;
     await op.record("renew_online_started", { enrollmentUrl: ctx.enrollmentUrl });
     const obtained = await requestSlcOnline(ctx, cluster);
     if (!obtained.ok) return obtained;
     if (obtained.outcome === "held") return keepHeldRequest(ctx, op, obtained, input.actor.name);
     const { slc, document, requestId } = obtained;
+    if (askIf?.(cluster.installed?.validUntil ?? null, slc.validUntil)) {
+      // Asked first: the request it answers is kept pending (replacing any other), so Yes can install it.
+      return op.commit("request_exported", async (tx) => {
+        const { fingerprint } = await storePendingRequest(tx, {
+          clusterId: cluster.id,
+          requestId,
+          document: obtained.requestDocument,
+          exportedBy: input.actor.name,
+          now: ctx.now(),
+        });
+        return {
+          ok: true,
+          result: { outcome: "confirm" as const, requestId, document },
+          audit: { requestId, fingerprint, online: true, awaitingConfirmation: true },
+        };
+      });
+    }
     return op.commit("renew_online_succeeded", async (tx) => {
       await installCertificate(tx, {
         clusterId: cluster.id,
@@ -150,9 +185,19 @@ export async function renewOnline(
         .where(and(eq(renewalRequests.clusterId, cluster.id), eq(renewalRequests.status, "pending")));
       return {
         ok: true,
-        result: { slc: slcSummary(slc), previousValidUntil: cluster.installed?.validUntil ?? null },
+        result: { outcome: "installed" as const, slc: slcSummary(slc), previousValidUntil: cluster.installed?.validUntil ?? null },
         audit: { fingerprint: slc.fingerprint, validUntil: slc.validUntil.toISOString(), requestId },
       };
     });
   });
+}
+
+/** Online renewal that installs what the service signed (the CLI and automatic renewal). */
+export async function renewOnline(
+  ctx: RenewalContext,
+  input: { clusterId: string; actor: RenewalActor },
+): Promise<RenewalResult<{ slc: SlcSummary; previousValidUntil: Date | null }>> {
+  const result = await renewOnlineOrAsk(ctx, input, null);
+  if (result.ok && result.outcome === "confirm") throw new Error("online renewal asked without a rule");
+  return result;
 }

@@ -40,6 +40,8 @@ export interface PendingRequest {
   document: string;
   /** Sent online and held by the enrollment service for its operator's approval (else exported as a file). */
   heldForApproval: boolean;
+  /** When the monitor's round found a held request approved by the operator; null until then. */
+  approvedAt: Date | null;
 }
 
 export async function getPendingRequest(db: Queryable, clusterId: string): Promise<PendingRequest | null> {
@@ -51,6 +53,7 @@ export async function getPendingRequest(db: Queryable, clusterId: string): Promi
       exportedAt: renewalRequests.exportedAt,
       document: renewalRequests.document,
       heldForApproval: renewalRequests.heldForApproval,
+      approvedAt: renewalRequests.approvedAt,
       serverName: clusters.serverName,
       installedSlc: certificates.id,
     })

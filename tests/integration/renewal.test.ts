@@ -20,8 +20,9 @@ import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/fi
 import { getClusterKey } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange } from "@/lib/renewal/enrollment-client";
+import { asksBeforeReplacing } from "@/lib/renewal/expiry-gain";
 import { cancelRenewalRequest, confirmImport, declineImport, exportRenewalRequest, validateImport } from "@/lib/renewal/offline";
-import { renewOnline } from "@/lib/renewal/online";
+import { renewOnline, renewOnlineOrAsk } from "@/lib/renewal/online";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
 import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
@@ -150,6 +151,24 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     expect(after.installedBy).toBe(actor.name);
     expect(await certificateCount()).toBe(countBefore + 1);
     expect((await auditActions()).slice(0, 2)).toEqual(["renew_online_succeeded", "renew_online_started"]);
+  });
+
+  it("under the small-gain rule keeps the answer for the confirmation: nothing installed, its request pending; Yes installs it", async () => {
+    const before = await activeCertificate();
+    // More days left than the setting (the demo's 20, or a year after the test above): the rule asks.
+    const asked = await renewOnlineOrAsk(ctx, { clusterId, actor }, (installed, next) =>
+      asksBeforeReplacing(installed, next, new Date(), 10),
+    );
+    if (!asked.ok || asked.outcome !== "confirm") throw new Error(`expected the confirmation: ${JSON.stringify(asked)}`);
+    expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);
+    expect((await getPendingRequest(ctx.db, clusterId))?.requestId).toBe(asked.requestId);
+    const file = new TextEncoder().encode(asked.document);
+    const checked = await validateImport(ctx, { clusterId, file, actor });
+    if (!checked.ok) throw new Error(`import refused: ${JSON.stringify(checked)}`);
+    const confirmed = await confirmImport(ctx, { clusterId, file, expectedFingerprint: checked.slc.fingerprint, actor });
+    expect(confirmed.ok).toBe(true);
+    expect((await activeCertificate()).fingerprint).toBe(checked.slc.fingerprint);
+    expect(await getPendingRequest(ctx.db, clusterId)).toBeNull();
   });
 
   it("lets exactly one of 10 simultaneous renewals reach the enrollment service", async () => {

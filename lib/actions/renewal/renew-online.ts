@@ -1,14 +1,19 @@
 "use server";
 // Renew → Online → Renew: the whole online renewal on the server, reported in the user's language. A pending offline
-// request would be replaced, so the form must carry the administrator's consent (a checkbox) before anything is sent.
+// request would be replaced, so the form must carry the administrator's consent (a checkbox) before anything is sent. Under
+// the small-gain rule (RMS_RENEW_CONFIRM_DAYS_LEFT, lib/renewal/expiry-gain.ts) the answer is confirmed first, with the
+// offline confirmation (its checks, its warning) and its Yes, which installs it as an import does.
 import { revalidatePath } from "next/cache";
+import { env } from "@/lib/env";
 import { getTranslator } from "@/lib/i18n/server";
-import { renewOnline } from "@/lib/renewal/online";
+import { asksBeforeReplacing } from "@/lib/renewal/expiry-gain";
+import { validateImport } from "@/lib/renewal/offline";
+import { renewOnlineOrAsk } from "@/lib/renewal/online";
 import { getPendingRequest } from "@/lib/renewal/queries";
 import { renewalContext } from "@/lib/renewal/server-context";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { renewOnlineSchema } from "./schemas";
-import { failureState, heldState, type RenewState, renewedState } from "./view";
+import { answersView, checkViews, failureState, heldState, type RenewState, renewedState, slcView } from "./view";
 
 export const renewOnlineAction = adminActionClient
   .metadata({ actionName: "renewOnlineAction" })
@@ -20,13 +25,26 @@ export const renewOnlineAction = adminActionClient
       const pending = await getPendingRequest(ctx.db, parsedInput.clusterId);
       if (pending) return { status: "error", message: t("renew.replacePendingRequired", { requestId: pending.requestId }) };
     }
-    const result = await renewOnline(ctx, {
-      clusterId: parsedInput.clusterId,
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
-    });
-    // A request held for approval became the cluster's pending request: the page shows it.
+    const daysLeft = env().RMS_RENEW_CONFIRM_DAYS_LEFT;
+    const renewalActor = { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
+    const result = await renewOnlineOrAsk(ctx, { clusterId: parsedInput.clusterId, actor: renewalActor }, (installed, next) =>
+      asksBeforeReplacing(installed, next, ctx.now(), daysLeft),
+    );
+    // A request held for approval, or kept for the confirmation, became the cluster's pending request: the page shows it.
     if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
     if (!result.ok && result.code === "pending_approval") return heldState(result.requestId, t, ctx.enrollmentUrl);
     if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
-    return renewedState(result.slc, locale, t, result.previousValidUntil);
+    if (result.outcome === "installed") return renewedState(result.slc, locale, t, result.previousValidUntil);
+    // The same checks and confirmation as an imported file.
+    const bytes = new TextEncoder().encode(result.document);
+    const checked = await validateImport(ctx, { clusterId: parsedInput.clusterId, file: bytes, actor: renewalActor });
+    if (!checked.ok) return failureState(checked, t, ctx.enrollmentUrl);
+    return {
+      status: "validated",
+      slc: slcView(checked.slc, locale),
+      checks: checkViews(checked.checks, t),
+      answers: answersView(checked.answers, checked.slc, locale, t),
+      document: Buffer.from(bytes).toString("base64"),
+      intro: t("renew.onlineConfirmIntro", { days: daysLeft }),
+    };
   });

@@ -27,6 +27,8 @@ export interface AnswersView {
   /** The gain as a sentence ("+365 days"), and whether it is short enough to warn about. */
   gainText: string;
   shortGain: boolean;
+  /** The summary of the folded checks and identifiers ("Details: all 11 checks passed…", naming a short gain). */
+  details: string;
 }
 
 export type RenewState =
@@ -35,7 +37,8 @@ export type RenewState =
   | { status: "renewed"; message: string; validUntil: string }
   // `document` (the checked file in base64) goes back with Yes in a hidden field, so the confirmation also works as a
   // plain form without JavaScript; the server checks it again in full before installing.
-  | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string }
+  // `intro` says what is being confirmed when it is not an imported file (an online answer held for the small-gain rule).
+  | { status: "validated"; slc: SlcView; checks: CheckView[]; answers: AnswersView; document: string; intro?: string }
   | { status: "declined"; message: string }
   // The enrollment service holds the request for its operator's approval: not an error, a state of its own.
   | { status: "held"; message: string; requestId: string };

@@ -21,6 +21,7 @@ export function answersView(answers: ImportAnswers, slc: SlcSummary, locale: Loc
       : gain.kind === "extends"
         ? t("renew.gain.extends", { days: gain.days })
         : t("renew.gain.notLater", { days: gain.days });
+  const shortGain = gain.kind !== "first" && (gain.kind === "not_later" || gain.short);
   return {
     requestId: answers.requestId,
     keyFingerprint: answers.keyFingerprint,
@@ -32,7 +33,9 @@ export function answersView(answers: ImportAnswers, slc: SlcSummary, locale: Loc
         }
       : null,
     gainText,
-    shortGain: gain.kind !== "first" && (gain.kind === "not_later" || gain.short),
+    shortGain,
+    // The folded detail's summary names the checks and any warning, so nothing that matters hides behind it.
+    details: t(shortGain ? "renew.detailsWarning" : "renew.details", { count: CHECK_NAMES.length }),
   };
 }
 

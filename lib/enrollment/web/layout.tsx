@@ -15,6 +15,17 @@ header{background:#1f2a37;color:#fff;padding:.75rem 1.5rem;display:flex;justify-
 header p{margin:0;font-weight:600;letter-spacing:.01em}
 header form{margin:0;padding:0;border:0;background:none}
 header button{background:transparent;border:1px solid #fff;padding:.25rem .75rem}
+.header-actions{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header .language{display:flex;gap:.25rem}
+header .language button{border-color:transparent;font-weight:400;padding:.25rem .5rem;font-size:.9rem}
+header .language button[aria-pressed=true]{font-weight:700;text-decoration:underline;text-underline-offset:4px}
+.file{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;margin:.25rem 0 1rem}
+.file input[type=file]{margin:0;flex:1 1 12rem;min-width:0}
+.file input[type=file]::file-selector-button{display:none}
+.file input[type=file]:invalid{color:transparent}
+.file label.button{order:-1;margin:0;font-weight:600;background:#fff;color:var(--fg);border:1px solid var(--line)}
+.file label.button:hover{background:var(--bg)}
+.file input[type=file]:focus-visible+label.button,.file label.button:focus-within{outline:3px solid #f0b400;outline-offset:2px}
 main{max-width:52rem;margin:2rem auto;padding:2rem;background:#fff;border:1px solid var(--line);border-radius:8px}
 h1{font-size:1.6rem;margin:0 0 1rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
@@ -68,12 +79,30 @@ export function Layout(props: { locale: Locale; t: Translator; title: string; he
         <body>
           <header>
             <p>{t("enrollment.siteName")}</p>
-            {props.header}
+            <div class="header-actions">
+              <LanguageSwitch locale={props.locale} label={t("header.language")} />
+              {props.header}
+            </div>
           </header>
           <main>{props.children}</main>
         </body>
       </html>
     </>
+  );
+}
+
+const LANGUAGE_NAMES: Record<Locale, string> = { en: "English", sv: "Svenska" };
+
+/** The console's language switch in this site's words: a plain form, the current language pressed. */
+function LanguageSwitch({ locale, label }: { locale: Locale; label: string }) {
+  return (
+    <form method="post" action="/language" aria-label={label} class="language">
+      {(Object.keys(LANGUAGE_NAMES) as Locale[]).map((code) => (
+        <button key={code} type="submit" name="locale" value={code} lang={code} aria-pressed={code === locale ? "true" : "false"}>
+          {LANGUAGE_NAMES[code]}
+        </button>
+      ))}
+    </form>
   );
 }
 

@@ -86,6 +86,7 @@ export function OperatorRequestsPage(
           <h3 id={`req-${s.id}`}>{s.serverName}</h3>
           <p>{reasonText(t, s.reason)}</p>
           <dl>
+            <Row label={t("enrollment.fieldClusterName")} value={s.clusterName ?? "—"} />
             <Row label={t("enrollment.fieldClusterUrl")} value={s.clusterUrl} />
             <Row label={t("identifiers.guid")} value={s.guid} code />
             <Row label={t("identifiers.requestId")} value={s.requestId} code />
@@ -117,10 +118,12 @@ export function OperatorRequestsPage(
       {props.recent.length > 0 ? (
         <ul>
           {props.recent.map((s) => (
+            // Cluster name and GUID as well as the server: after re-provisioning two clusters may share a server name.
             <li key={s.id}>
-              <a href={`/submissions/${s.id}`}>{s.serverName}</a>
+              <a href={`/submissions/${s.id}`}>{s.clusterName ? `${s.clusterName} (${s.serverName})` : s.serverName}</a>
               {` — ${s.state === "issued" ? t("enrollmentOperator.stateIssued") : t("enrollmentOperator.stateRejected")}`}
-              {s.decidedBy ? ` (${s.decidedBy})` : ""} · <code>{s.requestId}</code>
+              {s.decidedBy ? ` (${s.decidedBy})` : ""} · {t("identifiers.guid")} <code>{s.guid}</code> · {t("identifiers.requestId")}{" "}
+              <code>{s.requestId}</code>
             </li>
           ))}
         </ul>

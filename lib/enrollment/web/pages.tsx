@@ -60,15 +60,22 @@ export function HomePage(props: PageProps & { rootFingerprint: string; error?: P
         <p class="hint" id="request-hint">
           {t("enrollment.requestFileHint")}
         </p>
-        <input
-          type="file"
-          id="request"
-          name="request"
-          accept=".xml,application/xml,text/xml"
-          required
-          aria-describedby={error ? "request-hint request-error" : "request-hint"}
-          aria-invalid={error ? "true" : undefined}
-        />
+        {/* Browse in the page's language (the browser's own button speaks the browser's); the chosen file's name shows
+            beside it, and nothing while none is chosen (:invalid), all without script. */}
+        <div class="file">
+          <input
+            type="file"
+            id="request"
+            name="request"
+            accept=".xml,application/xml,text/xml"
+            required
+            aria-describedby={error ? "request-hint request-error" : "request-hint"}
+            aria-invalid={error ? "true" : undefined}
+          />
+          <label for="request" class="button">
+            {t("enrollment.browse")}
+          </label>
+        </div>
         <button type="submit">{t("enrollment.submitButton")}</button>
       </form>
       <section aria-labelledby="lookup-heading">

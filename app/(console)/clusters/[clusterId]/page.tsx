@@ -56,7 +56,12 @@ export default async function AdministrationPage({
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   // RMS was removed from its web site: no key, nothing to renew; what is left to read.
   if (cluster.removed) return <RemovedCluster cluster={cluster} removed={cluster.removed} />;
-  const [pending, autoRenewal] = await Promise.all([getPendingRequest(db, clusterId), getAutoRenewal(db, clusterId)]);
+  const [pending, autoRenewal, actor] = await Promise.all([
+    getPendingRequest(db, clusterId),
+    getAutoRenewal(db, clusterId),
+    // The signed-in administrator (cached for this request: the layout's check read it already).
+    findAdministrator(),
+  ]);
   const t = await getTranslations();
   const now = new Date();
   const slc = cluster.certificate;
@@ -146,7 +151,15 @@ export default async function AdministrationPage({
                 {t("pending.cancelled")}
               </Alert>
             )}
-            {pending && <PendingRequestPanel clusterId={cluster.id} pending={pending} enrollmentUrl={env().enrollmentUrl} enroll={!slc} />}
+            {pending && actor && (
+              <PendingRequestPanel
+                clusterId={cluster.id}
+                pending={pending}
+                enrollmentUrl={env().enrollmentUrl}
+                enroll={!slc}
+                session={{ endsAt: actor.sessionEndsAt, idleMinutes: env().RMS_SESSION_IDLE_MINUTES }}
+              />
+            )}
             <div className="mt-4">
               <RenewDialog
                 clusterId={cluster.id}

@@ -3,7 +3,8 @@
 import { cn } from "@/components/ui/cn";
 import type { OfflineProgressLabels } from "./renew-labels";
 
-export type OfflineStep = 1 | 2 | 3 | 4;
+/** The step at hand; 5 once the certificate is installed (every step done). */
+export type OfflineStep = 1 | 2 | 3 | 4 | 5;
 
 export function OfflineProgress({
   current,

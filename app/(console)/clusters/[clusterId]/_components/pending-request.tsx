@@ -1,19 +1,26 @@
 // The pending offline renewal request in Cluster resources: when, by whom, the identifiers the enrollment service and
 // the confirmation show, where the administrator is on the offline path, and Cancel request (confirmed first).
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { LocalTime } from "@/components/local-time";
+import { formatDateTime } from "@/lib/i18n/format";
 import type { PendingRequest } from "@/lib/renewal/queries";
 import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
 import { CancelRequestForm } from "./cancel-request-form";
 import { OfflineProgress } from "./offline-progress";
 import { offlineProgressLabels, requestLookupUrl } from "./renew-labels";
+import { SessionWarning } from "./session-warning";
+
+const MINUTE_MS = 60_000;
 
 export async function PendingRequestPanel({
   clusterId,
   pending,
   enrollmentUrl,
   enroll = false,
+  session,
 }: {
+  /** When the administrator's session ends if idle, and the idle timeout (RMS_SESSION_IDLE_MINUTES). */
+  session: { endsAt: Date; idleMinutes: number };
   clusterId: string;
   pending: PendingRequest;
   enrollmentUrl: string;
@@ -21,6 +28,10 @@ export async function PendingRequestPanel({
   enroll?: boolean;
 }) {
   const t = await getTranslations();
+  const locale = await getLocale();
+  const endsAtText = formatDateTime(locale, session.endsAt);
+  // Warned five minutes before (a third of a shorter timeout, at least one minute).
+  const warnMinutes = Math.max(1, Math.min(5, Math.floor(session.idleMinutes / 3)));
   const keyFingerprint = requestKeyFingerprint(pending.document);
   return (
     <section
@@ -34,7 +45,10 @@ export async function PendingRequestPanel({
       {pending.heldForApproval ? (
         // Sent online and held by the service: no file to carry anywhere, the operator decides.
         <div className="mb-3">
-          <p className="text-sm text-slate-800">{t("held.status")}</p>
+          {/* The monitor's round asks the service too (lib/renewal/approval.ts): once approved, the card says so. */}
+          <p className="text-sm text-slate-800" data-testid="held-status">
+            {pending.approvedAt ? t("held.approved", { time: formatDateTime(locale, pending.approvedAt) }) : t("held.status")}
+          </p>
           <a
             href={requestLookupUrl(enrollmentUrl, pending.requestId)}
             className="mt-1 inline-block text-sm font-medium text-brand-700 underline underline-offset-2 hover:text-brand-800"
@@ -48,6 +62,20 @@ export async function PendingRequestPanel({
           <p className="mt-1 text-xs text-slate-700">{t("pending.next", { url: enrollmentUrl })}</p>
         </div>
       )}
+      {/* The session may end while the file travels to the signing station: when, said without JavaScript too. */}
+      <SessionWarning
+        remainingMs={session.endsAt.getTime() - Date.now()}
+        warnBeforeMs={warnMinutes * MINUTE_MS}
+        labels={{
+          warning: t("session.warning", { minutes: warnMinutes, time: endsAtText }),
+          ended: t("session.ended"),
+          extend: t("session.extend"),
+          extending: t("session.extending"),
+        }}
+      />
+      <p className="mb-3 text-xs text-slate-700" data-testid="session-ends">
+        {t(pending.heldForApproval ? "session.endsAtHeld" : "session.endsAt", { time: endsAtText, minutes: session.idleMinutes })}
+      </p>
       <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
         <dt className="font-medium text-slate-700">{t(pending.heldForApproval ? "held.sentOnline" : "pending.exportedAt")}</dt>
         <dd className="sm:col-span-2">

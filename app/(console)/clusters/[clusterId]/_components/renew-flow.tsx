@@ -66,6 +66,8 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
   // Held for approval: "Check for the approved certificate", then Yes/No on what the service issued.
   const [checked, checkAction, checkBusy] = useActionState(checkApprovalAction, {});
   const [heldImported, heldImportAction, heldImportBusy] = useActionState(importStepAction, {});
+  // An online answer held for the small-gain rule: Yes/No on it, as on an imported file.
+  const [onlineImported, onlineImportAction, onlineImportBusy] = useActionState(importStepAction, {});
   const [exporting, setExporting] = useState(false);
   const [exportNotice, setExportNotice] = useState<{ ok: boolean; message: string } | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
@@ -76,9 +78,15 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
   const checkView = viewOf(checked, labels["error.generic"]);
   const heldImportView = viewOf(heldImported, labels["error.generic"]);
   const approved = checkView.status === "validated" && heldImportView.status === "idle" ? checkView : null;
+  const onlineImportView = viewOf(onlineImported, labels["error.generic"]);
+  const onlineConfirm = onlineView.status === "validated" && onlineImportView.status === "idle" ? onlineView : null;
   // Rendered by the server after a plain form post (no JavaScript): the page opens on the outcome.
   const [serverOutcome] = useState(
-    onlineView.status !== "idle" || importView.status !== "idle" || checkView.status !== "idle" || heldImportView.status !== "idle",
+    onlineView.status !== "idle" ||
+      importView.status !== "idle" ||
+      checkView.status !== "idle" ||
+      heldImportView.status !== "idle" ||
+      onlineImportView.status !== "idle",
   );
   // The held panel stays for its own outcomes once the request is consumed (the page no longer has it pending).
   const showHeld = labels.held !== null || checkView.status !== "idle" || heldImportView.status !== "idle";
@@ -89,21 +97,26 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
   const checkResult = useRef<HTMLHeadingElement>(null);
   const heldConfirmHeading = useRef<HTMLHeadingElement>(null);
   const heldImportResult = useRef<HTMLHeadingElement>(null);
+  const onlineConfirmHeading = useRef<HTMLHeadingElement>(null);
+  const onlineImportResult = useRef<HTMLHeadingElement>(null);
   const importHeading = useRef<HTMLHeadingElement>(null);
   const offlineHeading = useRef<HTMLHeadingElement>(null);
   const offlineRadio = useRef<HTMLInputElement>(null);
-  useFocusOn(onlineResult, onlineBusy ? "" : JSON.stringify(online));
+  useFocusOn(onlineConfirm ? onlineConfirmHeading : onlineResult, onlineBusy ? "" : JSON.stringify(online));
+  useFocusOn(onlineImportResult, onlineImportBusy ? "" : JSON.stringify(onlineImported));
   useFocusOn(validated ? confirmHeading : importResult, importBusy ? "" : JSON.stringify(imported) + (localError ?? ""));
   useFocusOn(importHeading, exportNotice?.ok ? (pending?.requestId ?? "") : "");
   useFocusOn(approved ? heldConfirmHeading : checkResult, checkBusy ? "" : JSON.stringify(checked));
   useFocusOn(heldImportResult, heldImportBusy ? "" : JSON.stringify(heldImported));
 
-  const busy = onlineBusy || importBusy || exporting || checkBusy || heldImportBusy;
+  const busy = onlineBusy || importBusy || exporting || checkBusy || heldImportBusy || onlineImportBusy;
   useEffect(() => onBusy(busy), [busy, onBusy]);
   useEffect(() => onReady(), [onReady]);
+  // The steps' statuses as one value: the page is refreshed when one of them becomes "renewed", not at every render.
+  const statuses = [onlineView, importView, heldImportView, onlineImportView].map((view) => view.status).join(" ");
   useEffect(() => {
-    if (onlineView.status === "renewed" || importView.status === "renewed" || heldImportView.status === "renewed") router.refresh();
-  }, [onlineView.status, importView.status, heldImportView.status, router]);
+    if (statuses.split(" ").includes("renewed")) router.refresh();
+  }, [statuses, router]);
 
   async function exportRequest(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -163,10 +176,15 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
     offlineHeading.current?.focus();
   }
 
-  const initialMethod: RenewMethod = importView.status !== "idle" ? "offline" : onlineView.status !== "idle" ? "online" : method;
-  const step: OfflineStep = validated ? 4 : pending ? 3 : 1;
+  const initialMethod: RenewMethod =
+    importView.status !== "idle" ? "offline" : onlineView.status !== "idle" || onlineImportView.status !== "idle" ? "online" : method;
+  // One reading of the offline steps for the dialog and the pending card: exported, it is at "Sign" until a file is
+  // chosen (the console cannot know it was signed); installed, every step is done and nothing new is offered.
+  const installed = importView.status === "renewed" || heldImportView.status === "renewed";
+  const step: OfflineStep = installed ? 5 : validated ? 4 : pending ? (fileName ? 3 : 2) : 1;
   // The confirmation's question is announced here; outcomes are announced by their own alerts.
-  const announcement = validated || approved ? labels["renew.confirmTitle"] : "";
+  const announcement = validated || approved || onlineConfirm ? labels["renew.confirmTitle"] : "";
+  const onlineDone = onlineView.status === "renewed" || onlineImportView.status === "renewed";
   const suggestOffline = onlineView.status === "error";
 
   return (
@@ -242,10 +260,28 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
             {labels["renew.onlineHeading"]}
           </h3>
           {/* While the service holds a request, sending another would void it: the held panel above is the way on. */}
-          {!pending?.heldForApproval && (
+          {!pending?.heldForApproval && !onlineDone && !onlineConfirm && (
             <OnlineForm clusterId={clusterId} pending={pending} action={onlineAction} enroll={enroll} labels={labels} />
           )}
           <StepResult id="renew-online-result" view={onlineView} headingRef={onlineResult} autoFocus={serverOutcome} labels={labels} />
+          {onlineConfirm && (
+            <ConfirmForm
+              clusterId={clusterId}
+              view={onlineConfirm}
+              action={onlineImportAction}
+              headingRef={onlineConfirmHeading}
+              autoFocus={serverOutcome}
+              labels={labels}
+            />
+          )}
+          {/* The same place as a direct renewal's outcome (that one is empty while the confirmation is asked). */}
+          <StepResult
+            id="renew-online-result"
+            view={onlineImportView}
+            headingRef={onlineImportResult}
+            autoFocus={serverOutcome}
+            labels={labels}
+          />
           {suggestOffline && (
             <form method="get" onSubmit={switchToOffline} className="mt-3">
               <input type="hidden" name="renew" value="offline" />
@@ -264,7 +300,7 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
             {labels["renew.offlineHeading"]}
           </h3>
           <OfflineProgress current={step} labels={labels.progress} showSignAt />
-          {!validated && (
+          {!validated && !installed && (
             <>
               <ExportForm clusterId={clusterId} pending={pending} exporting={exporting} onExport={exportRequest} labels={labels} />
               {exportNotice && <Alert tone={exportNotice.ok ? "success" : "error"}>{exportNotice.message}</Alert>}
@@ -303,8 +339,9 @@ export function RenewFlow({ clusterId, enroll, pending, method, labels: allLabel
       </div>
       {/* The dialog's own Close (method="dialog"): it comes with the contents, which are loaded when the dialog opens. */}
       <form method="dialog" className="mt-5 flex justify-end border-t border-slate-200 pt-4">
-        <Button type="submit" variant="secondary" disabled={busy}>
-          {labels["renew.close"]}
+        {/* On the confirmation closing decides nothing: the request stays pending, and the button says so. */}
+        <Button type="submit" variant={installed || onlineDone ? "primary" : "secondary"} disabled={busy}>
+          {validated || approved || onlineConfirm ? labels["renew.decideLater"] : labels["renew.close"]}
         </Button>
       </form>
     </>

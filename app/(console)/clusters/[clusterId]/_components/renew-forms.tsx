@@ -223,7 +223,11 @@ export function ImportForm({
   );
 }
 
-/** Step 4: what is about to be installed beside what is installed, the request it answers, every check, then Yes / No. */
+/**
+ * Step 4, sized for a laptop screen: the question, what is installed beside what would be, any warning, then Yes / No
+ * at once; the checks and the identifiers are folded behind a summary that names them and any warning (<details>,
+ * which opens without JavaScript).
+ */
 export function ConfirmForm({
   clusterId,
   view,
@@ -244,29 +248,29 @@ export function ConfirmForm({
 }) {
   const { slc, answers } = view;
   const term = "font-medium text-slate-600";
+  // A first enrollment replaces nothing: no "current certificate" to keep active, no empty box beside the new one.
+  const first = answers.current === null;
   return (
     <section aria-labelledby="renew-confirm-heading" className="mt-2">
       {/* biome-ignore lint/a11y/noAutofocus: without script, focus follows the step just submitted (a page load) */}
       <h3 id="renew-confirm-heading" ref={headingRef} tabIndex={-1} autoFocus={autoFocus} className="text-base font-semibold outline-none">
         {labels["renew.confirmTitle"]}
       </h3>
-      <p className="mt-1 text-sm text-slate-600">{intro ?? labels["renew.confirmIntro"]}</p>
-      <div className="mt-3 grid gap-3 sm:grid-cols-2">
-        <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
-          <h4 className="text-sm font-semibold">{labels["renew.current"]}</h4>
-          {answers.current ? (
+      <p className="mt-1 text-sm text-slate-600">
+        {intro ?? view.intro ?? (first ? labels["renew.confirmIntroFirst"] : labels["renew.confirmIntro"])}
+      </p>
+      <div className={cn("mt-3 grid gap-3", !first && "sm:grid-cols-2")}>
+        {answers.current && (
+          <div className="rounded-md border border-slate-200 p-3" data-testid="current-certificate">
+            <h4 className="text-sm font-semibold">{labels["renew.current"]}</h4>
             <dl className="mt-1 text-sm">
               <dt className={term}>{labels["renew.expires"]}</dt>
               <dd>
                 <time dateTime={answers.current.validUntil}>{answers.current.validUntilText}</time>
               </dd>
-              <dt className={term}>{labels["identifiers.slcFingerprint"]}</dt>
-              <dd className="break-all font-mono text-xs">{answers.current.fingerprint}</dd>
             </dl>
-          ) : (
-            <p className="mt-1 text-sm text-slate-600">—</p>
-          )}
-        </div>
+          </div>
+        )}
         <div className="rounded-md border border-brand-600 bg-brand-50 p-3" data-testid="new-certificate">
           <h4 className="text-sm font-semibold">{labels["renew.new"]}</h4>
           <dl className="mt-1 text-sm">
@@ -288,32 +292,8 @@ export function ConfirmForm({
           {labels["renew.shortGain"]}
         </div>
       )}
-      <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-        <dt className={term}>{labels["identifiers.requestId"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{answers.requestId}</dd>
-        <dt className={term}>{labels["identifiers.keyFingerprint"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{answers.keyFingerprint}</dd>
-        <dt className={term}>{labels["identifiers.slcSerial"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.serial}</dd>
-        <dt className={term}>{labels["identifiers.slcFingerprint"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.fingerprint}</dd>
-        <dt className={term}>{labels["renew.field.issuer"]}</dt>
-        <dd className="sm:col-span-2">
-          {slc.issuer} <span className="block text-xs text-slate-500">{slc.issuerSubject}</span>
-        </dd>
-        <dt className={term}>{labels["renew.field.subject"]}</dt>
-        <dd className="sm:col-span-2">{slc.subject}</dd>
-        <dt className={term}>{labels["renew.field.guid"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.guid}</dd>
-        <dt className={term}>{labels["renew.field.url"]}</dt>
-        <dd className="break-all font-mono text-xs sm:col-span-2">{slc.url}</dd>
-        <dt className={term}>{labels["renew.field.validity"]}</dt>
-        <dd className="sm:col-span-2">
-          <time dateTime={slc.validFrom}>{slc.validFromText}</time> – <time dateTime={slc.validUntil}>{slc.validUntilText}</time>
-        </dd>
-      </dl>
-      <ChecksList checks={view.checks} labels={labels} />
-      <form action={action} className="mt-5 flex justify-end gap-3">
+      {/* Sticky: on a short screen (a phone, a long warning) Yes and No stay in view while the confirmation is. */}
+      <form action={action} className="sticky bottom-0 z-10 mt-2 flex justify-end gap-3 border-t border-slate-200 bg-white py-3">
         <input type="hidden" name="clusterId" value={clusterId} />
         <input type="hidden" name="fingerprint" value={slc.fingerprint} />
         <input type="hidden" name="document" value={view.document} />
@@ -324,6 +304,44 @@ export function ConfirmForm({
           {labels["renew.yes"]}
         </SubmitButton>
       </form>
+      <details className="group/details mt-4 rounded-md border border-slate-200" data-testid="confirm-details">
+        <summary className={cn("cursor-pointer px-3 py-2 text-sm font-medium", answers.shortGain ? "text-red-900" : "text-slate-700")}>
+          {answers.details}
+        </summary>
+        <div className="border-t border-slate-200 px-3 pb-3">
+          <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
+            <dt className={term}>{labels["identifiers.requestId"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{answers.requestId}</dd>
+            <dt className={term}>{labels["identifiers.keyFingerprint"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{answers.keyFingerprint}</dd>
+            <dt className={term}>{labels["identifiers.slcSerial"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{slc.serial}</dd>
+            <dt className={term}>{labels["identifiers.slcFingerprint"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{slc.fingerprint}</dd>
+            {answers.current && (
+              <>
+                <dt className={term}>{labels["renew.currentFingerprint"]}</dt>
+                <dd className="break-all font-mono text-xs sm:col-span-2">{answers.current.fingerprint}</dd>
+              </>
+            )}
+            <dt className={term}>{labels["renew.field.issuer"]}</dt>
+            <dd className="sm:col-span-2">
+              {slc.issuer} <span className="block text-xs text-slate-500">{slc.issuerSubject}</span>
+            </dd>
+            <dt className={term}>{labels["renew.field.subject"]}</dt>
+            <dd className="sm:col-span-2">{slc.subject}</dd>
+            <dt className={term}>{labels["renew.field.guid"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{slc.guid}</dd>
+            <dt className={term}>{labels["renew.field.url"]}</dt>
+            <dd className="break-all font-mono text-xs sm:col-span-2">{slc.url}</dd>
+            <dt className={term}>{labels["renew.field.validity"]}</dt>
+            <dd className="sm:col-span-2">
+              <time dateTime={slc.validFrom}>{slc.validFromText}</time> – <time dateTime={slc.validUntil}>{slc.validUntilText}</time>
+            </dd>
+          </dl>
+          <ChecksList checks={view.checks} labels={labels} />
+        </div>
+      </details>
     </section>
   );
 }

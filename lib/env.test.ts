@@ -27,6 +27,14 @@ describe("loadEnv", () => {
     expect(loaded.env.RMS_TRUST_ANCHOR_SHA256).toBeUndefined();
   });
 
+  it("reads the small-gain rule's days left, or off", () => {
+    const days = (value?: string) => {
+      const loaded = loadEnv(value === undefined ? {} : { RMS_RENEW_CONFIRM_DAYS_LEFT: value });
+      return loaded.ok ? loaded.env.RMS_RENEW_CONFIRM_DAYS_LEFT : null;
+    };
+    expect([days(), days("60"), days("0"), days("off")]).toEqual([30, 60, 0, "off"]);
+  });
+
   it("treats empty strings as unset and leaves the source untouched", () => {
     const source = { PORT: "", DATABASE_URL: "", RMS_ENROLLMENT_PORT: "4001" };
     const loaded = loadEnv(source);
@@ -178,6 +186,8 @@ describe("loadEnv", () => {
     [{ RMS_TRUSTED_PROXIES: "proxy.local" }, "RMS_TRUSTED_PROXIES"],
     [{ RMS_OUTBOUND_ALLOW_PRIVATE: "localhost" }, "RMS_OUTBOUND_ALLOW_PRIVATE"],
     [{ RMS_SESSION_IDLE_MINUTES: "0" }, "RMS_SESSION_IDLE_MINUTES"],
+    [{ RMS_RENEW_CONFIRM_DAYS_LEFT: "never" }, "RMS_RENEW_CONFIRM_DAYS_LEFT"],
+    [{ RMS_RENEW_CONFIRM_DAYS_LEFT: "-1" }, "RMS_RENEW_CONFIRM_DAYS_LEFT"],
   ])("rejects %o naming the variable", (source, variable) => {
     const loaded = loadEnv(source);
     expect(loaded.ok).toBe(false);

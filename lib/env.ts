@@ -95,8 +95,13 @@ const server = {
     .optional(),
   RMS_SESSION_IDLE_MINUTES: minutesOrHours(24 * 60, 30),
   RMS_SESSION_MAX_HOURS: minutesOrHours(24 * 7, 8),
-  // Online renewal asks before replacing a certificate with more days left than this (or gaining under 30 days).
-  RMS_RENEW_CONFIRM_DAYS_LEFT: z.coerce.number().int().min(0).max(3650).default(30),
+  // Online renewal asks before replacing a certificate with more days left than this (or gaining under 30 days);
+  // `off`: it never asks, and installs what the service signed at once (as the CLI and automatic renewal do).
+  RMS_RENEW_CONFIRM_DAYS_LEFT: z
+    .union([z.literal("off"), z.coerce.number().int().min(0).max(3650)], {
+      error: "RMS_RENEW_CONFIRM_DAYS_LEFT must be a number of days (0 to 3650) or off",
+    })
+    .default(30),
   // Bearer token that lets a scraper off this machine read /metrics (loopback needs none); at least 16 characters.
   RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
   // Notifications of expiry events: a signed webhook and/or e-mail over SMTP with STARTTLS.

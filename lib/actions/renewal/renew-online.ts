@@ -27,9 +27,9 @@ export const renewOnlineAction = adminActionClient
     }
     const daysLeft = env().RMS_RENEW_CONFIRM_DAYS_LEFT;
     const renewalActor = { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
-    const result = await renewOnlineOrAsk(ctx, { clusterId: parsedInput.clusterId, actor: renewalActor }, (installed, next) =>
-      asksBeforeReplacing(installed, next, ctx.now(), daysLeft),
-    );
+    const askIf =
+      daysLeft === "off" ? null : (installed: Date | null, next: Date) => asksBeforeReplacing(installed, next, ctx.now(), daysLeft);
+    const result = await renewOnlineOrAsk(ctx, { clusterId: parsedInput.clusterId, actor: renewalActor }, askIf);
     // A request held for approval, or kept for the confirmation, became the cluster's pending request: the page shows it.
     if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
     if (!result.ok && result.code === "pending_approval") return heldState(result.requestId, t, ctx.enrollmentUrl);

@@ -50,7 +50,10 @@ async function importUpToYes(page: Page, stack: SystemStack, slcXml: string) {
   await expectPage(dialog.getByRole("heading", { name: "Install this certificate?" })).toBeVisible({ timeout: 30_000 });
   // The confirmation folds its identifiers behind a summary (a native <details>): open it. It shows the installed
   // certificate beside the new one: the new SLC's fingerprint is the last.
-  await dialog.locator("summary").filter({ hasText: /^Details: / }).click();
+  await dialog
+    .locator("summary")
+    .filter({ hasText: /^Details: / })
+    .click();
   const fingerprint =
     (
       await dialog

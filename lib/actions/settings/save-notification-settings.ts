@@ -13,6 +13,7 @@ import { notificationSettingsSchema, refusedOutboundTarget, saveNotificationSett
 import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { adminActionClient, formSchema } from "../safe-action";
+import { echoedFields, fieldErrorsOf } from "./form-refusal";
 
 const FIELD_MESSAGES = {
   webhookUrl: "settingsForm.badWebhookUrl",
@@ -43,11 +44,7 @@ export const saveNotificationSettingsAction = adminActionClient
   .inputSchema(formSchema(z.record(z.string(), z.unknown())))
   .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<SaveNotificationSettingsResult> => {
     const { t } = await getTranslator();
-    const values: EchoedSettings = {};
-    for (const name of ECHOED) {
-      const value = parsedInput[name];
-      if (typeof value === "string") values[name] = value.slice(0, 64 * 1024);
-    }
+    const values: EchoedSettings = echoedFields(parsedInput, ECHOED, { maxLength: 64 * 1024 });
     const refused = (fieldErrors: Partial<Record<Field, string>>): SaveNotificationSettingsResult => ({
       saved: false,
       message: t("settingsForm.refused"),
@@ -56,12 +53,7 @@ export const saveNotificationSettingsAction = adminActionClient
     });
     const parsed = notificationSettingsSchema.safeParse(parsedInput);
     if (!parsed.success) {
-      const fieldErrors: Partial<Record<Field, string>> = {};
-      for (const issue of parsed.error.issues) {
-        const field = issue.path[0];
-        if (typeof field === "string" && field in FIELD_MESSAGES) fieldErrors[field as Field] = t(FIELD_MESSAGES[field as Field]);
-      }
-      return refused(fieldErrors);
+      return refused(fieldErrorsOf(parsed.error.issues, FIELD_MESSAGES, t));
     }
     // A webhook or SMTP server on this machine, a private network or a metadata service is refused, next to its field.
     const outbound = await refusedOutboundTarget(parsed.data, outboundPolicy(env().RMS_OUTBOUND_ALLOW_PRIVATE));

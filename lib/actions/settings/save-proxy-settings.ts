@@ -12,6 +12,7 @@ import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { type ProxySettingsField, proxySettingsSchema, saveProxySettings } from "@/lib/proxy/settings";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { adminActionClient, formSchema } from "../safe-action";
+import { echoedFields, fieldErrorsOf } from "./form-refusal";
 
 const FIELD_MESSAGES = {
   address: "proxySettings.badAddress",
@@ -40,11 +41,7 @@ export const saveProxySettingsAction = adminActionClient
   .inputSchema(formSchema(z.record(z.string(), z.unknown())))
   .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<SaveProxySettingsState> => {
     const { t } = await getTranslator();
-    const values: EchoedProxySettings = {};
-    for (const name of ECHOED) {
-      const value = parsedInput[name];
-      values[name] = typeof value === "string" ? value.slice(0, 8 * 1024) : "";
-    }
+    const values: EchoedProxySettings = echoedFields(parsedInput, ECHOED, { maxLength: 8 * 1024, missing: "" });
     const refused = (fieldErrors: Partial<Record<Field, string>>): SaveProxySettingsState => ({
       saved: false,
       message: t("proxySettings.refused"),
@@ -53,12 +50,7 @@ export const saveProxySettingsAction = adminActionClient
     });
     const parsed = proxySettingsSchema.safeParse(parsedInput);
     if (!parsed.success) {
-      const fieldErrors: Partial<Record<Field, string>> = {};
-      for (const issue of parsed.error.issues) {
-        const field = issue.path[0];
-        if (typeof field === "string" && field in FIELD_MESSAGES) fieldErrors[field as Field] = t(FIELD_MESSAGES[field as Field]);
-      }
-      return refused(fieldErrors);
+      return refused(fieldErrorsOf(parsed.error.issues, FIELD_MESSAGES, t));
     }
     const db = await getDb();
     // The master key is needed only to encrypt a new password (and made, like for any first secret, only on an empty database).

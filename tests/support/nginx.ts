@@ -3,9 +3,9 @@
 // of its own (configuration, pid, logs, temporary files), in the foreground so the test owns the process.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { portOpen } from "./processes";
 import type { TestTlsPki } from "./tls";
 
 const NGINX_BINARY = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
@@ -69,17 +69,6 @@ export interface RunningNginx {
   dir: string;
   config: string;
   stop(): Promise<void>;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /** Starts nginx and resolves once it accepts connections; rejects with its error log if it exits first. */

@@ -130,6 +130,18 @@ export async function waitForGroupGone(pid: number, timeoutMs: number): Promise<
   }
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:port right now. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /** Polls until nothing accepts connections at url's host and port any more (the process behind it has stopped listening). */
 export async function waitForHttpGone(url: string, timeoutMs: number): Promise<void> {
   const { hostname, port, protocol } = new URL(url);

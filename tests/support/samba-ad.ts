@@ -5,11 +5,11 @@
 // non-administrator, and one account for each reason a domain controller refuses a correct password.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Client, InvalidCredentialsError } from "ldapts";
+import { portOpen } from "./processes";
 import { createTestTlsPki } from "./tls";
 
 const run = promisify(execFile);
@@ -169,17 +169,6 @@ function smbConf(dir: string): string {
 	tls certfile = ${dir}/tls/server.pem
 	tls cafile = ${dir}/tls/ca.pem
 `;
-}
-
-async function portOpen(port: number): Promise<boolean> {
-  return await new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {

@@ -5,10 +5,9 @@
 // only to the listed ports (any other: 403).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./processes";
+import { freePort, portOpen } from "./processes";
 
 const SQUID_BINARY = process.env.SQUID_PATH ?? "/usr/sbin/squid";
 const NCSA_HELPER = "/usr/lib/squid/basic_ncsa_auth";
@@ -28,17 +27,6 @@ export interface RunningSquid {
   /** The access log so far (squid's native format: one line per request, "CONNECT host:port" included). */
   accessLog(): string;
   stop(): Promise<void>;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export async function startSquid(opts: SquidOptions): Promise<RunningSquid> {

@@ -12,14 +12,43 @@ import { clusterPath, createStack, databaseKinds, type SystemStack, t } from "./
 
 const RENEWALS = 10;
 
-/** The browser's own Renew request, sent RENEWALS times at once, spread over the targets. */
-async function renewTogether(renew: CapturedAction, targets: Array<{ url: string; cookie: string }>): Promise<ActionReply[]> {
-  const calls = Array.from({ length: RENEWALS }, (_, i) => {
-    const target = targets[i % targets.length];
-    if (!target) throw new Error("no target");
-    return replayAction(renew, { cookie: target.cookie, baseUrl: target.url });
+/**
+ * The browser's own Renew request, sent RENEWALS times at once, spread over the targets. The proxy holds every
+ * enrollment request until all the other calls have answered (a latch, not a delay): the winner is mid-renewal for
+ * the whole race. A second enrollment request (a broken lock) opens the latch too, so the test fails instead of hanging.
+ */
+async function renewTogether(
+  stack: SystemStack,
+  renew: CapturedAction,
+  targets: Array<{ url: string; cookie: string }>,
+): Promise<ActionReply[]> {
+  let open = () => {};
+  const latch = new Promise<void>((resolve) => {
+    open = resolve;
   });
-  return Promise.all(calls);
+  let settled = 0;
+  let received = 0;
+  const onReceived = () => {
+    received += 1;
+    if (received > 1) open();
+  };
+  stack.proxy.enrollEvents.on("received", onReceived);
+  stack.proxy.mode = { kind: "forward", hold: () => latch };
+  try {
+    const calls = Array.from({ length: RENEWALS }, (_, i) => {
+      const target = targets[i % targets.length];
+      if (!target) throw new Error("no target");
+      return replayAction(renew, { cookie: target.cookie, baseUrl: target.url }).finally(() => {
+        settled += 1;
+        if (settled === RENEWALS - 1) open();
+      });
+    });
+    return await Promise.all(calls);
+  } finally {
+    open();
+    stack.proxy.enrollEvents.off("received", onReceived);
+    stack.proxy.mode = { kind: "forward" };
+  }
 }
 
 function expectOneWinner(results: ActionReply[]): void {
@@ -41,10 +70,8 @@ describe.each(databaseKinds())("simultaneous online renewals in one console (%s)
   it(`${RENEWALS} at once: one enrollment request, one new SLC, the rest told a renewal is in progress`, async () => {
     const url = stack.console?.url ?? "";
     const renew = await stack.captureRenewOnline();
-    // Hold each enrollment answer long enough that every call overlaps the first.
-    stack.proxy.mode = { kind: "forward", delayMs: () => 500 };
     const sent = stack.proxy.enrollRequests;
-    const results = await renewTogether(renew, [{ url, cookie: stack.cookie }]);
+    const results = await renewTogether(stack, renew, [{ url, cookie: stack.cookie }]);
     expectOneWinner(results);
     expect(stack.proxy.enrollRequests - sent).toBe(1);
     if (stack.console) await kill9(stack.console);
@@ -97,9 +124,8 @@ describe.runIf(process.env.DATABASE_URL)("two console processes on one PostgreSQ
     const cookieA = await signInByReplay(signIn, a, ADMIN);
     const cookieB = await signInByReplay(signIn, b, ADMIN);
     const renew = await stack.captureRenewOnline();
-    stack.proxy.mode = { kind: "forward", delayMs: () => 500 };
     const sent = stack.proxy.enrollRequests;
-    const results = await renewTogether(renew, [
+    const results = await renewTogether(stack, renew, [
       { url: a, cookie: cookieA },
       { url: b, cookie: cookieB },
     ]);

@@ -1,16 +1,20 @@
-// Fault injection: kill -9 of the console (`next start`) at random points during online renewals and offline
-// imports. After every kill the database, opened directly, must hold exactly one active SLC (the old or the new),
-// the pending request intact or consumed, and an audit log that agrees with the certificates installed.
+// Fault injection: kill -9 of the console (`next start`) inside online renewals and offline imports, at seeded
+// random points chosen among latches that hold the console there (the enrollment request held at the proxy; a
+// commit held at its fsync on PGlite or at a table lock on PostgreSQL), so every kill is known to land inside the
+// operation it targets — the test asserts it. After every kill the database, opened directly, must hold exactly one
+// active SLC (the old or the new), the pending request intact or consumed, and an audit log that agrees with the
+// certificates installed.
 import { expect as expectPage, type Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CapturedAction, replayAction, replyStatus } from "../support/browser-actions";
 import { kill9 } from "../support/processes";
+import { type CommitLatch, fsyncCommitLatch, lockCommitLatch } from "./support/commit-latch";
 import type { ClusterSnapshot } from "./support/data";
 import { enrollDirect, exportRequest } from "./support/http";
 import { seededRandom } from "./support/random";
 import { clusterPath, createStack, databaseKinds, pause, type SystemStack } from "./support/stack";
 
-// 4 seeded random points per path and database in `npm test` (each kill is a console restart, ≈ 4–14 s); `npm run
+// 4 seeded random kills per path and database in `npm test` (each kill is a console restart, ≈ 4–14 s); `npm run
 // test:soak` raises it (SYSTEM_KILLS), and SYSTEM_SEED replays a run's kill points.
 const KILLS = Number(process.env.SYSTEM_KILLS ?? 4);
 const random = seededRandom("kill -9 points").int;
@@ -36,6 +40,29 @@ async function restart(stack: SystemStack, renew: CapturedAction): Promise<strin
   expect((await replayAction(renew, { cookie: null })).redirect).toMatch(/^\/sign-in\b/);
   return proc.url;
 }
+
+/**
+ * Holds the running console inside a commit: on PostgreSQL the next one that writes `table`, on PGlite the nth
+ * commit from now (its fsync).
+ */
+function commitLatch(stack: SystemStack, table: "clusters" | "certificates", nth = 1): Promise<CommitLatch> {
+  if (!stack.console) throw new Error("no console");
+  if (stack.kind === "pglite") return fsyncCommitLatch(stack.console.pid, nth);
+  if (!stack.databaseUrl) throw new Error("no database URL");
+  return lockCommitLatch(stack.databaseUrl, table);
+}
+
+/** Opens when called; the proxy holds the enrollment request until then. */
+function proxyGate(): { hold: () => Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { hold: () => opened, open };
+}
+
+const once = (stack: SystemStack, event: "received" | "answered") =>
+  new Promise<void>((resolve) => stack.proxy.enrollEvents.once(event, () => resolve()));
 
 const FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
 
@@ -69,13 +96,11 @@ async function importUpToYes(page: Page, stack: SystemStack, slcXml: string) {
 describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (kind) => {
   let stack: SystemStack;
   let renew: CapturedAction;
-  const outcomes = { online: { installed: 0, interrupted: 0, unchanged: 0 }, offline: { installed: 0, unchanged: 0 } };
+  const outcomes = { online: { installed: 0, interrupted: 0 }, offline: { installed: 0, unchanged: 0 } };
 
   beforeAll(async () => {
     stack = await createStack({ kind });
     renew = await stack.captureRenewOnline();
-    // Slow the enrollment side a little and at random, so kills also land while the HTTP exchange is open.
-    stack.proxy.mode = { kind: "forward", delayMs: () => random(100) };
     if (stack.console) await kill9(stack.console);
   }, 180_000);
 
@@ -84,28 +109,44 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     await stack?.dispose();
   });
 
-  it(`online renewal: ${KILLS} kills at random points leave the old or the new SLC, never both or none`, async () => {
+  it(`online renewal: ${KILLS} kills inside the renewal leave the old or the new SLC, never both or none`, async () => {
     let before = await stack.snapshot();
     expectConsistent(before);
     for (let i = 0; i < KILLS; i++) {
       await restart(stack, renew);
+      const point = random(2) === 0 ? "at the enrollment service" : "in the final commit";
+      const gate = proxyGate();
+      stack.proxy.mode = { kind: "forward", hold: gate.hold };
+      const received = once(stack, "received");
       const call = replayAction(renew, { cookie: stack.cookie }).catch((error: unknown) => error);
-      // The kill lands at a random moment of the renewal (a fault injected, not a wait for anything).
-      await pause(random(400));
+      // The console has recorded the start and sent its request: it waits for the service's answer, held here.
+      await received;
+      let latch: CommitLatch | null = null;
+      if (point === "at the enrollment service") {
+        await pause(random(50));
+      } else {
+        latch = await commitLatch(stack, "certificates");
+        gate.open();
+        await latch.reached(60_000);
+      }
       if (stack.console) await kill9(stack.console);
-      await call;
+      gate.open();
+      await latch?.release();
+      stack.proxy.mode = { kind: "forward" };
+      // The kill landed inside the renewal: it had started, and the console never answered.
+      expect(await call, point).toBeInstanceOf(Error);
       const after = await stack.snapshot();
+      expect((after.audit.renew_online_started ?? 0) - (before.audit.renew_online_started ?? 0), point).toBe(1);
       expectConsistent(after);
       const installed = after.certificateCount - before.certificateCount;
       expect([0, 1]).toContain(installed);
+      if (point === "at the enrollment service") expect(installed, point).toBe(0);
       if (installed === 1) {
         outcomes.online.installed += 1;
         expect(after.activeFingerprints[0]).not.toBe(before.activeFingerprints[0]);
         expect(after.audit.renew_online_succeeded).toBe((before.audit.renew_online_succeeded ?? 0) + 1);
       } else {
-        const started = (after.audit.renew_online_started ?? 0) - (before.audit.renew_online_started ?? 0);
-        if (started > 0) outcomes.online.interrupted += 1;
-        else outcomes.online.unchanged += 1;
+        outcomes.online.interrupted += 1;
         expect(after.activeFingerprints).toEqual(before.activeFingerprints);
         expect(after.audit.renew_online_succeeded ?? 0).toBe(before.audit.renew_online_succeeded ?? 0);
       }
@@ -130,10 +171,14 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       const slc = await enrollDirect(stack.enrollment.url, request.xml, stack.enrollment.rootPath);
       const { dialog, fingerprint } = await importUpToYes(page, stack, slc);
       expect(fingerprint).toMatch(FINGERPRINT);
+      // Yes takes the cluster's lease (its first commit, writing clusters), then installs (its second, writing
+      // certificates): the kill lands in one of the two.
+      const point = random(2) === 0 ? "clusters" : "certificates";
+      const latch = await commitLatch(stack, point, point === "clusters" ? 1 : 2);
       await dialog.getByRole("button", { name: "Yes" }).click();
-      // The kill lands at a random moment of the install (a fault injected, not a wait for anything).
-      await pause(random(300));
+      await latch.reached(60_000);
       if (stack.console) await kill9(stack.console);
+      await latch.release();
       const after = await stack.snapshot();
       expectConsistent(after);
       const installed = after.certificateCount - before.certificateCount;

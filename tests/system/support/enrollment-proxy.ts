@@ -2,6 +2,7 @@
 // (down, hanging, 500, 429, garbage, an SLC for another key). Fault injection under the test's control. It presents
 // its own throwaway TLS chain (the console under test trusts its root beside the service's) and forwards over HTTPS
 // verified against the service's root.
+import { EventEmitter } from "node:events";
 import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,8 @@ import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { createTestTlsPki } from "../../support/tls";
 
 export type ProxyMode =
-  | { kind: "forward"; delayMs?: () => number }
+  /** Forwards after `delayMs`, and after `hold` resolves (a latch the test opens). */
+  | { kind: "forward"; delayMs?: () => number; hold?: () => Promise<void> }
   | { kind: "hang" }
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }
   | { kind: "garbage"; contentType: string; body: string }
@@ -26,6 +28,11 @@ export interface EnrollmentProxy {
   tlsRootPem: string;
   /** POST /api/enroll requests received (whatever the mode). */
   enrollRequests: number;
+  /**
+   * Where an enrollment exchange is, as latches for fault injection: "received" when a POST /api/enroll has arrived
+   * (before any delay or forwarding), "answered" once the service's answer to it has been written out to the console.
+   */
+  enrollEvents: EventEmitter<{ received: []; answered: [] }>;
   mode: ProxyMode;
   /** Stops listening (connections are refused) until up() is called. */
   down(): Promise<void>;
@@ -42,12 +49,20 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(target: URL, targetCa: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+function forward(
+  target: URL,
+  targetCa: string,
+  req: http.IncomingMessage,
+  body: Buffer,
+  res: http.ServerResponse,
+  onAnswered?: () => void,
+): void {
   const upstream = https.request(
     new URL(req.url ?? "/", target),
     { method: req.method, agent: false, ca: targetCa, headers: { ...req.headers, host: target.host, connection: "close" } },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (onAnswered) res.once("finish", onAnswered);
       answer.pipe(res);
     },
   );
@@ -91,6 +106,7 @@ export async function startEnrollmentProxy(opts: {
     port: 0,
     tlsRootPem: tls.rootPem,
     enrollRequests: 0,
+    enrollEvents: new EventEmitter(),
     mode: { kind: "forward" },
     down: async () => {
       await new Promise<void>((resolve) => {
@@ -108,13 +124,17 @@ export async function startEnrollmentProxy(opts: {
     void (async () => {
       const body = await readBody(req);
       const isEnroll = req.method === "POST" && req.url === "/api/enroll";
-      if (isEnroll) state.enrollRequests += 1;
+      if (isEnroll) {
+        state.enrollRequests += 1;
+        state.enrollEvents.emit("received");
+      }
       const mode = isEnroll ? state.mode : ({ kind: "forward" } as ProxyMode);
       switch (mode.kind) {
         case "forward": {
           const delay = mode.delayMs?.() ?? 0;
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-          forward(target, opts.targetCa, req, body, res);
+          if (mode.hold) await mode.hold();
+          forward(target, opts.targetCa, req, body, res, isEnroll ? () => state.enrollEvents.emit("answered") : undefined);
           return;
         }
         case "hang":

@@ -20,7 +20,7 @@ async function sessionCookie(page: Page): Promise<string> {
   return `${session.name}=${session.value}`;
 }
 
-/** Signs in through the form (DESIGN.md §2 labels); returns the page and its session cookie. */
+/** Signs in through the form by its visible labels (User name, Password, Sign in); returns the page and its session cookie. */
 export async function signInPage(
   browser: Browser,
   baseURL: string,

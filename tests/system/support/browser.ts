@@ -63,6 +63,18 @@ export async function captureRenewOnline(page: Page, clusterPath: string): Promi
   return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
 }
 
+/**
+ * Renew → Browse → Import on the cluster's Administration page (an offline request must be pending), with a file that
+ * holds only `placeholder`: replace it in the captured body (withText) to import any content the way the browser does.
+ */
+export async function captureImport(page: Page, clusterPath: string, placeholder: string): Promise<CapturedAction> {
+  await page.goto(clusterPath);
+  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
+  await dialog.getByLabel("Browse").setInputFiles({ name: "certificate.xml", mimeType: "text/xml", buffer: Buffer.from(placeholder) });
+  return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Import" }).click());
+}
+
 /** Cancel request → "Yes, cancel the request" on the pending request in Cluster resources (there must be one). */
 export async function captureCancelRequest(page: Page, clusterPath: string): Promise<CapturedAction> {
   await page.goto(clusterPath);

@@ -7,8 +7,7 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { isSameOrigin, requestOriginOf } from "@/lib/auth/same-origin";
 import { env } from "@/lib/env";
-import { isAllowedHost } from "@/lib/http/allowed-hosts";
-import { type Origin, originHost, originText, parseOrigin } from "@/lib/http/forwarded";
+import { isAllowedHost, type Origin, originHost, originText, parseOrigin } from "@/lib/http/host-rules";
 import { CROSS_SITE_REFUSED } from "@/lib/i18n/error-messages";
 import { jsonLogLine, toStdout } from "@/lib/log";
 

@@ -2,7 +2,7 @@
 // against a genuine request's verification and issuance in the same run; and a genuine renewal while hostile posts go on.
 import { documentFingerprint } from "@/lib/certificates/keys";
 import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { MAX_XML_BYTES } from "@/lib/xml/safe-xml";
+import { MAX_XML_BYTES } from "@/lib/xml/limits";
 import { signEnveloped } from "@/lib/xml/xml-signature";
 import {
   answerOf,
@@ -46,7 +46,7 @@ function resigned(genuine: string, identity: ClusterIdentity, extra: string): st
   return signEnveloped(unsigned, { privateKeyPem: identity.key, keyInfoContent: (prefix) => keyValue.replaceAll("ds:", prefix) });
 }
 
-/** The worst inputs of issue 9's list, each built around a genuine signed request where that makes it costlier. */
+/** The worst inputs a renewal request can carry (huge, deep, wide, entity-laden, tampered), each built around a genuine signed request where that makes it costlier. */
 function hostileRequests(identity: ClusterIdentity): HostileRequest[] {
   const genuine = buildRenewalRequest(requestFields(identity, "HOSTILE"), identity.key);
   const body = genuine.replace(/^<\?xml[^>]*\?>\s*/, "");

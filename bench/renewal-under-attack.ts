@@ -1,4 +1,4 @@
-// Benchmark 4d (issue 21): genuine online renewals of registered clusters against the running enrollment service
+// Genuine online renewals of registered clusters against the running enrollment service
 // (`scripts/enrollment.ts serve`, HTTPS, the shipped rate limit), p50/p99 with no other load and while ONE hostile client
 // (its own loopback address) sends the worst documents the request caps let through at that rate limit. Unloaded and
 // loaded blocks alternate (A B B A …) so the shared machine's drift falls on both. Runs alone:

@@ -1,4 +1,4 @@
-// Benchmark 4c (issue 21): the cost of the worst renewal request within the request's own caps (REQUEST_XML_CAPS and
+// The cost of the worst renewal request within the request's own caps (REQUEST_XML_CAPS and
 // the schema), against a genuine request, both verified in-process exactly as an issuing worker does (checkRequest:
 // the gate, the DOM, the signature profile, the business schema before any signature work, c14n and RSA, the schema
 // again on the signed content). CPU time per document, median of many runs after a warm-up. Runs alone:

@@ -22,7 +22,10 @@ const only = process.argv
   .split(",");
 const want = (name: string) => !only || only.includes(name);
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const PG_DATABASE = "rms_bench";
+// Its own database, dropped and created again: a name of its own when several checkouts bench on one server.
+const PG_DATABASE = /^[a-z_][a-z0-9_]{0,62}$/.test(process.env.BENCH_PG_DATABASE ?? "")
+  ? (process.env.BENCH_PG_DATABASE as string)
+  : "rms_bench";
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);

@@ -168,7 +168,7 @@ test.describe("Global Administration", () => {
     // Enroll, Online: the same dialog as renewal, named for the first certificate; the expiry date appears.
     await resources.getByRole("button", { name: EN.enroll, exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Enroll this cluster" });
-    // Enrollment words throughout, not renewal's (issue 22, item 7).
+    // Enrollment words throughout, not renewal's: a first certificate is enrolled, not renewed.
     await expect(dialog.getByRole("group", { name: "Enrollment method" })).toBeVisible();
     await expect(dialog.getByRole("radio", { name: "Online" })).toHaveAccessibleDescription(
       "Send a signed enrollment request to the enrollment service and install the certificate it returns.",

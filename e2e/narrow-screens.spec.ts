@@ -38,7 +38,7 @@ for (const language of ["en", "sv"] as const) {
     await page.goto("/setup?token=not-a-real-token");
     await expectFits(page, "setup link");
 
-    // signIn drives the English labels (DESIGN §2); the pages after it are seen in the language under test.
+    // signIn drives the English labels (the sign-in form's); the pages after it are seen in the language under test.
     await setLanguage(context, page, "en");
     await signIn(page, "admin");
     await setLanguage(context, page, language);

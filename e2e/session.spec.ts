@@ -1,4 +1,4 @@
-// Session end, understood (issue 13, item 5): an ended session sends the user to sign-in with "Your session has
+// Session end, understood: an ended session sends the user to sign-in with "Your session has
 // ended" and back to the page afterwards, the pending offline request untouched; a stale setup link says so up front.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";

@@ -4,9 +4,17 @@ import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
-import { type AllowedHost, defaultAllowedHosts, hostForHeader, isWildcardHost, parseHostAndPort } from "./http/allowed-hosts";
 import { parseProxyUrl } from "./http/forward-proxy";
-import { defaultPort, type Origin, parseOrigin } from "./http/forwarded";
+import {
+  type AllowedHost,
+  defaultAllowedHosts,
+  defaultPort,
+  hostForHeader,
+  isWildcardHost,
+  type Origin,
+  parseHostAndPort,
+  parseOrigin,
+} from "./http/host-rules";
 import { webhookUrlAllowed } from "./notifications/webhook";
 
 export { EnvError };

@@ -5,7 +5,7 @@ import http from "node:http";
 import next from "next";
 import { captureRootContext } from "@/lib/db/outside-requests";
 import { loadEnv } from "@/lib/env";
-import { BODY_LIMIT_BYTES, gate, trustedProxyList } from "@/lib/http/request-gate";
+import { BODY_LIMIT_BYTES, checkReplayShape, gate, trustedProxyList } from "@/lib/http/request-gate";
 import { withResponseStatus } from "@/lib/http/response-status";
 
 async function main(): Promise<void> {
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { HOST: hostname, PORT: port, RMS_TRUSTED_PROXIES, publicUrl } = loaded.env;
+  // The gate's replayed request (a chunked upload, counted) is built by hand: fail now if this Node builds it otherwise.
+  checkReplayShape();
   // Everything the console writes (the embedded database, keys, logs) is private to its user.
   process.umask(0o077);
   // The context, outside any request, in which long-lived resources such as database connections are opened.

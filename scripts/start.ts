@@ -11,7 +11,7 @@ import { consoleOrigin, reachableHost, setupLink } from "@/lib/config/console-or
 import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
-import { isWildcardHost } from "@/lib/http/allowed-hosts";
+import { isWildcardHost } from "@/lib/http/host-rules";
 import { translatorFor } from "@/lib/i18n/messages";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
 import { awaitsFirstKey, checkMasterKey } from "@/lib/provisioning/master-key";

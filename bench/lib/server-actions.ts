@@ -1,61 +1,11 @@
-// The benchmark's raw server-action client: it measures the console's action path without a browser in the loop, so it
-// speaks the action wire format of the production build (ids from its manifest). The test suite never does this.
-import fs from "node:fs";
-import path from "node:path";
-import { ROOT } from "./processes";
+// Reading a server action's answer: the RenewState it returned, out of the RSC payload. The requests themselves are
+// the ones Chromium sent, captured from the page and replayed (tests/support/browser-actions.ts); nothing here
+// writes an action request.
 
-export type ActionName = "renewOnlineAction" | "importStepAction" | "cancelRequestAction" | "signInAction" | "signOutAction";
-
-/** Server action ids of the production build, by exported name. */
-function actionId(name: ActionName): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")) as {
-    node: Record<string, { exportedName: string }>;
-  };
-  const id = Object.entries(manifest.node).find(([, v]) => v.exportedName === name)?.[0];
-  if (!id) throw new Error(`no server action ${name} in the build`);
-  return id;
-}
-
-export interface ActionResponse {
+/** What the bench needs of a replayed action's answer (an ActionReply of tests/support/browser-actions.ts). */
+interface ActionAnswer {
   status: number;
   text: string;
-  contentType: string;
-}
-
-/**
- * Calls a (prevResult, FormData) server action by id with the body React's encodeReply produces for those
- * arguments in a browser (checked against a Chromium capture in e2e/attacks.spec.ts): multipart, field "0" holds
- * the argument array with the FormData as "$K1", and the FormData's own fields are prefixed "_1_". The first argument
- * is `{}`, as the Renew dialog passes to next-safe-action's state actions.
- */
-export async function callAction(
-  baseUrl: string,
-  pagePath: string,
-  name: ActionName,
-  fields: Record<string, string | Blob>,
-  opts: { cookie?: string | null; origin?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {},
-): Promise<ActionResponse> {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) {
-    if (typeof value === "string") form.append(`_1_${key}`, value);
-    else form.append(`_1_${key}`, value, "certificate.xml");
-  }
-  form.append("0", JSON.stringify([{}, "$K1"]));
-  const origin = opts.origin === undefined ? baseUrl : opts.origin;
-  const response = await fetch(`${baseUrl}${pagePath}`, {
-    method: "POST",
-    body: form,
-    redirect: "manual",
-    signal: opts.signal,
-    headers: {
-      Accept: "text/x-component",
-      "Next-Action": actionId(name),
-      ...(origin ? { Origin: origin } : {}),
-      ...(opts.cookie ? { Cookie: opts.cookie } : {}),
-      ...opts.headers,
-    },
-  });
-  return { status: response.status, text: await response.text(), contentType: response.headers.get("content-type") ?? "" };
 }
 
 interface RenewStateView {
@@ -94,7 +44,7 @@ function rscJsonRows(text: string): string[] {
  * The RenewState the action returned, pulled out of the RSC payload (the `{ data }` row of next-safe-action's reply;
  * `{ serverError }` or `{ validationErrors }` become an error state naming what the server said).
  */
-export function actionState(response: ActionResponse): RenewStateView {
+export function actionState(response: ActionAnswer): RenewStateView {
   for (const row of rscJsonRows(response.text)) {
     if (!row.startsWith("{")) continue;
     let value: Record<string, unknown>;
@@ -109,5 +59,5 @@ export function actionState(response: ActionResponse): RenewStateView {
       return { status: "error", message: `action refused: ${JSON.stringify(value.serverError ?? value.validationErrors)}` };
     }
   }
-  throw new Error(`no action result in HTTP ${response.status} ${response.contentType}: ${response.text.slice(0, 500)}`);
+  throw new Error(`no action result in HTTP ${response.status}: ${response.text.slice(0, 500)}`);
 }

@@ -1,4 +1,4 @@
-// The console's Administration page as the walkthroughs drive it (DESIGN.md §2 labels), and reading labelled values.
+// The console's Administration page as the walkthroughs drive it (by its visible labels), and reading labelled values.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Locator, type Page } from "@playwright/test";
 

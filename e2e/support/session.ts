@@ -1,4 +1,4 @@
-// Signing in as the test accounts, by the labels of DESIGN.md §2.
+// Signing in as the test accounts, by the sign-in form's visible labels (User name, Password, Sign in).
 import { expect, type Page } from "@playwright/test";
 import { readState } from "./stack";
 

@@ -1,6 +1,7 @@
 // CSRF defence shared by proxy.ts (server actions, form posts) and route handlers: a state-changing request must come
 // from a page of this console, as the browser reached it (behind a reverse proxy too: lib/http/forwarded.ts).
-import { isOwnOrigin, ORIGIN_HEADER, type Origin, parseOrigin } from "@/lib/http/forwarded";
+import { ORIGIN_HEADER } from "@/lib/http/forwarded";
+import { isOwnOrigin, type Origin, parseOrigin } from "@/lib/http/host-rules";
 
 /** The request's origin as the console's server found it (lib/http/request-gate.ts); without that server, Host over http. */
 export function requestOriginOf(headers: Headers): Origin | null {

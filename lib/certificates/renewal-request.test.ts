@@ -97,6 +97,22 @@ describe("verifyRenewalRequest refuses", () => {
     rejected(verifyRenewalRequest(xml.replace("<SKU>RMS</SKU>", "<SKU>RMS</SKU><SKU>EVIL</SKU>")), "duplicate_element");
   });
 
+  it("a genuine request with content that nothing signs: business data comes only from the signed content", async () => {
+    const { xml } = await buildTestRenewalRequest();
+    expect(verifyRenewalRequest(xml).ok).toBe(true);
+    // The signature stays valid (nothing it covers changed), yet the document says more than was signed.
+    const cases: Array<[string, RequestRejectReason]> = [
+      [xml.replace("</ds:KeyInfo>", "<ServerName>EVIL</ServerName></ds:KeyInfo>"), "unsigned_content"],
+      [xml.replace("<ds:KeyInfo>", '<ds:KeyInfo ServerName="EVIL">'), "unsigned_content"],
+      [xml.replace("</ds:KeyInfo>", "</ds:KeyInfo><ds:Object><ServerName>EVIL</ServerName></ds:Object>"), "signature_wrapping"],
+      [xml.replace("</ds:SignatureValue>", "</ds:SignatureValue><ServerName>EVIL</ServerName>"), "signature_wrapping"],
+    ];
+    for (const [unsigned, reason] of cases) {
+      expect(unsigned).not.toBe(xml);
+      rejected(verifyRenewalRequest(unsigned), reason);
+    }
+  });
+
   it("a small or non-RSA key", async () => {
     const { xml } = await buildTestRenewalRequest();
     const { generateKeyPairSync } = await import("node:crypto");
@@ -138,7 +154,7 @@ describe("verifyRenewalRequest refuses", () => {
   });
 });
 
-describe("hostile cost bounded by what a genuine request needs (issue 21)", () => {
+describe("hostile cost bounded by what a genuine request needs", () => {
   it("holds a request to the request's own caps: an SLC-sized or attribute-laden document is refused at the gate", async () => {
     const { xml } = await buildTestRenewalRequest();
     expect(verifyRenewalRequest(xml).ok).toBe(true);

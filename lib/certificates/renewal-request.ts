@@ -41,6 +41,7 @@ export const REQUEST_REJECT_REASONS = [
   "multiple_signatures",
   "malformed_signature",
   "signature_wrapping",
+  "unsigned_content",
   "duplicate_element",
   "reference_not_whole_document",
   "disallowed_algorithm",
@@ -245,7 +246,7 @@ export function verifyRenewalRequest(input: Uint8Array | string, now: Date = new
     return reject("invalid_fields", "EnrollmentInfo/PublicKey is not a base64 SubjectPublicKeyInfo.");
   }
 
-  const verified = verifyEnvelopedSignature(doc, structure.signature, claimedKeyObject);
+  const verified = verifyEnvelopedSignature(xml, structure.signature, claimedKeyObject);
   if (!verified.ok) return reject(verified.reason, verified.detail);
 
   // From here on, only the content the signature covered is read.

@@ -131,6 +131,17 @@ describe("tampering and signature structure", () => {
     const smuggled = good.xml.replace("</ds:KeyInfo>", "</ds:KeyInfo><ds:Object><BODY/></ds:Object>");
     expectRejected(verify(smuggled), "signature_wrapping");
   });
+
+  it("a genuine SLC with content that nothing signs (an element, text or attribute in the signature's unsigned parts) → unsigned_content", () => {
+    for (const unsigned of [
+      good.xml.replace("</ds:KeyInfo>", "<NAME>RMS02</NAME></ds:KeyInfo>"),
+      good.xml.replace("</ds:X509Data>", "RMS02</ds:X509Data>"),
+      good.xml.replace("<ds:SignatureValue>", '<ds:SignatureValue name="RMS02">'),
+    ]) {
+      expect(unsigned).not.toBe(good.xml);
+      expectRejected(verify(unsigned), "unsigned_content", "whole_document");
+    }
+  });
 });
 
 describe("trust", () => {

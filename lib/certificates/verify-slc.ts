@@ -200,7 +200,7 @@ export function verifySlc(
     const chainSubjects = chain.path.map((c) => displayName(c.subject));
     checks.pass("trusted_chain", `Chain: ${chainSubjects.join(" → ")}.`);
 
-    const verified = verifyEnvelopedSignature(doc, structure.signature, chain.leafKey);
+    const verified = verifyEnvelopedSignature(xml, structure.signature, chain.leafKey);
     if (!verified.ok) return checks.fail("signature", verified.reason, verified.detail);
     checks.pass("signature", `Signed by "${displayName(chain.leaf.subject)}".`);
 

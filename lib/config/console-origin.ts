@@ -1,7 +1,6 @@
 // The console's address as people and scripts reach it: printed in setup links by `npm start` and `npm run rms`.
 import type { Env } from "@/lib/env";
-import { hostForHeader, isWildcardHost } from "@/lib/http/allowed-hosts";
-import { originText } from "@/lib/http/forwarded";
+import { hostForHeader, isWildcardHost, originText } from "@/lib/http/host-rules";
 
 /** A listen address as clients reach it: a wildcard (0.0.0.0, ::) means this machine's loopback. */
 export function reachableHost(host: string): string {

@@ -41,11 +41,27 @@ function fsyncPath(target: string): void {
   }
 }
 
+/*
+ * Two reaches into PGlite's internals, each checked when a database opens (a changed shape fails the start with this
+ * message rather than silently losing durability or the event-loop yield): Emscripten's NODEFS (`FS.filesystems.NODEFS`
+ * with `stream_ops`, `realPath`, `tryFSOperation`, reached through NodeFS.init's `preRun`), and the instance's
+ * `execProtocolStream`, which every statement must go through. package.json pins PGlite to the exact version checked.
+ */
+export class PgliteShapeError extends Error {
+  constructor(what: string) {
+    super(
+      `PGlite's internals are not what lib/db/pglite-durable.ts relies on: ${what}. ` +
+        "Was @electric-sql/pglite upgraded? Keep it at the version package.json pins, or adapt pglite-durable.ts to the new one.",
+    );
+    this.name = "PgliteShapeError";
+  }
+}
+
 /** Gives NODEFS an fsync: files through their open host descriptor, folders (for created or renamed entries) by path. */
-function addFsync(mod: Module): void {
-  const nodefs = mod.FS.filesystems.NODEFS as unknown as Nodefs;
-  if (typeof nodefs?.stream_ops !== "object" || typeof nodefs.realPath !== "function") {
-    throw new Error("This PGlite build has no NODEFS as expected: durable commits cannot be set up.");
+export function addFsync(mod: { FS?: { filesystems?: Record<string, unknown> } }): void {
+  const nodefs = mod.FS?.filesystems?.NODEFS as Nodefs | undefined;
+  if (typeof nodefs?.stream_ops !== "object" || typeof nodefs.realPath !== "function" || typeof nodefs.tryFSOperation !== "function") {
+    throw new PgliteShapeError("Emscripten's FS.filesystems.NODEFS has no stream_ops, realPath or tryFSOperation");
   }
   if (nodefs.stream_ops.fsync) return; // a later PGlite that syncs by itself
   nodefs.stream_ops.fsync = (stream) =>
@@ -58,9 +74,15 @@ function addFsync(mod: Module): void {
 
 /** PGlite's Node filesystem whose fsync reaches the disk. */
 class DurableNodeFS extends NodeFS {
+  /** Set once the preRun hook gave NODEFS its fsync: checked after start. */
+  hooked = false;
   override async init(pg: PGlite, opts: Parameters<NodeFS["init"]>[1]) {
     const { emscriptenOpts } = await super.init(pg, opts);
-    return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), addFsync] } };
+    const hook = (mod: Module) => {
+      addFsync(mod);
+      this.hooked = true;
+    };
+    return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), hook] } };
   }
 }
 
@@ -125,20 +147,30 @@ interface DurablePglite {
  * the event loop (setImmediate); the longest stall becomes one statement, not one operation. Every query, exec and
  * transaction statement of PGlite goes through execProtocolStream.
  */
-function yieldBeforeEachStatement(client: PGlite): void {
+export async function yieldBeforeEachStatement(client: Pick<PGlite, "execProtocolStream" | "query">): Promise<void> {
+  if (typeof client.execProtocolStream !== "function") {
+    throw new PgliteShapeError("the instance has no execProtocolStream method");
+  }
   const run = client.execProtocolStream.bind(client);
+  let calls = 0;
   client.execProtocolStream = async (...args: Parameters<PGlite["execProtocolStream"]>) => {
+    calls += 1;
     await nextTurn();
     return run(...args);
   };
+  // A statement that does not pass through the replacement would run without the yield: prove one does.
+  await client.query("SELECT 1");
+  if (calls === 0) throw new PgliteShapeError("a query did not go through the instance's execProtocolStream");
 }
 
 /** Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. */
 export async function openDurablePglite(dir: string): Promise<DurablePglite> {
   const synced = closedDurably(dir);
-  const client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: [...durableStartParams] });
-  yieldBeforeEachStatement(client);
+  const durableFs = new DurableNodeFS(dir);
+  const client = await PGlite.create({ fs: durableFs, startParams: [...durableStartParams] });
   try {
+    if (!durableFs.hooked) throw new PgliteShapeError("NodeFS.init's preRun hook never ran, so NODEFS got no fsync");
+    await yieldBeforeEachStatement(client);
     if (!synced) {
       syncTree(dir);
       fsyncPath(path.dirname(dir));

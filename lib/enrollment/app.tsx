@@ -38,17 +38,6 @@ import { HomePage, MessagePage } from "./web/pages";
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 const FORM_LIMIT_BYTES = 8 * 1024;
 
-/** Host header values this service answers: `host` or `host:port` entries; a bare host allows any port. */
-export function hostAllowList(entries: readonly string[]): (host: string | undefined) => boolean {
-  const normalized = entries.map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "");
-  return (host) => {
-    if (!host) return false;
-    const value = host.trim().toLowerCase();
-    const bare = value.replace(/:\d+$/, "");
-    return normalized.some((entry) => entry === value || (!/:\d+$/.test(entry) && entry === bare));
-  };
-}
-
 function isApi(c: AppContext): boolean {
   return c.req.path.startsWith("/api/");
 }

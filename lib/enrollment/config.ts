@@ -1,9 +1,11 @@
 // The enrollment service process's configuration: one createEnv over the environment, validated once, so a bad value
 // stops the start with a message naming the variable. Public to the console's start script (it imports no service internals).
+
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { envOptions, validateEnv } from "@/lib/config/env-issues";
+import { parseHostAndPort } from "@/lib/http/host-rules";
 
 export interface EnrollmentConfig {
   host: string;
@@ -114,7 +116,15 @@ const server = {
   RMS_ENROLLMENT_TLS_KEY: z.string().trim().optional(),
   RMS_ENROLLMENT_TLS_NAMES: nameList("RMS_ENROLLMENT_TLS_NAMES"),
   // The service's own list; the console's RMS_ALLOWED_HOSTS is not read here (each process its own settings).
-  RMS_ENROLLMENT_ALLOWED_HOSTS: nameList("RMS_ENROLLMENT_ALLOWED_HOSTS"),
+  RMS_ENROLLMENT_ALLOWED_HOSTS: nameList("RMS_ENROLLMENT_ALLOWED_HOSTS").superRefine((entries, ctx) => {
+    const bad = entries.find((entry) => parseHostAndPort(entry) === null);
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `RMS_ENROLLMENT_ALLOWED_HOSTS must be a comma-separated list of host or host:port (IPv6 in brackets); "${bad.slice(0, 80)}" is not one`,
+      });
+    }
+  }),
   RMS_ENROLLMENT_RATE_LIMIT: integerText("RMS_ENROLLMENT_RATE_LIMIT", 1, 100_000, 120),
   RMS_ENROLLMENT_WORKERS: integerText("RMS_ENROLLMENT_WORKERS", 0, 64, 0),
   RMS_ENROLLMENT_QUEUE: integerText("RMS_ENROLLMENT_QUEUE", 1, 10_000, 64),

@@ -3,8 +3,9 @@ import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { allowedHostList, isAllowedHost } from "@/lib/http/host-rules";
 import { runAdminCommand, startAdminSocket } from "./admin";
-import { createApp, hostAllowList } from "./app";
+import { createApp } from "./app";
 import { startEnrollmentBackupSocket } from "./backup";
 import { createCaHierarchy, type StationCa } from "./ca";
 import type { EnrollmentConfig } from "./config";
@@ -144,8 +145,10 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   const port = (server.address() as AddressInfo).port;
   // Loopback names on this port always: the start script's health check and a console on this machine use them, and no
   // rebinding page can send them (its Host is its own name). The operator's list adds to them; else the listen address.
+  // The same Host rule as the console's (lib/http/host-rules.ts): a bare entry allows any port.
   const own = (hosts: string[]) => hosts.map((h) => `${urlHost(h)}:${port}`);
   const allowed = [...own(LOOPBACK_NAMES), ...(config.allowedHosts ?? own([config.host]))];
+  const allowedHosts = allowedHostList(allowed);
   const app = createApp(
     {
       config: {
@@ -174,7 +177,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       logError,
       metrics,
     },
-    hostAllowList(allowed),
+    (host) => isAllowedHost(host ?? null, allowedHosts),
   );
   // The app needs the bound port (for its Host allow-list); the server answers 503 until it is in place.
   server.removeAllListeners("request");

@@ -127,7 +127,7 @@ async function rootKeysUnder(dir: string, rootCertPem: string): Promise<string[]
 
 const PASSPHRASE = "correct horse battery staple";
 
-describe("the offline root (issue 21: the root CA's key lived on the signing station)", () => {
+describe("the offline root (the root CA's key never lives on the signing station)", () => {
   it("ca init: the root key goes only to the offline file, passphrase-protected; the station keeps no copy", async () => {
     const dataDir = await freshDir("init");
     const out = path.join(tmp, "init-root-key.pem");

@@ -1,7 +1,8 @@
 // The origin a browser used, behind nginx's three stock Host configurations and Apache/Caddy's forwarding headers:
 // honoured from a trusted proxy only, a forged value from anyone else ignored, RMS_PUBLIC_URL filling the port in.
 import { describe, expect, it } from "vitest";
-import { isOwnOrigin, lastForwardedElement, type OriginInputs, originText, parseOrigin, requestOrigin } from "./forwarded";
+import { lastForwardedElement, type OriginInputs, requestOrigin } from "./forwarded";
+import { isOwnOrigin, originText, parseOrigin } from "./host-rules";
 
 const PUBLIC = parseOrigin("https://rms.example:8443");
 const none: OriginInputs = {

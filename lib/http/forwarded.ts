@@ -1,48 +1,13 @@
 // The origin a browser used to reach the console (scheme, host, port), as the same-origin check, Secure cookies and HSTS
 // need it behind a reverse proxy: the Host header, completed by RMS_PUBLIC_URL, and X-Forwarded-Host/-Proto/-Port or
 // RFC 7239 Forwarded only when the peer is a trusted proxy. Pure string work; the request gate decides who is trusted.
-import { parseHostAndPort } from "./allowed-hosts";
-
-export type Scheme = "http" | "https";
-
-/** An origin: lower-case host (IPv6 in brackets) and an explicit port. */
-export interface Origin {
-  scheme: Scheme;
-  host: string;
-  port: number;
-}
+import { defaultPort, type Origin, parseHostAndPort, type Scheme } from "./host-rules";
 
 /**
  * The request header in which the console's server (lib/http/request-gate.ts) hands the request's origin to the
  * console's own code; always overwritten there, so a client cannot set it.
  */
 export const ORIGIN_HEADER = "x-rms-origin";
-
-const DEFAULT_PORT: Record<Scheme, number> = { http: 80, https: 443 };
-
-export function defaultPort(scheme: Scheme): number {
-  return DEFAULT_PORT[scheme];
-}
-
-/** `host[:port]` as a browser's Origin or Host names it: the scheme's default port left out. */
-export function originHost(origin: Origin): string {
-  return origin.port === DEFAULT_PORT[origin.scheme] ? origin.host : `${origin.host}:${origin.port}`;
-}
-
-/** The serialised origin, as a browser sends it in `Origin` (`https://rms.contoso.com:8443`). */
-export function originText(origin: Origin): string {
-  return `${origin.scheme}://${originHost(origin)}`;
-}
-
-/** Reads `scheme://host[:port]` (what ORIGIN_HEADER carries); null for anything else. */
-export function parseOrigin(text: string | null | undefined): Origin | null {
-  const match = /^(https?):\/\/(.+)$/.exec(text ?? "");
-  if (!match) return null;
-  const scheme = match[1] as Scheme;
-  const hostAndPort = parseHostAndPort(match[2] ?? "");
-  if (!hostAndPort) return null;
-  return { scheme, host: hostAndPort.host, port: hostAndPort.port ?? DEFAULT_PORT[scheme] };
-}
 
 /** The last comma-separated value of a header (what the nearest proxy appended or set), trimmed; undefined if none. */
 function lastValue(header: string | undefined): string | undefined {
@@ -133,16 +98,5 @@ export function requestOrigin(inputs: OriginInputs, publicUrl: Origin | null): O
     (told === undefined || told === publicUrl.scheme);
   if (viaPublic) return { ...publicUrl };
   const resolved: Scheme = told ?? (inputs.encrypted ? "https" : "http");
-  return { scheme: resolved, host: named.host, port: port ?? DEFAULT_PORT[resolved] };
-}
-
-/**
- * Whether a state-changing request came from a page of this console: its Origin is the request's own origin (as
- * requestOrigin found it) or the public URL's. A browser always sends Origin on such requests and a page cannot forge it.
- */
-export function isOwnOrigin(originHeader: string | null, own: Origin | null, publicUrl: Origin | null): boolean {
-  const origin = parseOrigin(originHeader);
-  if (!origin) return false;
-  const text = originText(origin);
-  return (own !== null && text === originText(own)) || (publicUrl !== null && text === originText(publicUrl));
+  return { scheme: resolved, host: named.host, port: port ?? defaultPort(resolved) };
 }

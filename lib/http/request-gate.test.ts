@@ -1,10 +1,12 @@
 // The request gate in front of Next: client address by proxy-addr rules, forwarding headers the client cannot
 // forge, and a body limit that counts chunked uploads (413, not a 500 from the framework).
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseOrigin } from "./forwarded";
-import { clientAddress, type GateOptions, gate, trustedProxyList } from "./request-gate";
+import { parseOrigin } from "./host-rules";
+import { checkReplayShape, clientAddress, type GateOptions, gate, trustedProxyList } from "./request-gate";
 
 describe("clientAddress", () => {
   const trusted = trustedProxyList(["10.0.0.1", "192.168.0.0/16", "fd00::/8"]);
@@ -89,6 +91,15 @@ describe("gate behind a trusted proxy (nginx on this machine, RMS_PUBLIC_URL htt
     });
     expect(port["x-rms-origin"]).toBe("https://console.example:9443");
     expect(port["x-forwarded-port"]).toBeUndefined();
+  });
+});
+
+describe("the replayed request (built by hand, checked at start)", () => {
+  it("has the shape the framework reads on this Node, and the console's server checks it before listening", () => {
+    expect(() => checkReplayShape()).not.toThrow();
+    const server = fs.readFileSync(path.join(process.cwd(), "scripts/console-server.ts"), "utf8");
+    expect(server.indexOf("checkReplayShape();")).toBeGreaterThan(0);
+    expect(server.indexOf("checkReplayShape();")).toBeLessThan(server.indexOf("server.listen("));
   });
 });
 

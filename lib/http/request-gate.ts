@@ -12,7 +12,8 @@
 import http from "node:http";
 import net from "node:net";
 import type { TLSSocket } from "node:tls";
-import { ORIGIN_HEADER, type Origin, originHost, originText, requestOrigin } from "./forwarded";
+import { ORIGIN_HEADER, requestOrigin } from "./forwarded";
+import { type Origin, originHost, originText } from "./host-rules";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -117,6 +118,38 @@ function withBody(original: http.IncomingMessage, body: Buffer): http.IncomingMe
   replay.push(body);
   replay.push(null);
   return replay;
+}
+
+/**
+ * `withBody` builds an IncomingMessage itself (Node documents no constructor for it): checked once at start, on this
+ * Node, that the copy reads as the framework reads a request — method, URL, headers and raw headers with the counted
+ * length and no Transfer-Encoding, complete, its body exactly the bytes given. Throws naming what differs.
+ */
+export function checkReplayShape(): void {
+  const socket = new net.Socket();
+  try {
+    const original = new http.IncomingMessage(socket);
+    original.method = "POST";
+    original.url = "/check";
+    original.headers = { host: "127.0.0.1", "transfer-encoding": "chunked" };
+    const replay = withBody(original, Buffer.from("body"));
+    const problems: string[] = [];
+    if (!(replay instanceof http.IncomingMessage)) problems.push("not an http.IncomingMessage");
+    if (replay.method !== "POST" || replay.url !== "/check") problems.push("method or URL lost");
+    if (replay.headers["content-length"] !== "4" || "transfer-encoding" in replay.headers) problems.push("headers not replaced");
+    if (replay.rawHeaders.join(" ") !== "host 127.0.0.1 content-length 4") problems.push(`raw headers ${replay.rawHeaders.join(" ")}`);
+    if (!replay.complete) problems.push("not complete");
+    const body = replay.read() as Buffer | null;
+    if (body?.toString() !== "body" || replay.read() !== null) problems.push("body not replayed exactly");
+    if (problems.length > 0) {
+      throw new Error(
+        `This Node.js (${process.version}) builds the request gate's replayed request differently (${problems.join("; ")}); ` +
+          "chunked uploads would reach the framework wrong. Adapt withBody in lib/http/request-gate.ts.",
+      );
+    }
+  } finally {
+    socket.destroy();
+  }
 }
 
 /** Reads a body of unknown length, up to `limit` bytes; null when it is larger (the rest is not read). */

@@ -1,4 +1,4 @@
-// The identifiers a pending request is shown with (issue 11: one set everywhere): the public-key fingerprint is read
+// The identifiers a pending request is shown with (one set, the same on every page): the public-key fingerprint is read
 // from the request this console built and signed itself (kept in its own database, never an upload).
 import { publicKeyFingerprint } from "@/lib/certificates/keys";
 

@@ -1,5 +1,6 @@
 // The XML gate refuses hostile input before parsing, in linear time; the parser keeps escapes for unescapeXml.
 import { describe, expect, it } from "vitest";
+import { MAX_XML_BYTES } from "./limits";
 import {
   decodeXmlInput,
   escapeXmlAttribute,
@@ -7,7 +8,6 @@ import {
   GENERIC_XML_CAPS,
   MAX_XML_ATTRIBUTES,
   MAX_XML_ATTRIBUTES_PER_ELEMENT,
-  MAX_XML_BYTES,
   MAX_XML_DISTINCT_NAMES,
   MAX_XML_ELEMENTS,
   MAX_XML_NAMESPACE_DECLARATIONS,

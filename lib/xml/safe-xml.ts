@@ -2,8 +2,8 @@
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CodedError } from "@/lib/errors/coded-error";
+import { MAX_XML_BYTES } from "./limits";
 
-export const MAX_XML_BYTES = 256 * 1024;
 const MAX_XML_DEPTH = 64;
 
 // Structural caps, checked in the same single pass as depth, so no DOM, XPath or c14n code ever sees a document

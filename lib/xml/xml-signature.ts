@@ -1,7 +1,8 @@
-// The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict algorithm profile.
-import { createHash, type KeyObject, verify as verifyRsa } from "node:crypto";
+// The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict profile checked
+// here, the cryptography done by xml-crypto (signing and `checkSignature`).
+import type { KeyObject } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
-import { ExclusiveCanonicalization, SignedXml } from "xml-crypto";
+import { SignedXml } from "xml-crypto";
 import { decodeXmlInput, escapeXmlText, GENERIC_XML_CAPS, type XmlCaps, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
 
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
@@ -135,6 +136,7 @@ type SignatureStructureReason =
   | "no_signature"
   | "multiple_signatures"
   | "signature_wrapping"
+  | "unsigned_content"
   | "duplicate_element"
   | "reference_not_whole_document"
   | "disallowed_algorithm"
@@ -169,10 +171,68 @@ function algorithmOf(el: Element | undefined): string | null {
   return el?.getAttribute("Algorithm") ?? null;
 }
 
+function descendantsNamed(node: Node, localName: string): Element[] {
+  const out: Element[] = [];
+  for (const child of childElements(node)) {
+    if (child.localName === localName) out.push(child);
+    out.push(...descendantsNamed(child, localName));
+  }
+  return out;
+}
+
+/** What xml-crypto reads as the SignatureValue (`SignatureValue/text()`): the first text or CDATA child's data. */
+function firstTextData(el: Element): string | null {
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 3 || c.nodeType === 4) return (c as CharacterData).data;
+  }
+  return null;
+}
+
+/**
+ * The parts of a signature that nothing signs (the Signature element, SignatureValue and KeyInfo) may hold only what a
+ * signer of our profile writes there: KeyInfo with X509Data/X509Certificate or KeyValue/RSAKeyValue/(Modulus,
+ * Exponent), all in the XML-Signature namespace, text only in those leaves, no attributes but namespace declarations.
+ * Returns what else it found, or null.
+ */
+const KEY_INFO_SHAPE: Record<string, { children: readonly string[]; text: boolean }> = {
+  KeyInfo: { children: ["X509Data", "KeyValue"], text: false },
+  X509Data: { children: ["X509Certificate"], text: false },
+  X509Certificate: { children: [], text: true },
+  KeyValue: { children: ["RSAKeyValue"], text: false },
+  RSAKeyValue: { children: ["Modulus", "Exponent"], text: false },
+  Modulus: { children: [], text: true },
+  Exponent: { children: [], text: true },
+  SignatureValue: { children: [], text: true },
+  Signature: { children: ["SignedInfo", "SignatureValue", "KeyInfo"], text: false },
+};
+
+function unsignedContent(el: Element, skip: Element): string | null {
+  const shape = KEY_INFO_SHAPE[el.localName];
+  if (!isDsig(el, el.localName) || !shape) return `element ${el.nodeName}`;
+  for (const attr of Array.from(el.attributes)) {
+    if (attr.name !== "xmlns" && !attr.name.startsWith("xmlns:")) return `attribute ${attr.name} on ${el.nodeName}`;
+  }
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c === skip) continue;
+    if (c.nodeType === 1) {
+      const child = c as Element;
+      if (!shape.children.includes(child.localName)) return `element ${child.nodeName} in ${el.nodeName}`;
+      const inner = unsignedContent(child, skip);
+      if (inner) return inner;
+    } else if ((c.nodeType === 3 || c.nodeType === 4) && !shape.text && (c as CharacterData).data.trim() !== "") {
+      return `text in ${el.nodeName}`;
+    } else if (c.nodeType !== 3 && c.nodeType !== 4) {
+      return `a node of type ${c.nodeType} in ${el.nodeName}`;
+    }
+  }
+  return null;
+}
+
 /**
  * Checks, before any cryptography, that the document carries exactly one signature of our profile:
  * a child of the root, one Reference URI="" with transforms [enveloped, exc-c14n], RSA-SHA256, SHA-256, exc-c14n,
- * and that no business element is duplicated (signature wrapping).
+ * one SignatureValue, no ds:Object, and that no business element is duplicated (signature wrapping). Only a document
+ * that passes goes to xml-crypto (`verifyEnvelopedSignature`), so what it verifies is always the whole document.
  */
 export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): SignatureStructure {
   const root = doc.documentElement;
@@ -204,6 +264,16 @@ export function inspectEnvelopedSignature(doc: Document, expectedRoot: string): 
       "signature_wrapping",
       "The signature contains elements other than SignedInfo, SignatureValue and KeyInfo (for example ds:Object).",
     );
+  }
+
+  // Nothing signs these parts: only what our signers write may stand there (SignedInfo is signed; it is checked below).
+  const unsigned = unsignedContent(signature, signedInfo);
+  if (unsigned) {
+    return fail("whole_document", "unsigned_content", `The signature carries content that nothing signs (${unsigned}).`);
+  }
+  // xml-crypto reads the first SignatureValue text in document order: there must be no other to choose from.
+  if (descendantsNamed(signature, "SignatureValue").length !== 1 || firstTextData(signatureValue) === null) {
+    return fail("signature", "malformed_signature", "The signature must hold exactly one SignatureValue, with text.");
   }
 
   const infoParts = childElements(signedInfo);
@@ -271,99 +341,20 @@ export type CryptoVerification =
   | { ok: true; signedContent: string }
   | { ok: false; reason: "signature_invalid" | "digest_mismatch"; detail: string };
 
-function descendantsNamed(node: Node, localName: string): Element[] {
-  const out: Element[] = [];
-  for (const child of childElements(node)) {
-    if (child.localName === localName) out.push(child);
-    out.push(...descendantsNamed(child, localName));
-  }
-  return out;
-}
-
-/** What xml-crypto reads as the SignatureValue (`SignatureValue/text()`): the first text or CDATA child's data. */
-function firstTextData(el: Element): string | null {
-  for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === 3 || c.nodeType === 4) return (c as CharacterData).data;
-  }
-  return null;
-}
-
-// xml-crypto canonicalises with ds bound by default when the prefix is used but not declared; the fast path must match.
-const C14N_OPTIONS = { defaultNsForPrefix: { ds: DSIG_NS }, ancestorNamespaces: [] };
-
 /**
- * The fast path for our fixed profile, on the DOM the gate and `inspectEnvelopedSignature` already accepted (call it
- * only after that returned ok for this `signature`): exc-c14n of the root without the signature (the enveloped
- * transform), SHA-256 against DigestValue, RSA-SHA256 over exc-c14n(SignedInfo) with `key`. The same canonicaliser
- * as xml-crypto, without its re-parse, deep clone and whole-document XPath; linear in the document, which the gate caps.
- * Stricter than xml-crypto only where xml-crypto would pick one of several SignatureValue elements.
- * Returns as signedContent exactly the canonical octets that were digested.
+ * xml-crypto's `checkSignature` on `xml`, for a document that the gate and `inspectEnvelopedSignature` accepted (call
+ * it only after that returned ok for this `signature`). The key is the caller's (a trust anchor's chain leaf, or the
+ * key a request must prove it holds); whatever the file embeds in KeyInfo is never used as a key. Returns as
+ * signedContent the canonical XML the signature covered (`getSignedReferences()`): read business data only from it.
  */
-export function verifyEnvelopedSignature(doc: Document, signature: Element, key: KeyObject): CryptoVerification {
-  const root = doc.documentElement;
-  const [signedInfo, signatureValueEl] = childElements(signature);
-  const reference = signedInfo ? childElements(signedInfo)[2] : undefined;
-  const digestValueEl = reference ? childElements(reference)[2] : undefined;
-  if (!signedInfo || !signatureValueEl || !digestValueEl || signature.parentNode !== root) {
-    return { ok: false, reason: "signature_invalid", detail: "The signature does not have the structure that was inspected." };
-  }
-  // Read as xml-crypto reads them (DigestValue's textContent, SignatureValue's first text node), but refuse to choose
-  // among several SignatureValue elements where xml-crypto would take the first in document order.
-  const signatureValue = firstTextData(signatureValueEl);
-  const digestValue = digestValueEl.textContent ?? "";
-  if (signatureValue === null || descendantsNamed(signature, "SignatureValue").length !== 1) {
-    return { ok: false, reason: "signature_invalid", detail: "The signature must hold exactly one SignatureValue, with text." };
-  }
-  const c14n = new ExclusiveCanonicalization();
-  const canonicalSignedInfo = c14n.process(signedInfo, { ...C14N_OPTIONS });
-  // The enveloped-signature transform: canonicalise the root with the signature detached, then put it back.
-  const next = signature.nextSibling;
-  root.removeChild(signature);
-  let signedContent: string;
-  try {
-    signedContent = c14n.process(root, { ...C14N_OPTIONS });
-  } finally {
-    root.insertBefore(signature, next);
-  }
-  const digest = createHash("sha256").update(signedContent).digest();
-  if (!digest.equals(Buffer.from(digestValue, "base64"))) {
-    return {
-      ok: false,
-      reason: "digest_mismatch",
-      detail: `invalid signature: calculated digest is ${digest.toString("base64")} but the xml to validate supplies digest ${digestValue}`,
-    };
-  }
-  let valid: boolean;
-  try {
-    valid = verifyRsa("RSA-SHA256", Buffer.from(canonicalSignedInfo), key, Buffer.from(signatureValue.replace(/\r?\n/g, ""), "base64"));
-  } catch {
-    valid = false;
-  }
-  if (!valid) return { ok: false, reason: "signature_invalid", detail: "invalid signature: the signature value is incorrect" };
-  return { ok: true, signedContent };
-}
-
-/**
- * The reference: xml-crypto's own checkSignature on the text, returning the canonical XML it covered. Kept for the
- * differential tests and fuzzers that prove the fast path above; production code verifies with the fast path.
- * The key comes either from `certificateFromKeyInfo` (which must return only a certificate that chains to a trust
- * anchor) or from `publicKeyPem`; never from whatever the file embeds.
- */
-export function verifyEnvelopedSignatureReference(
-  xml: string,
-  signature: Element,
-  key: { certificateFromKeyInfo: (keyInfo: Node | null | undefined) => string | null } | { publicKeyPem: string | KeyObject },
-): CryptoVerification {
-  const sig =
-    "publicKeyPem" in key
-      ? new SignedXml({ publicCert: key.publicKeyPem, getCertFromKeyInfo: () => null })
-      : new SignedXml({ getCertFromKeyInfo: (keyInfo) => key.certificateFromKeyInfo(keyInfo) });
+export function verifyEnvelopedSignature(xml: string, signature: Element, key: KeyObject): CryptoVerification {
+  const sig = new SignedXml({ publicCert: key, getCertFromKeyInfo: () => null });
   let valid: boolean;
   try {
     sig.loadSignature(signature);
     valid = sig.checkSignature(xml);
   } catch (error) {
-    // xml-crypto throws (rather than returning false) when the SignatureValue does not verify or no key was accepted.
+    // xml-crypto throws (rather than returning false) when the SignatureValue does not verify.
     return { ok: false, reason: "signature_invalid", detail: error instanceof Error ? error.message : "Signature check failed." };
   }
   if (!valid) {

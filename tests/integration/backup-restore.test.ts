@@ -1,4 +1,4 @@
-// The restore drill (issue 26): a console on PGlite with a real enrollment service, renewed online; backed up while it
+// The restore drill: a console on PGlite with a real enrollment service, renewed online; backed up while it
 // "runs" (its backup socket serves the snapshot, as the console process does); its data folder destroyed; restored
 // from the passphrase archive (master key included) and renewed again with the restored key; the same backup restored
 // onto PostgreSQL when DATABASE_URL is set, and a PostgreSQL backup back onto PGlite; audit logs, clusters and

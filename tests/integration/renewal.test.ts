@@ -275,7 +275,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
       if (result.ok || result.code !== "pending_approval") throw new Error(`expected pending_approval: ${JSON.stringify(result)}`);
       expect(result.submissionId).toBe("ab".repeat(16));
       const pending = await getPendingRequest(handle.db, clusterId);
-      // Recorded as sent online and held (issue 22): the console says "Sent online … waiting for the operator's approval".
+      // Recorded as sent online and held: the console says "Sent online … waiting for the operator's approval".
       expect(pending).toMatchObject({ requestId: result.requestId, document: held, exportedBy: actor.name, heldForApproval: true });
       expect((await auditActions()).slice(0, 3)).toEqual(["renew_online_failed", "request_exported", "renew_online_started"]);
       expect((await activeCertificate()).fingerprint).toBe(before.fingerprint);

@@ -1,4 +1,6 @@
 // Renew dialog states and limits shared by the server actions and the client dialog (no server-only imports here).
+import { MAX_XML_BYTES } from "@/lib/xml/limits";
+
 export interface CheckView {
   name: string;
   label: string;
@@ -19,7 +21,7 @@ export interface SlcView {
   serial: string;
 }
 
-/** What the file answers and replaces, shown beside it on the confirmation (issue 11: one set of identifiers). */
+/** What the file answers and replaces, shown beside it on the confirmation (the same identifiers as the pending request's card). */
 export interface AnswersView {
   requestId: string;
   keyFingerprint: string;
@@ -45,5 +47,5 @@ export type RenewState =
 
 export const IDLE: RenewState = { status: "idle" };
 
-/** The same cap as the XML gate (MAX_XML_BYTES), checked in the browser before uploading. */
-export const MAX_UPLOAD_BYTES = 256 * 1024;
+/** The XML gate's cap itself, checked in the browser before uploading: it refuses exactly what the server would. */
+export const MAX_UPLOAD_BYTES = MAX_XML_BYTES;

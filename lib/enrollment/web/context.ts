@@ -1,6 +1,7 @@
 // What every route of the enrollment service gets: the desk, its settings, the operator store, and per-request locale,
 // translator and client address (set by the app's first middleware).
 import type { Context } from "hono";
+import { isOwnOrigin, parseOrigin } from "@/lib/http/host-rules";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import type { EnrollmentConfig } from "../config";
@@ -32,12 +33,14 @@ export function apiError(c: AppContext, status: number, error: string, message: 
   return c.json({ error, message }, status as 400);
 }
 
-/** A browser form post is accepted only from our own pages: an Origin header, when sent, must be this origin. */
+/**
+ * A browser form post is accepted only from this service's own pages: the same rule as the console's
+ * (lib/http/host-rules.ts), the request's own origin being https:// and the Host it was sent to.
+ */
 export function isSameOrigin(c: AppContext): boolean {
   const origin = c.req.header("origin");
   if (origin === undefined) return true;
-  const host = c.req.header("host");
-  return host !== undefined && origin.toLowerCase() === `https://${host.toLowerCase()}`;
+  return isOwnOrigin(origin, parseOrigin(`https://${c.req.header("host") ?? ""}`), null);
 }
 
 /** Content-Disposition for a download; the name is reduced to safe characters whatever it held. */

@@ -20,7 +20,7 @@ async function sessionCookie(page: Page): Promise<string> {
   return `${session.name}=${session.value}`;
 }
 
-/** Signs in through the form (DESIGN.md §2 labels); returns the page and its session cookie. */
+/** Signs in through the form by its visible labels (User name, Password, Sign in); returns the page and its session cookie. */
 export async function signInPage(
   browser: Browser,
   baseURL: string,
@@ -61,6 +61,18 @@ export async function captureRenewOnline(page: Page, clusterPath: string): Promi
   const consent = dialog.getByRole("checkbox");
   if ((await consent.count()) > 0) await consent.check();
   return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
+}
+
+/**
+ * Renew → Browse → Import on the cluster's Administration page (an offline request must be pending), with a file that
+ * holds only `placeholder`: replace it in the captured body (withText) to import any content the way the browser does.
+ */
+export async function captureImport(page: Page, clusterPath: string, placeholder: string): Promise<CapturedAction> {
+  await page.goto(clusterPath);
+  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
+  await dialog.getByLabel("Browse").setInputFiles({ name: "certificate.xml", mimeType: "text/xml", buffer: Buffer.from(placeholder) });
+  return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Import" }).click());
 }
 
 /** Cancel request → "Yes, cancel the request" on the pending request in Cluster resources (there must be one). */

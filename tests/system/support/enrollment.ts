@@ -1,5 +1,5 @@
-// The enrollment service as the system tests drive it: signed renewal requests for a cluster key, the hostile bodies of
-// issue 9, posts over HTTPS verified with the service's root (from its data folder), and its operator CLI
+// The enrollment service as the system tests drive it: signed renewal requests for a cluster key, the hostile bodies
+// (huge, deep, attribute-laden documents), posts over HTTPS verified with the service's root (from its data folder), and its operator CLI
 // (`npm run enrollment -- …`), run asynchronously so nothing in this process blocks while it works.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -132,8 +132,8 @@ function padded(genuineXml: string, count: number): string {
 }
 
 /**
- * The requests issue 9 measured (5,000 / 10,000 / 20,000 elements ≈ 35 / 69 / 141 KB cost the old service seconds to
- * minutes each), plus deep nesting, a 250 KB text node, 1,000 attributes and a `__proto__` element. The large ones
+ * The requests that once cost the service seconds to minutes each (5,000 / 10,000 / 20,000 elements ≈ 35 / 69 / 141 KB),
+ * plus deep nesting, a 250 KB text node, 1,000 attributes and a `__proto__` element. The large ones
  * meet the renewal request's own byte cap (32 KB, 413); the deep nesting fits in it, so the XML gate's depth cap refuses it.
  */
 export function hostileRequests(keys: ClusterKeyPair): HostileRequest[] {

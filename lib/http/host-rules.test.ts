@@ -1,6 +1,6 @@
 // The Host allow-list: what a Host header or an RMS_ALLOWED_HOSTS entry may look like, and which requests match.
 import { describe, expect, it } from "vitest";
-import { defaultAllowedHosts, isAllowedHost, parseHostAndPort } from "./allowed-hosts";
+import { allowedHostList, defaultAllowedHosts, isAllowedHost, parseHostAndPort } from "./host-rules";
 
 describe("parseHostAndPort", () => {
   it.each([
@@ -46,5 +46,20 @@ describe("isAllowedHost", () => {
     expect(isAllowedHost("rms.contoso.com", allowed)).toBe(true);
     expect(isAllowedHost("proxy.contoso.com", allowed)).toBe(true);
     expect(isAllowedHost("proxy.contoso.com:3000", allowed)).toBe(false);
+  });
+});
+
+describe("allowedHostList (the enrollment service's RMS_ENROLLMENT_ALLOWED_HOSTS, read by the console's rule)", () => {
+  it("reads host and host:port entries, and a portless Host matches an entry on 443 as on the console", () => {
+    const list = allowedHostList(["signing.contoso.example:443", "127.0.0.1:3001", "[::1]:3001", "any-port.example"]);
+    expect(isAllowedHost("signing.contoso.example", list)).toBe(true);
+    expect(isAllowedHost("signing.contoso.example:8443", list)).toBe(false);
+    expect(isAllowedHost("127.0.0.1:3001", list)).toBe(true);
+    expect(isAllowedHost("127.0.0.1:3000", list)).toBe(false);
+    expect(isAllowedHost("any-port.example:1234", list)).toBe(true);
+  });
+
+  it("refuses an entry that is not a host or host:port, naming it", () => {
+    expect(() => allowedHostList(["ok.example", "::1"])).toThrow(/"::1" is not a host or host:port/);
   });
 });

@@ -206,10 +206,10 @@ export const renewalRequests = pgTable(
     /** Sent online and held by the enrollment service for its operator's approval (not exported as a file). */
     heldForApproval: boolean("held_for_approval").notNull().default(false),
     /**
-     * Sent to the enrollment service online (held for approval, or signed and kept for the administrator's confirmation
-     * under the small-gain rule), not exported as a file: the certificate that answers it is recorded as obtained online.
+     * Sent online and answered at once with a certificate that the small-gain rule kept for the administrator's
+     * confirmation (not exported as a file): Yes records it as an online renewal.
      */
-    sentOnline: boolean("sent_online").notNull().default(false),
+    answeredOnline: boolean("answered_online").notNull().default(false),
     /** When the expiry monitor's round found the held request approved (its certificate ready to check and install). */
     approvedAt: timestamp("approved_at", { withTimezone: true }),
   },

@@ -25,8 +25,8 @@ export async function storePendingRequest(
     exportedBy: string;
     now: Date;
     heldForApproval?: boolean;
-    /** Sent online (held, or kept for the confirmation): its certificate is recorded as obtained online. */
-    sentOnline?: boolean;
+    /** Answered online and kept for the small-gain confirmation: its certificate is recorded as obtained online. */
+    answeredOnline?: boolean;
   },
 ): Promise<{ fingerprint: string }> {
   const fingerprint = documentFingerprint(input.document);
@@ -43,7 +43,7 @@ export async function storePendingRequest(
     exportedBy: input.exportedBy,
     exportedAt: input.now,
     heldForApproval: input.heldForApproval ?? false,
-    sentOnline: input.sentOnline ?? input.heldForApproval ?? false,
+    answeredOnline: input.answeredOnline ?? false,
   });
   return { fingerprint };
 }
@@ -81,7 +81,7 @@ export async function exportRenewalRequest(
         fileName: renewalRequestFileName(cluster.serverName, cluster.installed ? "renewal" : "enrollment"),
         document,
         heldForApproval: false,
-        sentOnline: false,
+        answeredOnline: false,
         approvedAt: null,
       };
       return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };
@@ -179,9 +179,9 @@ export async function confirmImport(
     if (slc.fingerprint !== input.expectedFingerprint) return { ok: false, code: "changed" };
     // The form the service issued (a transfer's line endings or byte-order mark undone): its fingerprint is the service's.
     const document = slc.document;
-    // A request sent online (kept for this confirmation, or held for approval) was answered online: its certificate is
+    // A request the service answered online, kept for this confirmation by the small-gain rule: its certificate is
     // recorded as an online renewal, not an import of a file carried by hand.
-    const online = pending.sentOnline;
+    const online = pending.answeredOnline;
     return op.commit(online ? "renew_online_confirmed" : "import_confirmed", async (tx) => {
       const consumed = await tx
         .update(renewalRequests)

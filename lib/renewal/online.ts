@@ -163,7 +163,7 @@ export async function renewOnlineOrAsk(
           document: obtained.requestDocument,
           exportedBy: input.actor.name,
           now: ctx.now(),
-          sentOnline: true,
+          answeredOnline: true,
         });
         return {
           ok: true,

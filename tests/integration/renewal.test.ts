@@ -211,7 +211,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     // An exported file brought back is still an offline import.
     const exported = await exportRenewalRequest(ctx, { clusterId, actor });
     if (!exported.ok) throw new Error(`export failed: ${JSON.stringify(exported)}`);
-    expect(exported.pending.sentOnline).toBe(false);
+    expect(exported.pending.answeredOnline).toBe(false);
     const file = await signPending();
     const checked = await validateImport(ctx, { clusterId, file, actor });
     if (!checked.ok) throw new Error(`import refused: ${JSON.stringify(checked)}`);

@@ -62,7 +62,8 @@ let damaged: (Started & { url: string }) | undefined;
 let dataDir: string | undefined;
 
 test.beforeAll(async () => {
-  test.setTimeout(180_000);
+  // A migration and a console start: as long as the Active Directory walkthrough's console of its own.
+  test.setTimeout(240_000);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-500-"));
   const options: ConsoleOptions = {
     dataDir,

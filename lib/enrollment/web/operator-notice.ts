@@ -8,7 +8,7 @@ import type { AppContext } from "./context";
 
 const NOTICE_COOKIE = "__Host-rms-operator-notice";
 
-export type OperatorNotice = { kind: "approved" } | { kind: "rejected" } | { kind: "bulkRejected"; count: number };
+type OperatorNotice = { kind: "approved" } | { kind: "rejected" } | { kind: "bulkRejected"; count: number };
 
 const stored = z.union([
   z.enum(["approved", "rejected"]).transform((kind) => ({ kind })),

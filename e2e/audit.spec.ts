@@ -221,6 +221,14 @@ test.describe("history and the certificate itself", () => {
     for (const label of ["SLC serial number", "SLC fingerprint (SHA-256)", "Public key fingerprint (SHA-256)", "Request ID", "Issuer"]) {
       await expect(identity.getByText(label, { exact: true })).toBeVisible();
     }
+    // Issue 22, item 6: the issuer reads once ("… Enrollment Service"), not "… Enrollment Service Enrollment Service".
+    const issuer =
+      (await identity
+        .locator("dt", { hasText: /^Issuer$/ })
+        .locator("xpath=following-sibling::dd[1]")
+        .textContent()) ?? "";
+    expect(issuer.trim()).toMatch(/\S/);
+    expect(issuer).not.toMatch(/\b(\w+ \w+)\s+\1\b/);
     await expect(page.getByRole("region", { name: "Installation" })).toContainText("System (first start)");
     await expect(page.getByRole("region", { name: "Checks at import" })).toContainText("Trusted issuer");
     await page.screenshot(shot("certificate"));

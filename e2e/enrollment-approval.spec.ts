@@ -148,6 +148,12 @@ test("approval: the request waits for the operator, the submitter comes back for
     await expectAccessible(operator);
     await request.getByRole("button", { name: `Approve the request from ${serverName}` }).click();
     await expect(operator.getByRole("status")).toHaveText("The request was approved and its certificate issued.");
+    // The notice is shown once (post/redirect/get, a consumed cookie): the address carries none, a reload drops it.
+    await expect(operator).toHaveURL(new RegExp(`^${approvalService.url}/operator$`));
+    await shootBoth(operator, "enrollment-operator-approved");
+    await operator.reload();
+    await expect(operator.getByRole("heading", { level: 1, name: "Requests awaiting approval" })).toBeVisible();
+    await expect(operator.getByRole("status")).toHaveCount(0);
     await expect(operator.getByRole("heading", { name: "Awaiting approval (0)" })).toBeVisible();
     await expect(requests).toHaveCount(0);
     const decision = operator.getByRole("listitem").filter({ hasText: requestId });
@@ -161,6 +167,9 @@ test("approval: the request waits for the operator, the submitter comes back for
     await expect(operator.locator("html")).toHaveAttribute("lang", "sv");
     await expect(operator.getByRole("heading", { level: 1, name: "Begäranden som väntar på godkännande" })).toBeVisible();
     await expect(operator.getByRole("heading", { name: "Senaste besluten" })).toBeVisible();
+    // The switch goes back to the same address: the approval is not announced again, in either language.
+    await expect(operator.getByRole("status")).toHaveCount(0);
+    await expect(operator.getByText("Begäran godkändes")).toHaveCount(0);
     await expect(operator.getByRole("listitem").filter({ hasText: requestId })).toContainText(`Klustrets GUID ${guid}`);
     await expect(operator.getByRole("button", { name: "Svenska" })).toHaveAttribute("aria-pressed", "true");
     await shootBoth(operator, "enrollment-operator-decisions-sv");

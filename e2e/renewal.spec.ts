@@ -299,6 +299,11 @@ test("a tampered certificate is rejected with the failed check named, and nothin
   expect(await expiration(page)).toBe(before);
   // The request stays pending: the genuine file can still be imported.
   await expect(pendingRequest(page)).toBeVisible();
+  // Issue 22, item 9: the audit log's sentence names the failed check and the reason in words, not only Raw details.
+  await page.goto("/audit");
+  await expect(page.locator('tr[data-action="import_rejected"]').first()).toContainText(
+    /the check “[^”]+” failed: (the file's content was changed after it was signed|the signature does not match the file)/,
+  );
 });
 
 test("enrollment service stopped: a clear error suggesting Offline, and the date is unchanged", async ({ page }) => {
@@ -359,9 +364,12 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
   await expectAccessible(page);
 
   // Installed at once (renew_online_succeeded), or — after an earlier renewal in this run, a gain under 30 days —
-  // asked first and installed by Yes (import_confirmed).
-  await expectAudited(page, ["renew_online_started"]);
-  await expect(page.locator('tr[data-action="renew_online_succeeded"], tr[data-action="import_confirmed"]').first()).toBeVisible();
+  // asked first (renew_online_asked closes the started event) and installed by Yes as an online renewal
+  // (renew_online_confirmed), as the keyboard walkthrough above did; never an offline import.
+  await expectAudited(page, ["renew_online_started", "renew_online_asked", "renew_online_confirmed"]);
+  await expect(page.locator('tr[data-action="renew_online_confirmed"]').first()).toContainText(
+    "Renewed the server licensor certificate online after confirmation",
+  );
   await page.screenshot(shot("audit-log"));
   await expectAccessible(page);
 });

@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = [
   "renew_online_started",
   "renew_online_succeeded",
   "renew_online_failed",
+  "renew_online_asked",
+  "renew_online_confirmed",
   "request_exported",
   "request_cancelled",
   "import_validated",

@@ -205,6 +205,11 @@ export const renewalRequests = pgTable(
     closedAt: timestamp("closed_at", { withTimezone: true }),
     /** Sent online and held by the enrollment service for its operator's approval (not exported as a file). */
     heldForApproval: boolean("held_for_approval").notNull().default(false),
+    /**
+     * Sent online and answered at once with a certificate that the small-gain rule kept for the administrator's
+     * confirmation (not exported as a file): Yes records it as an online renewal.
+     */
+    answeredOnline: boolean("answered_online").notNull().default(false),
     /** When the expiry monitor's round found the held request approved (its certificate ready to check and install). */
     approvedAt: timestamp("approved_at", { withTimezone: true }),
   },

@@ -134,7 +134,19 @@ describe("held submissions are capped per source, and an operator rejects a floo
     expect(page).toContain(flooder);
     const bulk = await operatorPost("/operator/reject-pending", { source: flooder, reason: "flood" }, "203.0.113.40", cookie);
     expect(bulk.status).toBe(303);
-    expect(bulk.headers.get("location")).toBe("/operator?rejected=2");
+    // Post/redirect/get: the notice rides a cookie the next page consumes, not the address (a reload or the language
+    // switch would repeat it).
+    expect(bulk.headers.get("location")).toBe("/operator");
+    const flash = (bulk.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(flash).toBe("__Host-rms-operator-notice=bulkRejected-2");
+    const shown = await tfetch(`${service.url}/operator`, { headers: { cookie: `${cookie}; ${flash}`, "accept-language": "en" } });
+    expect(await shown.text()).toContain("Rejected 2 requests.");
+    expect(shown.headers.get("set-cookie")).toMatch(/^__Host-rms-operator-notice=;.*Max-Age=0/);
+    const again = await (await tfetch(`${service.url}/operator`, { headers: { cookie, "accept-language": "en" } })).text();
+    expect(again).not.toContain("Rejected 2 requests.");
+    // A forged notice is not shown.
+    const forged = await tfetch(`${service.url}/operator`, { headers: { cookie: `${cookie}; __Host-rms-operator-notice=<b>x</b>` } });
+    expect(await forged.text()).not.toContain("<b>x</b>");
     expect((await post(sign(requestFieldsFor(keys)), flooder)).status).toBe(202);
 
     const cli = await runAdminCommand(

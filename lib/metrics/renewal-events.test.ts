@@ -1,6 +1,6 @@
 // Which audited events count as renewals and which as import refusals: a wrong file is never a failed renewal.
 import { describe, expect, it } from "vitest";
-import { type AuditedRenewalEvent, countedAs } from "./renewal-events";
+import { type AuditedRenewalEvent, countedAs, isRenewalAction } from "./renewal-events";
 
 const rejected = (code: string, check: string | null = null, rejectReason: string | null = null): AuditedRenewalEvent => ({
   action: "import_rejected",
@@ -13,6 +13,10 @@ describe("countedAs", () => {
   it("counts successes and online failures as renewals", () => {
     const plain = { code: null, check: null, rejectReason: null };
     expect(countedAs({ action: "renew_online_succeeded", ...plain })).toEqual({ kind: "renewal", method: "online", outcome: "success" });
+    // An online renewal that asked first and was confirmed by Yes is an online success, not an offline import; the
+    // question itself (renew_online_asked) is no outcome and is not counted.
+    expect(countedAs({ action: "renew_online_confirmed", ...plain })).toEqual({ kind: "renewal", method: "online", outcome: "success" });
+    expect(isRenewalAction("renew_online_asked")).toBe(false);
     expect(countedAs({ action: "renew_online_failed", ...plain, code: "invalid_response" })).toEqual({
       kind: "renewal",
       method: "online",

@@ -3,7 +3,15 @@
 // administrator's choice, not a renewal failing: it must not fire the alerts on rms_slc_renewals_total.
 import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
 
-export const RENEWAL_ACTIONS = ["renew_online_succeeded", "renew_online_failed", "import_confirmed", "import_rejected"] as const;
+// An online renewal that asked first (renew_online_asked) is not an outcome yet: its Yes (renew_online_confirmed) is the
+// online success; No leaves the request pending and counts nothing.
+export const RENEWAL_ACTIONS = [
+  "renew_online_succeeded",
+  "renew_online_confirmed",
+  "renew_online_failed",
+  "import_confirmed",
+  "import_rejected",
+] as const;
 type RenewalAction = (typeof RENEWAL_ACTIONS)[number];
 
 export const isRenewalAction = (action: string): action is RenewalAction => (RENEWAL_ACTIONS as readonly string[]).includes(action);
@@ -36,6 +44,7 @@ const isCheckName = (value: string | null): value is (typeof CHECK_NAMES)[number
 export function countedAs(event: AuditedRenewalEvent): CountedAs {
   switch (event.action) {
     case "renew_online_succeeded":
+    case "renew_online_confirmed":
       return { kind: "renewal", method: "online", outcome: "success" };
     case "renew_online_failed":
       return { kind: "renewal", method: "online", outcome: "failure" };

@@ -18,7 +18,16 @@ import { renewalRequestFields } from "./request-fields";
  */
 export async function storePendingRequest(
   tx: Tx,
-  input: { clusterId: string; requestId: string; document: string; exportedBy: string; now: Date; heldForApproval?: boolean },
+  input: {
+    clusterId: string;
+    requestId: string;
+    document: string;
+    exportedBy: string;
+    now: Date;
+    heldForApproval?: boolean;
+    /** Answered online and kept for the small-gain confirmation: its certificate is recorded as obtained online. */
+    answeredOnline?: boolean;
+  },
 ): Promise<{ fingerprint: string }> {
   const fingerprint = documentFingerprint(input.document);
   await tx
@@ -34,6 +43,7 @@ export async function storePendingRequest(
     exportedBy: input.exportedBy,
     exportedAt: input.now,
     heldForApproval: input.heldForApproval ?? false,
+    answeredOnline: input.answeredOnline ?? false,
   });
   return { fingerprint };
 }
@@ -71,6 +81,7 @@ export async function exportRenewalRequest(
         fileName: renewalRequestFileName(cluster.serverName, cluster.installed ? "renewal" : "enrollment"),
         document,
         heldForApproval: false,
+        answeredOnline: false,
         approvedAt: null,
       };
       return { ok: true, result: { pending }, audit: { requestId: fields.requestId, fingerprint } };
@@ -168,7 +179,10 @@ export async function confirmImport(
     if (slc.fingerprint !== input.expectedFingerprint) return { ok: false, code: "changed" };
     // The form the service issued (a transfer's line endings or byte-order mark undone): its fingerprint is the service's.
     const document = slc.document;
-    return op.commit("import_confirmed", async (tx) => {
+    // A request the service answered online, kept for this confirmation by the small-gain rule: its certificate is
+    // recorded as an online renewal, not an import of a file carried by hand.
+    const online = pending.answeredOnline;
+    return op.commit(online ? "renew_online_confirmed" : "import_confirmed", async (tx) => {
       const consumed = await tx
         .update(renewalRequests)
         .set({ status: "consumed", closedAt: ctx.now() })
@@ -180,7 +194,7 @@ export async function confirmImport(
         clusterId: cluster.id,
         document,
         slc,
-        obtainedBy: "offline",
+        obtainedBy: online ? "online" : "offline",
         installedBy: input.actor.name,
         now: ctx.now(),
       });

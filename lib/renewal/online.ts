@@ -153,19 +153,22 @@ export async function renewOnlineOrAsk(
     if (obtained.outcome === "held") return keepHeldRequest(ctx, op, obtained, input.actor.name);
     const { slc, document, requestId } = obtained;
     if (askIf?.(cluster.installed?.validUntil ?? null, slc.validUntil)) {
-      // Asked first: the request it answers is kept pending (replacing any other), so Yes can install it.
-      return op.commit("request_exported", async (tx) => {
-        const { fingerprint } = await storePendingRequest(tx, {
+      // Asked first: the request it answers is kept pending (replacing any other), so Yes can install it. The started
+      // event closes with this outcome of its own (awaiting confirmation): started = succeeded + failed + asked; Yes is
+      // then audited as renew_online_confirmed.
+      return op.commit("renew_online_asked", async (tx) => {
+        await storePendingRequest(tx, {
           clusterId: cluster.id,
           requestId,
           document: obtained.requestDocument,
           exportedBy: input.actor.name,
           now: ctx.now(),
+          answeredOnline: true,
         });
         return {
           ok: true,
           result: { outcome: "confirm" as const, requestId, document },
-          audit: { requestId, fingerprint, online: true, awaitingConfirmation: true },
+          audit: { requestId, fingerprint: slc.fingerprint, validUntil: slc.validUntil.toISOString(), awaitingConfirmation: true },
         };
       });
     }

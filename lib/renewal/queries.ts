@@ -40,6 +40,8 @@ export interface PendingRequest {
   document: string;
   /** Sent online and held by the enrollment service for its operator's approval (else exported as a file). */
   heldForApproval: boolean;
+  /** Sent online and answered with a certificate kept for the small-gain confirmation (not exported as a file). */
+  answeredOnline: boolean;
   /** When the monitor's round found a held request approved by the operator; null until then. */
   approvedAt: Date | null;
 }
@@ -53,6 +55,7 @@ export async function getPendingRequest(db: Queryable, clusterId: string): Promi
       exportedAt: renewalRequests.exportedAt,
       document: renewalRequests.document,
       heldForApproval: renewalRequests.heldForApproval,
+      answeredOnline: renewalRequests.answeredOnline,
       approvedAt: renewalRequests.approvedAt,
       serverName: clusters.serverName,
       installedSlc: certificates.id,

@@ -167,8 +167,57 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     if (!checked.ok) throw new Error(`import refused: ${JSON.stringify(checked)}`);
     const confirmed = await confirmImport(ctx, { clusterId, file, expectedFingerprint: checked.slc.fingerprint, actor });
     expect(confirmed.ok).toBe(true);
-    expect((await activeCertificate()).fingerprint).toBe(checked.slc.fingerprint);
+    const installed = await activeCertificate();
+    expect(installed.fingerprint).toBe(checked.slc.fingerprint);
+    // Asked online and confirmed: an online renewal in the history and the audit, not an offline import.
+    expect(installed.obtainedBy).toBe("online");
     expect(await getPendingRequest(ctx.db, clusterId)).toBeNull();
+    // The started event closed with its own outcome (asked), and Yes is the online renewal's confirmation.
+    expect((await auditActions()).slice(0, 4)).toEqual([
+      "renew_online_confirmed",
+      "import_validated",
+      "renew_online_asked",
+      "renew_online_started",
+    ]);
+  });
+
+  it("keeps started = succeeded + failed + asked over installed, failed and asked renewals; only a file import is offline", async () => {
+    const counts = async () => {
+      const events = (await listAuditEvents(handle.db, { page: 1, pageSize: 500, clusterId })).events;
+      const n = (action: string) => events.filter((e) => e.action === action).length;
+      return {
+        started: n("renew_online_started"),
+        succeeded: n("renew_online_succeeded"),
+        failed: n("renew_online_failed"),
+        asked: n("renew_online_asked"),
+      };
+    };
+    const before = await counts();
+    const always = () => true;
+    const asked = await renewOnlineOrAsk(ctx, { clusterId, actor }, always);
+    expect(asked.ok && asked.outcome).toBe("confirm");
+    // Asked again while the first is pending: it replaces it, and is closed as asked too.
+    expect((await renewOnlineOrAsk(ctx, { clusterId, actor }, always)).ok).toBe(true);
+    expect((await renewOnlineOrAsk(ctx, { clusterId, actor }, null)).ok).toBe(true);
+    const unreachable = await renewOnlineOrAsk({ ...ctx, enrollmentUrl: "https://127.0.0.1:1" }, { clusterId, actor }, always);
+    expect(unreachable.ok).toBe(false);
+    const after = await counts();
+    expect(after.asked - before.asked).toBe(2);
+    expect(after.succeeded - before.succeeded).toBe(1);
+    expect(after.failed - before.failed).toBe(1);
+    expect(after.started - before.started).toBe(4);
+    expect(after.started).toBe(after.succeeded + after.failed + after.asked);
+
+    // An exported file brought back is still an offline import.
+    const exported = await exportRenewalRequest(ctx, { clusterId, actor });
+    if (!exported.ok) throw new Error(`export failed: ${JSON.stringify(exported)}`);
+    expect(exported.pending.answeredOnline).toBe(false);
+    const file = await signPending();
+    const checked = await validateImport(ctx, { clusterId, file, actor });
+    if (!checked.ok) throw new Error(`import refused: ${JSON.stringify(checked)}`);
+    expect((await confirmImport(ctx, { clusterId, file, expectedFingerprint: checked.slc.fingerprint, actor })).ok).toBe(true);
+    expect((await activeCertificate()).obtainedBy).toBe("offline");
+    expect((await auditActions())[0]).toBe("import_confirmed");
   });
 
   it("lets exactly one of 10 simultaneous renewals reach the enrollment service", async () => {

@@ -1,6 +1,9 @@
 // Load: 50 signed-in sessions browse Global Administration and the Administration page for 20 s (60 s in
 // `npm run test:soak`: SYSTEM_LOAD_SECONDS) while online renewals run a few times a second (most told one is in progress, some succeeding). No 5xx, and no lost audit event:
-// every renewal a client saw succeed has its renew_online_succeeded row and its certificate. Throughput is printed.
+// every renewal a client saw succeed has its renew_online_succeeded row and its certificate. The console runs with the
+// small-gain rule as shipped (RMS_RENEW_CONFIRM_DAYS_LEFT 30): the demo SLC's 20 days are renewed at once, the next
+// renewal (a year left) asks first and its request stays pending, so later ones are refused until the administrator
+// consents to replace it. Every started renewal ends as succeeded, failed or asked. Throughput is printed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayAction, replySays, replyStatus } from "../support/browser-actions";
 import { kill9 } from "../support/processes";
@@ -15,7 +18,7 @@ const RENEWALS_PER_SECOND = 4;
 let stack: SystemStack;
 
 beforeAll(async () => {
-  stack = await createStack({ kind: "pglite" });
+  stack = await createStack({ kind: "pglite", consoleEnv: { RMS_RENEW_CONFIRM_DAYS_LEFT: "30" } });
   // Each enrollment answer takes ~1 s, so most renewals fired meanwhile meet the lease; some get through.
   stack.proxy.mode = { kind: "forward", delayMs: () => 1_000 };
 }, 180_000);
@@ -26,7 +29,7 @@ afterAll(async () => {
 
 describe("50 sessions browsing while renewals run", () => {
   it(
-    `${SESSIONS} sessions for ${SECONDS} s: zero 5xx, every success audited, started = succeeded + failed`,
+    `${SESSIONS} sessions for ${SECONDS} s: zero 5xx, every success audited, started = succeeded + failed + asked`,
     async () => {
       const url = stack.console?.url ?? "";
       // The browser's own sign-in and Renew requests, replayed: 50 sessions, and renewals from each of them.
@@ -36,7 +39,17 @@ describe("50 sessions browsing while renewals run", () => {
       for (let i = 0; i < SESSIONS; i++) cookies.push(await signInByReplay(signIn, url, ADMIN));
 
       const pages = { ok: 0, other: new Map<number, number>(), errors: 0 };
-      const renewals = { renewed: 0, inProgress: 0, failed: 0, unexpected: [] as string[], serverErrors: 0 };
+      const renewals = {
+        renewed: 0,
+        asked: 0,
+        pendingConsent: 0,
+        inProgress: 0,
+        failed: 0,
+        unexpected: [] as string[],
+        serverErrors: 0,
+      };
+      // The refusal a renewal without the replace consent gets while an asked request is pending (nothing started).
+      const [consentBefore = "", consentAfter = ""] = t("renew.replacePendingRequired", { requestId: "\u0000" }).split("\u0000");
       const deadline = Date.now() + SECONDS * 1_000;
       const started = Date.now();
 
@@ -67,6 +80,8 @@ describe("50 sessions browsing while renewals run", () => {
                 return;
               }
               if (replyStatus(reply, "renewed")) renewals.renewed += 1;
+              else if (replyStatus(reply, "validated")) renewals.asked += 1;
+              else if (replySays(reply, consentBefore) && replySays(reply, consentAfter)) renewals.pendingConsent += 1;
               else if (replySays(reply, t("failure.in_progress"))) renewals.inProgress += 1;
               else {
                 renewals.failed += 1;
@@ -82,11 +97,13 @@ describe("50 sessions browsing while renewals run", () => {
       await Promise.all([...cookies.map(browse), fireRenewals()]);
       await Promise.all(renewalCalls);
       const elapsed = (Date.now() - started) / 1_000;
-      const total = renewals.renewed + renewals.inProgress + renewals.failed + renewals.serverErrors;
+      const total =
+        renewals.renewed + renewals.asked + renewals.pendingConsent + renewals.inProgress + renewals.failed + renewals.serverErrors;
       console.log(
         `[system] load: ${SESSIONS} sessions, ${elapsed.toFixed(1)} s: ${pages.ok} pages (${(pages.ok / elapsed).toFixed(1)}/s), ` +
           `other statuses ${JSON.stringify([...pages.other])}, network errors ${pages.errors}; renewals ${total} ` +
-          `(${renewals.renewed} renewed, ${renewals.inProgress} in progress, ${renewals.failed} failed, ${renewals.serverErrors} 5xx)`,
+          `(${renewals.renewed} renewed, ${renewals.asked} asked first, ${renewals.pendingConsent} refused while an asked one waits, ` +
+          `${renewals.inProgress} in progress, ${renewals.failed} failed, ${renewals.serverErrors} 5xx)`,
       );
 
       expect(pages.other.size).toBe(0);
@@ -94,15 +111,20 @@ describe("50 sessions browsing while renewals run", () => {
       expect(renewals.serverErrors).toBe(0);
       expect(renewals.unexpected).toEqual([]);
       expect(renewals.renewed).toBeGreaterThan(0);
+      expect(renewals.asked).toBeGreaterThan(0);
       expect(renewals.inProgress).toBeGreaterThan(0);
 
       if (stack.console) await kill9(stack.console);
       const after = await stack.snapshot();
-      // in_progress is decided before anything is read or written, so it leaves no audit row; every call that got
-      // the lease wrote "started" and then exactly one of "succeeded" or "failed".
+      // in_progress and the missing consent are decided before anything is read or written, so they leave no audit
+      // row; every call that got the lease wrote "started" and then exactly one of "succeeded", "failed" or "asked".
       expect(after.audit.renew_online_succeeded ?? 0).toBe(renewals.renewed);
       expect(after.audit.renew_online_failed ?? 0).toBe(renewals.failed);
-      expect(after.audit.renew_online_started ?? 0).toBe(renewals.renewed + renewals.failed);
+      expect(after.audit.renew_online_asked ?? 0).toBe(renewals.asked);
+      expect(after.audit.renew_online_started ?? 0).toBe(renewals.renewed + renewals.failed + renewals.asked);
+      expect(after.audit.renew_online_started ?? 0).toBe(
+        (after.audit.renew_online_succeeded ?? 0) + (after.audit.renew_online_failed ?? 0) + (after.audit.renew_online_asked ?? 0),
+      );
       expect(after.certificatesBy.online ?? 0).toBe(renewals.renewed);
       expect(after.activeFingerprints).toHaveLength(1);
     },

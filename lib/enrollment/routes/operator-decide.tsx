@@ -2,6 +2,7 @@
 // POST /operator/submissions/:id/approve|reject: an operator's decision on a held request (session and origin checked).
 import { z } from "zod";
 import { type AppContext, isSameOrigin, type ServiceDeps, SUBMISSION_ID } from "../web/context";
+import { setOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
 import { currentOperator } from "../web/operator-session";
 
@@ -24,7 +25,8 @@ export function operatorRejectPending(deps: ServiceDeps) {
     if (!parsed.success) return page(deps, c, operator, { ok: false, text: c.var.t("enrollmentOperator.rejectReasonMissing") }, 400);
     const source = parsed.data.source ? parsed.data.source : undefined;
     const { rejected } = await deps.desk.rejectPending({ source }, operator, "operator", parsed.data.reason);
-    return c.redirect(`/operator?rejected=${rejected}`, 303);
+    setOperatorNotice(c, { kind: "bulkRejected", count: rejected });
+    return c.redirect("/operator", 303);
   };
 }
 
@@ -45,7 +47,10 @@ export function operatorDecide(deps: ServiceDeps) {
     }
     const result =
       decision === "approve" ? await deps.desk.approve(id, operator, "operator") : await deps.desk.reject(id, operator, "operator", reason);
-    if (result.ok) return c.redirect(`/operator?done=${decision === "approve" ? "approved" : "rejected"}`, 303);
+    if (result.ok) {
+      setOperatorNotice(c, { kind: decision === "approve" ? "approved" : "rejected" });
+      return c.redirect("/operator", 303);
+    }
     return page(deps, c, operator, { ok: false, text: result.detail }, result.reason === "not_found" ? 404 : 409);
   };
 }

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // GET /operator: the requests held for approval, with Approve and Reject, and the recent decisions.
 import type { AppContext, ServiceDeps } from "../web/context";
+import { takeOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
 import { currentOperator } from "../web/operator-session";
 
@@ -12,17 +13,15 @@ export function operatorRequests(deps: ServiceDeps) {
       deps.desk.list({ state: "pending_approval" }),
       deps.desk.list({ limit: 20 }).then((all) => all.filter((s) => s.state !== "pending_approval")),
     ]);
-    const notice = c.req.query("done");
+    // Shown once (post/redirect/get with a consumed cookie): a reload or the language switch does not repeat it.
+    const notice = takeOperatorNotice(c);
     const { t } = c.var;
-    const bulk = /^[0-9]{1,6}$/.exec(c.req.query("rejected") ?? "")?.[0];
     const text =
-      notice === "approved"
-        ? t("enrollmentOperator.approved")
-        : notice === "rejected"
-          ? t("enrollmentOperator.rejected")
-          : bulk !== undefined
-            ? t("enrollmentOperator.bulkRejected", { count: Number(bulk) })
-            : null;
+      notice === null
+        ? null
+        : notice.kind === "bulkRejected"
+          ? t("enrollmentOperator.bulkRejected", { count: notice.count })
+          : t(`enrollmentOperator.${notice.kind}`);
     return c.html(
       <OperatorRequestsPage
         locale={c.var.locale}

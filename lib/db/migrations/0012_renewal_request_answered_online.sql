@@ -1,0 +1,1 @@
+ALTER TABLE "renewal_requests" ADD COLUMN "answered_online" boolean DEFAULT false NOT NULL;

@@ -1,18 +1,7 @@
 // Keeps the cluster private key encrypted at rest (AES-256-GCM) under a key-encryption key that never enters the database.
 
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodedError } from "@/lib/errors/coded-error";
 

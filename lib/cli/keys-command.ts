@@ -98,11 +98,7 @@ export async function stageMasterKeyCommand(db: Queryable, settings: MasterKeySe
 }
 
 /** `keys rotate`: re-encrypts everything under the next key (staged, else made now) in one transaction, then retires the old key. */
-export async function rotateMasterKeyCommand(
-  db: Database,
-  settings: MasterKeySettings,
-  io: KeysIo & { actor: string },
-): Promise<number> {
+export async function rotateMasterKeyCommand(db: Database, settings: MasterKeySettings, io: KeysIo & { actor: string }): Promise<number> {
   try {
     const result = await rotateMasterKey(db, settings, { actor: io.actor, remoteAddress: null });
     io.stdout(

@@ -42,7 +42,13 @@ interface StoredSecret {
 
 async function storedSecrets(tx: Queryable): Promise<StoredSecret[]> {
   const keys = await tx
-    .select({ id: clusterKeys.id, clusterId: clusterKeys.clusterId, envelope: clusterKeys.encryptedPrivateKey, active: clusterKeys.active, name: clusters.name })
+    .select({
+      id: clusterKeys.id,
+      clusterId: clusterKeys.clusterId,
+      envelope: clusterKeys.encryptedPrivateKey,
+      active: clusterKeys.active,
+      name: clusters.name,
+    })
     .from(clusterKeys)
     .innerJoin(clusters, eq(clusters.id, clusterKeys.clusterId))
     .orderBy(asc(clusters.name), asc(clusterKeys.createdAt))
@@ -59,7 +65,8 @@ async function storedSecrets(tx: Queryable): Promise<StoredSecret[]> {
       label: "notification webhook secret (Settings)",
       envelope: settings.encryptedWebhookSecret,
       associatedData: notificationSecretContext("webhook-secret"),
-      write: (q, envelope) => q.update(notificationSettings).set({ encryptedWebhookSecret: envelope }).where(eq(notificationSettings.id, 1)),
+      write: (q, envelope) =>
+        q.update(notificationSettings).set({ encryptedWebhookSecret: envelope }).where(eq(notificationSettings.id, 1)),
     });
   }
   if (settings?.encryptedSmtpPassword) {

@@ -53,7 +53,13 @@ function rms(args: string[], settings: Record<string, string>): Promise<{ code: 
 async function addCluster(db: Database, name: string, kek: KeyEncryptionKey): Promise<string> {
   const [cluster] = await db
     .insert(clusters)
-    .values({ guid: `{${randomUUID()}}`, name, serverName: name, clusterUrl: `https://${name.toLowerCase()}.contoso.com`, configDatabase: `DRMS_${name}` })
+    .values({
+      guid: `{${randomUUID()}}`,
+      name,
+      serverName: name,
+      clusterUrl: `https://${name.toLowerCase()}.contoso.com`,
+      configDatabase: `DRMS_${name}`,
+    })
     .returning();
   if (!cluster) throw new Error("no cluster row");
   await createClusterKey(db, cluster.id, kek);
@@ -143,7 +149,9 @@ describe.each(testDatabaseKinds())("resetting the master key on %s", (kind) => {
     // Same plaintext as before the rotation.
     for (const [i, envelope] of after.entries()) {
       const was = before[i] as (typeof before)[number];
-      expect(decryptPrivateKey(envelope.envelope, fresh, envelope.associatedData)).toBe(decryptPrivateKey(was.envelope, old, was.associatedData));
+      expect(decryptPrivateKey(envelope.envelope, fresh, envelope.associatedData)).toBe(
+        decryptPrivateKey(was.envelope, old, was.associatedData),
+      );
     }
     // The old key file's bytes were overwritten in place (zeros), not just unlinked.
     const leftover = fs.readFileSync(witness);
@@ -154,7 +162,11 @@ describe.each(testDatabaseKinds())("resetting the master key on %s", (kind) => {
     const signing = await getClusterKey(handle.db, clusterIds[0] as string, consoleKeyEncryptionKey(settings));
     expect(signing?.privateKeyPem()).toContain("PRIVATE KEY");
     const [event] = await rotations(handle.db);
-    expect(event).toMatchObject({ actor: BY.actor, outcome: "success", details: { fingerprint: result.to, target: old.id, reencrypted: 3 } });
+    expect(event).toMatchObject({
+      actor: BY.actor,
+      outcome: "success",
+      details: { fingerprint: result.to, target: old.id, reencrypted: 3 },
+    });
   });
 
   it("one value that does not decrypt stops the rotation with everything as it was", async () => {
@@ -162,15 +174,19 @@ describe.each(testDatabaseKinds())("resetting the master key on %s", (kind) => {
     const keyFile = path.join(dataDir, "master.key");
     const keyText = fs.readFileSync(keyFile, "utf8");
     // BRAVO's envelope altered (still naming this master key): ALPHA's is re-encrypted first, then BRAVO's fails.
-    const [bravo] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.name, "BRAVO"));
-    const [row] = await handle.db.select().from(clusterKeys).where(eq(clusterKeys.clusterId, bravo?.id as string));
-    const parts = (row?.encryptedPrivateKey as string).split(".");
-    const ct = Buffer.from(parts[4] as string, "base64");
-    ct[0] = (ct[0] as number) ^ 1;
+    const [row] = await handle.db
+      .select({ id: clusterKeys.id, envelope: clusterKeys.encryptedPrivateKey })
+      .from(clusterKeys)
+      .innerJoin(clusters, eq(clusters.id, clusterKeys.clusterId))
+      .where(eq(clusters.name, "BRAVO"));
+    if (!row) throw new Error("no key for BRAVO");
+    const parts = row.envelope.split(".");
+    const ct = Buffer.from(parts[4] ?? "", "base64");
+    ct[0] = (ct[0] ?? 0) ^ 1;
     await handle.db
       .update(clusterKeys)
       .set({ encryptedPrivateKey: [...parts.slice(0, 4), ct.toString("base64")].join(".") })
-      .where(eq(clusterKeys.id, row?.id as string));
+      .where(eq(clusterKeys.id, row.id));
     const before = await envelopes(handle.db);
 
     const failure = await rotateMasterKey(handle.db, settings, BY).catch((error: unknown) => error);
@@ -231,13 +247,17 @@ describe("the rms CLI resets the master key (spawned, on PGlite)", () => {
       expect(staged.stderr).not.toContain("Error");
       expect(staged.code).toBe(0);
       const nextId = /fingerprint ([0-9a-f]{16})/.exec(staged.stdout)?.[1];
-      expect(staged.stdout).toContain(`Staged the next master key: ${path.join(dataDir, "master.key.next")}, fingerprint ${nextId} (mode 600).`);
+      expect(staged.stdout).toContain(
+        `Staged the next master key: ${path.join(dataDir, "master.key.next")}, fingerprint ${nextId} (mode 600).`,
+      );
       expect(fs.statSync(path.join(dataDir, "master.key.next")).mode & 0o777).toBe(0o600);
 
       const verified = await rms(["keys", "verify"], { RMS_DATA_DIR: dataDir });
       expect(verified.code).toBe(0);
       expect(verified.stdout).toContain(`Master key: ${path.join(dataDir, "master.key")}, fingerprint ${oldId}`);
-      expect(verified.stdout).toContain(`Next master key (staged for a reset, accepted too): ${path.join(dataDir, "master.key.next")}, fingerprint ${nextId}`);
+      expect(verified.stdout).toContain(
+        `Next master key (staged for a reset, accepted too): ${path.join(dataDir, "master.key.next")}, fingerprint ${nextId}`,
+      );
 
       const rotated = await rms(["keys", "rotate"], { RMS_DATA_DIR: dataDir });
       expect(rotated.stderr).not.toContain("Error");
@@ -318,7 +338,9 @@ describe.skipIf(!process.env.DATABASE_URL)("two consoles on one PostgreSQL datab
         const retired = await rms(["keys", "rotate"], forB);
         expect(retired.stderr).not.toContain("Error");
         expect(retired.code).toBe(0);
-        expect(retired.stdout).toContain(`Every encrypted key (4) is already encrypted with master key ${nextId}; this console now uses it too.`);
+        expect(retired.stdout).toContain(
+          `Every encrypted key (4) is already encrypted with master key ${nextId}; this console now uses it too.`,
+        );
         expect(fs.existsSync(path.join(bDir, "master.key.next"))).toBe(false);
         for (const [db, dataDir] of [
           [a.db, aDir],

@@ -134,9 +134,7 @@ export default async function SecurityPage({ params, searchParams }: Props) {
                 <p className="text-sm text-slate-800">
                   {t("security.reset.confirmBody", { count: security.encryptedCount, id: masterKey.current.id })}
                 </p>
-                {security.sharedDatabase && (
-                  <p className="text-sm text-slate-800">{t("security.reset.confirmShared")}</p>
-                )}
+                {security.sharedDatabase && <p className="text-sm text-slate-800">{t("security.reset.confirmShared")}</p>}
               </ResetMasterKeyForm>
             ) : (
               <div className="mt-4">

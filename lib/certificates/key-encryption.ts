@@ -207,7 +207,7 @@ function nextKeyHint(source: string | undefined): string {
 }
 
 /** Where this console's keys live as files: the current key's file (null for RMS_MASTER_KEY) and the next key's file. */
-export interface MasterKeyPaths {
+interface MasterKeyPaths {
   /** The current key's file, or null when RMS_MASTER_KEY holds it (an environment variable the console cannot wipe). */
   current: string | null;
   /** The staged next key's file: `<current file>.next`, or the data folder's `master.key.next` beside RMS_MASTER_KEY. */
@@ -224,7 +224,7 @@ export function masterKeyPaths(opts: MasterKeySettings): MasterKeyPaths {
 }
 
 /** A console's keyring: its current master key and the staged next one, each null when absent. */
-export interface MasterKeyring {
+interface MasterKeyring {
   current: KeyEncryptionKey | null;
   next: KeyEncryptionKey | null;
   paths: MasterKeyPaths;
@@ -346,9 +346,4 @@ export function promoteNextMasterKey(opts: MasterKeySettings): { wiped: string |
   renameSync(paths.next, paths.current);
   syncFolder(dirname(paths.current));
   return { wiped: paths.current, remaining: null };
-}
-
-/** Re-encrypts one envelope under `to`, decrypting with `from` (and the keys it accepts). */
-export function reencryptEnvelope(envelope: string, from: KeyEncryptionKey, to: KeyEncryptionKey, associatedData: string): string {
-  return encryptPrivateKey(decryptPrivateKey(envelope, from, associatedData), { id: to.id, key: to.key }, associatedData);
 }

@@ -26,7 +26,7 @@ import { notificationSecretContext } from "@/lib/notifications/settings";
 import { PROXY_PASSWORD_CONTEXT } from "@/lib/proxy/settings";
 import { clusterKeyAssociatedData } from "@/lib/renewal/cluster-keys";
 
-export type MasterKeyRotationErrorCode = "no_key" | "undecryptable" | "stage_failed" | "promote_failed";
+type MasterKeyRotationErrorCode = "no_key" | "undecryptable" | "stage_failed" | "promote_failed";
 
 export class MasterKeyRotationError extends CodedError<MasterKeyRotationErrorCode> {
   override readonly name = "MasterKeyRotationError";
@@ -93,7 +93,7 @@ async function storedSecrets(tx: Queryable): Promise<StoredSecret[]> {
   return secrets;
 }
 
-export interface MasterKeyRotation {
+interface MasterKeyRotation {
   /** The master keys the values were encrypted under before (distinct fingerprints). */
   from: string[];
   /** The new master key's fingerprint. */
@@ -108,7 +108,7 @@ export interface MasterKeyRotation {
   remaining: string | null;
 }
 
-export interface RotationActor {
+interface RotationActor {
   actor: string;
   remoteAddress: string | null;
   now?: Date;

@@ -11,7 +11,7 @@ import { type MasterKeyStatus, masterKeyStatus } from "@/lib/provisioning/master
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 
 /** Where the cluster's private key lives. */
-export type KeyCustody =
+type KeyCustody =
   /** In the console's database, as an AES-256-GCM envelope under the master key `masterKeyId` (null: damaged envelope). */
   | { kind: "database"; masterKeyId: string | null }
   // HSM (issue 25 item 1): the hsm branch exports a function describing a key held in a PKCS#11 token; on merge, map
@@ -19,7 +19,7 @@ export type KeyCustody =
   | { kind: "hsm"; token: string; label: string };
 
 /** The revocation status of the cluster's installed SLC. */
-export type RevocationStatus =
+type RevocationStatus =
   // Revocation (issue 25 item 3): the revoke branch provides the read function; until it is merged nothing is checked.
   { kind: "not_checked" };
 

@@ -34,7 +34,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-master-key-rotation-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const BY = { actor: "RMS\\alice", remoteAddress: "127.0.0.1" };
 /** Spawning `npm run rms` loads TypeScript through tsx: seconds each, more on a loaded machine. */
-const SPAWNING = 180_000;
+const SPAWNING = 600_000;
 
 function rms(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: "production", NODE_NO_WARNINGS: "1", USER: "carol", ...settings };

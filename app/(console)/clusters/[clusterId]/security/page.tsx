@@ -42,8 +42,8 @@ type T = Awaited<ReturnType<typeof getTranslator>>["t"];
 function keyLocation(security: ClusterSecurity, t: T): string {
   const custody = security.key?.custody;
   if (!custody) return t("security.noKey");
-  if (custody.kind === "hsm") return t("security.inHsm", { token: custody.token, label: custody.label });
-  return custody.masterKeyId ? t("security.inDatabase", { id: custody.masterKeyId }) : t("security.inDatabaseDamaged");
+  if (custody.kind === "hsm") return t("security.inHsm", { name: custody.token, target: custody.label });
+  return custody.masterKeyId ? t("security.inDatabase", { fingerprint: custody.masterKeyId }) : t("security.inDatabaseDamaged");
 }
 
 const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : undefined);
@@ -76,12 +76,12 @@ export default async function SecurityPage({ params, searchParams }: Props) {
       <p className="mb-6 max-w-3xl text-slate-600">{t("security.intro")}</p>
       {done && masterKey.current && (
         <Alert tone="success" className="mb-6 max-w-3xl">
-          {t("security.reset.done", { id: masterKey.current.id })}
+          {t("security.reset.done", { fingerprint: masterKey.current.id })}
         </Alert>
       )}
       {masterKey.missing.length > 0 && (
         <Alert tone="error" className="mb-6 max-w-3xl">
-          {t("security.missingKeys", { ids: masterKey.missing.join(", ") })}
+          {t("security.missingKeys", { fingerprint: masterKey.missing.join(", ") })}
         </Alert>
       )}
       <div className="flex max-w-3xl flex-col gap-6">
@@ -100,7 +100,7 @@ export default async function SecurityPage({ params, searchParams }: Props) {
                   <span className="block text-xs break-all text-slate-600">{masterKey.current.source}</span>
                 </>
               ) : (
-                t("security.masterKeyMissing", { problem: masterKey.problem ?? "—" })
+                t("security.masterKeyMissing", { detail: masterKey.problem ?? "—" })
               )}
             </Row>
             {masterKey.next && (
@@ -132,7 +132,7 @@ export default async function SecurityPage({ params, searchParams }: Props) {
                 title={t("security.reset.confirmTitle")}
               >
                 <p className="text-sm text-slate-800">
-                  {t("security.reset.confirmBody", { count: security.encryptedCount, id: masterKey.current.id })}
+                  {t("security.reset.confirmBody", { count: security.encryptedCount, fingerprint: masterKey.current.id })}
                 </p>
                 {security.sharedDatabase && <p className="text-sm text-slate-800">{t("security.reset.confirmShared")}</p>}
               </ResetMasterKeyForm>

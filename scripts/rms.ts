@@ -33,7 +33,7 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
-import { verifyKeysCommand } from "@/lib/cli/keys-command";
+import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand } from "@/lib/cli/keys-command";
 import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
@@ -72,6 +72,11 @@ Commands:
   keys verify           Check that this console's master key (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or
                         RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
                         exit 0 if it does, 1 if not. Run it before starting a second console.
+  keys stage            Reset the master key, step 1 with several consoles: make the next master key
+                        (<key file>.next, mode 600) to copy to every other console first.
+  keys rotate           Reset the master key: re-encrypt every stored key under the next key (the
+                        staged one, else a new one) in one transaction, then wipe the old key file.
+                        With several consoles: stage, copy, rotate on one, then on each other one.
 ${BACKUP_USAGE}
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
@@ -161,6 +166,8 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("setup-link") }),
   z.object({ command: z.literal("keys verify") }),
+  z.object({ command: z.literal("keys stage") }),
+  z.object({ command: z.literal("keys rotate") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -242,7 +249,9 @@ export function parseCommand(argv: string[]): Command {
       raw = { command: key };
       break;
     case "keys verify":
-      expectPositionals(args, 0, "keys verify");
+    case "keys stage":
+    case "keys rotate":
+      expectPositionals(args, 0, key);
       raw = { command: key };
       break;
     case "cluster list":
@@ -407,6 +416,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       case "keys verify":
         return await verifyKeysCommand(db, io.masterKeySettings(), io);
+      case "keys stage":
+        return await stageMasterKeyCommand(db, io.masterKeySettings(), io);
+      case "keys rotate":
+        return await rotateMasterKeyCommand(db, io.masterKeySettings(), io);
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   "proxy_settings_changed",
   "cluster_provisioned",
   "cluster_removed",
+  "master_key_rotated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure" | "denied";

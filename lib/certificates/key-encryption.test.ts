@@ -6,13 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  createNextMasterKey,
   decryptPrivateKey,
   encryptPrivateKey,
   envelopeKeyId,
   KeyEncryptionError,
   type KeyEncryptionErrorCode,
   loadKeyEncryptionKey,
+  loadMasterKeyring,
+  masterKeyPaths,
   masterKeySource,
+  promoteNextMasterKey,
+  wipeKeyFile,
 } from "./key-encryption";
 import { generateClusterKeyPair } from "./keys";
 
@@ -121,5 +126,46 @@ describe("encryptPrivateKey / decryptPrivateKey", () => {
     expect(codeOf(() => decryptPrivateKey("v1.abc", kek, "cluster:1"))).toBe("corrupt");
     expect(codeOf(() => decryptPrivateKey(`v2.${parts.slice(1).join(".")}`, kek, "cluster:1"))).toBe("corrupt");
     expect(codeOf(() => decryptPrivateKey([parts[0], parts[1], "AAAA", parts[3], parts[4]].join("."), kek, "cluster:1"))).toBe("corrupt");
+  });
+
+  it("keyring: a staged next key is accepted beside the current one; after promotion only the next one is; a crash between wipe and rename leaves the next key in use", () => {
+    const settings = { dataDir: dir };
+    const current = loadKeyEncryptionKey({ ...settings, createIfMissing: true });
+    const envelope = encryptPrivateKey("secret", current, "cluster:1");
+    expect(loadMasterKeyring(settings)).toMatchObject({ current: { id: current.id }, next: null });
+    const next = createNextMasterKey(settings);
+    expect(statSync(join(dir, "master.key.next")).mode & 0o777).toBe(0o600);
+    expect(codeOf(() => createNextMasterKey(settings))).toBe("invalid");
+    const ring = loadKeyEncryptionKey({ ...settings, createIfMissing: false });
+    expect(ring.id).toBe(current.id);
+    expect(ring.accepts?.map((key) => key.id)).toEqual([next.id]);
+    const underNext = encryptPrivateKey("secret", next, "cluster:1");
+    expect(decryptPrivateKey(underNext, ring, "cluster:1")).toBe("secret");
+    expect(decryptPrivateKey(envelope, ring, "cluster:1")).toBe("secret");
+    // Without the keyring, the current key alone does not open the next key's envelope, and says which key it needs.
+    expect(() => decryptPrivateKey(underNext, { ...current, accepts: [] }, "cluster:1")).toThrow(
+      `The cluster keys are encrypted with master key ${next.id}; this console has master key ${current.id} (${join(dir, "master.key")}) — copy master key ${next.id} to ${join(dir, "master.key")} (mode 600), or stage it as ${join(dir, "master.key.next")}`,
+    );
+
+    // The crash window: the old file wiped, the next one not yet renamed.
+    wipeKeyFile(join(dir, "master.key"));
+    expect(loadKeyEncryptionKey({ ...settings, createIfMissing: true }).id).toBe(next.id);
+    expect(promoteNextMasterKey(settings)).toEqual({ wiped: join(dir, "master.key"), remaining: null });
+    const promoted = loadKeyEncryptionKey({ ...settings, createIfMissing: false });
+    expect(promoted.id).toBe(next.id);
+    expect(promoted.accepts).toBeUndefined();
+    expect(codeOf(() => decryptPrivateKey(envelope, promoted, "cluster:1"))).toBe("wrong_key");
+  });
+
+  it("keyring with RMS_MASTER_KEY: the next key is staged in the data folder and stays until the variable holds it", () => {
+    const old = randomBytes(32).toString("base64");
+    const next = createNextMasterKey({ dataDir: dir, masterKey: old });
+    expect(masterKeyPaths({ dataDir: dir, masterKey: old })).toEqual({ current: null, next: join(dir, "master.key.next") });
+    expect(promoteNextMasterKey({ dataDir: dir, masterKey: old }).remaining).toContain("RMS_MASTER_KEY still holds the old key");
+    expect(statSync(join(dir, "master.key.next")).isFile()).toBe(true);
+    const text = readFileSync(join(dir, "master.key.next"), "utf8").trim();
+    expect(promoteNextMasterKey({ dataDir: dir, masterKey: text })).toMatchObject({ wiped: join(dir, "master.key.next") });
+    expect(() => statSync(join(dir, "master.key.next"))).toThrow(/ENOENT/);
+    expect(loadKeyEncryptionKey({ dataDir: dir, masterKey: text, createIfMissing: false }).id).toBe(next.id);
   });
 });

@@ -13,3 +13,5 @@ export const ENROLLMENT_LOCK_CLASS = 72261903;
 export const EXPIRY_MONITOR_LOCK_ID = 7226190302;
 /** Held while RMS is provisioned on, or removed from, a web site: names, URLs and databases are checked and taken at once. */
 export const PROVISIONING_LOCK_ID = 7226190303;
+/** Held while the master key is rotated: one rotation at a time across the consoles sharing the database. */
+export const MASTER_KEY_ROTATION_LOCK_ID = 7226190310;

@@ -170,5 +170,11 @@ export function awaitsFirstKey(check: MasterKeyCheck, settings: MasterKeySetting
  */
 export async function keyForNewSecrets(db: Queryable, settings: MasterKeySettings): Promise<KeyEncryptionKey> {
   const stored = await encryptedItems(db);
-  return loadKeyEncryptionKey({ ...settings, createIfMissing: stored.length === 0 });
+  const kek = loadKeyEncryptionKey({ ...settings, createIfMissing: stored.length === 0 });
+  // During a master-key reset (lib/provisioning/master-key-rotation.ts) a console holds the current and the next key;
+  // once the database holds anything under the next one, another console has rotated: new values go under it too.
+  const rotated = kek.accepts?.find((other) => stored.some((item) => envelopeKeyId(item.envelope) === other.id));
+  if (!rotated) return kek;
+  const { accepts: _accepts, ...previous } = kek;
+  return { ...rotated, accepts: [previous] };
 }

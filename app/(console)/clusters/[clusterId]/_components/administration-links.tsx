@@ -1,5 +1,5 @@
-// The Administration page's "Administration links" area: the cluster's history, its audit log, RMS proxy settings, and
-// Global Administration.
+// The Administration page's "Administration links" area: the cluster's history, its audit log, Security settings, RMS
+// proxy settings, and Global Administration.
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { linkClass } from "@/components/breadcrumbs";
@@ -18,6 +18,11 @@ export async function AdministrationLinks({ clusterId }: { clusterId: string }) 
         <li>
           <Link href={`/audit?cluster=${clusterId}`} className={linkClass}>
             {t("admin.link.audit")}
+          </Link>
+        </li>
+        <li>
+          <Link href={`/clusters/${clusterId}/security`} className={linkClass}>
+            {t("admin.link.security")}
           </Link>
         </li>
         <li>

@@ -1,0 +1,55 @@
+// What the Security settings page (/clusters/[clusterId]/security) shows about one cluster's key: where it is kept, its
+// public-key fingerprint, the console's master key (and a staged next one), and the revocation status. A server-only read
+// function, so the page itself takes no database handle (issue 24).
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { envelopeKeyId } from "@/lib/certificates/key-encryption";
+import { getDb } from "@/lib/db";
+import { clusterKeys } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { type MasterKeyStatus, masterKeyStatus } from "@/lib/provisioning/master-key-rotation";
+import { masterKeySettings } from "@/lib/renewal/cluster-keys";
+
+/** Where the cluster's private key lives. */
+type KeyCustody =
+  /** In the console's database, as an AES-256-GCM envelope under the master key `masterKeyId` (null: damaged envelope). */
+  | { kind: "database"; masterKeyId: string | null }
+  // HSM (issue 25 item 1): the hsm branch exports a function describing a key held in a PKCS#11 token; on merge, map
+  // its answer here as { kind: "hsm"; token: string; label: string } and the page shows the token and label.
+  | { kind: "hsm"; token: string; label: string };
+
+/** The revocation status of the cluster's installed SLC. */
+type RevocationStatus =
+  // Revocation (issue 25 item 3): the revoke branch provides the read function; until it is merged nothing is checked.
+  { kind: "not_checked" };
+
+export interface ClusterSecurity {
+  /** The active key, or null when the cluster has none (removed, or never had one). */
+  key: { fingerprint: string; createdAt: Date; custody: KeyCustody } | null;
+  masterKey: MasterKeyStatus;
+  /** How many values the database holds encrypted under any master key (cluster keys and stored secrets). */
+  encryptedCount: number;
+  /** PostgreSQL: other consoles may share the database and its master key. */
+  sharedDatabase: boolean;
+  revocation: RevocationStatus;
+}
+
+export async function getClusterSecurity(clusterId: string): Promise<ClusterSecurity> {
+  const db = await getDb();
+  const config = env();
+  const [row] = await db
+    .select({ fingerprint: clusterKeys.fingerprint, createdAt: clusterKeys.createdAt, envelope: clusterKeys.encryptedPrivateKey })
+    .from(clusterKeys)
+    .where(and(eq(clusterKeys.clusterId, clusterId), eq(clusterKeys.active, true)))
+    .limit(1);
+  const masterKey = await masterKeyStatus(db, masterKeySettings(config));
+  return {
+    key: row
+      ? { fingerprint: row.fingerprint, createdAt: row.createdAt, custody: { kind: "database", masterKeyId: envelopeKeyId(row.envelope) } }
+      : null,
+    masterKey,
+    encryptedCount: masterKey.inUse.reduce((sum, row) => sum + row.count, 0),
+    sharedDatabase: config.DATABASE_URL !== undefined && config.DATABASE_URL !== "",
+    revocation: { kind: "not_checked" },
+  };
+}

@@ -175,6 +175,10 @@ for (const javaScriptEnabled of [false, true]) {
           const alert = page.getByRole("alert").filter({ hasText: words.body });
           await expect(alert).toBeVisible();
           await expect(page.getByRole("button", { name: words.tryAgain })).toBeVisible();
+          // The boundary replaces the console's layout, so it brings the header, the heading and the way back itself.
+          await expect(page.getByRole("banner").getByRole("link", { name: words.appTitle })).toHaveAttribute("href", "/");
+          await expect(page.getByRole("main").getByRole("heading", { level: 1, name: words.title })).toBeVisible();
+          await expect(page.getByRole("main").getByRole("link", { name: words.back })).toHaveAttribute("href", "/");
           await page.screenshot(shot(`server-error-${language}-client-navigation`));
           await expectAccessible(page);
         }

@@ -7,8 +7,10 @@ import { messagesFor } from "./messages";
 describe("error boundary messages", () => {
   it("equal the catalogue entries in every language", () => {
     for (const locale of LOCALES) {
-      const { generic, crossSite, tryAgain } = messagesFor(locale).error;
-      expect(ERROR_MESSAGES[locale], locale).toEqual({ generic, crossSite, tryAgain });
+      const messages = messagesFor(locale);
+      const { generic, crossSite, tryAgain, serverErrorTitle } = messages.error;
+      const expected = { generic, crossSite, tryAgain, serverErrorTitle, back: messages.notFound.back, appTitle: messages.app.title };
+      expect(ERROR_MESSAGES[locale], locale).toEqual(expected);
     }
   });
 

@@ -33,6 +33,12 @@ export const AUDIT_ACTIONS = [
   "proxy_settings_changed",
   "cluster_provisioned",
   "cluster_removed",
+  "rekey_started",
+  "rekey_sent",
+  "rekey_exported",
+  "rekey_installed",
+  "rekey_cancelled",
+  "rekey_failed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure" | "denied";

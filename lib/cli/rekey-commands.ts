@@ -104,7 +104,11 @@ export async function rekeySendCommand(ctx: RenewalContext, input: Input, io: Cl
   return reportOnline(io, input.reference, sent);
 }
 
-export async function rekeyImportCommand(ctx: RenewalContext, input: Input & { file: string; yes: boolean }, io: ClusterCommandIo): Promise<number> {
+export async function rekeyImportCommand(
+  ctx: RenewalContext,
+  input: Input & { file: string; yes: boolean },
+  io: ClusterCommandIo,
+): Promise<number> {
   const clusterId = await clusterOf(ctx, input.reference, io);
   if (!clusterId) return 1;
   let bytes: Uint8Array;

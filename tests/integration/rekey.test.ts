@@ -19,14 +19,7 @@ import type { RenewalContext } from "@/lib/renewal/context";
 import { exchange } from "@/lib/renewal/enrollment-client";
 import { exportRenewalRequest } from "@/lib/renewal/offline";
 import { renewOnline } from "@/lib/renewal/online";
-import {
-  cancelRekey,
-  exportRekeyRequest,
-  getPendingRekey,
-  importRekeyCertificate,
-  sendRekeyOnline,
-  startRekey,
-} from "@/lib/renewal/rekey";
+import { cancelRekey, exportRekeyRequest, getPendingRekey, importRekeyCertificate, sendRekeyOnline, startRekey } from "@/lib/renewal/rekey";
 import { renewalRequestFields } from "@/lib/renewal/request-fields";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
@@ -172,7 +165,10 @@ describe.each(testDatabaseKinds())("re-key on %s", (kind) => {
     );
     expect(wrongSerial).toMatchObject({ ok: false, status: 403, reason: "rekey_wrong_certificate" });
     const wrongFingerprint = await submit(
-      request(fresh.publicKeyPem, fresh.privateKeyPem, { ...named, replacesSlcFingerprint: named.replacesSlcFingerprint.replace(/^../, "00") }),
+      request(fresh.publicKeyPem, fresh.privateKeyPem, {
+        ...named,
+        replacesSlcFingerprint: named.replacesSlcFingerprint.replace(/^../, "00"),
+      }),
     );
     expect(wrongFingerprint).toMatchObject({ ok: false, status: 403, reason: "rekey_wrong_certificate" });
     // A certificate the service issued for this GUID to another key (the one the re-key above replaced) is wrong too.
@@ -189,7 +185,11 @@ describe.each(testDatabaseKinds())("re-key on %s", (kind) => {
     // A request with another key and no Rekey element is still refused as before.
     const plain = await submit(
       buildRenewalRequest(
-        renewalRequestFields(cluster, fresh.publicKeyPem, { now: new Date(), installedSlcFingerprint: slc.fingerprint, installedSlcSerial: slc.serialNumber }),
+        renewalRequestFields(cluster, fresh.publicKeyPem, {
+          now: new Date(),
+          installedSlcFingerprint: slc.fingerprint,
+          installedSlcSerial: slc.serialNumber,
+        }),
         fresh.privateKeyPem,
       ),
     );

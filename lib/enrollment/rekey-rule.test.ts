@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { rekeyMayMove, rekeyReview, storedRekeyReplaces } from "./rekey-rule";
 
 const GUID = "{11111111-2222-3333-4444-555555555555}";
-const OLD = "AA:".repeat(31) + "AA";
-const NEW = "BB:".repeat(31) + "BB";
-const SLC_FP = "CC:".repeat(31) + "CC";
+const OLD = `${"AA:".repeat(31)}AA`;
+const NEW = `${"BB:".repeat(31)}BB`;
+const SLC_FP = `${"CC:".repeat(31)}CC`;
 const rekey = { replacesSlcSerial: "0A1B", replacesSlcFingerprint: SLC_FP };
 
 describe("rekeyReview", () => {

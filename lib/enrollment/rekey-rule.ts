@@ -5,7 +5,7 @@
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
 
 type Refusal = { status: 403; reason: RekeyRefusal; detail: string };
-export type RekeyRefusal = "rekey_not_registered" | "rekey_same_key" | "rekey_wrong_certificate";
+type RekeyRefusal = "rekey_not_registered" | "rekey_same_key" | "rekey_wrong_certificate";
 
 export interface RekeyFacts {
   request: Pick<RenewalRequestFields, "clusterGuid" | "rekey">;

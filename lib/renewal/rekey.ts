@@ -40,7 +40,7 @@ export interface PendingRekey {
 }
 
 /** `<servername>RekeyRequest.xml`: the request a re-key carries to the enrollment service. */
-export function rekeyRequestFileName(serverName: string): string {
+function rekeyRequestFileName(serverName: string): string {
   return `${sanitizeServerName(serverName)}RekeyRequest.xml`;
 }
 

@@ -34,6 +34,14 @@ import {
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
 import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand } from "@/lib/cli/keys-command";
+import {
+  REKEY_USAGE,
+  rekeyCancelCommand,
+  rekeyImportCommand,
+  rekeySendCommand,
+  rekeyStartCommand,
+  rekeyStatusCommand,
+} from "@/lib/cli/rekey-commands";
 import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
@@ -69,6 +77,7 @@ Commands:
   import <cluster> <file> [--yes]
                         Offline renewal, last step: check the signed certificate, print every check,
                         and install it after asking (on a terminal) or with --yes.
+${REKEY_USAGE}
   keys verify           Check that this console's master key (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or
                         RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
                         exit 0 if it does, 1 if not. Run it before starting a second console.
@@ -177,6 +186,16 @@ const commandSchema = z.discriminatedUnion("command", [
   }),
   z.object({ command: z.literal("export-request"), cluster: clusterReference, out: z.string().min(1).max(4096).optional() }),
   z.object({ command: z.literal("import"), cluster: clusterReference, file: z.string().min(1).max(4096), yes: z.boolean() }),
+  z.object({
+    command: z.literal("rekey start"),
+    cluster: clusterReference,
+    online: z.boolean(),
+    out: z.string().min(1).max(4096).optional(),
+  }),
+  z.object({ command: z.literal("rekey send"), cluster: clusterReference }),
+  z.object({ command: z.literal("rekey import"), cluster: clusterReference, file: z.string().min(1).max(4096), yes: z.boolean() }),
+  z.object({ command: z.literal("rekey cancel"), cluster: clusterReference }),
+  z.object({ command: z.literal("rekey status"), cluster: clusterReference }),
 ]);
 type Command = z.infer<typeof commandSchema> & { create?: boolean };
 
@@ -193,6 +212,7 @@ const OPTIONS_CONFIG = {
   create: { type: "boolean" },
   json: { type: "boolean" },
   online: { type: "boolean" },
+  offline: { type: "boolean" },
   out: { type: "string" },
   yes: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -226,9 +246,10 @@ export function parseCommand(argv: string[]): Command {
   onlyFor(values.group === undefined || key === "user add", "--group");
   onlyFor(values["password-stdin"] === undefined || key === "user add", "--password-stdin");
   onlyFor(values.json === undefined || key === "cluster list" || key === "cluster status", "--json");
-  onlyFor(values.online === undefined || key === "renew", "--online");
-  onlyFor(values.out === undefined || key === "export-request", "--out");
-  onlyFor(values.yes === undefined || key === "import", "--yes");
+  onlyFor(values.online === undefined || key === "renew" || key === "rekey start", "--online");
+  onlyFor(values.offline === undefined || key === "rekey start", "--offline");
+  onlyFor(values.out === undefined || key === "export-request" || (key === "rekey start" && values.offline === true), "--out");
+  onlyFor(values.yes === undefined || key === "import" || key === "rekey import", "--yes");
   switch (key) {
     case "user add": {
       const [userName] = expectPositionals(rest, 1, "user add <name> --group <group> [--group <group>...] --password-stdin");
@@ -275,6 +296,26 @@ export function parseCommand(argv: string[]): Command {
     }
     case "import": {
       const [cluster, file] = expectPositionals(args, 2, "import <cluster> <file> [--yes]");
+      raw = { command: key, cluster, file, yes: values.yes ?? false };
+      break;
+    }
+    case "rekey start": {
+      const [cluster] = expectPositionals(args, 1, "rekey start <cluster> --online | --offline [--out <file>]");
+      if ((values.online === true) === (values.offline === true)) {
+        throw new UsageError("Give exactly one of --online (send the re-key request now) or --offline (write it to a file).");
+      }
+      raw = { command: key, cluster, online: values.online === true, out: values.out };
+      break;
+    }
+    case "rekey send":
+    case "rekey cancel":
+    case "rekey status": {
+      const [cluster] = expectPositionals(args, 1, `${key} <cluster>`);
+      raw = { command: key, cluster };
+      break;
+    }
+    case "rekey import": {
+      const [cluster, file] = expectPositionals(args, 2, "rekey import <cluster> <file> [--yes]");
       raw = { command: key, cluster, file, yes: values.yes ?? false };
       break;
     }
@@ -414,6 +455,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           { reference: command.cluster, file: command.file, yes: command.yes, actor: renewalActor },
           clusterIo,
         );
+      case "rekey start":
+        return await rekeyStartCommand(
+          io.renewalContext(db),
+          { reference: command.cluster, actor: renewalActor, online: command.online, out: command.out },
+          clusterIo,
+        );
+      case "rekey send":
+        return await rekeySendCommand(io.renewalContext(db), { reference: command.cluster, actor: renewalActor }, clusterIo);
+      case "rekey import":
+        return await rekeyImportCommand(
+          io.renewalContext(db),
+          { reference: command.cluster, actor: renewalActor, file: command.file, yes: command.yes },
+          clusterIo,
+        );
+      case "rekey cancel":
+        return await rekeyCancelCommand(io.renewalContext(db), { reference: command.cluster, actor: renewalActor }, clusterIo);
+      case "rekey status":
+        return await rekeyStatusCommand(io.renewalContext(db), command.cluster, clusterIo);
       case "keys verify":
         return await verifyKeysCommand(db, io.masterKeySettings(), io);
       case "keys stage":

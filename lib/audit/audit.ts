@@ -36,6 +36,12 @@ export const AUDIT_ACTIONS = [
   "cluster_provisioned",
   "cluster_removed",
   "master_key_rotated",
+  "rekey_started",
+  "rekey_sent",
+  "rekey_exported",
+  "rekey_installed",
+  "rekey_cancelled",
+  "rekey_failed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure" | "denied";

@@ -34,6 +34,8 @@ export const AUDIT_REASONS = [
   "invalid_file",
   "no_pending",
   "changed",
+  "no_certificate",
+  "rekey_pending",
   // Sign-in refusals by the directory (lib/auth/sign-in.ts), older rows' "directory_refused" included.
   "must_change_password",
   "password_expired",

@@ -186,3 +186,23 @@ describe("hostile cost bounded by what a genuine request needs", () => {
     expect(b.signedSha256).toBe(a.signedSha256);
   });
 });
+
+describe("a re-key request (issue 25)", () => {
+  const rekey = { replacesSlcSerial: "0A1B2C3D", replacesSlcFingerprint: `${"AB:".repeat(31)}CD` };
+
+  it("carries the certificate it replaces in its signed content, and still verifies", async () => {
+    const { xml, fields } = await buildTestRenewalRequest({ installedSlcFingerprint: null, rekey });
+    const result = verifyRenewalRequest(xml);
+    if (!result.ok) throw new Error(`${result.reason}: ${result.detail}`);
+    expect(result.fields.rekey).toEqual(rekey);
+    expect(result.fields).toEqual(fields);
+    // Changing what it names breaks the signature: the name is signed, not merely carried.
+    rejected(verifyRenewalRequest(xml.replace("0A1B2C3D", "0A1B2C3E")), "digest_mismatch");
+  });
+
+  it("is refused when it also names an installed SLC", async () => {
+    await expect(buildTestRenewalRequest({ installedSlcFingerprint: `${"AB:".repeat(31)}CD`, rekey }, cluster)).rejects.toThrow(
+      /re-key request/,
+    );
+  });
+});

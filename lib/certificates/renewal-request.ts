@@ -31,6 +31,11 @@ export interface RenewalRequestFields {
    * its signature covers, not the file's bytes). Absent in requests from consoles that name only the fingerprint.
    */
   installedSlcSerial?: string | null;
+  /**
+   * A re-key: the request is signed by a new key pair and names the certificate (and so the key) it replaces. Absent in
+   * renewals and enrollments. A request names either its installed SLC or the one it re-keys, never both.
+   */
+  rekey?: { replacesSlcSerial: string; replacesSlcFingerprint: string } | null;
   revocationInformation: string;
 }
 
@@ -82,6 +87,7 @@ const requestBodySchema = z.strictObject({
   ServerName: plainText(256),
   InstalledSlcFingerprint: fingerprintText.optional(),
   InstalledSlcSerial: hexText(64).optional(),
+  Rekey: z.strictObject({ ReplacesSlcSerial: hexText(64), ReplacesSlcFingerprint: fingerprintText }).optional(),
   EnrollmentInfo: z.strictObject({
     PublicKey: base64Text(8192),
     GUID: guidText,
@@ -95,13 +101,20 @@ const requestBodySchema = z.strictObject({
   }),
   "@_version": z.literal("1.0"),
 });
-const requestDocumentSchema = z.strictObject({ RenewalRequest: requestBodySchema });
+const requestDocumentSchema = z.strictObject({
+  // A re-key names the certificate it replaces, not an installed one (the new key has none yet).
+  RenewalRequest: requestBodySchema.refine(
+    (body) => body.Rekey === undefined || (body.InstalledSlcFingerprint === undefined && body.InstalledSlcSerial === undefined),
+    "a re-key request (Rekey) names no InstalledSlcFingerprint or InstalledSlcSerial",
+  ),
+});
 
 /**
  * The caps a renewal request is held to before any parser sees it, derived from the schema above and the signature
  * profile (an enrollment request is the same document without InstalledSlcFingerprint, so these bound it too):
- * 14 business elements + 16 of the signature (KeyInfo: KeyValue/RSAKeyValue/Modulus+Exponent) = 30 elements and 30
- * names; attributes: version, xmlns:ds, 5 × Algorithm, URI = 8; nesting RenewalRequest/Signature/SignedInfo/
+ * 15 business elements + 16 of the signature (KeyInfo: KeyValue/RSAKeyValue/Modulus+Exponent) = 31 elements and 30
+ * names (a re-key request has Rekey/ReplacesSlcSerial+ReplacesSlcFingerprint instead of the two InstalledSlc elements:
+ * 30 elements, 31 names, the schema refusing a request with both); attributes: version, xmlns:ds, 5 × Algorithm, URI = 8; nesting RenewalRequest/Signature/SignedInfo/
  * Reference/Transforms/Transform = 6; the fields' maxima add up to 19,420 characters, plus a signature and markup of
  * about 3 KB: 32 KB, and no text run longer than the whole (a field written with many character references may be
  * refused as too large; the console writes none but &amp; &lt; &gt; &#xD;). A genuine request is 2.4 KB with 29
@@ -134,6 +147,9 @@ function toFields(body: z.infer<typeof requestBodySchema>): RenewalRequestFields
     publicKeyBase64: info.PublicKey,
     installedSlcFingerprint: body.InstalledSlcFingerprint ?? null,
     ...(body.InstalledSlcSerial === undefined ? {} : { installedSlcSerial: body.InstalledSlcSerial }),
+    ...(body.Rekey === undefined
+      ? {}
+      : { rekey: { replacesSlcSerial: body.Rekey.ReplacesSlcSerial, replacesSlcFingerprint: body.Rekey.ReplacesSlcFingerprint } }),
     revocationInformation: info.RevocationInformation,
   };
 }
@@ -166,6 +182,14 @@ export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem:
     el("ServerName", t(fields.serverName)),
     ...(fields.installedSlcFingerprint === null ? [] : [el("InstalledSlcFingerprint", fields.installedSlcFingerprint)]),
     ...(fields.installedSlcSerial ? [el("InstalledSlcSerial", fields.installedSlcSerial)] : []),
+    ...(fields.rekey
+      ? [
+          "<Rekey>",
+          el("ReplacesSlcSerial", fields.rekey.replacesSlcSerial),
+          el("ReplacesSlcFingerprint", fields.rekey.replacesSlcFingerprint),
+          "</Rekey>",
+        ]
+      : []),
     "<EnrollmentInfo>",
     el("PublicKey", publicKeyBase64(fields.publicKeyBase64)),
     el("GUID", fields.clusterGuid),

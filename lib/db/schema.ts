@@ -216,6 +216,40 @@ export const renewalRequests = pgTable(
   (t) => [uniqueIndex("renewal_requests_one_pending").on(t.clusterId).where(sql`${t.status} = 'pending'`)],
 );
 
+/**
+ * Re-keys (issue 25): a new key pair kept beside the cluster's key as its pending key (a cluster_keys row with
+ * active = false) and the enrollment request it signed, naming the certificate it replaces. At most one pending per
+ * cluster; once the new SLC is installed the pending key becomes the key and the old key's row is deleted, in one
+ * transaction. Cancel deletes the pending key. The row stays for history (its key_id then null).
+ */
+export const rekeys = pgTable(
+  "rekeys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    keyId: uuid("key_id").references(() => clusterKeys.id, { onDelete: "set null" }),
+    newKeyFingerprint: text("new_key_fingerprint").notNull(),
+    oldKeyFingerprint: text("old_key_fingerprint").notNull(),
+    replacesSlcSerial: text("replaces_slc_serial").notNull(),
+    replacesSlcFingerprint: text("replaces_slc_fingerprint").notNull(),
+    requestId: uuid("request_id").notNull().unique(),
+    document: text("document").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: text("status", { enum: ["pending", "installed", "cancelled"] }).notNull(),
+    /** Sent online and held by the enrollment service for its operator (its submission ID), or null. */
+    submissionId: text("submission_id"),
+    /** When the request file was last downloaded for offline signing, or null. */
+    exportedAt: timestamp("exported_at", { withTimezone: true }),
+    startedBy: text("started_by").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    closedBy: text("closed_by"),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("rekeys_one_pending").on(t.clusterId).where(sql`${t.status} = 'pending'`)],
+);
+
 export const accounts = pgTable("accounts", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** Lower-cased for lookups; displayName keeps what the admin typed. */

@@ -14,10 +14,11 @@ import type { EnrollmentDb, EnrollmentDbHandle, EnrollmentTx } from "./db/client
 import { events, issuedSlcs, registrations, submissions } from "./db/schema";
 import type { IssuancePolicy } from "./issue";
 import { type IssuePool, IssuePoolError, type TaskPriority } from "./issue-pool";
+import { rekeyMayMove, rekeyReview } from "./rekey-rule";
 
 type EnrollmentPolicy = "open" | "approval";
 type Channel = "api" | "web";
-export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired";
+export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired" | "rekey";
 
 interface IssuedSlcView {
   serial: string;
@@ -324,6 +325,17 @@ export function createDesk(opts: DeskOptions) {
     now: Date,
   ): Promise<{ refused: Refusal } | { reason: ReviewReason | null }> {
     const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, request.clusterGuid)).limit(1);
+    // >>> rekey (issue 25 item 2): a request with a Rekey element is judged by lib/enrollment/rekey-rule.ts alone.
+    if (request.rekey && registration?.state !== "revoked") {
+      const [replaced] = await tx
+        .select({ keyFingerprint: issuedSlcs.keyFingerprint, fingerprint: issuedSlcs.fingerprint })
+        .from(issuedSlcs)
+        .where(and(eq(issuedSlcs.serial, request.rekey.replacesSlcSerial.toUpperCase()), eq(issuedSlcs.guid, request.clusterGuid)))
+        .limit(1);
+      const rekey = rekeyReview({ request, keyFingerprint, registration: registration ?? null, replaced: replaced ?? null });
+      if (rekey) return rekey;
+    }
+    // <<< rekey
     if (!registration) return { reason: "new_cluster" };
     if (registration.state === "revoked") {
       return {
@@ -475,7 +487,9 @@ export function createDesk(opts: DeskOptions) {
           });
           return { kind: "refused", ...decision.refused } as const;
         }
-        const held = decision.reason !== null && opts.policy === "approval";
+        // >>> rekey: a re-key waits for the operator whatever the policy (it moves a registered GUID to another key).
+        const held = decision.reason === "rekey" || (decision.reason !== null && opts.policy === "approval");
+        // <<< rekey
         if (held) {
           const full = await pendingCapRefusal(tx, input.remoteAddress);
           if (full) {
@@ -593,8 +607,20 @@ export function createDesk(opts: DeskOptions) {
       if (registration?.state === "revoked") {
         return { ok: false, reason: "not_pending", detail: `The registration of cluster ${current.row.guid} is revoked.` } as const;
       }
+      // >>> rekey: an approved re-key moves the GUID's registration to the request's key (issueWithin rebinds it), but
+      // only while the GUID is still registered to the key of the certificate the re-key names (rekey-rule.ts).
+      let rekeyMoves = false;
+      if (current.row.reason === "rekey" && request.rekey && registration) {
+        const [replaced] = await tx
+          .select({ keyFingerprint: issuedSlcs.keyFingerprint })
+          .from(issuedSlcs)
+          .where(and(eq(issuedSlcs.serial, request.rekey.replacesSlcSerial.toUpperCase()), eq(issuedSlcs.guid, current.row.guid)))
+          .limit(1);
+        rekeyMoves = rekeyMayMove(registration.keyFingerprint, replaced?.keyFingerprint ?? null);
+      }
+      // <<< rekey
       // Another enrollment for the same new GUID was approved first: this key is now a foreign one.
-      if (registration && registration.keyFingerprint !== current.row.keyFingerprint) {
+      if (registration && registration.keyFingerprint !== current.row.keyFingerprint && !rekeyMoves) {
         return {
           ok: false,
           reason: "not_pending",

@@ -15,6 +15,8 @@ const samples: Record<RenewalFailureCode, RenewalFailure[]> = {
   no_key: [{ ok: false, code: "no_key" }],
   no_pending: [{ ok: false, code: "no_pending" }],
   changed: [{ ok: false, code: "changed" }],
+  no_certificate: [{ ok: false, code: "no_certificate" }],
+  rekey_pending: [{ ok: false, code: "rekey_pending" }],
   key_unavailable: [{ ok: false, code: "key_unavailable", detail: "RMS_MASTER_KEY is wrong." }],
   no_trust_anchors: [{ ok: false, code: "no_trust_anchors", detail: "no root installed" }],
   unreachable: [{ ok: false, code: "unreachable", detail: "ECONNREFUSED" }],

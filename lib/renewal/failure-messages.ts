@@ -40,6 +40,8 @@ export function failureMessage(failure: RenewalFailure, context: { enrollmentUrl
     case "no_key":
     case "no_pending":
     case "changed":
+    case "no_certificate":
+    case "rekey_pending":
     case "server_error":
       return { key: `failure.${failure.code}` };
     case "unreachable":

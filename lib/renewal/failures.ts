@@ -15,6 +15,9 @@ export type RenewalFailure = { ok: false } & (
   | { code: "no_key" }
   | { code: "no_pending" }
   | { code: "changed" }
+  // Re-key (lib/renewal/rekey.ts): the cluster has no installed SLC to replace, or a re-key is already pending.
+  | { code: "no_certificate" }
+  | { code: "rekey_pending" }
   | { code: "key_unavailable"; detail: string }
   | { code: "no_trust_anchors"; detail: string }
   | { code: "unreachable"; detail: string }

@@ -5,6 +5,7 @@ import { type AppContext, isSameOrigin, type ServiceDeps, SUBMISSION_ID } from "
 import { setOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
 import { currentOperator } from "../web/operator-session";
+import { heldRekeys } from "./operator-requests";
 
 const rejectForm = z.object({ reason: z.string().trim().min(1).max(500) });
 const bulkForm = rejectForm.extend({
@@ -64,6 +65,7 @@ async function page(deps: ServiceDeps, c: AppContext, operator: string, notice: 
       operator={operator}
       pending={pending}
       recent={recent.filter((s) => s.state !== "pending_approval")}
+      rekeys={await heldRekeys(deps, pending)}
       notice={notice}
     />,
     status,

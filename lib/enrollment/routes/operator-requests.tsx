@@ -1,5 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // GET /operator: the requests held for approval, with Approve and Reject, and the recent decisions.
+import type { SubmissionView } from "../desk";
+import { storedRekeyReplaces } from "../rekey-rule";
 import type { AppContext, ServiceDeps } from "../web/context";
 import { takeOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
@@ -29,8 +31,24 @@ export function operatorRequests(deps: ServiceDeps) {
         operator={operator}
         pending={pending}
         recent={recent}
+        rekeys={await heldRekeys(deps, pending)}
         notice={text ? { ok: true, text } : undefined}
       />,
     );
   };
+}
+
+/** What each held re-key names as the certificate it replaces, read from its stored (verified) request. */
+export async function heldRekeys(
+  deps: ServiceDeps,
+  pending: SubmissionView[],
+): Promise<Record<string, { serial: string; fingerprint: string }>> {
+  const rekeys: Record<string, { serial: string; fingerprint: string }> = {};
+  for (const s of pending) {
+    if (s.reason !== "rekey") continue;
+    const found = await deps.desk.find({ id: s.id });
+    const replaces = found ? storedRekeyReplaces(found.requestXml) : null;
+    if (replaces) rekeys[s.id] = replaces;
+  }
+  return rekeys;
 }

@@ -46,13 +46,22 @@ function reasonText(t: Translator, reason: string | null): string {
       return t("enrollmentOperator.reviewUnknownSlc");
     case "registration_expired":
       return t("enrollmentOperator.reviewExpired");
+    case "rekey":
+      return t("enrollmentOperator.reviewRekey");
     default:
       return reason ?? "—";
   }
 }
 
 export function OperatorRequestsPage(
-  props: PageProps & { operator: string; pending: SubmissionView[]; recent: SubmissionView[]; notice?: { ok: boolean; text: string } },
+  props: PageProps & {
+    operator: string;
+    pending: SubmissionView[];
+    recent: SubmissionView[];
+    notice?: { ok: boolean; text: string };
+    /** For held re-keys: the certificate each names as the one it replaces, by submission ID. */
+    rekeys?: Record<string, { serial: string; fingerprint: string }>;
+  },
 ) {
   const { t, locale } = props;
   return (
@@ -85,12 +94,23 @@ export function OperatorRequestsPage(
         <article key={s.id} aria-labelledby={`req-${s.id}`}>
           <h3 id={`req-${s.id}`}>{s.serverName}</h3>
           <p>{reasonText(t, s.reason)}</p>
+          {s.reason === "rekey" ? <p>{t("enrollmentOperator.rekeyExplained")}</p> : null}
           <dl>
             <Row label={t("enrollment.fieldClusterName")} value={s.clusterName ?? "—"} />
             <Row label={t("enrollment.fieldClusterUrl")} value={s.clusterUrl} />
             <Row label={t("identifiers.guid")} value={s.guid} code />
             <Row label={t("identifiers.requestId")} value={s.requestId} code />
-            <Row label={t("identifiers.keyFingerprint")} value={s.keyFingerprint} code />
+            <Row
+              label={t(s.reason === "rekey" ? "enrollmentOperator.fieldNewKey" : "identifiers.keyFingerprint")}
+              value={s.keyFingerprint}
+              code
+            />
+            {props.rekeys?.[s.id] ? (
+              <>
+                <Row label={t("enrollmentOperator.fieldReplacesSerial")} value={props.rekeys[s.id]?.serial ?? ""} code />
+                <Row label={t("enrollmentOperator.fieldReplacesFingerprint")} value={props.rekeys[s.id]?.fingerprint ?? ""} code />
+              </>
+            ) : null}
             <Row label={t("enrollment.fieldReceived")} value={<DateTime locale={locale} value={s.receivedAt} />} />
             <Row label={t("enrollmentOperator.fieldSource")} value={s.remoteAddress ?? "—"} code />
           </dl>
@@ -122,6 +142,7 @@ export function OperatorRequestsPage(
             <li key={s.id}>
               <a href={`/submissions/${s.id}`}>{s.clusterName ? `${s.clusterName} (${s.serverName})` : s.serverName}</a>
               {` — ${s.state === "issued" ? t("enrollmentOperator.stateIssued") : t("enrollmentOperator.stateRejected")}`}
+              {s.state === "issued" && s.reason === "rekey" ? ` (${t("enrollmentOperator.stateRekeyed")})` : ""}
               {s.decidedBy ? ` (${s.decidedBy})` : ""} · {t("identifiers.guid")} <code>{s.guid}</code> · {t("identifiers.requestId")}{" "}
               <code>{s.requestId}</code>
             </li>

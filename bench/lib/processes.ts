@@ -114,7 +114,7 @@ export function commandLine(pid: number): string {
 }
 
 /** Resident set size in MB of one process (VmRSS). */
-function rssMb(pid: number): number {
+export function residentMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
@@ -125,5 +125,5 @@ function rssMb(pid: number): number {
 }
 
 export function treeRssMb(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+  return processTree(pid).reduce((sum, p) => sum + residentMb(p), 0);
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { NodeFS } from "@electric-sql/pglite/nodefs";
+import { sharedBuffersFromEnv } from "./pglite-memory";
 
 /*
  * PGlite 0.5 starts Postgres with `-F` (fsync off). Dropping it is not enough: in its Emscripten build, fsync() goes to
@@ -133,10 +134,14 @@ function yieldBeforeEachStatement(client: PGlite): void {
   };
 }
 
-/** Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. */
+/**
+ * Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. Its page cache
+ * (shared_buffers) is RMS_PGLITE_SHARED_BUFFERS, 16 MB by default (lib/db/pglite-memory.ts).
+ */
 export async function openDurablePglite(dir: string): Promise<DurablePglite> {
   const synced = closedDurably(dir);
-  const client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams: [...durableStartParams] });
+  const startParams = [...durableStartParams, "-c", `shared_buffers=${sharedBuffersFromEnv()}`];
+  const client = await PGlite.create({ fs: new DurableNodeFS(dir), startParams });
   yieldBeforeEachStatement(client);
   try {
     if (!synced) {

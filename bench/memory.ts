@@ -63,7 +63,9 @@ async function startAndSample(dataDir: string, logName: string, log: (m: string)
     const ms = await waitForStatus(`http://127.0.0.1:${port}/sign-in`, since, 180_000, child);
     await sleep(SETTLE_MS);
     const taken = sample(child.pid ?? 0);
-    log(`memory (${logName}): answered after ${(ms / 1000).toFixed(1)} s; ${taken.processes.join(", ")}; total ${taken.total.toFixed(0)} MB`);
+    log(
+      `memory (${logName}): answered after ${(ms / 1000).toFixed(1)} s; ${taken.processes.join(", ")}; total ${taken.total.toFixed(0)} MB`,
+    );
     return taken;
   } finally {
     await stopProcess(child);
@@ -73,7 +75,15 @@ async function startAndSample(dataDir: string, logName: string, log: (m: string)
 function rows(label: string, s: Sample): BenchResult[] {
   const detail = s.processes.join(", ");
   return [
-    latency(`Memory: whole npm start stack, idle (PGlite, ${label})`, s.total, "MB", `target ≤ ${TARGET_MB.stack} MB`, TARGET_MB.stack, 1, detail),
+    latency(
+      `Memory: whole npm start stack, idle (PGlite, ${label})`,
+      s.total,
+      "MB",
+      `target ≤ ${TARGET_MB.stack} MB`,
+      TARGET_MB.stack,
+      1,
+      detail,
+    ),
     latency(
       `Memory: enrollment service, idle (PGlite, ${label})`,
       s.byRole["enrollment service"],
@@ -82,8 +92,23 @@ function rows(label: string, s: Sample): BenchResult[] {
       TARGET_MB.enrollment,
       1,
     ),
-    latency(`Memory: supervisor (scripts/start.ts), idle (${label})`, s.byRole.supervisor, "MB", `target ≤ ${TARGET_MB.supervisor} MB`, TARGET_MB.supervisor, 1),
-    latency(`Memory: console, idle (PGlite, ${label})`, s.byRole.console, "MB", "the console's after-load target", 450, null, "report-only: idle; the target is after load (console rows)"),
+    latency(
+      `Memory: supervisor (scripts/start.ts), idle (${label})`,
+      s.byRole.supervisor,
+      "MB",
+      `target ≤ ${TARGET_MB.supervisor} MB`,
+      TARGET_MB.supervisor,
+      1,
+    ),
+    latency(
+      `Memory: console, idle (PGlite, ${label})`,
+      s.byRole.console,
+      "MB",
+      "the console's after-load target",
+      450,
+      null,
+      "report-only: idle; the target is after load (console rows)",
+    ),
   ];
 }
 

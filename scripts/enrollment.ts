@@ -352,7 +352,11 @@ async function main(): Promise<void> {
   const positionals = parsed.positionals;
   if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
   if (positionals[0] === "migrate") {
-    const handle = await openEnrollmentDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema });
+    const handle = await openEnrollmentDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      pgSchema: config.databaseSchema,
+    });
     await handle.close();
     return;
   }

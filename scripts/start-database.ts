@@ -80,7 +80,6 @@ async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: 
   return setupLink(env, await createSetupToken(handle.db, { now: new Date(), ttlMinutes: SETUP_LINK_MINUTES }));
 }
 
-
 /**
  * Before the build and the service: a console whose master key cannot open the database's cluster keys stops at once,
  * in one line (another console's key is never replaced; the full check, which may create a key, runs under the lock).

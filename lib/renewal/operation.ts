@@ -97,7 +97,11 @@ async function loadKeyed(db: Queryable, ctx: RenewalContext, clusterId: string):
   return { ok: true, cluster: { ...row.cluster, key: clusterKeyOf(row.key, kek.kek), installed: row.installed } };
 }
 
-async function load<L extends Load>(db: Queryable, ctx: RenewalContext, spec: OperationSpec<L>): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
+async function load<L extends Load>(
+  db: Queryable,
+  ctx: RenewalContext,
+  spec: OperationSpec<L>,
+): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
 async function load(
   db: Queryable,
   ctx: RenewalContext,

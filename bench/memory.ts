@@ -60,7 +60,7 @@ async function startAndSample(dataDir: string, logName: string, log: (m: string)
   const since = performance.now();
   const child = spawnNode(["--import", "tsx", path.join("scripts", "start.ts")], env, path.join(path.dirname(dataDir), `${logName}.log`));
   try {
-    const ms = await waitForStatus(`http://127.0.0.1:${port}/sign-in`, since, 180_000, child);
+    const ms = await waitForStatus(`http://127.0.0.1:${port}/sign-in`, since, 600_000, child);
     await sleep(SETTLE_MS);
     const taken = sample(child.pid ?? 0);
     log(

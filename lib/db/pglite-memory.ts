@@ -3,7 +3,7 @@
 // in a small fraction of that, so 16 MB is the default and RMS_PGLITE_SHARED_BUFFERS raises it.
 import { z } from "zod";
 
-export const DEFAULT_PGLITE_SHARED_BUFFERS = "16MB";
+const DEFAULT_PGLITE_SHARED_BUFFERS = "16MB";
 
 /** A Postgres memory size: a whole number of kB, MB or GB, from 1 MB to 1 GB. */
 export const pgliteSharedBuffers = z

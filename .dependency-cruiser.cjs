@@ -8,7 +8,8 @@ const DOMAIN = "^lib/(renewal|certificates|enrollment|auth|audit|clusters|action
 // The enrollment service's internals; lib/enrollment/config.ts (its settings) is the one public module.
 const ENROLLMENT_INTERNALS = "^lib/enrollment/(?!config\\.ts$)";
 // Console code: everything but the enrollment service and its entry point (scripts/start.ts only spawns the service).
-const CONSOLE = "^(app|components)/|^lib/(?!enrollment/)|^(proxy|instrumentation)\\.ts$|^scripts/(start|rms|console-server)\\.ts$";
+const CONSOLE =
+  "^(app|components)/|^lib/(?!enrollment/)|^(proxy|instrumentation)\\.ts$|^scripts/(start|start-database|rms|console-server)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,console]`: every benchmark with its same-run reference;
+// `npm run bench [-- --quick] [-- --only=memory,renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,console]`: every benchmark with its same-run reference;
 // writes bench/results.json and bench/results.md. Loopback only; every process and temp folder it makes is removed.
 import "reflect-metadata";
 import fs from "node:fs";
@@ -11,6 +11,7 @@ import { runHostileRequestBench } from "./hostile-requests";
 import { runIssuanceBench } from "./issuance";
 import { cleanupAll, ROOT } from "./lib/processes";
 import type { BenchResult } from "./lib/results";
+import { runMemoryBench } from "./memory";
 import { runRenewalBench } from "./renewal";
 import { runRenewalUnderAttackBench } from "./renewal-under-attack";
 import { runRequestCostBench } from "./request-cost";
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
         });
       }
     };
+    await run("memory", () => runMemoryBench({ quick, log }));
     await run("renewal", () => runRenewalBench({ quick, log, postgresUrl }));
     await run("hostile", () => runHostileBench({ quick, log }));
     await run("hostile-requests", () => runHostileRequestBench({ quick, log }));

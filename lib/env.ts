@@ -4,6 +4,7 @@ import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
+import { pgliteSharedBuffers } from "./db/pglite-memory";
 import { parseProxyUrl } from "./http/forward-proxy";
 import {
   type AllowedHost,
@@ -43,6 +44,8 @@ const server = {
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
   RMS_ENROLLMENT_PORT: port.default(3001),
+  // The embedded database's page cache (lib/db/pglite-memory.ts reads it where PGlite is opened; checked here at start).
+  RMS_PGLITE_SHARED_BUFFERS: pgliteSharedBuffers,
   // HTTPS only: the console verifies the service against its trust anchors; a plain-HTTP answer could be anyone's.
   RMS_ENROLLMENT_URL: z
     .url({ protocol: /^https$/, error: "RMS_ENROLLMENT_URL must be an https:// address, e.g. https://enroll.contoso.com:3001" })

@@ -1,11 +1,13 @@
 // `npm run enrollment -- <command>`: the enrollment service (`serve`, the default) and its operator's commands.
 // Commands go to the running service through its admin socket, or straight to its store when it is not running.
 import "reflect-metadata";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { BackupError, passphraseSchema } from "@/lib/backup/archive";
-import { DatabaseLockedError } from "@/lib/db/client";
+import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/db/client";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
 import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
@@ -18,6 +20,7 @@ import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, reissueCa 
 
 const USAGE = `Usage: npm run enrollment -- <command>
   serve                                   run the enrollment service (npm run start:enrollment)
+  migrate                                 create or update the service's database, then exit (serve does it too)
   ca init --root-key-out <file> --passphrase-stdin
                                           create the CA hierarchy; the root key goes only to <file>, passphrase-protected
                                           (store it offline: the service runs with the issuing CA's key only)
@@ -210,10 +213,32 @@ async function caCommand(config: EnrollmentConfig, verb: string | undefined, val
   );
 }
 
+/**
+ * A new embedded store is created and migrated by a child process (`migrate`) that exits, while this one creates its CA:
+ * creating a PGlite database leaves some 400 MB of dead WebAssembly memory (initdb's instance) in the process that did
+ * it, until a full GC.
+ */
+function createStoreApart(config: EnrollmentConfig): Promise<void> {
+  const storeDir = path.join(config.dataDir, "db");
+  if (config.databaseUrl || embeddedDatabaseExists(storeDir)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? "scripts/enrollment.ts", "migrate"], {
+      env: process.env,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const failed = (why: string) => {
+      console.error(`Enrollment service cannot start: creating its database in ${storeDir} failed (${why}).`);
+      process.exit(1);
+    };
+    child.on("error", (error) => failed(error.message));
+    child.on("exit", (code, signal) => (code === 0 ? resolve() : failed(signal ?? `exit code ${code}; see above`)));
+  });
+}
+
 async function serve(config: EnrollmentConfig): Promise<void> {
   let service: Awaited<ReturnType<typeof startEnrollmentService>>;
   try {
-    service = await startEnrollmentService(config);
+    service = await startEnrollmentService({ ...config, storeReady: createStoreApart(config) });
   } catch (error) {
     if (error instanceof EnrollmentStoreError) {
       console.error(`Enrollment service cannot start: ${error.message}`);
@@ -326,6 +351,15 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const positionals = parsed.positionals;
   if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
+  if (positionals[0] === "migrate") {
+    const handle = await openEnrollmentDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      pgSchema: config.databaseSchema,
+    });
+    await handle.close();
+    return;
+  }
   if (positionals[0] === "backup" || positionals[0] === "restore") return backupOrRestore(config, positionals, parsed.values);
   if (positionals[0] === "submissions" && positionals[1] === "export") return exportEvents(config, parsed.values.output);
   if (positionals[0] === "ca") return caCommand(config, positionals[1], parsed.values);

@@ -6,21 +6,13 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
-import { consoleOrigin, reachableHost, setupLink } from "@/lib/config/console-origin";
-import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
+import { consoleOrigin, reachableHost } from "@/lib/config/console-origin";
+import { embeddedDatabaseExists } from "@/lib/db/embedded";
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { type Env, loadEnv } from "@/lib/env";
 import { isWildcardHost } from "@/lib/http/host-rules";
-import { translatorFor } from "@/lib/i18n/messages";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { awaitsFirstKey, checkMasterKey } from "@/lib/provisioning/master-key";
-import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import { type EnrollmentFailure, exchange } from "@/lib/renewal/enrollment-client";
-import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
-import { failureAuditDetails } from "@/lib/renewal/failures";
 import { checkTrustAnchorFile, installBundledRoot, loadTrustAnchors } from "@/lib/renewal/trust-anchors";
-import { localServerName } from "@/lib/server-identity";
 
 const children = new Set<ChildProcess>();
 let stopping = false;
@@ -138,7 +130,7 @@ async function startBundledService(env: Env, config: EnrollmentConfig): Promise<
     RMS_ENROLLMENT_POLICY: policy,
   });
   const rootPath = path.join(config.dataDir, "ca", "root.pem");
-  await waitForBundledService(url, rootPath, 60_000);
+  await waitForBundledService(url, rootPath, 120_000);
   const installed = installBundledRoot({ rootPath, trustAnchorsPath: env.trustAnchorsPath, pin: env.RMS_TRUST_ANCHOR_SHA256 });
   if (!installed.ok) fail(installed.message);
   if (installed.installed) {
@@ -171,59 +163,36 @@ async function describeExternalService(url: string, anchors: string[]): Promise<
 }
 
 /**
- * Migrates, provisions the demo on first run (enrolled over the service's HTTPS API: this process never holds CA keys;
- * a service that is down or holds the request for approval leaves the cluster to enroll later), and returns a setup
- * link when no admin exists (printed once the console answers, after its own output).
+ * The start's database work (scripts/start-database.ts) runs in a child process that exits when done: the supervisor
+ * never holds a database (PGlite's WebAssembly heap stays with whoever opened it, at least until a full GC). The child
+ * prints its own lines; its failure ends the start with its exit code. Resolves with the setup link it sends, if any.
  */
-async function prepareDatabase(handle: DatabaseHandle, env: Env, enrollmentUrl: string): Promise<string | null> {
-  await migrateDatabase(handle);
-  const http = { connectTimeoutMs: 3_000, totalTimeoutMs: 30_000 };
-  // Under the start-up lock: of two consoles starting on an empty database, only the first creates a key.
-  const key = await checkMasterKey(handle.db, masterKeySettings(env), { create: true });
-  if (!key.ok) fail(`${key.message} The console did not start.`);
-  const { kek } = key;
-  if (key.created) {
-    log(
-      `Created the master key ${key.source} (fingerprint ${kek.id}): it encrypts the cluster keys. Back it up; ` +
-        "every console that shares this database needs a copy (README: PostgreSQL).",
-    );
-  }
-  const firstRun = await provisionFirstRun(
-    {
-      db: handle.db,
-      kek: () => kek,
-      trustAnchors: () => loadTrustAnchors(env.trustAnchorsPath),
-      enrollmentUrl,
-      http,
-      now: () => new Date(),
-      leaseMs: http.totalTimeoutMs + 30_000,
-    },
-    { serverName: localServerName(), validityDays: DEMO_SLC_VALIDITY_DAYS },
-  );
-  if (!firstRun.ok) {
-    if (firstRun.code === "pending_approval") {
-      // The console's own wording: the request ID, and how the approved certificate comes back.
-      const t = translatorFor("en");
-      const why = resolveMessage(failureMessage(firstRun, { enrollmentUrl }), (key, values) => t(key, values));
-      log(`First run: created "Default Web Site" with a demo cluster, not enrolled yet. ${why}`);
-    } else {
-      const details = failureAuditDetails(firstRun);
-      const why = [details.code, details.tlsCode, details.reason, details.detail].filter((v) => typeof v === "string").join(": ");
-      if (firstRun.clusterId === null) fail(`First run: the demo cluster could not be created (${why}).`);
-      log(
-        `First run: created "Default Web Site" with a demo cluster, not enrolled yet (enrollment service at ${enrollmentUrl}: ${why}). ` +
-          "Enroll it later: Enroll in its Cluster resources.",
-      );
-    }
-  } else if (firstRun.provisioned) {
-    const days = Math.round((firstRun.validUntil.getTime() - Date.now()) / 86_400_000);
-    log(`First run: created "Default Web Site" with a demo cluster whose SLC expires in ${days} days.`);
-  }
-  if (!(await needsSetup(handle.db))) return null;
-  return setupLink(env, await createSetupToken(handle.db, { now: new Date(), ttlMinutes: SETUP_LINK_MINUTES }));
+function databaseStep(args: string[]): Promise<SetupLink | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "start-database.ts"), ...args], {
+      env: process.env,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    children.add(child);
+    let link: SetupLink | null = null;
+    child.on("message", (message: { link?: unknown; minutes?: unknown }) => {
+      if (typeof message.link === "string" && typeof message.minutes === "number") link = { url: message.link, minutes: message.minutes };
+    });
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      if (code === 0) return resolve(link);
+      if (stopping) return;
+      console.error(`[rms] The database step stopped (${signal ?? `exit code ${code}`}); the console did not start.`);
+      stopAll(code ?? 1);
+      process.exit(code ?? 1);
+    });
+  });
 }
 
-const SETUP_LINK_MINUTES = 60;
+interface SetupLink {
+  url: string;
+  minutes: number;
+}
 
 const BUILD_PROGRESS_MS = 10_000;
 
@@ -271,36 +240,13 @@ export function buildConsole(opts: {
   });
 }
 
-/**
- * Before the build and the service: a console whose master key cannot open the database's cluster keys stops at once,
- * in one line (another console's key is never replaced; the full check, which may create a key, runs under the lock).
- */
-async function checkMasterKeyEarly(env: Env): Promise<void> {
-  // A new data folder's embedded database holds nothing encrypted yet: nothing to check, and no database to create twice.
-  if (!env.DATABASE_URL && !embeddedDatabaseExists(env.dataDir)) return;
-  const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error)),
-  );
-  let key: Awaited<ReturnType<typeof checkMasterKey>>;
-  try {
-    key = await withStartupLock(handle, async () => {
-      await migrateDatabase(handle);
-      return checkMasterKey(handle.db, masterKeySettings(env), { create: false });
-    });
-  } finally {
-    await handle.close();
-  }
-  // No key and nothing encrypted yet: prepareDatabase creates the data folder's master.key under the lock.
-  if (!key.ok && !awaitsFirstKey(key, masterKeySettings(env))) fail(`${key.message} The console did not start.`);
-}
-
 /** The last lines of the start: nothing the console prints afterwards at start-up can push the link out of sight. */
-function printSetupLink(link: string): void {
+function printSetupLink(link: SetupLink): void {
   const rule = "=".repeat(78);
   log(rule);
-  log(`No administrator exists yet. Create the first one (link valid for ${SETUP_LINK_MINUTES} minutes, single use):`);
+  log(`No administrator exists yet. Create the first one (link valid for ${link.minutes} minutes, single use):`);
   log("");
-  log(`    ${link}`);
+  log(`    ${link.url}`);
   log("");
   log("Or: npm run rms -- user add <name> --group Administrators --password-stdin");
   log("A new link, if this one expires: npm run rms -- setup-link");
@@ -323,7 +269,8 @@ async function main(): Promise<void> {
   }
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
-  await checkMasterKeyEarly(env);
+  // A new data folder's embedded database holds nothing encrypted yet: nothing to check, and no database to create twice.
+  if (env.DATABASE_URL || embeddedDatabaseExists(env.dataDir)) await databaseStep(["check"]);
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
@@ -355,15 +302,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const handle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL }).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error)),
-  );
-  let link: string | null;
-  try {
-    link = await withStartupLock(handle, () => prepareDatabase(handle, env, enrollmentUrl));
-  } finally {
-    await handle.close();
-  }
+  const link = await databaseStep(["prepare", enrollmentUrl]);
 
   run("console", ["--import", "tsx", path.join(process.cwd(), "scripts", "console-server.ts")], {
     ...process.env,

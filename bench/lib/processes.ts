@@ -1,6 +1,7 @@
 // Processes, ports and temp folders the benchmarks create: all tracked, all stopped and removed at the end (also on failure).
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { spawnNode as harnessSpawnNode } from "../../tests/support/processes";
@@ -68,21 +69,47 @@ export async function cleanupAll(): Promise<void> {
   for (const dir of [...tempDirs]) removeTempDir(dir);
 }
 
-/** Polls `url` until it answers `status` (200 by default); returns the elapsed ms from `since`. */
+/**
+ * One GET of `url` (plain HTTP, a connection of its own), its body read: the status, or why there was none. Waits as long
+ * as `ms` for the answer (a page's first render on a busy machine can take many seconds), and gives up at once when
+ * `child` exits.
+ */
+function statusOf(url: string, ms: number, child?: ChildProcess): Promise<number | string> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false }, (response) => {
+      response.resume();
+      response.once("end", () => resolve(response.statusCode ?? 0));
+      response.once("error", (error) => resolve(error.message));
+    });
+    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${Math.round(ms)} ms`)), ms);
+    const onExit = () => request.destroy(new Error("the process exited"));
+    child?.once("exit", onExit);
+    request.once("error", (error) => resolve(error.message));
+    request.once("close", () => {
+      clearTimeout(timer);
+      child?.off("exit", onExit);
+    });
+  });
+}
+
+/**
+ * Polls `url` until it answers `status` (200 by default); returns the elapsed ms from `since`. One request at a time,
+ * each given until the deadline to answer: a refused connection (not listening yet) is retried after a short pause, but
+ * a request the server has accepted is never abandoned. (It used to be abandoned after 2 s and sent again: while the
+ * console's first renders took longer than that — its first request opens the database and loads the page's code, and
+ * on a busy machine each takes seconds — every attempt was given up and a new one queued behind the abandoned ones,
+ * which the server still rendered to the end, so the wait never saw the 200 the console was giving anyone who waited.)
+ */
 export async function waitForStatus(url: string, since: number, timeoutMs: number, child?: ChildProcess, status = 200): Promise<number> {
   const deadline = since + timeoutMs;
+  let last: number | string = "nothing";
   while (performance.now() < deadline) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the process serving ${url} exited early`);
-    try {
-      const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.status === status) return performance.now() - since;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
+    last = await statusOf(url, Math.max(1, deadline - performance.now()), child);
+    if (last === status) return performance.now() - since;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
 
 function childPids(pid: number): number[] {
@@ -114,7 +141,7 @@ export function commandLine(pid: number): string {
 }
 
 /** Resident set size in MB of one process (VmRSS). */
-function rssMb(pid: number): number {
+export function residentMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
@@ -125,5 +152,5 @@ function rssMb(pid: number): number {
 }
 
 export function treeRssMb(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+  return processTree(pid).reduce((sum, p) => sum + residentMb(p), 0);
 }

@@ -1,14 +1,14 @@
 // Verifies SLC files on a worker thread under a deadline, so one hostile file can never stall the console's other users:
 // the event loop only copies the bytes and waits; a file past the deadline (or a crashed worker) is a typed rejection.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
+import { compiledWorker } from "@/lib/workers/compiled-worker";
 import type { SlcVerification, verifySlc } from "./verify-slc";
 
 type VerifyOptions = Parameters<typeof verifySlc>[1];
 
 export interface OffThreadVerifierOptions {
-  /** The worker script; the console's own (verify-worker.mjs) unless a test supplies another. */
+  /** The worker script; the console's own (verify-worker.ts, compiled) unless a test supplies another. */
   workerFile?: string;
   /** How long one verification may run on the worker; past it the worker is stopped and the file refused. */
   deadlineMs?: number;
@@ -38,21 +38,16 @@ function refusal(reason: "verification_deadline" | "verification_failed", detail
 }
 
 /**
- * The worker script beside this module when it runs from source (tsx, Vitest); under `next start` the module is
- * bundled into .next, so the script is the one in the project folder the server runs in. Nothing here is bundled or
- * traced (a missing script is reported by the worker's "error" event, as a typed failure).
+ * The worker script: verify-worker.ts compiled to JavaScript (lib/workers/compiled-worker.ts), found from the project
+ * folder the process runs in (under `next start` this module is bundled into .next; the worker's sources are not).
  */
 function defaultWorkerFile(): string {
-  const here = import.meta.url;
-  // No `new URL(…, import.meta.url)`: Turbopack rewrites that into an asset reference of its own, and under
-  // `next start` import.meta.url still names this source file, so the script beside it is found the same way.
-  if (here.startsWith("file:") && here.endsWith(".ts")) return path.join(path.dirname(fileURLToPath(here)), "verify-worker.mjs");
-  return path.join(/* turbopackIgnore: true */ process.cwd(), "lib", "certificates", "verify-worker.mjs");
+  return compiledWorker(path.join("lib", "certificates", "verify-worker.ts"));
 }
 
 /**
  * worker_threads' Worker, imported so the bundler does not see `new Worker(...)`: Turbopack would try to bundle the
- * script as a worker entry (ignoring turbopackIgnore there); the script loads the source modules through tsx instead.
+ * script as a worker entry (ignoring turbopackIgnore there); the script is compiled on its own instead.
  */
 const { Worker: WorkerThread } = await import(/* turbopackIgnore: true */ "node:worker_threads");
 

@@ -97,10 +97,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   return openDrizzle(schema, opts);
 }
 
-/** Whether dataDir already holds an embedded database (so opening it will not create a new, empty one). */
-export function embeddedDatabaseExists(dataDir: string): boolean {
-  return fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"));
-}
+export { embeddedDatabaseExists } from "./embedded";
 
 function statementLogger(opts: DatabaseOptions): { logQuery: (sql: string) => void } | undefined {
   const { onStatement } = opts;

@@ -4,6 +4,7 @@ import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { NodeFS } from "@electric-sql/pglite/nodefs";
+import { sharedBuffersFromEnv } from "./pglite-memory";
 
 /*
  * PGlite 0.5 starts Postgres with `-F` (fsync off). Dropping it is not enough: in its Emscripten build, fsync() goes to
@@ -163,11 +164,15 @@ export async function yieldBeforeEachStatement(client: Pick<PGlite, "execProtoco
   if (calls === 0) throw new PgliteShapeError("a query did not go through the instance's execProtocolStream");
 }
 
-/** Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. */
+/**
+ * Opens (creating if needed) a PGlite database in `dir` whose acknowledged commits survive power loss. Its page cache
+ * (shared_buffers) is RMS_PGLITE_SHARED_BUFFERS, 16 MB by default (lib/db/pglite-memory.ts).
+ */
 export async function openDurablePglite(dir: string): Promise<DurablePglite> {
   const synced = closedDurably(dir);
   const durableFs = new DurableNodeFS(dir);
-  const client = await PGlite.create({ fs: durableFs, startParams: [...durableStartParams] });
+  const startParams = [...durableStartParams, "-c", `shared_buffers=${sharedBuffersFromEnv()}`];
+  const client = await PGlite.create({ fs: durableFs, startParams });
   try {
     if (!durableFs.hooked) throw new PgliteShapeError("NodeFS.init's preRun hook never ran, so NODEFS got no fsync");
     await yieldBeforeEachStatement(client);

@@ -3,8 +3,10 @@
 // The queue is fair: signing and registered clusters' renewals ("high") go ahead of unknown callers ("low"), and when
 // the queue is full a high task takes the place of the newest low one, which is answered busy.
 import os from "node:os";
+import path from "node:path";
 import { Piscina } from "piscina";
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { compiledWorker } from "@/lib/workers/compiled-worker";
 import type { IssuancePolicy, IssuingKey, RequestCheck, SignedSlc } from "./issue";
 
 export interface IssuePoolOptions {
@@ -42,7 +44,8 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
   const taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
   const piscina = new Piscina({
-    filename: new URL("./issue-worker.mjs", import.meta.url).href,
+    // The steps run compiled: no TypeScript loader per worker (lib/workers/compiled-worker.ts).
+    filename: compiledWorker(path.join("lib", "enrollment", "issue-worker-main.ts")),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,

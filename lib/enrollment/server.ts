@@ -33,6 +33,8 @@ export interface EnrollmentServiceConfig
   createCa?: CreateCa;
   /** Where unexpected errors are reported; stderr by default. */
   logError?: (message: string, error: unknown) => void;
+  /** Settles once the store may be opened (`serve` creates a new embedded one in a child process meanwhile). */
+  storeReady?: Promise<void>;
 }
 
 export interface EnrollmentService {
@@ -84,6 +86,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     keyFile: config.tlsKeyFile,
     now: clock(),
   });
+  await config.storeReady;
   const database = await openEnrollmentDatabase({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,

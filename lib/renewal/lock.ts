@@ -63,31 +63,47 @@ function release(db: Queryable, clusterId: string, owner: string) {
     .where(and(eq(clusters.id, clusterId), eq(clusters.renewalLockedBy, owner)));
 }
 
-export async function withRenewalLock<T>(
+export async function withRenewalLock<T, A = undefined>(
   db: Queryable,
   clusterId: string,
   leaseMs: number,
-  work: (lease: Lease) => Promise<T>,
+  work: (lease: Lease, acquiredWith: A | undefined) => Promise<T>,
   /** The actor shown while the lease is held ("a renewal is in progress, started by …"). */
   startedBy: string | null = null,
+  /**
+   * Runs inside the lease's own transaction once the lease is taken (the operation's first reads and its start event),
+   * so taking the lease and starting cost one commit; its result goes to `work`. If it throws, no lease was taken.
+   */
+  within?: (tx: Queryable) => Promise<A>,
 ): Promise<Locked<T>> {
   if (heldHere.has(clusterId)) return { acquired: false };
   heldHere.add(clusterId);
   const owner = ownerId();
   try {
-    if (!(await lease(db, clusterId, owner, leaseMs, startedBy))) return { acquired: false };
+    let acquiredWith: A | undefined;
+    const acquired = within
+      ? await db.transaction(async (tx) => {
+          if (!(await lease(tx, clusterId, owner, leaseMs, startedBy))) return false;
+          acquiredWith = await within(tx);
+          return true;
+        })
+      : await lease(db, clusterId, owner, leaseMs, startedBy);
+    if (!acquired) return { acquired: false };
     let open = true;
     try {
       return {
         acquired: true,
-        value: await work({
-          releaseWithin: async (tx) => {
-            await release(tx, clusterId, owner);
+        value: await work(
+          {
+            releaseWithin: async (tx) => {
+              await release(tx, clusterId, owner);
+            },
+            released: () => {
+              open = false;
+            },
           },
-          released: () => {
-            open = false;
-          },
-        }),
+          acquiredWith,
+        ),
       };
     } finally {
       if (open) await release(db, clusterId, owner);

@@ -144,10 +144,11 @@ export async function renewOnlineOrAsk(
     exclusive: true,
     load: "keyed",
     failureAudit: "renew_online_failed",
+    // Recorded in the lease's commit: an online renewal commits twice (lease and start, then the change).
+    started: { action: "renew_online_started", details: { enrollmentUrl: ctx.enrollmentUrl } },
   } as const;
   return runClusterOperation(ctx, spec, async (op): Promise<RenewalResult<OnlineRenewal>> => {
     const { cluster } = op;
-    await op.record("renew_online_started", { enrollmentUrl: ctx.enrollmentUrl });
     const obtained = await requestSlcOnline(ctx, cluster);
     if (!obtained.ok) return obtained;
     if (obtained.outcome === "held") return keepHeldRequest(ctx, op, obtained, input.actor.name);

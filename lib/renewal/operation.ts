@@ -39,6 +39,11 @@ interface OperationSpec<L extends Load> {
   load: L;
   /** The audit action of a refusal once the cluster is loaded; null where a refusal is not an audited event. */
   failureAudit: AuditAction | null;
+  /**
+   * The success event that the operation has started, recorded once the cluster is loaded: for an exclusive operation
+   * in the lease's own commit (lease, load and this event: one commit; the change and its event: the second).
+   */
+  started?: { action: AuditAction; details: Record<string, unknown> };
 }
 
 /** What a commit step returns: its result and the details of the success event recorded in the same transaction. */
@@ -73,8 +78,8 @@ function keyEncryptionKey(ctx: RenewalContext): { ok: true; kek: KeyEncryptionKe
 }
 
 /** The cluster, its active key and its active SLC in one statement (each is unique per cluster). */
-async function loadKeyed(ctx: RenewalContext, clusterId: string): Promise<RenewalResult<{ cluster: ClusterState }>> {
-  const [row] = await ctx.db
+async function loadKeyed(db: Queryable, ctx: RenewalContext, clusterId: string): Promise<RenewalResult<{ cluster: ClusterState }>> {
+  const [row] = await db
     .select({
       cluster: clusters,
       key: clusterKeys,
@@ -92,17 +97,25 @@ async function loadKeyed(ctx: RenewalContext, clusterId: string): Promise<Renewa
   return { ok: true, cluster: { ...row.cluster, key: clusterKeyOf(row.key, kek.kek), installed: row.installed } };
 }
 
-async function load<L extends Load>(ctx: RenewalContext, spec: OperationSpec<L>): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
-async function load(ctx: RenewalContext, spec: OperationSpec<Load>): Promise<RenewalResult<{ cluster: ClusterState | { id: string } }>> {
+async function load<L extends Load>(
+  db: Queryable,
+  ctx: RenewalContext,
+  spec: OperationSpec<L>,
+): Promise<RenewalResult<{ cluster: Loaded<L> }>>;
+async function load(
+  db: Queryable,
+  ctx: RenewalContext,
+  spec: OperationSpec<Load>,
+): Promise<RenewalResult<{ cluster: ClusterState | { id: string } }>> {
   switch (spec.load) {
     case "none":
       return { ok: true, cluster: { id: spec.clusterId } };
     case "exists": {
-      const [cluster] = await ctx.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.id, spec.clusterId)).limit(1);
+      const [cluster] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.id, spec.clusterId)).limit(1);
       return cluster ? { ok: true, cluster } : { ok: false, code: "not_found" };
     }
     case "keyed":
-      return loadKeyed(ctx, spec.clusterId);
+      return loadKeyed(db, ctx, spec.clusterId);
   }
 }
 
@@ -113,8 +126,14 @@ export async function runClusterOperation<L extends Load, T>(
   run: (op: Operation<L>) => Promise<RenewalResult<T>>,
 ): Promise<RenewalResult<T>> {
   const { db } = ctx;
-  const operate = async (lease: Lease | null): Promise<RenewalResult<T>> => {
-    const loaded = await load(ctx, spec);
+  // The cluster, and the start event once it is loaded.
+  const start = async (tx: Queryable): Promise<RenewalResult<{ cluster: Loaded<L> }>> => {
+    const loaded = await load(tx, ctx, spec);
+    if (loaded.ok && spec.started) await audit(tx, spec.actor, spec.started.action, "success", loaded.cluster.id, spec.started.details);
+    return loaded;
+  };
+  const operate = async (lease: Lease | null, started: RenewalResult<{ cluster: Loaded<L> }> | undefined): Promise<RenewalResult<T>> => {
+    const loaded = started ?? (await start(db));
     if (!loaded.ok) return loaded;
     const { cluster } = loaded;
     const op: Operation<L> = {
@@ -141,8 +160,8 @@ export async function runClusterOperation<L extends Load, T>(
     }
     return outcome;
   };
-  if (!spec.exclusive) return operate(null);
-  const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate, spec.actor.name);
+  if (!spec.exclusive) return operate(null, undefined);
+  const locked = await withRenewalLock(db, spec.clusterId, ctx.leaseMs, operate, spec.actor.name, spec.started ? start : undefined);
   return locked.acquired ? locked.value : IN_PROGRESS;
 }
 

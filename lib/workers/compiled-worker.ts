@@ -1,0 +1,79 @@
+// Worker threads run plain JavaScript: a worker's TypeScript entry is bundled once into one .mjs (esbuild, the project's
+// own modules inlined, npm packages left to Node), reused until one of its source files changes. Registering tsx in
+// every worker instead cost each worker ≈ 60 MB and an esbuild child process of its own.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+/** Where the bundles go: npm's conventional cache folder, beside the packages they import. */
+function cacheDir(root: string): string {
+  return path.join(root, "node_modules", ".cache", "rms-workers");
+}
+
+interface Stamp {
+  /** Every project file the bundle was built from, with its size and modification time then. */
+  inputs: Record<string, string>;
+}
+
+function stampOf(file: string): string | null {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+function upToDate(bundle: string, stampFile: string, root: string): boolean {
+  if (!fs.existsSync(bundle)) return false;
+  try {
+    const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8")) as Stamp;
+    const inputs = Object.entries(stamp.inputs);
+    return inputs.length > 0 && inputs.every(([file, seen]) => stampOf(path.join(root, file)) === seen);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The compiled worker script for `entry` (a path relative to `root`, the project folder): built now if it is missing or
+ * older than its sources. Concurrent processes may build it at once; each writes its own temporary file and renames it
+ * into place, so a worker never loads half a file.
+ */
+export function compiledWorker(entry: string, root: string = process.cwd()): string {
+  const name = createHash("sha256").update(path.resolve(root, entry)).digest("hex").slice(0, 12);
+  const dir = cacheDir(root);
+  const bundle = path.join(dir, `${path.basename(entry, path.extname(entry))}-${name}.mjs`);
+  const stampFile = `${bundle}.json`;
+  if (upToDate(bundle, stampFile, root)) return bundle;
+  fs.mkdirSync(dir, { recursive: true });
+  // Loaded only when a bundle is built; createRequire keeps the console's bundler from inlining esbuild.
+  const esbuild = createRequire(path.join(root, "package.json"))("esbuild") as typeof import("esbuild");
+  const temporary = `${bundle}.${process.pid}.tmp`;
+  const result = esbuild.buildSync({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: temporary,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    tsconfig: path.join(root, "tsconfig.json"),
+    metafile: true,
+    logLevel: "error",
+    // A bundled CommonJS helper may call require(); ESM has none of its own.
+    banner: { js: 'import { createRequire as rmsCreateRequire } from "node:module"; const require = rmsCreateRequire(import.meta.url);' },
+  });
+  const inputs: Record<string, string> = {};
+  for (const file of Object.keys(result.metafile.inputs)) {
+    const seen = stampOf(path.join(root, file));
+    if (seen !== null) inputs[file] = seen;
+  }
+  fs.renameSync(temporary, bundle);
+  const stampTemporary = `${stampFile}.${process.pid}.tmp`;
+  fs.writeFileSync(stampTemporary, JSON.stringify({ inputs } satisfies Stamp));
+  fs.renameSync(stampTemporary, stampFile);
+  return bundle;
+}

@@ -222,6 +222,10 @@ function openSession(settings: Pkcs11Settings, wantedLabel: string | undefined, 
   return opened;
 }
 
+// PKCS#11 2.40 §5.6 session states (pkcs11js exports no names for them).
+const CKS_RO_USER_FUNCTIONS = 1;
+const CKS_RW_USER_FUNCTIONS = 3;
+
 const STALE_SESSION = [
   pkcs11js.CKR_SESSION_HANDLE_INVALID,
   pkcs11js.CKR_SESSION_CLOSED,
@@ -240,6 +244,12 @@ function withSession<T>(
   for (let attempt = 0; ; attempt++) {
     const { module, session, tokenLabel: label } = openSession(settings, tokenLabel, attempt > 0);
     try {
+      // A session logged out meanwhile (another PIN logged in and out) would see no private objects: log in again.
+      const { state } = module.lib.C_GetSessionInfo(session);
+      if (state !== CKS_RW_USER_FUNCTIONS && state !== CKS_RO_USER_FUNCTIONS) {
+        if (attempt === 0) continue;
+        throw new HsmError("token_error", `The token "${label}" did not keep the login. Nothing was changed.`);
+      }
       return work(module.lib, session, label);
     } catch (error) {
       if (error instanceof HsmError) throw error;

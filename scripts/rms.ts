@@ -33,7 +33,7 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
-import { verifyKeysCommand } from "@/lib/cli/keys-command";
+import { verifyKeysCommand, whereKeysCommand } from "@/lib/cli/keys-command";
 import { textTable, utcMinute } from "@/lib/cli/text";
 import { setupLink } from "@/lib/config/console-origin";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
@@ -72,6 +72,9 @@ Commands:
   keys verify           Check that this console's master key (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE or
                         RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
                         exit 0 if it does, 1 if not. Run it before starting a second console.
+  keys where            Where each cluster's key lives: a file key (encrypted under the master key) or
+                        a PKCS#11 token (token label, key label, CKA_ID), checked in the token when
+                        RMS_PKCS11_* is set. New keys go to the token with RMS_CLUSTER_KEY_STORE=pkcs11.
 ${BACKUP_USAGE}
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
@@ -161,6 +164,7 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("setup-link") }),
   z.object({ command: z.literal("keys verify") }),
+  z.object({ command: z.literal("keys where") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -243,6 +247,10 @@ export function parseCommand(argv: string[]): Command {
       break;
     case "keys verify":
       expectPositionals(args, 0, "keys verify");
+      raw = { command: key };
+      break;
+    case "keys where":
+      expectPositionals(args, 0, "keys where");
       raw = { command: key };
       break;
     case "cluster list":
@@ -407,6 +415,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       case "keys verify":
         return await verifyKeysCommand(db, io.masterKeySettings(), io);
+      case "keys where":
+        return await whereKeysCommand(db, io.renewalContext(db).pkcs11 ?? null, io);
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(

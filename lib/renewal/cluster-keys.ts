@@ -1,7 +1,7 @@
 // The cluster's RSA key: made on this console and stored only encrypted (decrypted just for signing), or made inside a
 // PKCS#11 token that signs with it (the database keeps its reference and public key).
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import {
   decryptPrivateKey,
   encryptPrivateKey,
@@ -20,7 +20,7 @@ import {
 } from "@/lib/certificates/pkcs11-token";
 import type { PublicKeySigner } from "@/lib/certificates/renewal-request";
 import type { Queryable } from "@/lib/db/client";
-import { clusterKeys } from "@/lib/db/schema";
+import { clusterKeys, clusters } from "@/lib/db/schema";
 import type { Env } from "@/lib/env";
 
 /** Where this console's master key comes from, per its settings (RMS_MASTER_KEY, RMS_MASTER_KEY_FILE, RMS_DATA_DIR). */
@@ -66,6 +66,19 @@ export async function describeClusterKeyCustody(db: Queryable, clusterId: string
     .where(and(eq(clusterKeys.clusterId, clusterId), eq(clusterKeys.active, true)))
     .limit(1);
   return row ? keyCustodyOf(row) : null;
+}
+
+/** Every cluster still provisioned with where its active key lives (null: it has none), by name. */
+export async function listClusterKeyCustody(
+  db: Queryable,
+): Promise<Array<{ clusterName: string; guid: string; custody: KeyCustody | null }>> {
+  const rows = await db
+    .select({ clusterName: clusters.name, guid: clusters.guid, key: clusterKeys })
+    .from(clusters)
+    .leftJoin(clusterKeys, and(eq(clusterKeys.clusterId, clusters.id), eq(clusterKeys.active, true)))
+    .where(isNull(clusters.removedAt))
+    .orderBy(asc(clusters.name));
+  return rows.map((row) => ({ clusterName: row.clusterName, guid: row.guid, custody: row.key ? keyCustodyOf(row.key) : null }));
 }
 
 /** The token key label of a cluster's key: findable by people in the token's own tools. */

@@ -11,6 +11,7 @@ import { listAuditEvents } from "@/lib/audit/audit";
 import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { destroyTokenKeyPair, type Pkcs11Settings, readTokenKeyAttributes } from "@/lib/certificates/pkcs11-token";
 import { verifyRenewalRequest } from "@/lib/certificates/renewal-request";
+import { whereKeysCommand } from "@/lib/cli/keys-command";
 import { certificates, clusterKeys, clusters, webSites } from "@/lib/db/schema";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { provisionWebSite } from "@/lib/provisioning/web-sites";
@@ -244,5 +245,17 @@ describe.each(testDatabaseKinds())("cluster keys in a PKCS#11 token on %s", (kin
     expect(await describeClusterKeyCustody(handle.db, result.clusterId)).toEqual({ kind: "file", fingerprint: result.keyFingerprint });
     const enrolled = await renewOnline({ ...ctx, pkcs11: null }, { clusterId: result.clusterId, actor });
     expect(enrolled.ok).toBe(true);
+  });
+
+  it("`rms keys where` shows each key's custody, confirmed in the token, and fails for the key the token lost", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await whereKeysCommand(handle.db, token, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+    const text = out.join("\n");
+    expect(text).toMatch(new RegExp(`HSM${kind}\\s+PKCS#11 token "${TOKEN_LABEL}".*in token, not extractable`));
+    expect(text).toMatch(new RegExp(`File${kind}\\s+file \\(encrypted under the master key\\)`));
+    expect(text).toMatch(new RegExp(`Gone${kind}.*KEY_MISSING`));
+    expect(err.join("\n")).toContain(`Gone${kind}: The token "${TOKEN_LABEL}" holds no private key`);
+    expect(code).toBe(1);
   });
 });

@@ -45,7 +45,7 @@ export type KeyCustody =
 type ClusterKeyRow = typeof clusterKeys.$inferSelect;
 
 /** The custody of a stored key row (the public-key fingerprint is the SHA-256 of its SPKI, as shown everywhere). */
-export function keyCustodyOf(row: ClusterKeyRow): KeyCustody {
+function keyCustodyOf(row: ClusterKeyRow): KeyCustody {
   if (row.custody === "pkcs11" && row.pkcs11TokenLabel !== null && row.pkcs11KeyLabel !== null && row.pkcs11KeyId !== null) {
     return {
       kind: "pkcs11",
@@ -82,7 +82,7 @@ export async function listClusterKeyCustody(
 }
 
 /** The token key label of a cluster's key: findable by people in the token's own tools. */
-export const clusterTokenKeyLabel = (clusterId: string) => `rms-cluster-${clusterId}`;
+const clusterTokenKeyLabel = (clusterId: string) => `rms-cluster-${clusterId}`;
 
 /**
  * Makes the cluster's active key. `token` set: the key pair is generated inside that PKCS#11 token (sensitive, not

@@ -13,7 +13,7 @@ const nextConfig = {
   // was about half of the first `npm start`'s build on 2 cores.
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "xml-crypto", "@xmldom/xmldom", "@peculiar/x509", "reflect-metadata"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "xml-crypto", "@xmldom/xmldom", "@peculiar/x509", "reflect-metadata", "pkcs11js"],
   experimental: {
     authInterrupts: true,
     // Turbopack merges chunks smaller than this. At the default (50 kB) it cuts the framework code every page loads

@@ -3,6 +3,8 @@
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
+import { pkcs11Fields, pkcs11SettingsFrom } from "./certificates/pkcs11-settings";
+import type { Pkcs11Settings } from "./certificates/pkcs11-token";
 import { EnvError, envOptions, validateEnv } from "./config/env-issues";
 import { pgliteSharedBuffers } from "./db/pglite-memory";
 import { parseProxyUrl } from "./http/forward-proxy";
@@ -53,6 +55,13 @@ const server = {
   RMS_MASTER_KEY: z.string().trim().optional(),
   // A file holding the master key (base64 of 32 bytes, mode 600): how a second console on the same database gets it.
   RMS_MASTER_KEY_FILE: z.string().trim().optional(),
+  // Cluster keys in a PKCS#11 token (README "Keys in an HSM"): the module, the token, its user PIN, and where new keys go.
+  RMS_PKCS11_MODULE: pkcs11Fields.module,
+  RMS_PKCS11_TOKEN_LABEL: pkcs11Fields.tokenLabel,
+  RMS_PKCS11_SLOT: pkcs11Fields.slot,
+  RMS_PKCS11_PIN: pkcs11Fields.pin,
+  RMS_PKCS11_PIN_FILE: pkcs11Fields.pinFile,
+  RMS_CLUSTER_KEY_STORE: z.enum(["file", "pkcs11"]).default("file"),
   RMS_TRUST_ANCHORS: z.string().trim().optional(),
   // The enrollment root's SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it (colons optional).
   RMS_TRUST_ANCHOR_SHA256: z
@@ -280,6 +289,8 @@ export type Env = Parsed & {
   allowedHosts: AllowedHost[];
   /** RMS_PUBLIC_URL, or null. */
   publicUrl: Origin | null;
+  /** The PKCS#11 token for cluster keys (RMS_PKCS11_*), or null when none is configured. */
+  pkcs11: Pkcs11Settings | null;
 };
 
 /** The allowed Host values with the public URL's: its host:port, and its host alone (a Host without a port). */
@@ -310,13 +321,26 @@ export function loadEnv(source: Record<string, string | undefined>): { ok: true;
     directoryProblem(parsed) ??
     notificationProblem(parsed) ??
     (parsed.RMS_MASTER_KEY && parsed.RMS_MASTER_KEY_FILE ? "RMS_MASTER_KEY_FILE: set it or RMS_MASTER_KEY, not both" : null);
+  const pkcs11 = pkcs11SettingsFrom(
+    {
+      module: parsed.RMS_PKCS11_MODULE,
+      tokenLabel: parsed.RMS_PKCS11_TOKEN_LABEL,
+      slot: parsed.RMS_PKCS11_SLOT,
+      pin: parsed.RMS_PKCS11_PIN,
+      pinFile: parsed.RMS_PKCS11_PIN_FILE,
+    },
+    "RMS_PKCS11",
+    parsed.RMS_CLUSTER_KEY_STORE === "pkcs11" ? "RMS_CLUSTER_KEY_STORE=pkcs11 puts new cluster keys in the token" : null,
+  );
   if (problem) return { ok: false, message: `Invalid configuration:\n  ${problem}` };
+  if (!pkcs11.ok) return { ok: false, message: `Invalid configuration:\n  ${pkcs11.problem}` };
   return {
     ok: true,
     env: {
       ...parsed,
       RMS_MASTER_KEY_FILE: parsed.RMS_MASTER_KEY_FILE && path.resolve(/*turbopackIgnore: true*/ parsed.RMS_MASTER_KEY_FILE),
       dataDir,
+      pkcs11: pkcs11.settings,
       // Unset: the bundled service `npm start` runs, which listens on HOST (a wildcard is reached at 127.0.0.1).
       enrollmentUrl:
         parsed.RMS_ENROLLMENT_URL ??

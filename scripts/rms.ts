@@ -33,7 +33,7 @@ import {
   renewOnlineCommand,
   STATUS_EXIT,
 } from "@/lib/cli/cluster-commands";
-import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand } from "@/lib/cli/keys-command";
+import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand, whereKeysCommand } from "@/lib/cli/keys-command";
 import {
   REKEY_USAGE,
   rekeyCancelCommand,
@@ -86,6 +86,9 @@ ${REKEY_USAGE}
   keys rotate           Reset the master key: re-encrypt every stored key under the next key (the
                         staged one, else a new one) in one transaction, then wipe the old key file.
                         With several consoles: stage, copy, rotate on one, then on each other one.
+  keys where            Where each cluster's key lives: a file key (encrypted under the master key) or
+                        a PKCS#11 token (token label, key label, CKA_ID), checked in the token when
+                        RMS_PKCS11_* is set. New keys go to the token with RMS_CLUSTER_KEY_STORE=pkcs11.
 ${BACKUP_USAGE}
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
@@ -177,6 +180,7 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("keys verify") }),
   z.object({ command: z.literal("keys stage") }),
   z.object({ command: z.literal("keys rotate") }),
+  z.object({ command: z.literal("keys where") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -273,6 +277,10 @@ export function parseCommand(argv: string[]): Command {
     case "keys stage":
     case "keys rotate":
       expectPositionals(args, 0, key);
+      raw = { command: key };
+      break;
+    case "keys where":
+      expectPositionals(args, 0, "keys where");
       raw = { command: key };
       break;
     case "cluster list":
@@ -479,6 +487,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await stageMasterKeyCommand(db, io.masterKeySettings(), io);
       case "keys rotate":
         return await rotateMasterKeyCommand(db, io.masterKeySettings(), io);
+      case "keys where":
+        return await whereKeysCommand(db, io.renewalContext(db).pkcs11 ?? null, io);
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits), `npm run check` (the static gates), production build, every Vitest project
+# `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits, SoftHSM2 as the PKCS#11 token of the HSM tests), `npm run check` (the static gates), production build, every Vitest project
 # (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ command -v ldapwhoami >/dev/null 2>&1 || missing+=(ldap-utils)
 { [ -x /usr/sbin/samba ] && [ -d /usr/share/samba/setup/ad-schema ] && dpkg -s samba-dsdb-modules >/dev/null 2>&1; } || missing+=(samba samba-ad-dc samba-ad-provision)
 command -v ldbadd >/dev/null 2>&1 || missing+=(ldb-tools)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+[ -f /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1 || missing+=(softhsm2)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus) # promtool lints /metrics and tests the alert rules
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)  # e2e/reverse-proxy.spec.ts: the console behind nginx with TLS
 [ -x /usr/sbin/squid ] || missing+=(squid)  # tests/support/squid.ts: the forward proxy of the RMS proxy settings tests

@@ -14,6 +14,7 @@ export const AUDIT_REASONS = [
   "in_progress",
   "no_key",
   "key_unavailable",
+  "token_unavailable",
   "no_trust_anchors",
   "unreachable",
   "timeout",

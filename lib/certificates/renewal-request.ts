@@ -7,6 +7,8 @@ import {
   elementAsObject,
   inNoNamespace,
   inspectEnvelopedSignature,
+  isExternalSigner,
+  type RsaSha256Signer,
   readXmlDocument,
   signEnveloped,
   verifyEnvelopedSignature,
@@ -164,14 +166,21 @@ function rsaKeyValue(publicKeyPem: string, prefix: string): string {
   return `<${prefix}KeyValue><${prefix}RSAKeyValue><${prefix}Modulus>${b64(jwk.n)}</${prefix}Modulus><${prefix}Exponent>${b64(jwk.e)}</${prefix}Exponent></${prefix}RSAKeyValue></${prefix}KeyValue>`;
 }
 
+/** A signer whose private key stays elsewhere (a PKCS#11 token), with the public half it answers for. */
+export interface PublicKeySigner extends RsaSha256Signer {
+  publicKeyPem: string;
+}
+
 /**
  * Builds and signs the request. Free-text fields lose leading/trailing whitespace (the shared parser trims values);
  * everything else, including <, &, quotes, CR/LF and any Unicode, round-trips exactly. Throws on invalid fields.
  */
-export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem: string | KeyObject): string {
-  // Decoded once: the signer gets a KeyObject (≈ 3× faster than signing with PEM text).
+export function buildRenewalRequest(fields: RenewalRequestFields, privateKeyPem: string | KeyObject | PublicKeySigner): string {
+  // Decoded once: the signer gets a KeyObject (≈ 3× faster than signing with PEM text). A token key signs in the token.
   const privateKey = typeof privateKeyPem === "string" ? createPrivateKey(privateKeyPem) : privateKeyPem;
-  const publicKeyPem = createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString();
+  const publicKeyPem = isExternalSigner(privateKey)
+    ? privateKey.publicKeyPem
+    : createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString();
   if (publicKeyBase64(publicKeyPem) !== publicKeyBase64(fields.publicKeyBase64)) {
     throw new Error("The request's public key is not the public half of the signing key.");
   }

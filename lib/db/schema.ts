@@ -61,12 +61,26 @@ export const clusterKeys = pgTable(
       .notNull()
       .references(() => clusters.id, { onDelete: "cascade" }),
     publicKeyPem: text("public_key_pem").notNull(),
-    encryptedPrivateKey: text("encrypted_private_key").notNull(),
+    /** `file`: the private key is the envelope below (master key); `pkcs11`: it never left the token named below. */
+    custody: text("custody", { enum: ["file", "pkcs11"] })
+      .notNull()
+      .default("file"),
+    encryptedPrivateKey: text("encrypted_private_key"),
+    pkcs11TokenLabel: text("pkcs11_token_label"),
+    pkcs11KeyLabel: text("pkcs11_key_label"),
+    /** CKA_ID of the token's key pair, hex. */
+    pkcs11KeyId: text("pkcs11_key_id"),
     fingerprint: text("fingerprint").notNull(),
     active: boolean("active").notNull().default(true),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("cluster_keys_one_active").on(t.clusterId).where(sql`${t.active}`)],
+  (t) => [
+    uniqueIndex("cluster_keys_one_active").on(t.clusterId).where(sql`${t.active}`),
+    check(
+      "cluster_keys_custody",
+      sql`(${t.custody} = 'file' AND ${t.encryptedPrivateKey} IS NOT NULL AND ${t.pkcs11KeyId} IS NULL) OR (${t.custody} = 'pkcs11' AND ${t.encryptedPrivateKey} IS NULL AND ${t.pkcs11TokenLabel} IS NOT NULL AND ${t.pkcs11KeyLabel} IS NOT NULL AND ${t.pkcs11KeyId} IS NOT NULL)`,
+    ),
+  ],
 );
 
 /** Server licensor certificates, active and historical. */

@@ -52,11 +52,18 @@ async function encryptedItems(db: Queryable): Promise<EncryptedItem[]> {
     .from(clusterKeys)
     .innerJoin(clusters, eq(clusters.id, clusterKeys.clusterId))
     .orderBy(asc(clusters.name), asc(clusterKeys.createdAt));
-  const items: EncryptedItem[] = keys.map((key) => ({
-    label: `${key.active ? "cluster key" : "earlier cluster key"} of "${key.name}"`,
-    envelope: key.envelope,
-    associatedData: clusterKeyAssociatedData(key.clusterId),
-  }));
+  // A key held in a PKCS#11 token has no envelope: the master key does not protect it.
+  const items: EncryptedItem[] = keys.flatMap((key) =>
+    key.envelope === null
+      ? []
+      : [
+          {
+            label: `${key.active ? "cluster key" : "earlier cluster key"} of "${key.name}"`,
+            envelope: key.envelope,
+            associatedData: clusterKeyAssociatedData(key.clusterId),
+          },
+        ],
+  );
   const [settings] = await db.select().from(notificationSettings).limit(1);
   if (settings?.encryptedWebhookSecret) {
     items.push({

@@ -5,10 +5,11 @@ import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/audit";
 import type { KeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import { HsmError, type Pkcs11Settings } from "@/lib/certificates/pkcs11-token";
 import { PROVISIONING_LOCK_ID } from "@/lib/db/advisory-locks";
 import type { Database, Queryable } from "@/lib/db/client";
 import { autoRenewals, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/db/schema";
-import { createClusterKey } from "@/lib/renewal/cluster-keys";
+import { createClusterKey, discardTokenKey, type KeyCustody } from "@/lib/renewal/cluster-keys";
 import type { RenewalActor } from "@/lib/renewal/context";
 
 // C0 controls, DEL and the bidi/line-separator characters that could disguise a name.
@@ -60,7 +61,9 @@ type ProvisionFieldError =
 export type ProvisionResult =
   | { ok: true; clusterId: string; guid: string; keyFingerprint: string }
   | { ok: false; code: "fields"; fields: Partial<Record<ProvisionField, ProvisionFieldError>> }
-  | { ok: false; code: "not_found" | "already_provisioned" };
+  | { ok: false; code: "not_found" | "already_provisioned" }
+  /** RMS_CLUSTER_KEY_STORE=pkcs11 and the token could not make the key (module, token, PIN): nothing was created. */
+  | { ok: false; code: "token_unavailable"; detail: string };
 
 /** Serialises provisioning and removal across consoles sharing one PostgreSQL (PGlite has one process anyway). */
 async function lockProvisioning(tx: Queryable): Promise<void> {
@@ -118,11 +121,48 @@ function fieldErrors(error: z.ZodError): Partial<Record<ProvisionField, Provisio
  */
 export async function provisionWebSite(
   db: Database,
-  input: { webSiteId: string; fields: ProvisionFields; serverName: string; kek: KeyEncryptionKey; actor: RenewalActor },
+  input: {
+    webSiteId: string;
+    fields: ProvisionFields;
+    serverName: string;
+    kek: KeyEncryptionKey;
+    actor: RenewalActor;
+    /** The PKCS#11 token the cluster key is generated in (RMS_CLUSTER_KEY_STORE=pkcs11); null: a file key. */
+    token?: Pkcs11Settings | null;
+  },
 ): Promise<ProvisionResult> {
   const parsed = provisionFieldsSchema.safeParse(input.fields);
   if (!parsed.success) return { ok: false, code: "fields", fields: fieldErrors(parsed.error) };
   const fields = parsed.data;
+  const token = input.token ?? null;
+  let made: KeyCustody | null = null;
+  try {
+    return await provisionInTransaction(db, input, fields, token, (custody) => {
+      made = custody;
+    });
+  } catch (error) {
+    // The transaction rolled back: a key already made in the token goes too, so nothing is left anywhere.
+    if (made) discardTokenKey(made, token);
+    if (!(error instanceof HsmError)) throw error;
+    await recordAudit(db, {
+      actor: input.actor.name,
+      remoteAddress: input.actor.remoteAddress,
+      action: "cluster_provisioned",
+      outcome: "failure",
+      clusterId: null,
+      details: { code: "token_unavailable", hsmError: error.code, detail: error.message, clusterName: fields.clusterName },
+    });
+    return { ok: false, code: "token_unavailable", detail: error.message };
+  }
+}
+
+async function provisionInTransaction(
+  db: Database,
+  input: { webSiteId: string; serverName: string; kek: KeyEncryptionKey; actor: RenewalActor },
+  fields: z.output<typeof provisionFieldsSchema>,
+  token: Pkcs11Settings | null,
+  onKey: (custody: KeyCustody) => void,
+): Promise<ProvisionResult> {
   return db.transaction(async (tx): Promise<ProvisionResult> => {
     await lockProvisioning(tx);
     const [site] = await tx.select().from(webSites).where(eq(webSites.id, input.webSiteId)).for("update");
@@ -142,7 +182,8 @@ export async function provisionWebSite(
       })
       .returning({ id: clusters.id });
     if (!cluster) throw new Error("Creating the cluster returned no row");
-    const key = await createClusterKey(tx, cluster.id, input.kek);
+    const key = await createClusterKey(tx, cluster.id, input.kek, token);
+    onKey(key.custody);
     await tx
       .update(webSites)
       .set({ clusterId: cluster.id })
@@ -160,6 +201,8 @@ export async function provisionWebSite(
         configDatabase: fields.configDatabase,
         guid,
         keyFingerprint: key.fingerprint,
+        keyCustody: key.custody.kind,
+        ...(key.custody.kind === "pkcs11" ? { tokenLabel: key.custody.tokenLabel, tokenKeyLabel: key.custody.keyLabel } : {}),
       },
     });
     return { ok: true, clusterId: cluster.id, guid, keyFingerprint: key.fingerprint };

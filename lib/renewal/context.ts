@@ -1,5 +1,6 @@
-// Everything a renewal needs from outside: database, key-encryption key, trust anchors, enrollment service, clock.
+// Everything a renewal needs from outside: database, key-encryption key, PKCS#11 token, trust anchors, enrollment service, clock.
 import type { KeyEncryptionKey } from "@/lib/certificates/key-encryption";
+import type { Pkcs11Settings } from "@/lib/certificates/pkcs11-token";
 import type { Database } from "@/lib/db/client";
 import type { HttpOptions } from "./enrollment-client";
 
@@ -7,6 +8,8 @@ export interface RenewalContext {
   db: Database;
   /** Throws KeyEncryptionError when the key-encryption key is missing or wrong. */
   kek: () => KeyEncryptionKey;
+  /** The PKCS#11 token of cluster keys held in an HSM (RMS_PKCS11_*); unset or null: none configured. */
+  pkcs11?: Pkcs11Settings | null;
   /** Throws TrustAnchorError when no trust anchor is installed. */
   trustAnchors: () => string[];
   enrollmentUrl: string;

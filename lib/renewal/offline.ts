@@ -8,7 +8,7 @@ import { renewalRequests } from "@/lib/db/schema";
 import type { RenewalActor, RenewalContext } from "./context";
 import type { RenewalResult } from "./failures";
 import { installCertificate } from "./install";
-import { type ClusterState, decryptKey, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { type ClusterState, clusterSigner, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { getPendingRequest, type PendingRequest, type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -56,7 +56,7 @@ export async function exportRenewalRequest(
   const spec = { clusterId: input.clusterId, actor: input.actor, exclusive: true, load: "keyed", failureAudit: null } as const;
   return runClusterOperation(ctx, spec, async (op) => {
     const { cluster } = op;
-    const key = decryptKey(cluster.key);
+    const key = clusterSigner(cluster.key);
     if (!key.ok) return key;
     const now = ctx.now();
     const fields = renewalRequestFields(cluster, cluster.key.publicKeyPem, {
@@ -64,7 +64,7 @@ export async function exportRenewalRequest(
       installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
       installedSlcSerial: cluster.installed?.serialNumber ?? null,
     });
-    const document = buildRenewalRequest(fields, key.privateKeyPem);
+    const document = buildRenewalRequest(fields, key.signer);
     return op.commit("request_exported", async (tx) => {
       const { fingerprint } = await storePendingRequest(tx, {
         clusterId: cluster.id,

@@ -9,7 +9,7 @@ import { type EnrollmentFailure, postRenewalRequest } from "./enrollment-client"
 import type { RenewalFailure, RenewalResult } from "./failures";
 import { installCertificate } from "./install";
 import { storePendingRequest } from "./offline";
-import { type ClusterState, decryptKey, type Operation, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { type ClusterState, clusterSigner, type Operation, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -59,7 +59,7 @@ export async function requestSlcOnline(
   cluster: ClusterState,
   request: { validityDays?: number } = {},
 ): Promise<RenewalResult<OnlineAnswer>> {
-  const key = decryptKey(cluster.key);
+  const key = clusterSigner(cluster.key);
   if (!key.ok) return key;
   const anchors = trustAnchors(ctx);
   if (!anchors.ok) return anchors;
@@ -69,7 +69,7 @@ export async function requestSlcOnline(
     installedSlcFingerprint: cluster.installed?.fingerprint ?? null,
     installedSlcSerial: cluster.installed?.serialNumber ?? null,
   });
-  const requestXml = buildRenewalRequest(fields, key.privateKeyPem);
+  const requestXml = buildRenewalRequest(fields, key.signer);
   const response = await postRenewalRequest(ctx.enrollmentUrl, requestXml, { ...ctx.http, ca: anchors.anchors }, request);
   if (!response.ok) return enrollmentFailure(response, fields.requestId);
   if (response.kind === "pending_approval") {

@@ -1,9 +1,12 @@
 // The skeleton every renewal operation shares, written once: lease, load the cluster (and its key), run, commit the
 // change with its audit event in one transaction, audit every refusal.
+import type { KeyObject } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "@/lib/audit/audit";
 import { KeyEncryptionError, type KeyEncryptionKey } from "@/lib/certificates/key-encryption";
 import { publicKeyBase64 } from "@/lib/certificates/keys";
+import { HsmError } from "@/lib/certificates/pkcs11-token";
+import type { PublicKeySigner } from "@/lib/certificates/renewal-request";
 import { sharedVerifier } from "@/lib/certificates/verify-off-thread";
 import type { SlcVerification } from "@/lib/certificates/verify-slc";
 import type { Queryable, Tx } from "@/lib/db/client";
@@ -94,7 +97,7 @@ async function loadKeyed(db: Queryable, ctx: RenewalContext, clusterId: string):
   const kek = keyEncryptionKey(ctx);
   if (!kek.ok) return kek;
   if (!row.key) return { ok: false, code: "no_key" };
-  return { ok: true, cluster: { ...row.cluster, key: clusterKeyOf(row.key, kek.kek), installed: row.installed } };
+  return { ok: true, cluster: { ...row.cluster, key: clusterKeyOf(row.key, kek.kek, ctx.pkcs11 ?? null), installed: row.installed } };
 }
 
 async function load<L extends Load>(
@@ -165,12 +168,16 @@ export async function runClusterOperation<L extends Load, T>(
   return locked.acquired ? locked.value : IN_PROGRESS;
 }
 
-/** Decrypts the cluster's private key just for signing. */
-export function decryptKey(key: ClusterKey): RenewalResult<{ privateKeyPem: string }> {
+/**
+ * What signs for the cluster: its key decrypted just for signing, or its PKCS#11 token (opened now, so an unplugged
+ * module, a refused PIN or a missing key is reported before anything is sent or stored).
+ */
+export function clusterSigner(key: ClusterKey): RenewalResult<{ signer: KeyObject | PublicKeySigner }> {
   try {
-    return { ok: true, privateKeyPem: key.privateKeyPem() };
+    return { ok: true, signer: key.signer() };
   } catch (error) {
-    if (error instanceof KeyEncryptionError) return { ok: false, code: "key_unavailable", detail: error.message };
+    if (error instanceof KeyEncryptionError || error instanceof HsmError)
+      return { ok: false, code: "key_unavailable", detail: error.message };
     throw error;
   }
 }

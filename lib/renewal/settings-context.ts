@@ -13,6 +13,7 @@ export function renewalContextFromSettings(db: Database, config: Env): RenewalCo
   return {
     db,
     kek,
+    pkcs11: config.pkcs11,
     trustAnchors: () => loadTrustAnchors(config.trustAnchorsPath),
     enrollmentUrl: config.enrollmentUrl,
     http: {

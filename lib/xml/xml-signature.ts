@@ -1,8 +1,8 @@
 // The one signing/verification module: enveloped whole-document XML Signatures with a fixed, strict profile checked
 // here, the cryptography done by xml-crypto (signing and `checkSignature`).
-import type { KeyObject } from "node:crypto";
+import type { BinaryLike, KeyObject } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
-import { SignedXml } from "xml-crypto";
+import { createOptionalCallbackFunction, type SignatureAlgorithm, SignedXml } from "xml-crypto";
 import { decodeXmlInput, escapeXmlText, GENERIC_XML_CAPS, type XmlCaps, XmlInputError, type XmlInputErrorCode } from "./safe-xml";
 
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
@@ -13,19 +13,50 @@ export const ALG_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signat
 const REQUIRED_TRANSFORMS = [ALG_ENVELOPED, ALG_EXC_C14N] as const;
 
 /**
+ * A private key held elsewhere (a PKCS#11 token): RSASSA-PKCS1-v1_5 with SHA-256 over the bytes given, computed where
+ * the key is; the signature is the same as node:crypto's with the key itself.
+ */
+export interface RsaSha256Signer {
+  signRsaSha256(data: Buffer): Buffer;
+}
+
+export function isExternalSigner(key: string | KeyObject | RsaSha256Signer): key is RsaSha256Signer {
+  return typeof key === "object" && "signRsaSha256" in key;
+}
+
+/**
  * Signs `xml` (already safe, well-formed) with an enveloped RSA-SHA256 signature over the whole document.
  * The key may be a parsed KeyObject: a signer that signs many documents parses its key once.
  */
 export function signEnveloped(
   xml: string,
-  opts: { privateKeyPem: string | KeyObject; keyInfoContent: (prefix: string) => string },
+  opts: { privateKeyPem: string | KeyObject | RsaSha256Signer; keyInfoContent: (prefix: string) => string },
 ): string {
+  const key = opts.privateKeyPem;
   const sig = new SignedXml({
-    privateKey: opts.privateKeyPem,
+    // xml-crypto insists on a key even when the algorithm below does the signing.
+    privateKey: isExternalSigner(key) ? Buffer.alloc(1) : key,
     signatureAlgorithm: ALG_RSA_SHA256,
     canonicalizationAlgorithm: ALG_EXC_C14N,
     getKeyInfoContent: (args) => opts.keyInfoContent(args?.prefix ? `${args.prefix}:` : ""),
   });
+  if (isExternalSigner(key)) {
+    const signer = key;
+    // xml-crypto's documented extension point: the same algorithm URI, its value computed by the token.
+    sig.SignatureAlgorithms[ALG_RSA_SHA256] = class implements SignatureAlgorithm {
+      getSignature = createOptionalCallbackFunction((signedInfo: BinaryLike) =>
+        signer
+          .signRsaSha256(
+            typeof signedInfo === "string"
+              ? Buffer.from(signedInfo, "utf8")
+              : Buffer.from(signedInfo.buffer, signedInfo.byteOffset, signedInfo.byteLength),
+          )
+          .toString("base64"),
+      );
+      verifySignature = createOptionalCallbackFunction((): boolean => false);
+      getAlgorithmName = () => ALG_RSA_SHA256;
+    };
+  }
   sig.addReference({
     xpath: "/*",
     transforms: [...REQUIRED_TRANSFORMS],

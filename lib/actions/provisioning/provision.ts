@@ -41,9 +41,12 @@ export const provisionAction = adminActionClient
       fields,
       serverName: localServerName(),
       kek,
+      token: config.RMS_CLUSTER_KEY_STORE === "pkcs11" ? config.pkcs11 : null,
       actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
     });
     if (!result.ok) {
+      if (result.code === "token_unavailable")
+        return { message: t("provision.token_unavailable", { detail: result.detail }), values: fields };
       if (result.code !== "fields") return { message: t(`provision.${result.code}`), values: fields };
       const messages: Partial<Record<ProvisionField, string>> = {};
       for (const field of PROVISION_FIELDS) {

@@ -53,12 +53,20 @@ async function storedSecrets(tx: Queryable): Promise<StoredSecret[]> {
     .innerJoin(clusters, eq(clusters.id, clusterKeys.clusterId))
     .orderBy(asc(clusters.name), asc(clusterKeys.createdAt))
     .for("update");
-  const secrets: StoredSecret[] = keys.map((key) => ({
-    label: `${key.active ? "cluster key" : "earlier cluster key"} of "${key.name}"`,
-    envelope: key.envelope,
-    associatedData: clusterKeyAssociatedData(key.clusterId),
-    write: (q, envelope) => q.update(clusterKeys).set({ encryptedPrivateKey: envelope }).where(eq(clusterKeys.id, key.id)),
-  }));
+  // A key held in a PKCS#11 token has no encrypted copy here: the master key does not protect it.
+  const secrets: StoredSecret[] = keys.flatMap((key) =>
+    key.envelope === null
+      ? []
+      : [
+          {
+            label: `${key.active ? "cluster key" : "earlier cluster key"} of "${key.name}"`,
+            envelope: key.envelope,
+            associatedData: clusterKeyAssociatedData(key.clusterId),
+            write: (q: Queryable, envelope: string) =>
+              q.update(clusterKeys).set({ encryptedPrivateKey: envelope }).where(eq(clusterKeys.id, key.id)),
+          },
+        ],
+  );
   const [settings] = await tx.select().from(notificationSettings).where(eq(notificationSettings.id, 1)).for("update");
   if (settings?.encryptedWebhookSecret) {
     secrets.push({

@@ -14,9 +14,13 @@ import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 type KeyCustody =
   /** In the console's database, as an AES-256-GCM envelope under the master key `masterKeyId` (null: damaged envelope). */
   | { kind: "database"; masterKeyId: string | null }
-  // HSM (issue 25 item 1): the hsm branch exports a function describing a key held in a PKCS#11 token; on merge, map
-  // its answer here as { kind: "hsm"; token: string; label: string } and the page shows the token and label.
+  /** Generated in a PKCS#11 token (not extractable): the token's label and the key's label there. */
   | { kind: "hsm"; token: string; label: string };
+
+function custodyOf(row: { custody: string; envelope: string | null; tokenLabel: string | null; keyLabel: string | null }): KeyCustody {
+  if (row.custody === "pkcs11") return { kind: "hsm", token: row.tokenLabel ?? "", label: row.keyLabel ?? "" };
+  return { kind: "database", masterKeyId: row.envelope === null ? null : envelopeKeyId(row.envelope) };
+}
 
 /** The revocation status of the cluster's installed SLC. */
 type RevocationStatus =
@@ -38,15 +42,20 @@ export async function getClusterSecurity(clusterId: string): Promise<ClusterSecu
   const db = await getDb();
   const config = env();
   const [row] = await db
-    .select({ fingerprint: clusterKeys.fingerprint, createdAt: clusterKeys.createdAt, envelope: clusterKeys.encryptedPrivateKey })
+    .select({
+      fingerprint: clusterKeys.fingerprint,
+      createdAt: clusterKeys.createdAt,
+      envelope: clusterKeys.encryptedPrivateKey,
+      custody: clusterKeys.custody,
+      tokenLabel: clusterKeys.pkcs11TokenLabel,
+      keyLabel: clusterKeys.pkcs11KeyLabel,
+    })
     .from(clusterKeys)
     .where(and(eq(clusterKeys.clusterId, clusterId), eq(clusterKeys.active, true)))
     .limit(1);
   const masterKey = await masterKeyStatus(db, masterKeySettings(config));
   return {
-    key: row
-      ? { fingerprint: row.fingerprint, createdAt: row.createdAt, custody: { kind: "database", masterKeyId: envelopeKeyId(row.envelope) } }
-      : null,
+    key: row ? { fingerprint: row.fingerprint, createdAt: row.createdAt, custody: custodyOf(row) } : null,
     masterKey,
     encryptedCount: masterKey.inUse.reduce((sum, row) => sum + row.count, 0),
     sharedDatabase: config.DATABASE_URL !== undefined && config.DATABASE_URL !== "",

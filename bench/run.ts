@@ -22,7 +22,8 @@ const only = process.argv
   .split(",");
 const want = (name: string) => !only || only.includes(name);
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const PG_DATABASE = "rms_bench";
+// BENCH_PG_DATABASE: another name, so two checkouts' benchmarks on one server do not drop each other's database.
+const PG_DATABASE = process.env.BENCH_PG_DATABASE ?? "rms_bench";
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg();
   const results: BenchResult[] = [];
-  const postgresUrl = want("renewal") || want("console") ? await preparePostgres() : null;
+  const postgresUrl = want("renewal") || want("console") || want("issuance") ? await preparePostgres() : null;
   try {
     // A benchmark that fails is reported as a failed row; the others still run and the results are still written.
     const run = async (name: string, bench: () => Promise<BenchResult[]>) => {
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     await run("hostile-requests", () => runHostileRequestBench({ quick, log }));
     await run("request-cost", () => runRequestCostBench({ quick, log }));
     await run("renewal-under-attack", () => runRenewalUnderAttackBench({ quick, log }));
-    await run("issuance", () => runIssuanceBench({ quick, log }));
+    await run("issuance", () => runIssuanceBench({ quick, log, postgresUrl }));
     await run("console", () =>
       runConsoleBench({
         quick,

@@ -33,7 +33,7 @@ import {
 type EnrollmentPolicy = "open" | "approval";
 type Channel = "api" | "web";
 
-export type { Refusal, ReviewReason } from "./policy";
+export type { Refusal } from "./policy";
 
 interface IssuedSlcView {
   serial: string;

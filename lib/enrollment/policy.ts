@@ -5,7 +5,7 @@
 // The rules are an ordered table (RULES): the first row whose `when` holds gives the verdict. A new reason is one row.
 import type { EnrollmentConfig } from "./config";
 
-export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired";
+type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired";
 
 export type Refusal = { status: 400 | 403 | 409 | 413 | 422 | 429 | 503; reason: string; detail: string };
 
@@ -29,9 +29,9 @@ export interface PolicyFacts {
  * A row's verdict: `issue` at once; `review` needs an operator under the approval policy (issued at once, reason
  * recorded, under open); `hold` needs an operator under either policy; `refuse` answers with the refusal.
  */
-export type Verdict =
+type Verdict =
   | { kind: "issue" }
-  | { kind: "review"; reason: string }
+  | { kind: "review"; reason: ReviewReason }
   | { kind: "hold"; reason: string }
   | { kind: "refuse"; refusal: Refusal };
 

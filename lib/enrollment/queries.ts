@@ -115,7 +115,7 @@ export async function insertHeld(q: Queryable, values: NewSubmission): Promise<S
 }
 
 /** The SLC signed for a submission, as issued_slcs stores it. */
-export interface IssuedValues {
+interface IssuedValues {
   serial: string;
   fingerprint: string;
   issuedAt: Date;

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg();
   const results: BenchResult[] = [];
-  const postgresUrl = want("renewal") || want("console") ? await preparePostgres() : null;
+  const postgresUrl = want("renewal") || want("console") || want("issuance") ? await preparePostgres() : null;
   try {
     // A benchmark that fails is reported as a failed row; the others still run and the results are still written.
     const run = async (name: string, bench: () => Promise<BenchResult[]>) => {
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     await run("hostile-requests", () => runHostileRequestBench({ quick, log }));
     await run("request-cost", () => runRequestCostBench({ quick, log }));
     await run("renewal-under-attack", () => runRenewalUnderAttackBench({ quick, log }));
-    await run("issuance", () => runIssuanceBench({ quick, log }));
+    await run("issuance", () => runIssuanceBench({ quick, log, postgresUrl }));
     await run("console", () =>
       runConsoleBench({
         quick,

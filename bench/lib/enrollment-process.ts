@@ -115,7 +115,7 @@ function getHealth(url: string, rootPem: string): Promise<number> {
 }
 
 /**
- * Starts `tsx scripts/enrollment.ts serve` on a fresh data folder (PGlite), policy `open` (every request is issued), the
+ * Starts `tsx scripts/enrollment.ts serve` on a fresh data folder (PGlite, or `database`'s PostgreSQL schema), policy `open` (every request is issued), the
  * rate limit at its maximum unless `rateLimitPerMinute` says otherwise, `workers` issuing threads (0: the service's default, one per core); ready once /healthz
  * answers 200 over TLS verified with `<dataDir>/ca/root.pem`.
  */
@@ -124,6 +124,8 @@ export async function startEnrollmentProcess(opts: {
   workers: number;
   queueLength?: number;
   rateLimitPerMinute?: number;
+  /** PostgreSQL store (postgres://…, its own schema) instead of PGlite in the data folder. */
+  database?: { url: string; schema: string };
 }): Promise<EnrollmentProcess> {
   const base = tempDir(`enrollment-${opts.label}`);
   const dataDir = path.join(base, "enrollment");
@@ -149,6 +151,10 @@ export async function startEnrollmentProcess(opts: {
     "RMS_ENROLLMENT_TLS_KEY",
   ]) {
     delete env[inherited];
+  }
+  if (opts.database) {
+    env.RMS_ENROLLMENT_DATABASE_URL = opts.database.url;
+    env.RMS_ENROLLMENT_DATABASE_SCHEMA = opts.database.schema;
   }
   const logFile = path.join(base, "enrollment.log");
   const child = spawnNode(["--import", "tsx", path.join("scripts", "enrollment.ts"), "serve"], env, logFile);

@@ -1,8 +1,8 @@
 // The server licensor certificate: an XrML 1.2-shaped document signed by the enrollment service with its X.509 chain.
-import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml } from "@/lib/xml/safe-xml";
-import { signEnveloped } from "@/lib/xml/xml-signature";
+import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, DSIG_NS } from "@/lib/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { publicKeyBase64 } from "./keys";
 import { base64Text, guidText, hexText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
@@ -104,39 +104,97 @@ export function parseSignedSlc(signedXml: string): { ok: true; fields: SlcFields
   };
 }
 
-function el(name: string, value: string, attrs = ""): string {
-  return `<${name}${attrs}>${escapeXmlText(value)}</${name}>`;
-}
-
 function certificateBase64(pem: string): string {
   return new X509Certificate(pem).raw.toString("base64");
 }
 
-/** Builds and signs an SLC. Throws on fields the verifier would refuse (free text is trimmed, as the parser trims). */
+/** The SLC's fields as its XML text holds them, checked with the schemas a verifier reads them with. */
+const slcFieldsSchema = z.strictObject({
+  issuedAt: isoDateText,
+  serialNumber: hexText(64),
+  issuerName: plainText(256),
+  validFrom: isoDateText,
+  validUntil: isoDateText,
+  serverGuid: guidText,
+  serverName: plainText(256),
+  clusterUrl: urlText,
+  publicKeyBase64: base64Text(8192),
+  requestId: uuidText,
+});
+
+// The signature's fixed parts (the profile signEnveloped and the verifier hold to): SignedInfo as the document carries it,
+// and as exclusive canonicalisation writes it (the namespace declared on it, empty elements written out) to be signed.
+const method = (name: string, algorithm: string, close: string) => `<ds:${name} Algorithm="${algorithm}"${close}`;
+function signedInfoParts(canonical: boolean): { head: string; tail: string } {
+  const empty = (name: string, algorithm: string) => method(name, algorithm, canonical ? `></ds:${name}>` : "/>");
+  return {
+    head:
+      `<ds:SignedInfo${canonical ? ` xmlns:ds="${DSIG_NS}"` : ""}>` +
+      empty("CanonicalizationMethod", ALG_EXC_C14N) +
+      empty("SignatureMethod", ALG_RSA_SHA256) +
+      `<ds:Reference URI=""><ds:Transforms>${empty("Transform", ALG_ENVELOPED)}${empty("Transform", ALG_EXC_C14N)}</ds:Transforms>` +
+      `${empty("DigestMethod", ALG_SHA256)}<ds:DigestValue>`,
+    tail: "</ds:DigestValue></ds:Reference></ds:SignedInfo>",
+  };
+}
+const SIGNED_INFO = signedInfoParts(false);
+const SIGNED_INFO_C14N = signedInfoParts(true);
+const keyInfos = new WeakMap<string[], string>();
+
+/**
+ * Builds and signs an SLC. Throws on fields the verifier would refuse (free text is trimmed, as the parser trims).
+ *
+ * The document is written from a template that is already in canonical form (exclusive XML canonicalisation: no
+ * declaration, attributes in order, text escaped as canonicalisation escapes it), so its digest is the hash of the root
+ * element's text and SignedInfo's canonical form is a constant around it: one hash and one RSA signature, no parse and
+ * no canonicaliser. The result is byte for byte what xml-crypto's enveloped signature of the same document gives
+ * (slc.test.ts), and Debian's xmlsec1 verifies it (interop.test.ts).
+ */
 export function buildSlc(fields: SlcFields, signer: SlcSigner | PreparedSlcSigner): string {
-  const prepared = "chainBase64" in signer;
-  const chain = prepared ? signer.chainBase64 : signer.certificateChainPem.map(certificateBase64);
-  if (chain.length === 0) throw new Error("An SLC signer needs at least its own certificate.");
-  const body = [
+  const prepared = "chainBase64" in signer ? signer : prepareSlcSigner(signer);
+  if (prepared.chainBase64.length === 0) throw new Error("An SLC signer needs at least its own certificate.");
+  const text = {
+    issuedAt: escapeXmlText(fields.issuedAt.toISOString()),
+    serialNumber: escapeXmlText(fields.serialNumber.toUpperCase()),
+    issuerName: escapeXmlText(fields.issuerName.trim()),
+    validFrom: escapeXmlText(fields.validFrom.toISOString()),
+    validUntil: escapeXmlText(fields.validUntil.toISOString()),
+    serverGuid: escapeXmlText(fields.serverGuid),
+    serverName: escapeXmlText(fields.serverName.trim()),
+    clusterUrl: escapeXmlText(fields.clusterUrl.trim()),
+    publicKeyBase64: escapeXmlText(publicKeyBase64(fields.publicKeyBase64)),
+    requestId: escapeXmlText(fields.requestId),
+  };
+  const check = slcFieldsSchema.safeParse(text);
+  if (!check.success) throw new Error(`Invalid SLC fields: ${z.prettifyError(check.error)}`);
+  const root = [
+    `<${SLC_ROOT} version="1.2">`,
     `<BODY type="LICENSE" version="3.0">`,
-    el("ISSUEDTIME", fields.issuedAt.toISOString()),
-    `<DESCRIPTOR><OBJECT type="${SLC_DESCRIPTOR}">${el("ID", fields.serialNumber.toUpperCase(), ' type="serial-number"')}</OBJECT></DESCRIPTOR>`,
-    `<ISSUER><OBJECT type="Enrollment-Service">${el("NAME", fields.issuerName.trim())}</OBJECT></ISSUER>`,
-    `<VALIDITYTIME>${el("FROM", fields.validFrom.toISOString())}${el("UNTIL", fields.validUntil.toISOString())}</VALIDITYTIME>`,
+    `<ISSUEDTIME>${text.issuedAt}</ISSUEDTIME>`,
+    `<DESCRIPTOR><OBJECT type="${SLC_DESCRIPTOR}"><ID type="serial-number">${text.serialNumber}</ID></OBJECT></DESCRIPTOR>`,
+    `<ISSUER><OBJECT type="Enrollment-Service"><NAME>${text.issuerName}</NAME></OBJECT></ISSUER>`,
+    `<VALIDITYTIME><FROM>${text.validFrom}</FROM><UNTIL>${text.validUntil}</UNTIL></VALIDITYTIME>`,
     "<ISSUEDPRINCIPALS><PRINCIPAL>",
-    `<OBJECT type="MS-DRM-Server">${el("ID", fields.serverGuid, ' type="MS-GUID"')}${el("NAME", fields.serverName.trim())}${el("ADDRESS", fields.clusterUrl.trim(), ' type="URL"')}</OBJECT>`,
-    `<PUBLICKEY><ALGORITHM>RSA</ALGORITHM><PARAMETER name="SubjectPublicKeyInfo">${el("VALUE", publicKeyBase64(fields.publicKeyBase64), ' encoding="base64"')}</PARAMETER></PUBLICKEY>`,
+    `<OBJECT type="MS-DRM-Server"><ID type="MS-GUID">${text.serverGuid}</ID><NAME>${text.serverName}</NAME><ADDRESS type="URL">${text.clusterUrl}</ADDRESS></OBJECT>`,
+    `<PUBLICKEY><ALGORITHM>RSA</ALGORITHM><PARAMETER name="SubjectPublicKeyInfo"><VALUE encoding="base64">${text.publicKeyBase64}</VALUE></PARAMETER></PUBLICKEY>`,
     "</PRINCIPAL></ISSUEDPRINCIPALS>",
-    `<REQUEST>${el("ID", fields.requestId, ' type="request-id"')}</REQUEST>`,
+    `<REQUEST><ID type="request-id">${text.requestId}</ID></REQUEST>`,
     "</BODY>",
+    "",
   ].join("\n");
-  const unsigned = `<?xml version="1.0" encoding="UTF-8"?>\n<${SLC_ROOT} version="1.2">\n${body}\n</${SLC_ROOT}>`;
-  const check = parseSignedSlc(unsigned.replace(/^<\?xml[^>]*\?>\s*/, ""));
-  if (!check.ok) throw new Error(`Invalid SLC fields: ${check.detail}`);
-  return signEnveloped(unsigned, {
-    privateKeyPem: prepared ? signer.privateKey : signer.privateKeyPem,
-    keyInfoContent: (p) => `<${p}X509Data>${chain.map((c) => `<${p}X509Certificate>${c}</${p}X509Certificate>`).join("")}</${p}X509Data>`,
-  });
+  const digest = createHash("sha256").update(`${root}</${SLC_ROOT}>`).digest("base64");
+  const signature = sign("sha256", Buffer.from(`${SIGNED_INFO_C14N.head}${digest}${SIGNED_INFO_C14N.tail}`), prepared.privateKey).toString(
+    "base64",
+  );
+  let keyInfo = keyInfos.get(prepared.chainBase64);
+  if (keyInfo === undefined) {
+    keyInfo = `<ds:KeyInfo><ds:X509Data>${prepared.chainBase64.map((c) => `<ds:X509Certificate>${c}</ds:X509Certificate>`).join("")}</ds:X509Data></ds:KeyInfo>`;
+    keyInfos.set(prepared.chainBase64, keyInfo);
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n${root}<ds:Signature xmlns:ds="${DSIG_NS}">${SIGNED_INFO.head}${digest}${SIGNED_INFO.tail}` +
+    `<ds:SignatureValue>${signature}</ds:SignatureValue>${keyInfo}</ds:Signature></${SLC_ROOT}>`
+  );
 }
 
 export function slcFileName(serverName: string): string {

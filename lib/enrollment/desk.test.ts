@@ -109,6 +109,65 @@ describe.each(kinds)("desk on %s", (kind) => {
     const last = (await open.eventsAfter(0, 10_000)).slice(-2);
     expect(last.map((e) => e.reason)).toEqual(["request_id_conflict", "reserved_name"]);
   });
+
+  // Signing runs outside any transaction: what another replica does while this one signs is simulated by a pool whose
+  // sign does it first (deterministic, no delays). The write's compare-and-set must lose, store nothing of its own and
+  // answer from what the other one stored.
+  const signingAfter = (before: () => Promise<unknown>): IssuePool => ({
+    ...pool,
+    sign: async (request, policy) => {
+      await before();
+      return pool.sign(request, policy);
+    },
+  });
+
+  it("answers a request another replica issued while this one signed as a replay of that SLC, storing nothing of its own", async () => {
+    const xml = buildRenewalRequest(requestFieldsFor(keys), keys.privateKeyPem);
+    let theirs: Awaited<ReturnType<Desk["submit"]>> | undefined;
+    const racing = createDesk({
+      handle,
+      pool: signingAfter(async () => {
+        theirs = await submit(open, xml);
+      }),
+      policy: "open",
+      issuerName: "Desk Test",
+      clock: () => new Date(),
+    });
+    const mine = await submit(racing, xml);
+    expect(theirs).toMatchObject({ kind: "issued", replayed: false });
+    expect(mine).toMatchObject({ kind: "issued", replayed: true });
+    if (mine.kind !== "issued" || theirs?.kind !== "issued") return;
+    expect(mine.slcXml).toBe(theirs.slcXml);
+    expect(mine.submission.slc?.serial).toBe(theirs.submission.slc?.serial);
+    const stored = (await open.list({ limit: 10_000 })).filter((s) => s.requestId === mine.submission.requestId);
+    expect(stored).toHaveLength(1);
+  });
+
+  it("refuses a renewal whose registration was revoked while it was signed, and stores no SLC for it", async () => {
+    const f = requestFieldsFor(keys);
+    const first = await submit(open, buildRenewalRequest(f, keys.privateKeyPem));
+    if (first.kind !== "issued") throw new Error(`expected an SLC, got ${first.kind}`);
+    const renewal = requestFieldsFor(keys, {
+      clusterGuid: f.clusterGuid,
+      installedSlcSerial: first.submission.slc?.serial ?? null,
+      installedSlcFingerprint: documentFingerprint(first.slcXml),
+    });
+    const racing = createDesk({
+      handle,
+      pool: signingAfter(() => open.revokeRegistration(f.clusterGuid, "operator")),
+      policy: "approval",
+      issuerName: "Desk Test",
+      clock: () => new Date(),
+    });
+    expect(await submit(racing, buildRenewalRequest(renewal, keys.privateKeyPem))).toMatchObject({
+      kind: "refused",
+      status: 403,
+      reason: "registration_revoked",
+    });
+    const forCluster = (await open.list({ limit: 10_000 })).filter((s) => s.guid === f.clusterGuid);
+    expect(forCluster.map((s) => s.state)).toEqual(["issued"]);
+    expect((await open.listRegistrations()).find((r) => r.guid === f.clusterGuid)?.state).toBe("revoked");
+  });
 });
 
 describe("hostile cost (issue 21)", () => {

@@ -6,19 +6,36 @@
 // nothing), each client has at most one verification running (the rest wait their turn), registered clusters'
 // renewals go ahead of unknown callers in the issuing queue, and held submissions are capped per source and in all.
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, count, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { spkiFingerprint } from "@/lib/certificates/keys";
 import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
 import { ENROLLMENT_LOCK_CLASS } from "@/lib/db/advisory-locks";
 import type { EnrollmentDb, EnrollmentDbHandle, EnrollmentTx } from "./db/client";
 import { events, issuedSlcs, registrations, submissions } from "./db/schema";
-import type { IssuancePolicy } from "./issue";
+import type { SignedSlc } from "./issue";
 import { type IssuePool, IssuePoolError, type TaskPriority } from "./issue-pool";
-import { rekeyMayMove, rekeyReview } from "./rekey-rule";
+import { approvalBlock, decide, type Refusal } from "./policy";
+import {
+  type IssuedRow,
+  type IssueWrite,
+  insertEvent,
+  insertHeld,
+  issuedRows,
+  pendingCounts,
+  readForDecision,
+  readSubmission,
+  replacedSlc,
+  type SubmissionKeys,
+  type SubmissionRead,
+  type SubmissionRow,
+  writeIssued,
+} from "./queries";
+import { storedRekeyReplaces } from "./rekey-rule";
 
 type EnrollmentPolicy = "open" | "approval";
 type Channel = "api" | "web";
-export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired" | "rekey";
+
+export type { Refusal } from "./policy";
 
 interface IssuedSlcView {
   serial: string;
@@ -50,8 +67,6 @@ export interface SubmissionView {
   slc: IssuedSlcView | null;
 }
 
-export type Refusal = { status: 400 | 403 | 409 | 413 | 422 | 429 | 503; reason: string; detail: string };
-
 /**
  * Who a submission is, before anything is verified: a registered cluster's renewal (the GUID it names is registered to
  * the key it carries) gets its own lane and goes ahead in the queue; anything else is an unknown caller. Only a
@@ -61,6 +76,8 @@ export interface Lane {
   /** The registered GUID, or null for an unknown caller. */
   guid: string | null;
   priority: TaskPriority;
+  /** The submission's one read, made while classifying; submit uses it instead of reading again. */
+  read?: SubmissionRead;
 }
 
 export type SubmitOutcome =
@@ -109,9 +126,6 @@ export interface DeskOptions {
   refusedMemoryMs?: number;
 }
 
-type SubmissionRow = typeof submissions.$inferSelect;
-type IssuedRow = typeof issuedSlcs.$inferSelect;
-
 const BUSY_RETRY_AFTER_SECONDS = 5;
 /** Verifications of one client that may wait behind its running one; beyond that it is told the service is busy. */
 const MAX_WAITING_PER_CLIENT = 4;
@@ -120,14 +134,49 @@ const MAX_REMEMBERED = 10_000;
 const DEMOTION_MS = 10 * 60 * 1000;
 // Refusals that depend on the time they were made: remembering them could refuse a request that is good later.
 const NOT_REMEMBERED: ReadonlySet<string> = new Set(["request_from_future"]);
+/** Writes retried after losing a compare-and-set to another replica, before giving up. */
+const MAX_ATTEMPTS = 3;
 
 /** The cheap, unverified reading of a request's GUID and key (never used for anything but queue order). */
-function claimedIdentity(body: Uint8Array): { guid: string; keyFingerprint: string } | null {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1");
+function claimedIdentity(text: string): { guid: string; keyFingerprint: string } | null {
   const guid = /<GUID>\s*(\{[0-9A-F-]{36}\})\s*<\/GUID>/.exec(text)?.[1];
   const key = /<PublicKey>\s*([A-Za-z0-9+/=\s]{1,8192})<\/PublicKey>/.exec(text)?.[1];
   if (!guid || !key) return null;
   return { guid, keyFingerprint: spkiFingerprint(Buffer.from(key.replace(/\s+/g, ""), "base64")) };
+}
+
+/**
+ * What the unverified text claims to be, to key the one read by before verification. Nothing is decided on it: after
+ * verification the desk compares it with the verified fields (verifiedKeys) and reads again if they differ.
+ */
+function claimedKeys(body: Uint8Array, contentSha256: string): SubmissionKeys {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1");
+  const identity = claimedIdentity(text);
+  const serial = /<InstalledSlcSerial>([0-9A-Fa-f]{1,64})<\/InstalledSlcSerial>/.exec(text)?.[1];
+  return {
+    contentSha256,
+    requestId: /<RequestId>([^<&]{1,200})<\/RequestId>/.exec(text)?.[1] ?? null,
+    guid: identity?.guid ?? null,
+    keyFingerprint: identity?.keyFingerprint ?? null,
+    installedSerial: serial ? serial.toUpperCase() : null,
+    installedFingerprint: serial ? null : (/<InstalledSlcFingerprint>([^<&]{1,200})<\/InstalledSlcFingerprint>/.exec(text)?.[1] ?? null),
+  };
+}
+
+function verifiedKeys(contentSha256: string, request: RenewalRequestFields, keyFingerprint: string): SubmissionKeys {
+  const serial = request.installedSlcSerial ? request.installedSlcSerial.toUpperCase() : null;
+  return {
+    contentSha256,
+    requestId: request.requestId,
+    guid: request.clusterGuid,
+    keyFingerprint,
+    installedSerial: serial,
+    installedFingerprint: serial ? null : request.installedSlcFingerprint,
+  };
+}
+
+function sameKeys(a: SubmissionKeys, b: SubmissionKeys): boolean {
+  return (Object.keys(a) as Array<keyof SubmissionKeys>).every((k) => a[k] === b[k]);
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -206,20 +255,19 @@ export function createDesk(opts: DeskOptions) {
     return hit.refusal;
   }
 
-  /** The submission's lane: a registered cluster's renewal, or an unknown caller (see Lane). */
+  /** The lane the read shows: a registered cluster's renewal, or an unknown caller (see Lane). */
+  function laneOf(read: SubmissionRead, remoteAddress: string | null): Lane {
+    const { guid, keyFingerprint } = read.keys;
+    if (guid === null || keyFingerprint === null) return { guid: null, priority: "low", read };
+    const until = demoted.get(`${remoteAddress ?? "-"}|${guid}`);
+    if (until !== undefined && until > Date.now()) return { guid: null, priority: "low", read };
+    const registered = read.registration?.state !== "revoked" && read.registration?.keyFingerprint === keyFingerprint;
+    return registered ? { guid, priority: "high", read } : { guid: null, priority: "low", read };
+  }
+
+  /** The submission's lane (see Lane), from its one read, which submit then reuses. */
   async function classify(body: Uint8Array, remoteAddress: string | null): Promise<Lane> {
-    const claimed = claimedIdentity(body);
-    if (!claimed) return { guid: null, priority: "low" };
-    const laneKey = `${remoteAddress ?? "-"}|${claimed.guid}`;
-    const until = demoted.get(laneKey);
-    if (until !== undefined && until > Date.now()) return { guid: null, priority: "low" };
-    const [registration] = await db
-      .select({ keyFingerprint: registrations.keyFingerprint, state: registrations.state })
-      .from(registrations)
-      .where(eq(registrations.guid, claimed.guid))
-      .limit(1);
-    const registered = registration?.state !== "revoked" && registration?.keyFingerprint === claimed.keyFingerprint;
-    return registered ? { guid: claimed.guid, priority: "high" } : { guid: null, priority: "low" };
+    return laneOf(await readSubmission(db, claimedKeys(body, sha256Hex(body))), remoteAddress);
   }
 
   /** Runs `work` when this client has no other verification running; at most MAX_WAITING_PER_CLIENT wait. */
@@ -243,7 +291,7 @@ export function createDesk(opts: DeskOptions) {
   }
 
   async function record(q: EnrollmentDb | EnrollmentTx, event: EventInput): Promise<void> {
-    await q.insert(events).values({ at: clock(), ...event });
+    await insertEvent(q, { at: clock(), ...event });
   }
 
   /** Serialises deciding one request ID and one cluster GUID across replicas (PGlite runs one transaction at a time). */
@@ -274,103 +322,23 @@ export function createDesk(opts: DeskOptions) {
     return { kind: "pending_approval", submission, replayed };
   }
 
-  /** Signs and stores the SLC for an accepted submission and (re)binds its GUID to the request's key. Inside the caller's lock. */
-  async function issueWithin(tx: EnrollmentTx, row: SubmissionRow, request: RenewalRequestFields, decidedBy: string | null) {
-    const now = clock();
-    const policy: IssuancePolicy = { validityDays: row.validityDays, issuerName: opts.issuerName, now };
-    const signed = await pool.sign(request, policy);
-    const [slc] = await tx
-      .insert(issuedSlcs)
-      .values({
-        serial: signed.slc.serialNumber,
-        submissionId: row.id,
-        guid: row.guid,
-        keyFingerprint: row.keyFingerprint,
-        fingerprint: signed.fingerprint,
-        issuedAt: signed.slc.issuedAt,
-        validFrom: signed.slc.validFrom,
-        validUntil: signed.slc.validUntil,
-        issuerName: signed.slc.issuerName,
-        slcXml: signed.slcXml,
-      })
-      .returning();
-    const [updated] = await tx
-      .update(submissions)
-      .set({ state: "issued", decidedAt: now, decidedBy, slcSerial: signed.slc.serialNumber })
-      .where(eq(submissions.id, row.id))
-      .returning();
-    await tx
-      .insert(registrations)
-      .values({
-        guid: row.guid,
-        keyFingerprint: row.keyFingerprint,
-        serverName: row.serverName,
-        clusterUrl: row.clusterUrl,
-        registeredAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: registrations.guid,
-        set: { keyFingerprint: row.keyFingerprint, serverName: row.serverName, clusterUrl: row.clusterUrl, updatedAt: now },
-      });
-    if (!slc || !updated) throw new Error("the issued SLC was not stored");
-    return { row: updated, slc };
+  /** A submission answered from what is stored: its SLC, its held state or its rejection, with the replay recorded. */
+  async function replay(found: { row: SubmissionRow; slc: IssuedRow | null }, event: Omit<EventInput, "outcome">): Promise<SubmitOutcome> {
+    await record(db, {
+      ...event,
+      outcome: "replayed",
+      status: statusOf(found.row, found.slc),
+      guid: found.row.guid,
+      requestId: found.row.requestId,
+      submissionId: found.row.id,
+      slcSerial: found.slc?.serial ?? null,
+    });
+    return answer(found, true);
   }
 
-  /** Why a verified request needs an operator (null: an automatic renewal), or why it is refused outright. */
-  async function review(
-    tx: EnrollmentTx,
-    request: RenewalRequestFields,
-    keyFingerprint: string,
-    now: Date,
-  ): Promise<{ refused: Refusal } | { reason: ReviewReason | null }> {
-    const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, request.clusterGuid)).limit(1);
-    // >>> rekey (issue 25 item 2): a request with a Rekey element is judged by lib/enrollment/rekey-rule.ts alone.
-    if (request.rekey && registration?.state !== "revoked") {
-      const [replaced] = await tx
-        .select({ keyFingerprint: issuedSlcs.keyFingerprint, fingerprint: issuedSlcs.fingerprint })
-        .from(issuedSlcs)
-        .where(and(eq(issuedSlcs.serial, request.rekey.replacesSlcSerial.toUpperCase()), eq(issuedSlcs.guid, request.clusterGuid)))
-        .limit(1);
-      const rekey = rekeyReview({ request, keyFingerprint, registration: registration ?? null, replaced: replaced ?? null });
-      if (rekey) return rekey;
-    }
-    // <<< rekey
-    if (!registration) return { reason: "new_cluster" };
-    if (registration.state === "revoked") {
-      return {
-        refused: {
-          status: 403,
-          reason: "registration_revoked",
-          detail: `The registration of cluster ${request.clusterGuid} was revoked by the service's operator; no SLC is issued for it.`,
-        },
-      };
-    }
-    if (registration.keyFingerprint !== keyFingerprint) {
-      return {
-        refused: {
-          status: 403,
-          reason: "guid_registered_to_other_key",
-          detail: `Cluster ${request.clusterGuid} is registered to the key ${registration.keyFingerprint}; this request is signed by ${keyFingerprint}.`,
-        },
-      };
-    }
-    // The installed SLC is recognised by what its signature covers (serial, GUID, key), not by the file's bytes: a
-    // copy whose line endings a transfer changed is still the SLC this service issued. Consoles that name only the
-    // file's fingerprint (older ones) are matched by it.
-    const which = request.installedSlcSerial
-      ? eq(issuedSlcs.serial, request.installedSlcSerial.toUpperCase())
-      : request.installedSlcFingerprint !== null
-        ? eq(issuedSlcs.fingerprint, request.installedSlcFingerprint)
-        : null;
-    if (which === null) return { reason: "unknown_installed_slc" };
-    const [installed] = await tx
-      .select({ validUntil: issuedSlcs.validUntil })
-      .from(issuedSlcs)
-      .where(and(which, eq(issuedSlcs.guid, request.clusterGuid), eq(issuedSlcs.keyFingerprint, keyFingerprint)))
-      .limit(1);
-    if (!installed) return { reason: "unknown_installed_slc" };
-    return { reason: installed.validUntil.getTime() > now.getTime() ? null : "registration_expired" };
+  async function refuse(refusal: Refusal, event: Omit<EventInput, "outcome">): Promise<SubmitOutcome> {
+    await record(db, { ...event, outcome: "refused", status: refusal.status, reason: refusal.reason, detail: refusal.detail });
+    return { kind: "refused", ...refusal };
   }
 
   // Identical bodies in flight: the copies wait for the first and are then answered from what it stored.
@@ -380,7 +348,8 @@ export function createDesk(opts: DeskOptions) {
     const contentSha256 = sha256Hex(input.body);
     const earlier = inFlight.get(contentSha256);
     if (earlier) await earlier.catch(() => undefined);
-    const mine = submitOnce(input, contentSha256);
+    // A copy that waited reads again: what the route read before is older than the first copy's answer.
+    const mine = submitOnce(earlier ? { ...input, lane: input.lane && { ...input.lane, read: undefined } } : input, contentSha256);
     if (!earlier) {
       inFlight.set(contentSha256, mine);
       void mine.finally(() => inFlight.delete(contentSha256)).catch(() => undefined);
@@ -403,23 +372,15 @@ export function createDesk(opts: DeskOptions) {
       });
       return { kind: "refused", ...remembered };
     }
-    // The same bytes again: the answer already given, without verifying or signing anything.
-    const known = await loadView(db, eq(submissions.contentSha256, contentSha256));
-    if (known) {
-      const outcome = answer(known, true);
-      await record(db, {
-        ...base,
-        outcome: "replayed",
-        status: statusOf(known.row, known.slc),
-        guid: known.row.guid,
-        requestId: known.row.requestId,
-        submissionId: known.row.id,
-        slcSerial: known.slc?.serial ?? null,
-      });
-      return outcome;
-    }
+    // The one read (usually made by classify already): the same bytes again get the answer already given, without
+    // verifying or signing anything.
+    let read =
+      input.lane?.read?.keys.contentSha256 === contentSha256
+        ? input.lane.read
+        : await readSubmission(db, claimedKeys(input.body, contentSha256));
+    if (read.known?.sameBytes) return replay(read.known, base);
 
-    const lane = input.lane ?? (await classify(input.body, input.remoteAddress));
+    const lane = input.lane ?? laneOf(read, input.remoteAddress);
     const client = `${input.remoteAddress ?? "-"}|${lane.guid ?? "unknown"}`;
     let checked: Awaited<ReturnType<IssuePool["verify"]>> | "busy";
     try {
@@ -438,125 +399,160 @@ export function createDesk(opts: DeskOptions) {
       return { kind: "refused", status: checked.status, reason: checked.reason, detail: checked.detail };
     }
     const { request, keyFingerprint, signedSha256 } = checked;
+    const ids = { ...base, guid: request.clusterGuid, requestId: request.requestId };
+    // The read was keyed by what the unverified text claimed; only what was verified counts, so read again if they differ.
+    const keys = verifiedKeys(contentSha256, request, keyFingerprint);
+    if (!sameKeys(keys, read.keys)) read = await readSubmission(db, keys);
 
+    let signed: SignedSlc | null = null;
     try {
-      return await db.transaction(async (tx) => {
-        await lockKeys(tx, [`request:${request.requestId}|${request.clusterGuid}|${keyFingerprint}`, `guid:${request.clusterGuid}`]);
-        const ids = { guid: request.clusterGuid, requestId: request.requestId };
-        // A request ID belongs to its cluster GUID and key: another cluster or key using it touches nothing here.
-        const existing = await loadView(
-          tx,
-          and(
-            eq(submissions.requestId, request.requestId),
-            eq(submissions.guid, request.clusterGuid),
-            eq(submissions.keyFingerprint, keyFingerprint),
-          ) as SQL,
-        );
-        if (existing) {
-          // The same signed content (any serialisation of it) is the same request; other content is a conflict.
-          const same = existing.row.signedSha256 === signedSha256 || existing.row.contentSha256 === contentSha256;
+      for (let attempt = 0; ; attempt++) {
+        if (read.known) {
+          // A request ID belongs to its cluster GUID and key: the same signed content (any serialisation of it) is the
+          // same request; other content is a conflict.
+          const same = read.known.row.signedSha256 === signedSha256 || read.known.row.contentSha256 === contentSha256;
           if (!same) {
-            const refusal: Refusal = {
-              status: 409,
-              reason: "request_id_conflict",
-              detail: `Request ${request.requestId} was already submitted with different content; a request ID is used once. Create a new request.`,
-            };
-            await record(tx, { ...base, ...ids, outcome: "refused", status: 409, reason: refusal.reason, detail: refusal.detail });
-            return { kind: "refused", ...refusal } as const;
+            return refuse(
+              {
+                status: 409,
+                reason: "request_id_conflict",
+                detail: `Request ${request.requestId} was already submitted with different content; a request ID is used once. Create a new request.`,
+              },
+              ids,
+            );
           }
-          await record(tx, {
-            ...base,
-            ...ids,
-            outcome: "replayed",
-            status: statusOf(existing.row, existing.slc),
-            submissionId: existing.row.id,
-            slcSerial: existing.slc?.serial ?? null,
-          });
-          return answer(existing, true);
+          return replay(read.known, ids);
         }
         const now = clock();
-        const decision = await review(tx, request, keyFingerprint, now);
-        if ("refused" in decision) {
-          await record(tx, {
-            ...base,
-            ...ids,
-            outcome: "refused",
-            status: decision.refused.status,
-            reason: decision.refused.reason,
-            detail: decision.refused.detail,
-          });
-          return { kind: "refused", ...decision.refused } as const;
-        }
-        // >>> rekey: a re-key waits for the operator whatever the policy (it moves a registered GUID to another key).
-        const held = decision.reason === "rekey" || (decision.reason !== null && opts.policy === "approval");
-        // <<< rekey
-        if (held) {
-          const full = await pendingCapRefusal(tx, input.remoteAddress);
-          if (full) {
-            await record(tx, { ...base, ...ids, outcome: "refused", status: full.status, reason: full.reason, detail: full.detail });
-            return { kind: "refused", ...full } as const;
+        const rekey = request.rekey
+          ? { ...request.rekey, replaced: await replacedSlc(db, request.clusterGuid, request.rekey.replacesSlcSerial) }
+          : null;
+        const decision = decide({
+          mode: opts.policy,
+          request: { clusterGuid: request.clusterGuid, keyFingerprint },
+          registration: read.registration,
+          installedSlc: read.installedSlc,
+          rekey,
+          now,
+        });
+        if (decision.kind === "refuse") return refuse(decision.refusal, ids);
+        const submission: SubmissionRow = {
+          id: randomBytes(16).toString("hex"),
+          requestId: request.requestId,
+          contentSha256,
+          signedSha256,
+          channel: input.channel,
+          state: "pending_approval",
+          reason: decision.reason,
+          guid: request.clusterGuid,
+          serverName: request.serverName,
+          clusterUrl: request.clusterUrl,
+          keyFingerprint,
+          installedSlcFingerprint: request.installedSlcFingerprint,
+          validityDays: input.validityDays,
+          requestXml: Buffer.from(input.body).toString("utf8"),
+          remoteAddress: input.remoteAddress,
+          receivedAt: now,
+          decidedAt: null,
+          decidedBy: null,
+          slcSerial: null,
+        };
+        if (decision.kind === "hold") {
+          const held = await hold(submission, ids);
+          if (held) return held;
+        } else {
+          // Signed outside any transaction; stored only if the write below wins, and answered only then.
+          signed ??= await pool.sign(request, { validityDays: input.validityDays, issuerName: opts.issuerName, now });
+          const write = issueWrite(
+            { kind: "new", submission: { ...submission, state: "issued" } },
+            submission,
+            read.registration,
+            signed,
+            now,
+            {
+              ...ids,
+              at: now,
+              outcome: "issued",
+              status: 200,
+              reason: decision.reason,
+            },
+          );
+          const written = await writeIssued(db, write);
+          if (written.won) {
+            const stored = issuedRows(write, null, written.submissionId);
+            return { kind: "issued", submission: view(stored.row, stored.slc), slcXml: stored.slc.slcXml, replayed: false };
           }
         }
-        const [row] = await tx
-          .insert(submissions)
-          .values({
-            id: randomBytes(16).toString("hex"),
-            requestId: request.requestId,
-            contentSha256,
-            signedSha256,
-            channel: input.channel,
-            state: "pending_approval",
-            reason: decision.reason,
-            guid: request.clusterGuid,
-            serverName: request.serverName,
-            clusterUrl: request.clusterUrl,
-            keyFingerprint,
-            installedSlcFingerprint: request.installedSlcFingerprint,
-            validityDays: input.validityDays,
-            requestXml: Buffer.from(input.body).toString("utf8"),
-            remoteAddress: input.remoteAddress,
-            receivedAt: now,
-          })
-          .returning();
-        if (!row) throw new Error("the submission was not stored");
-        if (held) {
-          await record(tx, { ...base, ...ids, outcome: "pending_approval", status: 202, reason: decision.reason, submissionId: row.id });
-          return { kind: "pending_approval", submission: view(row, null), replayed: false } as const;
-        }
-        const issued = await issueWithin(tx, row, request, null);
-        await record(tx, {
-          ...base,
-          ...ids,
-          outcome: "issued",
-          status: 200,
-          reason: decision.reason,
-          submissionId: row.id,
-          slcSerial: issued.slc.serial,
-        });
-        return { kind: "issued", submission: view(issued.row, issued.slc), slcXml: issued.slc.slcXml, replayed: false } as const;
-      });
+        // Another replica claimed the request ID, or changed the registration, since the read: decide again on what is
+        // stored now (a replay, a 409, or the same decision on the new registration).
+        if (attempt >= MAX_ATTEMPTS)
+          throw new Error(`Request ${request.requestId} could not be stored after ${MAX_ATTEMPTS + 1} attempts.`);
+        read = await readSubmission(db, keys);
+      }
     } catch (error) {
-      return poolFailure(error, { ...base, guid: request.clusterGuid, requestId: request.requestId });
+      return poolFailure(error, ids);
     }
   }
 
+  /** The issuing write for a submission (new or held) and the SLC signed for it. */
+  function issueWrite(
+    claim: IssueWrite["claim"],
+    row: SubmissionRow,
+    expected: IssueWrite["expected"],
+    signed: SignedSlc,
+    now: Date,
+    event: IssueWrite["event"],
+  ): IssueWrite {
+    return {
+      claim,
+      guid: row.guid,
+      keyFingerprint: row.keyFingerprint,
+      serverName: row.serverName,
+      clusterUrl: row.clusterUrl,
+      expected,
+      now,
+      event,
+      slc: {
+        serial: signed.slc.serialNumber,
+        fingerprint: signed.fingerprint,
+        issuedAt: signed.slc.issuedAt,
+        validFrom: signed.slc.validFrom,
+        validUntil: signed.slc.validUntil,
+        issuerName: signed.slc.issuerName,
+        slcXml: signed.slcXml,
+      },
+    };
+  }
+
+  /**
+   * Stores a held submission under the pending caps (one transaction; on PostgreSQL under the "pending" lock, so replicas
+   * count one at a time). Null when its request ID was claimed meanwhile (the caller reads again).
+   */
+  async function hold(submission: SubmissionRow, event: Omit<EventInput, "outcome">): Promise<SubmitOutcome | null> {
+    return db.transaction(async (tx) => {
+      await lockKeys(tx, ["pending"]);
+      const full = pendingCapRefusal(await pendingCounts(tx, submission.remoteAddress));
+      if (full) {
+        await record(tx, { ...event, outcome: "refused", status: full.status, reason: full.reason, detail: full.detail });
+        return { kind: "refused", ...full } as const;
+      }
+      const row = await insertHeld(tx, submission);
+      if (!row) return null;
+      await record(tx, { ...event, outcome: "pending_approval", status: 202, reason: submission.reason, submissionId: row.id });
+      return { kind: "pending_approval", submission: view(row, null), replayed: false } as const;
+    });
+  }
+
   /** Why one more held submission from this source is refused (its own cap, or the service's), or null. */
-  async function pendingCapRefusal(tx: EnrollmentTx, source: string | null): Promise<Refusal | null> {
-    await lockKeys(tx, ["pending"]);
-    const pending = eq(submissions.state, "pending_approval");
-    const [mine] = await tx
-      .select({ n: count() })
-      .from(submissions)
-      .where(and(pending, source === null ? isNull(submissions.remoteAddress) : eq(submissions.remoteAddress, source)));
-    if ((mine?.n ?? 0) >= maxPendingPerSource) {
+  function pendingCapRefusal(counts: { mine: number; all: number }): Refusal | null {
+    if (counts.mine >= maxPendingPerSource) {
       return {
         status: 429,
         reason: "too_many_pending",
         detail: `This address already has ${maxPendingPerSource} requests awaiting the operator's approval; wait until they are decided.`,
       };
     }
-    const [all] = await tx.select({ n: count() }).from(submissions).where(pending);
-    if ((all?.n ?? 0) >= maxPending) {
+    if (counts.all >= maxPending) {
       return {
         status: 503,
         reason: "too_many_pending",
@@ -579,67 +575,55 @@ export function createDesk(opts: DeskOptions) {
 
   type Decision = { ok: true; submission: SubmissionView } | { ok: false; reason: "not_found" | "not_pending" | "busy"; detail: string };
 
-  /** An operator's approval: issues the held request (the key and fields are re-read from the stored, verified request). */
+  /**
+   * An operator's approval: issues the held request (the key and fields are re-read from the stored, verified request),
+   * signed outside any transaction and stored by one guarded write that only wins while the submission is pending and
+   * its GUID's registration is what was read.
+   */
   async function approve(id: string, actor: string, channel: "operator" | "cli"): Promise<Decision> {
-    const stored = await loadView(db, eq(submissions.id, id));
+    const notPending = (detail: string) => ({ ok: false, reason: "not_pending", detail }) as const;
+    const stored = await readForDecision(db, id);
     if (!stored) return { ok: false, reason: "not_found", detail: `There is no submission ${id}.` };
+    if (stored.row.state !== "pending_approval") return notPending(`Submission ${id} is ${stored.row.state}, not pending approval.`);
+    const ident = { clusterGuid: stored.row.guid, keyFingerprint: stored.row.keyFingerprint };
+    // A held re-key may move the registration to its key: the key of the SLC it replaces, as stored now.
+    const replaces = stored.row.reason === "rekey" ? storedRekeyReplaces(stored.row.requestXml) : null;
+    const rekeyReplacedKey = replaces ? ((await replacedSlc(db, stored.row.guid, replaces.serial))?.keyFingerprint ?? null) : undefined;
+    const blocked = approvalBlock({ request: ident, registration: stored.registration, rekeyReplacedKey });
+    if (blocked) return notPending(blocked);
     // Verified again on a worker: the stored text is what the signature covered, so the issued fields come from it.
-    let checked: Awaited<ReturnType<IssuePool["verify"]>>;
+    const now = clock();
+    let signed: SignedSlc;
     try {
-      checked = await pool.verify(Buffer.from(stored.row.requestXml, "utf8"), stored.row.receivedAt, "high");
+      const checked = await pool.verify(Buffer.from(stored.row.requestXml, "utf8"), stored.row.receivedAt, "high");
+      if (!checked.ok) return notPending(`The stored request no longer verifies (${checked.reason}).`);
+      signed = await pool.sign(checked.request, { validityDays: stored.row.validityDays, issuerName: opts.issuerName, now });
     } catch (error) {
       if (error instanceof IssuePoolError) return { ok: false, reason: "busy", detail: "The service is busy; try again in a moment." };
       throw error;
     }
-    if (!checked.ok) return { ok: false, reason: "not_pending", detail: `The stored request no longer verifies (${checked.reason}).` };
-    const request = checked.request;
-    return db.transaction(async (tx) => {
-      await lockKeys(tx, [`request:${stored.row.requestId}`, `guid:${stored.row.guid}`]);
-      const current = await loadView(tx, eq(submissions.id, id));
-      if (current?.row.state !== "pending_approval") {
-        return {
-          ok: false,
-          reason: "not_pending",
-          detail: `Submission ${id} is ${current?.row.state ?? "gone"}, not pending approval.`,
-        } as const;
-      }
-      const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, current.row.guid)).limit(1);
-      if (registration?.state === "revoked") {
-        return { ok: false, reason: "not_pending", detail: `The registration of cluster ${current.row.guid} is revoked.` } as const;
-      }
-      // >>> rekey: an approved re-key moves the GUID's registration to the request's key (issueWithin rebinds it), but
-      // only while the GUID is still registered to the key of the certificate the re-key names (rekey-rule.ts).
-      let rekeyMoves = false;
-      if (current.row.reason === "rekey" && request.rekey && registration) {
-        const [replaced] = await tx
-          .select({ keyFingerprint: issuedSlcs.keyFingerprint })
-          .from(issuedSlcs)
-          .where(and(eq(issuedSlcs.serial, request.rekey.replacesSlcSerial.toUpperCase()), eq(issuedSlcs.guid, current.row.guid)))
-          .limit(1);
-        rekeyMoves = rekeyMayMove(registration.keyFingerprint, replaced?.keyFingerprint ?? null);
-      }
-      // <<< rekey
-      // Another enrollment for the same new GUID was approved first: this key is now a foreign one.
-      if (registration && registration.keyFingerprint !== current.row.keyFingerprint && !rekeyMoves) {
-        return {
-          ok: false,
-          reason: "not_pending",
-          detail: `Cluster ${current.row.guid} is now registered to the key ${registration.keyFingerprint}; reject this request.`,
-        } as const;
-      }
-      const issued = await issueWithin(tx, current.row, request, actor);
-      await record(tx, {
-        channel,
-        outcome: "approved",
-        status: 200,
-        actor,
-        guid: current.row.guid,
-        requestId: current.row.requestId,
-        submissionId: id,
-        slcSerial: issued.slc.serial,
-      });
-      return { ok: true, submission: view(issued.row, issued.slc) } as const;
+    const write = issueWrite({ kind: "approve", id, decidedBy: actor }, stored.row, stored.registration, signed, now, {
+      at: now,
+      channel,
+      outcome: "approved",
+      status: 200,
+      actor,
+      guid: stored.row.guid,
+      requestId: stored.row.requestId,
     });
+    const written = await writeIssued(db, write);
+    if (written.won) {
+      const issued = issuedRows(write, stored.row, id);
+      return { ok: true, submission: view(issued.row, issued.slc) };
+    }
+    // Decided by someone else meanwhile, or the registration changed: say which.
+    const current = await readForDecision(db, id);
+    if (current?.row.state !== "pending_approval")
+      return notPending(`Submission ${id} is ${current?.row.state ?? "gone"}, not pending approval.`);
+    return notPending(
+      approvalBlock({ request: ident, registration: current.registration, rekeyReplacedKey }) ??
+        `The registration of cluster ${stored.row.guid} changed while this was approved; try again.`,
+    );
   }
 
   async function reject(id: string, actor: string, channel: "operator" | "cli", note: string): Promise<Decision> {

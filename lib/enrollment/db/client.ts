@@ -18,11 +18,14 @@ export async function openEnrollmentDatabase(opts: {
   dataDir: string;
   databaseUrl?: string;
   pgSchema?: string;
+  /** Called with every statement Drizzle sends (tests count an issuance's statements with it). */
+  onStatement?: (sql: string) => void;
 }): Promise<EnrollmentDbHandle> {
   const handle = await openDrizzle(schema, {
     dataDir: path.join(opts.dataDir, "db"),
     databaseUrl: opts.databaseUrl,
     pgSchema: opts.pgSchema ?? DEFAULT_ENROLLMENT_PG_SCHEMA,
+    onStatement: opts.onStatement,
   });
   try {
     await migrateDrizzle(handle, ENROLLMENT_MIGRATIONS);

@@ -17,7 +17,7 @@ import { type IssuePool, IssuePoolError, type TaskPriority } from "./issue-pool"
 
 type EnrollmentPolicy = "open" | "approval";
 type Channel = "api" | "web";
-export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired";
+export type ReviewReason = "new_cluster" | "unknown_installed_slc" | "registration_expired" | "registration_revoked";
 
 interface IssuedSlcView {
   serial: string;
@@ -310,7 +310,16 @@ export function createDesk(opts: DeskOptions) {
       })
       .onConflictDoUpdate({
         target: registrations.guid,
-        set: { keyFingerprint: row.keyFingerprint, serverName: row.serverName, clusterUrl: row.clusterUrl, updatedAt: now },
+        set: {
+          keyFingerprint: row.keyFingerprint,
+          serverName: row.serverName,
+          clusterUrl: row.clusterUrl,
+          updatedAt: now,
+          // Revocation rule: issuing (only ever on approval for a revoked registration) makes the registration active.
+          state: "active",
+          revokedAt: null,
+          revokedBy: null,
+        },
       });
     if (!slc || !updated) throw new Error("the issued SLC was not stored");
     return { row: updated, slc };
@@ -325,15 +334,11 @@ export function createDesk(opts: DeskOptions) {
   ): Promise<{ refused: Refusal } | { reason: ReviewReason | null }> {
     const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, request.clusterGuid)).limit(1);
     if (!registration) return { reason: "new_cluster" };
-    if (registration.state === "revoked") {
-      return {
-        refused: {
-          status: 403,
-          reason: "registration_revoked",
-          detail: `The registration of cluster ${request.clusterGuid} was revoked by the service's operator; no SLC is issued for it.`,
-        },
-      };
-    }
+    // --- revocation rule (lib/enrollment/revocations.ts) ---------------------------------------------------------
+    // A revoked registration (its SLC revoked, or `registrations revoke`) re-enrolls only with the operator's approval:
+    // whatever key signs the request (a re-keyed cluster too) and whatever the policy, it is held, never issued at once.
+    if (registration.state === "revoked") return { reason: "registration_revoked" };
+    // --- end of revocation rule ------------------------------------------------------------------------------------
     if (registration.keyFingerprint !== keyFingerprint) {
       return {
         refused: {
@@ -475,7 +480,8 @@ export function createDesk(opts: DeskOptions) {
           });
           return { kind: "refused", ...decision.refused } as const;
         }
-        const held = decision.reason !== null && opts.policy === "approval";
+        // Revocation rule: a revoked registration is held under every policy (see review).
+        const held = decision.reason !== null && (opts.policy === "approval" || decision.reason === "registration_revoked");
         if (held) {
           const full = await pendingCapRefusal(tx, input.remoteAddress);
           if (full) {
@@ -590,11 +596,9 @@ export function createDesk(opts: DeskOptions) {
         } as const;
       }
       const [registration] = await tx.select().from(registrations).where(eq(registrations.guid, current.row.guid)).limit(1);
-      if (registration?.state === "revoked") {
-        return { ok: false, reason: "not_pending", detail: `The registration of cluster ${current.row.guid} is revoked.` } as const;
-      }
-      // Another enrollment for the same new GUID was approved first: this key is now a foreign one.
-      if (registration && registration.keyFingerprint !== current.row.keyFingerprint) {
+      // Another enrollment for the same new GUID was approved first: this key is now a foreign one. (Revocation rule: a
+      // revoked registration is re-bound to the approved request's key and made active again by issueWithin.)
+      if (registration && registration.state !== "revoked" && registration.keyFingerprint !== current.row.keyFingerprint) {
         return {
           ok: false,
           reason: "not_pending",

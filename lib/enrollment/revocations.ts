@@ -8,8 +8,8 @@ import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
   AuthorityKeyIdentifier,
-  CertificateList,
   Certificate as CertificateAsn,
+  CertificateList,
   CRLNumber,
   CRLReason,
   Extension,
@@ -172,7 +172,8 @@ export interface CrlSigner {
 
 export function crlSignerFromPem(caCertPem: string, caKeyPem: string): CrlSigner {
   const key: KeyObject = createPrivateKey(caKeyPem);
-  if (!new X509Certificate(caCertPem).checkPrivateKey(key)) throw new Error("The CRL signing key does not belong to the issuing CA certificate.");
+  if (!new X509Certificate(caCertPem).checkPrivateKey(key))
+    throw new Error("The CRL signing key does not belong to the issuing CA certificate.");
   return {
     issuerCertPem: caCertPem,
     sign: async (tbsDer) => new Uint8Array(rsaSign("sha256", tbsDer, key)),

@@ -22,12 +22,12 @@ export function operatorRequests(deps: ServiceDeps) {
       revoked !== undefined
         ? t("enrollmentOperator.revoked", { serial: revoked })
         : notice === "approved"
-        ? t("enrollmentOperator.approved")
-        : notice === "rejected"
-          ? t("enrollmentOperator.rejected")
-          : bulk !== undefined
-            ? t("enrollmentOperator.bulkRejected", { count: Number(bulk) })
-            : null;
+          ? t("enrollmentOperator.approved")
+          : notice === "rejected"
+            ? t("enrollmentOperator.rejected")
+            : bulk !== undefined
+              ? t("enrollmentOperator.bulkRejected", { count: Number(bulk) })
+              : null;
     return c.html(
       <OperatorRequestsPage
         locale={c.var.locale}

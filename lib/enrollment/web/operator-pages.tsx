@@ -190,7 +190,11 @@ function IssuedCertificates(props: { t: Translator; locale: Locale; issued: Issu
                   </option>
                 ))}
               </select>
-              <button type="submit" class="secondary" aria-label={t("enrollmentOperator.revokeLabel", { server: slc.serverName, serial: slc.serial })}>
+              <button
+                type="submit"
+                class="secondary"
+                aria-label={t("enrollmentOperator.revokeLabel", { server: slc.serverName, serial: slc.serial })}
+              >
                 {t("enrollmentOperator.revoke")}
               </button>
             </form>

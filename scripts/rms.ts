@@ -41,6 +41,7 @@ import { EnvError, env } from "@/lib/env";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
+import { checkRevocation } from "@/lib/revocation/check";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -73,6 +74,9 @@ Commands:
                         RMS_DATA_DIR/master.key) decrypts every cluster key in the database:
                         exit 0 if it does, 1 if not. Run it before starting a second console.
 ${BACKUP_USAGE}
+  revocation check      Fetch the enrollment service's signed revocation list (CRL), verify it against the
+                        trust anchors, store it and report revoked installed SLCs: exit 0 when verified,
+                        1 when the status is unknown (unreachable, not signed by a trusted CA, stale).
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
@@ -161,6 +165,7 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("group remove-member"), groupName: group, userName: name }),
   z.object({ command: z.literal("setup-link") }),
   z.object({ command: z.literal("keys verify") }),
+  z.object({ command: z.literal("revocation check") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -243,6 +248,10 @@ export function parseCommand(argv: string[]): Command {
       break;
     case "keys verify":
       expectPositionals(args, 0, "keys verify");
+      raw = { command: key };
+      break;
+    case "revocation check":
+      expectPositionals(args, 0, "revocation check");
       raw = { command: key };
       break;
     case "cluster list":
@@ -407,6 +416,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       case "keys verify":
         return await verifyKeysCommand(db, io.masterKeySettings(), io);
+      case "revocation check": {
+        // On demand, what the monitor does each round: fetch and verify the CRL, store it, audit a revoked SLC.
+        const check = await checkRevocation(io.renewalContext(db), { now: new Date(), actor: io.actor });
+        for (const event of check.events) {
+          io.stdout(
+            `REVOKED: cluster ${event.clusterName} (${event.clusterGuid}), SLC ${event.serialNumber}: ${event.reason} on ${event.revokedAt}.`,
+          );
+        }
+        if (check.state === "unknown") {
+          io.stderr(`Revocation status unknown: ${check.detail}`);
+          return EXIT_FAILURE;
+        }
+        io.stdout(`Revocation list verified: ${check.entries} revoked; next update ${check.nextUpdate.toISOString()}.`);
+        return EXIT_OK;
+      }
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(

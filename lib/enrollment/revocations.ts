@@ -51,7 +51,7 @@ const REASON_CODES: Record<RevocationReason, number> = {
 export const SLC_SERIAL = /^[0-9A-Fa-f]{32}$/;
 
 /** How long a published CRL is good for: consoles treat revocation status as unknown once nextUpdate has passed. */
-export const CRL_VALIDITY_MS = 24 * 60 * 60 * 1000;
+const CRL_VALIDITY_MS = 24 * 60 * 60 * 1000;
 
 export type RevokeResult =
   | { ok: true; serial: string; guid: string; reason: RevocationReason; revokedAt: Date }
@@ -113,7 +113,7 @@ export interface RevocationEntry {
 }
 
 /** Every revocation, oldest first: what the CRL lists. */
-export async function listRevocations(db: EnrollmentDb): Promise<RevocationEntry[]> {
+async function listRevocations(db: EnrollmentDb): Promise<RevocationEntry[]> {
   return db.select().from(revocations).orderBy(revocations.revokedAt, revocations.serial);
 }
 

@@ -12,7 +12,7 @@ import { exchange } from "@/lib/renewal/enrollment-client";
 import { type CrlEntry, verifyCrl } from "./crl";
 
 /** The one revocation list this console checks: its enrollment service's. */
-export const REVOCATION_LIST_ID = "enrollment";
+const REVOCATION_LIST_ID = "enrollment";
 
 export interface RevokedSlcEvent {
   clusterId: string;

@@ -10,7 +10,7 @@ import * as x509 from "@peculiar/x509";
 import { splitPemCertificates } from "@/lib/certificates/chain";
 
 /** A CRL larger than this is not the service's (each entry is about 40 bytes). */
-export const MAX_CRL_BYTES = 256 * 1024;
+const MAX_CRL_BYTES = 256 * 1024;
 const MAX_ISSUER_CERTIFICATES = 4;
 const SHA256_WITH_RSA = "1.2.840.113549.1.1.11";
 /** Clock skew allowed on thisUpdate and on the certificates' validity. */
@@ -23,7 +23,7 @@ export interface CrlEntry {
   revokedAt: string;
 }
 
-export interface VerifiedCrl {
+interface VerifiedCrl {
   issuer: string;
   thisUpdate: Date;
   nextUpdate: Date;
@@ -31,7 +31,7 @@ export interface VerifiedCrl {
   entries: CrlEntry[];
 }
 
-export type CrlFailureCode = "malformed" | "untrusted" | "bad_signature" | "stale" | "not_yet_valid";
+type CrlFailureCode = "malformed" | "untrusted" | "bad_signature" | "stale" | "not_yet_valid";
 export type CrlVerification = ({ ok: true } & VerifiedCrl) | { ok: false; code: CrlFailureCode; detail: string };
 
 function fail(code: CrlFailureCode, detail: string): CrlVerification {

@@ -54,7 +54,7 @@ describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
     const response = await exchange(
       `${service.url}${pathname}`,
       { method: "GET" },
-      { connectTimeoutMs: 1000, totalTimeoutMs: 5000, ca: [root] },
+      { connectTimeoutMs: 10_000, totalTimeoutMs: 30_000, ca: [root] },
     );
     if (!response.ok) throw new Error(`GET ${pathname}: ${JSON.stringify(response)}`);
     return response;
@@ -86,7 +86,7 @@ describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
       kek: () => kek,
       trustAnchors: () => [root],
       enrollmentUrl: service.url,
-      http: { connectTimeoutMs: 1000, totalTimeoutMs: 5000 },
+      http: { connectTimeoutMs: 10_000, totalTimeoutMs: 30_000 },
       now: () => new Date(),
       leaseMs: 30_000,
     };
@@ -95,11 +95,11 @@ describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
     const [cluster] = await handle.db.select().from(clusters);
     if (!cluster) throw new Error("no cluster");
     clusterId = cluster.id;
-  });
+  }, 300_000);
 
   afterAll(async () => {
-    await service.close();
-    await handle.dispose();
+    await service?.close();
+    await handle?.dispose();
   });
 
   it("publishes a CRL openssl verifies with the service's chain, and the console finds the installed SLC not revoked", async () => {

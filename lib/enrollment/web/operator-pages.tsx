@@ -142,7 +142,7 @@ export function OperatorRequestsPage(
   );
 }
 
-export function revocationReasonText(t: Translator, reason: RevocationReason): string {
+function revocationReasonText(t: Translator, reason: RevocationReason): string {
   return t(`enrollmentOperator.revocationReason.${reason}`);
 }
 

@@ -37,6 +37,11 @@ const USAGE = `Usage: npm run enrollment -- <command>
   submissions export [--output <file>]    every recorded outcome as JSON lines
   registrations list
   registrations revoke <cluster GUID> [--by <operator>]
+                                          the cluster re-enrolls only with an operator's approval
+  slcs list [--limit <n>]                 issued SLCs, newest first, with their revocation
+  slcs revoke <serial> --reason <reason> [--by <operator>]
+                                          revoke an SLC (listed on GET /crl); reason: keyCompromise, cACompromise,
+                                          affiliationChanged, superseded, cessationOfOperation, unspecified
   operators add <name> --password-stdin   an account for the operator page
   operators list
   operators remove <name>
@@ -73,6 +78,10 @@ function toCommand(positionals: string[], values: Record<string, string | boolea
         return { command: "registrations.list" };
       case "registrations revoke":
         return { command: "registrations.revoke", guid: arg, actor: by };
+      case "slcs list":
+        return { command: "slcs.list", limit: values.limit === undefined ? undefined : Number(values.limit) };
+      case "slcs revoke":
+        return { command: "slcs.revoke", serial: arg, reason: values.reason, actor: by };
       case "operators add":
         if (!values["password-stdin"]) usage("operators add needs --password-stdin (the password is read from standard input).");
         return { command: "operators.add", name: arg, password: readStdin() };
@@ -117,7 +126,7 @@ async function runOffline(
       maxPending: config.maxPending,
     });
     for await (const command of commands) {
-      if (!(await each(await runAdminCommand(desk, handle.db, command, new Date())))) break;
+      if (!(await each(await runAdminCommand(desk, handle, command, new Date())))) break;
     }
   } finally {
     await pool.close();
@@ -328,6 +337,7 @@ async function main(): Promise<void> {
     by: { type: "string" },
     reason: { type: "string" },
     source: { type: "string" },
+    limit: { type: "string" },
     output: { type: "string" },
     out: { type: "string" },
     "root-key-out": { type: "string" },

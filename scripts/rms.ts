@@ -49,6 +49,7 @@ import { EnvError, env } from "@/lib/env";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
 import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
+import { checkRevocation } from "@/lib/revocation/check";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -90,6 +91,9 @@ ${REKEY_USAGE}
                         a PKCS#11 token (token label, key label, CKA_ID), checked in the token when
                         RMS_PKCS11_* is set. New keys go to the token with RMS_CLUSTER_KEY_STORE=pkcs11.
 ${BACKUP_USAGE}
+  revocation check      Fetch the enrollment service's signed revocation list (CRL), verify it against the
+                        trust anchors, store it and report revoked installed SLCs: exit 0 when verified,
+                        1 when the status is unknown (unreachable, not signed by a trusted CA, stale).
   setup-link            Print a new one-time link that creates the first administrator in the
                         browser (valid for ${SETUP_LINK_MINUTES} minutes), while there is none.
   help                  Show this help.
@@ -181,6 +185,7 @@ const commandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("keys stage") }),
   z.object({ command: z.literal("keys rotate") }),
   z.object({ command: z.literal("keys where") }),
+  z.object({ command: z.literal("revocation check") }),
   z.object({ command: z.literal("cluster list"), json: z.boolean() }),
   z.object({ command: z.literal("cluster status"), cluster: clusterReference, json: z.boolean() }),
   z.object({
@@ -281,6 +286,10 @@ export function parseCommand(argv: string[]): Command {
       break;
     case "keys where":
       expectPositionals(args, 0, "keys where");
+      raw = { command: key };
+      break;
+    case "revocation check":
+      expectPositionals(args, 0, "revocation check");
       raw = { command: key };
       break;
     case "cluster list":
@@ -489,6 +498,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await rotateMasterKeyCommand(db, io.masterKeySettings(), io);
       case "keys where":
         return await whereKeysCommand(db, io.renewalContext(db).pkcs11 ?? null, io);
+      case "revocation check": {
+        // On demand, what the monitor does each round: fetch and verify the CRL, store it, audit a revoked SLC.
+        const check = await checkRevocation(io.renewalContext(db), { now: new Date(), actor: io.actor });
+        for (const event of check.events) {
+          io.stdout(
+            `REVOKED: cluster ${event.clusterName} (${event.clusterGuid}), SLC ${event.serialNumber}: ${event.reason} on ${event.revokedAt}.`,
+          );
+        }
+        if (check.state === "unknown") {
+          io.stderr(`Revocation status unknown: ${check.detail}`);
+          return EXIT_FAILURE;
+        }
+        io.stdout(`Revocation list verified: ${check.entries} revoked; next update ${check.nextUpdate.toISOString()}.`);
+        return EXIT_OK;
+      }
       case "setup-link": {
         if (!(await needsSetup(db))) {
           io.stderr(

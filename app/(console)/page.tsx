@@ -8,12 +8,14 @@ import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
+import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { DataTable } from "@/components/ui/table";
 import { requireAdminPage } from "@/lib/auth/guard";
 import { getClusterOverview, getWebSitesOverview } from "@/lib/clusters/queries";
 import { getDb } from "@/lib/db";
 import { listExpiryAlerts } from "@/lib/monitor/expiry-events";
+import { revocationStatuses } from "@/lib/revocation/status";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -38,10 +40,11 @@ export default async function GlobalAdministrationPage({
   const t = await getTranslations();
   const db = await getDb();
   const now = new Date();
-  const [{ sites, total, page }, alerts, removed] = await Promise.all([
+  const [{ sites, total, page }, alerts, removed, revocation] = await Promise.all([
     getWebSitesOverview(db, { page: query.page, pageSize: PAGE_SIZE }),
     listExpiryAlerts(db, now),
     query.removed ? getClusterOverview(db, query.removed) : null,
+    revocationStatuses(db, now),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   // Translated once, not once per row.
@@ -104,6 +107,7 @@ export default async function GlobalAdministrationPage({
                     <div className="flex flex-col items-start gap-1">
                       <LocalTime date={site.cluster.slcValidUntil} withTime={false} />
                       <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
+                      <RevocationBadge status={revocation.get(site.cluster.id)} quiet />
                     </div>
                   ) : site.cluster ? (
                     label.noCertificate

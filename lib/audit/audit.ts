@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   "slc_expires_in_one_month",
   "slc_expires_in_one_week",
   "slc_expired",
+  "slc_revoked",
+  "revocation_checked",
   "auto_renewal_enabled",
   "auto_renewal_disabled",
   "notification_test",

@@ -20,6 +20,7 @@ export const CHECK_NAMES = [
   "url",
   "request",
   "validity",
+  "not_revoked",
   "newer_than_installed",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
@@ -53,6 +54,8 @@ export const SLC_REJECT_REASONS = [
   "expired",
   "not_yet_valid",
   "not_newer",
+  // On the enrollment service's signed revocation list, as this console last verified it (lib/revocation).
+  "revoked",
   // The file is not the exact form the enrollment service writes (./slc-profile.ts).
   ...SLC_PROFILE_REASONS,
   // Off the main thread (verify-off-thread.ts): the file ran past the deadline, or the worker could not verify it.
@@ -75,6 +78,8 @@ export interface SlcExpectation {
   pendingRequestId: string | null;
   installedValidUntil: Date | null;
   now: Date;
+  /** The last verified revocation list's entries (lib/revocation/status.ts); undefined: none checked yet. */
+  revoked?: readonly { serial: string; reason: string; revokedAt: string }[];
 }
 
 export interface VerifiedSlc extends SlcFields {
@@ -255,6 +260,21 @@ export function verifySlc(
       return checks.fail("validity", "expired", `The SLC expired on ${slc.validUntil.toISOString()}.`);
     }
     checks.pass("validity", `Valid ${slc.validFrom.toISOString()} – ${slc.validUntil.toISOString()}.`);
+
+    const revoked = expect.revoked?.find((entry) => entry.serial.toUpperCase() === slc.serialNumber.toUpperCase());
+    if (revoked) {
+      return checks.fail(
+        "not_revoked",
+        "revoked",
+        `The enrollment service revoked SLC ${slc.serialNumber.toUpperCase()} on ${revoked.revokedAt} (reason: ${revoked.reason}).`,
+      );
+    }
+    checks.pass(
+      "not_revoked",
+      expect.revoked === undefined
+        ? "No revocation list has been checked yet."
+        : `Serial ${slc.serialNumber.toUpperCase()} is not on the enrollment service's revocation list.`,
+    );
 
     if (expect.installedValidUntil !== null && slc.validUntil.getTime() <= expect.installedValidUntil.getTime()) {
       return checks.fail(

@@ -133,6 +133,37 @@ export const expiryNotices = pgTable(
 );
 
 /**
+ * The enrollment service's revocation list as this console last checked it (one row per service, id "enrollment"):
+ * the entries of the last CRL that verified against the trust anchors, and whether that CRL is current. A fetch that
+ * fails or a CRL that does not verify keeps the last good entries and says why the status is unknown.
+ */
+export const revocationLists = pgTable("revocation_lists", {
+  id: text("id").primaryKey(),
+  state: text("state", { enum: ["current", "unknown"] }).notNull(),
+  /** Why the status is unknown (fetch failed, not signed by a trusted CA, stale past nextUpdate); null when current. */
+  detail: text("detail"),
+  checkedAt: timestamp("checked_at", { withTimezone: true }).notNull(),
+  issuer: text("issuer"),
+  thisUpdate: timestamp("this_update", { withTimezone: true }),
+  nextUpdate: timestamp("next_update", { withTimezone: true }),
+  crlNumber: text("crl_number"),
+  /** [{ serial, reason, revokedAt }] of the last verified CRL (serials in upper-case hex). */
+  entries: jsonb("entries").$type<Array<{ serial: string; reason: string; revokedAt: string }>>().notNull().default([]),
+});
+
+/** A revoked installed SLC already announced (audit event, notification): once per certificate, across consoles. */
+export const revocationNotices = pgTable("revocation_notices", {
+  certificateId: uuid("certificate_id")
+    .primaryKey()
+    .references(() => certificates.id, { onDelete: "cascade" }),
+  clusterId: uuid("cluster_id")
+    .notNull()
+    .references(() => clusters.id, { onDelete: "cascade" }),
+  reason: text("reason").notNull(),
+  noticedAt: timestamp("noticed_at", { withTimezone: true }).notNull(),
+});
+
+/**
  * Opt-in automatic online renewal, per cluster: the plan for the installed certificate (a random time inside its
  * renewal window), the back-off after failures, and the last outcome. A console claims an attempt by moving
  * next_attempt_at forward in one UPDATE, so two consoles never attempt the same renewal.

@@ -4,9 +4,10 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { z } from "zod";
-import type { EnrollmentDb } from "./db/client";
+import type { EnrollmentDbHandle } from "./db/client";
 import type { Desk, SubmissionView } from "./desk";
 import { addOperator, listOperators, operatorNameSchema, operatorPasswordSchema, removeOperator } from "./operators";
+import { listIssuedSlcs, REVOCATION_REASONS, revokeSlc, SLC_SERIAL } from "./revocations";
 
 const id = z.string().regex(/^[0-9a-f]{32}$/, "A submission id is 32 hexadecimal characters (see `requests list`).");
 const guid = z.string().regex(/^\{[0-9A-Fa-f-]{36}\}$/, "A cluster GUID looks like {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}.");
@@ -34,6 +35,13 @@ export const adminCommandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("events.page"), afterId: z.number().int().min(0), limit: z.number().int().min(1).max(10_000) }),
   z.object({ command: z.literal("registrations.list") }),
   z.object({ command: z.literal("registrations.revoke"), guid, actor }),
+  z.object({ command: z.literal("slcs.list"), limit: z.number().int().min(1).max(10_000).default(50) }),
+  z.object({
+    command: z.literal("slcs.revoke"),
+    serial: z.string().regex(SLC_SERIAL, "An SLC serial is 32 hexadecimal digits (see `slcs list`)."),
+    reason: z.enum(REVOCATION_REASONS, `--reason is one of: ${REVOCATION_REASONS.join(", ")}.`),
+    actor,
+  }),
   z.object({ command: z.literal("operators.add"), name: operatorNameSchema, password: operatorPasswordSchema }),
   z.object({ command: z.literal("operators.list") }),
   z.object({ command: z.literal("operators.remove"), name: operatorNameSchema }),
@@ -45,7 +53,8 @@ function submissionJson(s: SubmissionView) {
   return { ...s };
 }
 
-export async function runAdminCommand(desk: Desk, db: EnrollmentDb, command: AdminCommand, now: Date): Promise<AdminResult> {
+export async function runAdminCommand(desk: Desk, handle: EnrollmentDbHandle, command: AdminCommand, now: Date): Promise<AdminResult> {
+  const { db } = handle;
   switch (command.command) {
     case "requests.list": {
       const list = await desk.list(command.state === "all" ? {} : { state: command.state });
@@ -74,6 +83,12 @@ export async function runAdminCommand(desk: Desk, db: EnrollmentDb, command: Adm
       return (await desk.revokeRegistration(command.guid, command.actor))
         ? { ok: true, value: { guid: command.guid, state: "revoked" } }
         : { ok: false, message: `There is no registration for ${command.guid}.` };
+    case "slcs.list":
+      return { ok: true, value: await listIssuedSlcs(db, command.limit) };
+    case "slcs.revoke": {
+      const result = await revokeSlc(handle, { serial: command.serial, reason: command.reason, actor: command.actor, channel: "cli", now });
+      return result.ok ? { ok: true, value: result } : { ok: false, message: result.detail };
+    }
     case "operators.add":
       return (await addOperator(db, command.name, command.password, now))
         ? { ok: true, value: { name: command.name } }

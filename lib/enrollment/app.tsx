@@ -17,6 +17,7 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { apiEnroll } from "./routes/api-enroll";
 import { apiRenewalInfo } from "./routes/api-renewal-info";
 import { certificate } from "./routes/certificate";
+import { caPem, crl, slcStatus } from "./routes/crl";
 import { favicon } from "./routes/favicon";
 import { healthz } from "./routes/healthz";
 import { home } from "./routes/home";
@@ -24,6 +25,7 @@ import { ENROLLMENT_LOCALE_COOKIE, language } from "./routes/language";
 import { metrics } from "./routes/metrics";
 import { operatorDecide, operatorRejectPending } from "./routes/operator-decide";
 import { operatorRequests } from "./routes/operator-requests";
+import { operatorRevoke } from "./routes/operator-revoke";
 import { operatorSignIn, operatorSignInPage } from "./routes/operator-sign-in";
 import { operatorSignOut } from "./routes/operator-sign-out";
 import { requestLookup } from "./routes/request-lookup";
@@ -134,6 +136,9 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
 
   app.post("/api/enroll", limit(REQUEST_XML_CAPS.bytes), apiEnroll(deps));
   app.get("/api/renewal-info/:guid", apiRenewalInfo(deps));
+  app.get("/api/slc-status/:serial", slcStatus(deps));
+  app.get("/crl", crl(deps));
+  app.get("/ca.pem", caPem(deps));
   app.get("/healthz", healthz(deps));
   app.get("/metrics", metrics(deps));
   app.get("/root.pem", rootPem(deps));
@@ -151,6 +156,7 @@ export function createApp(deps: ServiceDeps, allowedHost: (host: string | undefi
   app.get("/operator", operatorRequests(deps));
   app.post("/operator/submissions/:id/:decision", limit(FORM_LIMIT_BYTES), operatorDecide(deps));
   app.post("/operator/reject-pending", limit(FORM_LIMIT_BYTES), operatorRejectPending(deps));
+  app.post("/operator/slcs/:serial/revoke", limit(FORM_LIMIT_BYTES), operatorRevoke(deps));
 
   app.notFound((c) => {
     if (isApi(c)) return apiError(c, 404, "not_found", "There is no API at this address; online renewal is POST /api/enroll.");

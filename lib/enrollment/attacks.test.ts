@@ -151,7 +151,7 @@ describe("held submissions are capped per source, and an operator rejects a floo
 
     const cli = await runAdminCommand(
       service.desk,
-      service.database.db,
+      service.database,
       { command: "requests.rejectPending", actor: "rita", reason: "flood" },
       new Date(),
     );

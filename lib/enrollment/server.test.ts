@@ -347,7 +347,7 @@ describe("who may get an SLC (approval policy)", () => {
     expect((await post(held, buildRenewalRequest(otherSerial, keys.privateKeyPem), "application/xml", heldFetch)).status).toBe(202);
   });
 
-  it("a rejected request stays rejected, and a revoked registration gets nothing", async () => {
+  it("a rejected request stays rejected, and a revoked registration re-enrolls only with approval", async () => {
     const f = requestFieldsFor(keys);
     const xml = buildRenewalRequest(f, keys.privateKeyPem);
     const pending = (await (await post(held, xml, "application/xml", heldFetch)).json()) as { submissionId: string };
@@ -369,8 +369,15 @@ describe("who may get an SLC (approval policy)", () => {
       "application/xml",
       heldFetch,
     );
-    expect(after.status).toBe(403);
-    expect(await after.json()).toMatchObject({ error: "registration_revoked" });
+    // Revocation rule (desk.ts review): held for the operator with the review reason, never refused outright.
+    expect(after.status).toBe(202);
+    const heldAgain = (await after.json()) as { submissionId: string };
+    expect((await held.desk.find({ id: heldAgain.submissionId }))?.submission).toMatchObject({
+      state: "pending_approval",
+      reason: "registration_revoked",
+    });
+    expect(await held.desk.approve(heldAgain.submissionId, "alice", "cli")).toMatchObject({ ok: true });
+    expect((await held.desk.listRegistrations()).find((r) => r.guid === g.clusterGuid)).toMatchObject({ state: "active", revokedAt: null });
   });
 
   it("the web site tells the submitter the request awaits approval, and finds it again by request ID", async () => {

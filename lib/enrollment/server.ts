@@ -15,6 +15,7 @@ import { createIssuePool } from "./issue-pool";
 import { createEnrollmentMetrics, instrumentDesk } from "./metrics";
 import { createOperatorThrottle } from "./operator-throttle";
 import { createRateLimiter } from "./rate-limit";
+import { createCrlPublisher, crlSignerFromPem } from "./revocations";
 import { type CreateCa, loadOrCreateCa } from "./store";
 import { loadTlsIdentity } from "./tls";
 
@@ -172,6 +173,9 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
       },
       desk: instrumented,
       db: database.db,
+      handle: database,
+      // The one place the CRL's signing key is chosen (an HSM signer replaces crlSignerFromPem).
+      crl: createCrlPublisher(database.db, crlSignerFromPem(ca.caCertPem, ca.caKeyPem), clock),
       limiter: createRateLimiter(config.rateLimitPerMinute ?? 120),
       operatorThrottle: createOperatorThrottle(),
       rootFingerprint: loaded.rootFingerprint,
@@ -186,7 +190,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   server.removeAllListeners("request");
   const { getRequestListener } = await import("@hono/node-server");
   server.on("request", getRequestListener(app.fetch));
-  stopAdmin = await startAdminSocket(config.dataDir, (command) => runAdminCommand(desk, database.db, command, clock()));
+  stopAdmin = await startAdminSocket(config.dataDir, (command) => runAdminCommand(desk, database, command, clock()));
   // PGlite allows one process: `npm run enrollment -- backup` gets its snapshot from here (lib/backup/socket.ts).
   if (database.kind === "pglite") stopBackup = await startEnrollmentBackupSocket(config.dataDir, database);
 

@@ -43,6 +43,7 @@ const texts = [
   "changed",
   "because",
   "host",
+  "serial",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

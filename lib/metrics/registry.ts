@@ -15,6 +15,7 @@ export interface ConsoleMetrics {
   registry: Registry;
   slcExpiration: Gauge<"cluster_guid" | "server_name">;
   lastRenewal: Gauge<"cluster_guid" | "server_name">;
+  revocationStatus: Gauge<"cluster_guid" | "server_name" | "status">;
   renewals: Counter<"cluster_guid" | "server_name" | "method" | "outcome">;
   importRefusals: Counter<"cluster_guid" | "server_name" | "reason">;
   /** The audit totals each series of the two counters has been brought up to (by metric name and labels). */
@@ -46,6 +47,12 @@ export function createConsoleMetrics(): ConsoleMetrics {
       name: "rms_slc_last_renewal_timestamp_seconds",
       help: "When each cluster's installed certificate was last renewed, online or offline (Unix time).",
       labelNames: ["cluster_guid", "server_name"],
+      registers: [registry],
+    }),
+    revocationStatus: new Gauge({
+      name: "rms_slc_revocation_status",
+      help: "The installed certificate's revocation status per cluster, from the last verified revocation list: 1 for the status it has (good, revoked, unknown), 0 for the others.",
+      labelNames: ["cluster_guid", "server_name", "status"],
       registers: [registry],
     }),
     // Both counted from the append-only audit log (brought up to its totals at each scrape), so every console reports

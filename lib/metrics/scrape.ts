@@ -4,6 +4,7 @@ import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Counter } from "prom-client";
 import type { Queryable } from "@/lib/db/client";
 import { auditEvents, certificates, clusters } from "@/lib/db/schema";
+import { revocationStatuses } from "@/lib/revocation/status";
 import { type ConsoleMetrics, type CountedSeries, consoleMetrics } from "./registry";
 import { countedAs, IMPORT_REFUSAL_REASONS, isRenewalAction, RENEWAL_ACTIONS, RENEWAL_SERIES } from "./renewal-events";
 
@@ -14,6 +15,7 @@ export async function scrapeConsoleMetrics(
 ): Promise<{ contentType: string; body: string }> {
   const installed = await db
     .select({
+      clusterId: clusters.id,
       guid: clusters.guid,
       serverName: clusters.serverName,
       validUntil: certificates.validUntil,
@@ -25,10 +27,15 @@ export async function scrapeConsoleMetrics(
     .where(eq(certificates.active, true));
   metrics.slcExpiration.reset();
   metrics.lastRenewal.reset();
+  metrics.revocationStatus.reset();
+  const revocation = await revocationStatuses(db, new Date());
   for (const slc of installed) {
     const labels = { cluster_guid: slc.guid, server_name: slc.serverName };
     metrics.slcExpiration.set(labels, Math.floor(slc.validUntil.getTime() / 1000));
     if (slc.obtainedBy !== "enroll") metrics.lastRenewal.set(labels, Math.floor(slc.installedAt.getTime() / 1000));
+    const state = revocation.get(slc.clusterId)?.state ?? "unknown";
+    for (const status of ["good", "revoked", "unknown"] as const)
+      metrics.revocationStatus.set({ ...labels, status }, state === status ? 1 : 0);
   }
   await countAuditedRenewals(db, metrics);
   return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };

@@ -9,11 +9,13 @@ import {
   autoRenewalFailureNotification,
   expiryNotification,
   notificationChannelsFrom,
+  revokedSlcNotification,
   sendNotification,
 } from "@/lib/notifications/notifier";
 import { checkHeldRequests } from "@/lib/renewal/approval";
 import { autoRenewalRound } from "@/lib/renewal/auto-renewal";
 import { renewalContext } from "@/lib/renewal/server-context";
+import { checkRevocation } from "@/lib/revocation/check";
 import { systemClock } from "@/lib/time/clock";
 import { startExpiryMonitor } from "./expiry-monitor";
 
@@ -67,6 +69,33 @@ export async function startConsoleMonitor(): Promise<void> {
             message: held.detail,
           }),
         );
+      }
+      // The enrollment service's signed revocation list: a revoked installed SLC is audited, logged and notified once.
+      const revocation = await checkRevocation(await renewalContext(), { now, actor: "monitor" });
+      toStdout(
+        jsonLogLine({
+          time: now,
+          level: revocation.state === "current" ? "info" : "warning",
+          source: "rms-revocation",
+          message:
+            revocation.state === "current"
+              ? `Revocation list verified: ${revocation.entries} revoked, next update ${revocation.nextUpdate.toISOString()}.`
+              : `Revocation status unknown: ${revocation.detail}`,
+        }),
+      );
+      for (const event of revocation.events) {
+        toStdout(
+          jsonLogLine({
+            time: now,
+            level: "error",
+            source: "rms-revocation",
+            clusterGuid: event.clusterGuid,
+            serverName: event.serverName,
+            serialNumber: event.serialNumber,
+            message: `The server licensor certificate of cluster ${event.clusterName} was revoked by the enrollment service (${event.reason}).`,
+          }),
+        );
+        await sendNotification(await channels(), revokedSlcNotification(event));
       }
       // The renewal context reads the same system clock.
       for (const attempt of await autoRenewalRound(await renewalContext(), { now })) {

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import { jsonLogLine, type LineWriter, toStdout } from "@/lib/log";
 import type { ExpiryEvent } from "@/lib/monitor/expiry-events";
 import type { AutoRenewalAttempt } from "@/lib/renewal/auto-renewal";
+import type { RevokedSlcEvent } from "@/lib/revocation/check";
 import { type SmtpTarget, sendEmail } from "./email";
 import { deliverWebhook, type WebhookOptions, type WebhookTarget } from "./webhook";
 
@@ -52,7 +53,7 @@ export function notificationChannelsFrom(env: NotificationEnv): NotificationChan
 export interface Notification {
   /** Stable per event, so a receiver can drop duplicates: `<certificate fingerprint>/<event id>`. */
   id: string;
-  type: "slc_expiry" | "auto_renewal_failed" | "test";
+  type: "slc_expiry" | "slc_revoked" | "auto_renewal_failed" | "test";
   eventId: number | null;
   event: string | null;
   level: "info" | "warning" | "error";
@@ -94,6 +95,36 @@ export function expiryNotification(event: ExpiryEvent): Notification {
       daysLeft: event.daysLeft,
       certificateFingerprint: event.certificateFingerprint,
       serialNumber: event.serialNumber,
+    },
+    occurredAt: event.occurredAt.toISOString(),
+  };
+}
+
+export function revokedSlcNotification(event: RevokedSlcEvent): Notification {
+  const subject = `RMS: the server licensor certificate of ${event.clusterName} was revoked`;
+  return {
+    id: `${event.certificateFingerprint}/revoked`,
+    type: "slc_revoked",
+    eventId: null,
+    event: null,
+    level: "error",
+    subject,
+    text: [
+      `${subject} by the enrollment service (reason: ${event.reason}, on ${event.revokedAt}).`,
+      "",
+      `Cluster: ${event.clusterName} (${event.serverName}, ${event.clusterGuid})`,
+      `Certificate SHA-256: ${event.certificateFingerprint}; serial ${event.serialNumber}`,
+      "",
+      "Its registration is revoked too: the cluster gets a new certificate only when the enrollment service's operator approves its request. Renew it (with a new key if the key may be compromised) and ask the operator to approve.",
+    ].join("\n"),
+    details: {
+      clusterGuid: event.clusterGuid,
+      clusterName: event.clusterName,
+      serverName: event.serverName,
+      certificateFingerprint: event.certificateFingerprint,
+      serialNumber: event.serialNumber,
+      reason: event.reason,
+      revokedAt: event.revokedAt,
     },
     occurredAt: event.occurredAt.toISOString(),
   };

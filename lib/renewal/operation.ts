@@ -11,6 +11,7 @@ import { sharedVerifier } from "@/lib/certificates/verify-off-thread";
 import type { SlcVerification } from "@/lib/certificates/verify-slc";
 import type { Queryable, Tx } from "@/lib/db/client";
 import { certificates, clusterKeys, clusters } from "@/lib/db/schema";
+import { revokedEntries } from "@/lib/revocation/status";
 import { type ClusterKey, clusterKeyOf } from "./cluster-keys";
 import type { RenewalActor, RenewalContext } from "./context";
 import { failureAuditDetails, IN_PROGRESS, type RenewalFailure, type RenewalResult } from "./failures";
@@ -196,13 +197,15 @@ export function trustAnchors(ctx: RenewalContext): RenewalResult<{ anchors: stri
  * Runs every check of the verifier against what this cluster expects of its next SLC, on the verification worker
  * under its deadline (the event loop stays free for every other user while a file is checked).
  */
-export function verifyForCluster(
+export async function verifyForCluster(
   ctx: RenewalContext,
   cluster: ClusterState,
   input: Uint8Array | string,
   pendingRequestId: string | null,
   anchors: string[],
 ): Promise<SlcVerification> {
+  // The check "Not revoked": the entries of the last revocation list that verified against the trust anchors.
+  const revoked = await revokedEntries(ctx.db);
   return sharedVerifier().verify(input, {
     trustAnchorsPem: anchors,
     expect: {
@@ -212,6 +215,7 @@ export function verifyForCluster(
       pendingRequestId,
       installedValidUntil: cluster.installed?.validUntil ?? null,
       now: ctx.now(),
+      revoked,
     },
   });
 }

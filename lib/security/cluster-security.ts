@@ -9,6 +9,7 @@ import { clusterKeys } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { type MasterKeyStatus, masterKeyStatus } from "@/lib/provisioning/master-key-rotation";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
+import { clusterRevocationStatus, type RevocationStatus } from "@/lib/revocation/status";
 
 /** Where the cluster's private key lives. */
 type KeyCustody =
@@ -21,11 +22,6 @@ function custodyOf(row: { custody: string; envelope: string | null; tokenLabel: 
   if (row.custody === "pkcs11") return { kind: "hsm", token: row.tokenLabel ?? "", label: row.keyLabel ?? "" };
   return { kind: "database", masterKeyId: row.envelope === null ? null : envelopeKeyId(row.envelope) };
 }
-
-/** The revocation status of the cluster's installed SLC. */
-type RevocationStatus =
-  // Revocation (issue 25 item 3): the revoke branch provides the read function; until it is merged nothing is checked.
-  { kind: "not_checked" };
 
 export interface ClusterSecurity {
   /** The active key, or null when the cluster has none (removed, or never had one). */
@@ -59,6 +55,6 @@ export async function getClusterSecurity(clusterId: string): Promise<ClusterSecu
     masterKey,
     encryptedCount: masterKey.inUse.reduce((sum, row) => sum + row.count, 0),
     sharedDatabase: config.DATABASE_URL !== undefined && config.DATABASE_URL !== "",
-    revocation: { kind: "not_checked" },
+    revocation: await clusterRevocationStatus(db, clusterId, new Date()),
   };
 }

@@ -19,6 +19,6 @@ CREATE TABLE "rekeys" (
 	CONSTRAINT "rekeys_request_id_unique" UNIQUE("request_id")
 );
 --> statement-breakpoint
-ALTER TABLE "rekeys" ADD CONSTRAINT "rekeys_cluster_id_clusters_id_fk" FOREIGN KEY ("cluster_id") REFERENCES "public"."clusters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "rekeys" ADD CONSTRAINT "rekeys_key_id_cluster_keys_id_fk" FOREIGN KEY ("key_id") REFERENCES "public"."cluster_keys"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "rekeys" ADD CONSTRAINT "rekeys_cluster_id_clusters_id_fk" FOREIGN KEY ("cluster_id") REFERENCES "clusters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "rekeys" ADD CONSTRAINT "rekeys_key_id_cluster_keys_id_fk" FOREIGN KEY ("key_id") REFERENCES "cluster_keys"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "rekeys_one_pending" ON "rekeys" USING btree ("cluster_id") WHERE "rekeys"."status" = 'pending';

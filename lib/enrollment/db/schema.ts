@@ -79,6 +79,26 @@ export const issuedSlcs = pgTable(
   (t) => [uniqueIndex("issued_slcs_submission").on(t.submissionId), index("issued_slcs_guid").on(t.guid, t.fingerprint)],
 );
 
+/**
+ * An issued SLC the operator revoked (once; never undone): what the signed revocation list (GET /crl) lists, with the
+ * RFC 5280 reason code. Revoking marks the SLC's registration revoked, so the cluster re-enrolls only with approval.
+ */
+export const revocations = pgTable(
+  "revocations",
+  {
+    serial: text("serial")
+      .primaryKey()
+      .references(() => issuedSlcs.serial),
+    guid: text("guid").notNull(),
+    reason: text("reason", {
+      enum: ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation"],
+    }).notNull(),
+    revokedAt: at("revoked_at").notNull(),
+    revokedBy: text("revoked_by").notNull(),
+  },
+  (t) => [index("revocations_revoked_at").on(t.revokedAt)],
+);
+
 /** Every outcome, refusals included: what `npm run enrollment -- submissions export` writes as JSON lines. */
 export const events = pgTable(
   "events",
@@ -87,7 +107,7 @@ export const events = pgTable(
     at: at("at").notNull(),
     channel: text("channel", { enum: ["api", "web", "operator", "cli"] }).notNull(),
     outcome: text("outcome", {
-      enum: ["issued", "replayed", "pending_approval", "approved", "rejected", "refused", "registration_revoked"],
+      enum: ["issued", "replayed", "pending_approval", "approved", "rejected", "refused", "registration_revoked", "slc_revoked"],
     }).notNull(),
     status: integer("status"),
     reason: text("reason"),

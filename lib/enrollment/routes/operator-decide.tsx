@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // POST /operator/submissions/:id/approve|reject: an operator's decision on a held request (session and origin checked).
 import { z } from "zod";
+import { listIssuedSlcs } from "../revocations";
 import { type AppContext, isSameOrigin, type ServiceDeps, SUBMISSION_ID } from "../web/context";
 import { setOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
@@ -56,8 +57,18 @@ export function operatorDecide(deps: ServiceDeps) {
   };
 }
 
-async function page(deps: ServiceDeps, c: AppContext, operator: string, notice: { ok: boolean; text: string }, status: 400 | 404 | 409) {
-  const [pending, recent] = await Promise.all([deps.desk.list({ state: "pending_approval" }), deps.desk.list({ limit: 20 })]);
+export async function page(
+  deps: ServiceDeps,
+  c: AppContext,
+  operator: string,
+  notice: { ok: boolean; text: string },
+  status: 400 | 404 | 409,
+) {
+  const [pending, recent, issued] = await Promise.all([
+    deps.desk.list({ state: "pending_approval" }),
+    deps.desk.list({ limit: 20 }),
+    listIssuedSlcs(deps.db),
+  ]);
   return c.html(
     <OperatorRequestsPage
       locale={c.var.locale}
@@ -66,6 +77,7 @@ async function page(deps: ServiceDeps, c: AppContext, operator: string, notice: 
       pending={pending}
       recent={recent.filter((s) => s.state !== "pending_approval")}
       rekeys={await heldRekeys(deps, pending)}
+      issued={issued}
       notice={notice}
     />,
     status,

@@ -2,6 +2,7 @@
 // GET /operator: the requests held for approval, with Approve and Reject, and the recent decisions.
 import type { SubmissionView } from "../desk";
 import { storedRekeyReplaces } from "../rekey-rule";
+import { listIssuedSlcs } from "../revocations";
 import type { AppContext, ServiceDeps } from "../web/context";
 import { takeOperatorNotice } from "../web/operator-notice";
 import { OperatorRequestsPage } from "../web/operator-pages";
@@ -11,9 +12,10 @@ export function operatorRequests(deps: ServiceDeps) {
   return async (c: AppContext) => {
     const operator = await currentOperator(deps, c);
     if (!operator) return c.redirect("/operator/sign-in", 303);
-    const [pending, recent] = await Promise.all([
+    const [pending, recent, issued] = await Promise.all([
       deps.desk.list({ state: "pending_approval" }),
       deps.desk.list({ limit: 20 }).then((all) => all.filter((s) => s.state !== "pending_approval")),
+      listIssuedSlcs(deps.db),
     ]);
     // Shown once (post/redirect/get with a consumed cookie): a reload or the language switch does not repeat it.
     const notice = takeOperatorNotice(c);
@@ -23,7 +25,9 @@ export function operatorRequests(deps: ServiceDeps) {
         ? null
         : notice.kind === "bulkRejected"
           ? t("enrollmentOperator.bulkRejected", { count: notice.count })
-          : t(`enrollmentOperator.${notice.kind}`);
+          : notice.kind === "revoked"
+            ? t("enrollmentOperator.revoked", { serial: notice.serial })
+            : t(`enrollmentOperator.${notice.kind}`);
     return c.html(
       <OperatorRequestsPage
         locale={c.var.locale}
@@ -32,6 +36,7 @@ export function operatorRequests(deps: ServiceDeps) {
         pending={pending}
         recent={recent}
         rekeys={await heldRekeys(deps, pending)}
+        issued={issued}
         notice={text ? { ok: true, text } : undefined}
       />,
     );

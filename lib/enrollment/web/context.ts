@@ -5,16 +5,21 @@ import { isOwnOrigin, parseOrigin } from "@/lib/http/host-rules";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import type { EnrollmentConfig } from "../config";
-import type { EnrollmentDb } from "../db/client";
+import type { EnrollmentDb, EnrollmentDbHandle } from "../db/client";
 import type { Desk } from "../desk";
 import type { EnrollmentMetrics } from "../metrics";
 import type { OperatorThrottle } from "../operator-throttle";
 import type { RateLimiter } from "../rate-limit";
+import type { CrlPublisher } from "../revocations";
 
 export interface ServiceDeps {
   config: EnrollmentConfig;
   desk: Desk;
   db: EnrollmentDb;
+  /** The store with its kind (revocation takes the GUID's advisory lock on PostgreSQL). */
+  handle: EnrollmentDbHandle;
+  /** The signed revocation list (GET /crl) and its issuer (GET /ca.pem). */
+  crl: CrlPublisher;
   limiter: RateLimiter;
   operatorThrottle: OperatorThrottle;
   rootFingerprint: string;

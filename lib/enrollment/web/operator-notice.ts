@@ -8,7 +8,11 @@ import type { AppContext } from "./context";
 
 const NOTICE_COOKIE = "__Host-rms-operator-notice";
 
-type OperatorNotice = { kind: "approved" } | { kind: "rejected" } | { kind: "bulkRejected"; count: number };
+type OperatorNotice =
+  | { kind: "approved" }
+  | { kind: "rejected" }
+  | { kind: "bulkRejected"; count: number }
+  | { kind: "revoked"; serial: string };
 
 const stored = z.union([
   z.enum(["approved", "rejected"]).transform((kind) => ({ kind })),
@@ -16,11 +20,16 @@ const stored = z.union([
     .string()
     .regex(/^bulkRejected-[0-9]{1,6}$/)
     .transform((value) => ({ kind: "bulkRejected" as const, count: Number(value.slice("bulkRejected-".length)) })),
+  z
+    .string()
+    .regex(/^revoked-[0-9A-F]{32}$/)
+    .transform((value) => ({ kind: "revoked" as const, serial: value.slice("revoked-".length) })),
 ]);
 
 /** Sets the notice the next GET /operator shows (once). */
 export function setOperatorNotice(c: AppContext, notice: OperatorNotice): void {
-  const value = notice.kind === "bulkRejected" ? `bulkRejected-${notice.count}` : notice.kind;
+  const value =
+    notice.kind === "bulkRejected" ? `bulkRejected-${notice.count}` : notice.kind === "revoked" ? `revoked-${notice.serial}` : notice.kind;
   setCookie(c, NOTICE_COOKIE, value, { path: "/", secure: true, httpOnly: true, sameSite: "Strict", maxAge: 60 });
 }
 

@@ -3,6 +3,7 @@
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import type { SubmissionView } from "../desk";
+import { type IssuedSlcRow, REVOCATION_REASONS, type RevocationReason } from "../revocations";
 import { Alert, DateTime, Layout, Row } from "./layout";
 
 interface PageProps {
@@ -48,6 +49,8 @@ function reasonText(t: Translator, reason: string | null): string {
       return t("enrollmentOperator.reviewExpired");
     case "rekey":
       return t("enrollmentOperator.reviewRekey");
+    case "registration_revoked":
+      return t("enrollmentOperator.reviewRevoked");
     default:
       return reason ?? "—";
   }
@@ -61,6 +64,7 @@ export function OperatorRequestsPage(
     notice?: { ok: boolean; text: string };
     /** For held re-keys: the certificate each names as the one it replaces, by submission ID. */
     rekeys?: Record<string, { serial: string; fingerprint: string }>;
+    issued: IssuedSlcRow[];
   },
 ) {
   const { t, locale } = props;
@@ -149,6 +153,70 @@ export function OperatorRequestsPage(
           ))}
         </ul>
       ) : null}
+      <IssuedCertificates t={t} locale={locale} issued={props.issued} />
     </Layout>
+  );
+}
+
+function revocationReasonText(t: Translator, reason: RevocationReason): string {
+  return t(`enrollmentOperator.revocationReason.${reason}`);
+}
+
+/** The latest issued SLCs: Revoke (with an RFC 5280 reason) for each one not yet revoked; a revoked one says so. */
+function IssuedCertificates(props: { t: Translator; locale: Locale; issued: IssuedSlcRow[] }) {
+  const { t, locale } = props;
+  return (
+    <section aria-labelledby="issued-heading">
+      <h2 id="issued-heading">{t("enrollmentOperator.issuedHeading")}</h2>
+      <p>{t("enrollmentOperator.issuedIntro")}</p>
+      {props.issued.length === 0 ? <p>{t("enrollmentOperator.noneIssued")}</p> : null}
+      {props.issued.map((slc) => (
+        <article key={slc.serial} aria-labelledby={`slc-${slc.serial}`}>
+          <h3 id={`slc-${slc.serial}`}>
+            {slc.serverName}
+            {slc.revocation ? ` — ${t("enrollmentOperator.stateRevoked")}` : ""}
+          </h3>
+          <dl>
+            <Row label={t("identifiers.slcSerial")} value={slc.serial} code />
+            <Row label={t("identifiers.guid")} value={slc.guid} code />
+            <Row label={t("enrollmentOperator.fieldIssued")} value={<DateTime locale={locale} value={slc.issuedAt} />} />
+            <Row label={t("enrollmentOperator.fieldValidUntil")} value={<DateTime locale={locale} value={slc.validUntil} />} />
+            {slc.revocation ? (
+              <Row
+                label={t("enrollmentOperator.fieldRevoked")}
+                value={
+                  <>
+                    <DateTime locale={locale} value={slc.revocation.revokedAt} />
+                    {` — ${revocationReasonText(t, slc.revocation.reason)} (${slc.revocation.revokedBy})`}
+                  </>
+                }
+              />
+            ) : null}
+          </dl>
+          {slc.revocation ? null : (
+            <form method="post" action={`/operator/slcs/${slc.serial}/revoke`} class="reject">
+              <label for={`revoke-reason-${slc.serial}`}>{t("enrollmentOperator.revokeReasonLabel")}</label>
+              <p class="hint" id={`revoke-hint-${slc.serial}`}>
+                {t("enrollmentOperator.revokeHint")}
+              </p>
+              <select id={`revoke-reason-${slc.serial}`} name="reason" required aria-describedby={`revoke-hint-${slc.serial}`}>
+                {REVOCATION_REASONS.map((reason) => (
+                  <option value={reason} key={reason}>
+                    {revocationReasonText(t, reason)}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="submit"
+                class="secondary"
+                aria-label={t("enrollmentOperator.revokeLabel", { server: slc.serverName, serial: slc.serial })}
+              >
+                {t("enrollmentOperator.revoke")}
+              </button>
+            </form>
+          )}
+        </article>
+      ))}
+    </section>
   );
 }

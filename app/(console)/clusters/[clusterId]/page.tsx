@@ -6,6 +6,7 @@ import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { ExpiryAlerts } from "@/components/expiry-alerts";
 import { ExpiryBadge } from "@/components/expiry-badge";
 import { LocalTime } from "@/components/local-time";
+import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { failureMessage } from "@/lib/actions/renewal/view";
@@ -15,6 +16,7 @@ import { formatDateTime } from "@/lib/i18n/format";
 import { expiryAlertOf } from "@/lib/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/renewal/queries";
+import { clusterRevocationStatus } from "@/lib/revocation/status";
 import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { findCluster, loadClusterPage } from "./_components/load-cluster";
@@ -56,13 +58,15 @@ export default async function AdministrationPage({
   const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   // RMS was removed from its web site: no key, nothing to renew; what is left to read.
   if (cluster.removed) return <RemovedCluster cluster={cluster} removed={cluster.removed} />;
-  const [pending, autoRenewal, actor] = await Promise.all([
+  const [pending, autoRenewal, actor, revocation] = await Promise.all([
     getPendingRequest(db, clusterId),
     getAutoRenewal(db, clusterId),
     // The signed-in administrator (cached for this request: the layout's check read it already).
     findAdministrator(),
+    clusterRevocationStatus(db, clusterId, new Date()),
   ]);
   const t = await getTranslations();
+  const locale = await getLocale();
   const now = new Date();
   const slc = cluster.certificate;
   const alert = slc
@@ -117,6 +121,20 @@ export default async function AdministrationPage({
                   t("admin.noSlc")
                 )}
               </Row>
+              {revocation.state !== "no_certificate" && (
+                <Row label={t("revocation.label")}>
+                  <span className="flex flex-col items-start gap-1" data-testid="slc-revocation">
+                    <RevocationBadge status={revocation} />
+                    <span className="text-slate-600">
+                      {revocation.state === "revoked"
+                        ? t("revocation.revokedDetail", { date: formatDateTime(locale, revocation.revokedAt) })
+                        : revocation.state === "unknown"
+                          ? t("revocation.unknownDetail", { detail: revocation.detail })
+                          : t("revocation.checkedAt", { date: formatDateTime(locale, revocation.checkedAt) })}
+                    </span>
+                  </span>
+                </Row>
+              )}
             </dl>
             {exportFailure.success && (
               // A refused no-JavaScript Export lands here (#export-failed): focus on the reason, which is then read first.

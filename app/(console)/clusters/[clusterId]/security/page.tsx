@@ -7,6 +7,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
+import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -109,9 +110,12 @@ export default async function SecurityPage({ params, searchParams }: Props) {
                 <span className="block text-xs break-all text-slate-600">{masterKey.next.source}</span>
               </Row>
             )}
-            {/* Revocation (issue 25 item 3): the revoke branch's read function fills this row; until then "Not checked". */}
             <Row label={t("security.revocation")} id="revocation-status">
-              {t("security.revocationNotChecked")}
+              {security.revocation.state === "no_certificate" ? (
+                t("security.revocationNotChecked")
+              ) : (
+                <RevocationBadge status={security.revocation} />
+              )}
             </Row>
           </dl>
           <div className="mt-4 flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-slate-200 pt-4">

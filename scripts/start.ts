@@ -182,7 +182,8 @@ function databaseStep(args: string[]): Promise<SetupLink | null> {
       children.delete(child);
       if (code === 0) return resolve(link);
       if (stopping) return;
-      console.error(`[rms] The database step stopped (${signal ?? `exit code ${code}`}); the console did not start.`);
+      // An exit code means the step said why (one line, or Node's own report of a crash); a signal leaves no word.
+      if (signal) console.error(`[rms] The database step stopped (${signal}); the console did not start.`);
       stopAll(code ?? 1);
       process.exit(code ?? 1);
     });

@@ -143,7 +143,7 @@ describe.each(kinds)("desk on %s", (kind) => {
     expect(stored).toHaveLength(1);
   });
 
-  it("refuses a renewal whose registration was revoked while it was signed, and stores no SLC for it", async () => {
+  it("holds for the operator a renewal whose registration was revoked while it was signed, and stores no SLC for it", async () => {
     const f = requestFieldsFor(keys);
     const first = await submit(open, buildRenewalRequest(f, keys.privateKeyPem));
     if (first.kind !== "issued") throw new Error(`expected an SLC, got ${first.kind}`);
@@ -159,13 +159,13 @@ describe.each(kinds)("desk on %s", (kind) => {
       issuerName: "Desk Test",
       clock: () => new Date(),
     });
-    expect(await submit(racing, buildRenewalRequest(renewal, keys.privateKeyPem))).toMatchObject({
-      kind: "refused",
-      status: 403,
-      reason: "registration_revoked",
-    });
+    // The guarded write finds the registration changed: nothing is stored, and the policy, read again, holds a
+    // revoked registration for the operator's approval.
+    expect(await submit(racing, buildRenewalRequest(renewal, keys.privateKeyPem))).toMatchObject({ kind: "pending_approval" });
     const forCluster = (await open.list({ limit: 10_000 })).filter((s) => s.guid === f.clusterGuid);
-    expect(forCluster.map((s) => s.state)).toEqual(["issued"]);
+    expect(forCluster.map((s) => s.state).sort()).toEqual(["issued", "pending_approval"]);
+    expect(forCluster.find((s) => s.state === "pending_approval")?.reason).toBe("registration_revoked");
+    expect(forCluster.filter((s) => s.slc)).toHaveLength(1);
     expect((await open.listRegistrations()).find((r) => r.guid === f.clusterGuid)?.state).toBe("revoked");
   });
 });

@@ -44,6 +44,7 @@ const texts = [
   "because",
   "host",
   "serial",
+  "submissionId",
 ];
 const values = Object.fromEntries([...numbers.map((n) => [n, 2]), ...texts.map((n) => [n, n])]);
 

@@ -110,13 +110,15 @@ describe.each(testDatabaseKinds())("statements on %s", (kind) => {
     const actor = { name: "RMS01\\ann", remoteAddress: null };
     const renewal = await counted(() => renewOnline(ctx, { clusterId: cluster.id, actor }));
     expect(renewal.value.ok).toBe(true);
-    // 8 statements, 2 commits: one transaction takes the lease, reads the cluster with its key and installed SLC and
-    // records the attempt's audit event (kept even if the process then dies); then one transaction installs the SLC,
-    // supersedes any exported request, records the success and ends the lease. (Before: 3 commits; before that 4.)
+    // 9 statements, 2 commits: one transaction takes the lease, reads the cluster with its key and installed SLC and
+    // records the attempt's audit event (kept even if the process then dies); the answer's checks read the stored
+    // revocation list (its "Not revoked" check); then one transaction installs the SLC, supersedes any exported
+    // request, records the success and ends the lease. (Before: 3 commits; before that 4.)
     expect(renewal.sent.map(shape)).toEqual([
       "update clusters",
       "select clusters",
       "insert audit_events",
+      "select revocation_lists",
       "update certificates",
       "insert certificates",
       "update renewal_requests",
@@ -125,12 +127,13 @@ describe.each(testDatabaseKinds())("statements on %s", (kind) => {
     ]);
     if (kind === "postgres") {
       // node-postgres sends the transactions' BEGIN and COMMIT through the same logger: two commits, nothing outside them.
-      expect(statements.map(shape).slice(-12)).toEqual([
+      expect(statements.map(shape).slice(-13)).toEqual([
         "begin",
         "update clusters",
         "select clusters",
         "insert audit_events",
         "commit",
+        "select revocation_lists",
         "begin",
         "update certificates",
         "insert certificates",

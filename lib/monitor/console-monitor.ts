@@ -72,17 +72,17 @@ export async function startConsoleMonitor(): Promise<void> {
       }
       // The enrollment service's signed revocation list: a revoked installed SLC is audited, logged and notified once.
       const revocation = await checkRevocation(await renewalContext(), { now, actor: "monitor" });
-      toStdout(
-        jsonLogLine({
-          time: now,
-          level: revocation.state === "current" ? "info" : "warning",
-          source: "rms-revocation",
-          message:
-            revocation.state === "current"
-              ? `Revocation list verified: ${revocation.entries} revoked, next update ${revocation.nextUpdate.toISOString()}.`
-              : `Revocation status unknown: ${revocation.detail}`,
-        }),
-      );
+      // A verified list is logged only when it names something (below); a status that cannot be known is news each round.
+      if (revocation.state !== "current") {
+        toStdout(
+          jsonLogLine({
+            time: now,
+            level: "warning",
+            source: "rms-revocation",
+            message: `Revocation status unknown: ${revocation.detail}`,
+          }),
+        );
+      }
       for (const event of revocation.events) {
         toStdout(
           jsonLogLine({

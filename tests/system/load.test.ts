@@ -1,9 +1,9 @@
 // Load: 50 signed-in sessions browse Global Administration and the Administration page for 20 s (60 s in
 // `npm run test:soak`: SYSTEM_LOAD_SECONDS) while online renewals run a few times a second (most told one is in progress, some succeeding). No 5xx, and no lost audit event:
-// every renewal a client saw succeed has its renew_online_succeeded row and its certificate. The console runs with the
-// small-gain rule as shipped (RMS_RENEW_CONFIRM_DAYS_LEFT 30): the demo SLC's 20 days are renewed at once, the next
-// renewal (a year left) asks first and its request stays pending, so later ones are refused until the administrator
-// consents to replace it. Every started renewal ends as succeeded, failed or asked. Throughput is printed.
+// every renewal a client saw succeed has its renew_online_succeeded row and its certificate. The system stacks run
+// without the small-gain rule (RMS_RENEW_CONFIRM_DAYS_LEFT off), so renewals keep replacing the certificate under load;
+// the counts still admit a renewal that asks first (tests/integration/renewal.test.ts drives that path), and every
+// started renewal ends as succeeded, failed or asked. Throughput is printed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayAction, replySays, replyStatus } from "../support/browser-actions";
 import { kill9 } from "../support/processes";
@@ -18,7 +18,7 @@ const RENEWALS_PER_SECOND = 4;
 let stack: SystemStack;
 
 beforeAll(async () => {
-  stack = await createStack({ kind: "pglite", consoleEnv: { RMS_RENEW_CONFIRM_DAYS_LEFT: "30" } });
+  stack = await createStack({ kind: "pglite" });
   // Each enrollment answer takes ~1 s, so most renewals fired meanwhile meet the lease; some get through.
   stack.proxy.mode = { kind: "forward", delayMs: () => 1_000 };
 }, 180_000);
@@ -111,7 +111,6 @@ describe("50 sessions browsing while renewals run", () => {
       expect(renewals.serverErrors).toBe(0);
       expect(renewals.unexpected).toEqual([]);
       expect(renewals.renewed).toBeGreaterThan(0);
-      expect(renewals.asked).toBeGreaterThan(0);
       expect(renewals.inProgress).toBeGreaterThan(0);
 
       if (stack.console) await kill9(stack.console);

@@ -23,7 +23,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
           {messages.appTitle}
         </a>
       </header>
-      <main className="mx-auto mt-8 max-w-xl rounded-lg border border-red-200 bg-white p-8 shadow-sm">
+      <main id="main" className="mx-auto mt-8 max-w-xl rounded-lg border border-red-200 bg-white p-8 shadow-sm">
         <h1 className="mb-4 text-2xl font-semibold">{messages.serverErrorTitle}</h1>
         <p role="alert" className="mb-6 text-slate-800">
           {error.message.startsWith(CROSS_SITE_REFUSED) ? messages.crossSite : messages.generic}

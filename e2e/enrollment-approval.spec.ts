@@ -139,7 +139,8 @@ test("approval: the request waits for the operator, the submitter comes back for
 
     await expect(operator.getByRole("heading", { level: 1, name: "Requests awaiting approval" })).toBeVisible();
     await expect(operator.getByRole("heading", { name: "Awaiting approval (1)" })).toBeVisible();
-    const requests = operator.getByRole("article");
+    // Held requests (each with Approve); the Issued certificates section below lists SLCs as articles too.
+    const requests = operator.getByRole("article").filter({ has: operator.getByRole("button", { name: /^Approve the request from / }) });
     await expect(requests).toHaveCount(1);
     const request = operator.getByRole("article", { name: serverName });
     await expect(request).toContainText("A cluster this service has not enrolled before.");

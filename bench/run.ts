@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --only=memory,renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,console]`: every benchmark with its same-run reference;
-// writes bench/results.json and bench/results.md. Loopback only; every process and temp folder it makes is removed.
+// writes bench/results.json and bench/results.md (a quick or --only run: bench/results.partial.*). Loopback only; every process and temp folder it makes is removed.
 import "reflect-metadata";
 import fs from "node:fs";
 import os from "node:os";
@@ -145,18 +145,21 @@ async function main(): Promise<void> {
   ].join("\n");
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
   const markdown = `${header}\n${table(results)}\n\n## Notes\n\n${notes.join("\n")}\n`;
+  // Only a full run is the record (bench/results.*, committed); a quick or partial run writes beside it, untracked, so
+  // it never replaces the full run's figures with a few rows.
   const outDir = path.join(ROOT, "bench");
+  const base = quick || only ? "results.partial" : "results";
   fs.writeFileSync(
-    path.join(outDir, "results.json"),
+    path.join(outDir, `${base}.json`),
     `${JSON.stringify(
       results.map(({ note: _note, ...r }) => r),
       null,
       2,
     )}\n`,
   );
-  fs.writeFileSync(path.join(outDir, "results.md"), markdown);
+  fs.writeFileSync(path.join(outDir, `${base}.md`), markdown);
   console.log(`\n${table(results)}\n`);
-  log(`wrote bench/results.json and bench/results.md (${minutes} min)`);
+  log(`wrote bench/${base}.json and bench/${base}.md (${minutes} min)`);
 }
 
 let interrupted = false;

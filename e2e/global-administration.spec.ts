@@ -127,6 +127,9 @@ test.describe("Global Administration", () => {
     page,
     context,
   }) => {
+    // The longest walkthrough here (provision, refusals, axe on each page, remove twice): past the default 60 s on a
+    // loaded machine, and a timeout midway leaves the site provisioned for the walkthroughs after it.
+    test.setTimeout(150_000);
     await signIn(page, "admin");
     const taken = await demoClusterUrl(page);
     await expect(page).toHaveTitle(`Global Administration — ${EN.product}`);

@@ -197,7 +197,7 @@ test("offline renewal without JavaScript: Export → enrollment web site → Imp
   await expect(dialog.getByRole("heading", { name: sv.confirm })).toBeFocused();
   await expect(dialog.getByRole("button", { name: sv.yes, exact: true })).toBeInViewport();
   await expect(dialog.getByRole("button", { name: "Bestäm senare – behåll begäran som väntande" })).toBeVisible();
-  await expect(dialog.locator("summary")).toHaveText(/^Detaljer: alla 12 kontroller godkända(, begäran|; varning: förlänger)/);
+  await expect(dialog.locator("summary")).toHaveText(/^Detaljer: alla 13 kontroller godkända(, begäran|; varning: förlänger)/);
   await page.screenshot(shot("no-js-sv-390-renew-dialog-confirm"));
   await dialog.getByRole("button", { name: sv.yes, exact: true }).click();
   await expect(dialog.getByRole("status").filter({ hasText: sv.renewed })).toBeVisible();

@@ -207,7 +207,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   await expect(dialog.getByRole("term").filter({ hasText: "Request ID" })).toBeHidden();
   await page.screenshot(shot("renew-dialog-confirm-folded"));
   // The summary names the checks, and the short-gain warning when there is one (after an earlier renewal in this run).
-  await expect(await showConfirmDetails(dialog)).toHaveText(/^Details: all 12 checks passed(, the request|; warning: extends)/);
+  await expect(await showConfirmDetails(dialog)).toHaveText(/^Details: all 13 checks passed(, the request|; warning: extends)/);
   await expect(definitionOf(dialog, "Request ID")).toHaveText(requestId);
   await expect(dialog.getByTestId("expiry-gain")).toHaveText(/^\+\d+ days$/);
   const checks = dialog.getByRole("list", { name: "Checks" }).getByRole("listitem");

@@ -48,7 +48,7 @@ import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateData
 import { EnvError, env } from "@/lib/env";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/renewal/context";
-import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
+import { renewalContextFrom } from "@/lib/renewal/settings-context";
 import { checkRevocation } from "@/lib/revocation/check";
 
 export const EXIT_OK = 0;
@@ -648,7 +648,7 @@ async function main(): Promise<void> {
     get adminGroups() {
       return env().RMS_ADMIN_GROUPS;
     },
-    renewalContext: (db) => renewalContextFromSettings(db, env()),
+    renewalContext: (db) => renewalContextFrom(env(), db),
     masterKeySettings: () => masterKeySettings(env()),
     cluster: {
       readFile: async (file) => new Uint8Array(await fs.promises.readFile(file)),

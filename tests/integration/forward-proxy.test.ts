@@ -20,7 +20,7 @@ import { effectiveProxyPolicy, type ProxySettingsInput, saveProxySettings, store
 import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
 import { englishFailureMessage } from "@/lib/renewal/failure-messages";
 import { renewOnline } from "@/lib/renewal/online";
-import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
+import { renewalContextFrom } from "@/lib/renewal/settings-context";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { freePort } from "../support/processes";
@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
     if (!loaded.ok) throw new Error(loaded.message);
     return loaded.env;
   }
-  const context = (env: Env = config()) => renewalContextFromSettings(handle.db, env);
+  const context = (env: Env = config()) => renewalContextFrom(env, handle.db);
   const kek = () => consoleKeyEncryptionKey({ dataDir: consoleDir });
 
   async function installedCount() {

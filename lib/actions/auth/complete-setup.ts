@@ -4,11 +4,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { passwordSchema, userNameSchema } from "@/lib/auth/accounts";
 import { getRemoteAddress } from "@/lib/auth/current";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/auth/setup-messages";
 import { redeemSetupToken } from "@/lib/auth/setup-tokens";
 import { getDb } from "@/lib/db";
 import { getTranslator } from "@/lib/i18n/server";
 import { actionClient, formSchema, localizedErrors } from "../safe-action";
-import { SETUP_TOKEN_MESSAGES } from "./setup-messages";
 
 const setupSchema = z
   .object({

@@ -4,11 +4,11 @@ import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Translator } from "@/lib/i18n/messages";
 import { expiryGain } from "@/lib/renewal/expiry-gain";
-import { failureMessage as failureDescriptor, resolveMessage } from "@/lib/renewal/failure-messages";
+import { failureSentence, tooLargeSentence } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import type { ImportAnswers } from "@/lib/renewal/offline";
 import type { SlcSummary } from "@/lib/renewal/queries";
-import { type AnswersView, type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
+import type { AnswersView, CheckView, RenewState, SlcView } from "./state";
 
 export { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
@@ -66,11 +66,6 @@ export function slcView(slc: SlcSummary, locale: Locale): SlcView {
   };
 }
 
-/** The sentence that says what happened and what to do, for every failure code (one wording, lib/renewal). */
-export function failureMessage(failure: RenewalFailure, t: Translator, enrollmentUrl: string): string {
-  return resolveMessage(failureDescriptor(failure, { enrollmentUrl }), (key, values) => t(key, values));
-}
-
 /** Success: the dialog says so with the new expiry date. */
 /** Installed: a renewal, or the cluster's first certificate (enrolled) when there was none before. */
 export function renewedState(slc: SlcSummary, locale: Locale, t: Translator, previousValidUntil: Date | null): RenewState {
@@ -84,7 +79,7 @@ export function renewedState(slc: SlcSummary, locale: Locale, t: Translator, pre
 export function failureState(failure: RenewalFailure, t: Translator, enrollmentUrl: string): RenewState {
   return {
     status: "error",
-    message: failureMessage(failure, t, enrollmentUrl),
+    message: failureSentence(failure, t, enrollmentUrl),
     ...("checks" in failure ? { checks: checkViews(failure.checks, t) } : {}),
   };
 }
@@ -96,5 +91,5 @@ export function heldState(requestId: string, t: Translator, enrollmentUrl: strin
 }
 
 export function tooLargeState(t: Translator): RenewState {
-  return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
+  return { status: "error", message: tooLargeSentence(t) };
 }

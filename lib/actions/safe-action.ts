@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireAdminAction } from "@/lib/auth/guard";
 import type { MessageKey } from "@/lib/i18n/messages";
 import { getTranslator } from "@/lib/i18n/server";
+import { renewalContext } from "@/lib/renewal/server-context";
 
 /**
  * Unexpected errors are logged and answered with one generic sentence, so internals never reach the browser.
@@ -22,11 +23,13 @@ export const actionClient = createSafeActionClient({
 
 /**
  * Session → administrator check before validation: an ended session goes to sign-in (and back to the page), others
- * get 403 (audited); the handler gets the actor as ctx.actor.
+ * get 403 (audited). The handler gets the administrator as ctx.actor and the console's renewal context (its database,
+ * key, trust anchors and enrollment service) as ctx.renewal, its database as ctx.db: no action opens or builds either.
  */
 export const adminActionClient = actionClient.use(async ({ next, metadata }) => {
   const actor = await requireAdminAction(metadata.actionName);
-  return next({ ctx: { actor } });
+  const renewal = await renewalContext();
+  return next({ ctx: { actor, db: renewal.db, renewal } });
 });
 
 /** Turns a FormData into a plain object (repeated keys become arrays) for zod to validate. */

@@ -3,12 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { KeyEncryptionError } from "@/lib/certificates/key-encryption";
-import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getTranslator } from "@/lib/i18n/server";
 import { keyForNewSecrets } from "@/lib/provisioning/master-key";
 import { PROVISION_FIELDS, type ProvisionField, provisionWebSite } from "@/lib/provisioning/web-sites";
 import { masterKeySettings } from "@/lib/renewal/cluster-keys";
+import { renewalActorOf } from "@/lib/renewal/context";
 import { localServerName } from "@/lib/server-identity";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { provisionSchema } from "./schemas";
@@ -23,10 +23,9 @@ export interface ProvisionState {
 export const provisionAction = adminActionClient
   .metadata({ actionName: "provisionAction" })
   .inputSchema(formSchema(provisionSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<ProvisionState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<ProvisionState> => {
     const { t } = await getTranslator();
     const { webSiteId, ...fields } = parsedInput;
-    const db = await getDb();
     const config = env();
     let kek: Awaited<ReturnType<typeof keyForNewSecrets>>;
     try {
@@ -42,7 +41,7 @@ export const provisionAction = adminActionClient
       serverName: localServerName(),
       kek,
       token: config.RMS_CLUSTER_KEY_STORE === "pkcs11" ? config.pkcs11 : null,
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+      actor: renewalActorOf(actor),
     });
     if (!result.ok) {
       if (result.code === "token_unavailable")

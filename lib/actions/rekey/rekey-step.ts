@@ -5,11 +5,11 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslator } from "@/lib/i18n/server";
+import { renewalActorOf } from "@/lib/renewal/context";
+import { failureSentence, tooLargeSentence } from "@/lib/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/renewal/failures";
 import { cancelRekey, importRekeyCertificate, sendRekeyOnline, startRekey } from "@/lib/renewal/rekey";
-import { renewalContext } from "@/lib/renewal/server-context";
 import { MAX_UPLOAD_BYTES } from "../renewal/state";
-import { failureMessage } from "../renewal/view";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { rekeyStepSchema } from "./schemas";
 
@@ -27,12 +27,11 @@ function done(clusterId: string, outcome: "started" | "exported" | "held" | "ins
 export const rekeyStepAction = adminActionClient
   .metadata({ actionName: "rekeyStepAction" })
   .inputSchema(formSchema(rekeyStepSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RekeyStepState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, renewal: ctx } }): Promise<RekeyStepState> => {
     const { t } = await getTranslator();
-    const ctx = await renewalContext();
-    const who = { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
+    const who = renewalActorOf(actor);
     const { clusterId } = parsedInput;
-    const refused = (failure: RenewalFailure): RekeyStepState => ({ message: failureMessage(failure, t, ctx.enrollmentUrl) });
+    const refused = (failure: RenewalFailure): RekeyStepState => ({ message: failureSentence(failure, t, ctx.enrollmentUrl) });
     switch (parsedInput.intent) {
       case "start": {
         const started = await startRekey(ctx, { clusterId, actor: who });
@@ -57,7 +56,7 @@ export const rekeyStepAction = adminActionClient
         const file = parsedInput.file;
         // A plain form posts an empty, nameless part when no file was chosen.
         if (file.size === 0 && file.name === "") return { message: t("renew.noFileChosen") };
-        if (file.size > MAX_UPLOAD_BYTES) return { message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
+        if (file.size > MAX_UPLOAD_BYTES) return { message: tooLargeSentence(t) };
         const installed = await importRekeyCertificate(ctx, { clusterId, file: new Uint8Array(await file.arrayBuffer()), actor: who });
         if (!installed.ok) return refused(installed);
         done(clusterId, "installed");

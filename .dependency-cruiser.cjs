@@ -45,11 +45,18 @@ module.exports = {
     },
     {
       name: "app-reads-data-through-lib",
-      comment:
-        "Routes compose; they reach data through lib/* query functions (getDb() from lib/db only hands them the handle), never Drizzle, the schema or the client.",
+      comment: "Routes compose; they reach data through lib/* read and domain functions, never Drizzle, the schema or the client.",
       severity: "error",
       from: { path: "^app/", pathNot: TESTS },
       to: { path: "node_modules/drizzle-orm/|^lib/db/(schema|client)\\.ts$" },
+    },
+    {
+      name: "app-holds-no-database-handle",
+      comment:
+        "The console's composition root is below app/: pages read through server-only read functions, routes call domain functions that take no handle, actions get theirs from the action client's middleware. No file under app/ imports lib/db (getDb, openDatabase) or builds the renewal context that carries the handle.",
+      severity: "error",
+      from: { path: "^app/", pathNot: TESTS },
+      to: { path: "^lib/db/|^lib/renewal/(server|settings)-context\\.ts$" },
     },
     {
       name: "no-circular",

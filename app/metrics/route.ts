@@ -1,9 +1,8 @@
 // GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/metrics/access.ts).
 import { getRemoteAddress } from "@/lib/auth/current";
-import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { metricsAccess } from "@/lib/metrics/access";
-import { scrapeConsoleMetrics } from "@/lib/metrics/scrape";
+import { readConsoleMetrics } from "@/lib/metrics/read";
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
 
@@ -21,6 +20,6 @@ export async function GET(request: Request): Promise<Response> {
       headers: { "content-type": PLAIN_TEXT },
     });
   }
-  const { contentType, body } = await scrapeConsoleMetrics(await getDb());
+  const { contentType, body } = await readConsoleMetrics();
   return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } });
 }

@@ -8,15 +8,12 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { sendTestNotificationAction } from "@/lib/actions/settings/send-test-notification";
-import { latestAuditEvent } from "@/lib/audit/audit";
 import { requireAdminPage } from "@/lib/auth/guard";
-import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n/format";
 import { labelsFor } from "@/lib/i18n/labels";
-import { channelsInForce } from "@/lib/notifications/console-channels";
 import { lastTestTone } from "@/lib/notifications/last-test";
-import { getStoredNotificationSettings } from "@/lib/notifications/settings";
+import { readNotificationSettings } from "@/lib/notifications/read";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -44,11 +41,8 @@ export default async function SettingsPage() {
   const t = await getTranslations("settings");
   const locale = await getLocale();
   const config = env();
-  const db = await getDb();
-  const lastTest = await latestAuditEvent(db, "notification_test");
-  const stored = await getStoredNotificationSettings(db);
   // Saved secrets that this master key cannot open (restored from another console) are reported, not a crash.
-  const channels = await channelsInForce(db).catch(() => null);
+  const { lastTest, stored, channels } = await readNotificationSettings();
   if (!channels) return <Alert tone="error">{t("unreadable")}</Alert>;
   const source = (channel: "webhook" | "email") =>
     channels.source[channel] === "environment" ? (

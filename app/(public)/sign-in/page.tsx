@@ -3,9 +3,8 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/auth/current";
+import { readSetupPending } from "@/lib/auth/read";
 import { sessionEnded } from "@/lib/auth/session-ended";
-import { needsSetup } from "@/lib/auth/setup-tokens";
-import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { labelsFor } from "@/lib/i18n/labels";
 import { safeNextPath } from "@/lib/safe-next-path";
@@ -22,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await getActor()) redirect(next);
   const t = await getTranslations();
   // Before the first administrator exists (local accounts only: with a directory, its Domain Admins may sign in).
-  const setupPending = !env().RMS_LDAP_URL && (await needsSetup(await getDb()));
+  const setupPending = !env().RMS_LDAP_URL && (await readSetupPending());
   return (
     <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>

@@ -7,12 +7,11 @@ import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireAdminPage } from "@/lib/auth/guard";
-import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { proxyAddress, proxyPolicyFromEnvironment } from "@/lib/http/forward-proxy";
 import { formatDateTime } from "@/lib/i18n/format";
 import { labelsFor } from "@/lib/i18n/labels";
-import { getStoredProxySettings, proxyPasswordReadable } from "@/lib/proxy/settings";
+import { readProxySettings } from "@/lib/proxy/read";
 import { PROXY_FORM_LABELS } from "./_components/proxy-labels";
 import { ProxySettingsForm } from "./_components/proxy-settings-form";
 
@@ -26,10 +25,8 @@ export default async function ProxySettingsPage() {
   const t = await getTranslations();
   const locale = await getLocale();
   const config = env();
-  const db = await getDb();
-  const stored = await getStoredProxySettings(db);
+  const { stored, readable } = await readProxySettings();
   const fromEnv = proxyPolicyFromEnvironment(config);
-  const readable = await proxyPasswordReadable(db, config);
   const inForce =
     stored?.enabled && stored.address && stored.port
       ? t("proxySettings.fromSettings", {

@@ -1,16 +1,17 @@
 // What the audit log page and its CSV export read, through the console's own database handle: server-only functions,
 // so neither the page nor the route holds a handle. No access check here: both callers pass the administrator check first.
 import "server-only";
+import { cache } from "react";
 import { getDb } from "@/lib/db";
 import { type AuditBound, type AuditEvent, type AuditFilter, auditLogPage, getAuditClusters } from "./audit";
 import { auditClusterCells, auditCsvStream } from "./csv";
 
 /** One page of the log by keyset (see auditLogPage), and the clusters the filter offers. */
-export async function readAuditLog(filter: AuditFilter, bound: AuditBound, pageSize: number) {
+export const readAuditLog = cache(async (filter: AuditFilter, bound: AuditBound, pageSize: number) => {
   const db = await getDb();
   const [page, clusters] = await Promise.all([auditLogPage(db, filter, bound, pageSize), getAuditClusters(db)]);
   return { page, clusters };
-}
+});
 
 /**
  * The filtered log as a CSV byte stream; `row` gets each event with its cluster's name and GUID cells (empty for an

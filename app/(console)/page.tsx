@@ -11,8 +11,8 @@ import { Pagination } from "@/components/pagination";
 import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { DataTable } from "@/components/ui/table";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { readGlobalAdministration } from "@/lib/clusters/read";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { readGlobalAdministration } from "@/lib/console/clusters/read";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();

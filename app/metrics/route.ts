@@ -1,8 +1,8 @@
-// GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/metrics/access.ts).
-import { getRemoteAddress } from "@/lib/auth/current";
-import { env } from "@/lib/env";
-import { metricsAccess } from "@/lib/metrics/access";
-import { readConsoleMetrics } from "@/lib/metrics/read";
+// GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/platform/metrics/access.ts).
+import { getRemoteAddress } from "@/lib/console/auth/current";
+import { env } from "@/lib/console/env";
+import { readConsoleMetrics } from "@/lib/console/metrics/read";
+import { metricsAccess } from "@/lib/platform/metrics/access";
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
 

@@ -7,13 +7,13 @@ import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { sendTestNotificationAction } from "@/lib/actions/settings/send-test-notification";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/i18n/format";
-import { labelsFor } from "@/lib/i18n/labels";
-import { lastTestTone } from "@/lib/notifications/last-test";
-import { readNotificationSettings } from "@/lib/notifications/read";
+import { sendTestNotificationAction } from "@/lib/console/actions/settings/send-test-notification";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { env } from "@/lib/console/env";
+import { lastTestTone } from "@/lib/console/notifications/last-test";
+import { readNotificationSettings } from "@/lib/console/notifications/read";
+import { formatDateTime } from "@/lib/platform/i18n/format";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {

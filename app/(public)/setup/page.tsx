@@ -3,9 +3,9 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
-import { readSetupToken } from "@/lib/auth/read";
-import { SETUP_TOKEN_MESSAGES } from "@/lib/auth/setup-messages";
-import { labelsFor } from "@/lib/i18n/labels";
+import { readSetupToken } from "@/lib/console/auth/read";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/console/auth/setup-messages";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { SetupForm } from "./setup-form";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -1,10 +1,10 @@
 // GET /audit/export: the audit log, narrowed by the same URL filters as the page, streamed as a CSV download
 // (administrators only; without a session, to sign-in and back to the log).
-import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
-import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
-import { exportAuditCsv } from "@/lib/audit/read";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getTranslator } from "@/lib/i18n/server";
+import { auditFilterQuery, parseAuditFilter } from "@/lib/console/audit/filters";
+import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/console/audit/present";
+import { exportAuditCsv } from "@/lib/console/audit/read";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);

@@ -9,12 +9,12 @@ import { LocalTime } from "@/components/local-time";
 import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { findAdministrator, refusedTitleKey } from "@/lib/auth/guard";
-import { readClusterResources } from "@/lib/clusters/read";
-import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/i18n/format";
-import { expiryAlertOf } from "@/lib/monitor/expiry-events";
-import { failureSentence } from "@/lib/renewal/failure-messages";
+import { findAdministrator, refusedTitleKey } from "@/lib/console/auth/guard";
+import { readClusterResources } from "@/lib/console/clusters/read";
+import { env } from "@/lib/console/env";
+import { expiryAlertOf } from "@/lib/console/monitor/expiry-events";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
+import { formatDateTime } from "@/lib/platform/i18n/format";
 import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { findCluster, loadClusterPage } from "./_components/load-cluster";
@@ -25,7 +25,7 @@ import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata({ params }: { params: Promise<{ clusterId: string }> }): Promise<Metadata> {
   const { clusterId } = await params;
-  // Never throws: the layouts answer a refused or unknown address with their own page (lib/http/response-status.ts).
+  // Never throws: the layouts answer a refused or unknown address with their own page (lib/platform/http/response-status.ts).
   const cluster = (await findAdministrator()) ? await findCluster(clusterId) : null;
   const t = await getTranslations();
   return { title: cluster ? t("admin.metaTitle", { cluster: cluster.name }) : t(await refusedTitleKey()) };

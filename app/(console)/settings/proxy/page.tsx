@@ -6,12 +6,12 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { env } from "@/lib/env";
-import { proxyAddress, proxyPolicyFromEnvironment } from "@/lib/http/forward-proxy";
-import { formatDateTime } from "@/lib/i18n/format";
-import { labelsFor } from "@/lib/i18n/labels";
-import { readProxySettings } from "@/lib/proxy/read";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { env } from "@/lib/console/env";
+import { readProxySettings } from "@/lib/console/proxy/read";
+import { proxyAddress, proxyPolicyFromEnvironment } from "@/lib/platform/http/forward-proxy";
+import { formatDateTime } from "@/lib/platform/i18n/format";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { PROXY_FORM_LABELS } from "./_components/proxy-labels";
 import { ProxySettingsForm } from "./_components/proxy-settings-form";
 

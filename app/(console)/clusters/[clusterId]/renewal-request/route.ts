@@ -4,17 +4,17 @@
 // A refused export answers the dialog's fetch with the message, and a plain form post (no JavaScript) with a redirect
 // back to the page naming the failure (?exportFailed=<code>).
 import { z } from "zod";
-import { findAdminRequest, requireAdminPage } from "@/lib/auth/guard";
-import { isSameOrigin } from "@/lib/auth/same-origin";
-import { sessionEnded } from "@/lib/auth/session-ended";
-import { readPendingRequest } from "@/lib/clusters/read";
-import { env } from "@/lib/env";
-import { getTranslator } from "@/lib/i18n/server";
-import { renewalActorOf } from "@/lib/renewal/context";
-import { exportRenewalRequestAs } from "@/lib/renewal/downloads";
-import { failureSentence } from "@/lib/renewal/failure-messages";
-import type { PendingRequest } from "@/lib/renewal/queries";
-import { signInPath } from "@/lib/safe-next-path";
+import { findAdminRequest, requireAdminPage } from "@/lib/console/auth/guard";
+import { isSameOrigin } from "@/lib/console/auth/same-origin";
+import { sessionEnded } from "@/lib/console/auth/session-ended";
+import { readPendingRequest } from "@/lib/console/clusters/read";
+import { env } from "@/lib/console/env";
+import { renewalActorOf } from "@/lib/console/renewal/context";
+import { exportRenewalRequestAs } from "@/lib/console/renewal/downloads";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
+import type { PendingRequest } from "@/lib/console/renewal/queries";
+import { signInPath } from "@/lib/console/safe-next-path";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 type Params = { params: Promise<{ clusterId: string }> };
 

@@ -1,8 +1,8 @@
 // The web site a /web-sites/[webSiteId] page is about: administrators only, 404 for a malformed or unknown id.
 import "server-only";
 import { notFound } from "next/navigation";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { readWebSite } from "@/lib/clusters/read";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { readWebSite } from "@/lib/console/clusters/read";
 
 /** The web site, or null for a malformed or unknown id; no access check (callers make it). Read once per request. */
 export const findWebSite = readWebSite;

@@ -3,9 +3,9 @@
 // belongs to another cluster.
 import "server-only";
 import { z } from "zod";
-import { requireAdminPage } from "@/lib/auth/guard";
-import type { CertificateDetail } from "@/lib/clusters/history";
-import { readCertificate } from "@/lib/clusters/read";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import type { CertificateDetail } from "@/lib/console/clusters/history";
+import { readCertificate } from "@/lib/console/clusters/read";
 
 /** The certificate, or null; no access check (callers make it). Read once per request: the layout asks too. */
 export const certificateOf = readCertificate;

@@ -1,14 +1,14 @@
 // Re-key, offline: POST downloads the pending re-key request as <servername>RekeyRequest.xml (the same signed bytes
 // each time; each download audited). Administrators only, checked on the server; a plain form post, so no JavaScript.
 import { z } from "zod";
-import { findAdminRequest } from "@/lib/auth/guard";
-import { isSameOrigin } from "@/lib/auth/same-origin";
-import { env } from "@/lib/env";
-import { getTranslator } from "@/lib/i18n/server";
-import { renewalActorOf } from "@/lib/renewal/context";
-import { exportRekeyRequestAs } from "@/lib/renewal/downloads";
-import { failureSentence } from "@/lib/renewal/failure-messages";
-import { signInPath } from "@/lib/safe-next-path";
+import { findAdminRequest } from "@/lib/console/auth/guard";
+import { isSameOrigin } from "@/lib/console/auth/same-origin";
+import { env } from "@/lib/console/env";
+import { renewalActorOf } from "@/lib/console/renewal/context";
+import { exportRekeyRequestAs } from "@/lib/console/renewal/downloads";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
+import { signInPath } from "@/lib/console/safe-next-path";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 type Params = { params: Promise<{ clusterId: string }> };
 

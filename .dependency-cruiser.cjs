@@ -85,11 +85,14 @@ module.exports = {
       to: { path: "^lib/platform/db/" },
     },
     {
-      name: "app-reads-data-through-lib",
-      comment: "Routes compose; they reach data through lib/console query functions, never Drizzle, the schema or the client.",
+      name: "app-holds-no-database-handle",
+      comment:
+        "The console's composition root is below app/: pages read through server-only read functions, routes call domain functions that take no handle, actions get theirs from the action client's middleware. No file under app/ imports Drizzle, lib/platform/db, getDb (lib/console/db.ts) or the renewal context that carries the handle.",
       severity: "error",
       from: { path: "^app/", pathNot: TESTS },
-      to: { path: "node_modules/drizzle-orm/|^lib/platform/db/(schema|client)\\.ts$" },
+      to: {
+        path: "node_modules/drizzle-orm/|^lib/platform/db/|^lib/console/db\\.ts$|^lib/console/renewal/(server|settings)-context\\.ts$",
+      },
     },
     {
       name: "no-circular",

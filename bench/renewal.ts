@@ -5,13 +5,14 @@ import path from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
 import { eq, sql } from "drizzle-orm";
 import { SignedXml } from "xml-crypto";
+import { loadEnv } from "@/lib/console/env";
 import { provisionFirstRun } from "@/lib/console/provisioning/first-run";
-import { consoleKeyEncryptionKey } from "@/lib/console/renewal/cluster-keys";
-import type { RenewalContext } from "@/lib/console/renewal/context";
+import { consoleKeyEncryptionKey, masterKeySettings } from "@/lib/console/renewal/cluster-keys";
 import { exchange, postRenewalRequest } from "@/lib/console/renewal/enrollment-client";
 import { failureAuditDetails } from "@/lib/console/renewal/failures";
 import { exportRenewalRequest, validateImport } from "@/lib/console/renewal/offline";
 import { renewOnline } from "@/lib/console/renewal/online";
+import { renewalContextFrom } from "@/lib/console/renewal/settings-context";
 import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, DSIG_NS } from "@/lib/core/xml/xml-signature";
 import { startEnrollmentService } from "@/lib/enrollment/server";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
@@ -160,17 +161,13 @@ async function benchOnDatabase(opts: RenewalOptions, kind: "PGlite" | "PostgreSQ
   try {
     await migrateDatabase(handle);
     // The service's root from its data folder, as the start script installs it (never downloaded).
-    const anchors = [fs.readFileSync(path.join(dir, "enrollment", "ca", "root.pem"), "utf8")];
-    const kek = consoleKeyEncryptionKey({ dataDir: dir, createIfMissing: true });
-    const ctx: RenewalContext = {
-      db: handle.db,
-      kek: () => kek,
-      trustAnchors: () => anchors,
-      enrollmentUrl: service.url,
-      http: HTTP,
-      now: () => new Date(),
-      leaseMs: 60_000,
-    };
+    const rootPath = path.join(dir, "enrollment", "ca", "root.pem");
+    const anchors = [fs.readFileSync(rootPath, "utf8")];
+    // The renewal context the console and the CLI build, from settings as the environment would give them.
+    const settings = loadEnv({ RMS_DATA_DIR: dir, RMS_ENROLLMENT_URL: service.url, RMS_TRUST_ANCHORS: rootPath });
+    if (!settings.ok) throw new Error(settings.message);
+    const kek = consoleKeyEncryptionKey({ ...masterKeySettings(settings.env), createIfMissing: true });
+    const ctx = renewalContextFrom(settings.env, handle.db);
     const provisioned = await provisionFirstRun(ctx, { serverName: "BENCH01" });
     if (!provisioned.ok) throw new Error(`first run: ${JSON.stringify(failureAuditDetails(provisioned))}`);
     const [cluster] = await handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.serverName, "BENCH01"));

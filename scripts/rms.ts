@@ -46,7 +46,7 @@ import { setupLink } from "@/lib/console/config/console-origin";
 import { EnvError, env } from "@/lib/console/env";
 import { masterKeySettings } from "@/lib/console/renewal/cluster-keys";
 import type { RenewalContext } from "@/lib/console/renewal/context";
-import { renewalContextFromSettings } from "@/lib/console/renewal/settings-context";
+import { renewalContextFrom } from "@/lib/console/renewal/settings-context";
 import { checkRevocation } from "@/lib/console/revocation/check";
 import type { MasterKeySettings } from "@/lib/core/certificates/key-encryption";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
@@ -648,7 +648,7 @@ async function main(): Promise<void> {
     get adminGroups() {
       return env().RMS_ADMIN_GROUPS;
     },
-    renewalContext: (db) => renewalContextFromSettings(db, env()),
+    renewalContext: (db) => renewalContextFrom(env(), db),
     masterKeySettings: () => masterKeySettings(env()),
     cluster: {
       readFile: async (file) => new Uint8Array(await fs.promises.readFile(file)),

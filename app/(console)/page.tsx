@@ -12,10 +12,7 @@ import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { DataTable } from "@/components/ui/table";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { getClusterOverview, getWebSitesOverview } from "@/lib/console/clusters/queries";
-import { getDb } from "@/lib/console/db";
-import { listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
-import { revocationStatuses } from "@/lib/console/revocation/status";
+import { readGlobalAdministration } from "@/lib/console/clusters/read";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -38,14 +35,13 @@ export default async function GlobalAdministrationPage({
   await requireAdminPage("/");
   const query = querySchema.parse(await searchParams);
   const t = await getTranslations();
-  const db = await getDb();
   const now = new Date();
-  const [{ sites, total, page }, alerts, removed, revocation] = await Promise.all([
-    getWebSitesOverview(db, { page: query.page, pageSize: PAGE_SIZE }),
-    listExpiryAlerts(db, now),
-    query.removed ? getClusterOverview(db, query.removed) : null,
-    revocationStatuses(db, now),
-  ]);
+  const {
+    sites: { sites, total, page },
+    alerts,
+    removed,
+    revocation,
+  } = await readGlobalAdministration(query.page, PAGE_SIZE, query.removed ?? null, now);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   // Translated once, not once per row.
   const label = {

@@ -1,8 +1,7 @@
 // GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/platform/metrics/access.ts).
 import { getRemoteAddress } from "@/lib/console/auth/current";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
-import { scrapeConsoleMetrics } from "@/lib/console/metrics/scrape";
+import { readConsoleMetrics } from "@/lib/console/metrics/read";
 import { metricsAccess } from "@/lib/platform/metrics/access";
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
@@ -21,6 +20,6 @@ export async function GET(request: Request): Promise<Response> {
       headers: { "content-type": PLAIN_TEXT },
     });
   }
-  const { contentType, body } = await scrapeConsoleMetrics(await getDb());
+  const { contentType, body } = await readConsoleMetrics();
   return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } });
 }

@@ -18,7 +18,7 @@ import { effectiveProxyPolicy, type ProxySettingsInput, saveProxySettings, store
 import { consoleKeyEncryptionKey } from "@/lib/console/renewal/cluster-keys";
 import { englishFailureMessage } from "@/lib/console/renewal/failure-messages";
 import { renewOnline } from "@/lib/console/renewal/online";
-import { renewalContextFromSettings } from "@/lib/console/renewal/settings-context";
+import { renewalContextFrom } from "@/lib/console/renewal/settings-context";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
     if (!loaded.ok) throw new Error(loaded.message);
     return loaded.env;
   }
-  const context = (env: Env = config()) => renewalContextFromSettings(handle.db, env);
+  const context = (env: Env = config()) => renewalContextFrom(env, handle.db);
   const kek = () => consoleKeyEncryptionKey({ dataDir: consoleDir });
 
   async function installedCount() {

@@ -8,11 +8,11 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { AUDIT_ACTIONS, auditLogPage, formatAuditCursor, getAuditClusters, parseAuditCursor } from "@/lib/console/audit/audit";
+import { AUDIT_ACTIONS, formatAuditCursor, parseAuditCursor } from "@/lib/console/audit/audit";
 import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/console/audit/filters";
 import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/console/audit/present";
+import { readAuditLog } from "@/lib/console/audit/read";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { getDb } from "@/lib/console/db";
 import { getTranslator } from "@/lib/platform/i18n/server";
 
 const PAGE_SIZE = 50;
@@ -37,12 +37,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   // Pages by keyset, as the CSV export reads the log: ?before=<cursor> is the page of older events, ?after= of newer ones.
   const before = parseAuditCursor(one(params.before));
   const after = before ? null : parseAuditCursor(one(params.after));
-  const [{ t, locale }, db] = await Promise.all([getTranslator(), getDb()]);
-  const [result, clusterList] = await Promise.all([
+  const { t, locale } = await getTranslator();
+  const { page: result, clusters: clusterList } = await readAuditLog(
     // The actor filter matches actors as this page words them (DOMAIN\\user, System (…)), however they were stored.
-    auditLogPage(db, { ...filter, actorWording: actorWording(t) }, before ? { before } : after ? { after } : null, PAGE_SIZE),
-    getAuditClusters(db),
-  ]);
+    { ...filter, actorWording: actorWording(t) },
+    before ? { before } : after ? { after } : null,
+    PAGE_SIZE,
+  );
   const clusterNames = new Map(clusterList.map((c) => [c.id, c.name]));
   const outcomeStyle = { success: "text-emerald-800", failure: "text-red-800", denied: "text-orange-800" } as const;
   const scopedName = filter.clusterId ? (clusterNames.get(filter.clusterId) ?? t("audit.unknownCluster")) : null;

@@ -8,13 +8,10 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { sendTestNotificationAction } from "@/lib/console/actions/settings/send-test-notification";
-import { latestAuditEvent } from "@/lib/console/audit/audit";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
-import { channelsInForce } from "@/lib/console/notifications/console-channels";
 import { lastTestTone } from "@/lib/console/notifications/last-test";
-import { getStoredNotificationSettings } from "@/lib/console/notifications/settings";
+import { readNotificationSettings } from "@/lib/console/notifications/read";
 import { formatDateTime } from "@/lib/platform/i18n/format";
 import { labelsFor } from "@/lib/platform/i18n/labels";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
@@ -44,11 +41,8 @@ export default async function SettingsPage() {
   const t = await getTranslations("settings");
   const locale = await getLocale();
   const config = env();
-  const db = await getDb();
-  const lastTest = await latestAuditEvent(db, "notification_test");
-  const stored = await getStoredNotificationSettings(db);
   // Saved secrets that this master key cannot open (restored from another console) are reported, not a crash.
-  const channels = await channelsInForce(db).catch(() => null);
+  const { lastTest, stored, channels } = await readNotificationSettings();
   if (!channels) return <Alert tone="error">{t("unreadable")}</Alert>;
   const source = (channel: "webhook" | "email") =>
     channels.source[channel] === "environment" ? (

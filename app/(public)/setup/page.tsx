@@ -3,9 +3,8 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
-import { SETUP_TOKEN_MESSAGES } from "@/lib/console/actions/auth/setup-messages";
-import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
-import { getDb } from "@/lib/console/db";
+import { readSetupToken } from "@/lib/console/auth/read";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/console/auth/setup-messages";
 import { labelsFor } from "@/lib/platform/i18n/labels";
 import { SetupForm } from "./setup-form";
 
@@ -18,7 +17,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   const { token } = await searchParams;
   const t = await getTranslations();
   // Looked at (not used up) before the form is shown: a used or expired link says so before anything is typed.
-  const check = typeof token === "string" ? await inspectSetupToken(await getDb(), token, new Date()) : null;
+  const check = typeof token === "string" ? await readSetupToken(token) : null;
   const problem = check === null ? "invalid_token" : check.ok ? null : check.code;
   return (
     <div className="mx-auto mt-8 max-w-md rounded-lg border border-slate-200 bg-white p-8 shadow-sm">

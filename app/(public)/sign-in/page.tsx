@@ -3,9 +3,8 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { getActor } from "@/lib/console/auth/current";
+import { readSetupPending } from "@/lib/console/auth/read";
 import { sessionEnded } from "@/lib/console/auth/session-ended";
-import { needsSetup } from "@/lib/console/auth/setup-tokens";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { safeNextPath } from "@/lib/console/safe-next-path";
 import { labelsFor } from "@/lib/platform/i18n/labels";
@@ -22,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await getActor()) redirect(next);
   const t = await getTranslations();
   // Before the first administrator exists (local accounts only: with a directory, its Domain Admins may sign in).
-  const setupPending = !env().RMS_LDAP_URL && (await needsSetup(await getDb()));
+  const setupPending = !env().RMS_LDAP_URL && (await readSetupPending());
   return (
     <div className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
       <h1 className="mb-2 text-2xl font-semibold">{t("signIn.title")}</h1>

@@ -3,6 +3,7 @@ import "server-only";
 import { createSafeActionClient, flattenValidationErrors } from "next-safe-action";
 import { z } from "zod";
 import { requireAdminAction } from "@/lib/console/auth/guard";
+import { renewalContext } from "@/lib/console/renewal/server-context";
 import type { MessageKey } from "@/lib/platform/i18n/messages";
 import { getTranslator } from "@/lib/platform/i18n/server";
 
@@ -22,11 +23,13 @@ export const actionClient = createSafeActionClient({
 
 /**
  * Session → administrator check before validation: an ended session goes to sign-in (and back to the page), others
- * get 403 (audited); the handler gets the actor as ctx.actor.
+ * get 403 (audited). The handler gets the administrator as ctx.actor and the console's renewal context (its database,
+ * key, trust anchors and enrollment service) as ctx.renewal, its database as ctx.db: no action opens or builds either.
  */
 export const adminActionClient = actionClient.use(async ({ next, metadata }) => {
   const actor = await requireAdminAction(metadata.actionName);
-  return next({ ctx: { actor } });
+  const renewal = await renewalContext();
+  return next({ ctx: { actor, db: renewal.db, renewal } });
 });
 
 /** Turns a FormData into a plain object (repeated keys become arrays) for zod to validate. */

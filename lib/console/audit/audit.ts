@@ -197,7 +197,7 @@ export interface AuditCursor {
 }
 
 /** Where to read from: the newest events, those older than a cursor, or those newer than one. */
-type AuditBound = { before: AuditCursor } | { after: AuditCursor } | null;
+export type AuditBound = { before: AuditCursor } | { after: AuditCursor } | null;
 
 /** The log's order as a row value: newest first is descending (occurred_at, id). */
 const logKey = sql`(${auditEvents.occurredAt}, ${auditEvents.id})`;

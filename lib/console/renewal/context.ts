@@ -23,3 +23,8 @@ export interface RenewalActor {
   name: string;
   remoteAddress: string | null;
 }
+
+/** The signed-in administrator as renewals and the audit log record who acted: their qualified name and address. */
+export function renewalActorOf(actor: { qualifiedName: string; remoteAddress: string | null }): RenewalActor {
+  return { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
+}

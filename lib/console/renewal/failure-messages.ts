@@ -2,7 +2,8 @@
 import { REQUEST_REJECT_REASONS, type RequestRejectReason } from "@/lib/core/certificates/renewal-request";
 import type { CheckName, SlcRejectReason } from "@/lib/core/certificates/verify-slc";
 import { SLC_REJECT_REASONS } from "@/lib/core/certificates/verify-slc";
-import { translatorFor } from "@/lib/platform/i18n/messages";
+import { MAX_XML_BYTES } from "@/lib/core/xml/limits";
+import { type Translator, translatorFor } from "@/lib/platform/i18n/messages";
 import type { RenewalFailure, RenewalFailureCode } from "./failures";
 
 type RejectReason = SlcRejectReason | RequestRejectReason;
@@ -108,4 +109,14 @@ export function resolveMessage(
 export function englishFailureMessage(failure: RenewalFailure, context: { enrollmentUrl: string }): string {
   const t = translatorFor("en") as unknown as (key: string, values?: Record<string, string | number>) => string;
   return resolveMessage(failureMessage(failure, context), (key, values) => t(key, values));
+}
+
+/** The failure's sentence in the reader's language, for the pages, route handlers and actions that show it. */
+export function failureSentence(failure: RenewalFailure, t: Translator, enrollmentUrl: string): string {
+  return resolveMessage(failureMessage(failure, { enrollmentUrl }), (key, values) => t(key, values));
+}
+
+/** The refusal of an uploaded file over the size limit, refused before it is read. */
+export function tooLargeSentence(t: Translator): string {
+  return t("failure.too_large", { limit: `${MAX_XML_BYTES / 1024} KB` });
 }

@@ -8,7 +8,7 @@ import { renewalRequests } from "@/lib/platform/db/schema";
 import type { RenewalActor, RenewalContext } from "./context";
 import type { RenewalResult } from "./failures";
 import { installCertificate } from "./install";
-import { type ClusterState, clusterSigner, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { type ClusterState, clusterSigner, runClusterOperation, trustAnchors, verificationRefusal, verifyForCluster } from "./operation";
 import { getPendingRequest, type PendingRequest, type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -124,10 +124,7 @@ async function checkImport(
   const anchors = trustAnchors(ctx);
   if (!anchors.ok) return anchors;
   const verification = await verifyForCluster(ctx, cluster, file, pending.requestId, anchors.anchors);
-  if (!verification.ok) {
-    const { failed, reason, checks, detail } = verification;
-    return { ok: false, code: "invalid_file", failedCheck: failed, rejectReason: reason, checks, detail };
-  }
+  if (!verification.ok) return verificationRefusal(verification, "invalid_file");
   return { ok: true, pending, slc: verification.slc, checks: verification.checks };
 }
 

@@ -9,7 +9,15 @@ import { type EnrollmentFailure, postRenewalRequest } from "./enrollment-client"
 import type { RenewalFailure, RenewalResult } from "./failures";
 import { installCertificate } from "./install";
 import { storePendingRequest } from "./offline";
-import { type ClusterState, clusterSigner, type Operation, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import {
+  type ClusterState,
+  clusterSigner,
+  type Operation,
+  runClusterOperation,
+  trustAnchors,
+  verificationRefusal,
+  verifyForCluster,
+} from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -80,10 +88,7 @@ export async function requestSlcOnline(
     return { ok: true, outcome: "held", requestId: fields.requestId, submissionId: response.submissionId, requestDocument: requestXml };
   }
   const verification = await verifyForCluster(ctx, cluster, response.document, fields.requestId, anchors.anchors);
-  if (!verification.ok) {
-    const { failed, reason, checks, detail } = verification;
-    return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
-  }
+  if (!verification.ok) return verificationRefusal(verification, "invalid_response");
   return {
     ok: true,
     outcome: "issued",

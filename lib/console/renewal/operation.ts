@@ -219,3 +219,17 @@ export async function verifyForCluster(
     },
   });
 }
+
+/**
+ * A verification that failed, as the refusal its caller reports: `invalid_response` for what the service answered online,
+ * `invalid_file` for a file the administrator imported.
+ */
+export function verificationRefusal(
+  verification: Extract<SlcVerification, { ok: false }>,
+  code: "invalid_response" | "invalid_file",
+): RenewalFailure {
+  const { failed, reason, checks, detail } = verification;
+  const failure = { failedCheck: failed, rejectReason: reason, checks, detail };
+  // Spelled per code: the failure union narrows on a literal code, not on a union of two.
+  return code === "invalid_file" ? { ok: false, code, ...failure } : { ok: false, code, ...failure };
+}

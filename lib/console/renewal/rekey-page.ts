@@ -2,6 +2,7 @@
 // console's database handle (no route file sees a handle).
 import "server-only";
 import { and, eq } from "drizzle-orm";
+import { cache } from "react";
 import { getDb } from "@/lib/console/db";
 import { certificates, clusterKeys } from "@/lib/platform/db/schema";
 import { getPendingRekey, type PendingRekey } from "./rekey";
@@ -13,7 +14,8 @@ export interface RekeyPageData {
   pending: PendingRekey | null;
 }
 
-export async function getRekeyPageData(clusterId: string): Promise<RekeyPageData> {
+/** Read once per request. */
+export const getRekeyPageData = cache(async (clusterId: string): Promise<RekeyPageData> => {
   const db = await getDb();
   const [[key], [installed], pending] = await Promise.all([
     db
@@ -29,4 +31,4 @@ export async function getRekeyPageData(clusterId: string): Promise<RekeyPageData
     getPendingRekey(db, clusterId),
   ]);
   return { keyFingerprint: key?.fingerprint ?? null, installed: installed ?? null, pending };
-}
+});

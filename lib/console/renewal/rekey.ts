@@ -16,7 +16,7 @@ import { postRenewalRequest } from "./enrollment-client";
 import type { RenewalResult } from "./failures";
 import { installCertificate } from "./install";
 import { enrollmentFailure } from "./online";
-import { type ClusterState, type Operation, runClusterOperation, trustAnchors, verifyForCluster } from "./operation";
+import { type ClusterState, type Operation, runClusterOperation, trustAnchors, verificationRefusal, verifyForCluster } from "./operation";
 import { type SlcSummary, slcSummary } from "./queries";
 import { renewalRequestFields } from "./request-fields";
 
@@ -264,10 +264,7 @@ export async function sendRekeyOnline(
       });
     }
     const verification = await verifyForCluster(ctx, pending.rekeyed, response.document, rekey.requestId, anchors.anchors);
-    if (!verification.ok) {
-      const { failed, reason, checks, detail } = verification;
-      return { ok: false, code: "invalid_response", failedCheck: failed, rejectReason: reason, checks, detail };
-    }
+    if (!verification.ok) return verificationRefusal(verification, "invalid_response");
     return install(ctx, op, pending, verification.slc, "online", input.actor.name);
   });
 }
@@ -304,10 +301,7 @@ export async function importRekeyCertificate(
     const anchors = trustAnchors(ctx);
     if (!anchors.ok) return anchors;
     const verification = await verifyForCluster(ctx, pending.rekeyed, input.file, pending.rekey.requestId, anchors.anchors);
-    if (!verification.ok) {
-      const { failed, reason, checks, detail } = verification;
-      return { ok: false, code: "invalid_file", failedCheck: failed, rejectReason: reason, checks, detail };
-    }
+    if (!verification.ok) return verificationRefusal(verification, "invalid_file");
     return install(ctx, op, pending, verification.slc, "offline", input.actor.name);
   });
 }

@@ -1,6 +1,6 @@
-// The renewal context a console builds from its validated settings: the pages and actions (server-context.ts) and the
-// rms CLI use this one function, so both reach the same enrollment service with the same timeouts, trust anchors, key and
-// forward proxy (RMS proxy settings, else HTTPS_PROXY).
+// The renewal context built from validated settings and a database handle: the console server (server-context.ts), the
+// rms CLI and the renewal bench use this one function, so all reach the enrollment service with the same timeouts, trust
+// anchors, key and forward proxy (RMS proxy settings, else HTTPS_PROXY).
 
 import type { Env } from "@/lib/console/env";
 import { effectiveProxyPolicy } from "@/lib/console/proxy/settings";
@@ -9,7 +9,7 @@ import { consoleKeyEncryptionKey, masterKeySettings } from "./cluster-keys";
 import type { RenewalContext } from "./context";
 import { loadTrustAnchors } from "./trust-anchors";
 
-export function renewalContextFromSettings(db: Database, config: Env): RenewalContext {
+export function renewalContextFrom(config: Env, db: Database): RenewalContext {
   const kek = () => consoleKeyEncryptionKey(masterKeySettings(config));
   return {
     db,

@@ -1,8 +1,9 @@
 // What the Security settings page (/clusters/[clusterId]/security) shows about one cluster's key: where it is kept, its
 // public-key fingerprint, the console's master key (and a staged next one), and the revocation status. A server-only read
-// function, so the page itself takes no database handle (issue 24).
+// function, so the page itself takes no database handle.
 import "server-only";
 import { and, eq } from "drizzle-orm";
+import { cache } from "react";
 import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { type MasterKeyStatus, masterKeyStatus } from "@/lib/console/provisioning/master-key-rotation";
@@ -34,7 +35,8 @@ export interface ClusterSecurity {
   revocation: RevocationStatus;
 }
 
-export async function getClusterSecurity(clusterId: string): Promise<ClusterSecurity> {
+/** Read once per request. */
+export const getClusterSecurity = cache(async (clusterId: string): Promise<ClusterSecurity> => {
   const db = await getDb();
   const config = env();
   const [row] = await db
@@ -57,4 +59,4 @@ export async function getClusterSecurity(clusterId: string): Promise<ClusterSecu
     sharedDatabase: config.DATABASE_URL !== undefined && config.DATABASE_URL !== "",
     revocation: await clusterRevocationStatus(db, clusterId, new Date()),
   };
-}
+});

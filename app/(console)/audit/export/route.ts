@@ -1,10 +1,9 @@
 // GET /audit/export: the audit log, narrowed by the same URL filters as the page, streamed as a CSV download
 // (administrators only; without a session, to sign-in and back to the log).
-import { auditClusterCells, auditCsvStream } from "@/lib/console/audit/csv";
 import { auditFilterQuery, parseAuditFilter } from "@/lib/console/audit/filters";
 import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/console/audit/present";
+import { exportAuditCsv } from "@/lib/console/audit/read";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { getDb } from "@/lib/console/db";
 import { getTranslator } from "@/lib/platform/i18n/server";
 
 export async function GET(request: Request): Promise<Response> {
@@ -32,20 +31,17 @@ export async function GET(request: Request): Promise<Response> {
     t("audit.col.raw"),
   ];
   // The actor filter matches the actor as the file words it (DOMAIN\\user, System (…)), as on the page.
-  const db = await getDb();
-  const clusterCells = await auditClusterCells(db);
-  const stream = auditCsvStream(
-    db,
+  const stream = await exportAuditCsv(
     { ...filter, actorWording: actorWording(t) },
     {
       header,
-      row: (event) => [
+      row: (event, clusterCells) => [
         event.occurredAt.toISOString(),
         actorText(t, event.actor),
         event.remoteAddress ?? "",
         actionText(t, event.action),
         t(`audit.outcome.${event.outcome}`),
-        ...clusterCells(event.clusterId),
+        ...clusterCells,
         sentenceText(t, locale, event),
         rawDetails(event),
       ],

@@ -9,13 +9,11 @@ import { LocalTime } from "@/components/local-time";
 import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { failureMessage } from "@/lib/console/actions/renewal/view";
 import { findAdministrator, refusedTitleKey } from "@/lib/console/auth/guard";
+import { readClusterResources } from "@/lib/console/clusters/read";
 import { env } from "@/lib/console/env";
 import { expiryAlertOf } from "@/lib/console/monitor/expiry-events";
-import { getAutoRenewal } from "@/lib/console/renewal/auto-renewal";
-import { getPendingRequest } from "@/lib/console/renewal/queries";
-import { clusterRevocationStatus } from "@/lib/console/revocation/status";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
 import { formatDateTime } from "@/lib/platform/i18n/format";
 import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
@@ -55,15 +53,13 @@ export default async function AdministrationPage({
   const exportFailure = z.enum(["not_found", "in_progress", "no_key", "key_unavailable"]).safeParse(exportFailed);
   // ?renew=online|offline opens the Renew dialog in the page: how its button works without JavaScript.
   const renewParam = z.enum(["online", "offline"]).safeParse(renew);
-  const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
+  const cluster = await loadClusterPage(clusterId, `/clusters/${clusterId}`);
   // RMS was removed from its web site: no key, nothing to renew; what is left to read.
   if (cluster.removed) return <RemovedCluster cluster={cluster} removed={cluster.removed} />;
-  const [pending, autoRenewal, actor, revocation] = await Promise.all([
-    getPendingRequest(db, clusterId),
-    getAutoRenewal(db, clusterId),
+  const [{ pending, autoRenewal, revocation }, actor] = await Promise.all([
+    readClusterResources(clusterId, new Date()),
     // The signed-in administrator (cached for this request: the layout's check read it already).
     findAdministrator(),
-    clusterRevocationStatus(db, clusterId, new Date()),
   ]);
   const t = await getTranslations();
   const locale = await getLocale();
@@ -146,7 +142,7 @@ export default async function AdministrationPage({
                 className="mt-4 scroll-mt-4 rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-300"
               >
                 <Alert tone="error">
-                  {failureMessage(
+                  {failureSentence(
                     exportFailure.data === "key_unavailable"
                       ? { ok: false, code: "key_unavailable", detail: "" }
                       : { ok: false, code: exportFailure.data },

@@ -7,9 +7,8 @@ import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
-import { getStoredProxySettings, proxyPasswordReadable } from "@/lib/console/proxy/settings";
+import { readProxySettings } from "@/lib/console/proxy/read";
 import { proxyAddress, proxyPolicyFromEnvironment } from "@/lib/platform/http/forward-proxy";
 import { formatDateTime } from "@/lib/platform/i18n/format";
 import { labelsFor } from "@/lib/platform/i18n/labels";
@@ -26,10 +25,8 @@ export default async function ProxySettingsPage() {
   const t = await getTranslations();
   const locale = await getLocale();
   const config = env();
-  const db = await getDb();
-  const stored = await getStoredProxySettings(db);
+  const { stored, readable } = await readProxySettings();
   const fromEnv = proxyPolicyFromEnvironment(config);
-  const readable = await proxyPasswordReadable(db, config);
   const inForce =
     stored?.enabled && stored.address && stored.port
       ? t("proxySettings.fromSettings", {

@@ -4,11 +4,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { passwordSchema, userNameSchema } from "@/lib/console/auth/accounts";
 import { getRemoteAddress } from "@/lib/console/auth/current";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/console/auth/setup-messages";
 import { redeemSetupToken } from "@/lib/console/auth/setup-tokens";
 import { getDb } from "@/lib/console/db";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { actionClient, formSchema, localizedErrors } from "../safe-action";
-import { SETUP_TOKEN_MESSAGES } from "./setup-messages";
 
 const setupSchema = z
   .object({

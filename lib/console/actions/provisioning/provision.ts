@@ -2,11 +2,11 @@
 // "Provision RMS on this Web site": creates the cluster and its key, then opens its Administration page to enroll it.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import { PROVISION_FIELDS, type ProvisionField, provisionWebSite } from "@/lib/console/provisioning/web-sites";
 import { masterKeySettings } from "@/lib/console/renewal/cluster-keys";
+import { renewalActorOf } from "@/lib/console/renewal/context";
 import { KeyEncryptionError } from "@/lib/core/certificates/key-encryption";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { localServerName } from "@/lib/platform/server-identity";
@@ -23,10 +23,9 @@ export interface ProvisionState {
 export const provisionAction = adminActionClient
   .metadata({ actionName: "provisionAction" })
   .inputSchema(formSchema(provisionSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<ProvisionState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<ProvisionState> => {
     const { t } = await getTranslator();
     const { webSiteId, ...fields } = parsedInput;
-    const db = await getDb();
     const config = env();
     let kek: Awaited<ReturnType<typeof keyForNewSecrets>>;
     try {
@@ -42,7 +41,7 @@ export const provisionAction = adminActionClient
       serverName: localServerName(),
       kek,
       token: config.RMS_CLUSTER_KEY_STORE === "pkcs11" ? config.pkcs11 : null,
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+      actor: renewalActorOf(actor),
     });
     if (!result.ok) {
       if (result.code === "token_unavailable")

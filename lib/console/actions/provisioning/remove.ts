@@ -2,8 +2,8 @@
 // "Remove RMS from this Web site", after the administrator typed the cluster's name; back to Global Administration.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getDb } from "@/lib/console/db";
 import { removeRmsFromWebSite } from "@/lib/console/provisioning/web-sites";
+import { renewalActorOf } from "@/lib/console/renewal/context";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { removeSchema } from "./schemas";
@@ -17,11 +17,11 @@ export interface RemoveState {
 export const removeAction = adminActionClient
   .metadata({ actionName: "removeAction" })
   .inputSchema(formSchema(removeSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RemoveState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<RemoveState> => {
     const { t } = await getTranslator();
-    const result = await removeRmsFromWebSite(await getDb(), {
+    const result = await removeRmsFromWebSite(db, {
       ...parsedInput,
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+      actor: renewalActorOf(actor),
       now: new Date(),
     });
     if (!result.ok) {

@@ -4,12 +4,12 @@
 // (the action client's gate); success redirects back to the page with what happened, a refusal returns its message.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { renewalActorOf } from "@/lib/console/renewal/context";
+import { failureSentence, tooLargeSentence } from "@/lib/console/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/console/renewal/failures";
 import { cancelRekey, importRekeyCertificate, sendRekeyOnline, startRekey } from "@/lib/console/renewal/rekey";
-import { renewalContext } from "@/lib/console/renewal/server-context";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { MAX_UPLOAD_BYTES } from "../renewal/state";
-import { failureMessage } from "../renewal/view";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { rekeyStepSchema } from "./schemas";
 
@@ -27,12 +27,11 @@ function done(clusterId: string, outcome: "started" | "exported" | "held" | "ins
 export const rekeyStepAction = adminActionClient
   .metadata({ actionName: "rekeyStepAction" })
   .inputSchema(formSchema(rekeyStepSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RekeyStepState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, renewal: ctx } }): Promise<RekeyStepState> => {
     const { t } = await getTranslator();
-    const ctx = await renewalContext();
-    const who = { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
+    const who = renewalActorOf(actor);
     const { clusterId } = parsedInput;
-    const refused = (failure: RenewalFailure): RekeyStepState => ({ message: failureMessage(failure, t, ctx.enrollmentUrl) });
+    const refused = (failure: RenewalFailure): RekeyStepState => ({ message: failureSentence(failure, t, ctx.enrollmentUrl) });
     switch (parsedInput.intent) {
       case "start": {
         const started = await startRekey(ctx, { clusterId, actor: who });
@@ -57,7 +56,7 @@ export const rekeyStepAction = adminActionClient
         const file = parsedInput.file;
         // A plain form posts an empty, nameless part when no file was chosen.
         if (file.size === 0 && file.name === "") return { message: t("renew.noFileChosen") };
-        if (file.size > MAX_UPLOAD_BYTES) return { message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
+        if (file.size > MAX_UPLOAD_BYTES) return { message: tooLargeSentence(t) };
         const installed = await importRekeyCertificate(ctx, { clusterId, file: new Uint8Array(await file.arrayBuffer()), actor: who });
         if (!installed.ok) return refused(installed);
         done(clusterId, "installed");

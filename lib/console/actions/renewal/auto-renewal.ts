@@ -3,23 +3,22 @@
 // plan is made at once, so the page can say when the first attempt will be.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getDb } from "@/lib/console/db";
 import { planAutoRenewals, setAutoRenewal } from "@/lib/console/renewal/auto-renewal";
-import { renewalContext } from "@/lib/console/renewal/server-context";
+import { renewalActorOf } from "@/lib/console/renewal/context";
 import { adminActionClient, formSchema } from "../safe-action";
 import { autoRenewalSchema } from "./schemas";
 
 const switchAutoRenewal = adminActionClient
   .metadata({ actionName: "autoRenewalAction" })
   .inputSchema(formSchema(autoRenewalSchema))
-  .action(async ({ parsedInput: { clusterId, enabled }, ctx: { actor } }) => {
-    await setAutoRenewal(await getDb(), {
+  .action(async ({ parsedInput: { clusterId, enabled }, ctx: { actor, db, renewal } }) => {
+    await setAutoRenewal(db, {
       clusterId,
       enabled: enabled === "on",
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+      actor: renewalActorOf(actor),
       now: new Date(),
     });
-    if (enabled === "on") await planAutoRenewals(await renewalContext(), { clusterId });
+    if (enabled === "on") await planAutoRenewals(renewal, { clusterId });
     revalidatePath(`/clusters/${clusterId}`);
     redirect(`/clusters/${clusterId}#automatic-renewal`);
   });

@@ -1,7 +1,7 @@
 "use server";
 import { fetchApprovedCertificate } from "@/lib/console/renewal/approval";
+import { renewalActorOf } from "@/lib/console/renewal/context";
 import { validateImport } from "@/lib/console/renewal/offline";
-import { renewalContext } from "@/lib/console/renewal/server-context";
 // "Check for the approved certificate": asks the enrollment service again for the request it holds for approval. Once
 // the operator approved it, the certificate goes through the same checks as an imported file and the confirmation
 // follows (Yes installs it, as Import → Yes does); while it waits, the dialog says so; nothing is installed here.
@@ -13,21 +13,20 @@ import { answersView, checkViews, failureState, heldState, type RenewState, slcV
 export const checkApprovalAction = adminActionClient
   .metadata({ actionName: "checkApprovalAction" })
   .inputSchema(formSchema(checkApprovalSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, renewal } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
-    const ctx = await renewalContext();
-    const fetched = await fetchApprovedCertificate(ctx, { clusterId: parsedInput.clusterId });
+    const fetched = await fetchApprovedCertificate(renewal, { clusterId: parsedInput.clusterId });
     if (!fetched.ok && fetched.code === "pending_approval") {
-      return heldState(fetched.requestId, t, ctx.enrollmentUrl, true);
+      return heldState(fetched.requestId, t, renewal.enrollmentUrl, true);
     }
-    if (!fetched.ok) return failureState(fetched, t, ctx.enrollmentUrl);
+    if (!fetched.ok) return failureState(fetched, t, renewal.enrollmentUrl);
     const bytes = new Uint8Array(fetched.document);
-    const result = await validateImport(ctx, {
+    const result = await validateImport(renewal, {
       clusterId: parsedInput.clusterId,
       file: bytes,
-      actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
+      actor: renewalActorOf(actor),
     });
-    if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
+    if (!result.ok) return failureState(result, t, renewal.enrollmentUrl);
     return {
       status: "validated",
       slc: slcView(result.slc, locale),

@@ -5,11 +5,11 @@
 // offline confirmation (its checks, its warning) and its Yes, which installs it as an import does.
 import { revalidatePath } from "next/cache";
 import { env } from "@/lib/console/env";
+import { renewalActorOf } from "@/lib/console/renewal/context";
 import { asksBeforeReplacing } from "@/lib/console/renewal/expiry-gain";
 import { validateImport } from "@/lib/console/renewal/offline";
 import { renewOnlineOrAsk } from "@/lib/console/renewal/online";
 import { getPendingRequest } from "@/lib/console/renewal/queries";
-import { renewalContext } from "@/lib/console/renewal/server-context";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { adminActionClient, formSchema, localizedErrors } from "../safe-action";
 import { renewOnlineSchema } from "./schemas";
@@ -18,27 +18,26 @@ import { answersView, checkViews, failureState, heldState, type RenewState, rene
 export const renewOnlineAction = adminActionClient
   .metadata({ actionName: "renewOnlineAction" })
   .inputSchema(formSchema(renewOnlineSchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<RenewState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, renewal } }): Promise<RenewState> => {
     const { locale, t } = await getTranslator();
-    const ctx = await renewalContext();
     if (parsedInput.replacePending !== "on") {
-      const pending = await getPendingRequest(ctx.db, parsedInput.clusterId);
+      const pending = await getPendingRequest(renewal.db, parsedInput.clusterId);
       if (pending) return { status: "error", message: t("renew.replacePendingRequired", { requestId: pending.requestId }) };
     }
     const daysLeft = env().RMS_RENEW_CONFIRM_DAYS_LEFT;
-    const renewalActor = { name: actor.qualifiedName, remoteAddress: actor.remoteAddress };
+    const renewalActor = renewalActorOf(actor);
     const askIf =
-      daysLeft === "off" ? null : (installed: Date | null, next: Date) => asksBeforeReplacing(installed, next, ctx.now(), daysLeft);
-    const result = await renewOnlineOrAsk(ctx, { clusterId: parsedInput.clusterId, actor: renewalActor }, askIf);
+      daysLeft === "off" ? null : (installed: Date | null, next: Date) => asksBeforeReplacing(installed, next, renewal.now(), daysLeft);
+    const result = await renewOnlineOrAsk(renewal, { clusterId: parsedInput.clusterId, actor: renewalActor }, askIf);
     // A request held for approval, or kept for the confirmation, became the cluster's pending request: the page shows it.
     if (result.ok || result.code === "pending_approval") revalidatePath(`/clusters/${parsedInput.clusterId}`);
-    if (!result.ok && result.code === "pending_approval") return heldState(result.requestId, t, ctx.enrollmentUrl);
-    if (!result.ok) return failureState(result, t, ctx.enrollmentUrl);
+    if (!result.ok && result.code === "pending_approval") return heldState(result.requestId, t, renewal.enrollmentUrl);
+    if (!result.ok) return failureState(result, t, renewal.enrollmentUrl);
     if (result.outcome === "installed") return renewedState(result.slc, locale, t, result.previousValidUntil);
     // The same checks and confirmation as an imported file.
     const bytes = new TextEncoder().encode(result.document);
-    const checked = await validateImport(ctx, { clusterId: parsedInput.clusterId, file: bytes, actor: renewalActor });
-    if (!checked.ok) return failureState(checked, t, ctx.enrollmentUrl);
+    const checked = await validateImport(renewal, { clusterId: parsedInput.clusterId, file: bytes, actor: renewalActor });
+    if (!checked.ok) return failureState(checked, t, renewal.enrollmentUrl);
     return {
       status: "validated",
       slc: slcView(checked.slc, locale),

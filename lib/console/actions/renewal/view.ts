@@ -1,7 +1,7 @@
 // What the Renew dialog shows: serialisable states built on the server in the user's language.
 
 import { expiryGain } from "@/lib/console/renewal/expiry-gain";
-import { failureMessage as failureDescriptor, resolveMessage } from "@/lib/console/renewal/failure-messages";
+import { failureSentence, tooLargeSentence } from "@/lib/console/renewal/failure-messages";
 import type { RenewalFailure } from "@/lib/console/renewal/failures";
 import type { ImportAnswers } from "@/lib/console/renewal/offline";
 import type { SlcSummary } from "@/lib/console/renewal/queries";
@@ -9,7 +9,7 @@ import { CHECK_NAMES, type CheckResult } from "@/lib/core/certificates/verify-sl
 import { formatDateTime } from "@/lib/platform/i18n/format";
 import type { Locale } from "@/lib/platform/i18n/locales";
 import type { Translator } from "@/lib/platform/i18n/messages";
-import { type AnswersView, type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
+import type { AnswersView, CheckView, RenewState, SlcView } from "./state";
 
 export { type CheckView, MAX_UPLOAD_BYTES, type RenewState, type SlcView } from "./state";
 
@@ -67,11 +67,6 @@ export function slcView(slc: SlcSummary, locale: Locale): SlcView {
   };
 }
 
-/** The sentence that says what happened and what to do, for every failure code (one wording, lib/console/renewal). */
-export function failureMessage(failure: RenewalFailure, t: Translator, enrollmentUrl: string): string {
-  return resolveMessage(failureDescriptor(failure, { enrollmentUrl }), (key, values) => t(key, values));
-}
-
 /** Success: the dialog says so with the new expiry date. */
 /** Installed: a renewal, or the cluster's first certificate (enrolled) when there was none before. */
 export function renewedState(slc: SlcSummary, locale: Locale, t: Translator, previousValidUntil: Date | null): RenewState {
@@ -85,7 +80,7 @@ export function renewedState(slc: SlcSummary, locale: Locale, t: Translator, pre
 export function failureState(failure: RenewalFailure, t: Translator, enrollmentUrl: string): RenewState {
   return {
     status: "error",
-    message: failureMessage(failure, t, enrollmentUrl),
+    message: failureSentence(failure, t, enrollmentUrl),
     ...("checks" in failure ? { checks: checkViews(failure.checks, t) } : {}),
   };
 }
@@ -97,5 +92,5 @@ export function heldState(requestId: string, t: Translator, enrollmentUrl: strin
 }
 
 export function tooLargeState(t: Translator): RenewState {
-  return { status: "error", message: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }) };
+  return { status: "error", message: tooLargeSentence(t) };
 }

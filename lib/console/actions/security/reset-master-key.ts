@@ -5,7 +5,6 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { MasterKeyRotationError, rotateMasterKey } from "@/lib/console/provisioning/master-key-rotation";
 import { masterKeySettings } from "@/lib/console/renewal/cluster-keys";
@@ -20,11 +19,11 @@ const resetMasterKeySchema = z.object({
 export const resetMasterKeyAction = adminActionClient
   .metadata({ actionName: "resetMasterKeyAction" })
   .inputSchema(formSchema(resetMasterKeySchema), { handleValidationErrorsShape: localizedErrors({}) })
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<{ message: string }> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<{ message: string }> => {
     const { t } = await getTranslator();
     let to: string;
     try {
-      const result = await rotateMasterKey(await getDb(), masterKeySettings(env()), {
+      const result = await rotateMasterKey(db, masterKeySettings(env()), {
         actor: actor.qualifiedName,
         remoteAddress: actor.remoteAddress,
       });

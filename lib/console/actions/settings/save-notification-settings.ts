@@ -4,7 +4,6 @@
 // without JavaScript, and each problem next to its field.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { outboundPolicy } from "@/lib/console/notifications/outbound";
 import { notificationSettingsSchema, refusedOutboundTarget, saveNotificationSettings } from "@/lib/console/notifications/settings";
@@ -42,7 +41,7 @@ export interface SaveNotificationSettingsResult {
 export const saveNotificationSettingsAction = adminActionClient
   .metadata({ actionName: "saveNotificationSettingsAction" })
   .inputSchema(formSchema(z.record(z.string(), z.unknown())))
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<SaveNotificationSettingsResult> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<SaveNotificationSettingsResult> => {
     const { t } = await getTranslator();
     const values: EchoedSettings = echoedFields(parsedInput, ECHOED, { maxLength: 64 * 1024 });
     const refused = (fieldErrors: Partial<Record<Field, string>>): SaveNotificationSettingsResult => ({
@@ -64,7 +63,6 @@ export const saveNotificationSettingsAction = adminActionClient
         }),
       });
     }
-    const db = await getDb();
     const result = await saveNotificationSettings(db, await keyForNewSecrets(db, masterKeySettings(env())), parsed.data, {
       actor: actor.qualifiedName,
       remoteAddress: actor.remoteAddress,

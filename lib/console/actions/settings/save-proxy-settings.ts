@@ -4,7 +4,6 @@
 // JavaScript, and each problem next to its field.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { getDb } from "@/lib/console/db";
 import { env } from "@/lib/console/env";
 import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import { type ProxySettingsField, proxySettingsSchema, saveProxySettings } from "@/lib/console/proxy/settings";
@@ -39,7 +38,7 @@ export interface SaveProxySettingsState {
 export const saveProxySettingsAction = adminActionClient
   .metadata({ actionName: "saveProxySettingsAction" })
   .inputSchema(formSchema(z.record(z.string(), z.unknown())))
-  .stateAction(async ({ parsedInput, ctx: { actor } }): Promise<SaveProxySettingsState> => {
+  .stateAction(async ({ parsedInput, ctx: { actor, db } }): Promise<SaveProxySettingsState> => {
     const { t } = await getTranslator();
     const values: EchoedProxySettings = echoedFields(parsedInput, ECHOED, { maxLength: 8 * 1024, missing: "" });
     const refused = (fieldErrors: Partial<Record<Field, string>>): SaveProxySettingsState => ({
@@ -52,7 +51,6 @@ export const saveProxySettingsAction = adminActionClient
     if (!parsed.success) {
       return refused(fieldErrorsOf(parsed.error.issues, FIELD_MESSAGES, t));
     }
-    const db = await getDb();
     // The master key is needed only to encrypt a new password (and made, like for any first secret, only on an empty database).
     const kek = parsed.data.password ? await keyForNewSecrets(db, masterKeySettings(env())) : null;
     const keyForPassword = () => {

@@ -5,7 +5,6 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { recordAudit } from "@/lib/console/audit/audit";
-import { getDb } from "@/lib/console/db";
 import { channelsInForce } from "@/lib/console/notifications/console-channels";
 import { sendNotification, testNotification } from "@/lib/console/notifications/notifier";
 import { adminActionClient, formSchema } from "../safe-action";
@@ -13,9 +12,8 @@ import { adminActionClient, formSchema } from "../safe-action";
 const sendTest = adminActionClient
   .metadata({ actionName: "sendTestNotificationAction" })
   .inputSchema(formSchema(z.object({})))
-  .action(async ({ ctx: { actor } }) => {
+  .action(async ({ ctx: { actor, db } }) => {
     const now = new Date();
-    const db = await getDb();
     const outcomes = await sendNotification(await channelsInForce(db), testNotification(actor.qualifiedName, now));
     await recordAudit(db, {
       actor: actor.qualifiedName,

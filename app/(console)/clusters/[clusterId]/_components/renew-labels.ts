@@ -1,7 +1,7 @@
 // The Renew dialog's and the offline progress's words, translated on the server (the dialog's client code carries no
 // i18n runtime); messages with values the server knows (the pending request, the enrollment URL) come formatted.
 
-import { MAX_UPLOAD_BYTES } from "@/lib/console/actions/renewal/state";
+import { tooLargeSentence } from "@/lib/console/renewal/failure-messages";
 import { type Labels, labelsFor, type Template, templateOf } from "@/lib/platform/i18n/labels";
 import type { Translator } from "@/lib/platform/i18n/messages";
 
@@ -140,7 +140,7 @@ export function renewLabels(
       progress: { ...progress, progress: t("renew.enrollProgress") },
     },
     exported: templateOf((values) => t("renew.exported", values), "file"),
-    tooLarge: t("failure.too_large", { limit: `${MAX_UPLOAD_BYTES / 1024} KB` }),
+    tooLarge: tooLargeSentence(t),
     replacePending: pending ? t("renew.replacePending", { requestId: pending.requestId }) : null,
     // Export would void a request the operator is about to approve: said before the button, not found out afterwards.
     pendingFile,

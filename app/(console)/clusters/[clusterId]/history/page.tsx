@@ -5,7 +5,7 @@ import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { DataTable, TablePanel } from "@/components/ui/table";
 import { actorText } from "@/lib/console/audit/present";
-import { getCertificateHistory } from "@/lib/console/clusters/history";
+import { readCertificateHistory } from "@/lib/console/clusters/read";
 import { getTranslator } from "@/lib/platform/i18n/server";
 import { loadClusterPage } from "../_components/load-cluster";
 
@@ -16,8 +16,8 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function HistoryPage({ params }: { params: Promise<{ clusterId: string }> }) {
   const { clusterId } = await params;
-  const { db, cluster } = await loadClusterPage(clusterId, `/clusters/${clusterId}/history`);
-  const history = await getCertificateHistory(db, clusterId);
+  const cluster = await loadClusterPage(clusterId, `/clusters/${clusterId}/history`);
+  const history = await readCertificateHistory(clusterId);
   const { t } = await getTranslator();
   return (
     <>

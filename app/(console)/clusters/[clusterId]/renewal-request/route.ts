@@ -4,15 +4,15 @@
 // A refused export answers the dialog's fetch with the message, and a plain form post (no JavaScript) with a redirect
 // back to the page naming the failure (?exportFailed=<code>).
 import { z } from "zod";
-import { failureMessage } from "@/lib/console/actions/renewal/view";
 import { findAdminRequest, requireAdminPage } from "@/lib/console/auth/guard";
 import { isSameOrigin } from "@/lib/console/auth/same-origin";
 import { sessionEnded } from "@/lib/console/auth/session-ended";
-import { getDb } from "@/lib/console/db";
+import { readPendingRequest } from "@/lib/console/clusters/read";
 import { env } from "@/lib/console/env";
-import { exportRenewalRequest } from "@/lib/console/renewal/offline";
-import { getPendingRequest, type PendingRequest } from "@/lib/console/renewal/queries";
-import { renewalContext } from "@/lib/console/renewal/server-context";
+import { renewalActorOf } from "@/lib/console/renewal/context";
+import { exportRenewalRequestAs } from "@/lib/console/renewal/downloads";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
+import type { PendingRequest } from "@/lib/console/renewal/queries";
 import { signInPath } from "@/lib/console/safe-next-path";
 import { getTranslator } from "@/lib/platform/i18n/server";
 
@@ -55,11 +55,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
     return problem(401, message, { signIn: signInPath(clusterPath(clusterId)) });
   }
   if (!z.uuid().safeParse(clusterId).success) return problem(404, t("failure.not_found"));
-  const ctx = await renewalContext();
-  const result = await exportRenewalRequest(ctx, {
-    clusterId,
-    actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress },
-  });
+  const result = await exportRenewalRequestAs(clusterId, renewalActorOf(actor));
   if (!result.ok) {
     // Without JavaScript the form post is a navigation: back to the page, which says what went wrong where focus lands
     // (the dialog stays closed: nothing in it can help until the reason is gone; Renew is right below the message).
@@ -68,7 +64,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
       return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
     }
     const status = result.code in STATUS ? STATUS[result.code as keyof typeof STATUS] : 500;
-    return problem(status, failureMessage(result, t, ctx.enrollmentUrl));
+    return problem(status, failureSentence(result, t, env().enrollmentUrl));
   }
   return download(result.pending);
 }
@@ -78,7 +74,7 @@ export async function GET(_request: Request, { params }: Params): Promise<Respon
   const { t } = await getTranslator();
   await requireAdminPage(clusterPath(clusterId), `GET /clusters/${clusterId}/renewal-request`);
   if (!z.uuid().safeParse(clusterId).success) return problem(404, t("failure.not_found"));
-  const pending = await getPendingRequest(await getDb(), clusterId);
+  const pending = await readPendingRequest(clusterId);
   if (!pending) return problem(404, t("pending.none"));
   return download(pending);
 }

@@ -2,23 +2,19 @@
 // (administrators only; without a session, to sign-in and back): null for a malformed id, an unknown one, or one that
 // belongs to another cluster.
 import "server-only";
-import { cache } from "react";
 import { z } from "zod";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { type CertificateDetail, getCertificateDetail } from "@/lib/console/clusters/history";
-import { getDb } from "@/lib/console/db";
+import type { CertificateDetail } from "@/lib/console/clusters/history";
+import { readCertificate } from "@/lib/console/clusters/read";
 
 /** The certificate, or null; no access check (callers make it). Read once per request: the layout asks too. */
-export const certificateOf = cache(async (clusterId: string, certificateId: string): Promise<CertificateDetail | null> => {
-  const valid = z.uuid().safeParse(clusterId).success && z.uuid().safeParse(certificateId).success;
-  return valid ? getCertificateDetail(await getDb(), clusterId, certificateId) : null;
-});
+export const certificateOf = readCertificate;
 
 export async function findCertificate(clusterId: string, certificateId: string, target?: string): Promise<CertificateDetail | null> {
   const valid = z.uuid().safeParse(clusterId).success && z.uuid().safeParse(certificateId).success;
   const path = valid ? `/clusters/${clusterId}/certificates/${certificateId}` : "/";
   await requireAdminPage(path, target ?? path);
-  return valid ? getCertificateDetail(await getDb(), clusterId, certificateId) : null;
+  return readCertificate(clusterId, certificateId);
 }
 
 /** What a download answers for a certificate that is not there. */

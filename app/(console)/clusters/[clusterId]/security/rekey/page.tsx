@@ -51,7 +51,7 @@ export default async function RekeyPage({
   const { clusterId } = await params;
   const done = DONE.safeParse((await searchParams).done);
   const path = `/clusters/${clusterId}/security/rekey`;
-  const { cluster } = await loadClusterPage(clusterId, path);
+  const cluster = await loadClusterPage(clusterId, path);
   const t = await getTranslations();
   const locale = await getLocale();
   const data = await getRekeyPageData(clusterId);

@@ -1,12 +1,12 @@
 // Re-key, offline: POST downloads the pending re-key request as <servername>RekeyRequest.xml (the same signed bytes
 // each time; each download audited). Administrators only, checked on the server; a plain form post, so no JavaScript.
 import { z } from "zod";
-import { failureMessage } from "@/lib/console/actions/renewal/view";
 import { findAdminRequest } from "@/lib/console/auth/guard";
 import { isSameOrigin } from "@/lib/console/auth/same-origin";
 import { env } from "@/lib/console/env";
-import { exportRekeyRequest } from "@/lib/console/renewal/rekey";
-import { renewalContext } from "@/lib/console/renewal/server-context";
+import { renewalActorOf } from "@/lib/console/renewal/context";
+import { exportRekeyRequestAs } from "@/lib/console/renewal/downloads";
+import { failureSentence } from "@/lib/console/renewal/failure-messages";
 import { signInPath } from "@/lib/console/safe-next-path";
 import { getTranslator } from "@/lib/platform/i18n/server";
 
@@ -24,10 +24,9 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
   if (!isSameOrigin(request, env().publicUrl)) return new Response(t("error.badRequest"), { status: 403 });
   const actor = await findAdminRequest(`POST ${page}/request`);
   if (!actor) return back(signInPath(page));
-  const ctx = await renewalContext();
-  const result = await exportRekeyRequest(ctx, { clusterId, actor: { name: actor.qualifiedName, remoteAddress: actor.remoteAddress } });
+  const result = await exportRekeyRequestAs(clusterId, renewalActorOf(actor));
   if (!result.ok) {
-    return new Response(failureMessage(result, t, ctx.enrollmentUrl), {
+    return new Response(failureSentence(result, t, env().enrollmentUrl), {
       status: result.code === "no_pending" ? 404 : 409,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });

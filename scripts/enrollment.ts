@@ -217,7 +217,8 @@ async function tokenKeyCommand(config: EnrollmentConfig, values: Record<string, 
     `Generated the SLC signing key "${moved.ref.keyLabel}" (CKA_ID ${moved.ref.keyId}) inside the token "${moved.ref.tokenLabel}" (sensitive, not extractable) and issued its signing certificate (valid until ${validTo}); ca/service-key.token.json names it.`,
   );
   if (moved.replaced.kind === "file") console.log("The former signing key file ca/service-key.pem was overwritten and deleted.");
-  else if (moved.replaced.destroyed) console.log(`The former token key "${moved.replaced.ref.keyLabel}" (CKA_ID ${moved.replaced.ref.keyId}) was destroyed.`);
+  else if (moved.replaced.destroyed)
+    console.log(`The former token key "${moved.replaced.ref.keyLabel}" (CKA_ID ${moved.replaced.ref.keyId}) was destroyed.`);
   else {
     console.warn(
       `Warning: the former token key "${moved.replaced.ref.keyLabel}" (CKA_ID ${moved.replaced.ref.keyId}) could not be destroyed (${moved.replaced.problem}); remove it with the token's own tools.`,

@@ -43,7 +43,10 @@ export interface PreparedSlcSigner {
 
 export function prepareSlcSigner(signer: SlcSigner): PreparedSlcSigner {
   const key = signer.privateKeyPem;
-  return { privateKey: isExternalSigner(key) ? key : createPrivateKey(key), chainBase64: signer.certificateChainPem.map(certificateBase64) };
+  return {
+    privateKey: isExternalSigner(key) ? key : createPrivateKey(key),
+    chainBase64: signer.certificateChainPem.map(certificateBase64),
+  };
 }
 
 export const SLC_ROOT = "XrML";

@@ -59,7 +59,9 @@ function issuerOrganization(issuerName: string): string {
 }
 
 /** Where a token holds the SLC signing key: what ca/service-key.token.json stores instead of the key. */
-export type ServiceKeyCustody = { serviceKeyPem: string; serviceKeyToken?: undefined } | { serviceKeyPem?: undefined; serviceKeyToken: TokenKeyRef };
+type ServiceKeyCustody =
+  | { serviceKeyPem: string; serviceKeyToken?: undefined }
+  | { serviceKeyPem?: undefined; serviceKeyToken: TokenKeyRef };
 
 /**
  * What the signing station keeps: everything but the root's private key, which is kept offline (./root-key.ts). The

@@ -51,11 +51,18 @@ describe("loadEnrollmentConfig", () => {
       pinFile: "/srv/secrets/token.pin",
       source: "RMS_ENROLLMENT_PKCS11",
     });
-    const noPin = loadEnrollmentConfig({ RMS_ENROLLMENT_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so", RMS_ENROLLMENT_PKCS11_SLOT: "3" });
+    const noPin = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+      RMS_ENROLLMENT_PKCS11_SLOT: "3",
+    });
     expect(!noPin.ok && noPin.message).toContain("RMS_ENROLLMENT_PKCS11_PIN_FILE");
     const stray = loadEnrollmentConfig({ RMS_ENROLLMENT_PKCS11_PIN: "1234" });
     expect(!stray.ok && stray.message).toContain("RMS_ENROLLMENT_PKCS11_MODULE");
-    const relative = loadEnrollmentConfig({ RMS_ENROLLMENT_PKCS11_MODULE: "libsofthsm2.so", RMS_ENROLLMENT_PKCS11_SLOT: "0", RMS_ENROLLMENT_PKCS11_PIN: "x" });
+    const relative = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PKCS11_MODULE: "libsofthsm2.so",
+      RMS_ENROLLMENT_PKCS11_SLOT: "0",
+      RMS_ENROLLMENT_PKCS11_PIN: "x",
+    });
     expect(!relative.ok && relative.message).toContain("absolute path");
     const secret = "9876-secret-pin";
     const both = loadEnrollmentConfig({

@@ -6,12 +6,7 @@ import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import {
-  destroyTokenKeyPair,
-  generateTokenRsaKeyPair,
-  type Pkcs11Settings,
-  type TokenKeyRef,
-} from "@/lib/certificates/pkcs11-token";
+import { destroyTokenKeyPair, generateTokenRsaKeyPair, type Pkcs11Settings, type TokenKeyRef } from "@/lib/certificates/pkcs11-token";
 import { CodedError } from "@/lib/errors/coded-error";
 import { type CaMaterial, issueServiceCertificateFor, reissueIssuingCa, type StationCa } from "./ca";
 import { decryptRootKey, encryptRootKey } from "./root-key";
@@ -156,7 +151,10 @@ async function readCaFolder(caDir: string): Promise<StationCa> {
     serviceKeyToken = await fs.readFile(path.join(caDir, SERVICE_KEY_TOKEN_FILE), "utf8");
   } catch (error) {
     if (errnoCode(error) !== "ENOENT") {
-      throw new EnrollmentStoreError("ca_corrupt", `Cannot read ${path.join(caDir, SERVICE_KEY_TOKEN_FILE)}: ${String(error)}. ${restoreAdvice}`);
+      throw new EnrollmentStoreError(
+        "ca_corrupt",
+        `Cannot read ${path.join(caDir, SERVICE_KEY_TOKEN_FILE)}: ${String(error)}. ${restoreAdvice}`,
+      );
     }
   }
   if (serviceKeyToken !== undefined) {

@@ -125,7 +125,10 @@ describe.each(testDatabaseKinds())("the enrollment service's signing key in a PK
   it("`ca token-key` generates the signing key inside the token and certifies it; the token refuses its secret parts", async () => {
     const caCertBefore = fs.readFileSync(path.join(caDir, "enrollment-ca.pem"), "utf8");
     const objectsBefore = tokenObjects();
-    const result = await enrollmentCli(["ca", "token-key", "--key-label", `slc-signing-${kind}`], tokenSettings(dataDir, path.join(tmp, "pin")));
+    const result = await enrollmentCli(
+      ["ca", "token-key", "--key-label", `slc-signing-${kind}`],
+      tokenSettings(dataDir, path.join(tmp, "pin")),
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`inside the token "${TOKEN_LABEL}"`);
@@ -213,13 +216,17 @@ describe.each(testDatabaseKinds())("the enrollment service's signing key in a PK
     fs.writeFileSync(path.join(empty, "softhsm2.conf"), `directories.tokendir = ${empty}\nobjectstore.backend = file\nlog.level = ERROR\n`);
     const serve = await enrollmentCli(["serve"], {
       ...tokenSettings(dataDir, path.join(tmp, "pin")),
-      ...(kind === "postgres" ? { RMS_ENROLLMENT_DATABASE_URL: process.env.DATABASE_URL ?? "", RMS_ENROLLMENT_DATABASE_SCHEMA: "e_hsm_unplugged" } : {}),
+      ...(kind === "postgres"
+        ? { RMS_ENROLLMENT_DATABASE_URL: process.env.DATABASE_URL ?? "", RMS_ENROLLMENT_DATABASE_SCHEMA: "e_hsm_unplugged" }
+        : {}),
       SOFTHSM2_CONF: path.join(empty, "softhsm2.conf"),
       RMS_ENROLLMENT_PORT: "0",
     });
     expect(serve.code).toBe(1);
     expect(serve.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/^Enrollment service cannot start: The PKCS#11 module .* has no initialised token, not a token labelled "rms-enrollment"/),
+      expect.stringMatching(
+        /^Enrollment service cannot start: The PKCS#11 module .* has no initialised token, not a token labelled "rms-enrollment"/,
+      ),
     ]);
     const unconfigured = startEnrollmentService(serviceConfig(null));
     await expect(unconfigured).rejects.toMatchObject({ code: "signing_key" });

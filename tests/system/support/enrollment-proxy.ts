@@ -74,7 +74,8 @@ function forward(
 async function otherKeySlc(enrollmentDataDir: string, requestXml: string): Promise<string> {
   const ca = await loadOrCreateCa({ dataDir: enrollmentDataDir, organization: "unused", createCa: createCaHierarchy });
   const serviceKeyPem = ca.material.serviceKeyPem;
-  if (serviceKeyPem === undefined) throw new Error("The enrollment service's signing key is in a token: this proxy signs with the file key.");
+  if (serviceKeyPem === undefined)
+    throw new Error("The enrollment service's signing key is in a token: this proxy signs with the file key.");
   const pick = (re: RegExp) => re.exec(requestXml)?.[1] ?? "";
   const now = new Date();
   return buildSlc(

@@ -30,7 +30,8 @@ export async function enrollmentCa(enrollmentRmsDataDir: string): Promise<FileKe
     organization: "unused",
     createCa: createCaHierarchy,
   });
-  if (material.serviceKeyPem === undefined) throw new Error("The enrollment service's signing key is in a token: hostile files need the file key.");
+  if (material.serviceKeyPem === undefined)
+    throw new Error("The enrollment service's signing key is in a token: hostile files need the file key.");
   return { ...material, serviceKeyPem: material.serviceKeyPem };
 }
 

@@ -12,7 +12,7 @@ import { definitionOf, expectAccessible, openAdministration } from "./support/co
 import { expect, type Page, test } from "./support/fixtures";
 import { provisionOwnCluster } from "./support/own-cluster";
 import { shot, signIn } from "./support/session";
-import { readState } from "./support/stack";
+import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const REKEY = "Re-key the cluster";
 
@@ -133,6 +133,34 @@ test("re-key online: held for the operator, approved on the enrollment web site,
   await expect(
     page.getByText(`the new key (public-key fingerprint ${newKey}) is now the cluster’s key and the old key was destroyed`),
   ).toBeVisible();
+});
+
+test("an online re-key the service does not take: the page says so, Send gives the reason, cancel discards the key", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "admin");
+  await openRekey(page);
+  const key = (await currentKey(page).textContent())?.trim() ?? "";
+  await stopEnrollment();
+  try {
+    await page.getByRole("radio", { name: "Online" }).check();
+    await page.getByRole("button", { name: "Generate a new key pair" }).click();
+    // The start form gives way to the pending re-key: the page itself says the request was not taken.
+    await expect(page.getByRole("alert").filter({ hasText: "the enrollment service did not take its request" })).toBeVisible();
+    const pending = page.getByRole("region", { name: "Pending re-key" });
+    await expect(definitionOf(pending, "Status")).toHaveText("Not sent yet. Send it online, or download the request file.");
+    await shootBoth(page, "rekey-unsent");
+    await expectAccessible(page);
+    await pending.getByRole("button", { name: "Send to the enrollment service" }).click();
+    await expect(pending.getByRole("alert").filter({ hasText: "could not be reached. Nothing was changed." })).toBeVisible({
+      timeout: 30_000,
+    });
+    await page.getByText("Cancel the re-key", { exact: true }).click();
+    await pending.getByRole("button", { name: "Yes, cancel the re-key" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "The re-key was cancelled" })).toBeVisible();
+    await expect(currentKey(page)).toHaveText(key);
+  } finally {
+    await startEnrollment();
+  }
 });
 
 test.describe("without JavaScript", () => {

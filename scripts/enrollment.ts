@@ -7,9 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { BackupError, passphraseSchema } from "@/lib/backup/archive";
-import { HsmError } from "@/lib/certificates/pkcs11-token";
-import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/db/client";
+import { HsmError } from "@/lib/core/certificates/pkcs11-token";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
 import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
@@ -20,6 +18,8 @@ import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
 import { openIssuingKey } from "@/lib/enrollment/signing-key";
 import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, moveServiceKeyToToken, reissueCa } from "@/lib/enrollment/store";
+import { BackupError, passphraseSchema } from "@/lib/platform/backup/archive";
+import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/platform/db/client";
 
 const USAGE = `Usage: npm run enrollment -- <command>
   serve                                   run the enrollment service (npm run start:enrollment)

@@ -1,7 +1,7 @@
 // The enrollment service's own CA hierarchy (root → enrollment CA → service signing certificate), built with @peculiar/x509.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import type { TokenKeyRef } from "@/lib/certificates/pkcs11-token";
+import type { TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
 
 // Node 20's global Web Crypto, typed as the DOM Crypto that @peculiar/x509 expects.
 const webcrypto = globalThis.crypto;

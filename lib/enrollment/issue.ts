@@ -1,12 +1,12 @@
 // The enrollment service's two issuing steps, run on the issuing pool's workers: verify a renewal request (proof of
 // possession), and sign an SLC for an accepted one. Who may get an SLC is decided between the two (./desk.ts).
 import { randomBytes } from "node:crypto";
-import { documentFingerprint } from "@/lib/certificates/keys";
-import type { TokenKeyRef } from "@/lib/certificates/pkcs11-token";
-import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
-import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/certificates/slc";
-import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
-import type { RsaSha256Signer } from "@/lib/xml/xml-signature";
+import { documentFingerprint } from "@/lib/core/certificates/keys";
+import type { TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
+import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/core/certificates/renewal-request";
+import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/core/certificates/slc";
+import { XML_INPUT_ERROR_CODES } from "@/lib/core/xml/safe-xml";
+import type { RsaSha256Signer } from "@/lib/core/xml/xml-signature";
 
 /**
  * The SLC signing key and its chain, never the root or enrollment CA keys: the PEM (what an issuing worker holds), or

@@ -1,7 +1,7 @@
 // The SLC signing key the service runs with: the PEM file in ca/, or a key in a PKCS#11 token (ca/service-key.token.json
 // says which), opened and checked against the signing certificate when the service or an offline command starts.
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { type Pkcs11Settings, signWithTokenKey, tokenPublicKeyPem } from "@/lib/certificates/pkcs11-token";
+import { type Pkcs11Settings, signWithTokenKey, tokenPublicKeyPem } from "@/lib/core/certificates/pkcs11-token";
 import type { StationCa } from "./ca";
 import type { IssuingKey } from "./issue";
 import { EnrollmentStoreError } from "./store";

@@ -6,8 +6,8 @@ import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { destroyTokenKeyPair, generateTokenRsaKeyPair, type Pkcs11Settings, type TokenKeyRef } from "@/lib/certificates/pkcs11-token";
-import { CodedError } from "@/lib/errors/coded-error";
+import { destroyTokenKeyPair, generateTokenRsaKeyPair, type Pkcs11Settings, type TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
+import { CodedError } from "@/lib/platform/errors/coded-error";
 import { type CaMaterial, issueServiceCertificateFor, reissueIssuingCa, type StationCa } from "./ca";
 import { decryptRootKey, encryptRootKey } from "./root-key";
 

@@ -9,13 +9,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Pkcs11Settings, readTokenKeyAttributes, type TokenKeyRef, tokenPublicKeyPem } from "@/lib/certificates/pkcs11-token";
-import { buildTestRenewalRequest } from "@/lib/certificates/test-support";
-import { verifySlc } from "@/lib/certificates/verify-slc";
+import { postRenewalRequest } from "@/lib/console/renewal/enrollment-client";
+import { type Pkcs11Settings, readTokenKeyAttributes, type TokenKeyRef, tokenPublicKeyPem } from "@/lib/core/certificates/pkcs11-token";
+import { verifySlc } from "@/lib/core/certificates/verify-slc";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentService } from "@/lib/enrollment/server";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { postRenewalRequest } from "@/lib/renewal/enrollment-client";
+import { buildTestRenewalRequest } from "@/tests/support/certificate-fixtures";
 import { testDatabaseKinds } from "../support/databases";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -1,16 +1,18 @@
-// Issue 25, re-key through the pages: the administrator gives the demo cluster a new key pair (Online), the e2e stack's
+// Re-key through the pages: the administrator gives the walkthrough's own cluster a new key pair (Online), the e2e stack's
 // enrollment service holds the request for its operator whatever its policy, the operator approves it on the service's
 // web site (shown as a re-key naming the certificate it replaces), the console installs the certificate for the new
 // key and the old key is gone; then an offline re-key without JavaScript (download the request, cancel), Swedish, and a
-// non-administrator refused.
+// non-administrator refused. The cluster is its own (provisioned and enrolled through the pages on a spare web site):
+// a re-key replaces the key and certificate for good, which the demo cluster's other walkthroughs must not see.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ROOT } from "../tests/support/processes";
 import { definitionOf, expectAccessible, openAdministration } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
+import { provisionOwnCluster } from "./support/own-cluster";
 import { shot, signIn } from "./support/session";
-import { readState } from "./support/stack";
+import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const REKEY = "Re-key the cluster";
 
@@ -39,24 +41,24 @@ function addOperator(): { name: string; password: string } {
   return operator;
 }
 
-/** The demo cluster's re-key page, reached as the security page's "Re-key…" link would (by its address). */
-async function openRekey(page: Page): Promise<string> {
-  await openAdministration(page);
-  const clusterPath = new URL(page.url()).pathname;
+let clusterPath = "";
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(120_000);
+  clusterPath = await provisionOwnCluster(browser, "rekey");
+});
+
+/** The own cluster's re-key page, reached as the security page's "Re-key…" link would (by its address). */
+async function openRekey(page: Page): Promise<void> {
   await page.goto(`${clusterPath}/security/rekey`);
   await expect(page.getByRole("heading", { level: 1, name: REKEY })).toBeVisible();
-  return clusterPath;
 }
 
 function currentKey(page: Page) {
   return definitionOf(page.getByRole("region", { name: "Current key" }), "Public-key fingerprint (SHA-256)");
 }
 
-// Not yet green in the full walkthrough run (its first run, at this stop: the online send left the re-key "Not sent
-// yet" with an empty alert, after revocation.spec.ts had revoked the same demo cluster's SLC). Both flows re-key the
-// shared demo cluster; they need their own cluster before they can run among the others. The integration tests
-// (tests/integration/rekey.test.ts, cli-rekey.test.ts) drive the same code against the real service meanwhile.
-test.fixme("re-key online: held for the operator, approved on the enrollment web site, installed; the old key is gone", async ({
+test("re-key online: held for the operator, approved on the enrollment web site, installed; the old key is gone", async ({
   page,
   browser,
 }) => {
@@ -133,10 +135,38 @@ test.fixme("re-key online: held for the operator, approved on the enrollment web
   ).toBeVisible();
 });
 
+test("an online re-key the service does not take: the page says so, Send gives the reason, cancel discards the key", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "admin");
+  await openRekey(page);
+  const key = (await currentKey(page).textContent())?.trim() ?? "";
+  await stopEnrollment();
+  try {
+    await page.getByRole("radio", { name: "Online" }).check();
+    await page.getByRole("button", { name: "Generate a new key pair" }).click();
+    // The start form gives way to the pending re-key: the page itself says the request was not taken.
+    await expect(page.getByRole("alert").filter({ hasText: "the enrollment service did not take its request" })).toBeVisible();
+    const pending = page.getByRole("region", { name: "Pending re-key" });
+    await expect(definitionOf(pending, "Status")).toHaveText("Not sent yet. Send it online, or download the request file.");
+    await shootBoth(page, "rekey-unsent");
+    await expectAccessible(page);
+    await pending.getByRole("button", { name: "Send to the enrollment service" }).click();
+    await expect(pending.getByRole("alert").filter({ hasText: "could not be reached. Nothing was changed." })).toBeVisible({
+      timeout: 30_000,
+    });
+    await page.getByText("Cancel the re-key", { exact: true }).click();
+    await pending.getByRole("button", { name: "Yes, cancel the re-key" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "The re-key was cancelled" })).toBeVisible();
+    await expect(currentKey(page)).toHaveText(key);
+  } finally {
+    await startEnrollment();
+  }
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test.fixme("an offline re-key: the request file downloads, Swedish wording, cancel discards the new key", async ({ page }) => {
+  test("an offline re-key: the request file downloads, Swedish wording, cancel discards the new key", async ({ page }) => {
     await signIn(page, "admin");
     await openRekey(page);
     const key = (await currentKey(page).textContent())?.trim() ?? "";

@@ -1,12 +1,15 @@
-// Issue 25, item 3: revocation through the pages. The stack's console is restarted against a second enrollment service
-// (policy `approval`, same CA, its monitor round every 10 s); the demo cluster's online renewal is held, the operator
+// Revocation through the pages, on the walkthrough's own cluster (provisioned and enrolled through the pages on a spare
+// web site first: a revoked SLC stays revoked, which the demo cluster's other walkthroughs must not see). The stack's
+// console is restarted against a second enrollment service (policy `approval`, same CA, its monitor round every 10 s);
+// the cluster's online renewal is held, the operator
 // approves it on /operator and the console installs it; then the operator revokes that SLC on /operator with a reason.
 // The console's monitor fetches the service's CRL, verifies it against its trust anchor, and Cluster resources and
 // Global Administration show the SLC revoked, in English and Swedish ("Återkallat"). The console is put back afterwards.
 import { writeE2eState } from "../tests/support/e2e-state";
 import { type ConsoleOptions, startConsole, terminateGroup, waitForGroupGone, waitForHttpGone } from "../tests/support/processes";
 import { expect, type Page, test } from "./support/approval-service";
-import { clusterResources, confirmIfAsked, expectAccessible, openAdministration, RENEW_DIALOG } from "./support/console";
+import { clusterResources, confirmIfAsked, expectAccessible, RENEW_DIALOG } from "./support/console";
+import { ownSiteName, provisionOwnCluster } from "./support/own-cluster";
 import { shot, signIn } from "./support/session";
 import { readState } from "./support/stack";
 
@@ -32,8 +35,13 @@ async function shootBoth(page: Page, name: string): Promise<void> {
 
 test.describe.configure({ mode: "serial" });
 
-test.beforeAll(async ({ approvalService }) => {
+const SITE = ownSiteName("revocation");
+let clusterPath = "";
+
+test.beforeAll(async ({ approvalService, browser }) => {
   test.setTimeout(240_000);
+  // Enrolled at the stack's service (policy open) before the console moves to the approval service.
+  clusterPath = await provisionOwnCluster(browser, "revocation");
   await restartConsole(approvalService.url);
 });
 
@@ -42,18 +50,15 @@ test.afterAll(async () => {
   await restartConsole(null);
 });
 
-// Not yet green in the full walkthrough run (its first run, at this stop: after the revocation, the renewal it starts
-// showed neither "Held for approval" nor a renewal). It revokes the shared demo cluster's SLC, which every later
-// walkthrough renews; it needs its own cluster first. tests/integration/revocation.test.ts covers the same path
-// (operator CLI revocation, CRL verified by openssl, console status, metric, held renewal, refused import).
-test.fixme("the operator revokes the installed SLC on /operator; the console shows it revoked (en, sv)", async ({
+test("the operator revokes the installed SLC on /operator; the console shows it revoked (en, sv)", async ({
   page,
   browser,
   approvalService,
 }) => {
   test.setTimeout(300_000);
   await signIn(page, "admin");
-  await openAdministration(page);
+  await page.goto(clusterPath);
+  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
 
   // An SLC this service issued: Online → Renew is held (or issued at once if it already knows the cluster's SLC).
   let dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
@@ -126,13 +131,13 @@ test.fixme("the operator revokes the installed SLC on /operator; the console sho
   await expectAccessible(page);
 
   await page.goto("/");
-  const row = page.getByRole("row", { name: /Default Web Site/ });
+  const row = page.getByRole("row", { name: new RegExp(SITE) });
   await expect(row.locator("[data-revocation='revoked']")).toHaveText(/Revoked/);
   await shootBoth(page, "revocation-global-administration");
 
   await page.getByRole("button", { name: "Svenska" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "sv");
-  await expect(page.getByRole("row", { name: /Default Web Site/ }).locator("[data-revocation='revoked']")).toHaveText(/Återkallat/);
+  await expect(page.getByRole("row", { name: new RegExp(SITE) }).locator("[data-revocation='revoked']")).toHaveText(/Återkallat/);
   await shootBoth(page, "revocation-global-administration-sv");
   await openAdministrationSv(page);
   await expect(page.getByRole("region", { name: "Klusterresurser" }).getByTestId("slc-revocation")).toContainText("Återkallat");
@@ -142,7 +147,7 @@ test.fixme("the operator revokes the installed SLC on /operator; the console sho
 
 async function openAdministrationSv(page: Page): Promise<void> {
   await page
-    .getByRole("row", { name: /Default Web Site/ })
+    .getByRole("row", { name: new RegExp(SITE) })
     .getByRole("link", { name: "Administrera RMS på den här webbplatsen" })
     .click();
   await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();

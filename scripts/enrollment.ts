@@ -2,10 +2,12 @@
 // Commands go to the running service through its admin socket, or straight to its store when it is not running.
 import "reflect-metadata";
 import { spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { HsmError } from "@/lib/core/certificates/pkcs11-token";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
 import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
@@ -14,7 +16,8 @@ import { openEnrollmentDatabase } from "@/lib/enrollment/db/client";
 import { createDesk } from "@/lib/enrollment/desk";
 import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
-import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, reissueCa } from "@/lib/enrollment/store";
+import { openIssuingKey } from "@/lib/enrollment/signing-key";
+import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, moveServiceKeyToToken, reissueCa } from "@/lib/enrollment/store";
 import { BackupError, passphraseSchema } from "@/lib/platform/backup/archive";
 import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/platform/db/client";
 
@@ -28,6 +31,9 @@ const USAGE = `Usage: npm run enrollment -- <command>
                                           a new issuing CA and signing certificate under the same root (service stopped)
   ca export-root --out <file> --passphrase-stdin
                                           move ca/root-key.pem of an older data folder off this station, passphrase-protected
+  ca token-key [--key-label <label>]      a new SLC signing key generated in the PKCS#11 token (RMS_ENROLLMENT_PKCS11_*)
+                                          and its certificate from the issuing CA; replaces the file key or an earlier
+                                          token key (service stopped)
   requests list [--state pending_approval|issued|rejected|all]
   requests show <submission id | request id>
   requests approve <submission id> [--by <operator>]
@@ -111,10 +117,7 @@ async function runOffline(
     databaseUrl: config.databaseUrl,
     pgSchema: config.databaseSchema,
   });
-  const pool = createIssuePool(
-    { serviceKeyPem: ca.material.serviceKeyPem, chainPem: [ca.material.serviceCertPem, ca.material.caCertPem] },
-    { threads: 1 },
-  );
+  const pool = createIssuePool(openIssuingKey(ca.material, config.pkcs11), { threads: 1 });
   try {
     const desk = createDesk({
       handle,
@@ -178,15 +181,64 @@ function requiredPath(values: Record<string, string | boolean | undefined>, opti
   return value;
 }
 
-/** `ca init | reissue | export-root`: the offline root. The service must not be running while its CA changes. */
+const keyLabelSchema = z
+  .string()
+  .trim()
+  .min(1, "--key-label must not be empty")
+  .max(64, "--key-label has at most 64 characters")
+  .regex(/^[\x21-\x7e][\x20-\x7e]*$/, "--key-label must be printable ASCII");
+
+/** `ca token-key`: the SLC signing key into the token; every token failure is one message and changes nothing. */
+async function tokenKeyCommand(config: EnrollmentConfig, values: Record<string, string | boolean | undefined>) {
+  if (!config.pkcs11) {
+    usage(
+      "ca token-key needs the token: set RMS_ENROLLMENT_PKCS11_MODULE, RMS_ENROLLMENT_PKCS11_TOKEN_LABEL (or _SLOT) and RMS_ENROLLMENT_PKCS11_PIN_FILE (or _PIN).",
+    );
+  }
+  const label = keyLabelSchema.safeParse(values["key-label"] ?? "rms-enrollment-slc-signing");
+  if (!label.success) usage(label.error.issues.map((i) => i.message).join(" "));
+  let moved: Awaited<ReturnType<typeof moveServiceKeyToToken>>;
+  try {
+    moved = await moveServiceKeyToToken({
+      dataDir: config.dataDir,
+      organization: config.issuerName,
+      settings: config.pkcs11,
+      keyLabel: label.data,
+    });
+  } catch (error) {
+    if (error instanceof HsmError || error instanceof EnrollmentStoreError) {
+      console.error(`Error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const validTo = new X509Certificate(moved.serviceCertPem).validTo;
+  console.log(
+    `Generated the SLC signing key "${moved.ref.keyLabel}" (CKA_ID ${moved.ref.keyId}) inside the token "${moved.ref.tokenLabel}" (sensitive, not extractable) and issued its signing certificate (valid until ${validTo}); ca/service-key.token.json names it.`,
+  );
+  if (moved.replaced.kind === "file") console.log("The former signing key file ca/service-key.pem was overwritten and deleted.");
+  else if (moved.replaced.destroyed)
+    console.log(`The former token key "${moved.replaced.ref.keyLabel}" (CKA_ID ${moved.replaced.ref.keyId}) was destroyed.`);
+  else {
+    console.warn(
+      `Warning: the former token key "${moved.replaced.ref.keyLabel}" (CKA_ID ${moved.replaced.ref.keyId}) could not be destroyed (${moved.replaced.problem}); remove it with the token's own tools.`,
+    );
+  }
+  console.log("Start the service with the same RMS_ENROLLMENT_PKCS11_ settings; consoles keep trusting the same root.");
+}
+
+/** `ca init | reissue | export-root | token-key`: the service must not be running while its CA changes. */
 async function caCommand(config: EnrollmentConfig, verb: string | undefined, values: Record<string, string | boolean | undefined>) {
-  if (verb !== "init" && verb !== "reissue" && verb !== "export-root") usage(`Unknown command: ca ${verb ?? ""}`.trim());
+  if (verb !== "init" && verb !== "reissue" && verb !== "export-root" && verb !== "token-key") {
+    usage(`Unknown command: ca ${verb ?? ""}`.trim());
+  }
   if (await sendAdminCommand(config.dataDir, { command: "operators.list" })) {
     console.error(
       `The enrollment service is running on ${config.dataDir}; stop it first, then run \`ca ${verb}\` again. Nothing was changed.`,
     );
     process.exit(1);
   }
+  if (verb === "token-key") return tokenKeyCommand(config, values);
   if (verb === "init") {
     const out = requiredPath(values, "root-key-out");
     const loaded = await initCa({
@@ -247,9 +299,13 @@ function createStoreApart(config: EnrollmentConfig): Promise<void> {
 async function serve(config: EnrollmentConfig): Promise<void> {
   let service: Awaited<ReturnType<typeof startEnrollmentService>>;
   try {
-    service = await startEnrollmentService({ ...config, storeReady: createStoreApart(config) });
+    // With a token the store waits until the token has been opened: a wrong PIN on a first start leaves no store behind.
+    service = await startEnrollmentService({
+      ...config,
+      storeReady: config.pkcs11 ? () => createStoreApart(config) : createStoreApart(config),
+    });
   } catch (error) {
-    if (error instanceof EnrollmentStoreError) {
+    if (error instanceof EnrollmentStoreError || error instanceof HsmError) {
       console.error(`Enrollment service cannot start: ${error.message}`);
     } else if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
       console.error(
@@ -342,6 +398,7 @@ async function main(): Promise<void> {
     out: { type: "string" },
     "root-key-out": { type: "string" },
     "root-key": { type: "string" },
+    "key-label": { type: "string" },
     "password-stdin": { type: "boolean" },
     "passphrase-stdin": { type: "boolean" },
     force: { type: "boolean" },

@@ -1,6 +1,7 @@
 // The enrollment service's own CA hierarchy (root → enrollment CA → service signing certificate), built with @peculiar/x509.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import type { TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
 
 // Node 20's global Web Crypto, typed as the DOM Crypto that @peculiar/x509 expects.
 const webcrypto = globalThis.crypto;
@@ -57,8 +58,16 @@ function issuerOrganization(issuerName: string): string {
   return issuerName.trim().replace(SERVICE_SUFFIX, "").trim() || "RMS";
 }
 
-/** What the signing station keeps: everything but the root's private key, which is kept offline (./root-key.ts). */
-export type StationCa = Omit<CaMaterial, "rootKeyPem">;
+/** Where a token holds the SLC signing key: what ca/service-key.token.json stores instead of the key. */
+type ServiceKeyCustody =
+  | { serviceKeyPem: string; serviceKeyToken?: undefined }
+  | { serviceKeyPem?: undefined; serviceKeyToken: TokenKeyRef };
+
+/**
+ * What the signing station keeps: everything but the root's private key, which is kept offline (./root-key.ts). The
+ * SLC signing key is a file, or stays in a PKCS#11 token and only its reference is kept.
+ */
+export type StationCa = Omit<CaMaterial, "rootKeyPem" | "serviceKeyPem"> & ServiceKeyCustody;
 
 /** The enrollment (issuing) CA and the service's signing certificate under it: what re-issuing with the root key renews. */
 type IssuingCa = Pick<CaMaterial, "caCertPem" | "caKeyPem" | "serviceCertPem" | "serviceKeyPem">;
@@ -95,28 +104,68 @@ async function issueUnderRoot(opts: {
     ],
   });
 
-  const service = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: name(`${organization} Enrollment Service`, organization),
-    issuer: ca.subjectName,
-    notBefore,
-    notAfter: new Date(Math.min(addYears(now, 2).getTime(), ca.notAfter.getTime())),
-    publicKey: serviceKeys.publicKey,
-    signingKey: caKeys.privateKey,
-    signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(serviceKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  });
+  const service = await serviceCertificate({ ca, caPrivateKey: caKeys.privateKey, publicKey: serviceKeys.publicKey, organization, now });
   return {
     caCertPem: ca.toString("pem"),
     caKeyPem: await privateKeyPem(caKeys.privateKey),
     serviceCertPem: service.toString("pem"),
     serviceKeyPem: await privateKeyPem(serviceKeys.privateKey),
   };
+}
+
+/** The SLC signing certificate's profile: two years at most, never beyond the enrollment CA's own validity. */
+async function serviceCertificate(opts: {
+  ca: x509.X509Certificate;
+  caPrivateKey: CryptoKey;
+  publicKey: CryptoKey;
+  organization: string;
+  now: Date;
+}): Promise<x509.X509Certificate> {
+  const { ca, organization, now } = opts;
+  return x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: name(`${organization} Enrollment Service`, organization),
+    issuer: ca.subjectName,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(Math.min(addYears(now, 2).getTime(), ca.notAfter.getTime())),
+    publicKey: opts.publicKey,
+    signingKey: opts.caPrivateKey,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(opts.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
+    ],
+  });
+}
+
+/**
+ * A new SLC signing certificate, issued by the enrollment CA on this station, for a public key whose private half is
+ * elsewhere (a PKCS#11 token): `npm run enrollment -- ca token-key`.
+ */
+export async function issueServiceCertificateFor(opts: {
+  caCertPem: string;
+  caKeyPem: string;
+  publicKeyPem: string;
+  organization: string;
+  now?: Date;
+}): Promise<string> {
+  const publicKey = await webcrypto.subtle.importKey(
+    "spki",
+    x509.PemConverter.decodeFirst(opts.publicKeyPem),
+    { name: ALGORITHM.name, hash: ALGORITHM.hash },
+    true,
+    ["verify"],
+  );
+  const service = await serviceCertificate({
+    ca: new x509.X509Certificate(opts.caCertPem),
+    caPrivateKey: await importSigningKey(opts.caKeyPem),
+    publicKey,
+    organization: issuerOrganization(opts.organization),
+    now: opts.now ?? new Date(),
+  });
+  return service.toString("pem");
 }
 
 export async function createCaHierarchy(opts: { organization: string; now?: Date }): Promise<CaMaterial> {

@@ -29,8 +29,50 @@ describe("loadEnrollmentConfig", () => {
         trustedProxies: [],
         maxPendingPerSource: 5,
         maxPending: 200,
+        pkcs11: null,
       },
     });
+  });
+
+  it("reads the service's own PKCS#11 token settings, apart from the console's, and names what a set lacks", () => {
+    const result = loadEnrollmentConfig(
+      {
+        RMS_ENROLLMENT_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+        RMS_ENROLLMENT_PKCS11_TOKEN_LABEL: "rms-enrollment",
+        RMS_ENROLLMENT_PKCS11_PIN_FILE: "secrets/token.pin",
+        // The console's token is not the service's.
+        RMS_PKCS11_MODULE: "/opt/other/lib.so",
+      },
+      "/srv",
+    );
+    expect(result.ok && result.config.pkcs11).toEqual({
+      modulePath: "/usr/lib/softhsm/libsofthsm2.so",
+      tokenLabel: "rms-enrollment",
+      pinFile: "/srv/secrets/token.pin",
+      source: "RMS_ENROLLMENT_PKCS11",
+    });
+    const noPin = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+      RMS_ENROLLMENT_PKCS11_SLOT: "3",
+    });
+    expect(!noPin.ok && noPin.message).toContain("RMS_ENROLLMENT_PKCS11_PIN_FILE");
+    const stray = loadEnrollmentConfig({ RMS_ENROLLMENT_PKCS11_PIN: "1234" });
+    expect(!stray.ok && stray.message).toContain("RMS_ENROLLMENT_PKCS11_MODULE");
+    const relative = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PKCS11_MODULE: "libsofthsm2.so",
+      RMS_ENROLLMENT_PKCS11_SLOT: "0",
+      RMS_ENROLLMENT_PKCS11_PIN: "x",
+    });
+    expect(!relative.ok && relative.message).toContain("absolute path");
+    const secret = "9876-secret-pin";
+    const both = loadEnrollmentConfig({
+      RMS_ENROLLMENT_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+      RMS_ENROLLMENT_PKCS11_TOKEN_LABEL: "a",
+      RMS_ENROLLMENT_PKCS11_SLOT: "1",
+      RMS_ENROLLMENT_PKCS11_PIN: secret,
+    });
+    expect(!both.ok && both.message).toContain("RMS_ENROLLMENT_PKCS11_SLOT");
+    expect(!both.ok && both.message).not.toContain(secret);
   });
 
   it("reads the policy, store, TLS and limits, and refuses half a TLS pair or an unknown policy", () => {

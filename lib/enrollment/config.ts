@@ -4,6 +4,8 @@
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
+import { pkcs11Fields, pkcs11SettingsFrom } from "@/lib/core/certificates/pkcs11-settings";
+import type { Pkcs11Settings } from "@/lib/core/certificates/pkcs11-token";
 import { envOptions, validateEnv } from "@/lib/platform/config/env-issues";
 import { pgliteSharedBuffers } from "@/lib/platform/db/pglite-memory";
 import { parseHostAndPort } from "@/lib/platform/http/host-rules";
@@ -45,6 +47,11 @@ export interface EnrollmentConfig {
   /** Held submissions one source may have at once, and in all (RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE, _MAX_PENDING). */
   maxPendingPerSource?: number;
   maxPending?: number;
+  /**
+   * The PKCS#11 token that holds the SLC signing key (RMS_ENROLLMENT_PKCS11_*), or null: the key is a file in ca/.
+   * The service's own variables, apart from the console's RMS_PKCS11_* (each process its own token and PIN).
+   */
+  pkcs11?: Pkcs11Settings | null;
 }
 
 const DEFAULT_VALIDITY_DAYS = 365;
@@ -152,6 +159,11 @@ const server = {
   RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE: integerText("RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE", 1, 10_000, 5),
   RMS_ENROLLMENT_MAX_PENDING: integerText("RMS_ENROLLMENT_MAX_PENDING", 1, 100_000, 200),
   RMS_METRICS_TOKEN: z.string().trim().min(16, "RMS_METRICS_TOKEN must be at least 16 characters").optional(),
+  RMS_ENROLLMENT_PKCS11_MODULE: pkcs11Fields.module,
+  RMS_ENROLLMENT_PKCS11_TOKEN_LABEL: pkcs11Fields.tokenLabel,
+  RMS_ENROLLMENT_PKCS11_SLOT: pkcs11Fields.slot,
+  RMS_ENROLLMENT_PKCS11_PIN: pkcs11Fields.pin,
+  RMS_ENROLLMENT_PKCS11_PIN_FILE: pkcs11Fields.pinFile,
 };
 
 export type ConfigResult = { ok: true; config: EnrollmentConfig } | { ok: false; message: string };
@@ -170,6 +182,18 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
         "Invalid enrollment service settings:\n  RMS_ENROLLMENT_TLS_CERT and RMS_ENROLLMENT_TLS_KEY go together: set both (an operator-supplied certificate) or neither (the service issues its own).",
     };
   }
+  const pkcs11 = pkcs11SettingsFrom(
+    {
+      module: e.RMS_ENROLLMENT_PKCS11_MODULE,
+      tokenLabel: e.RMS_ENROLLMENT_PKCS11_TOKEN_LABEL,
+      slot: e.RMS_ENROLLMENT_PKCS11_SLOT,
+      pin: e.RMS_ENROLLMENT_PKCS11_PIN,
+      pinFile: e.RMS_ENROLLMENT_PKCS11_PIN_FILE && path.resolve(cwd, e.RMS_ENROLLMENT_PKCS11_PIN_FILE),
+    },
+    "RMS_ENROLLMENT_PKCS11",
+    null,
+  );
+  if (!pkcs11.ok) return { ok: false, message: `Invalid enrollment service settings:\n  ${pkcs11.problem}` };
   const dataDir = e.RMS_ENROLLMENT_DATA_DIR
     ? path.resolve(cwd, e.RMS_ENROLLMENT_DATA_DIR)
     : path.resolve(cwd, e.RMS_DATA_DIR ?? "data", "enrollment");
@@ -196,6 +220,7 @@ export function loadEnrollmentConfig(source: Record<string, string | undefined>,
       trustedProxies: e.RMS_TRUSTED_PROXIES,
       maxPendingPerSource: e.RMS_ENROLLMENT_MAX_PENDING_PER_SOURCE,
       maxPending: e.RMS_ENROLLMENT_MAX_PENDING,
+      pkcs11: pkcs11.settings,
     },
   };
 }

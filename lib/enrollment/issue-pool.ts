@@ -7,7 +7,7 @@ import path from "node:path";
 import { Piscina } from "piscina";
 import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { compiledWorker } from "@/lib/platform/workers/compiled-worker";
-import type { IssuancePolicy, IssuingKey, RequestCheck, SignedSlc } from "./issue";
+import { type IssuancePolicy, type IssuingKey, type RequestCheck, type SignedSlc, signSlc } from "./issue";
 
 export interface IssuePoolOptions {
   /** Worker threads; one per core by default. */
@@ -49,7 +49,8 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { key },
+    // A token key stays with this thread (one session, one login per process); the workers then only verify.
+    workerData: { key: key.token ? null : key },
   });
   // Our own queue in front of piscina, which only ever gets as many tasks as it has threads.
   type Waiting = { start: () => void; fail: (error: IssuePoolError) => void };
@@ -115,7 +116,10 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
   return {
     threads,
     verify: (body, now, priority = "low") => run<RequestCheck>("verify", { body, now }, priority),
-    sign: (request, policy) => run<SignedSlc>("sign", { request, policy }, "high"),
+    sign: key.token
+      ? // The token does the RSA work; what is left here (one digest, one template) is too little for a worker.
+        async (request, policy) => signSlc(request, key, policy)
+      : (request, policy) => run<SignedSlc>("sign", { request, policy }, "high"),
     close: () => piscina.destroy(),
   };
 }

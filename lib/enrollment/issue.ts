@@ -2,16 +2,20 @@
 // possession), and sign an SLC for an accepted one. Who may get an SLC is decided between the two (./desk.ts).
 import { randomBytes } from "node:crypto";
 import { documentFingerprint } from "@/lib/core/certificates/keys";
+import type { TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
 import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/core/certificates/slc";
 import { XML_INPUT_ERROR_CODES } from "@/lib/core/xml/safe-xml";
+import type { RsaSha256Signer } from "@/lib/core/xml/xml-signature";
 
-/** What an issuing worker holds: the SLC signing key and its chain, never the root or enrollment CA keys. */
-export interface IssuingKey {
-  serviceKeyPem: string;
+/**
+ * The SLC signing key and its chain, never the root or enrollment CA keys: the PEM (what an issuing worker holds), or
+ * a signer that asks the PKCS#11 token holding the key (./signing-key.ts).
+ */
+export type IssuingKey = {
   /** The signing certificate, then the enrollment CA certificate. */
   chainPem: string[];
-}
+} & ({ serviceKeyPem: string; token?: undefined } | { serviceKeyPem?: undefined; token: RsaSha256Signer & { ref: TokenKeyRef } });
 
 export interface IssuancePolicy {
   validityDays: number;
@@ -56,7 +60,7 @@ const signers = new WeakMap<IssuingKey, PreparedSlcSigner>();
 function signerFor(key: IssuingKey): PreparedSlcSigner {
   let signer = signers.get(key);
   if (!signer) {
-    signer = prepareSlcSigner({ privateKeyPem: key.serviceKeyPem, certificateChainPem: key.chainPem });
+    signer = prepareSlcSigner({ privateKeyPem: key.token ?? key.serviceKeyPem, certificateChainPem: key.chainPem });
     signers.set(key, signer);
   }
   return signer;

@@ -16,6 +16,7 @@ import { createEnrollmentMetrics, instrumentDesk } from "./metrics";
 import { createOperatorThrottle } from "./operator-throttle";
 import { createRateLimiter } from "./rate-limit";
 import { createCrlPublisher, crlSignerFromPem } from "./revocations";
+import { openIssuingKey } from "./signing-key";
 import { type CreateCa, loadOrCreateCa } from "./store";
 import { loadTlsIdentity } from "./tls";
 
@@ -34,8 +35,11 @@ export interface EnrollmentServiceConfig
   createCa?: CreateCa;
   /** Where unexpected errors are reported; stderr by default. */
   logError?: (message: string, error: unknown) => void;
-  /** Settles once the store may be opened (`serve` creates a new embedded one in a child process meanwhile). */
-  storeReady?: Promise<void>;
+  /**
+   * Settles once the store may be opened (`serve` creates a new embedded one in a child process meanwhile); a function
+   * is called only once the CA and its signing key are open, so that a refused token creates no store.
+   */
+  storeReady?: Promise<void> | (() => Promise<void>);
 }
 
 export interface EnrollmentService {
@@ -78,6 +82,8 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     now: clock(),
   });
   const ca: StationCa = loaded.material;
+  // Before anything is written (TLS files, the store): an unplugged token or a refused PIN changes nothing.
+  const issuingKey = openIssuingKey(ca, config.pkcs11);
   const tls = await loadTlsIdentity({
     dataDir: config.dataDir,
     ca,
@@ -87,17 +93,18 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
     keyFile: config.tlsKeyFile,
     now: clock(),
   });
-  await config.storeReady;
+  await (typeof config.storeReady === "function" ? config.storeReady() : config.storeReady);
   const database = await openEnrollmentDatabase({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     pgSchema: config.databaseSchema,
   });
-  // The workers get the SLC signing key and its chain only: never the root or enrollment CA private keys.
-  const pool = createIssuePool(
-    { serviceKeyPem: ca.serviceKeyPem, chainPem: [ca.serviceCertPem, ca.caCertPem] },
-    { threads: config.workers ?? undefined, maxQueue: config.queueLength, taskTimeoutMs: config.taskTimeoutMs },
-  );
+  // The workers get the SLC signing key (or, with a token, nothing) and its chain: never the root or enrollment CA keys.
+  const pool = createIssuePool(issuingKey, {
+    threads: config.workers ?? undefined,
+    maxQueue: config.queueLength,
+    taskTimeoutMs: config.taskTimeoutMs,
+  });
   const policy = config.policy ?? "approval";
   const desk = createDesk({
     handle: database,

@@ -5,8 +5,10 @@ import { createHash, createPrivateKey, randomBytes, X509Certificate } from "node
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
+import { destroyTokenKeyPair, generateTokenRsaKeyPair, type Pkcs11Settings, type TokenKeyRef } from "@/lib/core/certificates/pkcs11-token";
 import { CodedError } from "@/lib/platform/errors/coded-error";
-import { type CaMaterial, reissueIssuingCa, type StationCa } from "./ca";
+import { type CaMaterial, issueServiceCertificateFor, reissueIssuingCa, type StationCa } from "./ca";
 import { decryptRootKey, encryptRootKey } from "./root-key";
 
 export type EnrollmentStoreErrorCode =
@@ -17,7 +19,9 @@ export type EnrollmentStoreErrorCode =
   | "tls"
   | "root_key_on_station"
   | "root_key"
-  | "ca_exists";
+  | "ca_exists"
+  /** The SLC signing key's custody and the RMS_ENROLLMENT_PKCS11_* settings do not agree, or the token's key is another. */
+  | "signing_key";
 
 export class EnrollmentStoreError extends CodedError<EnrollmentStoreErrorCode> {
   override readonly name = "EnrollmentStoreError";
@@ -33,7 +37,14 @@ const CA_FILES = {
   caKeyPem: { file: "enrollment-ca-key.pem", secret: true },
   serviceCertPem: { file: "service.pem", secret: false },
   serviceKeyPem: { file: "service-key.pem", secret: true },
-} as const satisfies Record<keyof StationCa, { file: string; secret: boolean }>;
+} as const satisfies Record<keyof CaMaterial & keyof StationCa, { file: string; secret: boolean }>;
+/** Instead of service-key.pem when the SLC signing key is in a PKCS#11 token: where it is (never the key). */
+const SERVICE_KEY_TOKEN_FILE = "service-key.token.json";
+const tokenKeyRefSchema = z.strictObject({
+  tokenLabel: z.string().min(1).max(32),
+  keyLabel: z.string().min(1).max(64),
+  keyId: z.string().regex(/^[0-9a-f]{2,128}$/),
+});
 /** Where versions before the offline root kept the root's private key, beside the issuing key. */
 const LEGACY_ROOT_KEY = "root-key.pem";
 
@@ -135,21 +146,62 @@ async function readCaFolder(caDir: string): Promise<StationCa> {
     }
     values[field] = text;
   }
+  let serviceKeyToken: string | undefined;
+  try {
+    serviceKeyToken = await fs.readFile(path.join(caDir, SERVICE_KEY_TOKEN_FILE), "utf8");
+  } catch (error) {
+    if (errnoCode(error) !== "ENOENT") {
+      throw new EnrollmentStoreError(
+        "ca_corrupt",
+        `Cannot read ${path.join(caDir, SERVICE_KEY_TOKEN_FILE)}: ${String(error)}. ${restoreAdvice}`,
+      );
+    }
+  }
+  if (serviceKeyToken !== undefined) {
+    if (values.serviceKeyPem !== undefined) {
+      throw new EnrollmentStoreError(
+        "ca_corrupt",
+        `${caDir} holds both ${CA_FILES.serviceKeyPem.file} and ${SERVICE_KEY_TOKEN_FILE}: the SLC signing key is either a file or in a token, not both. ${restoreAdvice}`,
+      );
+    }
+    missing.splice(missing.indexOf(CA_FILES.serviceKeyPem.file), 1);
+  } else if (missing.includes(CA_FILES.serviceKeyPem.file)) {
+    missing.splice(missing.indexOf(CA_FILES.serviceKeyPem.file), 1, `${CA_FILES.serviceKeyPem.file} (or ${SERVICE_KEY_TOKEN_FILE})`);
+  }
   if (missing.length > 0) {
     throw new EnrollmentStoreError(
       "ca_incomplete",
       `The enrollment CA folder ${caDir} is incomplete (missing ${missing.join(", ")}). It was not regenerated, because consoles trust its root certificate. ${restoreAdvice}`,
     );
   }
-  const material: StationCa = {
+  const common = {
     rootCertPem: requireValue(values, "rootCertPem"),
     caCertPem: requireValue(values, "caCertPem"),
     caKeyPem: requireValue(values, "caKeyPem"),
     serviceCertPem: requireValue(values, "serviceCertPem"),
-    serviceKeyPem: requireValue(values, "serviceKeyPem"),
   };
+  const token = serviceKeyToken === undefined ? undefined : readTokenRef(path.join(caDir, SERVICE_KEY_TOKEN_FILE), serviceKeyToken);
+  const material: StationCa =
+    token === undefined ? { ...common, serviceKeyPem: requireValue(values, "serviceKeyPem") } : { ...common, serviceKeyToken: token };
   checkCaMaterial(material, caDir);
   return material;
+}
+
+function readTokenRef(file: string, text: string): TokenKeyRef {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  const parsed = tokenKeyRefSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new EnrollmentStoreError(
+      "ca_corrupt",
+      `${file} is not a token key reference ({"tokenLabel", "keyLabel", "keyId"}): ${z.prettifyError(parsed.error)}. ${restoreAdvice}`,
+    );
+  }
+  return parsed.data;
 }
 
 function requireValue(values: Partial<Record<CaField, string>>, field: CaField): string {
@@ -171,7 +223,7 @@ function checkCaMaterial(material: StationCa, where: string): void {
   };
   const key = (field: "caKeyPem" | "serviceKeyPem") => {
     try {
-      const k = createPrivateKey(material[field]);
+      const k = createPrivateKey(material[field] ?? "");
       if (k.type !== "private") throw new Error("not a private key");
       return k;
     } catch {
@@ -182,7 +234,8 @@ function checkCaMaterial(material: StationCa, where: string): void {
   const ca = cert("caCertPem");
   const service = cert("serviceCertPem");
   if (!ca.checkPrivateKey(key("caKeyPem"))) throw corrupt("caKeyPem", "does not belong to the enrollment CA certificate");
-  if (!service.checkPrivateKey(key("serviceKeyPem"))) {
+  // A token key is checked against the certificate when the service opens the token (./signing-key.ts).
+  if (material.serviceKeyPem !== undefined && !service.checkPrivateKey(key("serviceKeyPem"))) {
     throw corrupt("serviceKeyPem", "does not belong to the enrollment service certificate");
   }
   if (!ca.checkIssued(root) || !ca.verify(root.publicKey)) throw corrupt("caCertPem", "is not issued by the root certificate");
@@ -250,9 +303,45 @@ async function writeStationFiles(dir: string, material: StationCa): Promise<void
   await fs.chmod(dir, 0o700);
   for (const field of CA_FIELDS) {
     const { file, secret } = CA_FILES[field];
-    await writeFileAtomic(path.join(dir, file), material[field], secret ? 0o600 : 0o644);
+    const content = material[field];
+    if (content !== undefined) await writeFileAtomic(path.join(dir, file), content, secret ? 0o600 : 0o644);
+  }
+  if (material.serviceKeyToken !== undefined) {
+    await writeFileAtomic(path.join(dir, SERVICE_KEY_TOKEN_FILE), `${JSON.stringify(material.serviceKeyToken, null, 2)}\n`, 0o644);
   }
   await syncDirectory(dir);
+}
+
+/** Puts `material` in place of `<dataDir>/ca` (new folder renamed over the old); the old keys are overwritten, then removed. */
+async function replaceCaFolder(dataDir: string, material: StationCa): Promise<void> {
+  const caDir = path.join(dataDir, CA_DIR);
+  const temp = await fs.mkdtemp(path.join(dataDir, ".ca-"));
+  const replaced = path.join(dataDir, `.ca-replaced-${randomBytes(6).toString("hex")}`);
+  try {
+    await writeStationFiles(temp, material);
+    await fs.rename(caDir, replaced);
+    await fs.rename(temp, caDir);
+    await syncDirectory(dataDir);
+  } catch (error) {
+    await fs.rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+  for (const { file, secret } of Object.values(CA_FILES)) {
+    if (!secret) continue;
+    try {
+      const handle = await fs.open(path.join(replaced, file), "r+");
+      try {
+        const { size } = await handle.stat();
+        await handle.writeFile(Buffer.alloc(size));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (errnoCode(error) !== "ENOENT") throw error;
+    }
+  }
+  await fs.rm(replaced, { recursive: true, force: true });
 }
 
 /** Writes the passphrase-protected root key to a new file (never over an existing one), flushed to disk. */
@@ -373,19 +462,69 @@ export async function reissueCa(opts: {
   const rootKeyPem = decryptRootKey(encrypted, opts.passphrase, current.rootCertPem);
   const material = await reissueIssuingCa({ rootCertPem: current.rootCertPem, rootKeyPem, organization: opts.organization, now: opts.now });
   checkCaMaterial(material, "(re-issued CA)");
-  const temp = await fs.mkdtemp(path.join(opts.dataDir, ".ca-"));
-  const replaced = path.join(opts.dataDir, `.ca-replaced-${randomBytes(6).toString("hex")}`);
+  await replaceCaFolder(opts.dataDir, material);
+  return { material, rootFingerprint: certificateFingerprint(material.rootCertPem) };
+}
+
+export interface TokenKeyMove {
+  ref: TokenKeyRef;
+  serviceCertPem: string;
+  /** The signing key this replaced: a file (now overwritten and deleted) or an earlier token key. */
+  replaced: { kind: "file" } | { kind: "pkcs11"; ref: TokenKeyRef; destroyed: boolean; problem?: string };
+}
+
+/**
+ * `ca token-key`: a new SLC signing key generated inside the PKCS#11 token (sensitive, not extractable) and a new
+ * signing certificate for it from the enrollment CA; ca/ then keeps the key's reference, not a key. The earlier signing
+ * key is removed: a file is overwritten and deleted, an earlier token key destroyed (the service is stopped meanwhile;
+ * SLCs signed with it keep verifying, they carry its certificate). Any failure before the folder is replaced leaves the
+ * folder as it was and no new key in the token.
+ */
+export async function moveServiceKeyToToken(opts: {
+  dataDir: string;
+  organization: string;
+  settings: Pkcs11Settings;
+  keyLabel: string;
+  now?: Date;
+}): Promise<TokenKeyMove> {
+  const caDir = path.join(opts.dataDir, CA_DIR);
+  if (!(await exists(caDir))) {
+    throw new EnrollmentStoreError(
+      "ca_incomplete",
+      `${caDir} does not exist; create the CA hierarchy first (\`ca init\`, or start the service once). Nothing was changed.`,
+    );
+  }
+  const current = await readCaFolder(caDir);
+  const { ref, publicKeyPem } = generateTokenRsaKeyPair(opts.settings, { keyLabel: opts.keyLabel });
+  let serviceCertPem: string;
   try {
-    await writeStationFiles(temp, material);
-    await fs.rename(caDir, replaced);
-    await fs.rename(temp, caDir);
-    await syncDirectory(opts.dataDir);
+    serviceCertPem = await issueServiceCertificateFor({
+      caCertPem: current.caCertPem,
+      caKeyPem: current.caKeyPem,
+      publicKeyPem,
+      organization: opts.organization,
+      now: opts.now,
+    });
+    const { serviceKeyPem: _file, serviceKeyToken: _token, ...kept } = current;
+    const material: StationCa = { ...kept, serviceCertPem, serviceKeyToken: ref };
+    checkCaMaterial(material, "(new signing certificate)");
+    await replaceCaFolder(opts.dataDir, material);
   } catch (error) {
-    await fs.rm(temp, { recursive: true, force: true });
+    destroyTokenKeyPair(opts.settings, ref);
     throw error;
   }
-  await fs.rm(replaced, { recursive: true, force: true });
-  return { material, rootFingerprint: certificateFingerprint(material.rootCertPem) };
+  if (current.serviceKeyToken === undefined) return { ref, serviceCertPem, replaced: { kind: "file" } };
+  const old = current.serviceKeyToken;
+  try {
+    destroyTokenKeyPair(opts.settings, old);
+    return { ref, serviceCertPem, replaced: { kind: "pkcs11", ref: old, destroyed: true } };
+  } catch (error) {
+    return {
+      ref,
+      serviceCertPem,
+      replaced: { kind: "pkcs11", ref: old, destroyed: false, problem: error instanceof Error ? error.message : String(error) },
+    };
+  }
 }
 
 async function ensureDataDir(dataDir: string): Promise<void> {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { openDatabase } from "@/lib/platform/db/client";
 import { webSites } from "@/lib/platform/db/schema";
 import {
+  E2E_OWN_CLUSTER_WEB_SITES,
   E2E_PORTS,
   E2E_PROXY_ADDRESS,
   E2E_PUBLIC_URL,
@@ -64,6 +65,16 @@ async function seedWebSites(dataDir: string): Promise<void> {
   }
 }
 
+/** The web sites where the re-key and revocation walkthroughs provision their own clusters (through the pages). */
+async function seedOwnClusterWebSites(dataDir: string): Promise<void> {
+  const handle = await openDatabase({ dataDir });
+  try {
+    await handle.db.insert(webSites).values(Object.values(E2E_OWN_CLUSTER_WEB_SITES).map((name) => ({ name, state: "started" as const })));
+  } finally {
+    await handle.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
   const enrollmentUrl = `https://127.0.0.1:${E2E_PORTS.enrollment}`;
@@ -101,6 +112,7 @@ async function main(): Promise<void> {
   runCli(env, ["user", "add", admin.userName, "--group", "Administrators", "--password-stdin", "--create"], `${admin.password}\n`);
   runCli(env, ["user", "add", user.userName, "--group", "Users", "--password-stdin"], `${user.password}\n`);
   await seedWebSites(dataDir);
+  await seedOwnClusterWebSites(dataDir);
 
   const state: E2eState = {
     dataDir,

@@ -22,6 +22,11 @@ const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
 export const WEBHOOK_FILE = path.join(process.cwd(), "test-results", "e2e-webhook.jsonl");
 /** The seeded web site without RMS (tests/support/e2e-stack.ts): the Global Administration walkthrough provisions and removes it. */
 export const E2E_UNPROVISIONED_WEB_SITE = "Contoso Intranet";
+/**
+ * Seeded web sites without RMS for the walkthroughs that change a cluster for good (re-key, revocation): each provisions
+ * and enrolls its own cluster there (e2e/support/own-cluster.ts), so the demo cluster the others renew is left alone.
+ */
+export const E2E_OWN_CLUSTER_WEB_SITES = { rekey: "Fabrikam Web Site", revocation: "Northwind Web Site" } as const;
 export const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789";
 
 const account = z.object({ userName: z.string(), password: z.string() });

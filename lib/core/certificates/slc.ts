@@ -2,7 +2,15 @@
 import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { escapeXmlText, parseXml } from "@/lib/core/xml/safe-xml";
-import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, DSIG_NS } from "@/lib/core/xml/xml-signature";
+import {
+  ALG_ENVELOPED,
+  ALG_EXC_C14N,
+  ALG_RSA_SHA256,
+  ALG_SHA256,
+  DSIG_NS,
+  isExternalSigner,
+  type RsaSha256Signer,
+} from "@/lib/core/xml/xml-signature";
 import { sanitizeServerName } from "./file-names";
 import { publicKeyBase64 } from "./keys";
 import { base64Text, guidText, hexText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
@@ -21,19 +29,24 @@ export interface SlcFields {
 }
 
 export interface SlcSigner {
-  privateKeyPem: string;
+  /** The signing key, or a signer whose key is held elsewhere (a PKCS#11 token). */
+  privateKeyPem: string | RsaSha256Signer;
   certificateChainPem: string[];
 }
 
 /** A signer with its key and certificates parsed once, for a service that signs many SLCs with the same one. */
 export interface PreparedSlcSigner {
-  privateKey: KeyObject;
+  privateKey: KeyObject | RsaSha256Signer;
   /** Base64 DER, leaf first. */
   chainBase64: string[];
 }
 
 export function prepareSlcSigner(signer: SlcSigner): PreparedSlcSigner {
-  return { privateKey: createPrivateKey(signer.privateKeyPem), chainBase64: signer.certificateChainPem.map(certificateBase64) };
+  const key = signer.privateKeyPem;
+  return {
+    privateKey: isExternalSigner(key) ? key : createPrivateKey(key),
+    chainBase64: signer.certificateChainPem.map(certificateBase64),
+  };
 }
 
 export const SLC_ROOT = "XrML";
@@ -183,9 +196,9 @@ export function buildSlc(fields: SlcFields, signer: SlcSigner | PreparedSlcSigne
     "",
   ].join("\n");
   const digest = createHash("sha256").update(`${root}</${SLC_ROOT}>`).digest("base64");
-  const signature = sign("sha256", Buffer.from(`${SIGNED_INFO_C14N.head}${digest}${SIGNED_INFO_C14N.tail}`), prepared.privateKey).toString(
-    "base64",
-  );
+  const signedInfo = Buffer.from(`${SIGNED_INFO_C14N.head}${digest}${SIGNED_INFO_C14N.tail}`);
+  const key = prepared.privateKey;
+  const signature = (isExternalSigner(key) ? key.signRsaSha256(signedInfo) : sign("sha256", signedInfo, key)).toString("base64");
   let keyInfo = keyInfos.get(prepared.chainBase64);
   if (keyInfo === undefined) {
     keyInfo = `<ds:KeyInfo><ds:X509Data>${prepared.chainBase64.map((c) => `<ds:X509Certificate>${c}</ds:X509Certificate>`).join("")}</ds:X509Data></ds:KeyInfo>`;

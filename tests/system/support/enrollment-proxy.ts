@@ -73,6 +73,9 @@ function forward(
 /** An SLC signed by the real enrollment CA, answering the request, but for another cluster key. */
 async function otherKeySlc(enrollmentDataDir: string, requestXml: string): Promise<string> {
   const ca = await loadOrCreateCa({ dataDir: enrollmentDataDir, organization: "unused", createCa: createCaHierarchy });
+  const serviceKeyPem = ca.material.serviceKeyPem;
+  if (serviceKeyPem === undefined)
+    throw new Error("The enrollment service's signing key is in a token: this proxy signs with the file key.");
   const pick = (re: RegExp) => re.exec(requestXml)?.[1] ?? "";
   const now = new Date();
   return buildSlc(
@@ -88,7 +91,7 @@ async function otherKeySlc(enrollmentDataDir: string, requestXml: string): Promi
       publicKeyBase64: (await createTestCluster("other")).publicKeyBase64,
       requestId: pick(/<(?:\w+:)?RequestId>([^<]+)</),
     },
-    { privateKeyPem: ca.material.serviceKeyPem, certificateChainPem: [ca.material.serviceCertPem, ca.material.caCertPem] },
+    { privateKeyPem: serviceKeyPem, certificateChainPem: [ca.material.serviceCertPem, ca.material.caCertPem] },
   );
 }
 

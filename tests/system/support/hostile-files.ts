@@ -7,7 +7,7 @@ import path from "node:path";
 import { buildSlc, type SlcFields, type SlcSigner } from "@/lib/core/certificates/slc";
 import type { CheckName, SlcRejectReason } from "@/lib/core/certificates/verify-slc";
 import { ALG_EXC_C14N } from "@/lib/core/xml/xml-signature";
-import { createCaHierarchy, type StationCa } from "@/lib/enrollment/ca";
+import { type CaMaterial, createCaHierarchy } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { createTestCluster, createUntrustedTestPki, signWithXmlCrypto } from "@/tests/support/certificate-fixtures";
 
@@ -20,14 +20,19 @@ export interface HostileFile {
   expect: { check: CheckName; reason: SlcRejectReason } | "too_large";
 }
 
-/** The running enrollment service's CA (its data folder is `<RMS_DATA_DIR>/enrollment`). */
-export async function enrollmentCa(enrollmentRmsDataDir: string): Promise<StationCa> {
-  const loaded = await loadOrCreateCa({
+/** A CA whose SLC signing key is a file: what these files are signed with. */
+type FileKeyCa = Omit<CaMaterial, "rootKeyPem">;
+
+/** The running enrollment service's CA (its data folder is `<RMS_DATA_DIR>/enrollment`); its signing key must be a file. */
+export async function enrollmentCa(enrollmentRmsDataDir: string): Promise<FileKeyCa> {
+  const { material } = await loadOrCreateCa({
     dataDir: path.join(enrollmentRmsDataDir, "enrollment"),
     organization: "unused",
     createCa: createCaHierarchy,
   });
-  return loaded.material;
+  if (material.serviceKeyPem === undefined)
+    throw new Error("The enrollment service's signing key is in a token: hostile files need the file key.");
+  return { ...material, serviceKeyPem: material.serviceKeyPem };
 }
 
 /** SLC fields answering an exported renewal request, read from the request document. */
@@ -60,13 +65,13 @@ function unsignedOf(xml: string): string {
 const customSign = signWithXmlCrypto;
 
 /** A genuine SLC for the open request, signed by the enrollment service's key (what the console should accept). */
-export function genuineSlc(ca: StationCa, requestXml: string, overrides: Partial<SlcFields> = {}): string {
+export function genuineSlc(ca: FileKeyCa, requestXml: string, overrides: Partial<SlcFields> = {}): string {
   const signer: SlcSigner = { privateKeyPem: ca.serviceKeyPem, certificateChainPem: [ca.serviceCertPem, ca.caCertPem] };
   return buildSlc(fieldsForRequest(requestXml, overrides), signer);
 }
 
 /** Every hostile file of the certificates work, for this cluster's open request. */
-export async function hostileFiles(ca: StationCa, requestXml: string): Promise<HostileFile[]> {
+export async function hostileFiles(ca: FileKeyCa, requestXml: string): Promise<HostileFile[]> {
   const good = genuineSlc(ca, requestXml);
   const fields = fieldsForRequest(requestXml);
   const untrusted = await createUntrustedTestPki();

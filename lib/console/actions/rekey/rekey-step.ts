@@ -19,7 +19,7 @@ export interface RekeyStepState {
 
 const pagePath = (clusterId: string) => `/clusters/${clusterId}/security/rekey`;
 
-function done(clusterId: string, outcome: "started" | "exported" | "held" | "installed" | "cancelled"): never {
+function done(clusterId: string, outcome: "started" | "unsent" | "exported" | "held" | "installed" | "cancelled"): never {
   revalidatePath(`/clusters/${clusterId}`, "layout");
   redirect(`${pagePath(clusterId)}?done=${outcome}`);
 }
@@ -38,11 +38,10 @@ export const rekeyStepAction = adminActionClient
         if (!started.ok) return refused(started);
         if (parsedInput.method === "offline") done(clusterId, "started");
         const sent = await sendRekeyOnline(ctx, { clusterId, actor: who });
-        // The re-key stays pending whatever the service said: the page shows it, with this message, to send again.
-        if (!sent.ok) {
-          revalidatePath(pagePath(clusterId));
-          return refused(sent);
-        }
+        // The re-key stays pending whatever the service said, so the page now shows the pending card instead of this
+        // form, and a message returned here would vanish with it: the page says the request was not taken, and Send
+        // (whose form stays in place when it is refused) says why.
+        if (!sent.ok) done(clusterId, "unsent");
         done(clusterId, sent.outcome);
         break;
       }

@@ -1,4 +1,4 @@
-// Re-key the cluster (issue 25): a new key pair kept as the pending key, its request sent online or carried offline,
+// Re-key the cluster: a new key pair kept as the pending key, its request sent online or carried offline,
 // the certificate installed once the enrollment service's operator approved it, or the re-key cancelled. Administrators
 // only (the page and every action check the groups on the server); every step is a plain form, so no JavaScript needed.
 import type { Metadata } from "next";
@@ -28,14 +28,15 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   return (
     <div className="grid grid-cols-1 gap-1 py-2 sm:grid-cols-3 sm:gap-4">
       <dt className="text-sm font-medium text-slate-600">{label}</dt>
-      <dd className="text-sm break-all text-slate-900 sm:col-span-2">{children}</dd>
+      <dd className="text-sm wrap-anywhere text-slate-900 sm:col-span-2">{children}</dd>
     </div>
   );
 }
 
-const DONE = z.enum(["started", "held", "installed", "cancelled"]);
+const DONE = z.enum(["started", "unsent", "held", "installed", "cancelled"]);
 const DONE_KEY = {
   started: "rekey.doneStarted",
+  unsent: "rekey.doneUnsent",
   held: "rekey.doneHeld",
   installed: "rekey.doneInstalled",
   cancelled: "rekey.doneCancelled",
@@ -71,7 +72,11 @@ export default async function RekeyPage({
       <p className="mb-2 max-w-3xl text-slate-700">{t("rekey.intro")}</p>
       <p className="mb-6 max-w-3xl text-slate-700">{t("rekey.keepsWorking")}</p>
       {done.success && (
-        <Alert tone={done.data === "held" ? "info" : "success"} className="mb-6 max-w-3xl" id="rekey-done">
+        <Alert
+          tone={done.data === "held" ? "info" : done.data === "unsent" ? "error" : "success"}
+          className="mb-6 max-w-3xl"
+          id="rekey-done"
+        >
           {t(DONE_KEY[done.data])}
         </Alert>
       )}

@@ -69,8 +69,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           // The production build as real processes, after the others: two files at a time (each file's ports come
           // from the kernel, its folders from mkdtemp, its PostgreSQL database is its own; most of its time is spent
-          // waiting on its processes, its latches and its fixed-length runs).
-          maxWorkers: 2,
+          // waiting on its processes, its latches and its fixed-length runs). SYSTEM_WORKERS=1 on a machine already busy.
+          maxWorkers: Number(process.env.SYSTEM_WORKERS ?? 2),
           sequence: { groupOrder: 1 },
         },
       },

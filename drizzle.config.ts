@@ -1,8 +1,8 @@
-// drizzle-kit: generates SQL migrations from lib/db/schema.ts into lib/db/migrations.
+// drizzle-kit: generates SQL migrations from lib/platform/db/schema.ts into lib/platform/db/migrations.
 import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./lib/db/schema.ts",
-  out: "./lib/db/migrations",
+  schema: "./lib/platform/db/schema.ts",
+  out: "./lib/platform/db/migrations",
 });

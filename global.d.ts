@@ -1,5 +1,5 @@
 // Typed message keys and locales for next-intl's t() everywhere (AppConfig augmentation).
-import type { Locale } from "@/lib/i18n/locales";
+import type { Locale } from "@/lib/platform/i18n/locales";
 import type en from "./messages/en.json";
 
 declare module "next-intl" {

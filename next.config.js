@@ -4,7 +4,7 @@
 import createNextIntlPlugin from "next-intl/plugin";
 
 // No locale in the URL: the request config negotiates it from the cookie and Accept-Language.
-const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+const withNextIntl = createNextIntlPlugin("./lib/platform/i18n/request.ts");
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

@@ -2,14 +2,14 @@
 // a Host the console does not serve gets 421 (DNS rebinding defence); any state-changing request (a server action with
 // or without JavaScript, a route handler) must carry this console's Origin, else 403. Every response gets a
 // Content-Security-Policy with a fresh nonce, which Next puts on its own scripts. Body size, the client's address and
-// the origin the browser used are settled earlier, by the console's server (lib/http/request-gate.ts). A refused
+// the origin the browser used are settled earlier, by the console's server (lib/platform/http/request-gate.ts). A refused
 // cross-site request is logged as one line and answered with what to check (the proxy's Host header, RMS_PUBLIC_URL).
 import { type NextRequest, NextResponse } from "next/server";
-import { isSameOrigin, requestOriginOf } from "@/lib/auth/same-origin";
-import { env } from "@/lib/env";
-import { isAllowedHost, type Origin, originHost, originText, parseOrigin } from "@/lib/http/host-rules";
-import { CROSS_SITE_REFUSED } from "@/lib/i18n/error-messages";
-import { jsonLogLine, toStdout } from "@/lib/log";
+import { isSameOrigin, requestOriginOf } from "@/lib/console/auth/same-origin";
+import { env } from "@/lib/console/env";
+import { isAllowedHost, type Origin, originHost, originText, parseOrigin } from "@/lib/platform/http/host-rules";
+import { CROSS_SITE_REFUSED } from "@/lib/platform/i18n/error-messages";
+import { jsonLogLine, toStdout } from "@/lib/platform/log";
 
 const PLAIN_TEXT = { "content-type": "text/plain; charset=utf-8" };
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

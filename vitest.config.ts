@@ -5,17 +5,17 @@ import { defineConfig } from "vitest/config";
 
 /** lib tests that open a socket, spawn a tool or a process, or touch a data folder: they run with the integration tests. */
 const libIntegration = [
-  "lib/certificates/interop.test.ts",
-  "lib/certificates/verify-off-thread.test.ts",
+  "lib/core/certificates/interop.test.ts",
+  "lib/core/certificates/verify-off-thread.test.ts",
   "lib/enrollment/attacks.test.ts",
   "lib/enrollment/ca.test.ts",
   "lib/enrollment/desk.test.ts",
   "lib/enrollment/process.test.ts",
   "lib/enrollment/server.test.ts",
   "lib/enrollment/store.test.ts",
-  "lib/http/request-gate.test.ts",
-  "lib/http/response-status.test.ts",
-  "lib/renewal/enrollment-client.test.ts",
+  "lib/platform/http/request-gate.test.ts",
+  "lib/platform/http/response-status.test.ts",
+  "lib/console/renewal/enrollment-client.test.ts",
 ];
 
 /**

@@ -2,7 +2,7 @@
 // Unexpected server errors: say that nothing was changed and offer to try again, in the page's language. A form the
 // console refused as cross-site (proxy.ts; often a reverse proxy's Host header) says what to check instead.
 import { useSyncExternalStore } from "react";
-import { CROSS_SITE_REFUSED, errorMessagesFor } from "@/lib/i18n/error-messages";
+import { CROSS_SITE_REFUSED, errorMessagesFor } from "@/lib/platform/i18n/error-messages";
 
 const noSubscribe = () => () => {};
 

@@ -4,7 +4,7 @@
 // brings the header and main landmark itself.
 import { AccessDenied } from "@/components/access-denied";
 import { ConsoleFrame } from "@/components/console-frame";
-import { getActor } from "@/lib/auth/current";
+import { getActor } from "@/lib/console/auth/current";
 
 export default async function Forbidden() {
   const actor = await getActor();

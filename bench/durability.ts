@@ -2,7 +2,7 @@
 // write transactions with durability on (the product's openDatabase) and off (PGlite as it was: -F, no fsync), one run.
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
-import { openDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/platform/db/client";
 import { removeTempDir, tempDir } from "./lib/processes";
 import { median, percentile, round, timeMs } from "./lib/stats";
 

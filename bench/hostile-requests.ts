@@ -1,9 +1,9 @@
 // Benchmark 4b: the worst hostile request the running enrollment service (`scripts/enrollment.ts serve`, HTTPS) rejects,
 // against a genuine request's verification and issuance in the same run; and a genuine renewal while hostile posts go on.
-import { documentFingerprint } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { MAX_XML_BYTES } from "@/lib/xml/limits";
-import { signEnveloped } from "@/lib/xml/xml-signature";
+import { documentFingerprint } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
+import { MAX_XML_BYTES } from "@/lib/core/xml/limits";
+import { signEnveloped } from "@/lib/core/xml/xml-signature";
 import {
   answerOf,
   buildRequests,

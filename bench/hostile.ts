@@ -1,14 +1,14 @@
 // Benchmark 4: verifySlc on a valid SLC (p50) and the worst time to reject each hostile input of the verifier's attack suite.
-import { buildSlc } from "@/lib/certificates/slc";
+import { buildSlc } from "@/lib/core/certificates/slc";
+import { verifySlc } from "@/lib/core/certificates/verify-slc";
+import { ALG_ENVELOPED, ALG_EXC_C14N } from "@/lib/core/xml/xml-signature";
 import {
   createTestPki,
   createUntrustedTestPki,
   issueTestSlc,
   type RawSignOptions,
   signWithXmlCrypto,
-} from "@/lib/certificates/test-support";
-import { verifySlc } from "@/lib/certificates/verify-slc";
-import { ALG_ENVELOPED, ALG_EXC_C14N } from "@/lib/xml/xml-signature";
+} from "@/tests/support/certificate-fixtures";
 import { type BenchResult, latency } from "./lib/results";
 import { max, median, timeMsSync } from "./lib/stats";
 

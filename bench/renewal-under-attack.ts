@@ -4,8 +4,8 @@
 // loaded blocks alternate (A B B A …) so the shared machine's drift falls on both. Runs alone:
 // `npm run bench -- --only=renewal-under-attack`.
 import { randomUUID } from "node:crypto";
-import { documentFingerprint } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
+import { documentFingerprint } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import {
   answerOf,
   type ClusterIdentity,

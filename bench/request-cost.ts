@@ -4,8 +4,8 @@
 // again on the signed content). CPU time per document, median of many runs after a warm-up. Runs alone:
 // `npm run bench -- --only=request-cost`.
 import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
-import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/certificates/keys";
-import { buildRenewalRequest, REQUEST_XML_CAPS, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, REQUEST_XML_CAPS, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { checkRequest } from "@/lib/enrollment/issue";
 import { type BenchResult, latency } from "./lib/results";
 import { median } from "./lib/stats";

@@ -2,8 +2,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { buttonClass } from "@/components/ui/button";
-import { signOutAction } from "@/lib/actions/auth/sign-out";
-import type { Actor } from "@/lib/auth/current";
+import { signOutAction } from "@/lib/console/actions/auth/sign-out";
+import type { Actor } from "@/lib/console/auth/current";
 
 export async function AccessDenied({ actor }: { actor: Actor | null }) {
   const t = await getTranslations();

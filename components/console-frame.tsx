@@ -1,6 +1,6 @@
 // The header and the main landmark around every page; the signed-in name only where it is passed in.
 import type { ReactNode } from "react";
-import type { Actor } from "@/lib/auth/current";
+import type { Actor } from "@/lib/console/auth/current";
 import { SiteHeader } from "./site-header";
 
 export function ConsoleFrame({ actor, children }: { actor: Actor | null; children: ReactNode }) {

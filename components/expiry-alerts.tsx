@@ -2,8 +2,8 @@
 // show them): which cluster, when, and what to do. Computed from the installed certificate, so a renewal clears it.
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { formatDate } from "@/lib/i18n/format";
-import type { ExpiryAlert } from "@/lib/monitor/expiry-events";
+import type { ExpiryAlert } from "@/lib/console/monitor/expiry-events";
+import { formatDate } from "@/lib/platform/i18n/format";
 import { linkClass } from "./breadcrumbs";
 import { cn } from "./ui/cn";
 

@@ -1,6 +1,6 @@
 // Status badge for an SLC expiration date: valid / within 30 days / within 7 days / expired.
 import { useTranslations } from "next-intl";
-import { daysLeft, expiryStatus } from "@/lib/clusters/expiry";
+import { daysLeft, expiryStatus } from "@/lib/console/clusters/expiry";
 import { cn } from "./ui/cn";
 
 const styles = {

@@ -1,6 +1,6 @@
 // Language choice in the header: a plain form (no client JavaScript) posting to the set-locale server action.
-import { setLocaleAction } from "@/lib/actions/auth/set-locale";
-import type { Locale } from "@/lib/i18n/locales";
+import { setLocaleAction } from "@/lib/console/actions/auth/set-locale";
+import type { Locale } from "@/lib/platform/i18n/locales";
 
 const NAMES: Record<Locale, string> = { en: "English", sv: "Svenska" };
 

@@ -1,7 +1,7 @@
-// The installed SLC's revocation status (lib/revocation/status.ts): revoked (with the service's reason), status
+// The installed SLC's revocation status (lib/console/revocation/status.ts): revoked (with the service's reason), status
 // unknown (no current verified revocation list), or not revoked. `quiet` leaves "not revoked" out (the web-site list).
 import { useTranslations } from "next-intl";
-import type { RevocationStatus } from "@/lib/revocation/status";
+import type { RevocationStatus } from "@/lib/console/revocation/status";
 import { cn } from "./ui/cn";
 
 const REASONS = ["keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "unspecified"] as const;

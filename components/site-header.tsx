@@ -1,8 +1,8 @@
 // The console's header: product name, who is signed in (SERVER\user), sign-out and language.
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
-import { signOutAction } from "@/lib/actions/auth/sign-out";
-import type { Actor } from "@/lib/auth/current";
+import { signOutAction } from "@/lib/console/actions/auth/sign-out";
+import type { Actor } from "@/lib/console/auth/current";
 import { LanguageSwitch } from "./language-switch";
 
 export async function SiteHeader({ actor }: { actor: Actor | null }) {

@@ -3,7 +3,7 @@
 // validated: the server checks again and refuses. The installed SLC stays. Leaves the stack as it found it: nothing
 // installed, the request it exported cancelled.
 import { expect, type Page, test } from "@playwright/test";
-import { translatorFor } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/platform/i18n/messages";
 import { enrollmentCa, genuineSlc, type HostileFile, hostileFiles } from "../tests/system/support/hostile-files";
 import { clusterResources, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { signIn } from "./support/session";

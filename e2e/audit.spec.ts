@@ -6,7 +6,7 @@ import { createHash, randomUUID, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { localServerName } from "@/lib/server-identity";
+import { localServerName } from "@/lib/platform/server-identity";
 import { shot, signIn } from "./support/session";
 
 // alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).

@@ -4,7 +4,7 @@
 // and the console imports it. The same file uploaded again gets the answer it already had.
 import fs from "node:fs";
 import path from "node:path";
-import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
+import { CHECK_NAMES } from "@/lib/core/certificates/verify-slc";
 import { type ApprovalService, expect, type Page, test } from "./support/approval-service";
 import {
   definitionOf,

@@ -6,7 +6,7 @@
 // the e2e stack) ends it with a clear failure; the real service is back afterwards.
 import net from "node:net";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { localServerName } from "@/lib/server-identity";
+import { localServerName } from "@/lib/platform/server-identity";
 import { clusterResources, openAdministration, openRenew } from "./support/console";
 import { shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";

@@ -2,7 +2,7 @@
 // online renewal, the offline round trip through the enrollment service's web site, and the failure paths.
 import fs from "node:fs";
 import path from "node:path";
-import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
+import { CHECK_NAMES } from "@/lib/core/certificates/verify-slc";
 import { captureAction, replayAction } from "../tests/support/browser-actions";
 import {
   clusterResources,

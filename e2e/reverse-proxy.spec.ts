@@ -8,7 +8,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { localServerName } from "@/lib/server-identity";
+import { localServerName } from "@/lib/platform/server-identity";
 import { E2E_PORTS, E2E_PROXY_ADDRESS, E2E_PUBLIC_NAME, E2E_PUBLIC_URL } from "../tests/support/e2e-state";
 import { type RunningNginx, startNginx } from "../tests/support/nginx";
 import { createTestTlsPki, type TestTlsPki } from "../tests/support/tls";

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { sql } from "drizzle-orm";
-import { openDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/platform/db/client";
 import { E2E_PORTS } from "../tests/support/e2e-state";
 import {
   type ConsoleOptions,

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { localServerName } from "@/lib/server-identity";
+import { localServerName } from "@/lib/platform/server-identity";
 import { WEBHOOK_FILE, WEBHOOK_SECRET } from "../tests/support/e2e-state";
 import { shot, signIn } from "./support/session";
 

@@ -1,12 +1,12 @@
-// The console's HTTP server: Next's request handler behind the request gate (lib/http/request-gate.ts), so the client
+// The console's HTTP server: Next's request handler behind the request gate (lib/platform/http/request-gate.ts), so the client
 // address and body size are settled by plain Node code before the framework runs, without patching Node's prototypes.
 // `npm start` (scripts/start.ts) runs it with NODE_ENV=production; `npm run dev` with --dev.
 import http from "node:http";
 import next from "next";
-import { captureRootContext } from "@/lib/db/outside-requests";
-import { loadEnv } from "@/lib/env";
-import { BODY_LIMIT_BYTES, checkReplayShape, gate, trustedProxyList } from "@/lib/http/request-gate";
-import { withResponseStatus } from "@/lib/http/response-status";
+import { loadEnv } from "@/lib/console/env";
+import { captureRootContext } from "@/lib/platform/db/outside-requests";
+import { BODY_LIMIT_BYTES, checkReplayShape, gate, trustedProxyList } from "@/lib/platform/http/request-gate";
+import { withResponseStatus } from "@/lib/platform/http/response-status";
 
 async function main(): Promise<void> {
   const loaded = loadEnv(process.env);
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   await app.prepare();
   const options = { trustedProxies: trustedProxyList(RMS_TRUSTED_PROXIES), publicUrl, bodyLimitBytes: BODY_LIMIT_BYTES };
   const server = http.createServer((request, response) => {
-    // A page that refuses (403) or finds nothing (404) renders its own HTML and names its status (lib/http/response-status.ts).
+    // A page that refuses (403) or finds nothing (404) renders its own HTML and names its status (lib/platform/http/response-status.ts).
     gate(request, response, options, (gated) => void withResponseStatus(response, () => handle(gated, response))).catch(
       (error: unknown) => {
         console.error(error);

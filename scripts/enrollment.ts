@@ -6,8 +6,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { BackupError, passphraseSchema } from "@/lib/backup/archive";
-import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/db/client";
 import { type AdminCommand, type AdminResult, adminCommandSchema, runAdminCommand, sendAdminCommand } from "@/lib/enrollment/admin";
 import { backupEnrollment, restoreEnrollment } from "@/lib/enrollment/backup";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
@@ -17,6 +15,8 @@ import { createDesk } from "@/lib/enrollment/desk";
 import { createIssuePool } from "@/lib/enrollment/issue-pool";
 import { startEnrollmentService } from "@/lib/enrollment/server";
 import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, reissueCa } from "@/lib/enrollment/store";
+import { BackupError, passphraseSchema } from "@/lib/platform/backup/archive";
+import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/platform/db/client";
 
 const USAGE = `Usage: npm run enrollment -- <command>
   serve                                   run the enrollment service (npm run start:enrollment)

@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { findAccountByUserName, findAccountCredentials } from "@/lib/auth/accounts";
-import { verifyPassword } from "@/lib/auth/password";
-import { inspectSetupToken } from "@/lib/auth/setup-tokens";
-import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { findAccountByUserName, findAccountCredentials } from "@/lib/console/auth/accounts";
+import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
+import { verifyPassword } from "@/lib/core/secrets/password";
+import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
 import {
   type CliIo,

@@ -18,10 +18,9 @@ import {
   removeAccount,
   removeGroupMember,
   userNameSchema,
-} from "@/lib/auth/accounts";
-import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
-import type { MasterKeySettings } from "@/lib/certificates/key-encryption";
-import { BACKUP_USAGE, isBackupCommand, runConsoleBackupCli } from "@/lib/cli/backup-commands";
+} from "@/lib/console/auth/accounts";
+import { createSetupToken, needsSetup } from "@/lib/console/auth/setup-tokens";
+import { BACKUP_USAGE, isBackupCommand, runConsoleBackupCli } from "@/lib/console/cli/backup-commands";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -32,8 +31,8 @@ import {
   listClusters,
   renewOnlineCommand,
   STATUS_EXIT,
-} from "@/lib/cli/cluster-commands";
-import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand, whereKeysCommand } from "@/lib/cli/keys-command";
+} from "@/lib/console/cli/cluster-commands";
+import { rotateMasterKeyCommand, stageMasterKeyCommand, verifyKeysCommand, whereKeysCommand } from "@/lib/console/cli/keys-command";
 import {
   REKEY_USAGE,
   rekeyCancelCommand,
@@ -41,15 +40,16 @@ import {
   rekeySendCommand,
   rekeyStartCommand,
   rekeyStatusCommand,
-} from "@/lib/cli/rekey-commands";
-import { textTable, utcMinute } from "@/lib/cli/text";
-import { setupLink } from "@/lib/config/console-origin";
-import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/db/client";
-import { EnvError, env } from "@/lib/env";
-import { masterKeySettings } from "@/lib/renewal/cluster-keys";
-import type { RenewalContext } from "@/lib/renewal/context";
-import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
-import { checkRevocation } from "@/lib/revocation/check";
+} from "@/lib/console/cli/rekey-commands";
+import { textTable, utcMinute } from "@/lib/console/cli/text";
+import { setupLink } from "@/lib/console/config/console-origin";
+import { EnvError, env } from "@/lib/console/env";
+import { masterKeySettings } from "@/lib/console/renewal/cluster-keys";
+import type { RenewalContext } from "@/lib/console/renewal/context";
+import { renewalContextFromSettings } from "@/lib/console/renewal/settings-context";
+import { checkRevocation } from "@/lib/console/revocation/check";
+import type { MasterKeySettings } from "@/lib/core/certificates/key-encryption";
+import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

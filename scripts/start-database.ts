@@ -2,18 +2,18 @@
 // never holds a database: `check` opens an existing database before the build and stops the start if the master key
 // cannot open its cluster keys; `prepare <enrollment URL>` migrates, provisions the demo on first run and sends the
 // setup link (if no administrator exists) to the supervisor over IPC. Its lines go to the start's own output.
-import { createSetupToken, needsSetup } from "@/lib/auth/setup-tokens";
-import { setupLink } from "@/lib/config/console-origin";
-import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/db/client";
-import { type Env, loadEnv } from "@/lib/env";
-import { translatorFor } from "@/lib/i18n/messages";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { awaitsFirstKey, checkMasterKey } from "@/lib/provisioning/master-key";
-import { masterKeySettings } from "@/lib/renewal/cluster-keys";
-import { failureMessage, resolveMessage } from "@/lib/renewal/failure-messages";
-import { failureAuditDetails } from "@/lib/renewal/failures";
-import { loadTrustAnchors } from "@/lib/renewal/trust-anchors";
-import { localServerName } from "@/lib/server-identity";
+import { createSetupToken, needsSetup } from "@/lib/console/auth/setup-tokens";
+import { setupLink } from "@/lib/console/config/console-origin";
+import { type Env, loadEnv } from "@/lib/console/env";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import { awaitsFirstKey, checkMasterKey } from "@/lib/console/provisioning/master-key";
+import { masterKeySettings } from "@/lib/console/renewal/cluster-keys";
+import { failureMessage, resolveMessage } from "@/lib/console/renewal/failure-messages";
+import { failureAuditDetails } from "@/lib/console/renewal/failures";
+import { loadTrustAnchors } from "@/lib/console/renewal/trust-anchors";
+import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/platform/db/client";
+import { translatorFor } from "@/lib/platform/i18n/messages";
+import { localServerName } from "@/lib/platform/server-identity";
 
 function log(message: string): void {
   console.log(`[rms] ${message}`);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents } from "@/lib/db/schema";
+import { auditEvents } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "./support/databases";
 
 describe.each(testDatabaseKinds())("schema on %s", (kind) => {

@@ -11,11 +11,11 @@ import { Pagination } from "@/components/pagination";
 import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { DataTable } from "@/components/ui/table";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getClusterOverview, getWebSitesOverview } from "@/lib/clusters/queries";
-import { getDb } from "@/lib/db";
-import { listExpiryAlerts } from "@/lib/monitor/expiry-events";
-import { revocationStatuses } from "@/lib/revocation/status";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getClusterOverview, getWebSitesOverview } from "@/lib/console/clusters/queries";
+import { getDb } from "@/lib/console/db";
+import { listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
+import { revocationStatuses } from "@/lib/console/revocation/status";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();

@@ -1,9 +1,9 @@
-// GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/metrics/access.ts).
-import { getRemoteAddress } from "@/lib/auth/current";
-import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
-import { metricsAccess } from "@/lib/metrics/access";
-import { scrapeConsoleMetrics } from "@/lib/metrics/scrape";
+// GET /metrics: Prometheus text format for scrapers on this machine or holding RMS_METRICS_TOKEN (lib/platform/metrics/access.ts).
+import { getRemoteAddress } from "@/lib/console/auth/current";
+import { getDb } from "@/lib/console/db";
+import { env } from "@/lib/console/env";
+import { scrapeConsoleMetrics } from "@/lib/console/metrics/scrape";
+import { metricsAccess } from "@/lib/platform/metrics/access";
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
 

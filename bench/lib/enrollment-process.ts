@@ -6,8 +6,8 @@ import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/certificates/keys";
-import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { freePort, removeTempDir, spawnNode, stopProcess, tempDir } from "./processes";
 
 /** The highest per-client rate the service accepts (RMS_ENROLLMENT_RATE_LIMIT's maximum): the load comes from one address. */

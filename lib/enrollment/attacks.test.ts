@@ -6,12 +6,12 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { fetchTrusting, requestFieldsFor, type TrustingFetch } from "../../tests/support/enrollment-requests";
 import { runAdminCommand } from "./admin";
 import { addOperator } from "./operators";
 import { type EnrollmentService, startEnrollmentService } from "./server";
-import { fetchTrusting, requestFieldsFor, type TrustingFetch } from "./test-support";
 
 let tmp = "";
 let service: EnrollmentService;

@@ -4,11 +4,11 @@
 // hands out the snapshot on its backup socket.
 import fs from "node:fs";
 import path from "node:path";
-import { BackupError, type BackupSecret, readArchiveHeader, verifyArchive } from "@/lib/backup/archive";
-import { type BackupSummary, restoreRows, writeBackup } from "@/lib/backup/engine";
-import { dumpDatabase, knownMigrations, type Progress, type SnapshotDb } from "@/lib/backup/snapshot";
-import { fetchSnapshot, startBackupSocket } from "@/lib/backup/socket";
-import { type DrizzleHandle, embeddedDatabaseExists, openDrizzle } from "@/lib/db/client";
+import { BackupError, type BackupSecret, readArchiveHeader, verifyArchive } from "@/lib/platform/backup/archive";
+import { type BackupSummary, restoreRows, writeBackup } from "@/lib/platform/backup/engine";
+import { dumpDatabase, knownMigrations, type Progress, type SnapshotDb } from "@/lib/platform/backup/snapshot";
+import { fetchSnapshot, startBackupSocket } from "@/lib/platform/backup/socket";
+import { type DrizzleHandle, embeddedDatabaseExists, openDrizzle } from "@/lib/platform/db/client";
 import type { EnrollmentConfig } from "./config";
 import { DEFAULT_ENROLLMENT_PG_SCHEMA, ENROLLMENT_MIGRATIONS, type EnrollmentDbHandle } from "./db/client";
 import * as schema from "./db/schema";

@@ -4,9 +4,9 @@
 import path from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
-import { envOptions, validateEnv } from "@/lib/config/env-issues";
-import { pgliteSharedBuffers } from "@/lib/db/pglite-memory";
-import { parseHostAndPort } from "@/lib/http/host-rules";
+import { envOptions, validateEnv } from "@/lib/platform/config/env-issues";
+import { pgliteSharedBuffers } from "@/lib/platform/db/pglite-memory";
+import { parseHostAndPort } from "@/lib/platform/http/host-rules";
 
 export interface EnrollmentConfig {
   host: string;
@@ -109,7 +109,7 @@ const server = {
   RMS_ENROLLMENT_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: "RMS_ENROLLMENT_DATABASE_URL must be a postgres:// URL" })
     .optional(),
-  // The embedded store's page cache (read where PGlite is opened, lib/db/pglite-memory.ts; checked here at start).
+  // The embedded store's page cache (read where PGlite is opened, lib/platform/db/pglite-memory.ts; checked here at start).
   RMS_PGLITE_SHARED_BUFFERS: pgliteSharedBuffers,
   RMS_ENROLLMENT_DATABASE_SCHEMA: z
     .string()

@@ -6,13 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { createTestPki, type TestPki } from "@/lib/certificates/test-support";
+import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
+import { createTestPki, type TestPki } from "@/tests/support/certificate-fixtures";
+import { requestFieldsFor } from "../../tests/support/enrollment-requests";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
 import { createDesk, type Desk } from "./desk";
 import { createIssuePool, type IssuePool, IssuePoolError } from "./issue-pool";
-import { requestFieldsFor } from "./test-support";
 
 const kinds: Array<"pglite" | "postgres"> = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 

@@ -7,9 +7,9 @@
 // renewals go ahead of unknown callers in the issuing queue, and held submissions are capped per source and in all.
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
-import { spkiFingerprint } from "@/lib/certificates/keys";
-import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
-import { ENROLLMENT_LOCK_CLASS } from "@/lib/db/advisory-locks";
+import { spkiFingerprint } from "@/lib/core/certificates/keys";
+import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { ENROLLMENT_LOCK_CLASS } from "@/lib/platform/db/advisory-locks";
 import type { EnrollmentDb, EnrollmentDbHandle, EnrollmentTx } from "./db/client";
 import { events, issuedSlcs, registrations, submissions } from "./db/schema";
 import type { SignedSlc } from "./issue";

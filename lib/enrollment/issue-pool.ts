@@ -5,8 +5,8 @@
 import os from "node:os";
 import path from "node:path";
 import { Piscina } from "piscina";
-import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
-import { compiledWorker } from "@/lib/workers/compiled-worker";
+import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { compiledWorker } from "@/lib/platform/workers/compiled-worker";
 import type { IssuancePolicy, IssuingKey, RequestCheck, SignedSlc } from "./issue";
 
 export interface IssuePoolOptions {
@@ -44,7 +44,7 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
   const taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
   const piscina = new Piscina({
-    // The steps run compiled: no TypeScript loader per worker (lib/workers/compiled-worker.ts).
+    // The steps run compiled: no TypeScript loader per worker (lib/platform/workers/compiled-worker.ts).
     filename: compiledWorker(path.join("lib", "enrollment", "issue-worker-main.ts")),
     minThreads: threads,
     maxThreads: threads,

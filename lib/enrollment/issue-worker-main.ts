@@ -1,6 +1,6 @@
 // Inside an issuing worker (piscina): the signing key and chain arrive once with workerData; each task is one step.
 import { workerData } from "node:worker_threads";
-import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { checkRequest, type IssuancePolicy, type IssuingKey, type RequestCheck, type SignedSlc, signSlc } from "./issue";
 
 const key = (workerData as { key: IssuingKey }).key;

@@ -1,7 +1,7 @@
 // Issuing: a verified request becomes an SLC that the console's verifier accepts; a bad request gets the right status.
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildTestRenewalRequest, createTestPki, type TestPki } from "@/lib/certificates/test-support";
-import { verifySlc } from "@/lib/certificates/verify-slc";
+import { verifySlc } from "@/lib/core/certificates/verify-slc";
+import { buildTestRenewalRequest, createTestPki, type TestPki } from "@/tests/support/certificate-fixtures";
 import type { CaMaterial } from "./ca";
 import { checkRequest, type IssuancePolicy, requestRejectStatus, signSlc } from "./issue";
 

@@ -1,10 +1,10 @@
 // The enrollment service's two issuing steps, run on the issuing pool's workers: verify a renewal request (proof of
 // possession), and sign an SLC for an accepted one. Who may get an SLC is decided between the two (./desk.ts).
 import { randomBytes } from "node:crypto";
-import { documentFingerprint } from "@/lib/certificates/keys";
-import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/certificates/renewal-request";
-import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/certificates/slc";
-import { XML_INPUT_ERROR_CODES } from "@/lib/xml/safe-xml";
+import { documentFingerprint } from "@/lib/core/certificates/keys";
+import { type RenewalRequestFields, type RequestRejectReason, verifyRenewalRequest } from "@/lib/core/certificates/renewal-request";
+import { buildSlc, type PreparedSlcSigner, prepareSlcSigner, type SlcFields } from "@/lib/core/certificates/slc";
+import { XML_INPUT_ERROR_CODES } from "@/lib/core/xml/safe-xml";
 
 /** What an issuing worker holds: the SLC signing key and its chain, never the root or enrollment CA keys. */
 export interface IssuingKey {

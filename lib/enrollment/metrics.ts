@@ -3,7 +3,7 @@
 // registry per service instance, read at GET /metrics by loopback or RMS_METRICS_TOKEN (routes/metrics.ts). Every
 // channel × outcome series exists at 0 from start, so `increase()` sees the first refusal after a start.
 import { Counter, Histogram, Registry } from "prom-client";
-import { collectProcessMetrics } from "@/lib/metrics/process-metrics";
+import { collectProcessMetrics } from "@/lib/platform/metrics/process-metrics";
 import type { Desk, SubmitOutcome } from "./desk";
 
 const CHANNELS = ["api", "web"] as const satisfies ReadonlyArray<Parameters<Desk["submit"]>[0]["channel"]>;

@@ -1,4 +1,4 @@
-// The operator page's sign-in throttle, held like the console's (lib/auth/throttle.ts): an attempt is reserved before
+// The operator page's sign-in throttle, held like the console's (lib/console/auth/throttle.ts): an attempt is reserved before
 // its password is checked, per operator name *and* source (5 in 15 minutes) and per source (20), locked 1 minute at the
 // limit and twice as long after each further failure, up to 15. A name is never locked for everyone: an attacker
 // elsewhere locks only their own source, so the operator's own browser still signs in. In memory: the service is one

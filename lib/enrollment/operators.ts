@@ -2,8 +2,8 @@
 // CLI (shell access to the signing station); sign-in makes an 8-hour session whose token is stored only as a hash.
 import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
-import { DUMMY_HASH, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from "@/lib/auth/password";
-import { hashToken, newToken, TOKEN_PATTERN } from "@/lib/auth/tokens";
+import { DUMMY_HASH, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from "@/lib/core/secrets/password";
+import { hashToken, newToken, TOKEN_PATTERN } from "@/lib/core/secrets/tokens";
 import type { EnrollmentDb } from "./db/client";
 import { operatorSessions, operators } from "./db/schema";
 

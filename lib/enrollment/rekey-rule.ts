@@ -2,7 +2,7 @@
 // it is refused. A pure function of what the desk read: the request's Rekey element, the GUID's registration and the
 // certificate the request names; the desk holds what passes (reason "rekey", whatever the policy) and moves the
 // registration to the new key only when the operator approves it.
-import type { RenewalRequestFields } from "@/lib/certificates/renewal-request";
+import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 
 type Refusal = { status: 403; reason: RekeyRefusal; detail: string };
 type RekeyRefusal = "rekey_not_registered" | "rekey_same_key" | "rekey_wrong_certificate";

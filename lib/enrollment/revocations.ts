@@ -23,7 +23,7 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 import { desc, eq, sql } from "drizzle-orm";
-import { ENROLLMENT_LOCK_CLASS } from "@/lib/db/advisory-locks";
+import { ENROLLMENT_LOCK_CLASS } from "@/lib/platform/db/advisory-locks";
 import type { EnrollmentDb, EnrollmentDbHandle } from "./db/client";
 import { events, issuedSlcs, registrations, revocations, submissions } from "./db/schema";
 

@@ -1,7 +1,7 @@
 // The enrollment root's private key off the signing station: passphrase-protected PKCS#8 (PBES2, AES-256-CBC) in a file
 // the operator keeps offline. It is opened only to re-issue the issuing CA, checked against the root certificate.
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { CodedError } from "@/lib/errors/coded-error";
+import { CodedError } from "@/lib/platform/errors/coded-error";
 
 const MIN_ROOT_KEY_PASSPHRASE_LENGTH = 12;
 

@@ -7,12 +7,12 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair, publicKeyFingerprint } from "@/lib/certificates/keys";
-import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
-import { verifySlc } from "@/lib/certificates/verify-slc";
+import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair, publicKeyFingerprint } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { verifySlc } from "@/lib/core/certificates/verify-slc";
+import { FormData, fetchTrusting, requestFieldsFor, type TrustingFetch } from "../../tests/support/enrollment-requests";
 import { addOperator } from "./operators";
 import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentService } from "./server";
-import { FormData, fetchTrusting, requestFieldsFor, type TrustingFetch } from "./test-support";
 
 const VALIDITY_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;

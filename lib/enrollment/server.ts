@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { allowedHostList, isAllowedHost } from "@/lib/http/host-rules";
+import { allowedHostList, isAllowedHost } from "@/lib/platform/http/host-rules";
 import { runAdminCommand, startAdminSocket } from "./admin";
 import { createApp } from "./app";
 import { startEnrollmentBackupSocket } from "./backup";
@@ -149,7 +149,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   const port = (server.address() as AddressInfo).port;
   // Loopback names on this port always: the start script's health check and a console on this machine use them, and no
   // rebinding page can send them (its Host is its own name). The operator's list adds to them; else the listen address.
-  // The same Host rule as the console's (lib/http/host-rules.ts): a bare entry allows any port.
+  // The same Host rule as the console's (lib/platform/http/host-rules.ts): a bare entry allows any port.
   const own = (hosts: string[]) => hosts.map((h) => `${urlHost(h)}:${port}`);
   const allowed = [...own(LOOPBACK_NAMES), ...(config.allowedHosts ?? own([config.host]))];
   const allowedHosts = allowedHostList(allowed);
@@ -191,7 +191,7 @@ export async function startEnrollmentService(config: EnrollmentServiceConfig): P
   const { getRequestListener } = await import("@hono/node-server");
   server.on("request", getRequestListener(app.fetch));
   stopAdmin = await startAdminSocket(config.dataDir, (command) => runAdminCommand(desk, database, command, clock()));
-  // PGlite allows one process: `npm run enrollment -- backup` gets its snapshot from here (lib/backup/socket.ts).
+  // PGlite allows one process: `npm run enrollment -- backup` gets its snapshot from here (lib/platform/backup/socket.ts).
   if (database.kind === "pglite") stopBackup = await startEnrollmentBackupSocket(config.dataDir, database);
 
   let closing: Promise<void> | null = null;

@@ -5,7 +5,7 @@ import { createHash, createPrivateKey, randomBytes, X509Certificate } from "node
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { CodedError } from "@/lib/errors/coded-error";
+import { CodedError } from "@/lib/platform/errors/coded-error";
 import { type CaMaterial, reissueIssuingCa, type StationCa } from "./ca";
 import { decryptRootKey, encryptRootKey } from "./root-key";
 

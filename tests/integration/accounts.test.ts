@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
+import { listAuditEvents } from "@/lib/console/audit/audit";
 import {
   addGroupMember,
   countAdministrators,
@@ -12,8 +12,8 @@ import {
   removeAccount,
   removeGroupMember,
   userNameSchema,
-} from "@/lib/auth/accounts";
-import { createSession, validateSession } from "@/lib/auth/sessions";
+} from "@/lib/console/auth/accounts";
+import { createSession, validateSession } from "@/lib/console/auth/sessions";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const PASSWORD = "a-long-enough-password";

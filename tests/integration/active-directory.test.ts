@@ -3,12 +3,12 @@
 // domain controller refuses a correct password, UPN suffixes, and one canonical name in every audit row.
 import { Client } from "ldapts";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { createAccount, isAdministrator } from "@/lib/auth/accounts";
-import { AD_RESTRICTIONS, type DirectoryConfig, readDirectoryGroups } from "@/lib/auth/directory";
-import { validateSession } from "@/lib/auth/sessions";
-import { signIn } from "@/lib/auth/sign-in";
-import { localServerName } from "@/lib/server-identity";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { createAccount, isAdministrator } from "@/lib/console/auth/accounts";
+import { AD_RESTRICTIONS, type DirectoryConfig, readDirectoryGroups } from "@/lib/console/auth/directory";
+import { validateSession } from "@/lib/console/auth/sessions";
+import { signIn } from "@/lib/console/auth/sign-in";
+import { localServerName } from "@/lib/platform/server-identity";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import {
   AD_ALTERNATE_UPN_SUFFIX,
@@ -98,7 +98,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     }
     const session = await signInAs("alice", AD_USERS.Alice.password);
     if (!session.ok) throw new Error(session.code);
-    // The header shows the directory account's stored name (lib/auth/current.ts).
+    // The header shows the directory account's stored name (lib/console/auth/current.ts).
     expect(await validateSession(handle.db, session.token, { now: T0, idleMinutes: 30 })).toMatchObject({
       account: { displayName: "RMS\\Alice", source: "directory" },
     });

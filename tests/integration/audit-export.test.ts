@@ -1,10 +1,10 @@
 // The audit log's filters against a real database, and the CSV export of a large filtered log: streamed in chunks,
 // complete, valid CSV, spreadsheet-safe.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEventsAfter, listAuditEvents, recordAudit } from "@/lib/audit/audit";
-import { auditClusterCells, auditCsvStream, csvCell } from "@/lib/audit/csv";
-import { parseAuditFilter } from "@/lib/audit/filters";
-import { auditEvents, clusters } from "@/lib/db/schema";
+import { auditEventsAfter, listAuditEvents, recordAudit } from "@/lib/console/audit/audit";
+import { auditClusterCells, auditCsvStream, csvCell } from "@/lib/console/audit/csv";
+import { parseAuditFilter } from "@/lib/console/audit/filters";
+import { auditEvents, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-08-01T00:00:00Z");

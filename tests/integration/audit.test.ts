@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { shownActor, wordingFrom } from "@/lib/audit/actor";
-import { auditLogPage, formatAuditCursor, listAuditEvents, parseAuditCursor, recordAudit, sanitizeText } from "@/lib/audit/audit";
-import { auditEvents } from "@/lib/db/schema";
-import { translatorFor } from "@/lib/i18n/messages";
+import { shownActor, wordingFrom } from "@/lib/console/audit/actor";
+import { auditLogPage, formatAuditCursor, listAuditEvents, parseAuditCursor, recordAudit, sanitizeText } from "@/lib/console/audit/audit";
+import { auditEvents } from "@/lib/platform/db/schema";
+import { translatorFor } from "@/lib/platform/i18n/messages";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-08-01T00:00:00Z");

@@ -7,14 +7,21 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
-import { certificates, clusters } from "@/lib/db/schema";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import {
+  autoRenewalRound,
+  backoffMs,
+  defaultWindow,
+  getAutoRenewal,
+  planAutoRenewals,
+  setAutoRenewal,
+} from "@/lib/console/renewal/auto-renewal";
+import type { RenewalContext } from "@/lib/console/renewal/context";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { autoRenewalRound, backoffMs, defaultWindow, getAutoRenewal, planAutoRenewals, setAutoRenewal } from "@/lib/renewal/auto-renewal";
-import type { RenewalContext } from "@/lib/renewal/context";
-import { fixedClock } from "@/lib/time/clock";
+import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
+import { certificates, clusters } from "@/lib/platform/db/schema";
+import { fixedClock } from "@/lib/platform/time/clock";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 

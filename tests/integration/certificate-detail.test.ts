@@ -2,11 +2,11 @@
 // (SHA-256 of the SPKI) and issuer chain read from it, the audit events that name it; none from another cluster.
 import { createHash, randomUUID, X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordAudit } from "@/lib/audit/audit";
-import { publicKeyFingerprint } from "@/lib/certificates/keys";
-import { issueTestSlc, type TestSlc } from "@/lib/certificates/test-support";
-import { getCertificateDetail, getCertificateHistory, readStoredSlc } from "@/lib/clusters/history";
-import { certificates, clusters } from "@/lib/db/schema";
+import { recordAudit } from "@/lib/console/audit/audit";
+import { getCertificateDetail, getCertificateHistory, readStoredSlc } from "@/lib/console/clusters/history";
+import { publicKeyFingerprint } from "@/lib/core/certificates/keys";
+import { certificates, clusters } from "@/lib/platform/db/schema";
+import { issueTestSlc, type TestSlc } from "@/tests/support/certificate-fixtures";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 function sha256Colon(text: string): string {

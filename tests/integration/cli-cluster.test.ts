@@ -6,8 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
+import { listAuditEvents } from "@/lib/console/audit/audit";
 import {
   type ClusterCommandIo,
   clusterStatus,
@@ -17,11 +16,12 @@ import {
   importCommand,
   listClusters,
   renewOnlineCommand,
-} from "@/lib/cli/cluster-commands";
-import { clusters } from "@/lib/db/schema";
+} from "@/lib/console/cli/cluster-commands";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import type { RenewalContext } from "@/lib/console/renewal/context";
+import { CHECK_NAMES } from "@/lib/core/certificates/verify-slc";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import type { RenewalContext } from "@/lib/renewal/context";
+import { clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { request } from "../support/https-client";

@@ -7,11 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { keyForNewSecrets } from "@/lib/provisioning/master-key";
+import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { startTestEnrollment } from "../support/enrollment";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -6,13 +6,19 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import type { ClusterCommandIo } from "@/lib/cli/cluster-commands";
-import { rekeyCancelCommand, rekeyImportCommand, rekeySendCommand, rekeyStartCommand, rekeyStatusCommand } from "@/lib/cli/rekey-commands";
-import { certificates, clusterKeys } from "@/lib/db/schema";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import type { ClusterCommandIo } from "@/lib/console/cli/cluster-commands";
+import {
+  rekeyCancelCommand,
+  rekeyImportCommand,
+  rekeySendCommand,
+  rekeyStartCommand,
+  rekeyStatusCommand,
+} from "@/lib/console/cli/rekey-commands";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import type { RenewalContext } from "@/lib/console/renewal/context";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import type { RenewalContext } from "@/lib/renewal/context";
+import { certificates, clusterKeys } from "@/lib/platform/db/schema";
 import { parseCommand } from "@/scripts/rms";
 import { createTestDatabase } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { openDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/platform/db/client";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-data-folder-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

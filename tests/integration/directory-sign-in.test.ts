@@ -2,11 +2,11 @@
 // account): who may sign in, as what, with which groups, and what bad input and a broken directory do.
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { createAccount, isAdministrator } from "@/lib/auth/accounts";
-import { DEFAULT_USER_FILTER, type DirectoryConfig, escapeDnValue, escapeFilterValue } from "@/lib/auth/directory";
-import { validateSession } from "@/lib/auth/sessions";
-import { signIn } from "@/lib/auth/sign-in";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { createAccount, isAdministrator } from "@/lib/console/auth/accounts";
+import { DEFAULT_USER_FILTER, type DirectoryConfig, escapeDnValue, escapeFilterValue } from "@/lib/console/auth/directory";
+import { validateSession } from "@/lib/console/auth/sessions";
+import { signIn } from "@/lib/console/auth/sign-in";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { DIRECTORY_USERS, SERVICE_DN, SERVICE_PASSWORD, startTestDirectory, type TestDirectory } from "../support/slapd";
 

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { openDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/platform/db/client";
 
 const root = path.resolve(__dirname, "..", "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-durable-"));
@@ -37,7 +37,7 @@ it("runs the embedded database with fsync and synchronous commits on", async () 
  */
 const CHILD = `
 import fs from "node:fs";
-import { migrateDatabase, openDatabase } from ${JSON.stringify(path.join(root, "lib", "db", "client.ts"))};
+import { migrateDatabase, openDatabase } from ${JSON.stringify(path.join(root, "lib", "platform", "db", "client.ts"))};
 const mark = (step) => fs.writeSync(2, "rms-durability: " + step + "\\n");
 mark("open");
 const handle = await openDatabase({ dataDir: process.argv[2] });

@@ -7,13 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
-import { createTestPki } from "@/lib/certificates/test-support";
+import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "@/lib/enrollment/db/client";
 import { createDesk, type Desk, type SubmitOutcome } from "@/lib/enrollment/desk";
 import { createIssuePool, type IssuePool } from "@/lib/enrollment/issue-pool";
-import { requestFieldsFor } from "@/lib/enrollment/test-support";
+import { createTestPki } from "@/tests/support/certificate-fixtures";
+import { requestFieldsFor } from "@/tests/support/enrollment-requests";
 
 let keys: ClusterKeyPair;
 let pool: IssuePool;

@@ -4,11 +4,11 @@
 import os from "node:os";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
-import { auditEvents, certificates, clusters, expiryNotices } from "@/lib/db/schema";
-import { checkExpiries, listExpiryAlerts } from "@/lib/monitor/expiry-events";
-import { monitorRound } from "@/lib/monitor/expiry-monitor";
-import { fixedClock } from "@/lib/time/clock";
+import { checkExpiries, listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
+import { monitorRound } from "@/lib/console/monitor/expiry-monitor";
+import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
+import { auditEvents, certificates, clusters, expiryNotices } from "@/lib/platform/db/schema";
+import { fixedClock } from "@/lib/platform/time/clock";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -9,18 +9,18 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { type ClusterCommandIo, renewOnlineCommand } from "@/lib/cli/cluster-commands";
-import { certificates, clusters } from "@/lib/db/schema";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { type ClusterCommandIo, renewOnlineCommand } from "@/lib/console/cli/cluster-commands";
+import { type Env, loadEnv } from "@/lib/console/env";
+import { deliverWebhook } from "@/lib/console/notifications/webhook";
+import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import { effectiveProxyPolicy, type ProxySettingsInput, saveProxySettings, storedProxyPassword } from "@/lib/console/proxy/settings";
+import { consoleKeyEncryptionKey } from "@/lib/console/renewal/cluster-keys";
+import { englishFailureMessage } from "@/lib/console/renewal/failure-messages";
+import { renewOnline } from "@/lib/console/renewal/online";
+import { renewalContextFromSettings } from "@/lib/console/renewal/settings-context";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { type Env, loadEnv } from "@/lib/env";
-import { deliverWebhook } from "@/lib/notifications/webhook";
-import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/provisioning/first-run";
-import { effectiveProxyPolicy, type ProxySettingsInput, saveProxySettings, storedProxyPassword } from "@/lib/proxy/settings";
-import { consoleKeyEncryptionKey } from "@/lib/renewal/cluster-keys";
-import { englishFailureMessage } from "@/lib/renewal/failure-messages";
-import { renewOnline } from "@/lib/renewal/online";
-import { renewalContextFromSettings } from "@/lib/renewal/settings-context";
+import { certificates, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { freePort } from "../support/processes";
@@ -79,7 +79,7 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
   let clusterGuid: string;
   const consoleDir = path.join(tmp, `console-${kind}`);
 
-  /** The console's and the CLI's configuration, as lib/env.ts validates it. */
+  /** The console's and the CLI's configuration, as lib/console/env.ts validates it. */
   function config(extra: Record<string, string> = {}, url = `https://${PROXY_ONLY_HOST}:${servicePort}`): Env {
     const loaded = loadEnv({
       RMS_DATA_DIR: consoleDir,

@@ -11,7 +11,11 @@ import os from "node:os";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { notificationSecretContext, notificationSettingsSchema, saveNotificationSettings } from "@/lib/console/notifications/settings";
+import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/master-key";
+import { MasterKeyRotationError, rotateMasterKey } from "@/lib/console/provisioning/master-key-rotation";
+import { clusterKeyAssociatedData, consoleKeyEncryptionKey, createClusterKey, getClusterKey } from "@/lib/console/renewal/cluster-keys";
 import {
   decryptPrivateKey,
   envelopeKeyId,
@@ -19,13 +23,9 @@ import {
   type KeyEncryptionKey,
   loadKeyEncryptionKey,
   type MasterKeySettings,
-} from "@/lib/certificates/key-encryption";
-import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
-import { clusterKeys, clusters, notificationSettings } from "@/lib/db/schema";
-import { notificationSecretContext, notificationSettingsSchema, saveNotificationSettings } from "@/lib/notifications/settings";
-import { checkMasterKey, keyForNewSecrets } from "@/lib/provisioning/master-key";
-import { MasterKeyRotationError, rotateMasterKey } from "@/lib/provisioning/master-key-rotation";
-import { clusterKeyAssociatedData, consoleKeyEncryptionKey, createClusterKey, getClusterKey } from "@/lib/renewal/cluster-keys";
+} from "@/lib/core/certificates/key-encryption";
+import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
+import { clusterKeys, clusters, notificationSettings } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { createPgDatabase } from "../system/support/data";
 

@@ -2,10 +2,10 @@
 // the audit log (monotonic across scrapes, gone with their cluster), the enrollment histogram and the process defaults.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { recordAudit } from "@/lib/audit/audit";
-import { certificates, clusters } from "@/lib/db/schema";
-import { createConsoleMetrics } from "@/lib/metrics/registry";
-import { scrapeConsoleMetrics } from "@/lib/metrics/scrape";
+import { recordAudit } from "@/lib/console/audit/audit";
+import { createConsoleMetrics } from "@/lib/console/metrics/registry";
+import { scrapeConsoleMetrics } from "@/lib/console/metrics/scrape";
+import { certificates, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 interface Sample {

@@ -4,14 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { auditEvents, notificationSettings } from "@/lib/db/schema";
 import {
   effectiveNotificationChannels,
   getStoredNotificationSettings,
   notificationSettingsSchema,
   saveNotificationSettings,
-} from "@/lib/notifications/settings";
+} from "@/lib/console/notifications/settings";
+import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
+import { auditEvents, notificationSettings } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { createTestTlsPki } from "../support/tls";
 

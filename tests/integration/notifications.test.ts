@@ -8,20 +8,20 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
-import { certificates, clusters } from "@/lib/db/schema";
-import { checkExpiries } from "@/lib/monitor/expiry-events";
-import { sendEmail } from "@/lib/notifications/email";
-import { expiryNotification, type NotificationChannels, sendNotification, testNotification } from "@/lib/notifications/notifier";
-import { outboundPolicy } from "@/lib/notifications/outbound";
+import { checkExpiries } from "@/lib/console/monitor/expiry-events";
+import { sendEmail } from "@/lib/console/notifications/email";
+import { expiryNotification, type NotificationChannels, sendNotification, testNotification } from "@/lib/console/notifications/notifier";
+import { outboundPolicy } from "@/lib/console/notifications/outbound";
 import {
   effectiveNotificationChannels,
   notificationSettingsSchema,
   refusedOutboundTarget,
   saveNotificationSettings,
-} from "@/lib/notifications/settings";
-import { deliverWebhook } from "@/lib/notifications/webhook";
+} from "@/lib/console/notifications/settings";
+import { deliverWebhook } from "@/lib/console/notifications/webhook";
+import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
+import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
+import { certificates, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { createTestTlsPki } from "../support/tls";

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DUMMY_HASH, hashPassword, MAX_PASSWORD_LENGTH, needsRehash, PasswordTooLongError, verifyPassword } from "@/lib/auth/password";
+import {
+  DUMMY_HASH,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  PasswordTooLongError,
+  verifyPassword,
+} from "@/lib/core/secrets/password";
 
 describe("password hashing", () => {
   it("hashes in the self-describing scrypt format and verifies", async () => {

@@ -1,11 +1,11 @@
-// The two reaches into PGlite's internals (lib/db/pglite-durable.ts) are checked when a database opens: on the pinned
+// The two reaches into PGlite's internals (lib/platform/db/pglite-durable.ts) are checked when a database opens: on the pinned
 // version they hold, and a changed shape fails the start with a message that says what changed and what to do.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
-import { addFsync, openDurablePglite, PgliteShapeError, yieldBeforeEachStatement } from "@/lib/db/pglite-durable";
+import { addFsync, openDurablePglite, PgliteShapeError, yieldBeforeEachStatement } from "@/lib/platform/db/pglite-durable";
 import packageJson from "@/package.json";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-pglite-internals-"));

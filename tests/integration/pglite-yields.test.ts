@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
-import { openDatabase } from "@/lib/db/client";
+import { openDatabase } from "@/lib/platform/db/client";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-yields-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

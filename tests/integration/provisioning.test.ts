@@ -6,12 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { getClusterOverview, getWebSite, getWebSitesOverview } from "@/lib/clusters/queries";
-import { auditEvents, autoRenewals, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/db/schema";
-import { checkExpiries, listExpiryAlerts } from "@/lib/monitor/expiry-events";
-import { type ProvisionFields, provisionWebSite, removeRmsFromWebSite } from "@/lib/provisioning/web-sites";
-import { getClusterKey } from "@/lib/renewal/cluster-keys";
+import { getClusterOverview, getWebSite, getWebSitesOverview } from "@/lib/console/clusters/queries";
+import { checkExpiries, listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
+import { type ProvisionFields, provisionWebSite, removeRmsFromWebSite } from "@/lib/console/provisioning/web-sites";
+import { getClusterKey } from "@/lib/console/renewal/cluster-keys";
+import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
+import { auditEvents, autoRenewals, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-provisioning-test-"));

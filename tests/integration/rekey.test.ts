@@ -8,19 +8,26 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { generateClusterKeyPair } from "@/lib/certificates/keys";
-import { buildRenewalRequest } from "@/lib/certificates/renewal-request";
-import { certificates, clusterKeys, clusters, rekeys, renewalRequests } from "@/lib/db/schema";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import { getClusterKey } from "@/lib/console/renewal/cluster-keys";
+import type { RenewalContext } from "@/lib/console/renewal/context";
+import { exchange } from "@/lib/console/renewal/enrollment-client";
+import { exportRenewalRequest } from "@/lib/console/renewal/offline";
+import { renewOnline } from "@/lib/console/renewal/online";
+import {
+  cancelRekey,
+  exportRekeyRequest,
+  getPendingRekey,
+  importRekeyCertificate,
+  sendRekeyOnline,
+  startRekey,
+} from "@/lib/console/renewal/rekey";
+import { renewalRequestFields } from "@/lib/console/renewal/request-fields";
+import { generateClusterKeyPair } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import type { EnrollmentService } from "@/lib/enrollment/server";
-import { provisionFirstRun } from "@/lib/provisioning/first-run";
-import { getClusterKey } from "@/lib/renewal/cluster-keys";
-import type { RenewalContext } from "@/lib/renewal/context";
-import { exchange } from "@/lib/renewal/enrollment-client";
-import { exportRenewalRequest } from "@/lib/renewal/offline";
-import { renewOnline } from "@/lib/renewal/online";
-import { cancelRekey, exportRekeyRequest, getPendingRekey, importRekeyCertificate, sendRekeyOnline, startRekey } from "@/lib/renewal/rekey";
-import { renewalRequestFields } from "@/lib/renewal/request-fields";
+import { certificates, clusterKeys, clusters, rekeys, renewalRequests } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 

@@ -1,9 +1,9 @@
 // While a renewal holds its cluster's lease, the Administration page's query says who started it and when (so a reload
 // or another tab shows it running); once it ends, nothing is shown.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getClusterOverview } from "@/lib/clusters/queries";
-import { clusters } from "@/lib/db/schema";
-import { withRenewalLock } from "@/lib/renewal/lock";
+import { getClusterOverview } from "@/lib/console/clusters/queries";
+import { withRenewalLock } from "@/lib/console/renewal/lock";
+import { clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 describe.each(testDatabaseKinds())("a renewal in progress on %s", (kind) => {

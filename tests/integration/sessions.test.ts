@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "@/lib/auth/accounts";
-import { createSession, destroyAccountSessions, destroySession, validateSession } from "@/lib/auth/sessions";
-import { hashToken } from "@/lib/auth/tokens";
-import { sessions } from "@/lib/db/schema";
+import { createAccount } from "@/lib/console/auth/accounts";
+import { createSession, destroyAccountSessions, destroySession, validateSession } from "@/lib/console/auth/sessions";
+import { hashToken } from "@/lib/core/secrets/tokens";
+import { sessions } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-03-01T08:00:00Z");

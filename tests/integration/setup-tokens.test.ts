@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { createAccount, findAccountByUserName } from "@/lib/auth/accounts";
-import { createSetupToken, inspectSetupToken, needsSetup, redeemSetupToken } from "@/lib/auth/setup-tokens";
-import { setupTokens } from "@/lib/db/schema";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { createAccount, findAccountByUserName } from "@/lib/console/auth/accounts";
+import { createSetupToken, inspectSetupToken, needsSetup, redeemSetupToken } from "@/lib/console/auth/setup-tokens";
+import { setupTokens } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-07-01T09:00:00Z");

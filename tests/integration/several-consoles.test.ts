@@ -10,11 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
-import { notificationSettingsSchema, saveNotificationSettings } from "@/lib/notifications/settings";
-import { provisionFirstRun } from "@/lib/provisioning/first-run";
-import { checkMasterKey, keyForNewSecrets } from "@/lib/provisioning/master-key";
+import { notificationSettingsSchema, saveNotificationSettings } from "@/lib/console/notifications/settings";
+import { provisionFirstRun } from "@/lib/console/provisioning/first-run";
+import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/master-key";
+import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
+import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { testDatabaseKinds } from "../support/databases";
 import { createPgDatabase } from "../system/support/data";
 

@@ -6,12 +6,12 @@
 import net from "node:net";
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAccount } from "@/lib/auth/accounts";
-import { DEFAULT_USER_FILTER, type DirectoryConfig } from "@/lib/auth/directory";
-import { scryptRunCount } from "@/lib/auth/password";
-import { signIn } from "@/lib/auth/sign-in";
-import { reserveAttempt } from "@/lib/auth/throttle";
-import { auditEvents } from "@/lib/db/schema";
+import { createAccount } from "@/lib/console/auth/accounts";
+import { DEFAULT_USER_FILTER, type DirectoryConfig } from "@/lib/console/auth/directory";
+import { signIn } from "@/lib/console/auth/sign-in";
+import { reserveAttempt } from "@/lib/console/auth/throttle";
+import { scryptRunCount } from "@/lib/core/secrets/password";
+import { auditEvents } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 import { DIRECTORY_USERS, SERVICE_DN, SERVICE_PASSWORD, startTestDirectory, type TestDirectory } from "../support/slapd";
 

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listAuditEvents } from "@/lib/audit/audit";
-import { createAccount } from "@/lib/auth/accounts";
-import { validateSession } from "@/lib/auth/sessions";
-import { signIn } from "@/lib/auth/sign-in";
-import { accounts } from "@/lib/db/schema";
-import { localServerName } from "@/lib/server-identity";
+import { listAuditEvents } from "@/lib/console/audit/audit";
+import { createAccount } from "@/lib/console/auth/accounts";
+import { validateSession } from "@/lib/console/auth/sessions";
+import { signIn } from "@/lib/console/auth/sign-in";
+import { accounts } from "@/lib/platform/db/schema";
+import { localServerName } from "@/lib/platform/server-identity";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const PASSWORD = "Tr0ub4dor&3-but-longer";

@@ -1,8 +1,8 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { pruneThrottles, releaseAttempt, reserveAttempt } from "@/lib/auth/throttle";
-import { type DatabaseHandle, openDatabase } from "@/lib/db/client";
+import { pruneThrottles, releaseAttempt, reserveAttempt } from "@/lib/console/auth/throttle";
+import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 const T0 = new Date("2030-05-01T12:00:00Z");

@@ -1,7 +1,7 @@
 // The Global Administration read model: pages of web sites in name order, each with its cluster and active SLC.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getWebSitesOverview } from "@/lib/clusters/queries";
-import { clusters, webSites } from "@/lib/db/schema";
+import { getWebSitesOverview } from "@/lib/console/clusters/queries";
+import { clusters, webSites } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
 
 describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {

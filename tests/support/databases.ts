@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { Pool } from "pg";
 import { inject } from "vitest";
-import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/db/client";
+import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 
 export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];

@@ -9,8 +9,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase } from "@/lib/db/client";
-import { webSites } from "@/lib/db/schema";
+import { openDatabase } from "@/lib/platform/db/client";
+import { webSites } from "@/lib/platform/db/schema";
 import {
   E2E_PORTS,
   E2E_PROXY_ADDRESS,

@@ -2,10 +2,10 @@
 // a console would build against it: the service's root read from its data folder, never downloaded.
 import fs from "node:fs";
 import path from "node:path";
-import { loadKeyEncryptionKey } from "@/lib/certificates/key-encryption";
-import type { Database } from "@/lib/db/client";
+import type { RenewalContext } from "@/lib/console/renewal/context";
+import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
-import type { RenewalContext } from "@/lib/renewal/context";
+import type { Database } from "@/lib/platform/db/client";
 
 export async function startTestEnrollment(
   dataDir: string,

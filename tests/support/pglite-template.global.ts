@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { migrateDatabase, openDatabase } from "@/lib/db/client";
+import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 
 declare module "vitest" {
   export interface ProvidedContext {

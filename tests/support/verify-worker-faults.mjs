@@ -4,7 +4,7 @@ import { parentPort } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
 register();
-const { verifySlc } = await import("../../lib/certificates/verify-slc.ts");
+const { verifySlc } = await import("../../lib/core/certificates/verify-slc.ts");
 
 parentPort?.on("message", (task) => {
   const text = typeof task.input === "string" ? task.input : Buffer.from(task.input).toString("utf8");

@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, clusters, webSites } from "@/lib/db/schema";
-import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/renewal/cluster-keys";
+import { consoleKeyEncryptionKey, createClusterKey } from "@/lib/console/renewal/cluster-keys";
+import { auditEvents, clusters, webSites } from "@/lib/platform/db/schema";
 import { type CapturedAction, replayAction, replySays, withText } from "../support/browser-actions";
 import { request } from "../support/https-client";
 import { kill9 } from "../support/processes";
@@ -70,7 +70,7 @@ function signInBody(userName: string, password: string): Buffer {
 }
 
 describe("oversize server action bodies", () => {
-  // The console's server (lib/http/request-gate.ts) refuses it before Next's own check (which would answer 500);
+  // The console's server (lib/platform/http/request-gate.ts) refuses it before Next's own check (which would answer 500);
   // nothing runs (checked at the end: no renewal).
   it("the browser's Renew request grown past the 1 MB action body limit (5 MB) is answered 413, and nothing runs", async () => {
     const body = Buffer.concat([renew.body, Buffer.alloc(5 * 1024 * 1024, 0x20)]);
@@ -220,7 +220,7 @@ describe("sessions", () => {
 });
 
 describe("where a request comes from", () => {
-  // lib/http/request-gate.ts (the console's server) replaces client-made X-Forwarded-* headers.
+  // lib/platform/http/request-gate.ts (the console's server) replaces client-made X-Forwarded-* headers.
   it("a client-supplied X-Forwarded-For does not decide the audited address (or the per-address throttle key)", async () => {
     await replayAction(signIn, {
       cookie: null,

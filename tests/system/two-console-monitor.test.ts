@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, certificates, expiryNotices } from "@/lib/db/schema";
+import { auditEvents, certificates, expiryNotices } from "@/lib/platform/db/schema";
 import { freePort, startConsole } from "../support/processes";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { createStack, pause, type SystemStack } from "./support/stack";

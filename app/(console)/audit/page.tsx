@@ -8,12 +8,12 @@ import { LocalTime } from "@/components/local-time";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { AUDIT_ACTIONS, auditLogPage, formatAuditCursor, getAuditClusters, parseAuditCursor } from "@/lib/audit/audit";
-import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
-import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getDb } from "@/lib/db";
-import { getTranslator } from "@/lib/i18n/server";
+import { AUDIT_ACTIONS, auditLogPage, formatAuditCursor, getAuditClusters, parseAuditCursor } from "@/lib/console/audit/audit";
+import { AUDIT_OUTCOMES, auditFilterQuery, parseAuditFilter } from "@/lib/console/audit/filters";
+import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/console/audit/present";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getDb } from "@/lib/console/db";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 const PAGE_SIZE = 50;
 

@@ -7,16 +7,16 @@ import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { sendTestNotificationAction } from "@/lib/actions/settings/send-test-notification";
-import { latestAuditEvent } from "@/lib/audit/audit";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/i18n/format";
-import { labelsFor } from "@/lib/i18n/labels";
-import { channelsInForce } from "@/lib/notifications/console-channels";
-import { lastTestTone } from "@/lib/notifications/last-test";
-import { getStoredNotificationSettings } from "@/lib/notifications/settings";
+import { sendTestNotificationAction } from "@/lib/console/actions/settings/send-test-notification";
+import { latestAuditEvent } from "@/lib/console/audit/audit";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getDb } from "@/lib/console/db";
+import { env } from "@/lib/console/env";
+import { channelsInForce } from "@/lib/console/notifications/console-channels";
+import { lastTestTone } from "@/lib/console/notifications/last-test";
+import { getStoredNotificationSettings } from "@/lib/console/notifications/settings";
+import { formatDateTime } from "@/lib/platform/i18n/format";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { NotificationSettingsForm } from "./_components/notification-settings-form";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -3,10 +3,10 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
-import { SETUP_TOKEN_MESSAGES } from "@/lib/actions/auth/setup-messages";
-import { inspectSetupToken } from "@/lib/auth/setup-tokens";
-import { getDb } from "@/lib/db";
-import { labelsFor } from "@/lib/i18n/labels";
+import { SETUP_TOKEN_MESSAGES } from "@/lib/console/actions/auth/setup-messages";
+import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
+import { getDb } from "@/lib/console/db";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { SetupForm } from "./setup-form";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -4,8 +4,8 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { completeSetupAction } from "@/lib/actions/auth/complete-setup";
-import type { Labels } from "@/lib/i18n/labels";
+import { completeSetupAction } from "@/lib/console/actions/auth/complete-setup";
+import type { Labels } from "@/lib/platform/i18n/labels";
 
 type SetupField = "userName" | "password" | "confirmPassword";
 type SetupResult = Awaited<ReturnType<typeof completeSetupAction>> & { userName?: string };

@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/ui/alert";
-import { getActor } from "@/lib/auth/current";
-import { sessionEnded } from "@/lib/auth/session-ended";
-import { needsSetup } from "@/lib/auth/setup-tokens";
-import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
-import { labelsFor } from "@/lib/i18n/labels";
-import { safeNextPath } from "@/lib/safe-next-path";
+import { getActor } from "@/lib/console/auth/current";
+import { sessionEnded } from "@/lib/console/auth/session-ended";
+import { needsSetup } from "@/lib/console/auth/setup-tokens";
+import { getDb } from "@/lib/console/db";
+import { env } from "@/lib/console/env";
+import { safeNextPath } from "@/lib/console/safe-next-path";
+import { labelsFor } from "@/lib/platform/i18n/labels";
 import { SignInForm } from "./sign-in-form";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -4,8 +4,8 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { signInAction } from "@/lib/actions/auth/sign-in";
-import type { Labels } from "@/lib/i18n/labels";
+import { signInAction } from "@/lib/console/actions/auth/sign-in";
+import type { Labels } from "@/lib/platform/i18n/labels";
 
 export type SignInLabels = Labels<"signIn.userName" | "signIn.password" | "signIn.submit">;
 

@@ -2,7 +2,7 @@
 // own schema, migrated from its own folder: never the console's tables.
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { type DrizzleHandle, migrateDrizzle, openDrizzle } from "@/lib/db/client";
+import { type DrizzleHandle, migrateDrizzle, openDrizzle } from "@/lib/platform/db/client";
 import * as schema from "./schema";
 
 export type EnrollmentDb = PgDatabase<PgQueryResultHKT, typeof schema>;

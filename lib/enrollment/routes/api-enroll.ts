@@ -2,7 +2,7 @@
 // refusal with its reason; the same request again gets the same answer. Rate-limited per client lane: the client's
 // address plus, for a registered cluster's renewal, its GUID (unknown callers from one address share one lane).
 import { z } from "zod";
-import { translatorFor } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/platform/i18n/messages";
 import { MAX_VALIDITY_DAYS } from "../config";
 import type { SubmitOutcome } from "../desk";
 import { type AppContext, apiError, type ServiceDeps } from "../web/context";

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // GET /submissions/:id/certificate: the issued SLC as a download (404 until it is issued).
-import { slcFileName } from "@/lib/certificates/slc";
+import { slcFileName } from "@/lib/core/certificates/slc";
 import { type AppContext, attachment, type ServiceDeps, SUBMISSION_ID } from "../web/context";
 import { MessagePage } from "../web/pages";
 

@@ -2,7 +2,7 @@
 // kept in a cookie of this site (HTTPS only, this host only) and the browser goes back to the page it came from.
 import { setCookie } from "hono/cookie";
 import { z } from "zod";
-import { LOCALES } from "@/lib/i18n/locales";
+import { LOCALES } from "@/lib/platform/i18n/locales";
 import { type AppContext, isSameOrigin } from "../web/context";
 
 export const ENROLLMENT_LOCALE_COOKIE = "__Host-rms-locale";

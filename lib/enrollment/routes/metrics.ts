@@ -1,5 +1,5 @@
 // GET /metrics: Prometheus text format, for a scraper on this machine or one presenting RMS_METRICS_TOKEN.
-import { metricsAccess } from "@/lib/metrics/access";
+import { metricsAccess } from "@/lib/platform/metrics/access";
 import type { AppContext, ServiceDeps } from "../web/context";
 
 export function metrics(deps: ServiceDeps) {

@@ -1,9 +1,9 @@
 // What every route of the enrollment service gets: the desk, its settings, the operator store, and per-request locale,
 // translator and client address (set by the app's first middleware).
 import type { Context } from "hono";
-import { isOwnOrigin, parseOrigin } from "@/lib/http/host-rules";
-import type { Locale } from "@/lib/i18n/locales";
-import type { Translator } from "@/lib/i18n/messages";
+import { isOwnOrigin, parseOrigin } from "@/lib/platform/http/host-rules";
+import type { Locale } from "@/lib/platform/i18n/locales";
+import type { Translator } from "@/lib/platform/i18n/messages";
 import type { EnrollmentConfig } from "../config";
 import type { EnrollmentDb, EnrollmentDbHandle } from "../db/client";
 import type { Desk } from "../desk";
@@ -40,7 +40,7 @@ export function apiError(c: AppContext, status: number, error: string, message: 
 
 /**
  * A browser form post is accepted only from this service's own pages: the same rule as the console's
- * (lib/http/host-rules.ts), the request's own origin being https:// and the Host it was sent to.
+ * (lib/platform/http/host-rules.ts), the request's own origin being https:// and the Host it was sent to.
  */
 export function isSameOrigin(c: AppContext): boolean {
   const origin = c.req.header("origin");

@@ -2,9 +2,9 @@
 // The enrollment web site's page shell and shared parts (hono/jsx escapes every value). One stylesheet, allowed by hash.
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import { formatDateTime } from "@/lib/i18n/format";
-import type { Locale } from "@/lib/i18n/locales";
-import type { Translator } from "@/lib/i18n/messages";
+import { formatDateTime } from "@/lib/platform/i18n/format";
+import type { Locale } from "@/lib/platform/i18n/locales";
+import type { Translator } from "@/lib/platform/i18n/messages";
 
 // Kept in one constant so the server can allow exactly this stylesheet by hash in its CSP.
 export const PAGE_CSS = `

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // The operator's pages: sign-in, and the requests held for approval with Approve and Reject, plus recent decisions.
-import type { Locale } from "@/lib/i18n/locales";
-import type { Translator } from "@/lib/i18n/messages";
+import type { Locale } from "@/lib/platform/i18n/locales";
+import type { Translator } from "@/lib/platform/i18n/messages";
 import type { SubmissionView } from "../desk";
 import { type IssuedSlcRow, REVOCATION_REASONS, type RevocationReason } from "../revocations";
 import { Alert, DateTime, Layout, Row } from "./layout";

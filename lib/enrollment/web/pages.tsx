@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // The offline web site's pages: submit a request, see what became of it (issued, awaiting approval, rejected), look it
 // up again by request ID, and the plain message pages. Identifiers carry the same labels as on the console.
-import type { Locale } from "@/lib/i18n/locales";
-import type { Translator } from "@/lib/i18n/messages";
+import type { Locale } from "@/lib/platform/i18n/locales";
+import type { Translator } from "@/lib/platform/i18n/messages";
 import type { SubmissionView } from "../desk";
 import { Alert, DateTime, Identifier, Layout, Row } from "./layout";
 

@@ -7,10 +7,10 @@ import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { buildSlc } from "@/lib/certificates/slc";
-import { createTestCluster } from "@/lib/certificates/test-support";
+import { buildSlc } from "@/lib/core/certificates/slc";
 import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
+import { createTestCluster } from "@/tests/support/certificate-fixtures";
 import { createTestTlsPki } from "../../support/tls";
 
 export type ProxyMode =

@@ -5,10 +5,10 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { type ClusterKeyPair, documentFingerprint } from "@/lib/certificates/keys";
-import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/certificates/renewal-request";
-import { type SlcVerification, verifySlc } from "@/lib/certificates/verify-slc";
-import { requestFieldsFor } from "@/lib/enrollment/test-support";
+import { type ClusterKeyPair, documentFingerprint } from "@/lib/core/certificates/keys";
+import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { type SlcVerification, verifySlc } from "@/lib/core/certificates/verify-slc";
+import { requestFieldsFor } from "@/tests/support/enrollment-requests";
 import { request } from "../../support/https-client";
 import { ROOT } from "../../support/processes";
 

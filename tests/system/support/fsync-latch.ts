@@ -1,6 +1,6 @@
 // A latch inside a process's durable commit, for fault injection: strace attaches to the process and holds every
 // fsync(2) it enters (strace's syscall fault injection, `inject=fsync:delay_enter`). The embedded database syncs
-// its write-ahead log with fsync on each commit (lib/db/pglite-durable.ts), so a process held there is inside a
+// its write-ahead log with fsync on each commit (lib/platform/db/pglite-durable.ts), so a process held there is inside a
 // commit: its data written, not yet synced, no answer sent. The test kills it there.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -1,15 +1,15 @@
-// Hostile SLC files for a real cluster's open request: the constructions of lib/certificates/verify-slc.test.ts,
+// Hostile SLC files for a real cluster's open request: the constructions of lib/core/certificates/verify-slc.test.ts,
 // signed with the running enrollment service's own CA where a trusted signature is needed. Used over HTTP (Vitest)
 // and through the Renew dialog in Chromium (e2e/attacks.spec.ts).
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { buildSlc, type SlcFields, type SlcSigner } from "@/lib/certificates/slc";
-import { createTestCluster, createUntrustedTestPki, signWithXmlCrypto } from "@/lib/certificates/test-support";
-import type { CheckName, SlcRejectReason } from "@/lib/certificates/verify-slc";
+import { buildSlc, type SlcFields, type SlcSigner } from "@/lib/core/certificates/slc";
+import type { CheckName, SlcRejectReason } from "@/lib/core/certificates/verify-slc";
+import { ALG_EXC_C14N } from "@/lib/core/xml/xml-signature";
 import { createCaHierarchy, type StationCa } from "@/lib/enrollment/ca";
 import { loadOrCreateCa } from "@/lib/enrollment/store";
-import { ALG_EXC_C14N } from "@/lib/xml/xml-signature";
+import { createTestCluster, createUntrustedTestPki, signWithXmlCrypto } from "@/tests/support/certificate-fixtures";
 
 const DAY_MS = 86_400_000;
 

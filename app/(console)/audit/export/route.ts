@@ -1,11 +1,11 @@
 // GET /audit/export: the audit log, narrowed by the same URL filters as the page, streamed as a CSV download
 // (administrators only; without a session, to sign-in and back to the log).
-import { auditClusterCells, auditCsvStream } from "@/lib/audit/csv";
-import { auditFilterQuery, parseAuditFilter } from "@/lib/audit/filters";
-import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/audit/present";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getDb } from "@/lib/db";
-import { getTranslator } from "@/lib/i18n/server";
+import { auditClusterCells, auditCsvStream } from "@/lib/console/audit/csv";
+import { auditFilterQuery, parseAuditFilter } from "@/lib/console/audit/filters";
+import { actionText, actorText, actorWording, rawDetails, sentenceText } from "@/lib/console/audit/present";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getDb } from "@/lib/console/db";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);

@@ -9,14 +9,14 @@ import { LocalTime } from "@/components/local-time";
 import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { failureMessage } from "@/lib/actions/renewal/view";
-import { findAdministrator, refusedTitleKey } from "@/lib/auth/guard";
-import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/i18n/format";
-import { expiryAlertOf } from "@/lib/monitor/expiry-events";
-import { getAutoRenewal } from "@/lib/renewal/auto-renewal";
-import { getPendingRequest } from "@/lib/renewal/queries";
-import { clusterRevocationStatus } from "@/lib/revocation/status";
+import { failureMessage } from "@/lib/console/actions/renewal/view";
+import { findAdministrator, refusedTitleKey } from "@/lib/console/auth/guard";
+import { env } from "@/lib/console/env";
+import { expiryAlertOf } from "@/lib/console/monitor/expiry-events";
+import { getAutoRenewal } from "@/lib/console/renewal/auto-renewal";
+import { getPendingRequest } from "@/lib/console/renewal/queries";
+import { clusterRevocationStatus } from "@/lib/console/revocation/status";
+import { formatDateTime } from "@/lib/platform/i18n/format";
 import { AdministrationLinks } from "./_components/administration-links";
 import { AutoRenewalPanel } from "./_components/auto-renewal-panel";
 import { findCluster, loadClusterPage } from "./_components/load-cluster";
@@ -27,7 +27,7 @@ import { renewLabels } from "./_components/renew-labels";
 
 export async function generateMetadata({ params }: { params: Promise<{ clusterId: string }> }): Promise<Metadata> {
   const { clusterId } = await params;
-  // Never throws: the layouts answer a refused or unknown address with their own page (lib/http/response-status.ts).
+  // Never throws: the layouts answer a refused or unknown address with their own page (lib/platform/http/response-status.ts).
   const cluster = (await findAdministrator()) ? await findCluster(clusterId) : null;
   const t = await getTranslations();
   return { title: cluster ? t("admin.metaTitle", { cluster: cluster.name }) : t(await refusedTitleKey()) };

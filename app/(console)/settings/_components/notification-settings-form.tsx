@@ -9,8 +9,8 @@ import {
   type EchoedSettings,
   type SaveNotificationSettingsResult,
   saveNotificationSettingsAction,
-} from "@/lib/actions/settings/save-notification-settings";
-import type { Labels } from "@/lib/i18n/labels";
+} from "@/lib/console/actions/settings/save-notification-settings";
+import type { Labels } from "@/lib/platform/i18n/labels";
 
 export type NotificationSettingsLabels = Labels<
   | "settingsForm.heading"

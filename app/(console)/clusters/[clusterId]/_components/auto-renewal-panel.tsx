@@ -2,9 +2,9 @@
 // plain form posting to the server action, so it works without JavaScript).
 import { getLocale, getTranslations } from "next-intl/server";
 import { buttonClass } from "@/components/ui/button";
-import { autoRenewalAction } from "@/lib/actions/renewal/auto-renewal";
-import { formatDateTime } from "@/lib/i18n/format";
-import type { AutoRenewalView } from "@/lib/renewal/auto-renewal";
+import { autoRenewalAction } from "@/lib/console/actions/renewal/auto-renewal";
+import type { AutoRenewalView } from "@/lib/console/renewal/auto-renewal";
+import { formatDateTime } from "@/lib/platform/i18n/format";
 
 export async function AutoRenewalPanel({ clusterId, view }: { clusterId: string; view: AutoRenewalView }) {
   const t = await getTranslations("autoRenewal");

@@ -4,7 +4,7 @@
 // summary and explanation are rendered by the server; this component adds the form's state.
 import { type ReactNode, useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
-import { cancelRequestAction } from "@/lib/actions/renewal/cancel-request";
+import { cancelRequestAction } from "@/lib/console/actions/renewal/cancel-request";
 import { SubmitButton } from "./submit-button";
 
 export function CancelRequestForm({

@@ -3,9 +3,9 @@ import "server-only";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getClusterOverview } from "@/lib/clusters/queries";
-import { getDb } from "@/lib/db";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getClusterOverview } from "@/lib/console/clusters/queries";
+import { getDb } from "@/lib/console/db";
 
 /** The cluster, or null for a malformed or unknown id; no access check (callers make it). Read once per request. */
 export const findCluster = cache(async (clusterId: string) =>

@@ -2,9 +2,9 @@
 // the confirmation show, where the administrator is on the offline path, and Cancel request (confirmed first).
 import { getLocale, getTranslations } from "next-intl/server";
 import { LocalTime } from "@/components/local-time";
-import { formatDateTime } from "@/lib/i18n/format";
-import type { PendingRequest } from "@/lib/renewal/queries";
-import { requestKeyFingerprint } from "@/lib/renewal/request-identifiers";
+import type { PendingRequest } from "@/lib/console/renewal/queries";
+import { requestKeyFingerprint } from "@/lib/console/renewal/request-identifiers";
+import { formatDateTime } from "@/lib/platform/i18n/format";
 import { CancelRequestForm } from "./cancel-request-form";
 import { OfflineProgress } from "./offline-progress";
 import { offlineProgressLabels, requestLookupUrl } from "./renew-labels";
@@ -45,7 +45,7 @@ export async function PendingRequestPanel({
       {pending.heldForApproval ? (
         // Sent online and held by the service: no file to carry anywhere, the operator decides.
         <div className="mb-3">
-          {/* The monitor's round asks the service too (lib/renewal/approval.ts): once approved, the card says so. */}
+          {/* The monitor's round asks the service too (lib/console/renewal/approval.ts): once approved, the card says so. */}
           <p className="text-sm text-slate-800" data-testid="held-status">
             {pending.approvedAt ? t("held.approved", { time: formatDateTime(locale, pending.approvedAt) }) : t("held.status")}
           </p>

@@ -3,8 +3,8 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import type { ClusterOverview } from "@/lib/clusters/queries";
-import { formatDateTime } from "@/lib/i18n/format";
+import type { ClusterOverview } from "@/lib/console/clusters/queries";
+import { formatDateTime } from "@/lib/platform/i18n/format";
 import { AdministrationLinks } from "./administration-links";
 
 export async function RemovedCluster({ cluster, removed }: { cluster: ClusterOverview; removed: { at: Date; by: string | null } }) {

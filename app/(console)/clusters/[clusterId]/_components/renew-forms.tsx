@@ -5,7 +5,7 @@ import { type RefObject, useSyncExternalStore } from "react";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import type { CheckView, RenewState } from "@/lib/actions/renewal/state";
+import type { CheckView, RenewState } from "@/lib/console/actions/renewal/state";
 import type { RenewLabels } from "./renew-labels";
 import { SubmitButton } from "./submit-button";
 

@@ -1,9 +1,9 @@
 // The Renew dialog's and the offline progress's words, translated on the server (the dialog's client code carries no
 // i18n runtime); messages with values the server knows (the pending request, the enrollment URL) come formatted.
 
-import { MAX_UPLOAD_BYTES } from "@/lib/actions/renewal/state";
-import { type Labels, labelsFor, type Template, templateOf } from "@/lib/i18n/labels";
-import type { Translator } from "@/lib/i18n/messages";
+import { MAX_UPLOAD_BYTES } from "@/lib/console/actions/renewal/state";
+import { type Labels, labelsFor, type Template, templateOf } from "@/lib/platform/i18n/labels";
+import type { Translator } from "@/lib/platform/i18n/messages";
 
 const OFFLINE_STEPS = ["export", "sign", "import", "confirm"] as const;
 type OfflineStepName = (typeof OFFLINE_STEPS)[number];

@@ -4,9 +4,9 @@ import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { DataTable, TablePanel } from "@/components/ui/table";
-import { actorText } from "@/lib/audit/present";
-import { getCertificateHistory } from "@/lib/clusters/history";
-import { getTranslator } from "@/lib/i18n/server";
+import { actorText } from "@/lib/console/audit/present";
+import { getCertificateHistory } from "@/lib/console/clusters/history";
+import { getTranslator } from "@/lib/platform/i18n/server";
 import { loadClusterPage } from "../_components/load-cluster";
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -4,17 +4,17 @@
 // A refused export answers the dialog's fetch with the message, and a plain form post (no JavaScript) with a redirect
 // back to the page naming the failure (?exportFailed=<code>).
 import { z } from "zod";
-import { failureMessage } from "@/lib/actions/renewal/view";
-import { findAdminRequest, requireAdminPage } from "@/lib/auth/guard";
-import { isSameOrigin } from "@/lib/auth/same-origin";
-import { sessionEnded } from "@/lib/auth/session-ended";
-import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
-import { getTranslator } from "@/lib/i18n/server";
-import { exportRenewalRequest } from "@/lib/renewal/offline";
-import { getPendingRequest, type PendingRequest } from "@/lib/renewal/queries";
-import { renewalContext } from "@/lib/renewal/server-context";
-import { signInPath } from "@/lib/safe-next-path";
+import { failureMessage } from "@/lib/console/actions/renewal/view";
+import { findAdminRequest, requireAdminPage } from "@/lib/console/auth/guard";
+import { isSameOrigin } from "@/lib/console/auth/same-origin";
+import { sessionEnded } from "@/lib/console/auth/session-ended";
+import { getDb } from "@/lib/console/db";
+import { env } from "@/lib/console/env";
+import { exportRenewalRequest } from "@/lib/console/renewal/offline";
+import { getPendingRequest, type PendingRequest } from "@/lib/console/renewal/queries";
+import { renewalContext } from "@/lib/console/renewal/server-context";
+import { signInPath } from "@/lib/console/safe-next-path";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 type Params = { params: Promise<{ clusterId: string }> };
 

@@ -1,7 +1,7 @@
 // Security settings (TechNet "Säkerhetsinställningar", an Administration link): where the cluster's private key is kept,
 // its public-key fingerprint, the console's master key and Reset (TechNet: "Återställ lösenordet för serverns privata
 // nyckel") with a confirmation step, Re-key…, and the revocation status. Administrators only; plain links and forms, so it
-// works without JavaScript. Reads come from lib/security/cluster-security.ts (no database handle in app/).
+// works without JavaScript. Reads come from lib/console/security/cluster-security.ts (no database handle in app/).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -11,9 +11,9 @@ import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getTranslator } from "@/lib/i18n/server";
-import { type ClusterSecurity, getClusterSecurity } from "@/lib/security/cluster-security";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { type ClusterSecurity, getClusterSecurity } from "@/lib/console/security/cluster-security";
+import { getTranslator } from "@/lib/platform/i18n/server";
 import { findCluster } from "../_components/load-cluster";
 import { ResetMasterKeyForm } from "./_components/reset-master-key-form";
 

@@ -6,8 +6,12 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { type EchoedProxySettings, type SaveProxySettingsState, saveProxySettingsAction } from "@/lib/actions/settings/save-proxy-settings";
-import type { Labels } from "@/lib/i18n/labels";
+import {
+  type EchoedProxySettings,
+  type SaveProxySettingsState,
+  saveProxySettingsAction,
+} from "@/lib/console/actions/settings/save-proxy-settings";
+import type { Labels } from "@/lib/platform/i18n/labels";
 import type { PROXY_FORM_LABELS } from "./proxy-labels";
 
 interface ProxyFormValues {

@@ -3,9 +3,9 @@ import "server-only";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { getWebSite } from "@/lib/clusters/queries";
-import { getDb } from "@/lib/db";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { getWebSite } from "@/lib/console/clusters/queries";
+import { getDb } from "@/lib/console/db";
 
 /** The web site, or null for a malformed or unknown id; no access check (callers make it). Read once per request. */
 export const findWebSite = cache(async (webSiteId: string) =>

@@ -5,9 +5,9 @@ import { getTranslations } from "next-intl/server";
 import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { findAdministrator, refusedTitleKey } from "@/lib/auth/guard";
-import { labelsFor } from "@/lib/i18n/labels";
-import { localServerName } from "@/lib/server-identity";
+import { findAdministrator, refusedTitleKey } from "@/lib/console/auth/guard";
+import { labelsFor } from "@/lib/platform/i18n/labels";
+import { localServerName } from "@/lib/platform/server-identity";
 import { findWebSite, loadWebSitePage } from "../_components/load-web-site";
 import { ProvisionForm } from "./provision-form";
 
@@ -17,7 +17,7 @@ const pathOf = (webSiteId: string) => `/web-sites/${webSiteId}/provision`;
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { webSiteId } = await params;
-  // Never throws: the layouts answer a refused or unknown address with their own page (lib/http/response-status.ts).
+  // Never throws: the layouts answer a refused or unknown address with their own page (lib/platform/http/response-status.ts).
   const site = (await findAdministrator()) ? await findWebSite(webSiteId) : null;
   const t = await getTranslations();
   return { title: site ? t("provision.metaTitle", { site: site.name }) : t(await refusedTitleKey()) };

@@ -5,8 +5,8 @@ import { useFormStatus } from "react-dom";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { provisionAction } from "@/lib/actions/provisioning/provision";
-import type { Labels } from "@/lib/i18n/labels";
+import { provisionAction } from "@/lib/console/actions/provisioning/provision";
+import type { Labels } from "@/lib/platform/i18n/labels";
 
 export type ProvisionLabels = Labels<
   | "provision.form"

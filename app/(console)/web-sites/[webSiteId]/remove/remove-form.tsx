@@ -5,8 +5,8 @@ import { useFormStatus } from "react-dom";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { removeAction } from "@/lib/actions/provisioning/remove";
-import type { Labels } from "@/lib/i18n/labels";
+import { removeAction } from "@/lib/console/actions/provisioning/remove";
+import type { Labels } from "@/lib/platform/i18n/labels";
 
 /** The words of the form; the hint names the cluster, so it comes formatted. */
 export type RemoveLabels = Labels<"remove.confirmLabel" | "remove.submit" | "remove.submitting"> & { confirmHint: string };

@@ -2,8 +2,8 @@
 // status 404, before the page renders (see app/(console)/clusters/[clusterId]/layout.tsx).
 import type { ReactNode } from "react";
 import { NotFoundNotice } from "@/components/not-found-notice";
-import { findAdministrator } from "@/lib/auth/guard";
-import { setResponseStatus } from "@/lib/http/response-status";
+import { findAdministrator } from "@/lib/console/auth/guard";
+import { setResponseStatus } from "@/lib/platform/http/response-status";
 import { certificateOf } from "./load-certificate";
 
 export default async function CertificateLayout({

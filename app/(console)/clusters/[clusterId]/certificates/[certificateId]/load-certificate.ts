@@ -4,9 +4,9 @@
 import "server-only";
 import { cache } from "react";
 import { z } from "zod";
-import { requireAdminPage } from "@/lib/auth/guard";
-import { type CertificateDetail, getCertificateDetail } from "@/lib/clusters/history";
-import { getDb } from "@/lib/db";
+import { requireAdminPage } from "@/lib/console/auth/guard";
+import { type CertificateDetail, getCertificateDetail } from "@/lib/console/clusters/history";
+import { getDb } from "@/lib/console/db";
 
 /** The certificate, or null; no access check (callers make it). Read once per request: the layout asks too. */
 export const certificateOf = cache(async (clusterId: string, certificateId: string): Promise<CertificateDetail | null> => {

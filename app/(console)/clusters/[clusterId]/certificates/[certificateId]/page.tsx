@@ -8,9 +8,9 @@ import { Breadcrumbs, linkClass } from "@/components/breadcrumbs";
 import { LocalTime } from "@/components/local-time";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { actionText, actorText } from "@/lib/audit/present";
-import { CHECK_NAMES } from "@/lib/certificates/verify-slc";
-import { getTranslator } from "@/lib/i18n/server";
+import { actionText, actorText } from "@/lib/console/audit/present";
+import { CHECK_NAMES } from "@/lib/core/certificates/verify-slc";
+import { getTranslator } from "@/lib/platform/i18n/server";
 import { findCertificate } from "./load-certificate";
 
 type Params = { params: Promise<{ clusterId: string; certificateId: string }> };

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { type ReactNode, useActionState } from "react";
 import { linkClass } from "@/components/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
-import { resetMasterKeyAction } from "@/lib/actions/security/reset-master-key";
+import { resetMasterKeyAction } from "@/lib/console/actions/security/reset-master-key";
 import { SubmitButton } from "../../_components/submit-button";
 
 export function ResetMasterKeyForm({

@@ -1,5 +1,5 @@
 // GET: the issuer chain the SLC's signature carries, as a PEM bundle (signing certificate first), administrators only.
-import { getTranslator } from "@/lib/i18n/server";
+import { getTranslator } from "@/lib/platform/i18n/server";
 import { certificateNotFound, findCertificate } from "../load-certificate";
 
 type Params = { params: Promise<{ clusterId: string; certificateId: string }> };

@@ -1,6 +1,6 @@
 // GET: the SLC file exactly as installed (TechNet 18124911, "export a server licensor certificate to a file"),
 // administrators only.
-import { getTranslator } from "@/lib/i18n/server";
+import { getTranslator } from "@/lib/platform/i18n/server";
 import { certificateNotFound, findCertificate } from "../load-certificate";
 
 type Params = { params: Promise<{ clusterId: string; certificateId: string }> };

@@ -3,7 +3,7 @@
 // without JavaScript; success redirects back to the page, a refusal comes back here and is shown under the form.
 import { type ReactNode, useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
-import { rekeyStepAction } from "@/lib/actions/rekey/rekey-step";
+import { rekeyStepAction } from "@/lib/console/actions/rekey/rekey-step";
 
 export function RekeyStepForm({ clusterId, children, className }: { clusterId: string; children: ReactNode; className?: string }) {
   const [state, action] = useActionState(rekeyStepAction, {});

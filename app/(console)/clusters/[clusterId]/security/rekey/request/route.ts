@@ -1,14 +1,14 @@
 // Re-key, offline: POST downloads the pending re-key request as <servername>RekeyRequest.xml (the same signed bytes
 // each time; each download audited). Administrators only, checked on the server; a plain form post, so no JavaScript.
 import { z } from "zod";
-import { failureMessage } from "@/lib/actions/renewal/view";
-import { findAdminRequest } from "@/lib/auth/guard";
-import { isSameOrigin } from "@/lib/auth/same-origin";
-import { env } from "@/lib/env";
-import { getTranslator } from "@/lib/i18n/server";
-import { exportRekeyRequest } from "@/lib/renewal/rekey";
-import { renewalContext } from "@/lib/renewal/server-context";
-import { signInPath } from "@/lib/safe-next-path";
+import { failureMessage } from "@/lib/console/actions/renewal/view";
+import { findAdminRequest } from "@/lib/console/auth/guard";
+import { isSameOrigin } from "@/lib/console/auth/same-origin";
+import { env } from "@/lib/console/env";
+import { exportRekeyRequest } from "@/lib/console/renewal/rekey";
+import { renewalContext } from "@/lib/console/renewal/server-context";
+import { signInPath } from "@/lib/console/safe-next-path";
+import { getTranslator } from "@/lib/platform/i18n/server";
 
 type Params = { params: Promise<{ clusterId: string }> };
 

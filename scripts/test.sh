@@ -45,7 +45,7 @@ npm run --silent check
 echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
 echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"
-npx vitest run --project unit --project integration --project system --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+npx vitest run --project unit --project integration --project system --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 echo "== end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 

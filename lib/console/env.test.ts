@@ -107,7 +107,7 @@ describe("loadEnv", () => {
     expect(loadEnv({}).ok && (loadEnv({}) as { env: { RMS_MONITOR_INTERVAL: number } }).env.RMS_MONITOR_INTERVAL).toBe(3_600_000);
     const fifteen = loadEnv({ RMS_MONITOR_INTERVAL: "15m" });
     expect(fifteen.ok && fifteen.env.RMS_MONITOR_INTERVAL).toBe(900_000);
-    for (const bad of ["5s", "2d", "1 h", "-1h", "25h"]) expect(loadEnv({ RMS_MONITOR_INTERVAL: bad }).ok, bad).toBe(false);
+    for (const bad of ["0s", "2d", "1 h", "-1h", "25h"]) expect(loadEnv({ RMS_MONITOR_INTERVAL: bad }).ok, bad).toBe(false);
     const hook = { RMS_NOTIFY_WEBHOOK_URL: "https://hooks.contoso.com/rms" };
     expect(loadEnv(hook)).toMatchObject({ ok: false, message: expect.stringMatching(/RMS_NOTIFY_WEBHOOK_SECRET/) });
     expect(loadEnv({ ...hook, RMS_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef" }).ok).toBe(true);

@@ -14,10 +14,21 @@ import { enrollDirect, exportRequest } from "./support/http";
 import { seededRandom } from "./support/random";
 import { clusterPath, createStack, databaseKinds, pause, type SystemStack } from "./support/stack";
 
-// 4 seeded random kills per path and database in `npm test` (each kill is a console restart, ≈ 4–14 s); `npm run
-// test:soak` raises it (SYSTEM_KILLS), and SYSTEM_SEED replays a run's kill points.
-const KILLS = Number(process.env.SYSTEM_KILLS ?? 4);
-const random = seededRandom("kill -9 points").int;
+// 2 kills per path and database in `npm test` (each kill is a console restart, ≈ 4–14 s): the first kills visit every
+// kill point once, in a seeded random order, and later ones pick a seeded random point. `npm run test:soak` raises
+// the count (SYSTEM_KILLS); SYSTEM_SEED replays a run's kill points.
+const KILLS = Number(process.env.SYSTEM_KILLS ?? 2);
+const { seed, int: random } = seededRandom("kill -9 points");
+
+/** The i-th kill's point: each point once (in a random order) before any is repeated, so a short run covers them all. */
+function pointSchedule<P>(points: readonly P[]): (i: number) => P {
+  const order = [...points];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [order[i], order[j]] = [order[j] as P, order[i] as P];
+  }
+  return (i) => (i < order.length ? order[i] : order[random(order.length)]) as P;
+}
 
 /** The audit log agrees with what is installed; no certificate without its event and vice versa. */
 function expectConsistent(s: ClusterSnapshot): void {
@@ -112,9 +123,12 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
   it(`online renewal: ${KILLS} kills inside the renewal leave the old or the new SLC, never both or none`, async () => {
     let before = await stack.snapshot();
     expectConsistent(before);
+    const pointOf = pointSchedule(["at the enrollment service", "in the final commit"] as const);
     for (let i = 0; i < KILLS; i++) {
       await restart(stack, renew);
-      const point = random(2) === 0 ? "at the enrollment service" : "in the final commit";
+      const point = pointOf(i);
+      // Every assertion names the kill point and the seed that replays the run.
+      const where = `kill ${i + 1} ${point} (SYSTEM_SEED=${seed})`;
       const gate = proxyGate();
       stack.proxy.mode = { kind: "forward", hold: gate.hold };
       const received = once(stack, "received");
@@ -134,13 +148,13 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       await latch?.release();
       stack.proxy.mode = { kind: "forward" };
       // The kill landed inside the renewal: it had started, and the console never answered.
-      expect(await call, point).toBeInstanceOf(Error);
+      expect(await call, where).toBeInstanceOf(Error);
       const after = await stack.snapshot();
-      expect((after.audit.renew_online_started ?? 0) - (before.audit.renew_online_started ?? 0), point).toBe(1);
+      expect((after.audit.renew_online_started ?? 0) - (before.audit.renew_online_started ?? 0), where).toBe(1);
       expectConsistent(after);
       const installed = after.certificateCount - before.certificateCount;
       expect([0, 1]).toContain(installed);
-      if (point === "at the enrollment service") expect(installed, point).toBe(0);
+      if (point === "at the enrollment service") expect(installed, where).toBe(0);
       if (installed === 1) {
         outcomes.online.installed += 1;
         expect(after.activeFingerprints[0]).not.toBe(before.activeFingerprints[0]);
@@ -165,6 +179,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
     const page = stack.page;
     if (!page) throw new Error("no administrator page");
     let before = await stack.snapshot();
+    const pointOf = pointSchedule(["clusters", "certificates"] as const);
     for (let i = 0; i < KILLS; i++) {
       const url = await restart(stack, renew);
       const request = await exportRequest(url, stack.clusterId, stack.cookie);
@@ -173,7 +188,7 @@ describe.each(databaseKinds())("kill -9 of the console during renewals (%s)", (k
       expect(fingerprint).toMatch(FINGERPRINT);
       // Yes takes the cluster's lease (its first commit, writing clusters), then installs (its second, writing
       // certificates): the kill lands in one of the two.
-      const point = random(2) === 0 ? "clusters" : "certificates";
+      const point = pointOf(i);
       const latch = await commitLatch(stack, point, point === "clusters" ? 1 : 2);
       await dialog.getByRole("button", { name: "Yes" }).click();
       await latch.reached(60_000);

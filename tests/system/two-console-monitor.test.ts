@@ -1,4 +1,4 @@
-// Two console processes on one PostgreSQL, each running its own expiry monitor every 10 s, while the installed SLC's
+// Two console processes on one PostgreSQL, each running its own expiry monitor every 2 s, while the installed SLC's
 // expiry is moved to 31, 29, 8, 6 and 0 days ahead (the data moves, not the processes' clocks): each of events 16, 17
 // and 18 is logged once across both consoles' output, audited once, and reaches the webhook receiver and the SMTP
 // server once, whichever console's round sees it first. (PGlite is one process's database: one console only.)
@@ -15,7 +15,8 @@ import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { createStack, pause, type SystemStack } from "./support/stack";
 
 const DAY = 24 * 60 * 60 * 1000;
-const ROUND_MS = 10_000;
+// Short rounds so that many of them run (each a chance for a second console to repeat an event) in little time.
+const ROUND_MS = 2_000;
 const SECRET = "two-consoles-webhook-secret";
 
 describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console processes on PostgreSQL", () => {
@@ -45,7 +46,7 @@ describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console proces
       kind: "postgres",
       start: false,
       consoleEnv: {
-        RMS_MONITOR_INTERVAL: "10s",
+        RMS_MONITOR_INTERVAL: `${ROUND_MS / 1_000}s`,
         RMS_NOTIFY_WEBHOOK_URL: webhook,
         RMS_NOTIFY_WEBHOOK_SECRET: SECRET,
         RMS_SMTP_HOST: "127.0.0.1",
@@ -85,12 +86,12 @@ describe.skipIf(!process.env.DATABASE_URL)("expiry monitor in two console proces
     );
   }
 
-  /** Waits until `count` notices exist (a console's round recorded them), then one more round and a margin,
-   * so the other console's round also ran after the change. */
+  /** Waits until `count` notices exist (a console's round recorded them), then two more rounds and a margin, so
+   * the other console's rounds also ran after the change. A wait for something that must not happen, not a latch. */
   async function afterRounds(count: number): Promise<void> {
-    const deadline = Date.now() + 6 * ROUND_MS;
-    while ((await stack.withDb((db) => db.select().from(expiryNotices))).length < count && Date.now() < deadline) await pause(250);
-    await pause(ROUND_MS + 2_000);
+    const deadline = Date.now() + 30 * ROUND_MS;
+    while ((await stack.withDb((db) => db.select().from(expiryNotices))).length < count && Date.now() < deadline) await pause(100);
+    await pause(2 * ROUND_MS + 1_000);
   }
 
   it("gives events 16, 17 and 18 once each: logged, audited, posted and mailed once across both consoles", async () => {

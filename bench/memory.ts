@@ -1,6 +1,6 @@
 // Benchmark "memory": the whole `npm start` stack on PGlite (tsx scripts/start.ts: the supervisor, the bundled enrollment
 // service, the console, and whatever they run), each process's resident memory at idle after a first start on a new
-// data folder and again after a restart on the same folder, against the targets of issue 23.
+// data folder and again after a restart on the same folder, against its ceilings (TARGET_MB below).
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { commandLine, freePort, processTree, residentMb, spawnNode, stopProcess, tempDir, waitForStatus } from "./lib/processes";
@@ -11,7 +11,7 @@ export interface MemoryOptions {
   log: (message: string) => void;
 }
 
-/** Issue 23's ceilings, MB of resident memory. */
+/** The ceilings, MB of resident memory. */
 const TARGET_MB = { stack: 700, enrollment: 300, supervisor: 80 } as const;
 /** Idle: the processes settle (lazy starts, timers) before they are read. */
 const SETTLE_MS = 10_000;

@@ -142,6 +142,8 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   page,
   context,
 }) => {
+  // Export, the enrollment web site, Import twice: past the default 60 s on a loaded machine.
+  test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await signIn(page, "admin");
   await openAdministration(page);

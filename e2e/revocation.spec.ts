@@ -127,12 +127,15 @@ test("the operator revokes the installed SLC on /operator; the console shows it 
     .toContain("Revoked");
   await expect(status).toContainText("key compromised");
   await expect(status).toContainText("gets a new certificate only when the service's operator approves");
+  // A revoked SLC is not called "Valid": the expiration keeps its date, without the expiry badge.
+  await expect(clusterResources(page).getByTestId("slc-expiration").locator("[data-status]")).toHaveCount(0);
   await shootBoth(page, "revocation-cluster-resources");
   await expectAccessible(page);
 
   await page.goto("/");
   const row = page.getByRole("row", { name: new RegExp(SITE) });
   await expect(row.locator("[data-revocation='revoked']")).toHaveText(/Revoked/);
+  await expect(row.locator("[data-status]")).toHaveCount(0);
   await shootBoth(page, "revocation-global-administration");
 
   await page.getByRole("button", { name: "Svenska" }).click();

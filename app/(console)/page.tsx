@@ -102,7 +102,10 @@ export default async function GlobalAdministrationPage({
                   {site.cluster?.slcValidUntil ? (
                     <div className="flex flex-col items-start gap-1">
                       <LocalTime date={site.cluster.slcValidUntil} withTime={false} />
-                      <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
+                      {/* A revoked SLC is not "Valid", whatever its dates say: the revocation badge speaks for it. */}
+                      {revocation.get(site.cluster.id)?.state !== "revoked" && (
+                        <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
+                      )}
                       <RevocationBadge status={revocation.get(site.cluster.id)} quiet />
                     </div>
                   ) : site.cluster ? (

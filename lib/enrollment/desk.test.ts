@@ -170,7 +170,7 @@ describe.each(kinds)("desk on %s", (kind) => {
   });
 });
 
-describe("hostile cost (issue 21)", () => {
+describe("hostile cost", () => {
   it("verifies at most one request at a time per client", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-desk-lanes-"));
     const handle = await openEnrollmentDatabase({ dataDir: dir });

@@ -1,4 +1,4 @@
-// Re-key (issue 25): when a request signed by a new key for a registered cluster GUID is held for the operator, and when
+// Re-key: when a request signed by a new key for a registered cluster GUID is held for the operator, and when
 // it is refused. A pure function of what the desk read: the request's Rekey element, the GUID's registration and the
 // certificate the request names; the desk holds what passes (reason "rekey", whatever the policy) and moves the
 // registration to the new key only when the operator approves it.

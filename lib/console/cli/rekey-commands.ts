@@ -1,4 +1,4 @@
-// The rms CLI's re-key commands (issue 25): start (online, or offline writing the request file), send again to collect
+// The rms CLI's re-key commands: start (online, or offline writing the request file), send again to collect
 // the approved certificate, import its file, cancel, status. The same domain functions as the re-key page
 // (lib/console/renewal/rekey.ts), audited under the CLI's actor; only the wording and the exit codes are the CLI's.
 

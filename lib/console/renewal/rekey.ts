@@ -1,4 +1,4 @@
-// Re-key a cluster whose key may be compromised (issue 25): a new key pair kept beside the current key as the pending
+// Re-key a cluster whose key may be compromised: a new key pair kept beside the current key as the pending
 // key, an enrollment request signed by the new key that names the certificate it replaces, sent online or exported,
 // and — once the operator approved it and the new SLC passed every check against the pending key — the SLC installed,
 // the pending key made the key and the old key's row deleted, in one transaction. Until then the old key renews.

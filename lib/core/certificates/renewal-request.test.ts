@@ -187,7 +187,7 @@ describe("hostile cost bounded by what a genuine request needs", () => {
   });
 });
 
-describe("a re-key request (issue 25)", () => {
+describe("a re-key request", () => {
   const rekey = { replacesSlcSerial: "0A1B2C3D", replacesSlcFingerprint: `${"AB:".repeat(31)}CD` };
 
   it("carries the certificate it replaces in its signed content, and still verifies", async () => {

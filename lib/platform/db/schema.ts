@@ -262,7 +262,7 @@ export const renewalRequests = pgTable(
 );
 
 /**
- * Re-keys (issue 25): a new key pair kept beside the cluster's key as its pending key (a cluster_keys row with
+ * Re-keys: a new key pair kept beside the cluster's key as its pending key (a cluster_keys row with
  * active = false) and the enrollment request it signed, naming the certificate it replaces. At most one pending per
  * cluster; once the new SLC is installed the pending key becomes the key and the old key's row is deleted, in one
  * transaction. Cancel deletes the pending key. The row stays for history (its key_id then null).

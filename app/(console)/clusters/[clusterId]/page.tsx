@@ -108,7 +108,8 @@ export default async function AdministrationPage({
                 {slc ? (
                   <span className="flex flex-wrap items-center gap-3" data-testid="slc-expiration">
                     <LocalTime date={slc.validUntil} />
-                    <ExpiryBadge validUntil={slc.validUntil} now={now} />
+                    {/* A revoked SLC is not "Valid", whatever its dates say: the Revocation row speaks for it. */}
+                    {revocation.state !== "revoked" && <ExpiryBadge validUntil={slc.validUntil} now={now} />}
                     <Link href={`/clusters/${cluster.id}/certificates/${slc.id}`} className={linkClass}>
                       {t("certificate.view")}
                     </Link>

@@ -3,10 +3,11 @@
 // the gate, the DOM, the signature profile, the business schema before any signature work, c14n and RSA, the schema
 // again on the signed content). CPU time per document, median of many runs after a warm-up. Runs alone:
 // `npm run bench -- --only=request-cost`.
-import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
-import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/core/certificates/keys";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { generateClusterKeyPair } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest, REQUEST_XML_CAPS, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { checkRequest } from "@/lib/enrollment/issue";
+import { requestFieldsFor } from "@/tests/support/enrollment-requests";
 import { type BenchResult, latency } from "./lib/results";
 import { median } from "./lib/stats";
 
@@ -65,19 +66,7 @@ export function worstSignedRequest(fields: RenewalRequestFields, key: KeyObject)
 export async function runRequestCostBench(opts: RequestCostOptions): Promise<BenchResult[]> {
   const runs = opts.quick ? 40 : 200;
   const keys = await generateClusterKeyPair();
-  const fields: RenewalRequestFields = {
-    requestId: randomUUID(),
-    createdAt: new Date(),
-    clusterGuid: `{${randomUUID().toUpperCase()}}`,
-    serverName: "RMS01",
-    clusterUrl: "https://rms01.contoso.example/_wmcs",
-    sku: "RMS",
-    version: "1.0",
-    name: "RMS01 cluster",
-    publicKeyBase64: publicKeyBase64(keys.publicKeyPem),
-    installedSlcFingerprint: `${"AB:".repeat(31)}CD`,
-    revocationInformation: "",
-  };
+  const fields = requestFieldsFor(keys, { installedSlcFingerprint: `${"AB:".repeat(31)}CD` });
   const genuine = buildRenewalRequest(fields, keys.privateKeyPem);
   const biggest = worstSignedRequest(fields, createPrivateKey(keys.privateKeyPem))();
   // The same, tampered: refused only after the digest (c14n of the whole body).

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=memory,renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,console]`: every benchmark with its same-run reference;
+// `npm run bench [-- --quick] [-- --only=memory,renewal,hostile,hostile-requests,request-cost,renewal-under-attack,issuance,issuance-statements,console]`: every benchmark with its same-run reference;
 // writes bench/results.json and bench/results.md (a quick or --only run: bench/results.partial.*). Loopback only; every process and temp folder it makes is removed.
 import "reflect-metadata";
 import fs from "node:fs";
@@ -9,6 +9,7 @@ import { runConsoleBench } from "./console";
 import { runHostileBench } from "./hostile";
 import { runHostileRequestBench } from "./hostile-requests";
 import { runIssuanceBench } from "./issuance";
+import { runIssuanceStatementsBench } from "./issuance-statements";
 import { cleanupAll, ROOT } from "./lib/processes";
 import type { BenchResult } from "./lib/results";
 import { runMemoryBench } from "./memory";
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg();
   const results: BenchResult[] = [];
-  const postgresUrl = want("renewal") || want("console") || want("issuance") ? await preparePostgres() : null;
+  const postgresUrl = want("renewal") || want("console") || want("issuance") || want("issuance-statements") ? await preparePostgres() : null;
   try {
     // A benchmark that fails is reported as a failed row; the others still run and the results are still written.
     const run = async (name: string, bench: () => Promise<BenchResult[]>) => {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     await run("request-cost", () => runRequestCostBench({ quick, log }));
     await run("renewal-under-attack", () => runRenewalUnderAttackBench({ quick, log }));
     await run("issuance", () => runIssuanceBench({ quick, log, postgresUrl }));
+    await run("issuance-statements", () => runIssuanceStatementsBench({ quick, log, postgresUrl }));
     await run("console", () =>
       runConsoleBench({
         quick,

@@ -58,7 +58,10 @@ async function measure(kind: Database, postgresUrl: string | null, rounds: numbe
       openTransactions -= 1;
     }
   }) as typeof handle.db.transaction;
-  const pool = createIssuePool({ serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] }, { threads: 1 });
+  const pool = createIssuePool(
+    { serviceKeyPem: pki.ca.serviceKeyPem, chainPem: [pki.ca.serviceCertPem, pki.ca.caCertPem] },
+    { threads: 1 },
+  );
   const sign = pool.sign.bind(pool);
   pool.sign = ((...args: Parameters<typeof sign>) => {
     if (openTransactions > 0) signedInside = true;
@@ -115,7 +118,15 @@ export async function runIssuanceStatementsBench(opts: IssuanceStatementsOptions
     const counts = await measure(kind, opts.postgresUrl ?? null, rounds, opts.log);
     const how = `${rounds} new clusters' first SLCs and ${rounds} renewals through the desk as the API route drives it; signed ${counts.signedInsideTransaction ? "INSIDE" : "outside any"} transaction`;
     results.push(
-      latency(`Issuance: statements per SLC (${kind})`, counts.statements, "statements", "one read and one guarded write", STATEMENTS_TARGET, 1, how),
+      latency(
+        `Issuance: statements per SLC (${kind})`,
+        counts.statements,
+        "statements",
+        "one read and one guarded write",
+        STATEMENTS_TARGET,
+        1,
+        how,
+      ),
       latency(`Issuance: commits per SLC (${kind})`, counts.commits, "commits", "one commit", COMMITS_TARGET, 1, how),
     );
   }

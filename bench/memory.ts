@@ -1,4 +1,4 @@
-// Benchmark "memory": the whole `npm start` stack on PGlite (tsx scripts/start.ts: the supervisor, the bundled enrollment
+// Benchmark "memory": the whole `npm start` stack on PGlite (node scripts/run-compiled.mjs scripts/start.ts: the supervisor, the bundled enrollment
 // service, the console, and whatever they run), each process's resident memory at idle after a first start on a new
 // data folder and again after a restart on the same folder, against its ceilings (TARGET_MB below).
 import path from "node:path";
@@ -21,7 +21,8 @@ type Role = "supervisor" | "enrollment service" | "console" | "other";
 function roleOf(pid: number, supervisor: number): Role {
   if (pid === supervisor) return "supervisor";
   const cmd = commandLine(pid);
-  if (cmd.includes("enrollment.ts")) return "enrollment service";
+  // Under tsx its entry, as `npm start` runs it its compiled bundle (node_modules/.cache/rms-compiled/enrollment-<hash>.mjs).
+  if (/\benrollment(\.ts|-[0-9a-f]{12}\.mjs)\b/.test(cmd)) return "enrollment service";
   if (cmd.startsWith("next-server") || cmd.includes("console-server")) return "console";
   return "other";
 }
@@ -58,7 +59,11 @@ async function startAndSample(dataDir: string, logName: string, log: (m: string)
   };
   for (const name of ["RMS_ENROLLMENT_URL", "RMS_TRUST_ANCHORS", "DATABASE_URL", "NODE_OPTIONS"]) delete env[name];
   const since = performance.now();
-  const child = spawnNode(["--import", "tsx", path.join("scripts", "start.ts")], env, path.join(path.dirname(dataDir), `${logName}.log`));
+  const child = spawnNode(
+    [path.join("scripts", "run-compiled.mjs"), path.join("scripts", "start.ts")],
+    env,
+    path.join(path.dirname(dataDir), `${logName}.log`),
+  );
   try {
     const ms = await waitForStatus(`http://127.0.0.1:${port}/sign-in`, since, 600_000, child);
     await sleep(SETTLE_MS);

@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg();
   const results: BenchResult[] = [];
-  const postgresUrl = want("renewal") || want("console") || want("issuance") || want("issuance-statements") ? await preparePostgres() : null;
+  const postgresUrl =
+    want("renewal") || want("console") || want("issuance") || want("issuance-statements") ? await preparePostgres() : null;
   try {
     // A benchmark that fails is reported as a failed row; the others still run and the results are still written.
     const run = async (name: string, bench: () => Promise<BenchResult[]>) => {

@@ -13,6 +13,7 @@ import { checkTrustAnchorFile, installBundledRoot, loadTrustAnchors } from "@/li
 import { type EnrollmentConfig, loadEnrollmentConfig } from "@/lib/enrollment/config";
 import { embeddedDatabaseExists } from "@/lib/platform/db/embedded";
 import { isWildcardHost } from "@/lib/platform/http/host-rules";
+import { compiledScript } from "@/lib/platform/workers/compiled-script";
 
 const children = new Set<ChildProcess>();
 let stopping = false;
@@ -124,7 +125,7 @@ async function startBundledService(env: Env, config: EnrollmentConfig): Promise<
   log(
     `Starting the bundled enrollment service at ${url} (data ${config.dataDir}, policy ${policy}${policy === "open" ? ": signs every request at once, for demos" : ""}).`,
   );
-  run("enrollment service", ["--import", "tsx", path.join("scripts", "enrollment.ts")], {
+  run("enrollment service", [compiledScript(path.join("scripts", "enrollment.ts"))], {
     ...process.env,
     RMS_DATA_DIR: env.dataDir,
     RMS_ENROLLMENT_POLICY: policy,
@@ -169,7 +170,7 @@ async function describeExternalService(url: string, anchors: string[]): Promise<
  */
 function databaseStep(args: string[]): Promise<SetupLink | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "start-database.ts"), ...args], {
+    const child = spawn(process.execPath, [compiledScript(path.join("scripts", "start-database.ts")), ...args], {
       env: process.env,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -305,7 +306,7 @@ async function main(): Promise<void> {
 
   const link = await databaseStep(["prepare", enrollmentUrl]);
 
-  run("console", ["--import", "tsx", path.join(process.cwd(), "scripts", "console-server.ts")], {
+  run("console", [compiledScript(path.join("scripts", "console-server.ts"))], {
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { Piscina } from "piscina";
 import type { RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
-import { compiledWorker } from "@/lib/platform/workers/compiled-worker";
+import { compiledScript } from "@/lib/platform/workers/compiled-script";
 import { type IssuancePolicy, type IssuingKey, type RequestCheck, type SignedSlc, signSlc } from "./issue";
 
 export interface IssuePoolOptions {
@@ -44,8 +44,8 @@ export function createIssuePool(key: IssuingKey, opts: IssuePoolOptions = {}): I
   const taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
   const piscina = new Piscina({
-    // The steps run compiled: no TypeScript loader per worker (lib/platform/workers/compiled-worker.ts).
-    filename: compiledWorker(path.join("lib", "enrollment", "issue-worker-main.ts")),
+    // The steps run compiled: no TypeScript loader per worker (lib/platform/workers/compiled-script.ts).
+    filename: compiledScript(path.join("lib", "enrollment", "issue-worker-main.ts")),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,

@@ -74,7 +74,7 @@ describe("the first npm start on a fresh data folder", () => {
     ]) {
       delete env[name];
     }
-    start = spawnNode(["--import", "tsx", "scripts/start.ts"], env, path.join(tmp, "start.log"));
+    start = spawnNode(["scripts/run-compiled.mjs", "scripts/start.ts"], env, path.join(tmp, "start.log"));
     await untilSetupLinkPrinted(240_000);
 
     // Both pages answered: the console has been serving for a while, and nothing it printed came after the link.

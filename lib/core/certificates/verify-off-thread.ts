@@ -2,7 +2,7 @@
 // the event loop only copies the bytes and waits; a file past the deadline (or a crashed worker) is a typed rejection.
 import path from "node:path";
 import type { Worker } from "node:worker_threads";
-import { compiledWorker } from "@/lib/platform/workers/compiled-worker";
+import { compiledScript } from "@/lib/platform/workers/compiled-script";
 import type { SlcVerification, verifySlc } from "./verify-slc";
 
 type VerifyOptions = Parameters<typeof verifySlc>[1];
@@ -38,11 +38,11 @@ function refusal(reason: "verification_deadline" | "verification_failed", detail
 }
 
 /**
- * The worker script: verify-worker.ts compiled to JavaScript (lib/platform/workers/compiled-worker.ts), found from the project
+ * The worker script: verify-worker.ts compiled to JavaScript (lib/platform/workers/compiled-script.ts), found from the project
  * folder the process runs in (under `next start` this module is bundled into .next; the worker's sources are not).
  */
 function defaultWorkerFile(): string {
-  return compiledWorker(path.join("lib", "core", "certificates", "verify-worker.ts"));
+  return compiledScript(path.join("lib", "core", "certificates", "verify-worker.ts"));
 }
 
 /**

@@ -1,4 +1,4 @@
-// Worker entry of the off-thread SLC verifier, run compiled (lib/platform/workers/compiled-worker.ts): answers each
+// Worker entry of the off-thread SLC verifier, run compiled (lib/platform/workers/compiled-script.ts): answers each
 // { id, input, opts } with verifySlc's verdict.
 import { parentPort } from "node:worker_threads";
 import { verifySlc } from "./verify-slc";

@@ -10,7 +10,7 @@ import autocannon from "autocannon";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { certificates, clusters, webSites } from "@/lib/platform/db/schema";
 import { type ActionReply, type CapturedAction, replayAction, withText } from "../tests/support/browser-actions";
-import { enrollmentRootPath } from "../tests/support/processes";
+import { enrollmentRootPath, program } from "../tests/support/processes";
 import { captureImport, captureRenewOnline, launchBrowser } from "../tests/system/support/browser";
 import { enrollDirect, exportRequest } from "../tests/system/support/http";
 import { emptyAppUrl } from "./empty-app";
@@ -63,7 +63,11 @@ async function startStack(dataDir: string, databaseUrl: string | null, logName: 
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   const since = performance.now();
-  const child = spawnNode(["--import", "tsx", path.join("scripts", "start.ts")], env, path.join(path.dirname(dataDir), `${logName}.log`));
+  const child = spawnNode(
+    [path.join("scripts", "run-compiled.mjs"), path.join("scripts", "start.ts")],
+    env,
+    path.join(path.dirname(dataDir), `${logName}.log`),
+  );
   const url = `http://127.0.0.1:${port}`;
   const msToFirst200 = await waitForStatus(`${url}/sign-in`, since, 180_000, child);
   return { stack: { child, inspectPort, url, dataDir, env }, msToFirst200 };
@@ -135,7 +139,7 @@ async function seedSites(dataDir: string, databaseUrl: string | null): Promise<s
 function addAdmin(env: NodeJS.ProcessEnv, userName: string, password: string): void {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "scripts/rms.ts", "user", "add", userName, "--group", "Administrators", "--password-stdin", "--create"],
+    program("rms", "user", "add", userName, "--group", "Administrators", "--password-stdin", "--create"),
     {
       cwd: ROOT,
       env,

@@ -10,6 +10,7 @@ import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
 import { verifyPassword } from "@/lib/core/secrets/password";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
+import { program } from "@/tests/support/processes";
 import {
   type CliIo,
   EXIT_FAILURE,
@@ -280,7 +281,7 @@ function rms(dataDir: string, args: string[], stdin?: string): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, RMS_DATA_DIR: dataDir, NODE_NO_WARNINGS: "1" };
   delete childEnv.DATABASE_URL; // the spawned CLI uses the embedded database in the temp folder
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], {
+    const child = spawn(process.execPath, program("rms", ...args), {
       cwd: ROOT,
       env: childEnv,
       stdio: ["pipe", "pipe", "pipe"],

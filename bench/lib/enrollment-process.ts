@@ -8,6 +8,7 @@ import https from "node:https";
 import path from "node:path";
 import { generateClusterKeyPair, publicKeyBase64 } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { program } from "../../tests/support/processes";
 import { freePort, removeTempDir, spawnNode, stopProcess, tempDir } from "./processes";
 
 /** The highest per-client rate the service accepts (RMS_ENROLLMENT_RATE_LIMIT's maximum): the load comes from one address. */
@@ -157,7 +158,7 @@ export async function startEnrollmentProcess(opts: {
     env.RMS_ENROLLMENT_DATABASE_SCHEMA = opts.database.schema;
   }
   const logFile = path.join(base, "enrollment.log");
-  const child = spawnNode(["--import", "tsx", path.join("scripts", "enrollment.ts"), "serve"], env, logFile);
+  const child = spawnNode(program("enrollment", "serve"), env, logFile);
   const stop = async () => {
     await stopProcess(child);
     removeTempDir(base);

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test as base } from "@playwright/test";
-import { enrollmentRootPath, freePort, ROOT, startEnrollment, terminateGroup } from "../../tests/support/processes";
+import { enrollmentRootPath, freePort, program, ROOT, startEnrollment, terminateGroup } from "../../tests/support/processes";
 import { readState, servedSpkiHashes } from "./stack";
 
 export { expect, type Page } from "@playwright/test";
@@ -22,7 +22,7 @@ export interface ApprovalService {
 
 /** `npm run enrollment -- <args>` on the service's data folder; throws with its output on failure. */
 function enrollmentCli(dataDir: string, args: string[], stdin: string): void {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/enrollment.ts", ...args], {
+  const result = spawnSync(process.execPath, program("enrollment", ...args), {
     cwd: ROOT,
     env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: dataDir },
     input: stdin,

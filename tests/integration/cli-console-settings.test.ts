@@ -13,6 +13,7 @@ import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { startTestEnrollment } from "../support/enrollment";
+import { program } from "../support/processes";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Not 127.0.0.1: a console listening on a named address, whose bundled service listens there too. */
@@ -25,7 +26,7 @@ let enrollmentPort: string;
 function rms(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: "production", NODE_NO_WARNINGS: "1", ...settings };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], { cwd: ROOT, env, stdio: "pipe" });
+    const child = spawn(process.execPath, program("rms", ...args), { cwd: ROOT, env, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

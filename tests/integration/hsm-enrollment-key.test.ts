@@ -17,6 +17,7 @@ import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentSe
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { buildTestRenewalRequest } from "@/tests/support/certificate-fixtures";
 import { testDatabaseKinds } from "../support/databases";
+import { program } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");
 const MODULE = "/usr/lib/softhsm/libsofthsm2.so";
@@ -43,7 +44,7 @@ function enrollmentCli(args: string[], settings: Record<string, string>): Promis
     ...settings,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/enrollment.ts", ...args], { cwd: ROOT, env, stdio: "pipe" });
+    const child = spawn(process.execPath, program("enrollment", ...args), { cwd: ROOT, env, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -27,6 +27,7 @@ import {
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { clusterKeys, clusters, notificationSettings } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { program } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -39,7 +40,7 @@ const SPAWNING = 600_000;
 function rms(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: "production", NODE_NO_WARNINGS: "1", USER: "carol", ...settings };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], { cwd: ROOT, env, stdio: "pipe" });
+    const child = spawn(process.execPath, program("rms", ...args), { cwd: ROOT, env, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

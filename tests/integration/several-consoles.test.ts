@@ -16,6 +16,7 @@ import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/mas
 import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { testDatabaseKinds } from "../support/databases";
+import { program } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -38,7 +39,7 @@ function runScript(script: "start" | "rms", args: string[], settings: Record<str
     ...settings,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `scripts/${script}.ts`, ...args], { cwd: ROOT, env, stdio: "pipe" });
+    const child = spawn(process.execPath, program(script, ...args), { cwd: ROOT, env, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -4,9 +4,19 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { compiledScript } from "@/lib/platform/workers/compiled-script";
 import { request } from "./https-client";
 
 export const ROOT = process.cwd();
+
+/**
+ * Node's arguments to run one of the project's programs (`scripts/<name>.ts`) the way `npm start` runs its programs: as
+ * its compiled bundle (lib/platform/workers/compiled-script.ts), built once per change of its sources — no TypeScript
+ * loader started per spawn.
+ */
+export function program(name: string, ...args: string[]): string[] {
+  return [compiledScript(path.join("scripts", `${name}.ts`), ROOT), ...args];
+}
 const started = new Set<number>();
 
 /** SIGKILLs every process group this test file started (safe to call twice; also runs on exit). */
@@ -168,7 +178,7 @@ export async function waitForHttpGone(url: string, timeoutMs: number): Promise<v
 
 /** `npm run rms -- <args>` against a data folder, with stdin (for --password-stdin); throws with its output on failure. */
 export function runCli(env: NodeJS.ProcessEnv, args: string[], stdin = ""): void {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/rms.ts", ...args], {
+  const result = spawnSync(process.execPath, program("rms", ...args), {
     cwd: ROOT,
     env,
     input: stdin,
@@ -194,7 +204,7 @@ export async function startEnrollment(opts: {
   extraEnv?: Record<string, string>;
 }): Promise<Started & { url: string; rootPath: string }> {
   const proc = spawnNode(
-    ["--import", "tsx", "scripts/enrollment.ts"],
+    program("enrollment"),
     {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -275,10 +285,7 @@ export function consoleEnv(opts: ConsoleOptions): NodeJS.ProcessEnv {
  */
 export async function startConsole(opts: ConsoleOptions): Promise<Started & { url: string }> {
   writeTrustAnchors(opts);
-  const args =
-    opts.via === "start-script"
-      ? ["--import", "tsx", "scripts/start.ts", "--console-only"]
-      : ["--import", "tsx", "scripts/console-server.ts"];
+  const args = opts.via === "start-script" ? program("start", "--console-only") : program("console-server");
   const proc = spawnNode(args, consoleEnv(opts), path.join(opts.dataDir, opts.logName ?? "console.log"), { sweep: opts.sweep });
   const url = `http://127.0.0.1:${opts.port}`;
   await waitForHttp(`${url}/sign-in`, 120_000, proc);

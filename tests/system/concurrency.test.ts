@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ActionReply, type CapturedAction, replayAction, replySays, replyStatus } from "../support/browser-actions";
-import { consoleEnv, freePort, kill9, ROOT, spawnNode, waitForHttp } from "../support/processes";
+import { consoleEnv, freePort, kill9, program, ROOT, spawnNode, waitForHttp } from "../support/processes";
 import { captureSignIn, signInByReplay } from "./support/browser";
 import { ADMIN, newMasterKey } from "./support/data";
 import { clusterPath, createStack, databaseKinds, type SystemStack, t } from "./support/stack";
@@ -72,7 +72,7 @@ describe.each(databaseKinds())("simultaneous online renewals in one console (%s)
 
   if (kind === "pglite") {
     it("PGlite: a second process on the same data folder: the CLI fails fast with a clear message", () => {
-      const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/rms.ts", "user", "list"], {
+      const result = spawnSync(process.execPath, program("rms", "user", "list"), {
         cwd: ROOT,
         env: consoleEnv(stack.consoleOptions),
         encoding: "utf8",
@@ -85,7 +85,7 @@ describe.each(databaseKinds())("simultaneous online renewals in one console (%s)
 
     it("PGlite: a second console (start.ts --console-only) fails fast with a clear message and leaves the first one serving", async () => {
       // Pointed at the real enrollment service: spawnSync blocks this process, and with it the in-process proxy.
-      const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts", "--console-only"], {
+      const result = spawnSync(process.execPath, program("start", "--console-only"), {
         cwd: ROOT,
         env: consoleEnv({ ...stack.consoleOptions, port: await freePort(), enrollmentUrl: stack.enrollment.url }),
         encoding: "utf8",

@@ -6,10 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTrusting } from "../../tests/support/enrollment-requests";
+import { program } from "../../tests/support/processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
-const script = path.join(root, "scripts", "enrollment.ts");
 
 let tmp = "";
 beforeAll(async () => {
@@ -28,7 +27,7 @@ interface Run {
 /** Starts the service; `whenReady` runs once the listening line appears, then the process gets SIGTERM. */
 function run(env: Record<string, string>, whenReady?: (url: string) => Promise<void>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [script], {
+    const child = spawn(process.execPath, program("enrollment"), {
       cwd: root,
       env: { ...process.env, HOST: "127.0.0.1", RMS_SLC_VALIDITY_DAYS: "", RMS_ENROLLMENT_ISSUER: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -58,7 +57,7 @@ function run(env: Record<string, string>, whenReady?: (url: string) => Promise<v
 }
 
 function cli(dataDir: string, args: string[], input = ""): Run {
-  const result = spawnSync(tsx, [script, ...args], {
+  const result = spawnSync(process.execPath, program("enrollment", ...args), {
     cwd: root,
     env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: dataDir },
     input,
@@ -88,7 +87,8 @@ describe("scripts/enrollment.ts", () => {
     // The service runs with the issuing CA's key only: a first start keeps no root key anywhere on the station.
     expect(await fs.readdir(path.join(dataDir, "ca"))).not.toContain("root-key.pem");
     expect(result.stdout).toContain("Its root key was not kept");
-  });
+    // A first start creates the CA hierarchy and the database: a minute on a loaded 2-core machine.
+  }, 120_000);
 
   it("offline root: ca init, an older folder refused with the command that migrates it, and ca reissue from the offline file", async () => {
     const passphrase = "correct horse battery staple";

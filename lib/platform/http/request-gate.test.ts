@@ -155,7 +155,8 @@ describe("gate", () => {
         method: "POST",
         body: new ReadableStream({
           start(controller) {
-            for (let sent = 0; sent < size; sent += 100) controller.enqueue(new Uint8Array(Math.min(100, size - sent)));
+            // 16 kB chunks: with 100-byte ones a loaded machine took longer than the gate's 5 s drain to send 3 MB.
+            for (let sent = 0; sent < size; sent += 16_384) controller.enqueue(new Uint8Array(Math.min(16_384, size - sent)));
             controller.close();
           },
         }),

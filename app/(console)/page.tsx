@@ -1,18 +1,17 @@
 // Global Administration, the console's home: every web site on this server, with what RMS does on each.
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { linkClass } from "@/components/breadcrumbs";
 import { ExpiryAlerts } from "@/components/expiry-alerts";
-import { ExpiryBadge } from "@/components/expiry-badge";
-import { LocalTime } from "@/components/local-time";
 import { Pagination } from "@/components/pagination";
-import { RevocationBadge } from "@/components/revocation-badge";
 import { Alert } from "@/components/ui/alert";
-import { DataTable } from "@/components/ui/table";
+import { webSitesTableHtml } from "@/components/web-sites-table";
 import { requireAdminPage } from "@/lib/console/auth/guard";
-import { readGlobalAdministration } from "@/lib/console/clusters/read";
+import { readGlobalAdministration, readWebSitesTable } from "@/lib/console/clusters/read";
+import { VersionedCache } from "@/lib/console/clusters/versioned-cache";
+import type { KeptWebSitesTable } from "@/lib/console/clusters/web-sites-table";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations();
@@ -26,6 +25,9 @@ const querySchema = z.object({
   removed: z.uuid().optional().catch(undefined),
 });
 
+/** The table's HTML per language and page, kept across requests while the database's version of its data stands. */
+const keptTables = new VersionedCache<KeptWebSitesTable<string>>(64);
+
 /** Global Administration (TechNet 18124738): the web sites on this server; also served at /admin. */
 export default async function GlobalAdministrationPage({
   searchParams,
@@ -35,24 +37,16 @@ export default async function GlobalAdministrationPage({
   await requireAdminPage("/");
   const query = querySchema.parse(await searchParams);
   const t = await getTranslations();
+  const locale = await getLocale();
   const now = new Date();
-  const {
-    sites: { sites, total, page },
-    alerts,
-    removed,
-    revocation,
-  } = await readGlobalAdministration(query.page, PAGE_SIZE, query.removed ?? null, now);
+  // The administrator check above runs on every request; only the table is kept, and checked against the data's version.
+  const [{ table, total, page }, { alerts, removed }] = await Promise.all([
+    readWebSitesTable(keptTables, { page: query.page, pageSize: PAGE_SIZE, variant: locale, now }, (source) =>
+      webSitesTableHtml(source, locale),
+    ),
+    readGlobalAdministration(query.removed ?? null, now),
+  ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  // Translated once, not once per row.
-  const label = {
-    started: t("global.state.started"),
-    stopped: t("global.state.stopped"),
-    notProvisioned: t("global.notProvisioned"),
-    noCertificate: t("global.noCertificate"),
-    administer: t("global.administer"),
-    remove: t("global.remove"),
-    provision: t("global.provision"),
-  };
   return (
     <>
       <h1 className="mb-2 text-2xl font-semibold">{t("global.title")}</h1>
@@ -68,78 +62,12 @@ export default async function GlobalAdministrationPage({
         </Alert>
       )}
       <ExpiryAlerts alerts={alerts} linkToClusters />
-      <section aria-labelledby="sites-heading" className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <h2 id="sites-heading" className="sr-only">
-          {t("global.sites")}
-        </h2>
-        {sites.length === 0 ? (
-          <p className="p-5 text-slate-600">{t("global.noSites")}</p>
-        ) : (
-          <DataTable
-            caption={t("global.sites")}
-            columns={[
-              t("global.col.site"),
-              t("global.col.state"),
-              t("global.col.clusterUrl"),
-              t("global.col.expires"),
-              t("global.col.actions"),
-            ]}
-          >
-            {sites.map((site) => (
-              <tr key={site.id} className="align-top">
-                <th scope="row" className="px-4 py-3 font-medium text-slate-900">
-                  {site.name}
-                </th>
-                <td className="px-4 py-3">{site.state === "started" ? label.started : label.stopped}</td>
-                <td className="px-4 py-3">
-                  {site.cluster ? (
-                    <span className="break-all font-mono text-xs">{site.cluster.clusterUrl}</span>
-                  ) : (
-                    <span className="text-slate-500">{label.notProvisioned}</span>
-                  )}
-                </td>
-                <td className="px-4 py-3">
-                  {site.cluster?.slcValidUntil ? (
-                    <div className="flex flex-col items-start gap-1">
-                      <LocalTime date={site.cluster.slcValidUntil} withTime={false} />
-                      {/* A revoked SLC is not "Valid", whatever its dates say: the revocation badge speaks for it. */}
-                      {revocation.get(site.cluster.id)?.state !== "revoked" && (
-                        <ExpiryBadge validUntil={site.cluster.slcValidUntil} now={now} />
-                      )}
-                      <RevocationBadge status={revocation.get(site.cluster.id)} quiet />
-                    </div>
-                  ) : site.cluster ? (
-                    label.noCertificate
-                  ) : (
-                    "—"
-                  )}
-                </td>
-                <td className="px-4 py-3">
-                  {/* Plain links: a page of 50 rows would otherwise hydrate and prefetch up to 100 client links. */}
-                  {site.cluster ? (
-                    <ul className="flex flex-col gap-1">
-                      <li>
-                        <a href={`/clusters/${site.cluster.id}`} className={linkClass}>
-                          {label.administer}
-                        </a>
-                      </li>
-                      <li>
-                        <a href={`/web-sites/${site.id}/remove`} className={linkClass}>
-                          {label.remove}
-                        </a>
-                      </li>
-                    </ul>
-                  ) : (
-                    <a href={`/web-sites/${site.id}/provision`} className={linkClass}>
-                      {label.provision}
-                    </a>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
-      </section>
+      <section
+        aria-labelledby="sites-heading"
+        className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm"
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: webSitesTableHtml escapes every value as React would (its test holds the two equal).
+        dangerouslySetInnerHTML={{ __html: table }}
+      />
       <Pagination
         label={t("global.pagination")}
         page={page}

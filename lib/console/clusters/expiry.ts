@@ -15,3 +15,10 @@ export function expiryStatus(validUntil: Date, now: Date): ExpiryStatus {
 export function daysLeft(validUntil: Date, now: Date): number {
   return Math.max(0, Math.ceil((validUntil.getTime() - now.getTime()) / DAY_MS));
 }
+
+/** The next instant at which expiryStatus or daysLeft change for this SLC (days left fall at whole days before expiry). */
+export function expiryChangesAt(validUntil: Date, now: Date): Date | null {
+  const left = validUntil.getTime() - now.getTime();
+  if (left <= 0) return null;
+  return new Date(validUntil.getTime() - (Math.ceil(left / DAY_MS) - 1) * DAY_MS);
+}

@@ -1,7 +1,7 @@
 // Read models for the console pages: web sites with their cluster and active SLC, one cluster's details.
 import { and, asc, count, eq } from "drizzle-orm";
 import type { Queryable } from "@/lib/platform/db/client";
-import { certificates, clusters, renewalRequests, webSites } from "@/lib/platform/db/schema";
+import { certificates, clusters, dataVersions, renewalRequests, webSites } from "@/lib/platform/db/schema";
 
 interface WebSiteOverview {
   id: string;
@@ -15,6 +15,15 @@ export interface WebSitesPage {
   total: number;
   page: number;
   pageSize: number;
+}
+
+/**
+ * The database's version of what Global Administration's table shows (data_versions, replaced in the same transaction
+ * as every write to web sites, cluster URLs, certificates or the revocation list), or null when it has none.
+ */
+export async function getWebSitesVersion(db: Queryable): Promise<string | null> {
+  const [row] = await db.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.name, "web_sites")).limit(1);
+  return row?.version ?? null;
 }
 
 /** One page of the web sites on this server, by name, with each one's cluster and active SLC. */

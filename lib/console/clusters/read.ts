@@ -8,23 +8,32 @@ import { getDb } from "@/lib/console/db";
 import { listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
 import { getAutoRenewal } from "@/lib/console/renewal/auto-renewal";
 import { getPendingRequest } from "@/lib/console/renewal/queries";
-import { clusterRevocationStatus, revocationStatuses } from "@/lib/console/revocation/status";
+import { clusterRevocationStatus } from "@/lib/console/revocation/status";
 import { type CertificateDetail, getCertificateDetail, getCertificateHistory } from "./history";
-import { getClusterOverview, getWebSite, getWebSitesOverview } from "./queries";
+import { getClusterOverview, getWebSite } from "./queries";
+import type { VersionedCache } from "./versioned-cache";
+import { type KeptWebSitesTable, keptWebSitesTable, type WebSitesTableSource } from "./web-sites-table";
 
 const isId = (value: string) => z.uuid().safeParse(value).success;
 
-/** Global Administration: a page of web sites, the expiry alerts, the cluster just removed (if named), revocation. */
-export const readGlobalAdministration = cache(async (page: number, pageSize: number, removedClusterId: string | null, now: Date) => {
+/** Global Administration beside its table: the expiry alerts and the cluster just removed (if named). */
+export const readGlobalAdministration = cache(async (removedClusterId: string | null, now: Date) => {
   const db = await getDb();
-  const [sites, alerts, removed, revocation] = await Promise.all([
-    getWebSitesOverview(db, { page, pageSize }),
+  const [alerts, removed] = await Promise.all([
     listExpiryAlerts(db, now),
     removedClusterId ? getClusterOverview(db, removedClusterId) : null,
-    revocationStatuses(db, now),
   ]);
-  return { sites, alerts, removed, revocation };
+  return { alerts, removed };
 });
+
+/** Global Administration's table of web sites, kept in `kept` while its data stands (./web-sites-table.ts). */
+export async function readWebSitesTable<T>(
+  kept: VersionedCache<KeptWebSitesTable<T>>,
+  opts: { page: number; pageSize: number; variant: string; now: Date },
+  render: (source: WebSitesTableSource) => T,
+): Promise<KeptWebSitesTable<T>> {
+  return keptWebSitesTable(await getDb(), kept, opts, render);
+}
 
 /** The cluster, or null for a malformed or unknown id. */
 export const readCluster = cache(async (clusterId: string) => (isId(clusterId) ? getClusterOverview(await getDb(), clusterId) : null));

@@ -64,6 +64,11 @@ function statusOf(serialNumber: string | null, list: StoredList | null, now: Dat
   return { state: "good", serialNumber, checkedAt: list.checkedAt, nextUpdate: list.nextUpdate };
 }
 
+/** The next instant at which a status read now would read differently with the same stored list: a "good" one goes stale. */
+export function revocationStatusChangesAt(status: RevocationStatus): Date | null {
+  return status.state === "good" ? new Date(status.nextUpdate.getTime() + 1) : null;
+}
+
 /** The revocation status of one cluster's installed SLC at `now` (for the Security settings page and others). */
 export async function clusterRevocationStatus(db: Queryable, clusterId: string, now: Date): Promise<RevocationStatus> {
   const [[installed], list] = await Promise.all([

@@ -27,6 +27,11 @@ export interface SnapshotTarget {
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const JOURNAL_TABLE = "__drizzle_migrations";
+/**
+ * Not data but a version of it (the console's data_versions, which its migration fills and its triggers replace): left
+ * out of the dump, the emptying and the "holds data" check, so a restored database gets versions of its own.
+ */
+const DERIVED_TABLE = "data_versions";
 const BATCH_ROWS = 500;
 const PROGRESS_EVERY_ROWS = 5_000;
 
@@ -55,7 +60,8 @@ async function tablesInOrder(db: SqlRunner, target: SnapshotTarget): Promise<str
   const tables = rowsOf<{ name: string }>(
     await db.execute(sql`
       SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${target.schema} AND c.relkind IN ('r', 'p') AND c.relname <> ${JOURNAL_TABLE} ORDER BY c.relname`),
+      WHERE n.nspname = ${target.schema} AND c.relkind IN ('r', 'p') AND c.relname <> ${JOURNAL_TABLE} AND c.relname <> ${DERIVED_TABLE}
+      ORDER BY c.relname`),
   ).map((r) => r.name);
   const edges = rowsOf<{ child: string; parent: string }>(
     await db.execute(sql`

@@ -151,6 +151,17 @@ export const revocationLists = pgTable("revocation_lists", {
   entries: jsonb("entries").$type<Array<{ serial: string; reason: string; revokedAt: string }>>().notNull().default([]),
 });
 
+/**
+ * A version per read model, replaced by the database itself (triggers, migration 0016) in the same transaction as every
+ * write the model shows: a process may reuse what it rendered while the version stands, whichever process, console or
+ * CLI wrote. Random rather than a counter, so a restored database never repeats a version another history had.
+ * `web_sites`: Global Administration's table (web sites, their clusters' URLs, installed SLCs, the revocation list).
+ */
+export const dataVersions = pgTable("data_versions", {
+  name: text("name").primaryKey(),
+  version: uuid("version").notNull().defaultRandom(),
+});
+
 /** A revoked installed SLC already announced (audit event, notification): once per certificate, across consoles. */
 export const revocationNotices = pgTable("revocation_notices", {
   certificateId: uuid("certificate_id")

@@ -31,7 +31,7 @@ export interface RenewalOptions {
 
 const HTTP = { connectTimeoutMs: 3_000, totalTimeoutMs: 15_000 };
 const ACTOR = { name: "bench", remoteAddress: "127.0.0.1" };
-/** Issue 10: an online renewal within 3× its raw floor. */
+/** The target: an online renewal within 3× its raw floor. */
 const RAW_FLOOR_TARGET = 0.333;
 
 /**

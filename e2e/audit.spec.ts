@@ -221,7 +221,7 @@ test.describe("history and the certificate itself", () => {
     for (const label of ["SLC serial number", "SLC fingerprint (SHA-256)", "Public key fingerprint (SHA-256)", "Request ID", "Issuer"]) {
       await expect(identity.getByText(label, { exact: true })).toBeVisible();
     }
-    // Issue 22, item 6: the issuer reads once ("… Enrollment Service"), not "… Enrollment Service Enrollment Service".
+    // The issuer reads once ("… Enrollment Service"), not "… Enrollment Service Enrollment Service".
     const issuer =
       (await identity
         .locator("dt", { hasText: /^Issuer$/ })

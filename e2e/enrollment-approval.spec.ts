@@ -1,4 +1,4 @@
-// Issue 9's approval flow end to end in the browser, against a second enrollment service under policy `approval` (same
+// The approval flow end to end in the browser, against a second enrollment service under policy `approval` (same
 // CA as the stack's, a store of its own: the demo cluster is a new cluster there): the console exports a request, the
 // service's web site holds it, its operator approves it, the submitter comes back by request ID for the certificate,
 // and the console imports it. The same file uploaded again gets the answer it already had.

@@ -1,4 +1,4 @@
-// Issue 22, item 1: Access denied (403) and Not found (404) are complete pages from the server — header, heading,
+// Access denied (403) and Not found (404) are complete pages from the server — header, heading,
 // message and the way on — the same with and without JavaScript, in English and Swedish, with their HTTP status. Next
 // 16 used to send them as an empty `<html id="__next_error__">` (the content only in the RSC payload) when a page threw
 // forbidden() or notFound(); the console's layouts now answer first (lib/platform/http/response-status.ts).

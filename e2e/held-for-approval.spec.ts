@@ -1,4 +1,4 @@
-// Issue 22, item 2: a request the enrollment service holds for its operator's approval is a state of its own. The
+// A request the enrollment service holds for its operator's approval is a state of its own. The
 // stack's console is restarted against a second enrollment service under policy `approval` (same CA; the demo
 // cluster is new there, so its request is held); Online → Renew then says "Held for approval" in an informational
 // tone (no red error, no Renew → Offline advice, no Replace checkbox), the pending request says it was sent online

@@ -301,7 +301,7 @@ test("a tampered certificate is rejected with the failed check named, and nothin
   expect(await expiration(page)).toBe(before);
   // The request stays pending: the genuine file can still be imported.
   await expect(pendingRequest(page)).toBeVisible();
-  // Issue 22, item 9: the audit log's sentence names the failed check and the reason in words, not only Raw details.
+  // The audit log's sentence names the failed check and the reason in words, not only Raw details.
   await page.goto("/audit");
   await expect(page.locator('tr[data-action="import_rejected"]').first()).toContainText(
     /the check “[^”]+” failed: (the file's content was changed after it was signed|the signature does not match the file)/,

@@ -1,4 +1,4 @@
-// Issue 22, "every other error page": a page that fails on the server (500) is a complete page from the server —
+// Every other error page: a page that fails on the server (500) is a complete page from the server —
 // header, heading, what happened, the way on (Try again, Back to Global Administration) — the same with and without
 // JavaScript, in English and Swedish. The failure is a real one, with no trigger in the product: a console of its own
 // (its own data folder, the stack's enrollment service) whose database lost the notification settings' table (as a

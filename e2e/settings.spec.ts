@@ -85,7 +85,7 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole("region", { name: "Notifications" }).getByText(/Not configured\. Set it below/)).toBeVisible();
 
       await recipients.fill("ops@contoso.test");
-      // Issue 21: the cloud metadata service (or this machine, a private network) is no target for the form.
+      // The cloud metadata service (or this machine, a private network) is no target for the form.
       await form.getByLabel("SMTP server", { exact: true }).fill("169.254.169.254");
       await form.getByLabel("SMTP password", { exact: true }).fill("smtp-password-never-shown");
       await form.getByRole("button", { name: "Save notification settings" }).click();

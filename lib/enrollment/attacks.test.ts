@@ -1,4 +1,4 @@
-// Issue 21, the enrollment service's own doors, each attack reproduced against a real service over HTTPS behind a
+// The enrollment service's own doors, each attack reproduced against a real service over HTTPS behind a
 // trusted proxy (this process is the proxy: X-Forwarded-For names the client): the online API's rate limit per client
 // lane, request IDs bound to their cluster, held submissions capped with bulk reject, the operator sign-in throttled
 // per name and source, a refused file remembered, and /api/renewal-info saying only the window.

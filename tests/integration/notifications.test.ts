@@ -227,7 +227,7 @@ describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) =
   });
 });
 
-// Issue 21: "an administrator can point the webhook at any https host, including 169.254.169.254, or any loopback port
+// "an administrator can point the webhook at any https host, including 169.254.169.254, or any loopback port
 // from the Settings page". Targets from the Settings page are refused for internal addresses, judged after DNS
 // resolution at connect time, unless RMS_OUTBOUND_ALLOW_PRIVATE lists them; redirects are not followed.
 describe("outbound targets set on the Settings page", () => {

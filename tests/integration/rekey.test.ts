@@ -1,4 +1,4 @@
-// Issue 25, re-key: a new key pair kept as the cluster's pending key, a request signed by it naming the installed SLC,
+// Re-key: a new key pair kept as the cluster's pending key, a request signed by it naming the installed SLC,
 // held by a real enrollment service for its operator (whatever its policy), the registration moved only on approval,
 // the SLC checked against the pending key and installed, and only then the old key's row deleted. Online and offline,
 // refusals (signed by the old key, naming a wrong certificate) and cancel, on PGlite and PostgreSQL.

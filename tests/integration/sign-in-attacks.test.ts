@@ -1,4 +1,4 @@
-// Issue 21, sign-in that leaks nothing and locks no one out, each attack reproduced against a real OpenLDAP slapd and
+// Sign-in that leaks nothing and locks no one out, each attack reproduced against a real OpenLDAP slapd and
 // the database (PGlite, and PostgreSQL when DATABASE_URL is set): local, directory and unknown names do the same work
 // (counted, not timed), Unicode variants count as the identity they sign in as, the administrator's new browser signs
 // in while someone guesses elsewhere, a burst is refused before any database work, and the throttle's transaction gives

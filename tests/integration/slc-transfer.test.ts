@@ -1,4 +1,4 @@
-// Issue 21, "a byte-modified SLC is installed, and then silently breaks renewal": the genuine SLC, carried offline
+// A byte-modified SLC must not be installed and then silently break renewal: the genuine SLC, carried offline
 // through every change a transfer can make, is either refused with a named reason (nothing installed) or installed as
 // the file the service issued, after which the next online renewal (the path automatic renewal takes too) is issued
 // at once by a service whose policy holds every unknown request for approval. A real enrollment service, real database.

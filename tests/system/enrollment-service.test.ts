@@ -1,4 +1,4 @@
-// Issue 9 against the enrollment service as real processes (scripts/enrollment.ts, HTTPS verified with the root it wrote
+// The enrollment service as real processes (scripts/enrollment.ts, HTTPS verified with the root it wrote
 // to its data folder): hostile element-count requests refused while genuine renewals get their SLC; two replicas on one
 // PostgreSQL issue once; a foreign Host gets 421 and openssl verifies the TLS; the events export matches what clients
 // saw; slow uploads are cut off by the request deadline; and the console alone starts and serves while the service is

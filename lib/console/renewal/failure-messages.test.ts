@@ -91,7 +91,7 @@ describe("failure messages", () => {
       const [untrusted] = samples.untrusted;
       if (!held || !untrusted) throw new Error("samples missing");
       expect(text(held), locale).toContain(REQUEST_ID);
-      // Issue 22: the way on is Check for the approved certificate, not the offline path the cluster may not have.
+      // The way on is Check for the approved certificate, not the offline path the cluster may not have.
       expect(text(held), locale).toContain(t("held.check"));
       expect(text(held), locale).not.toContain(`→ Offline → ${t("renew.browse")}`);
       expect(text(untrusted), locale).toContain("UNABLE_TO_GET_ISSUER_CERT_LOCALLY");

@@ -3,6 +3,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
+import { compiledScript } from "@/lib/platform/workers/compiled-script";
+import { ROOT } from "./processes";
 import { createTestTlsPki } from "./tls";
 
 interface ReceivedMail {
@@ -27,7 +29,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const pki = await createTestTlsPki({ label: "Test SMTP" });
   const user = "rms-notifier";
   const password = "smtp-password-for-tests";
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "smtp-server-process.ts")], {
+  const child = spawn(process.execPath, [compiledScript(path.join("tests", "support", "smtp-server-process.ts"), ROOT)], {
     env: { ...process.env, SMTP_TLS_KEY: pki.serverKeyPem, SMTP_TLS_CERT: pki.serverChainPem, SMTP_USER: user, SMTP_PASSWORD: password },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -15,7 +15,7 @@ import {
   pendingRequest,
   showConfirmDetails,
 } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 
 const artifacts = path.join("test-results", "enrollment-approval");
 
@@ -76,7 +76,7 @@ test("approval: the request waits for the operator, the submitter comes back for
   test.setTimeout(180_000);
 
   // The console: Renew → Offline → Export.
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
   let dialog = await openRenew(page);

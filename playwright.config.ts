@@ -25,10 +25,14 @@ export default defineConfig({
     env: { NEXT_TELEMETRY_DISABLED: "1" },
   },
   // The foundation walkthrough checks the stack as the first start left it (the demo SLC expiring in 20 days); every
-  // other walkthrough may renew it, so they run after it, whatever their file names.
+  // other walkthrough may renew it, so they run after it, whatever their file names. Then each test account signs in
+  // once through the form (e2e/sign-in.setup.ts), the walkthroughs that only need to be signed in resume that session,
+  // and the sessions-kept project checks at the end that none of them ended it.
   projects: [
     { name: "first-start", testMatch: "foundation.spec.ts" },
-    { name: "walkthroughs", testIgnore: "foundation.spec.ts", dependencies: ["first-start"] },
+    { name: "sign-in", testMatch: "sign-in.setup.ts", dependencies: ["first-start"], teardown: "sessions-kept" },
+    { name: "sessions-kept", testMatch: "sessions-kept.teardown.ts" },
+    { name: "walkthroughs", testIgnore: "foundation.spec.ts", dependencies: ["sign-in"] },
   ],
   use: {
     baseURL: consoleUrl,

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { localServerName } from "@/lib/platform/server-identity";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn } from "./support/session";
 
 // alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).
 const ALICE = `${localServerName()}\\alice`;
@@ -42,6 +42,7 @@ function csvRecords(body: string): string[][] {
 
 test.describe("readable audit log", () => {
   test("events read as sentences, filters live in the URL, and the cluster view says it is scoped", async ({ page }) => {
+    // Through the form, not the saved session: this sign-in is the newest one the log shows below.
     await signIn(page, "admin");
     await openAdministration(page);
     await page.getByRole("region", { name: "Administration links" }).getByRole("link", { name: "Audit log" }).click();
@@ -96,7 +97,7 @@ test.describe("readable audit log", () => {
 
   test("at 390 px the filters fold away until needed and say which are set; wide screens always show them", async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await page.goto("/audit");
     const filters = page.locator("summary", { hasText: "Filter the log" });
     await expect(filters).toContainText("None set: every event is shown.");
@@ -124,7 +125,7 @@ test.describe("readable audit log", () => {
   });
 
   test("forged filter values are ignored and named, never an error", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     const forged = new URLSearchParams({
       action: "sign_in' OR '1'='1",
       outcome: "maybe",
@@ -151,7 +152,7 @@ test.describe("readable audit log", () => {
   });
 
   test("the CSV download holds the filtered log; forged filters and strangers are refused", async ({ page, browser }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await page.goto("/audit?action=sign_in");
     const downloadPromise = page.waitForEvent("download");
     await page.getByRole("link", { name: "Download as CSV" }).click();
@@ -178,13 +179,13 @@ test.describe("readable audit log", () => {
     await anonymous.close();
     const strangerContext = await browser.newContext();
     const stranger = await strangerContext.newPage();
-    await signIn(stranger, "user");
+    await resumeSignIn(stranger, "user");
     expect((await stranger.request.get("/audit/export")).status()).toBe(403);
     await strangerContext.close();
   });
 
   test("in Swedish the sentences and the form are Swedish", async ({ page, context }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await swedish(context, page);
     await page.goto("/audit?action=enroll_succeeded");
     await expect(page.getByRole("heading", { level: 1, name: "Granskningslogg" })).toBeVisible();
@@ -201,7 +202,7 @@ test.describe("readable audit log", () => {
 
 test.describe("history and the certificate itself", () => {
   test("History shows times and opens each certificate; Download certificate gives the file as installed", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     const clusterUrl = page.url();
     await page
@@ -262,7 +263,7 @@ test.describe("history and the certificate itself", () => {
   });
 
   test("a certificate that does not exist, or not in this cluster, is Not found; strangers are refused", async ({ page, browser }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     const clusterPath = new URL(page.url()).pathname;
     await page.getByRole("region", { name: "Cluster resources" }).getByRole("link", { name: "Certificate details" }).click();
@@ -283,7 +284,7 @@ test.describe("history and the certificate itself", () => {
 
     const strangerContext = await browser.newContext();
     const stranger = await strangerContext.newPage();
-    await signIn(stranger, "user");
+    await resumeSignIn(stranger, "user");
     expect((await stranger.request.get(`${certificatePath}/download`)).status()).toBe(403);
     expect((await stranger.request.get(`${certificatePath}/chain`)).status()).toBe(403);
     expect((await stranger.goto(certificatePath))?.status()).toBe(403);
@@ -295,7 +296,7 @@ test.describe("history and the certificate itself", () => {
   });
 
   test("screenshots: history and certificate at 1280 and 390 px, English and Swedish", async ({ page, context }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     const clusterPath = new URL(page.url()).pathname;
     await page.getByRole("region", { name: "Cluster resources" }).getByRole("link", { name: "Certificate details" }).click();

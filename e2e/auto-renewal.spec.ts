@@ -2,13 +2,13 @@
 // JavaScript), the plan in plain words, each switch in the audit log.
 import { expect, test } from "@playwright/test";
 import { clusterResources, openAdministration } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("an administrator turns automatic renewal on and off again", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     const panel = clusterResources(page).getByRole("region", { name: "Automatic renewal" });
     await expect(panel.getByTestId("auto-renewal-plan")).toHaveText(

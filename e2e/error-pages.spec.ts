@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContext, expect, type Page, type Response, test } from "@playwright/test";
 import { expectAccessible } from "./support/console";
-import { shot } from "./support/session";
+import { addSavedSignIn, shot } from "./support/session";
 import { readState } from "./support/stack";
 
 const artifacts = path.join("test-results", "error-pages");
@@ -121,8 +121,9 @@ for (const javaScriptEnabled of [false, true]) {
       test("an unknown or malformed address: Not found (404), complete, back to Global Administration", async ({ browser }) => {
         const context = await newContext(browser, language, javaScriptEnabled);
         try {
+          // The sign-in project's session: each page below shows the header's Sign out.
+          await addSavedSignIn(context, "admin");
           const page = await context.newPage();
-          await signIn(page, "admin", language);
           const unknown = "00000000-0000-4000-8000-000000000000";
           const addresses = [
             `/clusters/${unknown}`,

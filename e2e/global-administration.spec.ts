@@ -6,7 +6,7 @@ import type { BrowserContext } from "@playwright/test";
 import { E2E_UNPROVISIONED_WEB_SITE } from "../tests/support/e2e-state";
 import { expectAccessible } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, savedSignInPath, shot } from "./support/session";
 import { readState } from "./support/stack";
 
 const SITE = E2E_UNPROVISIONED_WEB_SITE;
@@ -130,7 +130,7 @@ test.describe("Global Administration", () => {
     // The longest walkthrough here (provision, refusals, axe on each page, remove twice): past the default 60 s on a
     // loaded machine, and a timeout midway leaves the site provisioned for the walkthroughs after it.
     test.setTimeout(150_000);
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     const taken = await demoClusterUrl(page);
     await expect(page).toHaveTitle(`Global Administration — ${EN.product}`);
     await expect(siteRow(page, "Default Web Site").getByRole("link", { name: EN.administer })).toBeVisible();
@@ -232,7 +232,7 @@ test.describe("Global Administration", () => {
   });
 
   test("/admin shows Global Administration; the favicon is served", async ({ page, request }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await page.goto("/admin");
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole("heading", { level: 1, name: "Global Administration" })).toBeVisible();
@@ -244,7 +244,7 @@ test.describe("Global Administration", () => {
   });
 
   test("Swedish: provision and remove, labels and titles in Swedish, at 1280 and 390 px", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await useSwedish(page);
     await expect(page).toHaveTitle(`Global administration — ${SV.product}`);
     await page.screenshot(shot("global-administration-sv"));
@@ -291,7 +291,7 @@ test.describe("Global Administration", () => {
   });
 
   test("narrow screens: the provision and remove pages fit 390 px in English", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto("/");
     await page.screenshot(shot("global-administration-390"));
@@ -311,10 +311,9 @@ test.describe("Global Administration", () => {
 test.describe("Global Administration without JavaScript", () => {
   let noScript: BrowserContext;
 
-  test.beforeEach(async ({ browser, page }) => {
-    // Signed in with JavaScript (sign-in is not what this walkthrough is about), then the session is carried over.
-    await signIn(page, "admin");
-    noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  test.beforeEach(async ({ browser }) => {
+    // The sign-in project's session (sign-in is not what this walkthrough is about).
+    noScript = await browser.newContext({ javaScriptEnabled: false, storageState: savedSignInPath("admin") });
   });
   test.afterEach(async () => noScript.close());
 

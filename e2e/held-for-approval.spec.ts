@@ -20,7 +20,7 @@ import {
   RENEW_DIALOG,
   showConfirmDetails,
 } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 import { readState } from "./support/stack";
 
 const HELD = "holds this request for its operator's approval";
@@ -78,7 +78,7 @@ test.beforeAll(async ({ approvalService, browser }) => {
   // cluster holding an SLC that service issued (a renewal of it would be issued at once). One online renewal against the
   // stack's own service first makes the installed SLC one the approval service did not issue, so its request is held.
   const page = await browser.newPage({ baseURL: readState().consoleUrl });
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const dialog = await renewOnlineAndConfirm(page);
   await expect(dialog.getByRole("status").filter({ hasText: "was renewed" })).toBeVisible({ timeout: 30_000 });
@@ -99,7 +99,7 @@ test.describe("without JavaScript", () => {
     approvalService,
   }) => {
     test.setTimeout(180_000);
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     let dialog = await renewOnline(page);
     await expect(dialog.getByRole("status").filter({ hasText: HELD })).toBeVisible({ timeout: 30_000 });
@@ -158,7 +158,7 @@ test.describe("with JavaScript", () => {
     approvalService,
   }) => {
     test.setTimeout(180_000);
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openAdministration(page);
     const before = await expiration(page);
     const card = pendingRequest(page);

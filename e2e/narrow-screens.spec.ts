@@ -2,7 +2,7 @@
 // become stacked rows; the only action of Global Administration is on screen. Also records the audit log's height.
 import fs from "node:fs";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { signIn } from "./support/session";
+import { resumeSignIn } from "./support/session";
 
 const WIDTH = 390;
 
@@ -38,9 +38,9 @@ for (const language of ["en", "sv"] as const) {
     await page.goto("/setup?token=not-a-real-token");
     await expectFits(page, "setup link");
 
-    // signIn drives the English labels (the sign-in form's); the pages after it are seen in the language under test.
+    // The saved session is checked by the English header; the pages after it are seen in the language under test.
     await setLanguage(context, page, "en");
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await setLanguage(context, page, language);
     await page.goto("/");
     await expectFits(page, "Global Administration");
@@ -77,7 +77,7 @@ for (const language of ["en", "sv"] as const) {
     const stranger = await strangerContext.newPage();
     await stranger.goto("/sign-in");
     await setLanguage(strangerContext, stranger, "en");
-    await signIn(stranger, "user");
+    await resumeSignIn(stranger, "user");
     await setLanguage(strangerContext, stranger, language);
     await stranger.goto("/");
     await expectFits(stranger, "access denied");
@@ -95,7 +95,7 @@ async function openAdministrationIn(page: Page, language: "en" | "sv"): Promise<
 }
 
 test("the audit log at 390 px: stacked rows, and how tall it is", async ({ page }) => {
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await page.goto("/audit");
   const firstRow = page.locator("tbody tr").first();
   // Stacked: each cell shows its column's title, and the header row is out of sight.

@@ -5,7 +5,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { type RunningSquid, startSquid } from "../tests/support/squid";
 import { clusterResources, expectAccessible, expiration, openAdministration, openRenew } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 import { readState } from "./support/stack";
 
 const USER = "rms-proxy";
@@ -40,7 +40,7 @@ async function renewOnline(page: Page) {
 
 test("the proxy is set on the page and online renewal goes through it; a wrong password fails with 407", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openProxySettings(page);
   await expect(page.getByRole("region", { name: "In force" })).toContainText("Direct connection");
 
@@ -123,7 +123,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("an administrator switches the proxy off again; the change is audited", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await page.goto("/settings/proxy");
     await page.getByRole("checkbox", { name: "The computer connects to the Internet through a proxy server" }).uncheck();
     await page.getByRole("button", { name: "Submit" }).click();

@@ -11,7 +11,7 @@ import { ROOT } from "../tests/support/processes";
 import { definitionOf, expectAccessible, openAdministration } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
 import { provisionOwnCluster } from "./support/own-cluster";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const REKEY = "Re-key the cluster";
@@ -64,7 +64,7 @@ test("re-key online: held for the operator, approved on the enrollment web site,
 }) => {
   test.setTimeout(180_000);
   const operatorAccount = addOperator();
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openRekey(page);
   const oldKey = (await currentKey(page).textContent())?.trim() ?? "";
   expect(oldKey).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
@@ -137,7 +137,7 @@ test("re-key online: held for the operator, approved on the enrollment web site,
 
 test("an online re-key the service does not take: the page says so, Send gives the reason, cancel discards the key", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openRekey(page);
   const key = (await currentKey(page).textContent())?.trim() ?? "";
   await stopEnrollment();
@@ -167,7 +167,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("an offline re-key: the request file downloads, Swedish wording, cancel discards the new key", async ({ page }) => {
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     await openRekey(page);
     const key = (await currentKey(page).textContent())?.trim() ?? "";
     await page.getByRole("radio", { name: "Offline" }).check();
@@ -206,6 +206,7 @@ test.describe("without JavaScript", () => {
 });
 
 test("a non-administrator is refused the re-key page", async ({ page }) => {
+  // Signs out below, so its own sign-ins: signing out would end the saved session every other walkthrough resumes.
   await signIn(page, "admin");
   await openAdministration(page);
   const clusterPath = new URL(page.url()).pathname;

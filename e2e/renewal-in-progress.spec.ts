@@ -8,7 +8,7 @@ import net from "node:net";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { localServerName } from "@/lib/platform/server-identity";
 import { clusterResources, openAdministration, openRenew } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 // alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).
@@ -66,7 +66,7 @@ test("a renewal in progress is shown to a second window, and a no-JavaScript Exp
   browser,
 }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
   const clusterUrl = page.url();
@@ -74,7 +74,7 @@ test("a renewal in progress is shown to a second window, and a no-JavaScript Exp
   const second = await page.context().newPage();
   const noJsContext = await browser.newContext({ javaScriptEnabled: false });
   const noJs = await noJsContext.newPage();
-  await signIn(noJs, "admin");
+  await resumeSignIn(noJs, "admin");
   const { enrollmentUrl } = readState();
 
   await stopEnrollment();

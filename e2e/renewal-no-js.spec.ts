@@ -14,7 +14,7 @@ import {
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn } from "./support/session";
 import { readState } from "./support/stack";
 
 // axe-core needs script in the page, so the accessibility scans run in renewal.spec.ts on the same markup.
@@ -93,7 +93,7 @@ test("sign-in and sign-out work as plain forms", async ({ page }) => {
 
 test("online renewal without JavaScript, in Swedish", async ({ page }) => {
   const l = LABELS.sv;
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   await switchToSwedish(page);
   const before = await expiration(page);
@@ -115,7 +115,7 @@ test("offline renewal without JavaScript: Export → enrollment web site → Imp
 }) => {
   const l = LABELS.en;
   await page.setViewportSize({ width: 1280, height: 800 });
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
   const clusterPage = page.url();

@@ -2,7 +2,7 @@
 // page with a pending request, the Renew dialog's steps; nothing scrolls sideways and axe-core finds nothing.
 import { expectAccessible, openAdministration, openRenew, pendingRequest } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 
 async function noSidewaysScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -11,7 +11,7 @@ async function noSidewaysScroll(page: Page) {
 
 test("Administration page, pending card and Renew dialog at 1280 and 390 px, English and Swedish", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
   const clusterPage = page.url();

@@ -18,7 +18,7 @@ import {
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const resources = clusterResources;
@@ -48,7 +48,7 @@ test.beforeAll(() => {
 });
 
 test("online: Renew → Online → Renew installs a later certificate", async ({ page }) => {
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
 
@@ -76,7 +76,7 @@ test("online: Renew → Online → Renew installs a later certificate", async ({
 test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, Escape closes; online warns before replacing a pending request", async ({
   page,
 }) => {
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   // A pending offline request first, so that online renewal has something to warn about.
   let dialog = await openRenew(page);
@@ -145,7 +145,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
   // Export, the enrollment web site, Import twice: past the default 60 s on a loaded machine.
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
   const serverName =
@@ -263,7 +263,7 @@ test("offline: Export → enrollment web site → Browse → Import → Yes, and
 });
 
 test("a tampered certificate is rejected with the failed check named, and nothing changes", async ({ page, context }) => {
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
   let dialog = await openRenew(page);
@@ -309,7 +309,7 @@ test("a tampered certificate is rejected with the failed check named, and nothin
 });
 
 test("enrollment service stopped: a clear error suggesting Offline, and the date is unchanged", async ({ page }) => {
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
   await stopEnrollment();
@@ -343,7 +343,7 @@ async function expectAudited(page: Page, actions: string[]): Promise<void> {
 
 test("the SLC history and the audit log record what happened", async ({ page }) => {
   // Its own renewal first, so that the history has at least the first certificate and this one, whatever ran before.
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await openAdministration(page);
   const before = await expiration(page);
   const dialog = await openRenew(page);
@@ -377,6 +377,7 @@ test("the SLC history and the audit log record what happened", async ({ page }) 
 });
 
 test("a non-administrator can neither see nor call any of it", async ({ page, request, playwright }) => {
+  // Signs out below, so its own sign-ins: signing out would end the saved session every other walkthrough resumes.
   await signIn(page, "admin");
   const clusterUrl =
     (await page

@@ -10,7 +10,7 @@ import { type ConsoleOptions, startConsole, terminateGroup, waitForGroupGone, wa
 import { expect, type Page, test } from "./support/approval-service";
 import { clusterResources, confirmIfAsked, expectAccessible, RENEW_DIALOG } from "./support/console";
 import { ownSiteName, provisionOwnCluster } from "./support/own-cluster";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 import { readState } from "./support/stack";
 
 async function restartConsole(enrollmentUrl: string | null): Promise<void> {
@@ -56,7 +56,7 @@ test("the operator revokes the installed SLC on /operator; the console shows it 
   approvalService,
 }) => {
   test.setTimeout(300_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await page.goto(clusterPath);
   await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
 

@@ -4,7 +4,7 @@
 // Swedish. Administrators only. Screenshots at 1280 and 390 px in both languages; axe (which needs JavaScript) finds nothing.
 import { expect, type Page, test } from "@playwright/test";
 import { definitionOf, expectAccessible, openAdministration } from "./support/console";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 
 async function openSecurity(page: Page): Promise<string> {
   await openAdministration(page);
@@ -20,7 +20,7 @@ const masterKeyId = async (page: Page, term = "Master key") =>
 
 test("the page shows where the key is kept; Reset… asks first, then re-encrypts under a new master key", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   const clusterId = await openSecurity(page);
   const protection = page.getByRole("region", { name: "Private key protection" });
   const oldId = await masterKeyId(page);
@@ -91,7 +91,7 @@ test.describe("without JavaScript", () => {
 
   test("an administrator resets the master key in Swedish; a user without the group is refused", async ({ page, browser }) => {
     test.setTimeout(120_000);
-    await signIn(page, "admin");
+    await resumeSignIn(page, "admin");
     const clusterId = await openSecurity(page);
     const oldId = await masterKeyId(page);
     await page.getByRole("button", { name: "Svenska" }).click();
@@ -116,7 +116,7 @@ test.describe("without JavaScript", () => {
 
     const other = await browser.newContext({ javaScriptEnabled: false });
     const user = await other.newPage();
-    await signIn(user, "user");
+    await resumeSignIn(user, "user");
     const response = await user.goto(`/clusters/${clusterId}/security`);
     expect(response?.status()).toBe(403);
     await expect(user.getByRole("heading", { level: 1, name: "Access denied" })).toBeVisible();

@@ -8,7 +8,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { localServerName } from "@/lib/platform/server-identity";
 import { WEBHOOK_FILE, WEBHOOK_SECRET } from "../tests/support/e2e-state";
-import { shot, signIn } from "./support/session";
+import { resumeSignIn, shot } from "./support/session";
 
 // alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).
 const ALICE = `${localServerName()}\\alice`;
@@ -40,7 +40,7 @@ test("the monitor notified event 16 at start; Settings sends a signed test notif
     )
     .toEqual([16]);
 
-  await signIn(page, "admin");
+  await resumeSignIn(page, "admin");
   await page.goto("/");
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Monitoring and notifications" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Monitoring and notifications" })).toBeVisible();
@@ -65,7 +65,7 @@ for (const javaScriptEnabled of [true, false]) {
     test.use({ javaScriptEnabled });
 
     test("the e-mail channel is set, corrected and turned off on Settings", async ({ page }) => {
-      await signIn(page, "admin");
+      await resumeSignIn(page, "admin");
       await page.goto("/settings");
       const form = page.getByRole("form", { name: "Set notification channels here" });
       await expect(form.getByText("The console's environment configures this channel")).toBeVisible();

@@ -5,7 +5,7 @@
 import type { Browser } from "@playwright/test";
 import { E2E_OWN_CLUSTER_WEB_SITES } from "../../tests/support/e2e-state";
 import { expect } from "./fixtures";
-import { signIn } from "./session";
+import { resumeSignIn } from "./session";
 
 export type OwnClusterSite = keyof typeof E2E_OWN_CLUSTER_WEB_SITES;
 
@@ -19,8 +19,7 @@ export async function provisionOwnCluster(browser: Browser, site: OwnClusterSite
   const context = await browser.newContext({ locale: "en-GB", timezoneId: "UTC" });
   try {
     const page = await context.newPage();
-    await signIn(page, "admin");
-    await page.goto("/");
+    await resumeSignIn(page, "admin");
     const row = page.getByRole("row", { name: new RegExp(name) });
     const administer = row.getByRole("link", { name: "Administer RMS on this Web site" });
     if ((await administer.count()) === 0) {

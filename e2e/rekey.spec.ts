@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { ROOT } from "../tests/support/processes";
+import { program, ROOT } from "../tests/support/processes";
 import { definitionOf, expectAccessible, openAdministration } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
 import { provisionOwnCluster } from "./support/own-cluster";
@@ -29,7 +29,7 @@ function addOperator(): { name: string; password: string } {
   const operator = { name: `rekey-${randomBytes(3).toString("hex")}`, password: `0per-${randomBytes(8).toString("hex")}-ator` };
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "scripts/enrollment.ts", "operators", "add", operator.name, "--password-stdin"],
+    program("enrollment", "operators", "add", operator.name, "--password-stdin"),
     {
       cwd: ROOT,
       env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: path.join(readState().dataDir, "enrollment") },

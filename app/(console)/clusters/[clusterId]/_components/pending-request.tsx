@@ -5,10 +5,9 @@ import { LocalTime } from "@/components/local-time";
 import type { PendingRequest } from "@/lib/console/renewal/queries";
 import { requestKeyFingerprint } from "@/lib/console/renewal/request-identifiers";
 import { formatDateTime } from "@/lib/platform/i18n/format";
-import { CancelRequestForm } from "./cancel-request-form";
 import { OfflineProgress } from "./offline-progress";
+import { CancelRequestForm, SessionWarning } from "./pending-controls";
 import { offlineProgressLabels, requestLookupUrl } from "./renew-labels";
-import { SessionWarning } from "./session-warning";
 
 const MINUTE_MS = 60_000;
 

@@ -30,11 +30,18 @@ const OWN_HEADERS = new Set(["host", "content-length", "cookie", "origin", "conn
 export async function captureAction(page: Page, path: string, trigger: () => Promise<void>): Promise<CapturedAction> {
   const target = (url: URL) => url.pathname === path;
   let resolve: (request: Request) => void = () => undefined;
-  const seen = new Promise<Request>((r) => {
+  let reject: (error: Error) => void = () => undefined;
+  const seen = new Promise<Request>((r, j) => {
     resolve = r;
+    reject = j;
   });
   await page.route(target, async (route) => {
     const request = route.request();
+    if (request.method() === "POST" && request.resourceType() === "document") {
+      // The form went out as a page: the click came before React had hydrated it. Nothing would ever be captured.
+      reject(new Error(`the browser posted ${path} as a page, not as a server action: the page was not hydrated yet`));
+      return route.abort();
+    }
     if (request.method() !== "POST" || request.resourceType() !== "fetch") return route.fallback();
     resolve(request);
     await route.abort();

@@ -52,8 +52,14 @@ export async function captureSignIn(browser: Browser, baseURL: string): Promise<
 }
 
 /** Renew → Online → Renew on the cluster's Administration page, as the signed-in page's user. */
+/** Opens the page and waits until its scripts have loaded (and React has hydrated it), so a click runs its handler. */
+async function openHydrated(page: Page, pagePath: string): Promise<void> {
+  await page.goto(pagePath);
+  await page.waitForLoadState("networkidle");
+}
+
 export async function captureRenewOnline(page: Page, clusterPath: string): Promise<CapturedAction> {
-  await page.goto(clusterPath);
+  await openHydrated(page, clusterPath);
   await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByRole("radio", { name: "Online" }).check();
@@ -68,7 +74,7 @@ export async function captureRenewOnline(page: Page, clusterPath: string): Promi
  * holds only `placeholder`: replace it in the captured body (withText) to import any content the way the browser does.
  */
 export async function captureImport(page: Page, clusterPath: string, placeholder: string): Promise<CapturedAction> {
-  await page.goto(clusterPath);
+  await openHydrated(page, clusterPath);
   await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByLabel("Browse").setInputFiles({ name: "certificate.xml", mimeType: "text/xml", buffer: Buffer.from(placeholder) });
@@ -77,7 +83,7 @@ export async function captureImport(page: Page, clusterPath: string, placeholder
 
 /** Cancel request → "Yes, cancel the request" on the pending request in Cluster resources (there must be one). */
 export async function captureCancelRequest(page: Page, clusterPath: string): Promise<CapturedAction> {
-  await page.goto(clusterPath);
+  await openHydrated(page, clusterPath);
   const pending = page.getByRole("region", { name: "Cluster resources" }).getByRole("region", { name: "Pending renewal request" });
   await pending.getByText("Cancel request", { exact: true }).click();
   const confirm = pending.getByRole("button", { name: "Yes, cancel the request" });

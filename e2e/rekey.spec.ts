@@ -27,16 +27,12 @@ async function shootBoth(page: Page, name: string): Promise<void> {
 /** An operator account on the stack's running enrollment service (through its admin socket). */
 function addOperator(): { name: string; password: string } {
   const operator = { name: `rekey-${randomBytes(3).toString("hex")}`, password: `0per-${randomBytes(8).toString("hex")}-ator` };
-  const result = spawnSync(
-    process.execPath,
-    program("enrollment", "operators", "add", operator.name, "--password-stdin"),
-    {
-      cwd: ROOT,
-      env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: path.join(readState().dataDir, "enrollment") },
-      input: `${operator.password}\n`,
-      encoding: "utf8",
-    },
-  );
+  const result = spawnSync(process.execPath, program("enrollment", "operators", "add", operator.name, "--password-stdin"), {
+    cwd: ROOT,
+    env: { ...process.env, RMS_ENROLLMENT_DATA_DIR: path.join(readState().dataDir, "enrollment") },
+    input: `${operator.password}\n`,
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`adding the operator failed: ${result.stdout}${result.stderr}`);
   return operator;
 }

@@ -2,7 +2,6 @@
 // RMS_ENROLLMENT_PORT as `npm start` is given them (no RMS_ENROLLMENT_URL), it reaches the bundled service where that
 // service listens — on HOST, not on a loopback default — and verifies it with the console's trust anchors; the audit names
 // the invoking OS user as sudo reports it (SUDO_USER before USER).
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +12,8 @@ import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { startTestEnrollment } from "../support/enrollment";
-import { program } from "../support/processes";
+import { type ProgramRun, runProgram } from "../support/processes";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Not 127.0.0.1: a console listening on a named address, whose bundled service listens there too. */
 const HOST = "127.0.0.2";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-cli-settings-"));
@@ -23,18 +21,9 @@ const dataDir = path.join(tmp, "console");
 let enrollment: EnrollmentService;
 let enrollmentPort: string;
 
-function rms(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function rms(args: string[], settings: Record<string, string>): Promise<ProgramRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: "production", NODE_NO_WARNINGS: "1", ...settings };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, program("rms", ...args), { cwd: ROOT, env, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runProgram("rms", args, env);
 }
 
 beforeAll(async () => {

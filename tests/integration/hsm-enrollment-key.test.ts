@@ -3,7 +3,7 @@
 // it, the token refuses its secret parts (attributes read back), the service answers a renewal request with an SLC the
 // token signed that our verifier and xmlsec1 accept, and a wrong PIN or a missing token stops the start and the
 // command with one clear error, changing nothing.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,9 +17,8 @@ import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentSe
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { buildTestRenewalRequest } from "@/tests/support/certificate-fixtures";
 import { testDatabaseKinds } from "../support/databases";
-import { program } from "../support/processes";
+import { type ProgramRun, runProgram } from "../support/processes";
 
-const ROOT = path.resolve(__dirname, "../..");
 const MODULE = "/usr/lib/softhsm/libsofthsm2.so";
 const TOKEN_LABEL = "rms-enrollment";
 const PIN = "2718-enroll";
@@ -35,7 +34,7 @@ function run(cmd: string, args: string[]) {
 }
 
 /** `npm run enrollment -- <args>` with only the settings given (and the token's configuration). */
-function enrollmentCli(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function enrollmentCli(args: string[], settings: Record<string, string>): Promise<ProgramRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: "production",
@@ -43,16 +42,7 @@ function enrollmentCli(args: string[], settings: Record<string, string>): Promis
     SOFTHSM2_CONF: process.env.SOFTHSM2_CONF,
     ...settings,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, program("enrollment", ...args), { cwd: ROOT, env, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runProgram("enrollment", args, env);
 }
 
 function tokenSettings(dataDir: string, pinFile: string): Record<string, string> {

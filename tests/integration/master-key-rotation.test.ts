@@ -4,7 +4,6 @@
 // aborts the rotation with everything as it was (cluster keys, secrets, key files, audit). On PostgreSQL two consoles
 // follow the documented order — stage, copy, rotate on one, rotate on the other — with `npm run rms` spawned as a
 // second process, and a console holding only the old key is told which key it needs.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -27,28 +26,18 @@ import {
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { clusterKeys, clusters, notificationSettings } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
-import { program } from "../support/processes";
+import { type ProgramRun, runProgram } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-master-key-rotation-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const BY = { actor: "RMS\\alice", remoteAddress: "127.0.0.1" };
-/** Spawning `npm run rms` loads TypeScript through tsx: seconds each, more on a loaded machine. */
+/** Each test runs `npm run rms` several times: seconds each, more on a loaded machine. */
 const SPAWNING = 600_000;
 
-function rms(args: string[], settings: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function rms(args: string[], settings: Record<string, string>): Promise<ProgramRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: "production", NODE_NO_WARNINGS: "1", USER: "carol", ...settings };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, program("rms", ...args), { cwd: ROOT, env, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runProgram("rms", args, env);
 }
 
 async function addCluster(db: Database, name: string, kek: KeyEncryptionKey): Promise<string> {

@@ -4,7 +4,6 @@
 // over (a file other users can read is refused); `npm run rms -- keys verify` (spawned) says whether the key opens every
 // encrypted key. On PostgreSQL the second console has its own, empty data folder; on PGlite it is the data folder
 // restored without its master.key.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,21 +15,14 @@ import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/mas
 import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { testDatabaseKinds } from "../support/databases";
-import { program } from "../support/processes";
+import { type ProgramRun, runProgram } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-several-consoles-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs scripts/<script>.ts as `npm start` / `npm run rms` do, with only the given RMS_* settings. */
-function runScript(script: "start" | "rms", args: string[], settings: Record<string, string | undefined>): Promise<Run> {
+function runScript(script: "start" | "rms", args: string[], settings: Record<string, string | undefined>): Promise<ProgramRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -38,16 +30,7 @@ function runScript(script: "start" | "rms", args: string[], settings: Record<str
     NODE_NO_WARNINGS: "1",
     ...settings,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, program(script, ...args), { cwd: ROOT, env, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runProgram(script, args, env);
 }
 
 const lines = (text: string) => text.split("\n").filter((line) => line.trim() !== "");

@@ -176,6 +176,27 @@ export async function waitForHttpGone(url: string, timeoutMs: number): Promise<v
   throw new Error(`${url} still answers after ${timeoutMs} ms`);
 }
 
+/** What a program printed, and how it ended. */
+export interface ProgramRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the project's programs (`program`) to its end with exactly `env`, stdin closed. */
+export function runProgram(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<ProgramRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, program(name, ...args), { cwd: ROOT, env, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
 /** `npm run rms -- <args>` against a data folder, with stdin (for --password-stdin); throws with its output on failure. */
 export function runCli(env: NodeJS.ProcessEnv, args: string[], stdin = ""): void {
   const result = spawnSync(process.execPath, program("rms", ...args), {

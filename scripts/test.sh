@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits, SoftHSM2 as the PKCS#11 token of the HSM tests), `npm run check` (the static gates), production build, every Vitest project
-# (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
+# (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set) beside Playwright in Chromium, then the
+# system files that run alone (system-serial).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -44,18 +45,40 @@ echo "== static checks (npm run check)"
 npm run --silent check
 echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
-echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"
-npx vitest run --project unit --project integration --project system --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-echo "== end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+
+# Most of the two runners' time is spent waiting on the processes they start, so they run side by side: the Vitest
+# projects (unit, integration, system) and Playwright, whose output is kept in a file and printed when both are done.
+# Each takes its ports from the kernel except the one fixed pair both need (the Samba AD DC's 389 and 636), which
+# tests/support/samba-ad.ts hands from one to the other. Then the system files that need the machine to themselves.
+set +e
+echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}, beside the end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
+started=$SECONDS
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json >"$results/playwright.log" 2>&1 &
+playwright=$!
+npx vitest run --project unit --project integration --project system --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+echo "(Vitest done after $((SECONDS - started)) s; waiting for Playwright)"
+wait "$playwright"
+echo "== end-to-end tests (Playwright), done after $((SECONDS - started)) s"
+cat "$results/playwright.log"
+echo "== system tests that run alone (Vitest project system-serial)"
+npx vitest run --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest-serial.json"
+set -e
 
 node -e '
 const fs = require("fs");
-const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-const p = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const passed = v.numPassedTests + (p.stats.expected ?? 0);
-const failed = v.numFailedTests + (p.stats.unexpected ?? 0);
-const skipped = (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0) + (p.stats.skipped ?? 0);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 ? 1 : 0);
-' "$results/vitest.json" "$results/playwright.json"
+const [vitest, serial, playwright] = process.argv.slice(1).map((file) => {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    console.error(`no report in ${file}: that runner did not finish`);
+    process.exit(1);
+  }
+});
+const passed = vitest.numPassedTests + serial.numPassedTests + (playwright.stats.expected ?? 0);
+const failed = vitest.numFailedTests + serial.numFailedTests + (playwright.stats.unexpected ?? 0);
+const skipped = [vitest, serial].reduce((n, v) => n + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0), 0) + (playwright.stats.skipped ?? 0);
+// A run can fail outside its tests: a file that does not load, a Playwright stack that does not start.
+const broken = [vitest, serial].some((v) => !v.success && v.numFailedTests === 0) || (playwright.errors ?? []).length > 0;
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${broken ? " (a run failed outside its tests: see above)" : ""}`);
+process.exit(failed > 0 || broken ? 1 : 0);
+' "$results/vitest.json" "$results/vitest-serial.json" "$results/playwright.json"

@@ -196,15 +196,48 @@ async function lockOut(ldapsUrl: string, caPem: string, name: AdUser): Promise<v
   }
 }
 
+const PORTS_LOCK = path.join(os.tmpdir(), "rms-samba-ad-ports.lock");
+
+/**
+ * Takes the machine-wide lock on ports 389 and 636 (a folder: mkdir is atomic), waiting up to 10 minutes for the
+ * process that holds it; a lock whose holder has died is taken over. Returns its release.
+ */
+async function holdSambaPorts(): Promise<() => Promise<void>> {
+  const deadline = Date.now() + 600_000;
+  const owner = path.join(PORTS_LOCK, "pid");
+  for (;;) {
+    try {
+      await fs.mkdir(PORTS_LOCK);
+      await fs.writeFile(owner, String(process.pid));
+      return () => fs.rm(PORTS_LOCK, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number(await fs.readFile(owner, "utf8").catch(() => "0"));
+    if (holder > 0 && !processAlive(holder)) {
+      await fs.rm(PORTS_LOCK, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`Gave up after 10 minutes waiting for ${PORTS_LOCK} (held by process ${holder})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /**
  * Provisions and starts a seeded Samba AD DC; call stop() when done. Needs root (Samba's DC refuses to run otherwise),
- * the ports 389 and 636 on 127.0.0.1 free, and the Debian packages samba, samba-ad-dc, samba-ad-provision, ldb-tools.
+ * the ports 389 and 636 on 127.0.0.1 free (it waits for another test's domain controller to stop), and the Debian packages samba, samba-ad-dc, samba-ad-provision, ldb-tools.
  */
 export async function startSambaAd(): Promise<TestActiveDirectory> {
   const started = Date.now();
-  for (const port of [389, 636]) {
-    if (await portOpen(port)) throw new Error(`Port ${port} on 127.0.0.1 is in use; the Samba AD DC test needs it (another samba?)`);
-  }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "rms-samba-ad-"));
   const conf = path.join(dir, "etc", "smb.conf");
   const samLdb = path.join(dir, "private", "sam.ldb");
@@ -250,6 +283,16 @@ export async function startSambaAd(): Promise<TestActiveDirectory> {
   );
   await run("ldbmodify", ["-H", path.join(dir, "private", "sam.ldb.d", `${AD_BASE_DN.toUpperCase()}.ldb`), path.join(dir, "expired.ldif")]);
 
+  // The domain controller's ports are fixed, and Vitest and Playwright run side by side in `npm test`: the one that
+  // provisioned second waits here until the other's domain controller has stopped.
+  const releasePorts = await holdSambaPorts();
+  for (const port of [389, 636]) {
+    if (await portOpen(port)) {
+      await releasePorts();
+      await fs.rm(dir, { recursive: true, force: true });
+      throw new Error(`Port ${port} on 127.0.0.1 is in use; the Samba AD DC test needs it (a samba started outside the tests?)`);
+    }
+  }
   let log = "";
   // -i: foreground, no daemon; -M single: one process (the prefork model starts a worker per core).
   const child = spawn(SAMBA_BINARY, ["-i", "-M", "single", "-s", conf, "--debug-stdout", "-d", "1"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -264,8 +307,13 @@ export async function startSambaAd(): Promise<TestActiveDirectory> {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) {
+        const killed = new Promise((r) => child.once("exit", r));
+        child.kill("SIGKILL");
+        await killed;
+      }
     }
+    await releasePorts();
     await fs.rm(dir, { recursive: true, force: true });
   };
   try {

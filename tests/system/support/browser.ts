@@ -51,13 +51,13 @@ export async function captureSignIn(browser: Browser, baseURL: string): Promise<
   }
 }
 
-/** Renew → Online → Renew on the cluster's Administration page, as the signed-in page's user. */
 /** Opens the page and waits until its scripts have loaded (and React has hydrated it), so a click runs its handler. */
-async function openHydrated(page: Page, pagePath: string): Promise<void> {
+export async function openHydrated(page: Page, pagePath: string): Promise<void> {
   await page.goto(pagePath);
   await page.waitForLoadState("networkidle");
 }
 
+/** Renew → Online → Renew on the cluster's Administration page, as the signed-in page's user. */
 export async function captureRenewOnline(page: Page, clusterPath: string): Promise<CapturedAction> {
   await openHydrated(page, clusterPath);
   await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();

@@ -128,7 +128,7 @@ function loadCurrentKey(opts: MasterKeySettings & { createIfMissing: boolean }):
   let fd: number;
   try {
     // "wx": never overwrite a key another process created meanwhile.
-    fd = openSync(path, "wx", 0o600);
+    fd = openSync(/*turbopackIgnore: true*/ path, "wx", 0o600);
   } catch (error) {
     if (isErrnoCode(error, "EEXIST")) return { ...readKeyFile(path, path), source: path };
     throw error;
@@ -256,7 +256,7 @@ export function createNextMasterKey(opts: MasterKeySettings): KeyEncryptionKey {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
-    fd = openSync(path, "wx", 0o600);
+    fd = openSync(/*turbopackIgnore: true*/ path, "wx", 0o600);
   } catch (error) {
     if (isErrnoCode(error, "EEXIST")) {
       throw new KeyEncryptionError("invalid", `A next master key is already staged at ${path}; use it, or remove it first.`);

@@ -9,7 +9,8 @@ import { findAccountByUserName, findAccountCredentials } from "@/lib/console/aut
 import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
 import { verifyPassword } from "@/lib/core/secrets/password";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
-import { createTestDatabase, testDatabaseKinds } from "@/tests/support/databases";
+import type { TestDatabase } from "@/tests/support/databases";
+import { dbTest, describeOnEachDatabase } from "@/tests/support/db-test";
 import { program } from "@/tests/support/processes";
 import {
   type CliIo,
@@ -109,12 +110,11 @@ describe("rms argument parsing", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("rms commands", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
   });
-  afterAll(async () => handle.dispose());
 
   async function run(
     argv: string[],
@@ -232,19 +232,15 @@ describe.each(testDatabaseKinds())("rms commands on %s", (kind) => {
     });
   });
 
-  it("prints a setup link only while no administrator exists", async () => {
+  // `db` is a database of this block's kind with no administrator, beside the block's shared one.
+  dbTest("prints a setup link only while no administrator exists", async ({ db: fresh }) => {
     // The test above left bob in Domain Admins.
     expect(await run(["setup-link"])).toMatchObject({ code: EXIT_FAILURE, err: expect.stringMatching(/an administrator already exists/) });
-    const fresh = await createTestDatabase(kind);
-    try {
-      const printed = await run(["setup-link"], "", fresh.db);
-      expect(printed.code).toBe(EXIT_OK);
-      const token = /setup\?token=([A-Za-z0-9_-]{43})/.exec(printed.out)?.[1] ?? "";
-      expect(printed.out).toContain(`http://console.test/setup?token=${token}`);
-      expect(await inspectSetupToken(fresh.db, token, new Date())).toMatchObject({ ok: true });
-    } finally {
-      await fresh.dispose();
-    }
+    const printed = await run(["setup-link"], "", fresh.db);
+    expect(printed.code).toBe(EXIT_OK);
+    const token = /setup\?token=([A-Za-z0-9_-]{43})/.exec(printed.out)?.[1] ?? "";
+    expect(printed.out).toContain(`http://console.test/setup?token=${token}`);
+    expect(await inspectSetupToken(fresh.db, token, new Date())).toMatchObject({ ok: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import {
   addGroupMember,
@@ -14,7 +14,7 @@ import {
   userNameSchema,
 } from "@/lib/console/auth/accounts";
 import { createSession, validateSession } from "@/lib/console/auth/sessions";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const PASSWORD = "a-long-enough-password";
 const NOW = new Date("2030-01-01T10:00:00Z");
@@ -46,17 +46,13 @@ describe("user and group names", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
-    handle = await createTestDatabase(kind);
-  });
-  afterAll(async () => handle.dispose());
-  beforeEach(async () => {
+describeOnEachDatabase("accounts", () => {
+  // One database for the block (`sharedDb`), emptied of accounts before each test.
+  dbTest.beforeEach(async ({ sharedDb: handle }) => {
     await handle.db.execute(sql`DELETE FROM accounts`);
   });
 
-  it("creates an account with groups, lower-cases the user name and keeps the display name", async () => {
+  dbTest("creates an account with groups, lower-cases the user name and keeps the display name", async ({ sharedDb: handle }) => {
     const created = await createAccount(handle.db, { userName: "Jane.Doe", password: PASSWORD, groups: ["Administrators", "Users"] });
     expect(created).toMatchObject({
       ok: true,
@@ -67,7 +63,7 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     expect(found).not.toHaveProperty("passwordHash");
   });
 
-  it("refuses a duplicate in any letter case, and maps a racing insert's unique violation to exists", async () => {
+  dbTest("refuses a duplicate in any letter case, and maps a racing insert's unique violation to exists", async ({ sharedDb: handle }) => {
     expect((await createAccount(handle.db, { userName: "bob", password: PASSWORD, groups: [] })).ok).toBe(true);
     expect(await createAccount(handle.db, { userName: "BOB", password: PASSWORD, groups: [] })).toMatchObject({
       ok: false,
@@ -81,7 +77,7 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     expect(racing.find((r) => !r.ok)).toMatchObject({ code: "exists" });
   });
 
-  it("validates the input with typed errors", async () => {
+  dbTest("validates the input with typed errors", async ({ sharedDb: handle }) => {
     expect(await createAccount(handle.db, { userName: "bad name", password: PASSWORD, groups: [] })).toMatchObject({
       ok: false,
       code: "invalid_user_name",
@@ -101,7 +97,7 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     expect(await listAccounts(handle.db)).toEqual([]);
   });
 
-  it("lists accounts with their groups, by user name", async () => {
+  dbTest("lists accounts with their groups, by user name", async ({ sharedDb: handle }) => {
     await createAccount(handle.db, { userName: "zed", password: PASSWORD, groups: ["Users"] });
     await createAccount(handle.db, { userName: "amy", password: PASSWORD, groups: ["Domain Admins", "Administrators"] });
     const list = await listAccounts(handle.db);
@@ -113,7 +109,7 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     expect(await countAdministrators(handle.db)).toBe(1);
   });
 
-  it("adds and removes group members, ending the member's sessions", async () => {
+  dbTest("adds and removes group members, ending the member's sessions", async ({ sharedDb: handle }) => {
     await createAccount(handle.db, { userName: "root", password: PASSWORD, groups: ["Administrators"] });
     const created = await createAccount(handle.db, { userName: "eve", password: PASSWORD, groups: [] });
     if (!created.ok) throw new Error(created.message);
@@ -160,7 +156,7 @@ describe.each(testDatabaseKinds())("accounts on %s", (kind) => {
     ]);
   });
 
-  it("removes an account and its sessions, but never the last administrator", async () => {
+  dbTest("removes an account and its sessions, but never the last administrator", async ({ sharedDb: handle }) => {
     const admin = await createAccount(handle.db, { userName: "admin", password: PASSWORD, groups: ["Administrators"] });
     if (!admin.ok) throw new Error(admin.message);
     expect(await removeAccount(handle.db, { userName: "admin" })).toMatchObject({ ok: false, code: "last_administrator" });

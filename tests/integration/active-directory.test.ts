@@ -2,14 +2,15 @@
 // file (tests/support/samba-ad.ts). Group membership as Windows sees it (primary group, nested groups), every reason a
 // domain controller refuses a correct password, UPN suffixes, and one canonical name in every audit row.
 import { Client } from "ldapts";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createAccount, isAdministrator } from "@/lib/console/auth/accounts";
 import { AD_RESTRICTIONS, type DirectoryConfig, readDirectoryGroups } from "@/lib/console/auth/directory";
 import { validateSession } from "@/lib/console/auth/sessions";
 import { signIn } from "@/lib/console/auth/sign-in";
 import { localServerName } from "@/lib/platform/server-identity";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import {
   AD_ALTERNATE_UPN_SUFFIX,
   AD_BASE_DN,
@@ -76,18 +77,18 @@ describe("group membership as Windows sees it", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+describeOnEachDatabase("Active Directory sign-in", () => {
+  // This test's `db`, for the helpers below.
+  let handle: TestDatabase;
+  dbTest.beforeEach(async ({ db }) => {
+    handle = db;
   });
-  afterEach(async () => handle.dispose());
 
   const signInAs = (userName: string, password: string, extra: Partial<Parameters<typeof signIn>[1]> = {}) =>
     signIn(handle.db, { ...base, userName, password, directory: config, ...extra });
   const lastEvent = async () => (await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).events[0];
 
-  it("signs in a Domain Admin by primary group only, as RMS\\Alice (the name as stored), in every spelling", async () => {
+  dbTest("signs in a Domain Admin by primary group only, as RMS\\Alice (the name as stored), in every spelling", async () => {
     for (const name of ["Alice", "alice", "RMS\\alice", "rms\\ALICE", "alice@rms.test", `ALICE@${AD_ALTERNATE_UPN_SUFFIX.toUpperCase()}`]) {
       const result = await signInAs(name, AD_USERS.Alice.password);
       if (!result.ok) throw new Error(`${name}: ${result.code}`);
@@ -104,7 +105,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     });
   });
 
-  it("signs in an administrator through a group nested in BUILTIN\\Administrators; a plain user is no administrator", async () => {
+  dbTest("signs in an administrator through a group nested in BUILTIN\\Administrators; a plain user is no administrator", async () => {
     const bob = await signInAs("RMS\\bob", AD_USERS.bob.password);
     if (!bob.ok) throw new Error(bob.code);
     expect(bob.account.groups).toEqual(expect.arrayContaining(["Administrators", "RMS Operators"]));
@@ -115,7 +116,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     expect(isAdministrator(carol.account.groups)).toBe(false);
   });
 
-  it("tells each reason the domain controller refuses a correct password, audited under the account's name", async () => {
+  dbTest("tells each reason the domain controller refuses a correct password, audited under the account's name", async () => {
     const restricted = Object.entries(AD_USERS).flatMap(([name, user]) => ("restriction" in user ? [[name, user] as const] : []));
     expect(restricted).toHaveLength(Object.keys(AD_RESTRICTIONS).length);
     for (const [name, user] of restricted) {
@@ -134,7 +135,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     }
   });
 
-  it("gives a wrong password no reason, except a lockout (which Windows announces to anyone)", async () => {
+  dbTest("gives a wrong password no reason, except a lockout (which Windows announces to anyone)", async () => {
     for (const name of ["mustchange", "expiredpw", "expiredacct", "disabled", "nighthours", "elsewhere"]) {
       expect(await signInAs(name, "Not-The-Passw0rd!"), name).toEqual({ ok: false, code: "invalid_credentials" });
       expect(await lastEvent()).toMatchObject({ actor: `RMS\\${name}`, details: { reason: "wrong_password" } });
@@ -144,7 +145,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     expect(await lastEvent()).toMatchObject({ actor: "RMS\\nobody-here", details: { reason: "unknown_user" } });
   });
 
-  it("accepts a UPN only with the directory's own suffixes, or with the configured ones", async () => {
+  dbTest("accepts a UPN only with the directory's own suffixes, or with the configured ones", async () => {
     expect(await signInAs("alice@evil.example", AD_USERS.Alice.password)).toEqual({ ok: false, code: "invalid_credentials" });
     expect(await lastEvent()).toMatchObject({ outcome: "failure", actor: "RMS\\alice", details: { reason: "foreign_upn_suffix" } });
     expect(await signInAs("alice@rms.test.evil.example", AD_USERS.Alice.password)).toEqual({ ok: false, code: "invalid_credentials" });
@@ -158,7 +159,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     expect(await signInAs("alice@rms.test", AD_USERS.Alice.password, listed)).toMatchObject({ ok: true });
   });
 
-  it("names a local account MACHINE\\name, apart from a directory account of the same name, in success and refusal", async () => {
+  dbTest("names a local account MACHINE\\name, apart from a directory account of the same name, in success and refusal", async () => {
     await createAccount(handle.db, { userName: "carol", password: LOCAL_PASSWORD, groups: ["Administrators"] });
     const machine = localServerName();
     expect(machine).not.toBe(AD_DOMAIN);
@@ -171,7 +172,7 @@ describe.each(testDatabaseKinds())("Active Directory sign-in on %s", (kind) => {
     expect(await lastEvent()).toMatchObject({ outcome: "success", actor: "RMS\\carol" });
   });
 
-  it("uses StartTLS on ldap://", async () => {
+  dbTest("uses StartTLS on ldap://", async () => {
     const result = await signInAs("alice", AD_USERS.Alice.password, { directory: { ...config, url: dc.ldapUrl } });
     expect(result).toMatchObject({ ok: true, account: { displayName: "RMS\\Alice" } });
   });

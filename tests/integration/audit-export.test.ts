@@ -1,11 +1,11 @@
 // The audit log's filters against a real database, and the CSV export of a large filtered log: streamed in chunks,
 // complete, valid CSV, spreadsheet-safe.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditEventsAfter, listAuditEvents, recordAudit } from "@/lib/console/audit/audit";
 import { auditClusterCells, auditCsvStream, csvCell } from "@/lib/console/audit/csv";
 import { parseAuditFilter } from "@/lib/console/audit/filters";
 import { auditEvents, clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const T0 = new Date("2030-08-01T00:00:00Z");
 const CLUSTER = "11111111-2222-4333-8444-555555555555";
@@ -64,10 +64,9 @@ describe("CSV cells", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("audit filters and CSV export", ({ sharedDatabase }) => {
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    const handle = await sharedDatabase();
     // 20,000 rows in batches; every 10 share one timestamp, so the keyset must break ties by id.
     const batch = 2000;
     for (let start = 0; start < ROWS; start += batch) {
@@ -94,9 +93,8 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
       occurredAt: new Date(T0.getTime() - 86_400_000),
     });
   }, 240_000);
-  afterAll(async () => handle?.dispose());
 
-  it("narrows by every filter, with values bound as parameters", async () => {
+  dbTest("narrows by every filter, with values bound as parameters", async ({ sharedDb: handle }) => {
     const { filter } = parseAuditFilter({ action: "import_confirmed", outcome: "failure", cluster: CLUSTER, actor: "ALICE" });
     const page = await listAuditEvents(handle.db, { page: 1, pageSize: 10, filter });
     // n % 3 == 0, n % 7 == 0, n % 4 == 0, even: n % 84 == 0.
@@ -104,7 +102,7 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     expect(page.events.every((e) => (e.details.n as number) % 84 === 0)).toBe(true);
   });
 
-  it("takes LIKE wildcards and SQL in the actor filter literally", async () => {
+  dbTest("takes LIKE wildcards and SQL in the actor filter literally", async ({ sharedDb: handle }) => {
     const literal = await listAuditEvents(handle.db, { page: 1, pageSize: 10, filter: { actor: "0%_r" } });
     expect(literal.events.map((e) => e.actor)).toEqual(["100%_real\\user"]);
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 10, filter: { actor: "%" } })).total).toBe(1);
@@ -113,7 +111,7 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).total).toBe(ROWS + 1);
   });
 
-  it("narrows by a date range, the last day included", async () => {
+  dbTest("narrows by a date range, the last day included", async ({ sharedDb: handle }) => {
     // Minute m holds rows 10m..10m+9; the first day (1440 minutes) holds 14,400 rows.
     const { filter } = parseAuditFilter({ from: "2030-08-01", to: "2030-08-01" });
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1, filter })).total).toBe(14_400);
@@ -121,7 +119,7 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1, filter: before })).total).toBe(1);
   });
 
-  it("pages through ties in keyset order without losing or repeating a row", async () => {
+  dbTest("pages through ties in keyset order without losing or repeating a row", async ({ sharedDb: handle }) => {
     const seen: number[] = [];
     let cursor = null;
     do {
@@ -134,7 +132,7 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     expect(new Set(seen).size).toBe(expected.length);
   });
 
-  it("streams the whole filtered log as valid CSV, one chunk per page", async () => {
+  dbTest("streams the whole filtered log as valid CSV, one chunk per page", async ({ sharedDb: handle }) => {
     const stream = auditCsvStream(
       handle.db,
       {},
@@ -160,7 +158,7 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
     expect(records.at(-1)?.[1]).toBe("100%_real\\user");
   });
 
-  it("streams only the filtered rows, and reads the database only as the reader asks", async () => {
+  dbTest("streams only the filtered rows, and reads the database only as the reader asks", async ({ sharedDb: handle }) => {
     const { filter } = parseAuditFilter({ cluster: CLUSTER });
     const stream = auditCsvStream(handle.db, filter, { header: ["n"], row: (e) => [String(e.details.n)], pageRows: 500 });
     const reader = stream.getReader();
@@ -177,14 +175,8 @@ describe.each(testDatabaseKinds())("audit filters and CSV export on %s", (kind) 
   });
 });
 
-describe.each(testDatabaseKinds())("the CSV's cluster columns on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeAll(async () => {
-    handle = await createTestDatabase(kind);
-  });
-  afterAll(async () => handle?.dispose());
-
-  it("name the cluster and its GUID (a removed cluster too), not the console's internal id", async () => {
+describeOnEachDatabase("the CSV's cluster columns", () => {
+  dbTest("name the cluster and its GUID (a removed cluster too), not the console's internal id", async ({ sharedDb: handle }) => {
     const guid = "{0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D}";
     const [live, removed] = await handle.db
       .insert(clusters)

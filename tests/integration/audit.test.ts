@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { shownActor, wordingFrom } from "@/lib/console/audit/actor";
 import { auditLogPage, formatAuditCursor, listAuditEvents, parseAuditCursor, recordAudit, sanitizeText } from "@/lib/console/audit/audit";
 import { auditEvents } from "@/lib/platform/db/schema";
 import { translatorFor } from "@/lib/platform/i18n/messages";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const T0 = new Date("2030-08-01T00:00:00Z");
 const CLUSTER = "11111111-2222-4333-8444-555555555555";
@@ -16,11 +16,9 @@ describe("audit text sanitising", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+describeOnEachDatabase("audit log", () => {
+  // A fresh database for every test (`db`): each reads "the newest audit rows", so none may see another's.
+  dbTest.beforeEach(async ({ db: handle }) => {
     for (let i = 0; i < 25; i++) {
       await recordAudit(handle.db, {
         actor: `user${i}`,
@@ -33,9 +31,8 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
       });
     }
   });
-  afterEach(async () => handle.dispose());
 
-  it("lists newest first with pagination and a total", async () => {
+  dbTest("lists newest first with pagination and a total", async ({ db: handle }) => {
     const first = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });
     expect(first.total).toBe(25);
     expect(first.events.map((e) => e.details.n)).toEqual([24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
@@ -44,7 +41,7 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     expect((await listAuditEvents(handle.db, { page: 4, pageSize: 10 })).events).toEqual([]);
   });
 
-  it("pages by keyset: older and newer pages, stable while events arrive, the top page always full", async () => {
+  dbTest("pages by keyset: older and newer pages, stable while events arrive, the top page always full", async ({ db: handle }) => {
     const ns = (page: { events: Array<{ details: Record<string, unknown> }> }) => page.events.map((e) => e.details.n);
     const first = await auditLogPage(handle.db, {}, null, 10);
     expect(ns(first)).toEqual([24, 23, 22, 21, 20, 19, 18, 17, 16, 15]);
@@ -88,19 +85,19 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     }
   });
 
-  it("filters by cluster", async () => {
+  dbTest("filters by cluster", async ({ db: handle }) => {
     const page = await listAuditEvents(handle.db, { page: 1, pageSize: 10, clusterId: CLUSTER });
     expect(page.total).toBe(5);
     expect(page.events.map((e) => e.details.n)).toEqual([20, 15, 10, 5, 0]);
   });
 
-  it("is append-only: updates and deletes are refused", async () => {
+  dbTest("is append-only: updates and deletes are refused", async ({ db: handle }) => {
     await expect(handle.db.update(auditEvents).set({ outcome: "failure" }).where(sql`true`)).rejects.toThrow();
     await expect(handle.db.delete(auditEvents).where(sql`true`)).rejects.toThrow();
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).total).toBe(25);
   });
 
-  it("sanitises details, actor and address, and redacts secret-looking fields", async () => {
+  dbTest("sanitises details, actor and address, and redacts secret-looking fields", async ({ db: handle }) => {
     await recordAudit(handle.db, {
       actor: "eve\r\nINFO admin sign_in success",
       remoteAddress: "10.0.0.1\n",
@@ -117,7 +114,7 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     });
   });
 
-  it("commits and rolls back with the caller's transaction", async () => {
+  dbTest("commits and rolls back with the caller's transaction", async ({ db: handle }) => {
     const before = (await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).total;
     await expect(
       handle.db.transaction(async (tx) => {
@@ -134,7 +131,7 @@ describe.each(testDatabaseKinds())("audit log on %s", (kind) => {
     expect((await listAuditEvents(handle.db, { page: 1, pageSize: 1 })).total).toBe(before);
   });
 
-  it("finds an actor by what the page shows, whichever way the row stored it, in each language", async () => {
+  dbTest("finds an actor by what the page shows, whichever way the row stored it, in each language", async ({ db: handle }) => {
     // Old sign-ins stored "alice", other rows "RMS\\alice"; the CLI "cli:root"; the console itself "monitor".
     const stored = [
       "alice",

@@ -22,7 +22,8 @@ import type { EnrollmentService } from "@/lib/enrollment/server";
 import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
 import { certificates, clusters } from "@/lib/platform/db/schema";
 import { fixedClock } from "@/lib/platform/time/clock";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 
 const HOUR = 60 * 60 * 1000;
@@ -59,8 +60,8 @@ describe("renewal window and back-off", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("automatic renewal on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("automatic renewal", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   let second: DatabaseHandle;
   let clusterId: string;
   const admin = { name: "RMS\\alice", remoteAddress: "127.0.0.1" };
@@ -80,7 +81,7 @@ describe.each(testDatabaseKinds())("automatic renewal on %s", (kind) => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     second =
       kind === "postgres"
         ? await openDatabase({ dataDir: os.tmpdir(), databaseUrl: process.env.DATABASE_URL, pgSchema: handle.schema })
@@ -94,7 +95,6 @@ describe.each(testDatabaseKinds())("automatic renewal on %s", (kind) => {
 
   afterAll(async () => {
     if (second !== handle) await second.close();
-    await handle.dispose();
   });
 
   it("is off by default and renews nothing; switching it on is audited", async () => {

@@ -1,13 +1,14 @@
 // Directory accounts against a real OpenLDAP slapd started here (loopback, TLS from a test CA, nested groups, a locked
 // account): who may sign in, as what, with which groups, and what bad input and a broken directory do.
 import net from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createAccount, isAdministrator } from "@/lib/console/auth/accounts";
 import { DEFAULT_USER_FILTER, type DirectoryConfig, escapeDnValue, escapeFilterValue } from "@/lib/console/auth/directory";
 import { validateSession } from "@/lib/console/auth/sessions";
 import { signIn } from "@/lib/console/auth/sign-in";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { DIRECTORY_USERS, SERVICE_DN, SERVICE_PASSWORD, startTestDirectory, type TestDirectory } from "../support/slapd";
 
 const T0 = new Date("2030-06-01T09:00:00Z");
@@ -40,18 +41,18 @@ describe("LDAP value escaping", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+describeOnEachDatabase("directory sign-in", () => {
+  // This test's `db`, for the helpers below.
+  let handle: TestDatabase;
+  dbTest.beforeEach(async ({ db }) => {
+    handle = db;
     await createAccount(handle.db, { userName: "breakglass", password: LOCAL_PASSWORD, groups: ["Administrators"] });
   });
-  afterEach(async () => handle.dispose());
 
   const signInAs = (userName: string, password: string, extra: Partial<Parameters<typeof signIn>[1]> = {}) =>
     signIn(handle.db, { ...base, userName, password, directory: config, ...extra });
 
-  it("signs in an administrator through Domain Admins, as DOMAIN\\user, in every spelling of the name", async () => {
+  dbTest("signs in an administrator through Domain Admins, as DOMAIN\\user, in every spelling of the name", async () => {
     for (const name of ["alice", "RMS\\alice", "rms\\ALICE", "alice@rms.test"]) {
       const result = await signInAs(name, DIRECTORY_USERS.alice.password);
       if (!result.ok) throw new Error(`${name}: ${result.code}`);
@@ -68,7 +69,7 @@ describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
     expect(events[0]).toMatchObject({ action: "sign_in", outcome: "success", actor: "RMS\\alice" });
   });
 
-  it("accepts user@suffix only for the directory's realm (dc= parts of its base DNs), or the configured suffixes", async () => {
+  dbTest("accepts user@suffix only for the directory's realm (dc= parts of its base DNs), or the configured suffixes", async () => {
     expect(await signInAs("alice@evil.example", DIRECTORY_USERS.alice.password)).toEqual({ ok: false, code: "invalid_credentials" });
     const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
     expect(events[0]).toMatchObject({ outcome: "failure", actor: "RMS\\alice", details: { reason: "foreign_upn_suffix" } });
@@ -77,20 +78,23 @@ describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
     expect(await signInAs("alice@contoso.com", DIRECTORY_USERS.alice.password, listed)).toMatchObject({ ok: true });
   });
 
-  it("follows nested groups (bob is in RMS Operators, which is in Administrators); a plain member is not an administrator", async () => {
-    const bob = await signInAs("bob", DIRECTORY_USERS.bob.password);
-    if (!bob.ok) throw new Error(bob.code);
-    expect(bob.account.groups).toEqual(["Administrators", "RMS Operators"]);
-    expect(isAdministrator(bob.account.groups)).toBe(true);
-    const carol = await signInAs("carol", DIRECTORY_USERS.carol.password);
-    if (!carol.ok) throw new Error(carol.code);
-    expect(carol.account.groups).toEqual(["Staff"]);
-    expect(isAdministrator(carol.account.groups)).toBe(false);
-    // RMS_ADMIN_GROUPS decides which groups administer.
-    expect(isAdministrator(carol.account.groups, ["Staff"])).toBe(true);
-  });
+  dbTest(
+    "follows nested groups (bob is in RMS Operators, which is in Administrators); a plain member is not an administrator",
+    async () => {
+      const bob = await signInAs("bob", DIRECTORY_USERS.bob.password);
+      if (!bob.ok) throw new Error(bob.code);
+      expect(bob.account.groups).toEqual(["Administrators", "RMS Operators"]);
+      expect(isAdministrator(bob.account.groups)).toBe(true);
+      const carol = await signInAs("carol", DIRECTORY_USERS.carol.password);
+      if (!carol.ok) throw new Error(carol.code);
+      expect(carol.account.groups).toEqual(["Staff"]);
+      expect(isAdministrator(carol.account.groups)).toBe(false);
+      // RMS_ADMIN_GROUPS decides which groups administer.
+      expect(isAdministrator(carol.account.groups, ["Staff"])).toBe(true);
+    },
+  );
 
-  it("refuses a locked (disabled) account, a wrong password, an empty password and injection attempts, each audited", async () => {
+  dbTest("refuses a locked (disabled) account, a wrong password, an empty password and injection attempts, each audited", async () => {
     const refused: [string, string][] = [
       ["dave", DIRECTORY_USERS.dave.password],
       ["alice", "not-alices-password"],
@@ -114,39 +118,42 @@ describe.each(testDatabaseKinds())("directory sign-in on %s", (kind) => {
     expect(events.at(-1)).toMatchObject({ actor: "RMS\\dave", details: { source: "directory", reason: "wrong_password" } });
   });
 
-  it("a local account keeps working beside the directory (by name or as .\\name), and can be turned off", async () => {
+  dbTest("a local account keeps working beside the directory (by name or as .\\name), and can be turned off", async () => {
     expect(await signInAs("breakglass", LOCAL_PASSWORD)).toMatchObject({ ok: true, account: { userName: "breakglass" } });
     expect(await signInAs(".\\breakglass", LOCAL_PASSWORD)).toMatchObject({ ok: true });
     expect(await signInAs("breakglass", LOCAL_PASSWORD, { localAccounts: false })).toEqual({ ok: false, code: "invalid_credentials" });
   });
 
-  it("says the directory is unavailable when it is down, hangs, or presents a certificate that does not verify; local accounts still work", async () => {
-    const silent = net.createServer(() => undefined); // accepts and never answers
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    try {
-      const broken: DirectoryConfig[] = [
-        { ...config, url: "ldaps://127.0.0.1:1" },
-        { ...config, url: `ldaps://127.0.0.1:${port}`, timeoutMs: 500 },
-        { ...config, caPem: undefined },
-      ];
-      for (const directoryConfig of broken) {
-        const started = Date.now();
-        expect(await signInAs("alice", DIRECTORY_USERS.alice.password, { directory: directoryConfig })).toEqual({
-          ok: false,
-          code: "directory_unavailable",
-        });
-        expect(Date.now() - started).toBeLessThan(20_000);
+  dbTest(
+    "says the directory is unavailable when it is down, hangs, or presents a certificate that does not verify; local accounts still work",
+    async () => {
+      const silent = net.createServer(() => undefined); // accepts and never answers
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const port = (silent.address() as net.AddressInfo).port;
+      try {
+        const broken: DirectoryConfig[] = [
+          { ...config, url: "ldaps://127.0.0.1:1" },
+          { ...config, url: `ldaps://127.0.0.1:${port}`, timeoutMs: 500 },
+          { ...config, caPem: undefined },
+        ];
+        for (const directoryConfig of broken) {
+          const started = Date.now();
+          expect(await signInAs("alice", DIRECTORY_USERS.alice.password, { directory: directoryConfig })).toEqual({
+            ok: false,
+            code: "directory_unavailable",
+          });
+          expect(Date.now() - started).toBeLessThan(20_000);
+        }
+        const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
+        expect(events[0]).toMatchObject({ outcome: "failure", details: { reason: "directory_unavailable" } });
+        expect(await signInAs("breakglass", LOCAL_PASSWORD, { directory: broken[0] })).toMatchObject({ ok: true });
+      } finally {
+        silent.close();
       }
-      const { events } = await listAuditEvents(handle.db, { page: 1, pageSize: 1 });
-      expect(events[0]).toMatchObject({ outcome: "failure", details: { reason: "directory_unavailable" } });
-      expect(await signInAs("breakglass", LOCAL_PASSWORD, { directory: broken[0] })).toMatchObject({ ok: true });
-    } finally {
-      silent.close();
-    }
-  });
+    },
+  );
 
-  it("uses StartTLS on ldap:// and re-reads groups at every sign-in", async () => {
+  dbTest("uses StartTLS on ldap:// and re-reads groups at every sign-in", async () => {
     const result = await signInAs("RMS\\bob", DIRECTORY_USERS.bob.password, { directory: { ...config, url: directory.ldapUrl } });
     expect(result).toMatchObject({ ok: true, account: { groups: ["Administrators", "RMS Operators"] } });
     // With a group base that holds no groups, the same user now has none: nothing is kept from the last sign-in.

@@ -3,13 +3,13 @@
 // events 16, 17 and 18 is logged and audited exactly once, and installing a renewed certificate clears the state.
 import os from "node:os";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { checkExpiries, listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
 import { monitorRound } from "@/lib/console/monitor/expiry-monitor";
 import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
 import { auditEvents, certificates, clusters, expiryNotices } from "@/lib/platform/db/schema";
 import { fixedClock } from "@/lib/platform/time/clock";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const DAY = 24 * 60 * 60 * 1000;
 const EXPIRES = new Date("2031-03-01T12:00:00Z");
@@ -34,13 +34,11 @@ async function installCertificate(db: DatabaseHandle["db"], clusterId: string, v
   });
 }
 
-describe.each(testDatabaseKinds())("expiry monitor on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("expiry monitor", ({ kind }) => {
   let second: DatabaseHandle;
   let clusterId: string;
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db: handle }) => {
     // A second console: its own connection pool to the same PostgreSQL schema (PGlite allows one process: the same handle).
     second =
       kind === "postgres"
@@ -61,12 +59,11 @@ describe.each(testDatabaseKinds())("expiry monitor on %s", (kind) => {
     await installCertificate(handle.db, clusterId, EXPIRES, "a".repeat(64));
   });
 
-  afterEach(async () => {
+  dbTest.afterEach(async ({ db: handle }) => {
     if (second !== handle) await second.close();
-    await handle.dispose();
   });
 
-  it("gives events 16, 17 and 18 once each across two consoles, then nothing after a renewal", async () => {
+  dbTest("gives events 16, 17 and 18 once each across two consoles, then nothing after a renewal", async ({ db: handle }) => {
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     const rounds: Array<{ days: number; events: number[] }> = [];
@@ -107,14 +104,14 @@ describe.each(testDatabaseKinds())("expiry monitor on %s", (kind) => {
     expect(await handle.db.select().from(expiryNotices)).toHaveLength(3);
   });
 
-  it("an SLC first seen a week from expiry gets event 17 only; the alert list says how many days are left", async () => {
+  dbTest("an SLC first seen a week from expiry gets event 17 only; the alert list says how many days are left", async ({ db: handle }) => {
     const check = await checkExpiries(handle.db, { now: daysBefore(6), log: () => {} });
     expect(check.events.map((e) => e.eventId)).toEqual([17]);
     expect(await listExpiryAlerts(handle.db, daysBefore(6))).toMatchObject([{ status: "expires_in_7", daysLeft: 6 }]);
     expect(await listExpiryAlerts(handle.db, daysBefore(40))).toEqual([]);
   });
 
-  it("a round that cannot reach the database logs the failure and does not throw", async () => {
+  dbTest("a round that cannot reach the database logs the failure and does not throw", async ({ db: handle }) => {
     const lines: string[] = [];
     const clock = fixedClock(daysBefore(29));
     await monitorRound({ db: () => Promise.reject(new Error("connection refused")), clock, intervalMs: 60_000, log: (l) => lines.push(l) });

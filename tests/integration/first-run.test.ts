@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
 import { removeRmsFromWebSite } from "@/lib/console/provisioning/web-sites";
 import type { RenewalContext } from "@/lib/console/renewal/context";
@@ -14,7 +14,7 @@ import { installBundledRoot, loadTrustAnchors } from "@/lib/console/renewal/trus
 import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { auditEvents, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { createTestTlsPki, startTestHttpsServer, type TestHttpsServer } from "../support/tls";
 
 const DAY_MS = 86_400_000;
@@ -58,7 +58,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
+describeOnEachDatabase("provisionFirstRun", ({ kind }) => {
   const kek = loadKeyEncryptionKey({ dataDir: path.join(tmp, `console-${kind}`), createIfMissing: true });
   const context = (db: RenewalContext["db"], enrollmentUrl: string): RenewalContext => ({
     db,
@@ -70,47 +70,37 @@ describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
     leaseMs: 30_000,
   });
 
-  it("creates Default Web Site with a demo cluster enrolled over HTTPS for the requested days, once", async () => {
-    const handle = await createTestDatabase(kind);
-    try {
-      const ctx = context(handle.db, enrollment.url);
-      const result = await provisionFirstRun(ctx, { serverName: "RMS01", validityDays: DEMO_SLC_VALIDITY_DAYS });
-      if (!result.ok || !result.provisioned) throw new Error(`first run: ${JSON.stringify(result)}`);
-      expect(Math.round((result.validUntil.getTime() - Date.now()) / DAY_MS)).toBe(DEMO_SLC_VALIDITY_DAYS);
+  dbTest("creates Default Web Site with a demo cluster enrolled over HTTPS for the requested days, once", async ({ db: handle }) => {
+    const ctx = context(handle.db, enrollment.url);
+    const result = await provisionFirstRun(ctx, { serverName: "RMS01", validityDays: DEMO_SLC_VALIDITY_DAYS });
+    if (!result.ok || !result.provisioned) throw new Error(`first run: ${JSON.stringify(result)}`);
+    expect(Math.round((result.validUntil.getTime() - Date.now()) / DAY_MS)).toBe(DEMO_SLC_VALIDITY_DAYS);
 
-      const [site] = await handle.db.select().from(webSites);
-      expect(site).toMatchObject({ name: "Default Web Site", state: "started", clusterId: result.clusterId });
-      const [cluster] = await handle.db.select().from(clusters);
-      expect(cluster).toMatchObject({ serverName: "RMS01", clusterUrl: "http://rms01/_wmcs" });
-      const installed = await handle.db.select().from(certificates).where(eq(certificates.clusterId, result.clusterId));
-      expect(installed).toHaveLength(1);
-      expect(installed[0]).toMatchObject({ active: true, obtainedBy: "enroll", installedBy: "setup" });
-      const events = await handle.db.select().from(auditEvents);
-      expect(events.map((e) => [e.action, e.outcome, e.actor])).toEqual([["enroll_succeeded", "success", "setup"]]);
+    const [site] = await handle.db.select().from(webSites);
+    expect(site).toMatchObject({ name: "Default Web Site", state: "started", clusterId: result.clusterId });
+    const [cluster] = await handle.db.select().from(clusters);
+    expect(cluster).toMatchObject({ serverName: "RMS01", clusterUrl: "http://rms01/_wmcs" });
+    const installed = await handle.db.select().from(certificates).where(eq(certificates.clusterId, result.clusterId));
+    expect(installed).toHaveLength(1);
+    expect(installed[0]).toMatchObject({ active: true, obtainedBy: "enroll", installedBy: "setup" });
+    const events = await handle.db.select().from(auditEvents);
+    expect(events.map((e) => [e.action, e.outcome, e.actor])).toEqual([["enroll_succeeded", "success", "setup"]]);
 
-      expect(await provisionFirstRun(ctx, { serverName: "RMS01" })).toEqual({ ok: true, provisioned: false });
-      expect(await handle.db.select().from(clusters)).toHaveLength(1);
-    } finally {
-      await handle.dispose();
-    }
+    expect(await provisionFirstRun(ctx, { serverName: "RMS01" })).toEqual({ ok: true, provisioned: false });
+    expect(await handle.db.select().from(clusters)).toHaveLength(1);
   });
 
-  it("keeps the cluster and its key, with no certificate, when the service cannot be reached", async () => {
-    const handle = await createTestDatabase(kind);
-    try {
-      const result = await provisionFirstRun(context(handle.db, "https://127.0.0.1:9"), { serverName: "RMS02" });
-      expect(result).toMatchObject({ ok: false, code: "unreachable" });
-      expect(await handle.db.select().from(webSites)).toHaveLength(1);
-      expect(await handle.db.select().from(clusterKeys)).toHaveLength(1);
-      expect(await handle.db.select().from(certificates)).toHaveLength(0);
-    } finally {
-      await handle.dispose();
-    }
+  dbTest("keeps the cluster and its key, with no certificate, when the service cannot be reached", async ({ db: handle }) => {
+    const result = await provisionFirstRun(context(handle.db, "https://127.0.0.1:9"), { serverName: "RMS02" });
+    expect(result).toMatchObject({ ok: false, code: "unreachable" });
+    expect(await handle.db.select().from(webSites)).toHaveLength(1);
+    expect(await handle.db.select().from(clusterKeys)).toHaveLength(1);
+    expect(await handle.db.select().from(certificates)).toHaveLength(0);
   });
 
-  it("creates Default Web Site beside other web sites, and never again once it exists, even after RMS was removed from it", async () => {
-    const handle = await createTestDatabase(kind);
-    try {
+  dbTest(
+    "creates Default Web Site beside other web sites, and never again once it exists, even after RMS was removed from it",
+    async ({ db: handle }) => {
       await handle.db.insert(webSites).values({ name: "Contoso Intranet" });
       const ctx = context(handle.db, "https://127.0.0.1:9");
       const result = await provisionFirstRun(ctx, { serverName: "RMS03" });
@@ -132,30 +122,23 @@ describe.each(testDatabaseKinds())("provisionFirstRun on %s", (kind) => {
       expect(await provisionFirstRun(ctx, { serverName: "RMS03" })).toEqual({ ok: true, provisioned: false });
       expect(await handle.db.select().from(clusters)).toHaveLength(1);
       expect(await handle.db.select().from(webSites)).toHaveLength(2);
-    } finally {
-      await handle.dispose();
-    }
-  });
+    },
+  );
 
-  it("keeps an enrollment the service holds for approval as the cluster's pending request", async () => {
-    const handle = await createTestDatabase(kind);
-    try {
-      const result = await provisionFirstRun(context(handle.db, approvalService.url), { serverName: "RMS03" });
-      expect(result).toMatchObject({ ok: false, code: "pending_approval", submissionId: "cd".repeat(16) });
-      if (result.ok || result.code !== "pending_approval") return;
-      const requests = await handle.db.select().from(renewalRequests);
-      expect(requests).toHaveLength(1);
-      expect(requests[0]).toMatchObject({
-        clusterId: result.clusterId,
-        requestId: result.requestId,
-        status: "pending",
-        exportedBy: "setup",
-      });
-      expect(await handle.db.select().from(certificates)).toHaveLength(0);
-      const events = await handle.db.select().from(auditEvents);
-      expect(events.map((e) => [e.action, e.outcome])).toEqual([["request_exported", "success"]]);
-    } finally {
-      await handle.dispose();
-    }
+  dbTest("keeps an enrollment the service holds for approval as the cluster's pending request", async ({ db: handle }) => {
+    const result = await provisionFirstRun(context(handle.db, approvalService.url), { serverName: "RMS03" });
+    expect(result).toMatchObject({ ok: false, code: "pending_approval", submissionId: "cd".repeat(16) });
+    if (result.ok || result.code !== "pending_approval") return;
+    const requests = await handle.db.select().from(renewalRequests);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      clusterId: result.clusterId,
+      requestId: result.requestId,
+      status: "pending",
+      exportedBy: "setup",
+    });
+    expect(await handle.db.select().from(certificates)).toHaveLength(0);
+    const events = await handle.db.select().from(auditEvents);
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([["request_exported", "success"]]);
   });
 });

@@ -8,7 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { type ClusterCommandIo, renewOnlineCommand } from "@/lib/console/cli/cluster-commands";
 import { type Env, loadEnv } from "@/lib/console/env";
@@ -21,7 +21,8 @@ import { renewOnline } from "@/lib/console/renewal/online";
 import { renewalContextFrom } from "@/lib/console/renewal/settings-context";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { freePort } from "../support/processes";
 import { type RunningSquid, startSquid } from "../support/squid";
@@ -73,8 +74,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("online renewal through squid", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   let clusterId: string;
   let clusterGuid: string;
   const consoleDir = path.join(tmp, `console-${kind}`);
@@ -98,7 +99,7 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     fs.mkdirSync(consoleDir, { recursive: true });
     // Enrolled directly at 127.0.0.1 (the service's loopback name), before any proxy is set.
     const direct = testRenewalContext(handle.db, { consoleDir, trustAnchors: [root], enrollmentUrl: enrollment.url });
@@ -109,10 +110,6 @@ describe.each(testDatabaseKinds())("online renewal through squid on %s", (kind) 
     clusterId = cluster.id;
     clusterGuid = cluster.guid;
   }, 60_000);
-
-  afterAll(async () => {
-    await handle?.dispose();
-  });
 
   it("cannot reach the service directly: its name resolves only at the proxy", async () => {
     const before = await installedCount();

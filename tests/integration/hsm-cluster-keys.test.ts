@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { whereKeysCommand } from "@/lib/console/cli/keys-command";
 import { provisionWebSite } from "@/lib/console/provisioning/web-sites";
@@ -19,7 +19,8 @@ import { destroyTokenKeyPair, type Pkcs11Settings, readTokenKeyAttributes } from
 import { verifyRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusterKeys, clusters, webSites } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 
 const MODULE = "/usr/lib/softhsm/libsofthsm2.so";
 const TOKEN_LABEL = "rms-cluster-keys";
@@ -64,8 +65,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(testDatabaseKinds())("cluster keys in a PKCS#11 token on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("cluster keys in a PKCS#11 token", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   let ctx: RenewalContext;
   const kek = loadKeyEncryptionKey({ dataDir: path.join(tmp, `console-${kind}`), createIfMissing: true });
 
@@ -92,7 +93,7 @@ describe.each(testDatabaseKinds())("cluster keys in a PKCS#11 token on %s", (kin
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     ctx = {
       db: handle.db,
       kek: () => kek,
@@ -104,8 +105,6 @@ describe.each(testDatabaseKinds())("cluster keys in a PKCS#11 token on %s", (kin
       leaseMs: 30_000,
     };
   });
-
-  afterAll(async () => handle.dispose());
 
   it("generates the cluster key inside the token: the row keeps only its reference, the token refuses its secret parts", async () => {
     const { result } = await provision(`HSM${kind}`, token);

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { notificationSecretContext, notificationSettingsSchema, saveNotificationSettings } from "@/lib/console/notifications/settings";
 import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/master-key";
@@ -23,9 +23,9 @@ import {
   loadKeyEncryptionKey,
   type MasterKeySettings,
 } from "@/lib/core/certificates/key-encryption";
-import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
+import { type Database, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { clusterKeys, clusters, notificationSettings } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { type ProgramRun, runProgram } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
@@ -101,69 +101,66 @@ async function seed(db: Database, settings: MasterKeySettings): Promise<{ kek: K
   return { kek, clusterIds };
 }
 
-describe.each(testDatabaseKinds())("resetting the master key on %s", (kind) => {
-  let handle: DatabaseHandle & { dispose(): Promise<void> };
+describeOnEachDatabase("resetting the master key", ({ kind }) => {
   let dataDir: string;
   let settings: MasterKeySettings;
   beforeEach(async () => {
-    handle = await createTestDatabase(kind);
     dataDir = fs.mkdtempSync(path.join(tmp, `${kind}-`));
     settings = { dataDir };
   });
-  afterEach(async () => {
-    await handle.dispose();
-  });
+  dbTest(
+    "re-encrypts every key in one go: each decrypts with the new key and not with the old; the old file is overwritten and removed",
+    async ({ db: handle }) => {
+      const { kek, clusterIds } = await seed(handle.db, settings);
+      const old = bare(kek);
+      const keyFile = path.join(dataDir, "master.key");
+      const oldText = fs.readFileSync(keyFile, "utf8");
+      // A second name for the same file: it shows what became of the old key's bytes in place, after the name is gone.
+      const witness = path.join(tmp, `${kind}-witness-${randomUUID()}`);
+      fs.linkSync(keyFile, witness);
+      const before = await envelopes(handle.db);
+      expect(before).toHaveLength(3);
 
-  it("re-encrypts every key in one go: each decrypts with the new key and not with the old; the old file is overwritten and removed", async () => {
-    const { kek, clusterIds } = await seed(handle.db, settings);
-    const old = bare(kek);
-    const keyFile = path.join(dataDir, "master.key");
-    const oldText = fs.readFileSync(keyFile, "utf8");
-    // A second name for the same file: it shows what became of the old key's bytes in place, after the name is gone.
-    const witness = path.join(tmp, `${kind}-witness-${randomUUID()}`);
-    fs.linkSync(keyFile, witness);
-    const before = await envelopes(handle.db);
-    expect(before).toHaveLength(3);
+      const result = await rotateMasterKey(handle.db, settings, BY);
 
-    const result = await rotateMasterKey(handle.db, settings, BY);
+      expect(result).toMatchObject({ from: [old.id], reencrypted: 3, total: 3, wiped: keyFile, remaining: null });
+      expect(result.to).not.toBe(old.id);
+      const fresh = loadKeyEncryptionKey({ ...settings, createIfMissing: false });
+      expect(fresh.id).toBe(result.to);
+      expect(fresh.accepts).toBeUndefined();
+      expect(fs.existsSync(`${keyFile}.next`)).toBe(false);
+      expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+      const after = await envelopes(handle.db);
+      for (const envelope of after) {
+        expect(envelopeKeyId(envelope.envelope)).toBe(result.to);
+        expect(decrypts(envelope, bare(fresh))).toBe(true);
+        expect(decrypts(envelope, old)).toBe("wrong_key");
+      }
+      // Same plaintext as before the rotation.
+      for (const [i, envelope] of after.entries()) {
+        const was = before[i] as (typeof before)[number];
+        expect(decryptPrivateKey(envelope.envelope, fresh, envelope.associatedData)).toBe(
+          decryptPrivateKey(was.envelope, old, was.associatedData),
+        );
+      }
+      // The old key file's bytes were overwritten in place (zeros), not just unlinked.
+      const leftover = fs.readFileSync(witness);
+      expect(leftover.toString("utf8")).not.toContain(oldText.trim());
+      expect(leftover.every((byte) => byte === 0)).toBe(true);
+      fs.rmSync(witness);
+      // The console signs with the new key; the audit names who reset it and both fingerprints.
+      const signing = await getClusterKey(handle.db, clusterIds[0] as string, consoleKeyEncryptionKey(settings));
+      expect(signing?.privateKeyPem()).toContain("PRIVATE KEY");
+      const [event] = await rotations(handle.db);
+      expect(event).toMatchObject({
+        actor: BY.actor,
+        outcome: "success",
+        details: { fingerprint: result.to, target: old.id, reencrypted: 3 },
+      });
+    },
+  );
 
-    expect(result).toMatchObject({ from: [old.id], reencrypted: 3, total: 3, wiped: keyFile, remaining: null });
-    expect(result.to).not.toBe(old.id);
-    const fresh = loadKeyEncryptionKey({ ...settings, createIfMissing: false });
-    expect(fresh.id).toBe(result.to);
-    expect(fresh.accepts).toBeUndefined();
-    expect(fs.existsSync(`${keyFile}.next`)).toBe(false);
-    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
-    const after = await envelopes(handle.db);
-    for (const envelope of after) {
-      expect(envelopeKeyId(envelope.envelope)).toBe(result.to);
-      expect(decrypts(envelope, bare(fresh))).toBe(true);
-      expect(decrypts(envelope, old)).toBe("wrong_key");
-    }
-    // Same plaintext as before the rotation.
-    for (const [i, envelope] of after.entries()) {
-      const was = before[i] as (typeof before)[number];
-      expect(decryptPrivateKey(envelope.envelope, fresh, envelope.associatedData)).toBe(
-        decryptPrivateKey(was.envelope, old, was.associatedData),
-      );
-    }
-    // The old key file's bytes were overwritten in place (zeros), not just unlinked.
-    const leftover = fs.readFileSync(witness);
-    expect(leftover.toString("utf8")).not.toContain(oldText.trim());
-    expect(leftover.every((byte) => byte === 0)).toBe(true);
-    fs.rmSync(witness);
-    // The console signs with the new key; the audit names who reset it and both fingerprints.
-    const signing = await getClusterKey(handle.db, clusterIds[0] as string, consoleKeyEncryptionKey(settings));
-    expect(signing?.privateKeyPem()).toContain("PRIVATE KEY");
-    const [event] = await rotations(handle.db);
-    expect(event).toMatchObject({
-      actor: BY.actor,
-      outcome: "success",
-      details: { fingerprint: result.to, target: old.id, reencrypted: 3 },
-    });
-  });
-
-  it("one value that does not decrypt stops the rotation with everything as it was", async () => {
+  dbTest("one value that does not decrypt stops the rotation with everything as it was", async ({ db: handle }) => {
     const { kek } = await seed(handle.db, settings);
     const keyFile = path.join(dataDir, "master.key");
     const keyText = fs.readFileSync(keyFile, "utf8");
@@ -196,7 +193,7 @@ describe.each(testDatabaseKinds())("resetting the master key on %s", (kind) => {
     expect(await rotations(handle.db)).toEqual([]);
   });
 
-  it("a console that holds only the old key is told which key the database needs, and cannot rotate", async () => {
+  dbTest("a console that holds only the old key is told which key the database needs, and cannot rotate", async ({ db: handle }) => {
     const { kek, clusterIds } = await seed(handle.db, settings);
     const oldDir = fs.mkdtempSync(path.join(tmp, `${kind}-old-`));
     fs.copyFileSync(path.join(dataDir, "master.key"), path.join(oldDir, "master.key"));

@@ -1,12 +1,12 @@
 // The console's /metrics body, scraped and parsed: expiry and last renewal per cluster, renewal totals per cluster from
 // the audit log (monotonic across scrapes, gone with their cluster), the enrollment histogram and the process defaults.
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { recordAudit } from "@/lib/console/audit/audit";
 import { createConsoleMetrics } from "@/lib/console/metrics/registry";
 import { scrapeConsoleMetrics } from "@/lib/console/metrics/scrape";
 import { certificates, clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 interface Sample {
   name: string;
@@ -34,11 +34,9 @@ function parse(text: string): { samples: Sample[]; types: Map<string, string> } 
 const VALID_UNTIL = new Date("2031-03-01T12:00:00Z");
 const INSTALLED = new Date("2030-03-01T12:00:00Z");
 
-describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("console metrics", () => {
   let clusterId: string;
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db: handle }) => {
     const [cluster] = await handle.db
       .insert(clusters)
       .values({
@@ -71,9 +69,8 @@ describe.each(testDatabaseKinds())("console metrics on %s", (kind) => {
       await recordAudit(handle.db, { actor: "RMS\\alice", remoteAddress: null, action, outcome: "success", clusterId: cluster.id });
     }
   });
-  afterEach(async () => handle.dispose());
 
-  it("exposes expiry, last renewal and renewal totals per the issue's names, and counts only upwards", async () => {
+  dbTest("exposes expiry, last renewal and renewal totals per the issue's names, and counts only upwards", async ({ db: handle }) => {
     const metrics = createConsoleMetrics();
     const first = await scrapeConsoleMetrics(handle.db, metrics);
     expect(first.contentType).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   effectiveNotificationChannels,
   getStoredNotificationSettings,
@@ -12,7 +12,8 @@ import {
 } from "@/lib/console/notifications/settings";
 import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { auditEvents, notificationSettings } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { createTestTlsPki } from "../support/tls";
 
 const NO_ENV = { RMS_SMTP_PORT: 587, RMS_NOTIFY_EMAIL_TO: [] };
@@ -53,26 +54,26 @@ describe("the Settings form's schema", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("notification settings", () => {
+  // This test's `db`, for the helper below.
+  let handle: TestDatabase;
   let kek: KeyEncryptionKey;
   let tmp: string;
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db }) => {
+    handle = db;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-notify-settings-"));
     kek = loadKeyEncryptionKey({ dataDir: tmp, createIfMissing: true });
   });
 
   afterEach(async () => {
-    await handle.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   const save = (fields: Record<string, string>) =>
     saveNotificationSettings(handle.db, kek, notificationSettingsSchema.parse(form(fields)), BY);
 
-  it("stores secrets only encrypted, keeps them when left blank, and audits the changed fields", async () => {
+  dbTest("stores secrets only encrypted, keeps them when left blank, and audits the changed fields", async () => {
     const pki = await createTestTlsPki({ label: "Settings SMTP" });
     expect(
       await save({
@@ -131,7 +132,7 @@ describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
     expect(JSON.stringify(audit)).not.toContain(WEBHOOK_SECRET);
   });
 
-  it("refuses an incomplete channel with the field to fix and changes nothing", async () => {
+  dbTest("refuses an incomplete channel with the field to fix and changes nothing", async () => {
     expect(await save({ webhookUrl: "https://hooks.contoso.com/rms" })).toEqual({
       ok: false,
       field: "webhookSecret",
@@ -149,7 +150,7 @@ describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
     expect(await handle.db.select().from(auditEvents)).toEqual([]);
   });
 
-  it("turns a channel off when its URL or server is cleared, forgetting its secret", async () => {
+  dbTest("turns a channel off when its URL or server is cleared, forgetting its secret", async () => {
     await save({ webhookUrl: "https://hooks.contoso.com/rms", webhookSecret: WEBHOOK_SECRET });
     expect(await save({})).toEqual({ ok: true, changed: ["webhookUrl", "webhookSecret"] });
     const [row] = await handle.db.select().from(notificationSettings);
@@ -157,7 +158,7 @@ describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
     expect((await effectiveNotificationChannels(handle.db, NO_ENV, () => kek)).webhook).toBeNull();
   });
 
-  it("uses the environment's channel where it configures one", async () => {
+  dbTest("uses the environment's channel where it configures one", async () => {
     await save({ webhookUrl: "https://hooks.contoso.com/rms", webhookSecret: WEBHOOK_SECRET });
     const channels = await effectiveNotificationChannels(
       handle.db,
@@ -168,7 +169,7 @@ describe.each(testDatabaseKinds())("notification settings on %s", (kind) => {
     expect(channels.source).toEqual({ webhook: "environment", email: null });
   });
 
-  it("a different master key cannot read the stored secrets", async () => {
+  dbTest("a different master key cannot read the stored secrets", async () => {
     await save({ webhookUrl: "https://hooks.contoso.com/rms", webhookSecret: WEBHOOK_SECRET });
     const other = loadKeyEncryptionKey({ dataDir: fs.mkdtempSync(path.join(tmp, "other-")), createIfMissing: true });
     await expect(effectiveNotificationChannels(handle.db, NO_ENV, () => other)).rejects.toThrow(/master key/);

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkExpiries } from "@/lib/console/monitor/expiry-events";
 import { sendEmail } from "@/lib/console/notifications/email";
 import { expiryNotification, type NotificationChannels, sendNotification, testNotification } from "@/lib/console/notifications/notifier";
@@ -22,7 +22,8 @@ import { deliverWebhook } from "@/lib/console/notifications/webhook";
 import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
 import { certificates, clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { createTestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { createTestTlsPki } from "../support/tls";
 
@@ -152,13 +153,11 @@ describe("e-mail", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("expiry events notified once", ({ kind }) => {
   let second: DatabaseHandle;
   const expires = new Date("2031-03-01T12:00:00Z");
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db: handle }) => {
     second =
       kind === "postgres"
         ? await openDatabase({ dataDir: os.tmpdir(), databaseUrl: process.env.DATABASE_URL, pgSchema: handle.schema })
@@ -191,12 +190,11 @@ describe.each(testDatabaseKinds())("expiry events notified once on %s", (kind) =
     });
   });
 
-  afterEach(async () => {
+  dbTest.afterEach(async ({ db: handle }) => {
     if (second !== handle) await second.close();
-    await handle.dispose();
   });
 
-  it("31, 29, 8, 6 and 0 days: the webhook and the mailbox each get events 16, 17 and 18 once", async () => {
+  dbTest("31, 29, 8, 6 and 0 days: the webhook and the mailbox each get events 16, 17 and 18 once", async ({ db: handle }) => {
     for (const days of [31, 29, 8, 6, 0]) {
       const now = new Date(expires.getTime() - days * DAY);
       const checks = await Promise.all([

@@ -15,7 +15,7 @@ import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { clusters } from "@/lib/platform/db/schema";
 import { fetchTrusting, requestFieldsFor, type TrustingFetch } from "@/tests/support/enrollment-requests";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 import { promtoolCheckMetrics, sample, samplesOf } from "../support/promtool";
 
@@ -82,13 +82,12 @@ describe("the enrollment service's /metrics", () => {
   });
 });
 
-describe.each(testDatabaseKinds())("the console's /metrics on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("the console's /metrics", ({ kind, sharedDatabase }) => {
   let ctx: RenewalContext;
   let cluster: { guid: string; serverName: string; id: string };
 
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    const handle = await sharedDatabase();
     ctx = testRenewalContext(handle.db, {
       consoleDir: path.join(tmp, `console-${kind}`),
       trustAnchors: [enrollmentRoot],
@@ -100,9 +99,8 @@ describe.each(testDatabaseKinds())("the console's /metrics on %s", (kind) => {
     if (!row) throw new Error("the seed made no cluster");
     cluster = row;
   });
-  afterAll(async () => handle.dispose());
 
-  it("passes promtool with every counter of the alert rules at 0 from start", async () => {
+  dbTest("passes promtool with every counter of the alert rules at 0 from start", async ({ sharedDb: handle }) => {
     const { body } = await scrapeConsoleMetrics(handle.db, createConsoleMetrics());
     const lint = promtoolCheckMetrics(body);
     expect(lint.output).toBe("");
@@ -126,7 +124,7 @@ describe.each(testDatabaseKinds())("the console's /metrics on %s", (kind) => {
     }
   });
 
-  it("counts a wrong file chosen in Import as an import refusal, not as a failed renewal", async () => {
+  dbTest("counts a wrong file chosen in Import as an import refusal, not as a failed renewal", async ({ sharedDb: handle }) => {
     const metrics = createConsoleMetrics();
     await scrapeConsoleMetrics(handle.db, metrics);
     const exported = await exportRenewalRequest(ctx, { clusterId: cluster.id, actor });

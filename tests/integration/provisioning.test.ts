@@ -5,14 +5,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, expect } from "vitest";
 import { getClusterOverview, getWebSite, getWebSitesOverview } from "@/lib/console/clusters/queries";
 import { checkExpiries, listExpiryAlerts } from "@/lib/console/monitor/expiry-events";
 import { type ProvisionFields, provisionWebSite, removeRmsFromWebSite } from "@/lib/console/provisioning/web-sites";
 import { getClusterKey } from "@/lib/console/renewal/cluster-keys";
 import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { auditEvents, autoRenewals, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-provisioning-test-"));
 const kek = loadKeyEncryptionKey({ dataDir: tmp, createIfMissing: true });
@@ -25,8 +26,9 @@ const GOOD: ProvisionFields = {
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("provisioning and removal", () => {
+  /** This test's `db`, for the helpers below. */
+  let handle: TestDatabase;
   let intranet: string;
   let extranet: string;
   let defaultSite: string;
@@ -50,8 +52,8 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
   const remove = (webSiteId: string, clusterId: string, confirmation: string) =>
     removeRmsFromWebSite(handle.db, { webSiteId, clusterId, confirmation, actor, now: new Date() });
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db }) => {
+    handle = db;
     const [demo] = await handle.db
       .insert(clusters)
       .values({
@@ -72,9 +74,8 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
     intranet = sites[1]?.id ?? "";
     extranet = sites[2]?.id ?? "";
   });
-  afterEach(async () => handle.dispose());
 
-  it("provisions a web site: a cluster with a new GUID and an encrypted 2048-bit key, no SLC yet, audited", async () => {
+  dbTest("provisions a web site: a cluster with a new GUID and an encrypted 2048-bit key, no SLC yet, audited", async () => {
     const result = await provision(intranet);
     if (!result.ok) throw new Error(JSON.stringify(result));
     expect(result.guid).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
@@ -116,7 +117,7 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
     expect(events[0]?.details).toMatchObject({ webSite: "Intranet", guid: result.guid, keyFingerprint: result.keyFingerprint });
   });
 
-  it("refuses malformed fields, each with its own code, and changes nothing", async () => {
+  dbTest("refuses malformed fields, each with its own code, and changes nothing", async () => {
     const before = await snapshot();
     const cases: Array<[Partial<ProvisionFields>, Record<string, string>]> = [
       [{ clusterName: "   " }, { clusterName: "cluster_name_invalid" }],
@@ -141,7 +142,7 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
     expect(await handle.db.select().from(auditEvents)).toEqual([]);
   });
 
-  it("refuses a name, URL or database another cluster has (case and trailing slash aside), and changes nothing", async () => {
+  dbTest("refuses a name, URL or database another cluster has (case and trailing slash aside), and changes nothing", async () => {
     const before = await snapshot();
     expect(await provision(intranet, { clusterName: "rms01 rms CLUSTER" })).toEqual({
       ok: false,
@@ -161,7 +162,7 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("provisions a web site once: a double submit, even at the same moment, finds it provisioned", async () => {
+  dbTest("provisions a web site once: a double submit, even at the same moment, finds it provisioned", async () => {
     const [first, second] = await Promise.all([
       provision(intranet),
       provision(intranet, { clusterName: "Other", clusterUrl: "https://other/_wmcs", configDatabase: "Other" }),
@@ -182,87 +183,90 @@ describe.each(testDatabaseKinds())("provisioning and removal on %s", (kind) => {
     expect(after.clusters).toBe(2);
   });
 
-  it("removes RMS after the typed cluster name: key destroyed, request cancelled, auto-renewal off, history and audit kept", async () => {
-    const provisioned = await provision(intranet);
-    if (!provisioned.ok) throw new Error(JSON.stringify(provisioned));
-    const clusterId = provisioned.clusterId;
-    // Give it what a cluster in use has: an installed SLC, a pending request, automatic renewal on, an earlier audit row.
-    const [slc] = await handle.db
-      .insert(certificates)
-      .values({
+  dbTest(
+    "removes RMS after the typed cluster name: key destroyed, request cancelled, auto-renewal off, history and audit kept",
+    async () => {
+      const provisioned = await provision(intranet);
+      if (!provisioned.ok) throw new Error(JSON.stringify(provisioned));
+      const clusterId = provisioned.clusterId;
+      // Give it what a cluster in use has: an installed SLC, a pending request, automatic renewal on, an earlier audit row.
+      const [slc] = await handle.db
+        .insert(certificates)
+        .values({
+          clusterId,
+          document: "<XrML/>",
+          fingerprint: "AA".repeat(32),
+          serialNumber: "01",
+          issuerName: "Test",
+          issuerSubject: "CN=Test",
+          subjectName: "RMS01",
+          issuedAt: new Date(),
+          validFrom: new Date(),
+          validUntil: new Date(Date.now() + 5 * 86_400_000),
+          obtainedBy: "enroll",
+          installedBy: "setup",
+          active: true,
+        })
+        .returning();
+      await handle.db.insert(renewalRequests).values({
         clusterId,
-        document: "<XrML/>",
-        fingerprint: "AA".repeat(32),
-        serialNumber: "01",
-        issuerName: "Test",
-        issuerSubject: "CN=Test",
-        subjectName: "RMS01",
-        issuedAt: new Date(),
-        validFrom: new Date(),
-        validUntil: new Date(Date.now() + 5 * 86_400_000),
-        obtainedBy: "enroll",
-        installedBy: "setup",
-        active: true,
-      })
-      .returning();
-    await handle.db.insert(renewalRequests).values({
-      clusterId,
-      requestId: "11111111-2222-4333-8444-555555555555",
-      document: "<RenewalRequest/>",
-      fingerprint: "BB".repeat(32),
-      status: "pending",
-      exportedBy: "RMS\\alice",
-    });
-    await handle.db.insert(autoRenewals).values({ clusterId, enabled: true, changedBy: "RMS\\alice", changedAt: new Date() });
-    expect(await listExpiryAlerts(handle.db, new Date())).toHaveLength(1);
-    expect((await getWebSite(handle.db, intranet))?.cluster?.pendingRequestId).toBe("11111111-2222-4333-8444-555555555555");
+        requestId: "11111111-2222-4333-8444-555555555555",
+        document: "<RenewalRequest/>",
+        fingerprint: "BB".repeat(32),
+        status: "pending",
+        exportedBy: "RMS\\alice",
+      });
+      await handle.db.insert(autoRenewals).values({ clusterId, enabled: true, changedBy: "RMS\\alice", changedAt: new Date() });
+      expect(await listExpiryAlerts(handle.db, new Date())).toHaveLength(1);
+      expect((await getWebSite(handle.db, intranet))?.cluster?.pendingRequestId).toBe("11111111-2222-4333-8444-555555555555");
 
-    // A wrong name (or another cluster's) removes nothing; the refusal is audited.
-    const before = await snapshot();
-    expect(await remove(intranet, clusterId, "contoso rms cluster")).toEqual({ ok: false, code: "confirmation_mismatch" });
-    expect(await remove(intranet, clusterId, "RMS01 RMS cluster")).toEqual({ ok: false, code: "confirmation_mismatch" });
-    expect(await snapshot()).toEqual(before);
+      // A wrong name (or another cluster's) removes nothing; the refusal is audited.
+      const before = await snapshot();
+      expect(await remove(intranet, clusterId, "contoso rms cluster")).toEqual({ ok: false, code: "confirmation_mismatch" });
+      expect(await remove(intranet, clusterId, "RMS01 RMS cluster")).toEqual({ ok: false, code: "confirmation_mismatch" });
+      expect(await snapshot()).toEqual(before);
 
-    const removed = await remove(intranet, clusterId, "  Contoso RMS cluster ");
-    expect(removed).toEqual({ ok: true, clusterId, keysDestroyed: 1, cancelledRequestId: "11111111-2222-4333-8444-555555555555" });
+      const removed = await remove(intranet, clusterId, "  Contoso RMS cluster ");
+      expect(removed).toEqual({ ok: true, clusterId, keysDestroyed: 1, cancelledRequestId: "11111111-2222-4333-8444-555555555555" });
 
-    // The key is gone: nothing left to decrypt or sign with.
-    expect(await handle.db.select().from(clusterKeys).where(eq(clusterKeys.clusterId, clusterId))).toEqual([]);
-    expect(await getClusterKey(handle.db, clusterId, kek)).toBeNull();
-    // The web site is not provisioned; the cluster row stays, marked removed, with its certificate as history.
-    expect((await getWebSite(handle.db, intranet))?.cluster).toBeNull();
-    const overview = await getClusterOverview(handle.db, clusterId);
-    expect(overview?.removed).toMatchObject({ by: "RMS\\alice" });
-    expect(overview?.certificate).toBeNull();
-    const [kept] = await handle.db
-      .select()
-      .from(certificates)
-      .where(eq(certificates.id, slc?.id ?? ""));
-    expect(kept).toMatchObject({ fingerprint: "AA".repeat(32), active: false, document: "<XrML/>" });
-    expect(await handle.db.select({ status: renewalRequests.status }).from(renewalRequests)).toEqual([{ status: "cancelled" }]);
-    expect(await handle.db.select({ enabled: autoRenewals.enabled }).from(autoRenewals)).toEqual([{ enabled: false }]);
-    // The monitor, the banner and the demo cluster do not see it any more.
-    expect(await listExpiryAlerts(handle.db, new Date())).toEqual([]);
-    expect((await handle.db.select().from(clusterKeys)).length).toBe(0);
-    expect((await getWebSite(handle.db, defaultSite))?.cluster?.id).toBe(demoCluster);
+      // The key is gone: nothing left to decrypt or sign with.
+      expect(await handle.db.select().from(clusterKeys).where(eq(clusterKeys.clusterId, clusterId))).toEqual([]);
+      expect(await getClusterKey(handle.db, clusterId, kek)).toBeNull();
+      // The web site is not provisioned; the cluster row stays, marked removed, with its certificate as history.
+      expect((await getWebSite(handle.db, intranet))?.cluster).toBeNull();
+      const overview = await getClusterOverview(handle.db, clusterId);
+      expect(overview?.removed).toMatchObject({ by: "RMS\\alice" });
+      expect(overview?.certificate).toBeNull();
+      const [kept] = await handle.db
+        .select()
+        .from(certificates)
+        .where(eq(certificates.id, slc?.id ?? ""));
+      expect(kept).toMatchObject({ fingerprint: "AA".repeat(32), active: false, document: "<XrML/>" });
+      expect(await handle.db.select({ status: renewalRequests.status }).from(renewalRequests)).toEqual([{ status: "cancelled" }]);
+      expect(await handle.db.select({ enabled: autoRenewals.enabled }).from(autoRenewals)).toEqual([{ enabled: false }]);
+      // The monitor, the banner and the demo cluster do not see it any more.
+      expect(await listExpiryAlerts(handle.db, new Date())).toEqual([]);
+      expect((await handle.db.select().from(clusterKeys)).length).toBe(0);
+      expect((await getWebSite(handle.db, defaultSite))?.cluster?.id).toBe(demoCluster);
 
-    const events = await handle.db.select().from(auditEvents).where(eq(auditEvents.clusterId, clusterId)).orderBy(auditEvents.id);
-    expect(events.map((e) => [e.action, e.outcome])).toEqual([
-      ["cluster_provisioned", "success"],
-      ["cluster_removed", "failure"],
-      ["cluster_removed", "failure"],
-      ["cluster_removed", "success"],
-    ]);
-    expect(events.at(-1)?.details).toMatchObject({
-      webSite: "Intranet",
-      clusterName: "Contoso RMS cluster",
-      keyDestroyed: provisioned.keyFingerprint,
-      cancelledRequestId: "11111111-2222-4333-8444-555555555555",
-      slcFingerprint: "AA".repeat(32),
-    });
-  });
+      const events = await handle.db.select().from(auditEvents).where(eq(auditEvents.clusterId, clusterId)).orderBy(auditEvents.id);
+      expect(events.map((e) => [e.action, e.outcome])).toEqual([
+        ["cluster_provisioned", "success"],
+        ["cluster_removed", "failure"],
+        ["cluster_removed", "failure"],
+        ["cluster_removed", "success"],
+      ]);
+      expect(events.at(-1)?.details).toMatchObject({
+        webSite: "Intranet",
+        clusterName: "Contoso RMS cluster",
+        keyDestroyed: provisioned.keyFingerprint,
+        cancelledRequestId: "11111111-2222-4333-8444-555555555555",
+        slcFingerprint: "AA".repeat(32),
+      });
+    },
+  );
 
-  it("refuses removing twice, from a stale page, or during a renewal, and changes nothing", async () => {
+  dbTest("refuses removing twice, from a stale page, or during a renewal, and changes nothing", async () => {
     const first = await provision(intranet);
     if (!first.ok) throw new Error(JSON.stringify(first));
     expect((await remove(intranet, first.clusterId, GOOD.clusterName)).ok).toBe(true);

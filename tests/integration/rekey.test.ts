@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { provisionFirstRun } from "@/lib/console/provisioning/first-run";
 import { getClusterKey } from "@/lib/console/renewal/cluster-keys";
@@ -28,16 +28,17 @@ import { generateClusterKeyPair } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusterKeys, clusters, rekeys, renewalRequests } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 import { startTestEnrollment, testRenewalContext } from "../support/enrollment";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
 
-describe.each(testDatabaseKinds())("re-key on %s", (kind) => {
+describeOnEachDatabase("re-key", ({ sharedDatabase }) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-rekey-test-"));
   let service: EnrollmentService;
   let root: string;
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let handle: TestDatabase;
   let ctx: RenewalContext;
   let clusterId: string;
   let guid: string;
@@ -67,7 +68,7 @@ describe.each(testDatabaseKinds())("re-key on %s", (kind) => {
   beforeAll(async () => {
     // Policy open: a renewal or an enrollment is issued at once, so what holds a re-key is the re-key rule alone.
     ({ service, root } = await startTestEnrollment(path.join(tmp, "enrollment")));
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     ctx = testRenewalContext(handle.db, { consoleDir: path.join(tmp, "console"), trustAnchors: [root], enrollmentUrl: service.url });
     expect(await provisionFirstRun(ctx, { serverName: "RMS01" })).toMatchObject({ ok: true });
     const [cluster] = await handle.db.select().from(clusters);
@@ -78,7 +79,6 @@ describe.each(testDatabaseKinds())("re-key on %s", (kind) => {
 
   afterAll(async () => {
     await service.close();
-    await handle.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

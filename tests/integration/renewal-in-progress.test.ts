@@ -1,17 +1,15 @@
 // While a renewal holds its cluster's lease, the Administration page's query says who started it and when (so a reload
 // or another tab shows it running); once it ends, nothing is shown.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { getClusterOverview } from "@/lib/console/clusters/queries";
 import { withRenewalLock } from "@/lib/console/renewal/lock";
 import { clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
-describe.each(testDatabaseKinds())("a renewal in progress on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("a renewal in progress", () => {
   let clusterId: string;
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db: handle }) => {
     const [cluster] = await handle.db
       .insert(clusters)
       .values({
@@ -26,11 +24,7 @@ describe.each(testDatabaseKinds())("a renewal in progress on %s", (kind) => {
     clusterId = cluster.id;
   });
 
-  afterEach(async () => {
-    await handle.dispose();
-  });
-
-  it("is shown with its actor and start while the lease is held, and gone after", async () => {
+  dbTest("is shown with its actor and start while the lease is held, and gone after", async ({ db: handle }) => {
     expect((await getClusterOverview(handle.db, clusterId))?.renewalInProgress).toBeNull();
     const before = Date.now();
     const seen = await withRenewalLock(

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { and, count, eq, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisioning/first-run";
 import { getClusterKey } from "@/lib/console/renewal/cluster-keys";
@@ -26,7 +26,8 @@ import { signSlc } from "@/lib/enrollment/issue";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import * as schema from "@/lib/platform/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -79,8 +80,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("renewal", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   let ctx: RenewalContext;
   let clusterId: string;
   const dataDir = path.join(tmp, `console-${kind}`);
@@ -115,7 +116,7 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     const kek = loadKeyEncryptionKey({ dataDir, createIfMissing: true });
     ctx = {
       db: handle.db,
@@ -132,8 +133,6 @@ describe.each(testDatabaseKinds())("renewal on %s", (kind) => {
     if (!cluster) throw new Error("the seed made no cluster");
     clusterId = cluster.id;
   });
-
-  afterAll(async () => handle.dispose());
 
   beforeEach(async () => {
     await handle.db.update(renewalRequests).set({ status: "cancelled" }).where(eq(renewalRequests.status, "pending"));

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createConsoleMetrics } from "@/lib/console/metrics/registry";
 import { scrapeConsoleMetrics } from "@/lib/console/metrics/scrape";
@@ -26,7 +26,8 @@ import { createCaHierarchy } from "@/lib/enrollment/ca";
 import { buildCrl, crlSignerFromPem } from "@/lib/enrollment/revocations";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusters } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -42,10 +43,10 @@ function openssl(args: string[]) {
   return spawnSync("openssl", args, { encoding: "utf8" });
 }
 
-describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
+describeOnEachDatabase("revocation", ({ kind, sharedDatabase }) => {
   let service: EnrollmentService;
   let root: string;
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  let handle: TestDatabase;
   let ctx: RenewalContext;
   let clusterId: string;
   const serviceDir = path.join(tmp, `enrollment-${kind}`);
@@ -79,7 +80,7 @@ describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
         : {}),
     });
     root = fs.readFileSync(path.join(serviceDir, "ca", "root.pem"), "utf8");
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     const kek = loadKeyEncryptionKey({ dataDir: path.join(tmp, `console-${kind}`), createIfMissing: true });
     ctx = {
       db: handle.db,
@@ -99,7 +100,6 @@ describe.each(testDatabaseKinds())("revocation on %s", (kind) => {
 
   afterAll(async () => {
     await service?.close();
-    await handle?.dispose();
   });
 
   it("publishes a CRL openssl verifies with the service's chain, and the console finds the installed SLC not revoked", async () => {

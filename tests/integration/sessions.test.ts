@@ -1,25 +1,25 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { createAccount } from "@/lib/console/auth/accounts";
 import { createSession, destroyAccountSessions, destroySession, validateSession } from "@/lib/console/auth/sessions";
 import { hashToken } from "@/lib/core/secrets/tokens";
 import { sessions } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 
 const T0 = new Date("2030-03-01T08:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 const OPTS = { idleMinutes: 30, maxHours: 8 };
 
-describe.each(testDatabaseKinds())("sessions on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("sessions", ({ sharedDatabase }) => {
+  let handle: TestDatabase;
   let accountId: string;
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
     const created = await createAccount(handle.db, { userName: "Ann", password: "a-long-enough-password", groups: ["Administrators"] });
     if (!created.ok) throw new Error(created.message);
     accountId = created.account.id;
   });
-  afterAll(async () => handle.dispose());
 
   const start = (now = T0) => createSession(handle.db, { accountId, remoteAddress: "192.0.2.7", now, ...OPTS });
 

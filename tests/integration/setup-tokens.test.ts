@@ -1,23 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createAccount, findAccountByUserName } from "@/lib/console/auth/accounts";
 import { createSetupToken, inspectSetupToken, needsSetup, redeemSetupToken } from "@/lib/console/auth/setup-tokens";
 import { setupTokens } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const T0 = new Date("2030-07-01T09:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 const PASSWORD = "first-admin-password";
 
-describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
-  // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
-  });
-  afterEach(async () => handle.dispose());
+describeOnEachDatabase("setup tokens", () => {
+  // A fresh database for every test (`db`): each reads "the newest audit rows", so none may see another's.
 
-  it("creates the first administrator once; the token is single use and only its hash is stored", async () => {
+  dbTest("creates the first administrator once; the token is single use and only its hash is stored", async ({ db: handle }) => {
     expect(await needsSetup(handle.db)).toBe(true);
     const token = await createSetupToken(handle.db, { now: T0 });
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -48,7 +43,7 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
 
-  it("tells, without consuming it, whether a link can still be used: fresh, expired, used, unknown", async () => {
+  dbTest("tells, without consuming it, whether a link can still be used: fresh, expired, used, unknown", async ({ db: handle }) => {
     const token = await createSetupToken(handle.db, { now: T0, ttlMinutes: 10 });
     expect(await inspectSetupToken(handle.db, token, minutes(1))).toMatchObject({ ok: true, expiresAt: minutes(10) });
     expect(await inspectSetupToken(handle.db, token, minutes(10))).toEqual({ ok: false, code: "expired" });
@@ -62,7 +57,7 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     expect(await inspectSetupToken(handle.db, other, minutes(3))).toEqual({ ok: false, code: "admin_exists" });
   });
 
-  it("refuses an expired or unknown token", async () => {
+  dbTest("refuses an expired or unknown token", async ({ db: handle }) => {
     const token = await createSetupToken(handle.db, { now: T0, ttlMinutes: 10 });
     expect(await redeemSetupToken(handle.db, { token, userName: "late", password: PASSWORD, now: minutes(10) })).toMatchObject({
       ok: false,
@@ -79,7 +74,7 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     expect(await needsSetup(handle.db)).toBe(true);
   });
 
-  it("refuses once an administrator exists (for example made with the CLI)", async () => {
+  dbTest("refuses once an administrator exists (for example made with the CLI)", async ({ db: handle }) => {
     const token = await createSetupToken(handle.db, { now: T0 });
     await createAccount(handle.db, { userName: "cliadmin", password: PASSWORD, groups: ["Domain Admins"] });
     expect(await redeemSetupToken(handle.db, { token, userName: "web", password: PASSWORD, now: T0 })).toMatchObject({
@@ -88,7 +83,7 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     });
   });
 
-  it("keeps the token usable when the form input is invalid", async () => {
+  dbTest("keeps the token usable when the form input is invalid", async ({ db: handle }) => {
     const token = await createSetupToken(handle.db, { now: T0 });
     expect(await redeemSetupToken(handle.db, { token, userName: "bad name", password: PASSWORD, now: T0 })).toMatchObject({
       ok: false,
@@ -101,7 +96,7 @@ describe.each(testDatabaseKinds())("setup tokens on %s", (kind) => {
     expect((await redeemSetupToken(handle.db, { token, userName: "ok", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
 
-  it("lets only one of two tokens redeemed at once create an administrator", async () => {
+  dbTest("lets only one of two tokens redeemed at once create an administrator", async ({ db: handle }) => {
     const a = await createSetupToken(handle.db, { now: T0 });
     const b = await createSetupToken(handle.db, { now: T0 });
     const results = await Promise.all([

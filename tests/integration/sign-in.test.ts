@@ -1,29 +1,26 @@
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createAccount } from "@/lib/console/auth/accounts";
 import { validateSession } from "@/lib/console/auth/sessions";
 import { signIn } from "@/lib/console/auth/sign-in";
 import { accounts } from "@/lib/platform/db/schema";
 import { localServerName } from "@/lib/platform/server-identity";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const PASSWORD = "Tr0ub4dor&3-but-longer";
 const T0 = new Date("2030-06-01T09:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const base = { remoteAddress: "203.0.113.9", idleMinutes: 30, maxHours: 8 };
 
-describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("sign-in", () => {
   // A fresh database for every test: each reads "the newest audit rows", so none may see another's.
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db: handle }) => {
     await createAccount(handle.db, { userName: "Admin", password: PASSWORD, groups: ["Administrators"] });
     await createAccount(handle.db, { userName: "reader", password: PASSWORD, groups: ["Users"] });
   });
-  afterEach(async () => handle.dispose());
 
-  it("signs in with the right password, in any letter case of the name, and audits it without the password", async () => {
+  dbTest("signs in with the right password, in any letter case of the name, and audits it without the password", async ({ db: handle }) => {
     const result = await signIn(handle.db, { ...base, userName: "ADMIN", password: PASSWORD, now: T0 });
     if (!result.ok) throw new Error(result.code);
     expect(result.account).toMatchObject({ userName: "admin", displayName: "Admin", groups: ["Administrators"] });
@@ -42,12 +39,12 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
 
-  it("lets a non-administrator sign in (the pages deny access)", async () => {
+  dbTest("lets a non-administrator sign in (the pages deny access)", async ({ db: handle }) => {
     const result = await signIn(handle.db, { ...base, userName: "reader", password: PASSWORD, now: T0 });
     expect(result).toMatchObject({ ok: true, account: { groups: ["Users"] } });
   });
 
-  it("answers invalid_credentials alike for a wrong password, an unknown user and a malformed name", async () => {
+  dbTest("answers invalid_credentials alike for a wrong password, an unknown user and a malformed name", async ({ db: handle }) => {
     for (const userName of ["admin", "ghost", "bad name\r\nforged"]) {
       expect(await signIn(handle.db, { ...base, userName, password: "wrong-password", now: T0 })).toEqual({
         ok: false,
@@ -63,7 +60,7 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect(JSON.stringify(events)).not.toContain("wrong-password");
   });
 
-  it("throttles after 5 failures, even with the right password, and audits that", async () => {
+  dbTest("throttles after 5 failures, even with the right password, and audits that", async ({ db: handle }) => {
     for (let i = 0; i < 5; i++) {
       expect((await signIn(handle.db, { ...base, userName: "admin", password: "nope-nope", now: at(i) })).ok).toBe(false);
     }
@@ -77,7 +74,7 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect((await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: at(67) })).ok).toBe(true);
   });
 
-  it("upgrades an old hash after a successful sign-in", async () => {
+  dbTest("upgrades an old hash after a successful sign-in", async ({ db: handle }) => {
     await createAccount(handle.db, { userName: "legacy", password: PASSWORD, groups: [] });
     const { scryptSync, randomBytes } = await import("node:crypto");
     const salt = randomBytes(16);
@@ -91,7 +88,7 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
 
-  it("of 200 simultaneous attempts hears at most 5, so the right password at position 150 gets no session", async () => {
+  dbTest("of 200 simultaneous attempts hears at most 5, so the right password at position 150 gets no session", async ({ db: handle }) => {
     const attempts = Array.from({ length: 200 }, (_, i) =>
       signIn(handle.db, { ...base, userName: "admin", password: i === 150 ? PASSWORD : `wrong-${i}`, now: T0 }),
     );
@@ -103,7 +100,7 @@ describe.each(testDatabaseKinds())("sign-in on %s", (kind) => {
     expect(heard).toHaveLength(5);
   });
 
-  it("lets a browser that signed in before in while the user name is locked from its address", async () => {
+  dbTest("lets a browser that signed in before in while the user name is locked from its address", async ({ db: handle }) => {
     const first = await signIn(handle.db, { ...base, userName: "admin", password: PASSWORD, now: T0 });
     if (!first.ok || !first.device) throw new Error("expected a session and a device token");
     for (let i = 0; i < 6; i++) {

@@ -1,19 +1,19 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, expect, it } from "vitest";
 import { pruneThrottles, releaseAttempt, reserveAttempt } from "@/lib/console/auth/throttle";
 import { type DatabaseHandle, openDatabase } from "@/lib/platform/db/client";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { describeOnEachDatabase } from "../support/db-test";
 
 const T0 = new Date("2030-05-01T12:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-describe.each(testDatabaseKinds())("sign-in throttling on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("sign-in throttling", ({ kind, sharedDatabase }) => {
+  let handle: TestDatabase;
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    handle = await sharedDatabase();
   });
-  afterAll(async () => handle.dispose());
   beforeEach(async () => {
     await handle.db.execute(sql`DELETE FROM sign_in_throttles`);
   });

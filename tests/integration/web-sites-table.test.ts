@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 import { webSitesTableHtml } from "@/components/web-sites-table";
 import { VersionedCache } from "@/lib/console/clusters/versioned-cache";
 import { type KeptWebSitesTable, keptWebSitesTable } from "@/lib/console/clusters/web-sites-table";
@@ -14,7 +14,8 @@ import { installCertificate } from "@/lib/console/renewal/install";
 import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type Database, openDatabase } from "@/lib/platform/db/client";
 import { clusters, revocationLists, webSites } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import type { TestDatabase } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-web-sites-table-test-"));
 const kek = loadKeyEncryptionKey({ dataDir: tmp, createIfMissing: true });
@@ -51,8 +52,9 @@ function slc(clusterId: string, serialNumber: string, validUntil: Date) {
   };
 }
 
-describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("Global Administration's kept table", ({ kind }) => {
+  /** This test's `db`, for the helpers below. */
+  let handle: TestDatabase;
   /** Where the writes come from: on PostgreSQL another console's own pool; PGlite has one process per data folder. */
   let writer: Database;
   let closeWriter: () => Promise<void>;
@@ -72,8 +74,8 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
   /** The row of one web site in the table's HTML. */
   const row = (html: string, site: string) => html.split('<tr class="align-top">').find((r) => r.includes(`>${site}</th>`)) ?? "";
 
-  beforeEach(async () => {
-    handle = await createTestDatabase(kind);
+  dbTest.beforeEach(async ({ db }) => {
+    handle = db;
     if (kind === "postgres") {
       const other = await openDatabase({ dataDir: tmp, databaseUrl: process.env.DATABASE_URL, pgSchema: handle.schema });
       writer = other.db;
@@ -106,10 +108,9 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
   });
   afterEach(async () => {
     await closeWriter();
-    await handle.dispose();
   });
 
-  it("reuses the rendered table while nothing it shows has changed, also across a write it does not show", async () => {
+  dbTest("reuses the rendered table while nothing it shows has changed, also across a write it does not show", async () => {
     const first = await read();
     expect(row(first, "Default Web Site")).toContain('data-status="expires_in_30"');
     expect(await read()).toBe(first);
@@ -119,7 +120,7 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
     expect(renders).toBe(1);
   });
 
-  it("shows a renewal (a new SLC installed) on the next read", async () => {
+  dbTest("shows a renewal (a new SLC installed) on the next read", async () => {
     expect(row(await read(), "Default Web Site")).toContain("20 days left");
     await writer.transaction((tx) => installCertificate(tx, slc(demoCluster, "0B", new Date(now.getTime() + 365 * DAY))));
     const after = row(await read(), "Default Web Site");
@@ -128,7 +129,7 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
     expect(renders).toBe(2);
   });
 
-  it("shows a provisioning and then a removal on the next read", async () => {
+  dbTest("shows a provisioning and then a removal on the next read", async () => {
     expect(row(await read(), "Intranet")).toContain(`href="/web-sites/${intranet}/provision"`);
     const provisioned = await provisionWebSite(writer, {
       webSiteId: intranet,
@@ -155,7 +156,7 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
     expect(renders).toBe(3);
   });
 
-  it("shows a revocation list stored in plain SQL (the CLI, the monitor) on the next read", async () => {
+  dbTest("shows a revocation list stored in plain SQL (the CLI, the monitor) on the next read", async () => {
     expect(row(await read(), "Default Web Site")).toContain('data-revocation="unknown"');
     await writer.insert(revocationLists).values({
       id: "enrollment",
@@ -169,7 +170,7 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
     expect(after).not.toContain("data-status=");
   });
 
-  it("renders again when the days left change, not before", async () => {
+  dbTest("renders again when the days left change, not before", async () => {
     // The SLC expires at 12:00 UTC in 20 days: "20 days left" holds until 12:00 tomorrow, then 19.
     await read();
     expect(row(await read(new Date(now.getTime() + DAY - 1)), "Default Web Site")).toContain("20 days left");
@@ -178,7 +179,7 @@ describe.each(testDatabaseKinds())("Global Administration's kept table on %s", (
     expect(renders).toBe(2);
   });
 
-  it("keeps nothing when the database has no version (a restore emptied the table)", async () => {
+  dbTest("keeps nothing when the database has no version (a restore emptied the table)", async () => {
     await handle.db.execute("DELETE FROM data_versions");
     await read();
     await read();

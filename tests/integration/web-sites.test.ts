@@ -1,13 +1,12 @@
 // The Global Administration read model: pages of web sites in name order, each with its cluster and active SLC.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { getWebSitesOverview } from "@/lib/console/clusters/queries";
 import { clusters, webSites } from "@/lib/platform/db/schema";
-import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { dbTest, describeOnEachDatabase } from "../support/db-test";
 
-describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {
-  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+describeOnEachDatabase("web sites overview", ({ sharedDatabase }) => {
   beforeAll(async () => {
-    handle = await createTestDatabase(kind);
+    const handle = await sharedDatabase();
     const [cluster] = await handle.db
       .insert(clusters)
       .values({
@@ -25,9 +24,8 @@ describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {
         { name: "Default Web Site", clusterId: cluster?.id },
       ]);
   });
-  afterAll(async () => handle.dispose());
 
-  it("pages through the sites by name and reports the total", async () => {
+  dbTest("pages through the sites by name and reports the total", async ({ sharedDb: handle }) => {
     const first = await getWebSitesOverview(handle.db, { page: 1, pageSize: 50 });
     expect(first.total).toBe(121);
     expect(first.sites).toHaveLength(50);
@@ -40,7 +38,7 @@ describe.each(testDatabaseKinds())("web sites overview on %s", (kind) => {
     expect(last.sites).toHaveLength(21);
   });
 
-  it("clamps a page past the end to the last page", async () => {
+  dbTest("clamps a page past the end to the last page", async ({ sharedDb: handle }) => {
     const beyond = await getWebSitesOverview(handle.db, { page: 99, pageSize: 50 });
     expect(beyond.page).toBe(3);
     expect(beyond.sites).toHaveLength(21);

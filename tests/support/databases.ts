@@ -8,7 +8,12 @@ import { Pool } from "pg";
 import { inject } from "vitest";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 
-export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
+export type DatabaseKind = "pglite" | "postgres";
+
+/** A migrated database made for a test; `dispose` removes it. */
+export type TestDatabase = DatabaseHandle & { dispose(): Promise<void> };
+
+export function testDatabaseKinds(): DatabaseKind[] {
   return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 }
 
@@ -18,10 +23,7 @@ function migratedPgliteTemplate(): string {
 }
 
 /** A migrated, empty database of the given kind; `dispose` removes it. */
-export async function createTestDatabase(
-  kind: "pglite" | "postgres",
-  opts: { onStatement?: (sql: string) => void } = {},
-): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+export async function createTestDatabase(kind: DatabaseKind, opts: { onStatement?: (sql: string) => void } = {}): Promise<TestDatabase> {
   if (kind === "postgres") {
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) throw new Error("DATABASE_URL is required for the PostgreSQL suite");

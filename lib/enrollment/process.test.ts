@@ -120,7 +120,8 @@ describe("scripts/enrollment.ts", () => {
     const reissued = cli(dataDir, ["ca", "reissue", "--root-key", moved, "--passphrase-stdin"], passphrase);
     expect(reissued.code).toBe(0);
     expect(await fs.readFile(path.join(dataDir, "ca", "enrollment-ca.pem"), "utf8")).not.toBe(before);
-  });
+    // Five CLI runs and a start, each creating or reading the CA: over a minute on a loaded 2-core machine.
+  }, 120_000);
 
   it("exits with code 2 and names the variable when the settings are invalid", async () => {
     const result = await run({ RMS_SLC_VALIDITY_DAYS: "0", RMS_ENROLLMENT_DATA_DIR: path.join(tmp, "bad") });

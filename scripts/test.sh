@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits, SoftHSM2 as the PKCS#11 token of the HSM tests), `npm run check` (the static gates), production build, every Vitest project
-# (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set) beside Playwright in Chromium, then the
-# system files that run alone (system-serial).
+# (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -46,27 +45,19 @@ npm run --silent check
 echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
 
-# Most of the two runners' time is spent waiting on the processes they start, so they run side by side: the Vitest
-# projects (unit, integration, system) and Playwright, whose output is kept in a file and printed when both are done.
-# Each takes its ports from the kernel except the one fixed pair both need (the Samba AD DC's 389 and 636), which
-# tests/support/samba-ad.ts hands from one to the other. Then the system files that need the machine to themselves.
+# One runner after the other: on this 2-core machine Vitest and Playwright side by side took longer than in turn (the
+# Playwright walkthroughs alone took 25 min instead of 8.4 beside Vitest; the machine was CPU-bound throughout). The
+# second runs even when the first failed, so one run shows every failure; the summary below decides the exit status.
 set +e
-echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}, beside the end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
-started=$SECONDS
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json >"$results/playwright.log" 2>&1 &
-playwright=$!
-npx vitest run --project unit --project integration --project system --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-echo "(Vitest done after $((SECONDS - started)) s; waiting for Playwright)"
-wait "$playwright"
-echo "== end-to-end tests (Playwright), done after $((SECONDS - started)) s"
-cat "$results/playwright.log"
-echo "== system tests that run alone (Vitest project system-serial)"
-npx vitest run --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest-serial.json"
+echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"
+npx vitest run --project unit --project integration --project system --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+echo "== end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 set -e
 
 node -e '
 const fs = require("fs");
-const [vitest, serial, playwright] = process.argv.slice(1).map((file) => {
+const [vitest, playwright] = process.argv.slice(1).map((file) => {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
@@ -74,11 +65,11 @@ const [vitest, serial, playwright] = process.argv.slice(1).map((file) => {
     process.exit(1);
   }
 });
-const passed = vitest.numPassedTests + serial.numPassedTests + (playwright.stats.expected ?? 0);
-const failed = vitest.numFailedTests + serial.numFailedTests + (playwright.stats.unexpected ?? 0);
-const skipped = [vitest, serial].reduce((n, v) => n + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0), 0) + (playwright.stats.skipped ?? 0);
+const passed = vitest.numPassedTests + (playwright.stats.expected ?? 0);
+const failed = vitest.numFailedTests + (playwright.stats.unexpected ?? 0);
+const skipped = (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0) + (playwright.stats.skipped ?? 0);
 // A run can fail outside its tests: a file that does not load, a Playwright stack that does not start.
-const broken = [vitest, serial].some((v) => !v.success && v.numFailedTests === 0) || (playwright.errors ?? []).length > 0;
+const broken = (!vitest.success && vitest.numFailedTests === 0) || (playwright.errors ?? []).length > 0;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${broken ? " (a run failed outside its tests: see above)" : ""}`);
 process.exit(failed > 0 || broken ? 1 : 0);
-' "$results/vitest.json" "$results/vitest-serial.json" "$results/playwright.json"
+' "$results/vitest.json" "$results/playwright.json"

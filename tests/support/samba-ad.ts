@@ -283,8 +283,8 @@ export async function startSambaAd(): Promise<TestActiveDirectory> {
   );
   await run("ldbmodify", ["-H", path.join(dir, "private", "sam.ldb.d", `${AD_BASE_DN.toUpperCase()}.ldb`), path.join(dir, "expired.ldif")]);
 
-  // The domain controller's ports are fixed, and Vitest and Playwright run side by side in `npm test`: the one that
-  // provisioned second waits here until the other's domain controller has stopped.
+  // The domain controller's ports are fixed, and two runs may want one at once (`npm run test:integration` beside
+  // `npm run test:e2e`): the one that provisioned second waits here until the other's domain controller has stopped.
   const releasePorts = await holdSambaPorts();
   for (const port of [389, 636]) {
     if (await portOpen(port)) {

@@ -73,7 +73,7 @@ export function compiledScript(entry: string, root: string = process.cwd()): str
   });
   const inputs: Record<string, string> = {};
   for (const file of Object.keys(result.metafile.inputs)) {
-    const seen = stampOf(/*turbopackIgnore: true*/ path.join(root, file));
+    const seen = stampOf(path.join(/*turbopackIgnore: true*/ root, file));
     if (seen !== null) inputs[file] = seen;
   }
   fs.renameSync(temporary, bundle);

@@ -45,8 +45,8 @@ npm run --silent check
 echo "== production build (the system tests and the walkthroughs run against it)"
 npx next build
 
-# One runner after the other: on this 2-core machine Vitest and Playwright side by side took longer than in turn (the
-# Playwright walkthroughs alone took 25 min instead of 8.4 beside Vitest; the machine was CPU-bound throughout). The
+# One runner after the other: on a 2-core machine Vitest and Playwright side by side took longer than in turn
+# (Playwright took 25.0 min beside Vitest against 14.7 alone on the same machine; both cores were busy throughout). The
 # second runs even when the first failed, so one run shows every failure; the summary below decides the exit status.
 set +e
 echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"

@@ -234,7 +234,8 @@ function processAlive(pid: number): boolean {
 
 /**
  * Provisions and starts a seeded Samba AD DC; call stop() when done. Needs root (Samba's DC refuses to run otherwise),
- * the ports 389 and 636 on 127.0.0.1 free (it waits for another test's domain controller to stop), and the Debian packages samba, samba-ad-dc, samba-ad-provision, ldb-tools.
+ * the ports 389 and 636 on 127.0.0.1 free (it waits for another test's domain controller to stop), and the Debian
+ * packages samba, samba-ad-dc, samba-ad-provision, ldb-tools.
  */
 export async function startSambaAd(): Promise<TestActiveDirectory> {
   const started = Date.now();

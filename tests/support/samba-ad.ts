@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Client, InvalidCredentialsError } from "ldapts";
+import { processAlive } from "@/lib/platform/process-alive";
 import { portOpen } from "./processes";
 import { createTestTlsPki } from "./tls";
 
@@ -220,15 +221,6 @@ async function holdSambaPorts(): Promise<() => Promise<void>> {
     }
     if (Date.now() > deadline) throw new Error(`Gave up after 10 minutes waiting for ${PORTS_LOCK} (held by process ${holder})`);
     await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

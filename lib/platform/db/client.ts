@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { Client, Pool } from "pg";
+import { processAlive } from "../process-alive";
 import { STARTUP_LOCK_ID } from "./advisory-locks";
 import { outsideRequests } from "./outside-requests";
 import { openDurablePglite } from "./pglite-durable";
@@ -38,15 +39,6 @@ export interface DatabaseOptions {
 export class DatabaseLockedError extends Error {}
 
 const MIGRATIONS = path.join(process.cwd(), "lib", "platform", "db", "migrations");
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * The data folder holds the database and keys: the folder and everything in it become private to this user (folders
@@ -81,7 +73,7 @@ function lockDataFolder(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) {
         throw new DatabaseLockedError(
           `The data folder ${dir} is in use by process ${owner}. The embedded database allows one process at a time: ` +
             "stop the running console first, or set DATABASE_URL to share a PostgreSQL database between processes.",

@@ -67,6 +67,7 @@ export default defineConfig({
           exclude: systemSerial,
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          globalSetup: ["./tests/support/pglite-template.global.ts"],
           // The production build as real processes, after the others: two files at a time (each file's ports come
           // from the kernel, its folders from mkdtemp, its PostgreSQL database is its own; most of its time is spent
           // waiting on its processes, its latches and its fixed-length runs). SYSTEM_WORKERS=1 on a machine already busy.
@@ -81,6 +82,7 @@ export default defineConfig({
           include: systemSerial,
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          globalSetup: ["./tests/support/pglite-template.global.ts"],
           // One file at a time, last, with the machine to themselves: see systemSerial.
           maxWorkers: 1,
           sequence: { groupOrder: 2 },

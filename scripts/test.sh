@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# `npm test`: system tools if missing (Chromium, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits, SoftHSM2 as the PKCS#11 token of the HSM tests), `npm run check` (the static gates), production build, every Vitest project
+# `npm test`: system tools if missing (Chromium and its headless shell, xmlsec1, openssl, OpenLDAP's slapd and Samba's AD DC for directory sign-in, strace to prove durable commits, SoftHSM2 as the PKCS#11 token of the HSM tests), `npm run check` (the static gates), production build, every Vitest project
 # (unit, integration, system: PGlite, plus PostgreSQL when DATABASE_URL is set), Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
 missing=()
+[ -x /usr/bin/chromium-headless-shell ] || missing+=(chromium-headless-shell) # tests/support/chromium.ts
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)

@@ -22,6 +22,23 @@ function migratedPgliteTemplate(): string {
   return inject("pgliteTemplate");
 }
 
+/**
+ * The run's new, empty PGlite cluster (tests/support/pglite-template.global.ts): copied in as a console's or a
+ * service's store where creating one is not what the test is about.
+ */
+export function blankPglite(): string {
+  return inject("pgliteBlank");
+}
+
+/**
+ * Puts a copy of the run's new, empty PGlite cluster where a program's embedded store will look for it — `<dataDir>/pglite`
+ * for a console, `<dataDir>/db/pglite` for an in-process enrollment service — unless one is there; the program then
+ * opens and migrates it as on its first start, without initdb's ≈ 6 s of CPU.
+ */
+export function seedBlankPglite(pgliteDir: string): void {
+  if (!fs.existsSync(pgliteDir)) fs.cpSync(blankPglite(), pgliteDir, { recursive: true });
+}
+
 /** A migrated, empty database of the given kind; `dispose` removes it. */
 export async function createTestDatabase(kind: DatabaseKind, opts: { onStatement?: (sql: string) => void } = {}): Promise<TestDatabase> {
   if (kind === "postgres") {

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { type ClusterKeyPair, generateClusterKeyPair } from "@/lib/core/certificates/keys";
 import { DatabaseLockedError } from "@/lib/platform/db/client";
 import { FormData, fetchTrusting } from "@/tests/support/enrollment-requests";
+import { blankPglite } from "../support/databases";
 import { freePort, kill9, killAllStarted, type Started, startConsole, startEnrollment, waitForHttpGone } from "../support/processes";
 import { createTestTlsPki } from "../support/tls";
 import { launchBrowser, signInPage } from "./support/browser";
@@ -54,7 +55,13 @@ let installed: Registered;
 
 async function startService(name: string, opts: { policy: "open" | "approval"; env?: Record<string, string> }): Promise<Service> {
   const dataDir = path.join(dir, name);
-  const proc = await startEnrollment({ dataDir, port: await freePort(), policy: opts.policy, extraEnv: opts.env });
+  const proc = await startEnrollment({
+    dataDir,
+    port: await freePort(),
+    policy: opts.policy,
+    extraEnv: opts.env,
+    blankStore: blankPglite(),
+  });
   return { ...proc, dataDir };
 }
 

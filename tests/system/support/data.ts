@@ -3,6 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { Pool } from "pg";
 import { createAccount } from "@/lib/console/auth/accounts";
@@ -12,6 +13,7 @@ import { failureAuditDetails } from "@/lib/console/renewal/failures";
 import { loadTrustAnchors } from "@/lib/console/renewal/trust-anchors";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { auditEvents, certificates, clusters, renewalRequests } from "@/lib/platform/db/schema";
+import { seedBlankPglite } from "../../support/databases";
 import { trustAnchorsPath as consoleTrustAnchorsPath, writeTrustAnchors } from "../../support/processes";
 
 export const ADMIN = { userName: "sysadmin", password: `Adm1n-${randomBytes(6).toString("hex")}` };
@@ -55,6 +57,8 @@ export async function prepareConsoleData(opts: {
   masterKey?: string;
 }): Promise<PreparedData> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  // On PGlite the console's database starts as a copy of the run's new, empty cluster (no initdb); migrated below.
+  if (!opts.databaseUrl) seedBlankPglite(path.join(opts.dataDir, "pglite"));
   writeTrustAnchors({ dataDir: opts.dataDir, trustRoots: opts.trustRoots });
   const trustAnchorsPath = consoleTrustAnchorsPath(opts.dataDir);
   const handle = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });

@@ -7,6 +7,7 @@ import type { Browser, Page } from "@playwright/test";
 import type { Database } from "@/lib/platform/db/client";
 import { translatorFor } from "@/lib/platform/i18n/messages";
 import type { CapturedAction } from "../../support/browser-actions";
+import { blankPglite } from "../../support/databases";
 import { type ConsoleOptions, freePort, killAllStarted, type Started, startConsole, startEnrollment } from "../../support/processes";
 import { captureRenewOnline, launchBrowser, signInPage } from "./browser";
 import { ADMIN, type ClusterSnapshot, createPgDatabase, prepareConsoleData, snapshot, withDatabase } from "./data";
@@ -53,7 +54,11 @@ export async function createStack(opts: {
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const enrollment = await startEnrollment({ dataDir: path.join(dir, "enrollment-service"), port: await freePort() });
+    const enrollment = await startEnrollment({
+      dataDir: path.join(dir, "enrollment-service"),
+      port: await freePort(),
+      blankStore: blankPglite(),
+    });
     const proxy = await startEnrollmentProxy({
       target: enrollment.url,
       targetCa: fs.readFileSync(enrollment.rootPath, "utf8"),

@@ -9,7 +9,7 @@ import { findAccountByUserName, findAccountCredentials } from "@/lib/console/aut
 import { inspectSetupToken } from "@/lib/console/auth/setup-tokens";
 import { verifyPassword } from "@/lib/core/secrets/password";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
-import type { TestDatabase } from "@/tests/support/databases";
+import { seedBlankPglite, type TestDatabase } from "@/tests/support/databases";
 import { dbTest, describeOnEachDatabase } from "@/tests/support/db-test";
 import { program } from "@/tests/support/processes";
 import {
@@ -301,6 +301,7 @@ describe("rms command-line tool (spawned, embedded database)", { timeout: 180_00
   // The console's data folder, as its first start leaves it: a database there (the CLI does not create one unasked).
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-cli-"));
+    seedBlankPglite(path.join(dataDir, "pglite"));
     const handle = await openDatabase({ dataDir });
     await migrateDatabase(handle);
     await handle.close();

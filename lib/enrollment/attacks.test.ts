@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
+import { seedEnrollmentStore } from "../../tests/support/enrollment";
 import { fetchTrusting, requestFieldsFor, type TrustingFetch } from "../../tests/support/enrollment-requests";
 import { runAdminCommand } from "./admin";
 import { addOperator } from "./operators";
@@ -22,6 +23,7 @@ let tfetch: TrustingFetch;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "enrollment-attacks-"));
   [keys, otherKeys] = await Promise.all([generateClusterKeyPair(), generateClusterKeyPair()]);
+  seedEnrollmentStore(tmp);
   service = await startEnrollmentService({
     host: "127.0.0.1",
     port: 0,

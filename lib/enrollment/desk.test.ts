@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest } from "@/lib/core/certificates/renewal-request";
 import { createTestPki, type TestPki } from "@/tests/support/certificate-fixtures";
+import { seedEnrollmentStore } from "../../tests/support/enrollment";
 import { requestFieldsFor } from "../../tests/support/enrollment-requests";
 import { type EnrollmentDbHandle, openEnrollmentDatabase } from "./db/client";
 import { createDesk, type Desk } from "./desk";
@@ -38,6 +39,7 @@ describe.each(kinds)("desk on %s", (kind) => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-desk-"));
+    if (kind === "pglite") seedEnrollmentStore(dir);
     handle = await openEnrollmentDatabase({
       dataDir: dir,
       databaseUrl: kind === "postgres" ? process.env.DATABASE_URL : undefined,
@@ -173,6 +175,7 @@ describe.each(kinds)("desk on %s", (kind) => {
 describe("hostile cost", () => {
   it("verifies at most one request at a time per client", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-desk-lanes-"));
+    seedEnrollmentStore(dir);
     const handle = await openEnrollmentDatabase({ dataDir: dir });
     // The real pool, watched: how many verifications run at once for each client.
     const running = new Map<string, number>();

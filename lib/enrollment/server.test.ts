@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterKeyPair, documentFingerprint, generateClusterKeyPair, publicKeyFingerprint } from "@/lib/core/certificates/keys";
 import { buildRenewalRequest, type RenewalRequestFields } from "@/lib/core/certificates/renewal-request";
 import { verifySlc } from "@/lib/core/certificates/verify-slc";
+import { seedEnrollmentStore } from "../../tests/support/enrollment";
 import { FormData, fetchTrusting, requestFieldsFor, type TrustingFetch } from "../../tests/support/enrollment-requests";
 import { addOperator } from "./operators";
 import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentService } from "./server";
@@ -38,6 +39,12 @@ function config(dataDir: string, overrides: Partial<EnrollmentServiceConfig> = {
     logError: () => undefined,
     ...overrides,
   };
+}
+
+/** A service on `dataDir`, its store a copy of the run's new, empty cluster when the folder is new (no initdb). */
+function start(dataDir: string, overrides: Partial<EnrollmentServiceConfig> = {}): Promise<EnrollmentService> {
+  seedEnrollmentStore(dataDir);
+  return startEnrollmentService(config(dataDir, overrides));
 }
 
 const fields = (overrides: Partial<RenewalRequestFields> = {}) => requestFieldsFor(keys, overrides);
@@ -76,8 +83,8 @@ async function lastEvent(service: EnrollmentService) {
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "enrollment-server-"));
   [keys, otherKeys] = await Promise.all([generateClusterKeyPair(), generateClusterKeyPair()]);
-  open = await startEnrollmentService(config(path.join(tmp, "open")));
-  held = await startEnrollmentService(config(path.join(tmp, "held"), { policy: "approval" }));
+  open = await start(path.join(tmp, "open"));
+  held = await start(path.join(tmp, "held"), { policy: "approval" });
   tfetch = fetchTrusting(open.rootCertPem);
   heldFetch = fetchTrusting(held.rootCertPem);
   await fs.writeFile(path.join(tmp, "root.pem"), open.rootCertPem);
@@ -126,7 +133,7 @@ describe("transport and trust", () => {
   });
 
   it("with its own allow-list (RMS_ENROLLMENT_ALLOWED_HOSTS) still answers its loopback names on its port, so the start script's health check passes", async () => {
-    const listed = await startEnrollmentService(config(path.join(tmp, "listed"), { allowedHosts: ["signing.contoso.example:3443"] }));
+    const listed = await start(path.join(tmp, "listed"), { allowedHosts: ["signing.contoso.example:3443"] });
     try {
       const status = (host: string) =>
         new Promise<number>((resolve, reject) => {
@@ -157,7 +164,7 @@ describe("transport and trust", () => {
     const root = open.rootCertPem;
     const tls = open.tlsCertPem;
     await open.close();
-    open = await startEnrollmentService(config(path.join(tmp, "open")));
+    open = await start(path.join(tmp, "open"));
     expect(open.caCreated).toBe(false);
     expect(open.tlsSource).toBe("reused");
     expect(open.rootCertPem).toBe(root);
@@ -481,7 +488,7 @@ describe("web site (offline step)", () => {
 
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a client passes its rate, and records it", async () => {
-    const limited = await startEnrollmentService(config(path.join(tmp, "limited"), { rateLimitPerMinute: 2 }));
+    const limited = await start(path.join(tmp, "limited"), { rateLimitPerMinute: 2 });
     try {
       const f = fetchTrusting(limited.rootCertPem);
       const statuses: number[] = [];

@@ -24,7 +24,8 @@ import { dumpDatabase, type SnapshotDb } from "@/lib/platform/backup/snapshot";
 import { startBackupSocket } from "@/lib/platform/backup/socket";
 import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { auditEvents, certificates, clusters } from "@/lib/platform/db/schema";
-import { testRenewalContext } from "../support/enrollment";
+import { seedBlankPglite } from "../support/databases";
+import { seedEnrollmentStore, testRenewalContext } from "../support/enrollment";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-backup-"));
 const enrollmentDir = path.join(tmp, "enrollment");
@@ -81,8 +82,10 @@ let before: Awaited<ReturnType<typeof contents>>;
 const archive = (name: string) => path.join(tmp, name);
 
 beforeAll(async () => {
+  seedEnrollmentStore(enrollmentDir);
   enrollment = await startService(enrollmentDir, "open");
   root = fs.readFileSync(path.join(enrollmentDir, "ca", "root.pem"), "utf8");
+  seedBlankPglite(path.join(consoleDir, "pglite"));
   source = await openDatabase({ dataDir: consoleDir });
   await migrateDatabase(source);
   fs.writeFileSync(path.join(consoleDir, "trust-anchors.pem"), root, { mode: 0o600 });

@@ -11,6 +11,7 @@ import { DEMO_SLC_VALIDITY_DAYS, provisionFirstRun } from "@/lib/console/provisi
 import { keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import type { EnrollmentService } from "@/lib/enrollment/server";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
+import { seedBlankPglite } from "../support/databases";
 import { startTestEnrollment } from "../support/enrollment";
 import { type ProgramRun, runProgram } from "../support/processes";
 
@@ -33,6 +34,7 @@ beforeAll(async () => {
   // The console's data folder as its first start leaves it: the service's root as trust anchor, master.key, the demo.
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, "trust-anchors.pem"), started.root);
+  seedBlankPglite(path.join(dataDir, "pglite"));
   const handle = await openDatabase({ dataDir });
   try {
     await migrateDatabase(handle);

@@ -14,6 +14,7 @@ import { createDesk, type Desk, type SubmitOutcome } from "@/lib/enrollment/desk
 import { createIssuePool, type IssuePool } from "@/lib/enrollment/issue-pool";
 import { createTestPki } from "@/tests/support/certificate-fixtures";
 import { requestFieldsFor } from "@/tests/support/enrollment-requests";
+import { seedEnrollmentStore } from "../support/enrollment";
 
 let keys: ClusterKeyPair;
 let pool: IssuePool;
@@ -45,6 +46,7 @@ describe.each(kinds)("enrollment statements on %s", (kind) => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "enrollment-statements-"));
+    if (kind === "pglite") seedEnrollmentStore(dir);
     handle = await openEnrollmentDatabase({
       dataDir: dir,
       databaseUrl: kind === "postgres" ? process.env.DATABASE_URL : undefined,

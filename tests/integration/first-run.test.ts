@@ -15,6 +15,7 @@ import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { auditEvents, certificates, clusterKeys, clusters, renewalRequests, webSites } from "@/lib/platform/db/schema";
 import { dbTest, describeOnEachDatabase } from "../support/db-test";
+import { seedEnrollmentStore } from "../support/enrollment";
 import { createTestTlsPki, startTestHttpsServer, type TestHttpsServer } from "../support/tls";
 
 const DAY_MS = 86_400_000;
@@ -26,6 +27,7 @@ let enrollment: EnrollmentService;
 let approvalService: TestHttpsServer;
 
 beforeAll(async () => {
+  seedEnrollmentStore(path.join(tmp, "enrollment"));
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
     policy: "open",

@@ -21,6 +21,7 @@ import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment
 import { certificates, clusterKeys, clusters, webSites } from "@/lib/platform/db/schema";
 import type { TestDatabase } from "../support/databases";
 import { describeOnEachDatabase } from "../support/db-test";
+import { seedEnrollmentStore } from "../support/enrollment";
 
 const MODULE = "/usr/lib/softhsm/libsofthsm2.so";
 const TOKEN_LABEL = "rms-cluster-keys";
@@ -49,6 +50,7 @@ beforeAll(async () => {
   expect(init.code, init.output).toBe(0);
   fs.writeFileSync(path.join(tmp, "pin"), `${PIN}\n`, { mode: 0o600 });
   token = { modulePath: MODULE, tokenLabel: TOKEN_LABEL, pinFile: path.join(tmp, "pin"), source: "RMS_PKCS11" };
+  seedEnrollmentStore(path.join(tmp, "enrollment"));
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
     policy: "open",

@@ -17,6 +17,7 @@ import { type EnrollmentService, type EnrollmentServiceConfig, startEnrollmentSe
 import { loadOrCreateCa } from "@/lib/enrollment/store";
 import { buildTestRenewalRequest } from "@/tests/support/certificate-fixtures";
 import { testDatabaseKinds } from "../support/databases";
+import { seedEnrollmentStore } from "../support/enrollment";
 import { type ProgramRun, runProgram } from "../support/processes";
 
 const MODULE = "/usr/lib/softhsm/libsofthsm2.so";
@@ -108,6 +109,7 @@ describe.each(testDatabaseKinds())("the enrollment service's signing key in a PK
   });
 
   beforeAll(async () => {
+    if (kind === "pglite") seedEnrollmentStore(dataDir);
     await loadOrCreateCa({ dataDir, organization: "HSM Test Enrollment Service", createCa: createCaHierarchy });
   });
 

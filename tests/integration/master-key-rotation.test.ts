@@ -25,6 +25,7 @@ import {
 } from "@/lib/core/certificates/key-encryption";
 import { type Database, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { clusterKeys, clusters, notificationSettings } from "@/lib/platform/db/schema";
+import { seedBlankPglite } from "../support/databases";
 import { dbTest, describeOnEachDatabase } from "../support/db-test";
 import { type ProgramRun, runProgram } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
@@ -226,6 +227,7 @@ describe("the rms CLI resets the master key (spawned, on PGlite)", () => {
     "keys stage, keys verify and keys rotate: audited as the OS user, the old file gone",
     async () => {
       const dataDir = fs.mkdtempSync(path.join(tmp, "cli-"));
+      seedBlankPglite(path.join(dataDir, "pglite"));
       const handle = await openDatabase({ dataDir });
       let oldId: string;
       try {

@@ -6,11 +6,13 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { openDatabase } from "@/lib/platform/db/client";
+import { seedBlankPglite } from "../support/databases";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-yields-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 it("lets a timer and an I/O callback run between the statements of a chain, a transaction's included", async () => {
+  seedBlankPglite(path.join(dir, "pglite"));
   const handle = await openDatabase({ dataDir: dir });
   try {
     expect(handle.kind).toBe("pglite");

@@ -28,6 +28,7 @@ import * as schema from "@/lib/platform/db/schema";
 import { certificates, clusters, renewalRequests } from "@/lib/platform/db/schema";
 import type { TestDatabase } from "../support/databases";
 import { describeOnEachDatabase } from "../support/db-test";
+import { seedEnrollmentStore } from "../support/enrollment";
 import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -53,6 +54,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 beforeAll(async () => {
+  seedEnrollmentStore(path.join(tmp, "enrollment"));
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
     policy: "open",

@@ -28,6 +28,7 @@ import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment
 import { certificates, clusters } from "@/lib/platform/db/schema";
 import type { TestDatabase } from "../support/databases";
 import { describeOnEachDatabase } from "../support/db-test";
+import { seedEnrollmentStore } from "../support/enrollment";
 import { createTestTlsPki, startTestHttpsServer, type TestTlsPki } from "../support/tls";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
@@ -68,6 +69,7 @@ describeOnEachDatabase("revocation", ({ kind, sharedDatabase }) => {
   }
 
   beforeAll(async () => {
+    if (kind === "pglite") seedEnrollmentStore(serviceDir);
     service = await startEnrollmentService({
       host: "127.0.0.1",
       policy: "open",

@@ -14,7 +14,7 @@ import { provisionFirstRun } from "@/lib/console/provisioning/first-run";
 import { checkMasterKey, keyForNewSecrets } from "@/lib/console/provisioning/master-key";
 import { type KeyEncryptionKey, loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type DatabaseHandle, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
-import { testDatabaseKinds } from "../support/databases";
+import { seedBlankPglite, testDatabaseKinds } from "../support/databases";
 import { type ProgramRun, runProgram } from "../support/processes";
 import { createPgDatabase } from "../system/support/data";
 
@@ -62,6 +62,7 @@ describe.each(testDatabaseKinds())("a console joining a database on %s", (kind) 
     }
     // The first console's first start: a new master.key in its data folder, the demo cluster's key encrypted under it
     // (the enrollment service is not running: the cluster keeps its key for a later enrollment), and a stored secret.
+    if (kind === "pglite") seedBlankPglite(path.join(firstDir, "pglite"));
     const handle: DatabaseHandle = await openShared(firstDir);
     try {
       await migrateDatabase(handle);
@@ -215,6 +216,7 @@ describe.each(testDatabaseKinds())("a console joining a database on %s", (kind) 
       }
       const emptyDir = path.join(tmp, `${kind}-empty`);
       const empty = kind === "postgres" ? await createPgDatabase(String(process.env.DATABASE_URL)) : undefined;
+      if (kind === "pglite") seedBlankPglite(path.join(emptyDir, "pglite"));
       const fresh = await openDatabase({ dataDir: emptyDir, databaseUrl: empty?.url });
       try {
         await migrateDatabase(fresh);

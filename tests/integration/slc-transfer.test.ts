@@ -16,7 +16,7 @@ import { documentFingerprint } from "@/lib/core/certificates/keys";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { certificates, clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase } from "../support/databases";
-import { testRenewalContext } from "../support/enrollment";
+import { seedEnrollmentStore, testRenewalContext } from "../support/enrollment";
 
 const actor = { name: "RMS01\\alice", remoteAddress: "127.0.0.1" };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-slc-transfer-"));
@@ -58,6 +58,7 @@ async function activeCertificate() {
 }
 
 beforeAll(async () => {
+  seedEnrollmentStore(path.join(tmp, "enrollment"));
   service = await startEnrollmentService({
     host: "127.0.0.1",
     policy: "approval",

@@ -13,12 +13,14 @@ import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import { clusters } from "@/lib/platform/db/schema";
 import { createTestDatabase, testDatabaseKinds } from "../support/databases";
+import { seedEnrollmentStore } from "../support/enrollment";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rms-statements-test-"));
 let enrollment: EnrollmentService;
 let enrollmentRoot: string;
 
 beforeAll(async () => {
+  seedEnrollmentStore(path.join(tmp, "enrollment"));
   enrollment = await startEnrollmentService({
     host: "127.0.0.1",
     policy: "open",

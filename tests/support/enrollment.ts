@@ -6,11 +6,23 @@ import type { RenewalContext } from "@/lib/console/renewal/context";
 import { loadKeyEncryptionKey } from "@/lib/core/certificates/key-encryption";
 import { type EnrollmentService, startEnrollmentService } from "@/lib/enrollment/server";
 import type { Database } from "@/lib/platform/db/client";
+import { seedBlankPglite } from "./databases";
+
+/**
+ * Gives a fresh enrollment data folder a copy of the run's new, empty PGlite cluster as its store
+ * (`<dataDir>/db/pglite`, lib/enrollment/db/client.ts), for tests that are not about creating the store: the service
+ * migrates it as on a first start, without initdb. The folder is made private first, as the service makes a new one.
+ */
+export function seedEnrollmentStore(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  seedBlankPglite(path.join(dataDir, "db", "pglite"));
+}
 
 export async function startTestEnrollment(
   dataDir: string,
   opts: { clock?: () => Date; host?: string; port?: number; tlsNames?: string[]; allowedHosts?: string[] } = {},
 ): Promise<{ service: EnrollmentService; root: string }> {
+  seedEnrollmentStore(dataDir);
   const service = await startEnrollmentService({
     host: opts.host ?? "127.0.0.1",
     policy: "open",

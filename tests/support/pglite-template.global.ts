@@ -53,6 +53,9 @@ function buildFolders(): Promise<{ blank: string; template: string }> {
   built ??= (async () => {
     removeEndedRuns();
     const runDir = path.join(os.tmpdir(), `${PREFIX}${process.pid}`);
+    // A folder older than this process belongs to an ended run whose pid this one reuses: built again, never reused.
+    const startedAt = Date.now() - process.uptime() * 1000;
+    if (fs.existsSync(runDir) && fs.statSync(runDir).mtimeMs < startedAt) fs.rmSync(runDir, { recursive: true, force: true });
     fs.mkdirSync(runDir, { recursive: true });
     const blank = path.join(runDir, "blank");
     await buildOnce(blank, async (dir) => {

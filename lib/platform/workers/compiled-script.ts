@@ -2,39 +2,14 @@
 // once into one .mjs (esbuild, the project's own modules inlined, npm packages left to Node), reused until one of its
 // source files changes. Registering tsx instead cost each worker ≈ 60 MB and an esbuild child process of its own, and
 // each program ≈ 27 MB of loader state.
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-
-/** Where the bundles go: npm's conventional cache folder, beside the packages they import. */
-function cacheDir(root: string): string {
-  return path.join(root, "node_modules", ".cache", "rms-compiled");
-}
+import { compiledPaths, stampOf, upToDate } from "./compiled-stamp.mjs";
 
 interface Stamp {
   /** Every project file the bundle was built from, with its size and modification time then. */
   inputs: Record<string, string>;
-}
-
-function stampOf(file: string): string | null {
-  try {
-    const stat = fs.statSync(file);
-    return `${stat.size}:${stat.mtimeMs}`;
-  } catch {
-    return null;
-  }
-}
-
-function upToDate(bundle: string, stampFile: string, root: string): boolean {
-  if (!fs.existsSync(bundle)) return false;
-  try {
-    const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8")) as Stamp;
-    const inputs = Object.entries(stamp.inputs);
-    return inputs.length > 0 && inputs.every(([file, seen]) => stampOf(path.join(root, file)) === seen);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -43,11 +18,9 @@ function upToDate(bundle: string, stampFile: string, root: string): boolean {
  * into place, so nothing ever loads half a file.
  */
 export function compiledScript(entry: string, root: string = process.cwd()): string {
-  const name = createHash("sha256").update(path.resolve(root, entry)).digest("hex").slice(0, 12);
-  const dir = cacheDir(root);
-  const bundle = path.join(dir, `${path.basename(entry, path.extname(entry))}-${name}.mjs`);
-  const stampFile = `${bundle}.json`;
-  if (upToDate(bundle, stampFile, root)) return bundle;
+  const paths = compiledPaths(entry, root);
+  const { dir, bundle, stampFile } = paths;
+  if (upToDate(paths, root)) return bundle;
   fs.mkdirSync(dir, { recursive: true });
   // Without this, esbuild's synchronous API keeps a worker thread and an esbuild child process alive for the rest of
   // the process (≈ 40 MB idle per program after a first start); with it, each build is one child that exits. Read when

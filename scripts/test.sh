@@ -52,13 +52,23 @@ npx next build
 set +e
 echo "== unit, integration and system tests (Vitest projects)${DATABASE_URL:+, PGlite and PostgreSQL}"
 npx vitest run --project unit --project integration --project system --project system-serial --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-echo "== end-to-end tests (Playwright, Debian Chromium; it starts the stack itself)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+# The walkthroughs in two parts side by side (playwright.config.ts E2E_PART), each with a stack of its own: one browser
+# and one stack at a time left the cores partly idle. Each line of a part's output starts with its name.
+echo "== end-to-end tests (Playwright, Debian Chromium; two parts side by side, each starting a stack of its own)"
+walkthroughs() {
+  E2E_PART="$1" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright-$1.json" npx playwright test --reporter=list,json 2>&1 |
+    sed -u "s/^/[walkthroughs $1] /"
+}
+walkthroughs 1 &
+first=$!
+walkthroughs 2 &
+second=$!
+wait "$first" "$second"
 set -e
 
 node -e '
 const fs = require("fs");
-const [vitest, playwright] = process.argv.slice(1).map((file) => {
+const [vitest, ...playwright] = process.argv.slice(1).map((file) => {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
@@ -66,11 +76,12 @@ const [vitest, playwright] = process.argv.slice(1).map((file) => {
     process.exit(1);
   }
 });
-const passed = vitest.numPassedTests + (playwright.stats.expected ?? 0);
-const failed = vitest.numFailedTests + (playwright.stats.unexpected ?? 0);
-const skipped = (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0) + (playwright.stats.skipped ?? 0);
+const sum = (pick) => playwright.reduce((total, run) => total + (pick(run) ?? 0), 0);
+const passed = vitest.numPassedTests + sum((run) => run.stats.expected);
+const failed = vitest.numFailedTests + sum((run) => run.stats.unexpected);
+const skipped = (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0) + sum((run) => run.stats.skipped);
 // A run can fail outside its tests: a file that does not load, a Playwright stack that does not start.
-const broken = (!vitest.success && vitest.numFailedTests === 0) || (playwright.errors ?? []).length > 0;
+const broken = (!vitest.success && vitest.numFailedTests === 0) || sum((run) => (run.errors ?? []).length) > 0;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${broken ? " (a run failed outside its tests: see above)" : ""}`);
 process.exit(failed > 0 || broken ? 1 : 0);
-' "$results/vitest.json" "$results/playwright.json"
+' "$results/vitest.json" "$results/playwright-1.json" "$results/playwright-2.json"

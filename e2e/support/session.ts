@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type BrowserContext, expect, type Page } from "@playwright/test";
+import { E2E_RESULTS } from "../../tests/support/e2e-state";
 import { readState } from "./stack";
 
 export type TestAccount = "admin" | "user";
@@ -18,7 +19,7 @@ export async function signIn(page: Page, who: TestAccount): Promise<void> {
 
 /** Where the sign-in project saves an account's signed-in browser state (Playwright's storageState; test-results/ is not committed). */
 export function savedSignInPath(who: TestAccount): string {
-  return path.join("test-results", "sign-in", `${who}.json`);
+  return path.join(E2E_RESULTS, "sign-in", `${who}.json`);
 }
 
 /**

@@ -3,13 +3,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
-const consolePort = Number(process.env.E2E_CONSOLE_PORT ?? 3100);
+/**
+ * `npm test` runs the walkthroughs in two parts side by side (scripts/test.sh, playwright.config.ts), each against a
+ * stack of its own: `E2E_PART=1` or `2` picks the part, its ports and its folder under test-results/. Unset, one run
+ * takes every walkthrough, on the first part's ports.
+ */
+export const E2E_PART = z
+  .enum(["1", "2"], { error: "E2E_PART must be 1 or 2 (or unset for every walkthrough in one run)" })
+  .optional()
+  .parse(process.env.E2E_PART || undefined);
+
+const consolePort = Number(process.env.E2E_CONSOLE_PORT ?? (E2E_PART === "2" ? 3200 : 3100));
 export const E2E_PORTS = {
   console: consolePort,
-  enrollment: Number(process.env.E2E_ENROLLMENT_PORT ?? 3101),
+  enrollment: Number(process.env.E2E_ENROLLMENT_PORT ?? consolePort + 1),
   /** nginx in front of the console (e2e/reverse-proxy.spec.ts): the console's RMS_PUBLIC_URL port. */
   proxy: Number(process.env.E2E_PROXY_PORT ?? consolePort + 43),
 };
+
+/** This part's files: the stack's state, the webhook receiver's log, the saved sign-ins. */
+export const E2E_RESULTS = path.join(process.cwd(), "test-results", E2E_PART ? `e2e-part-${E2E_PART}` : "e2e");
 
 /** The console's public name in the reverse-proxy walkthrough (Chromium maps it to 127.0.0.1), and its public URL. */
 export const E2E_PUBLIC_NAME = "rms.test";
@@ -17,9 +30,9 @@ export const E2E_PUBLIC_URL = `https://${E2E_PUBLIC_NAME}:${E2E_PORTS.proxy}`;
 /** The address nginx connects to the console from: a trusted proxy that is not the browser (127.0.0.1). */
 export const E2E_PROXY_ADDRESS = "127.0.0.2";
 
-const STATE_FILE = path.join(process.cwd(), "test-results", "e2e-stack.json");
+const STATE_FILE = path.join(E2E_RESULTS, "e2e-stack.json");
 /** Where the e2e stack's webhook receiver appends what the console sent (one JSON line per POST). */
-export const WEBHOOK_FILE = path.join(process.cwd(), "test-results", "e2e-webhook.jsonl");
+export const WEBHOOK_FILE = path.join(E2E_RESULTS, "e2e-webhook.jsonl");
 /** The seeded web site without RMS (tests/support/e2e-stack.ts): the Global Administration walkthrough provisions and removes it. */
 export const E2E_UNPROVISIONED_WEB_SITE = "Contoso Intranet";
 /**

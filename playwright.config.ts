@@ -3,6 +3,9 @@
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { CHROMIUM_LAUNCH } from "./tests/support/chromium";
 import { E2E_PART, E2E_PORTS } from "./tests/support/e2e-state";
+import { scratchInMemory } from "./tests/support/scratch";
+
+scratchInMemory();
 
 const consoleUrl = `http://127.0.0.1:${E2E_PORTS.console}`;
 

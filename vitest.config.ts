@@ -2,6 +2,9 @@
 // processes, loopback servers), `system` (the production build as real processes: faults, concurrency, load, attacks).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { scratchInMemory } from "./tests/support/scratch";
+
+scratchInMemory();
 
 /** lib tests that open a socket, spawn a tool or a process, or touch a data folder: they run with the integration tests. */
 const libIntegration = [

@@ -8,7 +8,9 @@ import { z } from "zod";
 import { openDatabase } from "@/lib/platform/db/client";
 
 const root = path.resolve(__dirname, "..", "..");
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-durable-"));
+// On a disk whatever TMPDIR the run uses (the other tests' folders may be in memory: tests/support/scratch.ts):
+// /var/tmp, which the FHS keeps on persistent storage.
+const dir = fs.mkdtempSync(path.join(fs.existsSync("/var/tmp") ? "/var/tmp" : os.tmpdir(), "rms-durable-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const strace = spawnSync("strace", ["-V"]).status === 0;

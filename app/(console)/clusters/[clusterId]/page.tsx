@@ -189,8 +189,8 @@ export default async function AdministrationPage({
                       }
                     : null
                 }
-                open={renewParam.success}
-                method={renewParam.success ? renewParam.data : pending ? "offline" : "online"}
+                openedOn={renewParam.success ? renewParam.data : null}
+                method={pending ? "offline" : "online"}
                 labels={renewLabels(t, pending, env().enrollmentUrl)}
               />
             </div>

@@ -18,17 +18,23 @@ export function RenewDialog({
   enroll,
   pending,
   method,
-  open,
+  openedOn,
   labels,
 }: {
   clusterId: string;
   enroll: boolean;
   pending: PendingView | null;
+  /** The path the page suggests now: Offline while a request is pending, else Online. Every opening starts there… */
   method: RenewMethod;
-  /** Opened by the URL (?renew=…): without JavaScript that is how the Renew button opens it. */
-  open: boolean;
+  /**
+   * …except the one the URL asked for (?renew=…, how the Renew button opens the dialog without JavaScript, or before
+   * the page's scripts ran), which starts on the path it names. The address does not hold the suggestion after that:
+   * a request exported since then means Offline.
+   */
+  openedOn: RenewMethod | null;
   labels: RenewLabels;
 }) {
+  const open = openedOn !== null;
   const dialog = useRef<HTMLDialogElement>(null);
   const [epoch, setEpoch] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -96,10 +102,11 @@ export function RenewDialog({
           if (busy) event.preventDefault();
         }}
         onClose={() => {
-          // Closing starts the next opening afresh.
+          // Closing starts the next opening afresh, and the address no longer opens the dialog (a reload would).
           if (!converting.current) {
             setEpoch((n) => n + 1);
             setOpenedToEnroll(enroll);
+            withoutRenewParameter();
           }
         }}
         className="renew-dialog"
@@ -110,7 +117,7 @@ export function RenewDialog({
             clusterId={clusterId}
             enroll={openedToEnroll}
             pending={pending}
-            method={method}
+            method={openInHtml && epoch === 0 ? (openedOn ?? method) : method}
             labels={labels}
             onBusy={setBusy}
             onReady={onReady}
@@ -120,4 +127,15 @@ export function RenewDialog({
       </dialog>
     </>
   );
+}
+
+/**
+ * Drops ?renew=… from the address once the dialog is closed. Next.js takes a replaceState whose state is not its own
+ * (null) into its router, so a later refresh keeps the new address instead of writing the old one back.
+ */
+function withoutRenewParameter(): void {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("renew")) return;
+  url.searchParams.delete("renew");
+  window.history.replaceState(null, "", url);
 }

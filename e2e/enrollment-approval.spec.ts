@@ -93,7 +93,8 @@ test("approval: the request waits for the operator, the submitter comes back for
   const guid = fromFile(requestXml, /<GUID>([^<]+)<\/GUID>/, "cluster GUID");
   expect(exported.suggestedFilename()).toBe(`${serverName}RenewalRequest.xml`);
   await dialog.getByRole("button", { name: "Close" }).click();
-  // The page afresh, as the server renders it now.
+  // The page afresh, by its path rather than a reload: Renew pressed before the page's scripts ran opens the dialog by
+  // the address (?renew=online), and a reload of that address would open it again.
   await page.goto(new URL(page.url()).pathname);
   await expect(definitionOf(pendingRequest(page), "Request ID")).toHaveText(requestId);
 

@@ -80,7 +80,7 @@ test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, E
   await openAdministration(page);
   // A pending offline request first, so that online renewal has something to warn about. Exported from a dialog the
   // address opened on Online (?renew=online: how Renew opens it without JavaScript, or pressed before the scripts ran):
-  // closed, it leaves the address, and the next opening starts on the path the page suggests now, not the address's.
+  // the next opening starts on the path the page suggests now, not on the address's.
   const clusterPath = new URL(page.url()).pathname;
   await page.goto(`${clusterPath}?renew=online`);
   let dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
@@ -88,7 +88,7 @@ test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, E
   await exportRequest(page, dialog, path.join(artifacts, "request-keyboard.xml"));
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(pendingRequest(page)).toBeVisible();
-  await expect(page).toHaveURL((url) => url.pathname === clusterPath && !url.searchParams.has("renew"));
+  await expect(page).toHaveURL(`${clusterPath}?renew=online`);
   const before = await expiration(page);
 
   const renew = resources(page).getByRole("button", { name: "Renew", exact: true });
@@ -142,6 +142,35 @@ test("keyboard: Enter opens, Tab and arrows choose the method, Space consents, E
   await expect(renew).toBeFocused();
   await expect(pendingRequest(page)).toBeHidden();
   expect(await expiration(page)).toBeGreaterThan(before);
+});
+
+test("a method chosen before the page's scripts ran stays chosen when the dialog becomes modal", async ({ page }) => {
+  await resumeSignIn(page, "admin");
+  await openAdministration(page);
+  const clusterPath = new URL(page.url()).pathname;
+  // The page's scripts held back, as on a slow connection: the dialog the address opens is the one in the page.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const script = (url: URL) => url.pathname.startsWith("/_next/static/") && url.pathname.endsWith(".js");
+  await page.route(script, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${clusterPath}?renew=online`, { waitUntil: "commit" });
+  const dialog = page.getByRole("dialog", { name: RENEW_DIALOG });
+  const offline = dialog.getByRole("radio", { name: "Offline" });
+  await offline.check();
+  expect(await dialog.evaluate((element) => element.matches(":modal"))).toBe(false);
+  release();
+  await expect.poll(() => dialog.evaluate((element) => element.matches(":modal"))).toBe(true);
+  // The page-to-modal switch closes the dialog for a moment, and its close event comes a task later: let it come.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 250)));
+  await expect(offline).toBeChecked();
+  await expect(dialog.getByRole("heading", { name: "Offline renewal" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
 });
 
 test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({

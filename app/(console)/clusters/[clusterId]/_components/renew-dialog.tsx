@@ -29,7 +29,7 @@ export function RenewDialog({
   /**
    * …except the one the URL asked for (?renew=…, how the Renew button opens the dialog without JavaScript, or before
    * the page's scripts ran), which starts on the path it names. The address does not hold the suggestion after that:
-   * a request exported since then means Offline.
+   * a request exported since then means Offline, whatever the address still says.
    */
   openedOn: RenewMethod | null;
   labels: RenewLabels;
@@ -38,7 +38,6 @@ export function RenewDialog({
   const dialog = useRef<HTMLDialogElement>(null);
   const [epoch, setEpoch] = useState(0);
   const [busy, setBusy] = useState(false);
-  const converting = useRef(false);
   // The server's HTML opens the dialog in the page when the URL asks for it or an action just answered (no script).
   const [openInHtml] = useState(open);
   // The contents are rendered once the dialog has been asked for (by the URL, or the first Renew).
@@ -53,10 +52,8 @@ export function RenewDialog({
     // With JavaScript, a dialog the server opened in the page becomes the modal one.
     const element = dialog.current;
     if (element?.open && !element.matches(":modal")) {
-      converting.current = true;
       element.close();
       element.showModal();
-      converting.current = false;
     }
   }, []);
 
@@ -102,12 +99,11 @@ export function RenewDialog({
           if (busy) event.preventDefault();
         }}
         onClose={() => {
-          // Closing starts the next opening afresh, and the address no longer opens the dialog (a reload would).
-          if (!converting.current) {
-            setEpoch((n) => n + 1);
-            setOpenedToEnroll(enroll);
-            withoutRenewParameter();
-          }
+          // Closing starts the next opening afresh. The close event comes a task later: a dialog open again by then was
+          // the one in the page becoming modal (above), not closed, and keeps its contents and what was chosen in them.
+          if (dialog.current?.open) return;
+          setEpoch((n) => n + 1);
+          setOpenedToEnroll(enroll);
         }}
         className="renew-dialog"
       >
@@ -129,13 +125,3 @@ export function RenewDialog({
   );
 }
 
-/**
- * Drops ?renew=… from the address once the dialog is closed. Next.js takes a replaceState whose state is not its own
- * (null) into its router, so a later refresh keeps the new address instead of writing the old one back.
- */
-function withoutRenewParameter(): void {
-  const url = new URL(window.location.href);
-  if (!url.searchParams.has("renew")) return;
-  url.searchParams.delete("renew");
-  window.history.replaceState(null, "", url);
-}

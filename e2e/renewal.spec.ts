@@ -163,10 +163,16 @@ test("a method chosen before the page's scripts ran stays chosen when the dialog
   const offline = dialog.getByRole("radio", { name: "Offline" });
   await offline.check();
   expect(await dialog.evaluate((element) => element.matches(":modal"))).toBe(false);
+  // The page-to-modal switch closes the dialog for a moment; its close event comes a task later. Caught here, then
+  // two frames for whatever the page does with it to render.
+  await dialog.evaluate((element) => {
+    const page = window as unknown as { dialogClosed?: Promise<void> };
+    page.dialogClosed = new Promise((resolve) => element.addEventListener("close", () => resolve(), { once: true }));
+  });
   release();
   await expect.poll(() => dialog.evaluate((element) => element.matches(":modal"))).toBe(true);
-  // The page-to-modal switch closes the dialog for a moment, and its close event comes a task later: let it come.
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 250)));
+  await page.evaluate(() => (window as unknown as { dialogClosed?: Promise<void> }).dialogClosed);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await expect(offline).toBeChecked();
   await expect(dialog.getByRole("heading", { name: "Offline renewal" })).toBeVisible();
   await dialog.getByRole("button", { name: "Close" }).click();

@@ -47,6 +47,8 @@ export function RenewDialog({
   // Enroll or Renew as it was opened: after an enrollment the page behind re-renders with an SLC, but the open dialog
   // keeps saying it enrolled the cluster until it is closed.
   const [openedToEnroll, setOpenedToEnroll] = useState(enroll);
+  // The contents as the server opened them in the page, until that dialog is first closed.
+  const shownInHtml = openInHtml && epoch === 0;
 
   useEffect(() => {
     // With JavaScript, a dialog the server opened in the page becomes the modal one.
@@ -113,11 +115,11 @@ export function RenewDialog({
             clusterId={clusterId}
             enroll={openedToEnroll}
             pending={pending}
-            method={openInHtml && epoch === 0 ? (openedOn ?? method) : method}
+            method={shownInHtml ? (openedOn ?? method) : method}
             labels={labels}
             onBusy={setBusy}
             onReady={onReady}
-            openInHtml={openInHtml && epoch === 0}
+            openInHtml={shownInHtml}
           />
         )}
       </dialog>

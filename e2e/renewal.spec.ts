@@ -165,13 +165,12 @@ test("a method chosen before the page's scripts ran stays chosen when the dialog
   expect(await dialog.evaluate((element) => element.matches(":modal"))).toBe(false);
   // The page-to-modal switch closes the dialog for a moment; its close event comes a task later. Caught here, then
   // two frames for whatever the page does with it to render.
-  await dialog.evaluate((element) => {
-    const page = window as unknown as { dialogClosed?: Promise<void> };
-    page.dialogClosed = new Promise((resolve) => element.addEventListener("close", () => resolve(), { once: true }));
-  });
+  const closeEvent = await dialog.evaluateHandle((element) => ({
+    seen: new Promise<void>((resolve) => element.addEventListener("close", () => resolve(), { once: true })),
+  }));
   release();
   await expect.poll(() => dialog.evaluate((element) => element.matches(":modal"))).toBe(true);
-  await page.evaluate(() => (window as unknown as { dialogClosed?: Promise<void> }).dialogClosed);
+  await closeEvent.evaluate((event) => event.seen);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await expect(offline).toBeChecked();
   await expect(dialog.getByRole("heading", { name: "Offline renewal" })).toBeVisible();

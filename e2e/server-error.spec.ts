@@ -22,7 +22,7 @@ import {
   waitForGroupGone,
   writeTrustAnchors,
 } from "../tests/support/processes";
-import { expectAccessible } from "./support/console";
+import { expectAccessible, untilHydrated } from "./support/console";
 import { shot } from "./support/session";
 import { readState } from "./support/stack";
 
@@ -171,7 +171,10 @@ for (const javaScriptEnabled of [false, true]) {
         if (javaScriptEnabled) {
           // Reached from within the console (Global Administration's link, fetched by the client router): the failure
           // is shown in the page, in its language, with Try again.
-          await page.getByRole("main").locator('a[href="/settings"]').click();
+          // Clicked once hydrated: a click before that loads the server's page, which has no Try again button.
+          const settings = page.getByRole("main").locator('a[href="/settings"]');
+          await untilHydrated(settings);
+          await settings.click();
           const alert = page.getByRole("alert").filter({ hasText: words.body });
           await expect(alert).toBeVisible();
           await expect(page.getByRole("button", { name: words.tryAgain })).toBeVisible();

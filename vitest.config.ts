@@ -85,7 +85,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 180_000,
           globalSetup: ["./tests/support/pglite-template.global.ts"],
-          // One file at a time, last, with the machine to themselves: see systemSerial.
+          // Last, with the machine to itself: see systemSerial.
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
         },

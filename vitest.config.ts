@@ -54,6 +54,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: [...libIntegration, "tests/*.test.ts", "tests/integration/**/*.test.ts", "scripts/**/*.test.ts"],
+          // scrypt at a cheap cost for the sign-ins and accounts of these files (see tests/support/password-cost.ts).
+          alias: [
+            { find: /^\.\/password-cost$/, replacement: fileURLToPath(new URL("./tests/support/password-cost.ts", import.meta.url)) },
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ["./tests/support/pglite-template.global.ts"],

@@ -4,6 +4,7 @@ import { listAuditEvents } from "@/lib/console/audit/audit";
 import { createAccount } from "@/lib/console/auth/accounts";
 import { validateSession } from "@/lib/console/auth/sessions";
 import { signIn } from "@/lib/console/auth/sign-in";
+import { needsRehash } from "@/lib/core/secrets/password";
 import { accounts } from "@/lib/platform/db/schema";
 import { localServerName } from "@/lib/platform/server-identity";
 import { dbTest, describeOnEachDatabase } from "../support/db-test";
@@ -84,7 +85,8 @@ describeOnEachDatabase("sign-in", () => {
     await handle.db.update(accounts).set({ passwordHash: legacyHash }).where(eq(accounts.userName, "legacy"));
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
     const [row] = await handle.db.select().from(accounts).where(eq(accounts.userName, "legacy"));
-    expect(row?.passwordHash?.startsWith("scrypt$131072$8$1$")).toBe(true);
+    expect(row?.passwordHash).not.toBe(legacyHash);
+    expect(needsRehash(row?.passwordHash ?? "")).toBe(false);
     expect((await signIn(handle.db, { ...base, userName: "legacy", password: PASSWORD, now: T0 })).ok).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 // Password hashing with scrypt: self-describing hashes, constant-time checks, and a dummy path for unknown users.
 import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 import os from "node:os";
+import { SCRYPT_COST } from "./password-cost";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
@@ -11,7 +12,7 @@ interface ScryptParams {
 }
 
 /** Current cost; hashes made with other parameters are upgraded at the next successful sign-in. */
-const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+const SCRYPT_PARAMS: ScryptParams = SCRYPT_COST;
 const SALT_BYTES = 32;
 const KEY_BYTES = 64;
 /** Upper bounds for parameters read back from the database, so a bad row cannot exhaust memory. */
@@ -24,7 +25,7 @@ const MAX_P = 16;
  * check, so an unknown user name takes as long as a wrong password.
  */
 export const DUMMY_HASH =
-  "scrypt$131072$8$1$7dGk1lT0y5YbJ4mZp2m8T9p8e6m2r1q0w3e4r5t6y7U=$" +
+  `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$7dGk1lT0y5YbJ4mZp2m8T9p8e6m2r1q0w3e4r5t6y7U=$` +
   "Qm9ndXNoYXNoLWZvci11bmtub3duLXVzZXJzLW5vLXBhc3N3b3JkLW1hdGNoZXMtdGhpcy1vbmUtYXQtYWxsLg==";
 
 export class PasswordTooLongError extends Error {

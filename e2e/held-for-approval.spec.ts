@@ -6,8 +6,6 @@
 // certificate" says it still waits, then — after the operator approved it — offers the confirmation, and Yes installs
 // it without a file. Without JavaScript first (plain forms), then with it; the console is put back afterwards.
 
-import { writeE2eState } from "../tests/support/e2e-state";
-import { type ConsoleOptions, startConsole, terminateGroup, waitForGroupGone, waitForHttpGone } from "../tests/support/processes";
 import { expect, type Page, test } from "./support/approval-service";
 import {
   clusterResources,
@@ -21,22 +19,9 @@ import {
   showConfirmDetails,
 } from "./support/console";
 import { resumeSignIn, shot } from "./support/session";
-import { readState } from "./support/stack";
+import { readState, restartConsole } from "./support/stack";
 
 const HELD = "holds this request for its operator's approval";
-
-async function restartConsole(enrollmentUrl: string | null): Promise<void> {
-  const state = readState();
-  const options = state.consoleOptions as ConsoleOptions | undefined;
-  if (!options) throw new Error("the e2e stack did not record how it started the console");
-  terminateGroup(state.consolePid);
-  await waitForHttpGone(`${state.consoleUrl}/sign-in`, 15_000);
-  await waitForGroupGone(state.consolePid, 20_000);
-  // Against the approval service the monitor's round comes every 10 s, so its check of a held request is seen.
-  const extraEnv = enrollmentUrl ? { ...options.extraEnv, RMS_MONITOR_INTERVAL: "10s" } : options.extraEnv;
-  const started = await startConsole({ ...options, extraEnv, enrollmentUrl: enrollmentUrl ?? options.enrollmentUrl, sweep: false });
-  writeE2eState({ ...readState(), consolePid: started.pid });
-}
 
 async function shootBoth(page: Page, name: string): Promise<void> {
   await page.screenshot(shot(name));

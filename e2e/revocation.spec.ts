@@ -5,25 +5,11 @@
 // approves it on /operator and the console installs it; then the operator revokes that SLC on /operator with a reason.
 // The console's monitor fetches the service's CRL, verifies it against its trust anchor, and Cluster resources and
 // Global Administration show the SLC revoked, in English and Swedish ("Återkallat"). The console is put back afterwards.
-import { writeE2eState } from "../tests/support/e2e-state";
-import { type ConsoleOptions, startConsole, terminateGroup, waitForGroupGone, waitForHttpGone } from "../tests/support/processes";
 import { expect, type Page, test } from "./support/approval-service";
 import { clusterResources, confirmIfAsked, expectAccessible, RENEW_DIALOG } from "./support/console";
 import { ownSiteName, provisionOwnCluster } from "./support/own-cluster";
 import { resumeSignIn, shot } from "./support/session";
-import { readState } from "./support/stack";
-
-async function restartConsole(enrollmentUrl: string | null): Promise<void> {
-  const state = readState();
-  const options = state.consoleOptions as ConsoleOptions | undefined;
-  if (!options) throw new Error("the e2e stack did not record how it started the console");
-  terminateGroup(state.consolePid);
-  await waitForHttpGone(`${state.consoleUrl}/sign-in`, 15_000);
-  await waitForGroupGone(state.consolePid, 20_000);
-  const extraEnv = enrollmentUrl ? { ...options.extraEnv, RMS_MONITOR_INTERVAL: "10s" } : options.extraEnv;
-  const started = await startConsole({ ...options, extraEnv, enrollmentUrl: enrollmentUrl ?? options.enrollmentUrl, sweep: false });
-  writeE2eState({ ...readState(), consolePid: started.pid });
-}
+import { restartConsole } from "./support/stack";
 
 async function shootBoth(page: Page, name: string): Promise<void> {
   await page.screenshot(shot(name));

@@ -10,6 +10,7 @@ import path from "node:path";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/lib/platform/db/client";
+import { untilHydrated } from "../tests/support/browser-actions";
 import { E2E_PORTS } from "../tests/support/e2e-state";
 import {
   type ConsoleOptions,
@@ -22,7 +23,7 @@ import {
   waitForGroupGone,
   writeTrustAnchors,
 } from "../tests/support/processes";
-import { expectAccessible, untilHydrated } from "./support/console";
+import { expectAccessible } from "./support/console";
 import { shot } from "./support/session";
 import { readState } from "./support/stack";
 

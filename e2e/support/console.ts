@@ -63,14 +63,6 @@ export async function showConfirmDetails(dialog: Locator): Promise<Locator> {
   return summary;
 }
 
-/**
- * Waits until React has hydrated `element` (from then on it keeps the element's props under a `__reactProps$…` key).
- * A click before that is the browser's own: a link loads the whole page instead of the client router fetching it.
- */
-export async function untilHydrated(element: Locator): Promise<void> {
-  await expect.poll(() => element.evaluate((node) => Object.keys(node).some((key) => key.startsWith("__reactProps$")))).toBe(true);
-}
-
 export async function expectAccessible(page: Page): Promise<void> {
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 }

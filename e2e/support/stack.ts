@@ -1,13 +1,16 @@
 // The stack Playwright's webServer started (tests/support/e2e-stack.ts): stopping/starting its enrollment service for
-// the walkthrough where it is down, and what Chromium needs to open the service's HTTPS web site without a download.
+// the walkthrough where it is down, restarting its console against another service, and what Chromium needs to open the service's HTTPS web site without a download.
 import { createHash, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import tls, { type DetailedPeerCertificate } from "node:tls";
 import { readE2eState, writeE2eState } from "../../tests/support/e2e-state";
 import {
+  type ConsoleOptions,
   enrollmentRootPath,
+  startConsole,
   startEnrollment as startEnrollmentProcess,
   terminateGroup,
+  waitForGroupGone,
   waitForHttpGone,
 } from "../../tests/support/processes";
 
@@ -25,6 +28,22 @@ export async function startEnrollment(): Promise<void> {
   // Not swept when this worker exits: the e2e stack stops it with the rest.
   const started = await startEnrollmentProcess({ dataDir: state.dataDir, port, sweep: false });
   writeE2eState({ ...state, enrollmentPid: started.pid });
+}
+
+/**
+ * Restarts the stack's console against the enrollment service at `enrollmentUrl`, with the monitor's round every 10 s
+ * so that its checks (a held request, a new CRL) are seen; with null, against the stack's own service, as it started.
+ */
+export async function restartConsole(enrollmentUrl: string | null): Promise<void> {
+  const state = readE2eState();
+  const options = state.consoleOptions as ConsoleOptions | undefined;
+  if (!options) throw new Error("the e2e stack did not record how it started the console");
+  terminateGroup(state.consolePid);
+  await waitForHttpGone(`${state.consoleUrl}/sign-in`, 15_000);
+  await waitForGroupGone(state.consolePid, 20_000);
+  const extraEnv = enrollmentUrl ? { ...options.extraEnv, RMS_MONITOR_INTERVAL: "10s" } : options.extraEnv;
+  const started = await startConsole({ ...options, extraEnv, enrollmentUrl: enrollmentUrl ?? options.enrollmentUrl, sweep: false });
+  writeE2eState({ ...readE2eState(), consolePid: started.pid });
 }
 
 /**

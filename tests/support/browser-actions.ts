@@ -1,7 +1,7 @@
 // Server actions as the browser sends them: the real page produces the request (captured with request interception and
 // not let through), and a test replays it — as is, or altered the way an attacker would (another session, no session,
 // a foreign Origin, an oversize body). Nothing here knows React's action encoding; only what a browser put on the wire.
-import type { Page, Request } from "@playwright/test";
+import { expect, type Locator, type Page, type Request } from "@playwright/test";
 
 export interface CapturedAction {
   url: string;
@@ -18,6 +18,19 @@ export interface ActionReply {
   sessionSetCookie: string | null;
   /** Where the action sent the browser: Next's x-action-redirect for a fetched action (answered 200), else Location. */
   redirect: string | null;
+}
+
+/**
+ * Waits until React has hydrated `element` (from then on it keeps the element's props under a `__reactProps$…` key).
+ * A click before that is the browser's own: a link loads the whole page instead of the client router fetching it, and
+ * a form posts as a page instead of as a server action. It reads one of React's internals, in test code only; the
+ * alternatives were a delay, or a product change made only for tests.
+ */
+export async function untilHydrated(element: Locator): Promise<void> {
+  const hydrated = () => element.evaluate((node) => Object.keys(node).some((key) => key.startsWith("__reactProps$")));
+  // Up to 30 s, as a page load may take on a busy machine (the system tests run outside Playwright's runner, where an
+  // expectation waits 5 s by default).
+  await expect.poll(hydrated, { timeout: 30_000 }).toBe(true);
 }
 
 /** Headers a replay sets itself (or a client cannot choose). */

@@ -8,7 +8,7 @@ import { expect as expectPage, type Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CapturedAction, replayAction, replyStatus } from "../support/browser-actions";
 import { kill9 } from "../support/processes";
-import { openHydrated } from "./support/browser";
+import { openHydrated, renewButton } from "./support/browser";
 import { type CommitLatch, fsyncCommitLatch, lockCommitLatch } from "./support/commit-latch";
 import type { ClusterSnapshot } from "./support/data";
 import { enrollDirect, exportRequest } from "./support/http";
@@ -81,8 +81,7 @@ const FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
 /** Renew → Offline → Browse → Import in Chromium, up to "Install this certificate?"; returns the dialog and the fingerprint shown. */
 async function importUpToYes(page: Page, stack: SystemStack, slcXml: string) {
   // Before hydration the dialog's buttons post the form as a page (the no-JavaScript path), with no dialog to answer in.
-  await openHydrated(page, clusterPath(stack));
-  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  await (await openHydrated(page, clusterPath(stack), renewButton)).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByRole("radio", { name: "Offline" }).check();
   await dialog.getByLabel("Browse").setInputFiles({ name: "slc.xml", mimeType: "text/xml", buffer: Buffer.from(slcXml) });

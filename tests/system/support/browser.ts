@@ -1,7 +1,7 @@
 // The system tests' browser: Chromium signs in and clicks through the real pages, and the server-action requests it
 // sends are captured (tests/support/browser-actions.ts) for the tests to replay — concurrently, under load, at a kill.
-import { type Browser, chromium, expect, type Page } from "@playwright/test";
-import { type CapturedAction, captureAction, replayAction } from "../../support/browser-actions";
+import { type Browser, chromium, expect, type Locator, type Page } from "@playwright/test";
+import { type CapturedAction, captureAction, replayAction, untilHydrated } from "../../support/browser-actions";
 import { CHROMIUM_LAUNCH } from "../../support/chromium";
 
 export function launchBrowser(): Promise<Browser> {
@@ -51,16 +51,25 @@ export async function captureSignIn(browser: Browser, baseURL: string): Promise<
   }
 }
 
-/** Opens the page and waits until its scripts have loaded (and React has hydrated it), so a click runs its handler. */
-export async function openHydrated(page: Page, pagePath: string): Promise<void> {
+/**
+ * Opens the page and returns `target` once React has hydrated it, so that a click on it runs its handler (before, the
+ * dialog's buttons post the form as a page: the no-JavaScript path).
+ */
+export async function openHydrated(page: Page, pagePath: string, target: (page: Page) => Locator): Promise<Locator> {
   await page.goto(pagePath);
-  await page.waitForLoadState("networkidle");
+  const element = target(page);
+  await untilHydrated(element);
+  return element;
+}
+
+/** The Renew button in Cluster resources on a cluster's Administration page. */
+export function renewButton(page: Page): Locator {
+  return page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true });
 }
 
 /** Renew → Online → Renew on the cluster's Administration page, as the signed-in page's user. */
 export async function captureRenewOnline(page: Page, clusterPath: string): Promise<CapturedAction> {
-  await openHydrated(page, clusterPath);
-  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  await (await openHydrated(page, clusterPath, renewButton)).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByRole("radio", { name: "Online" }).check();
   // With an offline request pending, the form asks for consent to replace it before it can be sent.
@@ -74,8 +83,7 @@ export async function captureRenewOnline(page: Page, clusterPath: string): Promi
  * holds only `placeholder`: replace it in the captured body (withText) to import any content the way the browser does.
  */
 export async function captureImport(page: Page, clusterPath: string, placeholder: string): Promise<CapturedAction> {
-  await openHydrated(page, clusterPath);
-  await page.getByRole("region", { name: "Cluster resources" }).getByRole("button", { name: "Renew", exact: true }).click();
+  await (await openHydrated(page, clusterPath, renewButton)).click();
   const dialog = page.getByRole("dialog", { name: "Renew server licensor certificate" });
   await dialog.getByLabel("Browse").setInputFiles({ name: "certificate.xml", mimeType: "text/xml", buffer: Buffer.from(placeholder) });
   return captureAction(page, clusterPath, () => dialog.getByRole("button", { name: "Import" }).click());
@@ -83,10 +91,10 @@ export async function captureImport(page: Page, clusterPath: string, placeholder
 
 /** Cancel request → "Yes, cancel the request" on the pending request in Cluster resources (there must be one). */
 export async function captureCancelRequest(page: Page, clusterPath: string): Promise<CapturedAction> {
-  await openHydrated(page, clusterPath);
-  const pending = page.getByRole("region", { name: "Cluster resources" }).getByRole("region", { name: "Pending renewal request" });
-  await pending.getByText("Cancel request", { exact: true }).click();
-  const confirm = pending.getByRole("button", { name: "Yes, cancel the request" });
+  const pending = (page: Page) =>
+    page.getByRole("region", { name: "Cluster resources" }).getByRole("region", { name: "Pending renewal request" });
+  await (await openHydrated(page, clusterPath, (page) => pending(page).getByText("Cancel request", { exact: true }))).click();
+  const confirm = pending(page).getByRole("button", { name: "Yes, cancel the request" });
   return captureAction(page, clusterPath, () => confirm.click());
 }
 

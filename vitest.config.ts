@@ -54,7 +54,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: [...libIntegration, "tests/*.test.ts", "tests/integration/**/*.test.ts", "scripts/**/*.test.ts"],
-          // scrypt at a cheap cost for the sign-ins and accounts of these files (see tests/support/password-cost.ts).
+          // scrypt at a cheap cost for the sign-ins and accounts of these files (see tests/support/password-cost.ts),
+          // in place of the module lib/core/secrets/password.ts imports as ./password-cost (the only one so named).
           alias: [
             { find: /^\.\/password-cost$/, replacement: fileURLToPath(new URL("./tests/support/password-cost.ts", import.meta.url)) },
           ],

@@ -1,5 +1,6 @@
 // The stack Playwright's webServer started (tests/support/e2e-stack.ts): stopping/starting its enrollment service for
-// the walkthrough where it is down, restarting its console against another service, and what Chromium needs to open the service's HTTPS web site without a download.
+// the walkthrough where it is down, restarting its console against another service, and what Chromium needs to open
+// the service's HTTPS web site without a download.
 import { createHash, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import tls, { type DetailedPeerCertificate } from "node:tls";

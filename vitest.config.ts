@@ -2,6 +2,7 @@
 // processes, loopback servers), `system` (the production build as real processes: faults, concurrency, load, attacks).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { SHORT_LIVED_WASM_FLAG } from "./lib/platform/db/short-lived";
 import { scratchInMemory } from "./tests/support/scratch";
 
 scratchInMemory();
@@ -26,6 +27,12 @@ const libIntegration = [
  * busy by itself.
  */
 const systemSerial = ["tests/system/load.test.ts"];
+
+/**
+ * A test file's process opens its databases, runs its statements and exits, like the command-line programs: the same
+ * WebAssembly tiering (lib/platform/db/short-lived.ts). The programs the system tests start are unaffected.
+ */
+const shortLivedExecArgv = [SHORT_LIVED_WASM_FLAG];
 
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
@@ -62,6 +69,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ["./tests/support/pglite-template.global.ts"],
+          execArgv: shortLivedExecArgv,
           // Most of these wait on child processes and sockets, not on this process's CPU: two files at a time.
           maxWorkers: 2,
         },
@@ -75,6 +83,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 180_000,
           globalSetup: ["./tests/support/pglite-template.global.ts"],
+          execArgv: shortLivedExecArgv,
           // The production build as real processes, after the others: two files at a time (each file's ports come
           // from the kernel, its folders from mkdtemp, its PostgreSQL database is its own; most of its time is spent
           // waiting on its processes, its latches and its fixed-length runs). SYSTEM_WORKERS=1 on a machine already busy.

@@ -20,6 +20,7 @@ import { openIssuingKey } from "@/lib/enrollment/signing-key";
 import { EnrollmentStoreError, exportRootKey, initCa, loadOrCreateCa, moveServiceKeyToToken, reissueCa } from "@/lib/enrollment/store";
 import { BackupError, passphraseSchema } from "@/lib/platform/backup/archive";
 import { DatabaseLockedError, embeddedDatabaseExists } from "@/lib/platform/db/client";
+import { tuneForShortLivedProcess } from "@/lib/platform/db/short-lived";
 
 const USAGE = `Usage: npm run enrollment -- <command>
   serve                                   run the enrollment service (npm run start:enrollment)
@@ -418,6 +419,8 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const positionals = parsed.positionals;
   if (positionals.length === 0 || positionals[0] === "serve") return serve(config);
+  // Every other command opens the store, does its work and exits.
+  tuneForShortLivedProcess();
   if (positionals[0] === "migrate") {
     const handle = await openEnrollmentDatabase({
       dataDir: config.dataDir,

@@ -50,6 +50,7 @@ import { renewalContextFrom } from "@/lib/console/renewal/settings-context";
 import { checkRevocation } from "@/lib/console/revocation/check";
 import type { MasterKeySettings } from "@/lib/core/certificates/key-encryption";
 import { type Database, DatabaseLockedError, embeddedDatabaseExists, migrateDatabase, openDatabase } from "@/lib/platform/db/client";
+import { tuneForShortLivedProcess } from "@/lib/platform/db/short-lived";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -620,6 +621,7 @@ export function invokingUser(source: Record<string, string | undefined>, owner: 
 }
 
 async function main(): Promise<void> {
+  tuneForShortLivedProcess();
   const io: CliIo = {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),

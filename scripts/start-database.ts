@@ -12,6 +12,7 @@ import { failureMessage, resolveMessage } from "@/lib/console/renewal/failure-me
 import { failureAuditDetails } from "@/lib/console/renewal/failures";
 import { loadTrustAnchors } from "@/lib/console/renewal/trust-anchors";
 import { type DatabaseHandle, embeddedDatabaseExists, migrateDatabase, openDatabase, withStartupLock } from "@/lib/platform/db/client";
+import { tuneForShortLivedProcess } from "@/lib/platform/db/short-lived";
 import { translatorFor } from "@/lib/platform/i18n/messages";
 import { localServerName } from "@/lib/platform/server-identity";
 
@@ -104,6 +105,7 @@ async function checkMasterKeyEarly(env: Env): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  tuneForShortLivedProcess();
   const loaded = loadEnv(process.env);
   if (!loaded.ok) fail(loaded.message, 2);
   const { env } = loaded;

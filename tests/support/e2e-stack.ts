@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { openDatabase } from "@/lib/platform/db/client";
 import { webSites } from "@/lib/platform/db/schema";
+import { tuneForShortLivedProcess } from "@/lib/platform/db/short-lived";
 import {
   E2E_OWN_CLUSTER_WEB_SITES,
   E2E_PORTS,
@@ -76,6 +77,8 @@ async function seedOwnClusterWebSites(dataDir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // This process opens the database only to seed it, before the console starts.
+  tuneForShortLivedProcess();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rms-e2e-"));
   const enrollmentUrl = `https://127.0.0.1:${E2E_PORTS.enrollment}`;
   const directory = await startTestDirectory();

@@ -18,6 +18,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase, openDatabase } from "@/lib/platform/db/client";
 import { openDurablePglite } from "@/lib/platform/db/pglite-durable";
+import { tuneForShortLivedProcess } from "@/lib/platform/db/short-lived";
 import { processAlive } from "@/lib/platform/process-alive";
 
 declare module "vitest" {
@@ -51,6 +52,8 @@ let built: Promise<{ blank: string; template: string }> | undefined;
 
 function buildFolders(): Promise<{ blank: string; template: string }> {
   built ??= (async () => {
+    // The run's main process opens a database only here, once: the tiering of a short-lived program.
+    tuneForShortLivedProcess();
     removeEndedRuns();
     const runDir = path.join(os.tmpdir(), `${PREFIX}${process.pid}`);
     // A folder older than this process belongs to an ended run whose pid this one reuses: built again, never reused.

@@ -30,7 +30,7 @@ const systemSerial = ["tests/system/load.test.ts"];
 
 /**
  * A test file's process opens its databases, runs its statements and exits, like the command-line programs: the same
- * WebAssembly tiering (lib/platform/db/short-lived.ts). The programs the system tests start are unaffected.
+ * WebAssembly tiering (lib/platform/db/short-lived.ts). The servers the tests start keep V8's default, as in production.
  */
 const shortLivedExecArgv = [SHORT_LIVED_WASM_FLAG];
 

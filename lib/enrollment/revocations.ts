@@ -197,19 +197,19 @@ function serialBytes(hex: string): ArrayBuffer {
 
 /**
  * Builds and signs a version 2 CRL (RFC 5280 §5) over the revoked SLC serials: issuer = the issuing CA's subject,
- * thisUpdate/nextUpdate, the CRL number (thisUpdate in seconds, so it only grows), the authority key identifier, and a
- * reason code per entry. Returns the DER.
+ * thisUpdate/nextUpdate, the CRL number (by default thisUpdate in seconds), the authority key identifier, and a reason
+ * code per entry. Returns the DER.
  */
 export async function buildCrl(
   entries: readonly Pick<RevocationEntry, "serial" | "reason" | "revokedAt">[],
   signer: CrlSigner,
-  at: { thisUpdate: Date; nextUpdate: Date },
+  at: { thisUpdate: Date; nextUpdate: Date; number?: number },
 ): Promise<Uint8Array> {
   const issuerDer = new X509Certificate(signer.issuerCertPem).raw;
   const issuer = AsnConvert.parse(issuerDer, CertificateAsn);
   const ski = issuer.tbsCertificate.extensions?.find((e) => e.extnID === SUBJECT_KEY_IDENTIFIER);
   const algorithm = new AlgorithmIdentifier({ algorithm: SHA256_WITH_RSA, parameters: null });
-  const crlExtensions = [extension(id_ce_cRLNumber, new CRLNumber(Math.floor(at.thisUpdate.getTime() / 1000)))];
+  const crlExtensions = [extension(id_ce_cRLNumber, new CRLNumber(at.number ?? Math.floor(at.thisUpdate.getTime() / 1000)))];
   if (ski) {
     const keyId = AsnConvert.parse(ski.extnValue.buffer, OctetString);
     crlExtensions.unshift(
@@ -249,7 +249,24 @@ export interface PublishedCrl {
   der: Uint8Array;
   thisUpdate: Date;
   nextUpdate: Date;
+  number: number;
   entries: RevocationEntry[];
+}
+
+/**
+ * The dates and number of the next list at `now`, after `previous`: thisUpdate is `now` in whole seconds (a CRL's
+ * times have no finer precision), never later, so a console with the same clock finds the list current at once; the
+ * number is thisUpdate in seconds, or one more than the previous list's when several are signed within one second
+ * (RFC 5280 §5.2.3: it only grows).
+ */
+export function nextCrlIssue(now: Date, previous: { number: number } | null): { thisUpdate: Date; nextUpdate: Date; number: number } {
+  const seconds = Math.floor(now.getTime() / 1000);
+  const thisUpdate = new Date(seconds * 1000);
+  return {
+    thisUpdate,
+    nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
+    number: Math.max(seconds, (previous?.number ?? 0) + 1),
+  };
 }
 
 /**
@@ -265,11 +282,9 @@ export function createCrlPublisher(db: EnrollmentDb, signer: CrlSigner, clock: (
     if (current && current.count === entries.length && now.getTime() < current.thisUpdate.getTime() + CRL_VALIDITY_MS / 2) {
       return current;
     }
-    // thisUpdate in whole seconds: the CRL number is derived from it and must grow with each new list.
-    const thisUpdate = new Date(Math.max(Math.floor(now.getTime() / 1000) * 1000, (current?.thisUpdate.getTime() ?? 0) + 1000));
-    const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
-    const der = await buildCrl(entries, signer, { thisUpdate, nextUpdate });
-    current = { der, thisUpdate, nextUpdate, entries, count: entries.length };
+    const issue = nextCrlIssue(now, current);
+    const der = await buildCrl(entries, signer, issue);
+    current = { der, ...issue, entries, count: entries.length };
     return current;
   }
   return {

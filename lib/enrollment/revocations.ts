@@ -254,10 +254,9 @@ export interface PublishedCrl {
 }
 
 /**
- * The dates and number of the next list at `now`, after `previous`: thisUpdate is `now` in whole seconds (a CRL's
- * times have no finer precision), never later, so a console with the same clock finds the list current at once; the
- * number is thisUpdate in seconds, or one more than the previous list's when several are signed within one second
- * (RFC 5280 §5.2.3: it only grows).
+ * The dates and number of the next list at `now`, after `previous`: thisUpdate is the moment it is signed, in whole
+ * seconds (a CRL's times have no finer precision), never later; the number is thisUpdate in seconds, or one more than
+ * the previous list's when several are signed within one second (RFC 5280 §5.2.3: it only grows).
  */
 export function nextCrlIssue(now: Date, previous: { number: number } | null): { thisUpdate: Date; nextUpdate: Date; number: number } {
   const seconds = Math.floor(now.getTime() / 1000);

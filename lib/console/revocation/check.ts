@@ -3,13 +3,14 @@
 // RMS proxy settings, timeouts), verify the CRL against the configured trust anchors only (./crl.ts), store what it
 // says, and announce each installed SLC found revoked once (audit event slc_revoked; the caller notifies). A CRL that
 // cannot be fetched, does not verify or is stale leaves the last verified entries and makes the status "unknown".
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { recordAudit } from "@/lib/console/audit/audit";
 import type { RenewalContext } from "@/lib/console/renewal/context";
 import { exchange } from "@/lib/console/renewal/enrollment-client";
 import type { Queryable } from "@/lib/platform/db/client";
 import { certificates, clusters, revocationLists, revocationNotices } from "@/lib/platform/db/schema";
 import { type CrlEntry, verifyCrl } from "./crl";
+import { revocationEntryFor } from "./status";
 
 /** The one revocation list this console checks: its enrollment service's. */
 const REVOCATION_LIST_ID = "enrollment";
@@ -121,7 +122,6 @@ export async function checkRevocation(ctx: RenewalContext, opts: { now: Date; ac
 /** Installed SLCs on the list not yet announced: one notice row, one audit event each (the primary key makes it once). */
 async function announceRevoked(tx: Queryable, entries: readonly CrlEntry[], now: Date, actor: string): Promise<RevokedSlcEvent[]> {
   if (entries.length === 0) return [];
-  const bySerial = new Map(entries.map((e) => [e.serial.toUpperCase(), e]));
   const installed = await tx
     .select({
       certificateId: certificates.id,
@@ -134,10 +134,10 @@ async function announceRevoked(tx: Queryable, entries: readonly CrlEntry[], now:
     })
     .from(certificates)
     .innerJoin(clusters, eq(clusters.id, certificates.clusterId))
-    .where(and(eq(certificates.active, true), inArray(certificates.serialNumber, [...bySerial.keys()])));
+    .where(eq(certificates.active, true)); // one per cluster, matched below by the serial's value
   const events: RevokedSlcEvent[] = [];
   for (const slc of installed) {
-    const entry = bySerial.get(slc.serialNumber.toUpperCase());
+    const entry = revocationEntryFor(entries, slc.serialNumber);
     if (!entry) continue;
     const inserted = await tx
       .insert(revocationNotices)

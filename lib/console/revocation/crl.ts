@@ -59,7 +59,7 @@ function keyUsageOf(cert: X509Certificate): { ca: boolean; usages: number | unde
   };
 }
 
-/** The serial's INTEGER content as the service writes serials: upper-case hex, no leading zero byte. */
+/** The serial's INTEGER content in upper-case hex, without leading zero bytes (compare it with slcSerialKey). */
 function serialHex(bytes: ArrayBuffer): string {
   let buf = Buffer.from(bytes);
   while (buf.length > 1 && buf[0] === 0) buf = buf.subarray(1);

@@ -15,6 +15,18 @@ import { sanitizeServerName } from "./file-names";
 import { publicKeyBase64 } from "./keys";
 import { base64Text, guidText, hexText, isoDateText, plainText, urlText, uuidText } from "./xml-fields";
 
+/**
+ * An SLC serial as the number it is: upper-case hexadecimal without leading zeros. The service writes a serial as 32
+ * digits (16 random bytes, so one in 256 starts with 00), a CRL carries it as a DER INTEGER (no leading zero byte, but
+ * a 00 sign byte before one of 80 or more) and openssl prints it without them: serials are compared only through this.
+ */
+export function slcSerialKey(serial: string): string {
+  return serial
+    .trim()
+    .toUpperCase()
+    .replace(/^0+(?=.)/, "");
+}
+
 export interface SlcFields {
   serialNumber: string;
   issuedAt: Date;

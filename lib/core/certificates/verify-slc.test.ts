@@ -325,6 +325,21 @@ describe("business checks", () => {
     expectRejected(verify(good.xml, { installedValidUntil: later }), "not_newer", "newer_than_installed");
   });
 
+  it("a serial on the revocation list → revoked, whether the list writes it with its leading zeros or without", async () => {
+    // One service serial in 256 starts with 00; a CRL entry, an INTEGER, carries it without (the console's CRL reader).
+    const slc = await issueTestSlc({ fields: { serialNumber: "00A32B79AD6C2EB217DD6E8AA293B440" } });
+    const entry = { reason: "keyCompromise", revokedAt: "2026-12-06T16:19:18.000Z" };
+    for (const serial of ["A32B79AD6C2EB217DD6E8AA293B440", "00a32b79ad6c2eb217dd6e8aa293b440"]) {
+      const result = verifySlc(slc.xml, {
+        trustAnchorsPem: slc.trustAnchorsPem,
+        expect: { ...slc.expect, revoked: [{ serial, ...entry }] },
+      });
+      expectRejected(result, "revoked", "not_revoked");
+    }
+    const other = { serial: "A32B79AD6C2EB217DD6E8AA293B441", ...entry };
+    expect(verifySlc(slc.xml, { trustAnchorsPem: slc.trustAnchorsPem, expect: { ...slc.expect, revoked: [other] } }).ok).toBe(true);
+  });
+
   it("GUID and URL comparisons ignore case and a trailing slash", () => {
     const result = verify(good.xml, { clusterGuid: good.fields.serverGuid.toLowerCase(), clusterUrl: `${good.fields.clusterUrl}/` });
     expect(result.ok).toBe(true);

@@ -7,10 +7,10 @@ import { eq } from "drizzle-orm";
 import { recordAudit } from "@/lib/console/audit/audit";
 import type { RenewalContext } from "@/lib/console/renewal/context";
 import { exchange } from "@/lib/console/renewal/enrollment-client";
+import { revocationEntryFor } from "@/lib/core/certificates/slc";
 import type { Queryable } from "@/lib/platform/db/client";
 import { certificates, clusters, revocationLists, revocationNotices } from "@/lib/platform/db/schema";
 import { type CrlEntry, verifyCrl } from "./crl";
-import { revocationEntryFor } from "./status";
 
 /** The one revocation list this console checks: its enrollment service's. */
 const REVOCATION_LIST_ID = "enrollment";

@@ -1,7 +1,7 @@
 // Reads what the last revocation check stored (./check.ts): a cluster's revocation status for the pages (Global
 // Administration, Cluster resources, Security settings) and the metrics, and the revoked serials for the import check.
 import { and, eq } from "drizzle-orm";
-import { slcSerialKey } from "@/lib/core/certificates/slc";
+import { revocationEntryFor } from "@/lib/core/certificates/slc";
 import type { Queryable } from "@/lib/platform/db/client";
 import { certificates, revocationLists } from "@/lib/platform/db/schema";
 import type { CrlEntry } from "./crl";
@@ -37,12 +37,6 @@ async function storedList(db: Queryable): Promise<StoredList | null> {
     .where(eq(revocationLists.id, "enrollment"))
     .limit(1);
   return row ?? null;
-}
-
-/** The list's entry for the SLC serial `serial`, compared by value (slcSerialKey: the stored serial may start with 00). */
-export function revocationEntryFor(entries: readonly CrlEntry[], serial: string): CrlEntry | undefined {
-  const key = slcSerialKey(serial);
-  return entries.find((entry) => slcSerialKey(entry.serial) === key);
 }
 
 function statusOf(serialNumber: string | null, list: StoredList | null, now: Date): RevocationStatus {

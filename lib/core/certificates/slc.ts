@@ -27,6 +27,12 @@ export function slcSerialKey(serial: string): string {
     .replace(/^0+(?=.)/, "");
 }
 
+/** The revocation entry for the SLC serial `serial`, compared by value (slcSerialKey). */
+export function revocationEntryFor<E extends { serial: string }>(entries: readonly E[], serial: string): E | undefined {
+  const key = slcSerialKey(serial);
+  return entries.find((entry) => slcSerialKey(entry.serial) === key);
+}
+
 export interface SlcFields {
   serialNumber: string;
   issuedAt: Date;

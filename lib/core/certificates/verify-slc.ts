@@ -4,7 +4,7 @@ import { XML_INPUT_ERROR_CODES } from "@/lib/core/xml/safe-xml";
 import { DSIG_NS, inNoNamespace, inspectEnvelopedSignature, readXmlDocument, verifyEnvelopedSignature } from "@/lib/core/xml/xml-signature";
 import { buildTrustedChain, isCaCertificate, splitPemCertificates } from "./chain";
 import { documentFingerprint, publicKeyFingerprint } from "./keys";
-import { parseSignedSlc, SLC_ROOT, type SlcFields, slcSerialKey } from "./slc";
+import { parseSignedSlc, revocationEntryFor, SLC_ROOT, type SlcFields } from "./slc";
 import { SLC_XML_CAPS } from "./slc-caps";
 import { checkSlcProfile, SLC_PROFILE_REASONS } from "./slc-profile";
 
@@ -261,7 +261,7 @@ export function verifySlc(
     }
     checks.pass("validity", `Valid ${slc.validFrom.toISOString()} – ${slc.validUntil.toISOString()}.`);
 
-    const revoked = expect.revoked?.find((entry) => slcSerialKey(entry.serial) === slcSerialKey(slc.serialNumber));
+    const revoked = expect.revoked && revocationEntryFor(expect.revoked, slc.serialNumber);
     if (revoked) {
       return checks.fail(
         "not_revoked",

@@ -3,18 +3,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { DIRECTORY_USERS } from "../tests/support/slapd";
-import { shot } from "./support/session";
+import { shot, signOut } from "./support/session";
 
 async function signInAs(page: Page, userName: string, password: string): Promise<void> {
   await page.goto("/sign-in");
   await page.getByLabel("User name").fill(userName);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 }
 
 test.describe("directory sign-in", () => {

@@ -11,7 +11,7 @@ import { program, ROOT } from "../tests/support/processes";
 import { definitionOf, expectAccessible, openAdministration } from "./support/console";
 import { expect, type Page, test } from "./support/fixtures";
 import { provisionOwnCluster } from "./support/own-cluster";
-import { resumeSignIn, shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn, signOut } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const REKEY = "Re-key the cluster";
@@ -206,7 +206,7 @@ test("a non-administrator is refused the re-key page", async ({ page }) => {
   await signIn(page, "admin");
   await openAdministration(page);
   const clusterPath = new URL(page.url()).pathname;
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "user");
   const response = await page.goto(`${clusterPath}/security/rekey`);
   expect(response?.status()).toBe(403);

@@ -14,7 +14,7 @@ import {
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
-import { resumeSignIn, shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn, signOut } from "./support/session";
 import { readState } from "./support/stack";
 
 // axe-core needs script in the page, so the accessibility scans run in renewal.spec.ts on the same markup.
@@ -85,8 +85,7 @@ async function switchToSwedish(page: Page) {
 
 test("sign-in and sign-out work as plain forms", async ({ page }) => {
   await signIn(page, "admin");
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await signOut(page);
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);
 });

@@ -18,7 +18,7 @@ import {
 } from "./support/console";
 import { xmlsecVerifiesRequest } from "./support/files";
 import { expect, type Page, test } from "./support/fixtures";
-import { resumeSignIn, shot, signIn } from "./support/session";
+import { resumeSignIn, shot, signIn, signOut } from "./support/session";
 import { readState, startEnrollment, stopEnrollment } from "./support/stack";
 
 const resources = clusterResources;
@@ -431,7 +431,7 @@ test("a non-administrator can neither see nor call any of it", async ({ page, re
   await dialog.getByRole("radio", { name: "Online" }).check();
   const renew = await captureAction(page, clusterUrl, () => dialog.getByRole("button", { name: "Renew", exact: true }).click());
   await page.goto("/");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, "user");
   const response = await page.goto(clusterUrl);
@@ -457,7 +457,7 @@ test("a non-administrator can neither see nor call any of it", async ({ page, re
   await anonymous.dispose();
 
   // Every denial was audited (checked as the administrator).
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "admin");
   await page.goto("/audit");
   await expect(page.locator('tr[data-action="access_denied"]').first()).toContainText("bob");

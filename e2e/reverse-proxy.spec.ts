@@ -14,7 +14,7 @@ import { type RunningNginx, startNginx } from "../tests/support/nginx";
 import { createTestTlsPki, type TestTlsPki } from "../tests/support/tls";
 import { clusterResources, confirmIfAsked, expiration, openAdministration, openRenew } from "./support/console";
 import { test as base, expect, type Page } from "./support/fixtures";
-import { signIn } from "./support/session";
+import { signIn, signOut } from "./support/session";
 import { readState } from "./support/stack";
 
 // alice is a local account: shown as Windows shows one, MACHINE\\alice (this host's name, not RMS_DOMAIN).
@@ -191,8 +191,7 @@ for (const host of VARIANTS) {
       for (const line of mine) expect(line).toMatch(/,"?127\.0\.0\.1"?,/);
       expect(csv).not.toContain(E2E_PROXY_ADDRESS);
 
-      await page.getByRole("button", { name: "Sign out" }).click();
-      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+      await signOut(page);
       expect(page.url()).toBe(`${E2E_PUBLIC_URL}/sign-in`);
     });
   });

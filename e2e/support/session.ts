@@ -17,6 +17,15 @@ export async function signIn(page: Page, who: TestAccount): Promise<void> {
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
+/**
+ * Signs out by the header's button and waits for the sign-in form: a navigation started before the sign-out's answer
+ * arrives cancels it, and the session goes on (a walkthrough that signed in again at once found itself still signed in).
+ */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+}
+
 /** Where the sign-in project saves an account's signed-in browser state (Playwright's storageState; test-results/ is not committed). */
 export function savedSignInPath(who: TestAccount): string {
   return path.join(E2E_RESULTS, "sign-in", `${who}.json`);

@@ -176,6 +176,11 @@ test("a method chosen before the page's scripts ran stays chosen when the dialog
   await expect(dialog.getByRole("heading", { name: "Offline renewal" })).toBeVisible();
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toBeHidden();
+  // Closed for good: the address no longer asks for the dialog, so a reload shows the page without it.
+  await expect(page).toHaveURL((url) => url.pathname === clusterPath && !url.searchParams.has("renew"));
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+  await expect(dialog).toBeHidden();
 });
 
 test("offline: Export → enrollment web site → Browse → Import → Yes, and the same file is refused afterwards", async ({

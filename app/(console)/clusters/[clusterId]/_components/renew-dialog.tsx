@@ -106,6 +106,12 @@ export function RenewDialog({
           if (dialog.current?.open) return;
           setEpoch((n) => n + 1);
           setOpenedToEnroll(enroll);
+          // An address that asked for the dialog (?renew=…) no longer does: a reload shows the page, not the dialog again.
+          const address = new URL(window.location.href);
+          if (address.searchParams.has("renew")) {
+            address.searchParams.delete("renew");
+            window.history.replaceState(window.history.state, "", address);
+          }
         }}
         className="renew-dialog"
       >

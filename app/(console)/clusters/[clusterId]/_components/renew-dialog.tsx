@@ -107,10 +107,12 @@ export function RenewDialog({
           setEpoch((n) => n + 1);
           setOpenedToEnroll(enroll);
           // An address that asked for the dialog (?renew=…) no longer does: a reload shows the page, not the dialog again.
+          // No state of ours (null): Next.js then keeps its own and takes the new address as the router's, so a refresh
+          // that lands later (the one after an export, say) does not write the old address back.
           const address = new URL(window.location.href);
           if (address.searchParams.has("renew")) {
             address.searchParams.delete("renew");
-            window.history.replaceState(window.history.state, "", address);
+            window.history.replaceState(null, "", address);
           }
         }}
         className="renew-dialog"

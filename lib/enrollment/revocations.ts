@@ -197,19 +197,19 @@ function serialBytes(hex: string): ArrayBuffer {
 
 /**
  * Builds and signs a version 2 CRL (RFC 5280 §5) over the revoked SLC serials: issuer = the issuing CA's subject,
- * thisUpdate/nextUpdate, the CRL number (by default thisUpdate in seconds), the authority key identifier, and a reason
- * code per entry. Returns the DER.
+ * thisUpdate/nextUpdate and the CRL number (nextCrlIssue gives the service's), the authority key identifier, and a
+ * reason code per entry. Returns the DER.
  */
 export async function buildCrl(
   entries: readonly Pick<RevocationEntry, "serial" | "reason" | "revokedAt">[],
   signer: CrlSigner,
-  at: { thisUpdate: Date; nextUpdate: Date; number?: number },
+  at: { thisUpdate: Date; nextUpdate: Date; number: number },
 ): Promise<Uint8Array> {
   const issuerDer = new X509Certificate(signer.issuerCertPem).raw;
   const issuer = AsnConvert.parse(issuerDer, CertificateAsn);
   const ski = issuer.tbsCertificate.extensions?.find((e) => e.extnID === SUBJECT_KEY_IDENTIFIER);
   const algorithm = new AlgorithmIdentifier({ algorithm: SHA256_WITH_RSA, parameters: null });
-  const crlExtensions = [extension(id_ce_cRLNumber, new CRLNumber(at.number ?? Math.floor(at.thisUpdate.getTime() / 1000)))];
+  const crlExtensions = [extension(id_ce_cRLNumber, new CRLNumber(at.number))];
   if (ski) {
     const keyId = AsnConvert.parse(ski.extnValue.buffer, OctetString);
     crlExtensions.unshift(

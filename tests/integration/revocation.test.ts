@@ -129,6 +129,7 @@ describeOnEachDatabase("revocation", ({ kind, sharedDatabase }) => {
     const forged = await buildCrl([], crlSignerFromPem(foreign.caCertPem, foreign.caKeyPem), {
       thisUpdate: new Date(),
       nextUpdate: new Date(Date.now() + 3_600_000),
+      number: 1,
     });
     fs.writeFileSync(path.join(dir, "forged.crl"), forged);
     expect(
@@ -222,6 +223,7 @@ describeOnEachDatabase("revocation", ({ kind, sharedDatabase }) => {
     const foreignCrl = await buildCrl([], crlSignerFromPem(foreign.caCertPem, foreign.caKeyPem), {
       thisUpdate: now,
       nextUpdate: new Date(now.getTime() + 3_600_000),
+      number: 1,
     });
     const real = (await get("/crl")).body;
     const caPem = (await get("/ca.pem")).body.toString("utf8");
